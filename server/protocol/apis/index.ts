@@ -1,0 +1,10 @@
+// Every Kafka API the broker speaks, declared once (see ../schema.ts).
+import { compileApi, type ApiCodec, type ApiDecl } from '../schema.ts';
+import { ApiVersions } from './api-versions.ts';
+
+export const API_DECLS: ApiDecl[] = [
+  ApiVersions,
+];
+
+export const API_BY_KEY = new Map<number, ApiCodec>(API_DECLS.map((d) => [d.key, compileApi(d)]));
+export const API_BY_NAME = new Map<string, ApiCodec>(API_DECLS.map((d) => [d.name, compileApi(d)]));
