@@ -1,0 +1,220 @@
+// Broker and topic configuration, with Kafka's names, types and defaults.
+// Validated at start (the failing key is named); unknown Kafka names warn.
+
+export type ConfigType = 'int' | 'long' | 'boolean' | 'string' | 'double' | 'list' | 'password';
+
+export interface ConfigDef {
+  name: string;
+  type: ConfigType;
+  default: string | null;
+  doc: string;
+  /** allowed values (strings compared case-sensitively, as Kafka does) */
+  oneOf?: string[];
+  min?: number;
+  max?: number;
+}
+
+const H = 3600 * 1000;
+
+/** Topic-level configs and the broker config that supplies each default. */
+export const TOPIC_CONFIGS: (ConfigDef & { broker?: string })[] = [
+  { name: 'cleanup.policy', type: 'list', default: 'delete', doc: 'delete, compact, or both', broker: 'log.cleanup.policy', oneOf: ['delete', 'compact', 'compact,delete', 'delete,compact'] },
+  { name: 'compression.type', type: 'string', default: 'producer', doc: 'Batches are stored as produced (producer).', broker: 'compression.type', oneOf: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'] },
+  { name: 'delete.retention.ms', type: 'long', default: String(24 * H), doc: 'How long tombstones are kept on compacted topics.', broker: 'log.cleaner.delete.retention.ms', min: 0 },
+  { name: 'file.delete.delay.ms', type: 'long', default: '60000', doc: 'Delay before deleting a file from the filesystem.', broker: 'log.segment.delete.delay.ms', min: 0 },
+  { name: 'flush.messages', type: 'long', default: String(Number.MAX_SAFE_INTEGER), doc: 'fsync after this many messages.', broker: 'log.flush.interval.messages', min: 1 },
+  { name: 'flush.ms', type: 'long', default: String(Number.MAX_SAFE_INTEGER), doc: 'fsync at least this often.', broker: 'log.flush.interval.ms', min: 0 },
+  { name: 'index.interval.bytes', type: 'int', default: '4096', doc: 'Bytes of log between offset index entries.', broker: 'log.index.interval.bytes', min: 0 },
+  { name: 'local.retention.bytes', type: 'long', default: '-2', doc: 'Local bytes kept when tiered storage is on (-2: retention.bytes).', broker: 'log.local.retention.bytes', min: -2 },
+  { name: 'local.retention.ms', type: 'long', default: '-2', doc: 'Local time kept when tiered storage is on (-2: retention.ms).', broker: 'log.local.retention.ms', min: -2 },
+  { name: 'max.compaction.lag.ms', type: 'long', default: String(Number.MAX_SAFE_INTEGER), doc: 'Maximum time a message stays uncompacted.', broker: 'log.cleaner.max.compaction.lag.ms', min: 1 },
+  { name: 'max.message.bytes', type: 'int', default: '1048588', doc: 'Largest record batch size allowed.', broker: 'message.max.bytes', min: 0 },
+  { name: 'message.timestamp.type', type: 'string', default: 'CreateTime', doc: 'CreateTime or LogAppendTime.', broker: 'log.message.timestamp.type', oneOf: ['CreateTime', 'LogAppendTime'] },
+  { name: 'min.cleanable.dirty.ratio', type: 'double', default: '0.5', doc: 'Dirty ratio above which the cleaner compacts.', broker: 'log.cleaner.min.cleanable.ratio', min: 0, max: 1 },
+  { name: 'min.compaction.lag.ms', type: 'long', default: '0', doc: 'Minimum age before a message can be compacted.', broker: 'log.cleaner.min.compaction.lag.ms', min: 0 },
+  { name: 'min.insync.replicas', type: 'int', default: '1', doc: 'Replicas that must acknowledge an acks=all write.', broker: 'min.insync.replicas', min: 1 },
+  { name: 'preallocate', type: 'boolean', default: 'false', doc: 'Accepted for compatibility; segments are not preallocated.', broker: 'log.preallocate' },
+  { name: 'remote.storage.enable', type: 'boolean', default: 'false', doc: 'Tier closed segments of this topic to S3.' },
+  { name: 'retention.bytes', type: 'long', default: '-1', doc: 'Maximum partition size before old segments are deleted (-1: none).', broker: 'log.retention.bytes', min: -1 },
+  { name: 'retention.ms', type: 'long', default: String(168 * H), doc: 'Maximum age before old segments are deleted (-1: none).', broker: 'log.retention.ms', min: -1 },
+  { name: 'segment.bytes', type: 'int', default: String(1024 * 1024 * 1024), doc: 'Segment file size.', broker: 'log.segment.bytes', min: 14 },
+  { name: 'segment.index.bytes', type: 'int', default: String(10 * 1024 * 1024), doc: 'Accepted for compatibility; indexes grow as needed.', broker: 'log.index.size.max.bytes', min: 4 },
+  { name: 'segment.jitter.ms', type: 'long', default: '0', doc: 'Accepted for compatibility.', broker: 'log.roll.jitter.ms', min: 0 },
+  { name: 'segment.ms', type: 'long', default: String(168 * H), doc: 'Time after which the active segment rolls.', broker: 'log.roll.ms', min: 1 },
+  { name: 'unclean.leader.election.enable', type: 'boolean', default: 'false', doc: 'Allow out-of-sync replicas to become leader.', broker: 'unclean.leader.election.enable' },
+  { name: 'message.downconversion.enable', type: 'boolean', default: 'true', doc: 'Accepted for compatibility.' },
+];
+
+export const TOPIC_CONFIG_BY_NAME = new Map(TOPIC_CONFIGS.map((c) => [c.name, c]));
+
+/** Broker-level configs (Kafka's names). Topic defaults derive from the log.* ones. */
+export const BROKER_CONFIGS: ConfigDef[] = [
+  { name: 'node.id', type: 'int', default: '0', doc: 'This broker\'s id.', min: 0 },
+  { name: 'broker.id', type: 'int', default: '-1', doc: 'Alias of node.id.' },
+  { name: 'cluster.id', type: 'string', default: null, doc: 'Cluster id; generated on first start and kept in meta.properties.' },
+  { name: 'advertised.listeners', type: 'string', default: null, doc: 'PLAINTEXT://host:port clients should use.' },
+  { name: 'num.partitions', type: 'int', default: '1', doc: 'Partitions of auto-created topics.', min: 1 },
+  { name: 'default.replication.factor', type: 'int', default: '1', doc: 'Replication factor of auto-created topics.', min: 1 },
+  { name: 'auto.create.topics.enable', type: 'boolean', default: 'true', doc: 'Create topics on first metadata request or produce.' },
+  { name: 'delete.topic.enable', type: 'boolean', default: 'true', doc: 'Allow DeleteTopics.' },
+  { name: 'log.segment.bytes', type: 'int', default: String(1024 * 1024 * 1024), doc: 'Default segment.bytes.', min: 14 },
+  { name: 'log.roll.ms', type: 'long', default: null, doc: 'Default segment.ms.' },
+  { name: 'log.roll.hours', type: 'int', default: '168', doc: 'Default segment.ms in hours.', min: 1 },
+  { name: 'log.index.interval.bytes', type: 'int', default: '4096', doc: 'Default index.interval.bytes.', min: 0 },
+  { name: 'log.flush.interval.messages', type: 'long', default: String(Number.MAX_SAFE_INTEGER), doc: 'Default flush.messages.', min: 1 },
+  { name: 'log.flush.interval.ms', type: 'long', default: null, doc: 'Default flush.ms.' },
+  { name: 'log.flush.scheduler.interval.ms', type: 'long', default: '1000', doc: 'How often flush.ms and segment.ms are checked.', min: 1 },
+  { name: 'log.retention.ms', type: 'long', default: null, doc: 'Default retention.ms.' },
+  { name: 'log.retention.minutes', type: 'int', default: null, doc: 'Default retention in minutes.' },
+  { name: 'log.retention.hours', type: 'int', default: '168', doc: 'Default retention in hours.' },
+  { name: 'log.retention.bytes', type: 'long', default: '-1', doc: 'Default retention.bytes.' },
+  { name: 'log.retention.check.interval.ms', type: 'long', default: '300000', doc: 'How often retention runs.', min: 1 },
+  { name: 'log.cleanup.policy', type: 'list', default: 'delete', doc: 'Default cleanup.policy.', oneOf: ['delete', 'compact', 'compact,delete', 'delete,compact'] },
+  { name: 'log.cleaner.enable', type: 'boolean', default: 'true', doc: 'Run the log cleaner for compacted topics.' },
+  { name: 'log.cleaner.backoff.ms', type: 'long', default: '15000', doc: 'Sleep between cleaner runs when nothing is dirty.', min: 0 },
+  { name: 'log.cleaner.delete.retention.ms', type: 'long', default: String(24 * H), doc: 'Default delete.retention.ms.', min: 0 },
+  { name: 'log.cleaner.min.cleanable.ratio', type: 'double', default: '0.5', doc: 'Default min.cleanable.dirty.ratio.', min: 0, max: 1 },
+  { name: 'log.cleaner.min.compaction.lag.ms', type: 'long', default: '0', doc: 'Default min.compaction.lag.ms.', min: 0 },
+  { name: 'log.cleaner.max.compaction.lag.ms', type: 'long', default: String(Number.MAX_SAFE_INTEGER), doc: 'Default max.compaction.lag.ms.', min: 1 },
+  { name: 'log.message.timestamp.type', type: 'string', default: 'CreateTime', doc: 'Default message.timestamp.type.', oneOf: ['CreateTime', 'LogAppendTime'] },
+  { name: 'log.preallocate', type: 'boolean', default: 'false', doc: 'Default preallocate.' },
+  { name: 'log.index.size.max.bytes', type: 'int', default: String(10 * 1024 * 1024), doc: 'Default segment.index.bytes.' },
+  { name: 'log.roll.jitter.ms', type: 'long', default: '0', doc: 'Default segment.jitter.ms.' },
+  { name: 'log.segment.delete.delay.ms', type: 'long', default: '60000', doc: 'Default file.delete.delay.ms.' },
+  { name: 'log.local.retention.ms', type: 'long', default: '-2', doc: 'Default local.retention.ms.' },
+  { name: 'log.local.retention.bytes', type: 'long', default: '-2', doc: 'Default local.retention.bytes.' },
+  { name: 'message.max.bytes', type: 'int', default: '1048588', doc: 'Default max.message.bytes.', min: 0 },
+  { name: 'compression.type', type: 'string', default: 'producer', doc: 'Default compression.type.', oneOf: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'] },
+  { name: 'min.insync.replicas', type: 'int', default: '1', doc: 'Default min.insync.replicas.', min: 1 },
+  { name: 'unclean.leader.election.enable', type: 'boolean', default: 'false', doc: 'Default unclean.leader.election.enable.' },
+  { name: 'socket.request.max.bytes', type: 'int', default: '104857600', doc: 'Largest request frame accepted; larger closes the connection.', min: 1 },
+  { name: 'connections.max.idle.ms', type: 'long', default: '600000', doc: 'Idle connections are closed after this.', min: 1 },
+  { name: 'offsets.topic.num.partitions', type: 'int', default: '50', doc: 'Partitions of __consumer_offsets.', min: 1 },
+  { name: 'offsets.topic.replication.factor', type: 'int', default: '1', doc: 'Replication factor of __consumer_offsets.', min: 1 },
+  { name: 'offsets.topic.segment.bytes', type: 'int', default: String(100 * 1024 * 1024), doc: 'segment.bytes of __consumer_offsets.', min: 1 },
+  { name: 'offsets.retention.minutes', type: 'int', default: '10080', doc: 'Committed offsets of empty groups expire after this.', min: 1 },
+  { name: 'offsets.retention.check.interval.ms', type: 'long', default: '600000', doc: 'How often expired offsets are removed.', min: 1 },
+  { name: 'offset.metadata.max.bytes', type: 'int', default: '4096', doc: 'Largest commit metadata string.', min: 0 },
+  { name: 'group.initial.rebalance.delay.ms', type: 'int', default: '3000', doc: 'Wait for more members before the first rebalance of an empty group.', min: 0 },
+  { name: 'group.min.session.timeout.ms', type: 'int', default: '6000', doc: 'Smallest session timeout a member may ask for.', min: 0 },
+  { name: 'group.max.session.timeout.ms', type: 'int', default: '1800000', doc: 'Largest session timeout a member may ask for.', min: 0 },
+  { name: 'group.max.size', type: 'int', default: '2147483647', doc: 'Maximum members per group.', min: 1 },
+  { name: 'transaction.state.log.num.partitions', type: 'int', default: '50', doc: 'Partitions of __transaction_state.', min: 1 },
+  { name: 'transaction.state.log.replication.factor', type: 'int', default: '1', doc: 'Replication factor of __transaction_state.', min: 1 },
+  { name: 'transaction.max.timeout.ms', type: 'int', default: '900000', doc: 'Largest transaction timeout a producer may ask for.', min: 1 },
+  { name: 'transaction.abort.timed.out.transaction.cleanup.interval.ms', type: 'int', default: '10000', doc: 'How often timed-out transactions are aborted.', min: 1 },
+  { name: 'transactional.id.expiration.ms', type: 'int', default: '604800000', doc: 'Idle transactional ids expire after this.', min: 1 },
+  { name: 'producer.id.expiration.ms', type: 'int', default: '86400000', doc: 'Idle idempotent producer state expires after this.', min: 1 },
+  { name: 'remote.log.storage.system.enable', type: 'boolean', default: 'false', doc: 'Enable tiered storage on this broker.' },
+  { name: 'tiered.s3.endpoint', type: 'string', default: null, doc: 'S3 endpoint URL (MinIO, R2, s3rver); empty for AWS.' },
+  { name: 'tiered.s3.region', type: 'string', default: 'us-east-1', doc: 'S3 region.' },
+  { name: 'tiered.s3.bucket', type: 'string', default: null, doc: 'Bucket for tiered segments.' },
+  { name: 'tiered.s3.prefix', type: 'string', default: 'tributary/', doc: 'Key prefix for tiered segments.' },
+  { name: 'tiered.s3.force.path.style', type: 'boolean', default: 'false', doc: 'Path-style addressing (MinIO, s3rver).' },
+];
+
+export const BROKER_CONFIG_BY_NAME = new Map(BROKER_CONFIGS.map((c) => [c.name, c]));
+
+export class ConfigError extends Error {}
+
+/** Checks `value` against a definition; returns a message naming the key, or null. */
+export function checkValue(def: ConfigDef, value: string): string | null {
+  const bad = (why: string) => `Invalid value ${JSON.stringify(value)} for configuration ${def.name}: ${why}`;
+  switch (def.type) {
+    case 'int': case 'long': {
+      if (!/^-?\d+$/.test(value.trim())) return bad(`expected ${def.type === 'int' ? 'an integer' : 'a long'}`);
+      const n = Number(value);
+      if (def.type === 'int' && (n > 2147483647 || n < -2147483648)) return bad('out of int range');
+      if (def.min !== undefined && n < def.min) return bad(`must be at least ${def.min}`);
+      if (def.max !== undefined && n > def.max) return bad(`must be at most ${def.max}`);
+      return null;
+    }
+    case 'double': {
+      const n = Number(value);
+      if (value.trim() === '' || Number.isNaN(n)) return bad('expected a number');
+      if (def.min !== undefined && n < def.min) return bad(`must be at least ${def.min}`);
+      if (def.max !== undefined && n > def.max) return bad(`must be at most ${def.max}`);
+      return null;
+    }
+    case 'boolean':
+      return /^(true|false)$/i.test(value.trim()) ? null : bad('expected true or false');
+    default:
+      if (def.oneOf) {
+        const v = def.type === 'list' ? value.split(',').map((s) => s.trim()).sort().join(',') : value;
+        const ok = def.oneOf.some((o) => (def.type === 'list' ? o.split(',').sort().join(',') : o) === v);
+        if (!ok) return bad(`must be one of ${def.oneOf.join(' | ')}`);
+      }
+      return null;
+  }
+}
+
+export interface BrokerConfig {
+  values: Map<string, string>;
+  get(name: string): string | null;
+  int(name: string): number;
+  bool(name: string): boolean;
+  /** topic config defaults derived from the broker's log.* settings */
+  topicDefault(name: string): string | null;
+}
+
+/**
+ * Builds the broker config from `name=value` pairs (file, then --set). Unknown
+ * names are returned as warnings; bad values throw ConfigError naming the key.
+ */
+export function loadBrokerConfig(pairs: [string, string][]): { config: BrokerConfig; warnings: string[] } {
+  const values = new Map<string, string>();
+  const warnings: string[] = [];
+  for (const [k, v] of pairs) {
+    const def = BROKER_CONFIG_BY_NAME.get(k) ?? TOPIC_CONFIG_BY_NAME.get(k);
+    if (!def) { warnings.push(`The configuration '${k}' was supplied but isn't a known config; ignored.`); continue; }
+    const err = checkValue(def, v);
+    if (err) throw new ConfigError(err);
+    values.set(k, v);
+  }
+  const get = (name: string): string | null => values.get(name) ?? BROKER_CONFIG_BY_NAME.get(name)?.default ?? null;
+  const config: BrokerConfig = {
+    values,
+    get,
+    int: (name) => Number(get(name)),
+    bool: (name) => String(get(name)).toLowerCase() === 'true',
+    topicDefault(name) {
+      switch (name) {
+        case 'retention.ms': {
+          if (values.has('log.retention.ms')) return values.get('log.retention.ms')!;
+          if (values.has('log.retention.minutes')) return String(Number(values.get('log.retention.minutes')) * 60000);
+          return String(Number(get('log.retention.hours')) * H);
+        }
+        case 'segment.ms':
+          if (values.has('log.roll.ms')) return values.get('log.roll.ms')!;
+          return String(Number(get('log.roll.hours')) * H);
+        case 'flush.ms':
+          return values.get('log.flush.interval.ms') ?? String(Number.MAX_SAFE_INTEGER);
+      }
+      const def = TOPIC_CONFIG_BY_NAME.get(name);
+      if (!def) return null;
+      if (def.broker && (values.has(def.broker) || BROKER_CONFIG_BY_NAME.get(def.broker)?.default != null)) return get(def.broker);
+      return def.default;
+    },
+  };
+  if (config.int('broker.id') >= 0 && !values.has('node.id')) values.set('node.id', String(config.int('broker.id')));
+  return { config, warnings };
+}
+
+/** Parses a Kafka-style .properties file or a JSON object into pairs. */
+export function parseConfigFile(text: string, file: string): [string, string][] {
+  const t = text.trim();
+  if (t.startsWith('{')) {
+    let obj: Record<string, unknown>;
+    try { obj = JSON.parse(t); } catch (e) { throw new ConfigError(`${file}: invalid JSON: ${(e as Error).message}`); }
+    return Object.entries(obj).map(([k, v]) => [k, String(v)]);
+  }
+  const out: [string, string][] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#') || line.startsWith('!')) continue;
+    const m = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(line);
+    if (!m) throw new ConfigError(`${file}: cannot parse line ${JSON.stringify(line)}`);
+    out.push([m[1], m[2]]);
+  }
+  return out;
+}

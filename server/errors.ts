@@ -1,0 +1,92 @@
+// Kafka error codes the broker answers with (one table, each documented).
+// Handlers throw KafkaError; the dispatcher turns it into the response's error_code.
+
+export const ERRORS = {
+  UNKNOWN_SERVER_ERROR: { code: -1, message: 'The server experienced an unexpected error when processing the request.' },
+  NONE: { code: 0, message: 'No error.' },
+  OFFSET_OUT_OF_RANGE: { code: 1, message: 'The requested offset is not within the range of offsets maintained by the server.' },
+  CORRUPT_MESSAGE: { code: 2, message: 'The message contents does not match the message CRC or the message is otherwise corrupt.' },
+  UNKNOWN_TOPIC_OR_PARTITION: { code: 3, message: 'This server does not host this topic-partition.' },
+  INVALID_FETCH_SIZE: { code: 4, message: 'The requested fetch size is invalid.' },
+  LEADER_NOT_AVAILABLE: { code: 5, message: 'There is no leader for this topic-partition as we are in the middle of a leadership election.' },
+  NOT_LEADER_OR_FOLLOWER: { code: 6, message: 'This server is not the leader for that topic-partition.' },
+  REQUEST_TIMED_OUT: { code: 7, message: 'The request timed out.' },
+  MESSAGE_TOO_LARGE: { code: 10, message: 'The request included a message larger than the max message size the server will accept.' },
+  OFFSET_METADATA_TOO_LARGE: { code: 12, message: 'The metadata field of the offset request was too large.' },
+  COORDINATOR_LOAD_IN_PROGRESS: { code: 14, message: 'The coordinator is loading and hence can\'t process requests.' },
+  COORDINATOR_NOT_AVAILABLE: { code: 15, message: 'The coordinator is not available.' },
+  NOT_COORDINATOR: { code: 16, message: 'This is not the correct coordinator.' },
+  INVALID_TOPIC_EXCEPTION: { code: 17, message: 'The request attempted to perform an operation on an invalid topic.' },
+  RECORD_LIST_TOO_LARGE: { code: 18, message: 'The request included message batch larger than the configured segment size on the server.' },
+  NOT_ENOUGH_REPLICAS: { code: 19, message: 'Messages are rejected since there are fewer in-sync replicas than required.' },
+  INVALID_REQUIRED_ACKS: { code: 21, message: 'Produce request specified an invalid value for required acks.' },
+  ILLEGAL_GENERATION: { code: 22, message: 'Specified group generation id is not valid.' },
+  INCONSISTENT_GROUP_PROTOCOL: { code: 23, message: 'The group member\'s supported protocols are incompatible with those of existing members or first group member tried to join with empty protocol type or empty protocol list.' },
+  INVALID_GROUP_ID: { code: 24, message: 'The configured groupId is invalid.' },
+  UNKNOWN_MEMBER_ID: { code: 25, message: 'The coordinator is not aware of this member.' },
+  INVALID_SESSION_TIMEOUT: { code: 26, message: 'The session timeout is not within the range allowed by the broker.' },
+  REBALANCE_IN_PROGRESS: { code: 27, message: 'The group is rebalancing, so a rejoin is needed.' },
+  INVALID_COMMIT_OFFSET_SIZE: { code: 28, message: 'The committing offset data size is not valid.' },
+  TOPIC_AUTHORIZATION_FAILED: { code: 29, message: 'Topic authorization failed.' },
+  GROUP_AUTHORIZATION_FAILED: { code: 30, message: 'Group authorization failed.' },
+  CLUSTER_AUTHORIZATION_FAILED: { code: 31, message: 'Cluster authorization failed.' },
+  INVALID_TIMESTAMP: { code: 32, message: 'The timestamp of the message is out of acceptable range.' },
+  UNSUPPORTED_SASL_MECHANISM: { code: 33, message: 'The broker does not support the requested SASL mechanism.' },
+  ILLEGAL_SASL_STATE: { code: 34, message: 'Request is not valid given the current SASL state.' },
+  UNSUPPORTED_VERSION: { code: 35, message: 'The version of API is not supported.' },
+  TOPIC_ALREADY_EXISTS: { code: 36, message: 'Topic with this name already exists.' },
+  INVALID_PARTITIONS: { code: 37, message: 'Number of partitions is below 1.' },
+  INVALID_REPLICATION_FACTOR: { code: 38, message: 'Replication factor is below 1 or larger than the number of available brokers.' },
+  INVALID_REPLICA_ASSIGNMENT: { code: 39, message: 'Replica assignment is invalid.' },
+  INVALID_CONFIG: { code: 40, message: 'Configuration is invalid.' },
+  NOT_CONTROLLER: { code: 41, message: 'This is not the correct controller for this cluster.' },
+  INVALID_REQUEST: { code: 42, message: 'This most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker.' },
+  UNSUPPORTED_FOR_MESSAGE_FORMAT: { code: 43, message: 'The message format version on the broker does not support the request.' },
+  POLICY_VIOLATION: { code: 44, message: 'Request parameters do not satisfy the configured policy.' },
+  OUT_OF_ORDER_SEQUENCE_NUMBER: { code: 45, message: 'The broker received an out of order sequence number.' },
+  DUPLICATE_SEQUENCE_NUMBER: { code: 46, message: 'The broker received a duplicate sequence number.' },
+  INVALID_PRODUCER_EPOCH: { code: 47, message: 'Producer attempted to produce with an old epoch.' },
+  INVALID_TXN_STATE: { code: 48, message: 'The producer attempted a transactional operation in an invalid state.' },
+  INVALID_PRODUCER_ID_MAPPING: { code: 49, message: 'The producer attempted to use a producer id which is not currently assigned to its transactional id.' },
+  INVALID_TRANSACTION_TIMEOUT: { code: 50, message: 'The transaction timeout is larger than the maximum value allowed by the broker (as configured by transaction.max.timeout.ms).' },
+  CONCURRENT_TRANSACTIONS: { code: 51, message: 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing.' },
+  TRANSACTION_COORDINATOR_FENCED: { code: 52, message: 'Indicates that the transaction coordinator sending a WriteTxnMarker is no longer the current coordinator for a given producer.' },
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: { code: 53, message: 'Transactional Id authorization failed.' },
+  SECURITY_DISABLED: { code: 54, message: 'Security features are disabled.' },
+  OPERATION_NOT_ATTEMPTED: { code: 55, message: 'The broker did not attempt to execute this operation.' },
+  KAFKA_STORAGE_ERROR: { code: 56, message: 'Disk error when trying to access log file on the disk.' },
+  LOG_DIR_NOT_FOUND: { code: 57, message: 'The user-specified log directory is not found in the broker config.' },
+  UNKNOWN_PRODUCER_ID: { code: 59, message: 'This exception is raised by the broker if it could not locate the producer metadata associated with the producerId in question.' },
+  REASSIGNMENT_IN_PROGRESS: { code: 60, message: 'A partition reassignment is in progress.' },
+  NON_EMPTY_GROUP: { code: 68, message: 'The group is not empty.' },
+  GROUP_ID_NOT_FOUND: { code: 69, message: 'The group id does not exist.' },
+  FETCH_SESSION_ID_NOT_FOUND: { code: 70, message: 'The fetch session ID was not found.' },
+  INVALID_FETCH_SESSION_EPOCH: { code: 71, message: 'The fetch session epoch is invalid.' },
+  TOPIC_DELETION_DISABLED: { code: 73, message: 'Topic deletion is disabled.' },
+  FENCED_LEADER_EPOCH: { code: 74, message: 'The leader epoch in the request is older than the epoch on the broker.' },
+  UNKNOWN_LEADER_EPOCH: { code: 75, message: 'The leader epoch in the request is newer than the epoch on the broker.' },
+  OFFSET_NOT_AVAILABLE: { code: 78, message: 'The leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing.' },
+  MEMBER_ID_REQUIRED: { code: 79, message: 'The group member needs to have a valid member id before actually entering a consumer group.' },
+  GROUP_MAX_SIZE_REACHED: { code: 81, message: 'The consumer group has reached its max size.' },
+  FENCED_INSTANCE_ID: { code: 82, message: 'The broker rejected this static consumer since another consumer with the same group.instance.id has registered with a different member.id.' },
+  GROUP_SUBSCRIBED_TO_TOPIC: { code: 86, message: 'The consumer group is actively subscribed to the topic.' },
+  INVALID_RECORD: { code: 87, message: 'This record has failed the validation on broker and hence will be rejected.' },
+  UNSTABLE_OFFSET_COMMIT: { code: 88, message: 'There are unstable offsets that need to be cleared.' },
+  THROTTLING_QUOTA_EXCEEDED: { code: 89, message: 'The throttling quota has been exceeded.' },
+  PRODUCER_FENCED: { code: 90, message: 'There is a newer producer with the same transactionalId which fences the current one.' },
+  INCONSISTENT_TOPIC_ID: { code: 103, message: 'The log\'s topic ID did not match the topic ID in the request.' },
+  TRANSACTIONAL_ID_NOT_FOUND: { code: 105, message: 'The transactionalId could not be found.' },
+  UNKNOWN_TOPIC_ID: { code: 100, message: 'This server does not host this topic ID.' },
+} as const;
+
+export type ErrorName = keyof typeof ERRORS;
+
+export class KafkaError extends Error {
+  readonly code: number;
+  constructor(readonly errorName: ErrorName, message?: string) {
+    super(message ?? ERRORS[errorName].message);
+    this.code = ERRORS[errorName].code;
+  }
+}
+
+export const code = (name: ErrorName): number => ERRORS[name].code;
