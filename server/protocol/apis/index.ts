@@ -1,9 +1,10 @@
 // Every Kafka API the broker speaks, declared once (see ../schema.ts).
 import { compileApi, type ApiCodec, type ApiDecl } from '../schema.ts';
 import { ApiVersions } from './api-versions.ts';
+import { Metadata, Produce, Fetch, ListOffsets } from './draft-core.ts';
 
 export const API_DECLS: ApiDecl[] = [
-  ApiVersions,
+  ApiVersions, Metadata, Produce, Fetch, ListOffsets,
 ];
 
 export const API_BY_KEY = new Map<number, ApiCodec>(API_DECLS.map((d) => [d.key, compileApi(d)]));

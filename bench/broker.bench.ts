@@ -1,0 +1,119 @@
+// Broker throughput and latency with librdkafka (python confluent-kafka) as the
+// load driver, against the machine's Redis Streams and NATS JetStream in the same run.
+//   1 KiB records, loopback, batching on; acks=1 and acks=all; p50/p99 at a fixed rate.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startBroker } from '../test/helpers/broker.ts';
+import { ROOT, spawnCli } from '../test/helpers/process.ts';
+import { tempDir } from '../test/helpers/broker.ts';
+
+const COUNT = Number(process.env.BENCH_COUNT ?? 400_000);
+const SIZE = 1024;
+const DRIVER = path.join(ROOT, 'bench/py_kafka_load.py');
+
+function py(args: string[]): any {
+  const r = spawnSync('/usr/bin/python3', [DRIVER, ...args], { encoding: 'utf8', timeout: 300_000 });
+  if (r.status !== 0) throw new Error(`driver ${args[0]} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+function cpuOf(pid: number): number {
+  const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(s[11]) + Number(s[12])) / 100; // utime + stime, clock ticks at 100 Hz
+}
+
+function fmt(n: number, d = 1): string { return n.toFixed(d); }
+
+async function kafkaBench() {
+  const dir = tempDir('tributary-bench-');
+  const cli = await spawnCli(['broker', '--data-dir', dir, '--kafka-port', '0', '--set', 'num.partitions=1', '--set', 'message.max.bytes=2000000']);
+  const bootstrap = `127.0.0.1:${cli.ports.kafka}`;
+  const pid = cli.child.pid!;
+  try {
+    // warm-up: fresh memory is slow on this machine (PERF-NOTES)
+    py(['produce', bootstrap, 'warmup', '50000', String(SIZE), '1']);
+    const results: Record<string, any> = {};
+    for (const acks of ['1', 'all']) {
+      const topic = `bench-acks-${acks}`;
+      const c0 = cpuOf(pid);
+      const r = py(['produce', bootstrap, topic, String(COUNT), String(SIZE), acks === 'all' ? '-1' : acks]);
+      r.broker_cpu = (cpuOf(pid) - c0) / r.seconds;
+      results[`produce acks=${acks}`] = r;
+    }
+    const c0 = cpuOf(pid);
+    const cons = py(['consume', bootstrap, 'bench-acks-1', String(COUNT)]);
+    cons.broker_cpu = (cpuOf(pid) - c0) / cons.seconds;
+    results.consume = cons;
+    results.latency = py(['latency', bootstrap, 'bench-latency', '2000', '5', '-1']);
+    return results;
+  } finally {
+    cli.child.kill('SIGTERM');
+    await cli.exited;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function redisBench(): any {
+  // redis-benchmark pipelines XADD with a 1 KiB field (as PERF-NOTES measured).
+  const value = 'x'.repeat(SIZE);
+  const key = `tributary-bench-${process.pid}`;
+  const t0 = Date.now();
+  const r = spawnSync('redis-benchmark', ['-h', '127.0.0.1', '-p', '6379', '-n', String(COUNT), '-P', '64', '-q', 'XADD', key, '*', 'v', value], { encoding: 'utf8', timeout: 300_000 });
+  const seconds = (Date.now() - t0) / 1000;
+  const m = /([\d.]+) requests per second/.exec(r.stdout);
+  if (!m) return { error: (r.stderr || r.stdout || 'redis-benchmark not available').trim() };
+  const msgs = Number(m[1]);
+  // consume: XREAD in batches of 1000 through redis-cli --pipe would not measure reads; use XRANGE via redis-benchmark
+  const rr = spawnSync('redis-benchmark', ['-h', '127.0.0.1', '-p', '6379', '-n', String(Math.ceil(COUNT / 1000)), '-P', '4', '-q', 'XRANGE', key, '-', '+', 'COUNT', '1000'], { encoding: 'utf8', timeout: 300_000 });
+  const mr = /([\d.]+) requests per second/.exec(rr.stdout);
+  spawnSync('redis-cli', ['-h', '127.0.0.1', 'DEL', key]);
+  return { produce_msgs_s: msgs, produce_mb_s: (msgs * SIZE) / 1e6, consume_msgs_s: mr ? Number(mr[1]) * 1000 : null, consume_mb_s: mr ? (Number(mr[1]) * 1000 * SIZE) / 1e6 : null, seconds };
+}
+
+async function natsBench(): Promise<any> {
+  let nats: any;
+  try { nats = await import('nats'); } catch { return { error: 'npm package nats not installed' }; }
+  const nc = await nats.connect({ servers: '127.0.0.1:4222' }).catch((e: Error) => ({ error: e.message }));
+  if ((nc as any).error) return nc;
+  const jsm = await nc.jetstreamManager();
+  const stream = `TRIBBENCH${process.pid}`;
+  await jsm.streams.add({ name: stream, subjects: [`${stream}.x`], storage: nats.StorageType.File });
+  const js = nc.jetstream();
+  const payload = new Uint8Array(SIZE);
+  const n = Math.min(COUNT, 100_000);
+  const t0 = performance.now();
+  const inflight: Promise<unknown>[] = [];
+  for (let i = 0; i < n; i++) {
+    inflight.push(js.publish(`${stream}.x`, payload));
+    if (inflight.length >= 256) { await Promise.all(inflight); inflight.length = 0; }
+  }
+  await Promise.all(inflight);
+  const pt = (performance.now() - t0) / 1000;
+  const c = await js.consumers.get(stream);
+  const t1 = performance.now();
+  let got = 0;
+  while (got < n) {
+    const batch = await c.fetch({ max_messages: 1000, expires: 2000 });
+    for await (const m of batch) { got++; void m; }
+  }
+  const ct = (performance.now() - t1) / 1000;
+  await jsm.streams.delete(stream);
+  await nc.close();
+  return { produce_msgs_s: n / pt, produce_mb_s: (n * SIZE) / pt / 1e6, consume_msgs_s: n / ct, consume_mb_s: (n * SIZE) / ct / 1e6 };
+}
+
+const k = await kafkaBench();
+const redis = redisBench();
+const natsR = await natsBench();
+console.log(`broker (librdkafka driver, ${COUNT} x ${SIZE} B, 1 partition):`);
+for (const [name, r] of Object.entries(k)) {
+  if (name === 'latency') continue;
+  console.log(`  ${name.padEnd(16)} ${fmt(r.mb_s)} MB/s  ${fmt(r.msgs_s, 0)} msgs/s  client CPU ${fmt(r.client_cpu * 100, 0)}%  broker CPU ${fmt(r.broker_cpu * 100, 0)}%`);
+}
+console.log(`  produce latency acks=all at 2000 msg/s: p50 ${fmt(k.latency.p50_ms, 2)} ms  p99 ${fmt(k.latency.p99_ms, 2)} ms`);
+console.log(`redis streams: ${redis.error ?? `produce ${fmt(redis.produce_mb_s)} MB/s (${fmt(redis.produce_msgs_s, 0)} msgs/s), consume ${fmt(redis.consume_mb_s ?? 0)} MB/s`}`);
+console.log(`nats jetstream: ${natsR.error ?? `produce ${fmt(natsR.produce_mb_s)} MB/s (${fmt(natsR.produce_msgs_s, 0)} msgs/s), consume ${fmt(natsR.consume_mb_s)} MB/s`}`);
+if (!redis.error) console.log(`ratio produce vs redis: ${fmt(k['produce acks=1'].mb_s / redis.produce_mb_s, 2)}x, consume vs redis: ${redis.consume_mb_s ? fmt(k.consume.mb_s / redis.consume_mb_s, 2) : '?'}x`);
+if (!natsR.error) console.log(`ratio produce vs nats: ${fmt(k['produce acks=1'].mb_s / natsR.produce_mb_s, 2)}x, consume vs nats: ${fmt(k.consume.mb_s / natsR.consume_mb_s, 2)}x`);
+void startBroker; void spawn;

@@ -1,0 +1,137 @@
+// The broker: wires storage, metadata, coordinators and the socket server.
+import fs from 'node:fs';
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import { SocketServer, type Handler } from './network/socket-server.ts';
+import { MetadataStore } from './cluster/metadata-store.ts';
+import { ReplicaManager, type Partition } from './replica-manager.ts';
+import { TopicManager } from './topic-manager.ts';
+import { loadBrokerConfig, type BrokerConfig } from './config.ts';
+import { initCodecs } from './log/compression.ts';
+import type { AppendResult } from './log/partition-log.ts';
+import type { BatchInfo } from './log/record-batch.ts';
+import * as data from './handlers/data.ts';
+import * as admin from './handlers/admin.ts';
+
+/** Idempotent/transactional producer state (issue: exactly-once). */
+export interface ProducerStateHooks {
+  checkAppend(p: Partition, batches: BatchInfo[], transactionalId: string | null): { duplicate?: { baseOffset: bigint } } | null;
+  onAppended(p: Partition, r: AppendResult): void;
+  lastStableOffset(p: Partition): bigint;
+  abortedTransactions(p: Partition, from: bigint, upTo: bigint): { producerId: bigint; firstOffset: bigint }[];
+}
+
+/** Tiered storage hooks (issue: tiered storage). */
+export interface TieredHooks {
+  earliestOffset(p: Partition): bigint;
+  offsetForTimestamp(p: Partition, ts: bigint): { offset: bigint; timestamp: bigint } | null;
+  advanceLogStart(p: Partition, offset: bigint): void;
+}
+
+export interface BrokerOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  config: BrokerConfig;
+  logger?: Logger;
+}
+
+export class Broker {
+  readonly dataDir: string;
+  readonly config: BrokerConfig;
+  readonly logger: Logger;
+  readonly nodeId: number;
+  readonly metadata: MetadataStore;
+  readonly replicas: ReplicaManager;
+  readonly topics: TopicManager;
+  readonly handlers = new Map<number, Handler>();
+  producers?: ProducerStateHooks;
+  tiered?: TieredHooks;
+  private server?: SocketServer;
+  private stopHooks: (() => Promise<void> | void)[] = [];
+  advertisedHost: string;
+  advertisedPort = 0;
+  closing = false;
+
+  constructor(readonly o: BrokerOptions) {
+    this.dataDir = path.resolve(o.dataDir);
+    this.config = o.config;
+    this.logger = o.logger ?? pino({ level: 'warn' });
+    this.nodeId = this.config.int('node.id');
+    this.metadata = new MetadataStore(this.dataDir, this.nodeId);
+    this.replicas = new ReplicaManager(this.dataDir, this.config, this.metadata, this.logger);
+    this.topics = new TopicManager(this.metadata, this.replicas, this.config);
+    this.advertisedHost = o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host;
+  }
+
+  /** Registers an API handler; ApiVersions advertises exactly what is registered. */
+  handle(key: number, h: Handler): void { this.handlers.set(key, h); }
+
+  onStop(fn: () => Promise<void> | void): void { this.stopHooks.push(fn); }
+
+  async start(): Promise<void> {
+    await initCodecs();
+    this.metadata.load(this.config.get('cluster.id'));
+    this.replicas.open();
+    this.handle(0, data.produceHandler(this));
+    this.handle(1, data.fetchHandler(this));
+    this.handle(2, data.listOffsetsHandler(this));
+    this.handle(3, admin.metadataHandler(this));
+    this.handle(19, admin.createTopicsHandler(this));
+    this.handle(20, admin.deleteTopicsHandler(this));
+    this.handle(21, data.deleteRecordsHandler(this));
+    this.handle(23, data.offsetForLeaderEpochHandler(this));
+    this.handle(32, admin.describeConfigsHandler(this));
+    this.handle(33, admin.alterConfigsHandler(this));
+    this.handle(35, admin.describeLogDirsHandler(this));
+    this.handle(37, admin.createPartitionsHandler(this));
+    this.handle(44, admin.incrementalAlterConfigsHandler(this));
+    this.handle(60, admin.describeClusterHandler(this));
+    for (const ext of extensions) await ext(this);
+    // ApiVersions last: it lists what is registered.
+    this.handle(18, admin.apiVersionsHandler(this));
+    this.server = new SocketServer({
+      host: this.o.host, port: this.o.port,
+      maxRequestBytes: this.config.int('socket.request.max.bytes'),
+      idleMs: this.config.int('connections.max.idle.ms'),
+      logger: this.logger, handlers: this.handlers,
+    });
+    const port = await this.server.listen();
+    const adv = this.config.get('advertised.listeners');
+    const m = adv ? /^[A-Z_]+:\/\/([^:]*):(\d+)/.exec(adv) : null;
+    if (m) { this.advertisedHost = m[1] || this.advertisedHost; this.advertisedPort = Number(m[2]); } else this.advertisedPort = port;
+  }
+
+  get port(): number { return this.server?.port ?? 0; }
+
+  /** acks=all on one node: the write is in the log (OS page cache), fsynced per flush.messages/flush.ms. */
+  flushIfRequired(): void { /* replication will wait for the ISR here */ }
+
+  diskStats(): { total: number; free: number } {
+    const s = fs.statfsSync(this.dataDir);
+    return { total: s.blocks * s.bsize, free: s.bavail * s.bsize };
+  }
+
+  async stop(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.replicas.wakeAll();
+    await this.server?.close();
+    for (const h of this.stopHooks.reverse()) {
+      try { await h(); } catch (e) { this.logger.error({ err: e }, 'shutdown hook failed'); }
+    }
+    this.replicas.close();
+  }
+}
+
+/** Features (groups, transactions, tiering) register themselves here. */
+type Extension = (b: Broker) => void | Promise<void>;
+const extensions: Extension[] = [];
+export function registerExtension(e: Extension): void { extensions.push(e); }
+
+export async function startBroker(opts: { dataDir: string; host?: string; port?: number; config?: Record<string, string>; logger?: Logger }): Promise<Broker> {
+  const { config } = loadBrokerConfig(Object.entries(opts.config ?? {}));
+  const b = new Broker({ dataDir: opts.dataDir, host: opts.host ?? '127.0.0.1', port: opts.port ?? 0, config, logger: opts.logger });
+  await b.start();
+  return b;
+}

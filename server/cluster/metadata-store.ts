@@ -1,0 +1,94 @@
+// Cluster metadata for a single node: topics (id, partitions, config overrides),
+// kept in one JSON file written atomically. A cluster keeps the same shape in
+// PostgreSQL (see ARCHITECTURE.md); callers only see this interface.
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { writeFileAtomic } from '../log/partition-log.ts';
+
+export interface PartitionMeta {
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+}
+
+export interface TopicMeta {
+  name: string;
+  /** 32 hex chars */
+  id: string;
+  partitions: PartitionMeta[];
+  configs: Record<string, string>;
+  internal: boolean;
+  createdAt: number;
+}
+
+interface Snapshot { version: 1; clusterId: string; topics: TopicMeta[] }
+
+export class MetadataStore {
+  private topics = new Map<string, TopicMeta>();
+  private byId = new Map<string, TopicMeta>();
+  clusterId = '';
+  private file: string;
+
+  constructor(readonly dataDir: string, readonly nodeId: number) {
+    this.file = path.join(dataDir, 'cluster-metadata.json');
+  }
+
+  load(clusterIdOverride?: string | null): void {
+    fs.mkdirSync(this.dataDir, { recursive: true });
+    let snap: Snapshot | null = null;
+    try { snap = JSON.parse(fs.readFileSync(this.file, 'utf8')); } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${this.file} is unreadable (${(e as Error).message}); restore it from a backup or move it away to start empty`);
+    }
+    if (snap) {
+      this.clusterId = snap.clusterId;
+      for (const t of snap.topics) { this.topics.set(t.name, t); this.byId.set(t.id, t); }
+    } else {
+      this.clusterId = clusterIdOverride || randomBytes(16).toString('base64url').slice(0, 22);
+      this.save();
+    }
+    // meta.properties, as Kafka writes it, for tools that look for it.
+    const props = path.join(this.dataDir, 'meta.properties');
+    if (!fs.existsSync(props)) fs.writeFileSync(props, `version=1\ncluster.id=${this.clusterId}\nnode.id=${this.nodeId}\n`);
+  }
+
+  private save(): void {
+    const snap: Snapshot = { version: 1, clusterId: this.clusterId, topics: [...this.topics.values()] };
+    writeFileAtomic(this.file, JSON.stringify(snap, null, 1));
+  }
+
+  list(): TopicMeta[] { return [...this.topics.values()]; }
+  get(name: string): TopicMeta | undefined { return this.topics.get(name); }
+  getById(id: string): TopicMeta | undefined { return this.byId.get(id); }
+
+  createTopic(name: string, partitions: number, configs: Record<string, string>, internal = false): TopicMeta {
+    const t: TopicMeta = {
+      name, id: randomUUID().replace(/-/g, ''), configs, internal, createdAt: Date.now(),
+      partitions: Array.from({ length: partitions }, (_, i) => ({ partition: i, leader: this.nodeId, leaderEpoch: 0, replicas: [this.nodeId], isr: [this.nodeId] })),
+    };
+    this.topics.set(name, t); this.byId.set(t.id, t);
+    this.save();
+    return t;
+  }
+
+  deleteTopic(name: string): void {
+    const t = this.topics.get(name);
+    if (!t) return;
+    this.topics.delete(name); this.byId.delete(t.id);
+    this.save();
+  }
+
+  addPartitions(name: string, total: number): void {
+    const t = this.topics.get(name)!;
+    for (let i = t.partitions.length; i < total; i++) t.partitions.push({ partition: i, leader: this.nodeId, leaderEpoch: 0, replicas: [this.nodeId], isr: [this.nodeId] });
+    this.save();
+  }
+
+  setConfigs(name: string, configs: Record<string, string>): void {
+    const t = this.topics.get(name)!;
+    t.configs = configs;
+    this.save();
+  }
+}

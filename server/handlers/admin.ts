@@ -1,0 +1,245 @@
+// ApiVersions, Metadata, DescribeCluster and topic administration.
+import type { Broker } from '../broker.ts';
+import type { RequestContext } from '../network/socket-server.ts';
+import { KafkaError, code } from '../errors.ts';
+import { API_DECLS } from '../protocol/apis/index.ts';
+import { TOPIC_CONFIGS, BROKER_CONFIGS, TOPIC_CONFIG_BY_NAME, type ConfigDef } from '../config.ts';
+import type { TopicMeta } from '../cluster/metadata-store.ts';
+
+// librdkafka 2.0 enables features only when these old versions are in range
+// (PROTOCOL-NOTES pitfall 3), so they are advertised from 0.
+export function apiVersionsHandler(b: Broker) {
+  const apiKeys = API_DECLS.filter((d) => b.handlers.has(d.key)).map((d) => ({ apiKey: d.key, minVersion: d.minVersion, maxVersion: d.maxVersion }));
+  return (_ctx: RequestContext, _req: any) => ({ errorCode: 0, apiKeys, throttleTimeMs: 0, finalizedFeaturesEpoch: -1n });
+}
+
+function topicMetadata(b: Broker, t: TopicMeta, v: number) {
+  return {
+    errorCode: 0, name: t.name, topicId: t.id, isInternal: t.internal,
+    partitions: t.partitions.map((p) => ({
+      errorCode: 0, partitionIndex: p.partition, leaderId: p.leader, leaderEpoch: p.leaderEpoch,
+      replicaNodes: p.replicas, isrNodes: p.isr, offlineReplicas: [],
+    })),
+    topicAuthorizedOperations: v >= 8 ? -2147483648 : 0,
+  };
+}
+
+export function metadataHandler(b: Broker) {
+  return (ctx: RequestContext, req: any) => {
+    const v = ctx.apiVersion;
+    const brokers = [{ nodeId: b.nodeId, host: b.advertisedHost, port: b.advertisedPort, rack: null }];
+    let topics: any[];
+    if (req.topics == null || (v === 0 && req.topics.length === 0)) {
+      topics = b.metadata.list().map((t) => topicMetadata(b, t, v));
+    } else {
+      const allowAuto = v < 4 ? true : req.allowAutoTopicCreation !== false;
+      topics = req.topics.map((rt: any) => {
+        let name: string | null = rt.name;
+        if (name == null && rt.topicId) name = b.metadata.getById(rt.topicId)?.name ?? null;
+        if (name == null) return { errorCode: code('UNKNOWN_TOPIC_ID'), name: null, topicId: rt.topicId, isInternal: false, partitions: [] };
+        let t = b.metadata.get(name);
+        if (!t && allowAuto) {
+          try { t = b.topics.autoCreate(name); } catch (e) {
+            return { errorCode: e instanceof KafkaError ? e.code : -1, name, topicId: '', isInternal: false, partitions: [] };
+          }
+        }
+        if (!t) return { errorCode: code('UNKNOWN_TOPIC_OR_PARTITION'), name, topicId: '', isInternal: false, partitions: [] };
+        return topicMetadata(b, t, v);
+      });
+    }
+    return {
+      throttleTimeMs: 0, brokers, clusterId: b.metadata.clusterId, controllerId: b.nodeId, topics,
+      clusterAuthorizedOperations: -2147483648,
+    };
+  };
+}
+
+export function describeClusterHandler(b: Broker) {
+  return (_ctx: RequestContext, _req: any) => ({
+    throttleTimeMs: 0, errorCode: 0, errorMessage: null, endpointType: 1, clusterId: b.metadata.clusterId, controllerId: b.nodeId,
+    brokers: [{ brokerId: b.nodeId, host: b.advertisedHost, port: b.advertisedPort, rack: null }],
+    clusterAuthorizedOperations: -2147483648,
+  });
+}
+
+function errBody(e: unknown, b: Broker): { errorCode: number; errorMessage: string } {
+  if (e instanceof KafkaError) return { errorCode: e.code, errorMessage: e.message };
+  b.logger.error({ err: e }, 'admin request failed');
+  return { errorCode: -1, errorMessage: (e as Error).message };
+}
+
+function configSourceOf(b: Broker, t: TopicMeta, name: string): number {
+  if (name in t.configs) return 1; // DYNAMIC_TOPIC_CONFIG
+  const def = TOPIC_CONFIG_BY_NAME.get(name);
+  if (def?.broker && b.config.values.has(def.broker)) return 4; // STATIC_BROKER_CONFIG
+  return 5; // DEFAULT_CONFIG
+}
+
+export function createTopicsHandler(b: Broker) {
+  return (ctx: RequestContext, req: any) => ({
+    throttleTimeMs: 0,
+    topics: (req.topics ?? []).map((rt: any) => {
+      try {
+        const configs: Record<string, string | null> = {};
+        for (const c of rt.configs ?? []) configs[c.name] = c.value;
+        let partitions: number = rt.numPartitions;
+        if (rt.assignments?.length) {
+          partitions = rt.assignments.length;
+          for (const a of rt.assignments) if (a.brokerIds.some((x: number) => x !== b.nodeId)) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `Replica assignment names brokers other than ${b.nodeId}.`);
+        }
+        const rf = rt.assignments?.length ? rt.assignments[0].brokerIds.length : rt.replicationFactor;
+        const t = b.topics.create(rt.name, partitions, rf, configs, req.validateOnly);
+        const meta = t ?? { name: rt.name, id: '', partitions: Array.from({ length: partitions === -1 ? b.config.int('num.partitions') : partitions }), configs: {} } as any;
+        return {
+          name: rt.name, topicId: meta.id, errorCode: 0, errorMessage: null,
+          numPartitions: meta.partitions.length, replicationFactor: 1,
+          configs: TOPIC_CONFIGS.map((d) => ({ name: d.name, value: meta.configs[d.name] ?? b.config.topicDefault(d.name), readOnly: false, configSource: t ? configSourceOf(b, t, d.name) : 5, isSensitive: false })),
+        };
+      } catch (e) {
+        return { name: rt.name, topicId: '', ...errBody(e, b), numPartitions: -1, replicationFactor: -1, configs: null };
+      }
+    }),
+  });
+}
+
+export function deleteTopicsHandler(b: Broker) {
+  return (ctx: RequestContext, req: any) => {
+    const targets: { name: string | null; topicId: string }[] = ctx.apiVersion >= 6
+      ? (req.topics ?? []).map((t: any) => ({ name: t.name ?? b.metadata.getById(t.topicId)?.name ?? null, topicId: t.topicId }))
+      : (req.topicNames ?? []).map((n: string) => ({ name: n, topicId: '' }));
+    return {
+      throttleTimeMs: 0,
+      responses: targets.map((t) => {
+        if (!t.name) return { name: null, topicId: t.topicId, errorCode: code('UNKNOWN_TOPIC_ID'), errorMessage: 'Unknown topic id' };
+        const id = b.metadata.get(t.name)?.id ?? '';
+        try { b.topics.delete(t.name); return { name: t.name, topicId: id, errorCode: 0, errorMessage: null }; } catch (e) { return { name: t.name, topicId: id, ...errBody(e, b) }; }
+      }),
+    };
+  };
+}
+
+export function createPartitionsHandler(b: Broker) {
+  return (ctx: RequestContext, req: any) => ({
+    throttleTimeMs: 0,
+    results: (req.topics ?? []).map((t: any) => {
+      try { b.topics.addPartitions(t.name, t.count, req.validateOnly); return { name: t.name, errorCode: 0, errorMessage: null }; } catch (e) { return { name: t.name, ...errBody(e, b) }; }
+    }),
+  });
+}
+
+const TOPIC = 2;
+const BROKER = 4;
+const BROKER_LOGGER = 8;
+
+function configType(d: ConfigDef): number {
+  // DescribeConfigs v3 config types: BOOLEAN 1, STRING 2, INT 3, SHORT 4, LONG 5, DOUBLE 6, LIST 7, CLASS 8, PASSWORD 9
+  return ({ boolean: 1, string: 2, int: 3, long: 5, double: 6, list: 7, password: 9 } as Record<string, number>)[d.type] ?? 2;
+}
+
+export function describeConfigsHandler(b: Broker) {
+  return (ctx: RequestContext, req: any) => ({
+    throttleTimeMs: 0,
+    results: (req.resources ?? []).map((r: any) => {
+      const base = { resourceType: r.resourceType, resourceName: r.resourceName };
+      const wanted: Set<string> | null = r.configurationKeys ? new Set(r.configurationKeys) : null;
+      if (r.resourceType === TOPIC) {
+        const t = b.metadata.get(r.resourceName);
+        if (!t) return { ...base, errorCode: code('UNKNOWN_TOPIC_OR_PARTITION'), errorMessage: `Topic '${r.resourceName}' does not exist.`, configs: [] };
+        const configs = TOPIC_CONFIGS.filter((d) => !wanted || wanted.has(d.name)).map((d) => {
+          const source = configSourceOf(b, t, d.name);
+          const value = t.configs[d.name] ?? b.config.topicDefault(d.name);
+          const synonyms = req.includeSynonyms ? [
+            ...(d.name in t.configs ? [{ name: d.name, value: t.configs[d.name], source: 1 }] : []),
+            ...(d.broker && b.config.values.has(d.broker) ? [{ name: d.broker, value: b.config.values.get(d.broker)!, source: 4 }] : []),
+            { name: d.broker ?? d.name, value: d.broker ? b.config.topicDefault(d.name) : d.default, source: 5 },
+          ] : [];
+          return { name: d.name, value, readOnly: false, isDefault: source === 5, configSource: source, isSensitive: false, synonyms, configType: configType(d), documentation: req.includeDocumentation ? d.doc : null };
+        });
+        return { ...base, errorCode: 0, errorMessage: null, configs };
+      }
+      if (r.resourceType === BROKER || r.resourceType === BROKER_LOGGER) {
+        if (r.resourceName !== '' && r.resourceName !== String(b.nodeId)) return { ...base, errorCode: code('INVALID_REQUEST'), errorMessage: `Broker ${r.resourceName} is not this broker (${b.nodeId}).`, configs: [] };
+        if (r.resourceType === BROKER_LOGGER) return { ...base, errorCode: 0, errorMessage: null, configs: [] };
+        const configs = BROKER_CONFIGS.filter((d) => !wanted || wanted.has(d.name)).map((d) => {
+          const set = b.config.values.has(d.name);
+          return { name: d.name, value: b.config.get(d.name), readOnly: true, isDefault: !set, configSource: set ? 4 : 5, isSensitive: false, synonyms: [], configType: configType(d), documentation: req.includeDocumentation ? d.doc : null };
+        });
+        return { ...base, errorCode: 0, errorMessage: null, configs };
+      }
+      return { ...base, errorCode: code('INVALID_REQUEST'), errorMessage: `Unsupported resource type ${r.resourceType}`, configs: [] };
+    }),
+  });
+}
+
+export function alterConfigsHandler(b: Broker) {
+  return (ctx: RequestContext, req: any) => ({
+    throttleTimeMs: 0,
+    responses: (req.resources ?? []).map((r: any) => {
+      const base = { resourceType: r.resourceType, resourceName: r.resourceName };
+      if (r.resourceType !== TOPIC) return { ...base, errorCode: code('INVALID_REQUEST'), errorMessage: 'Only topic configs can be altered at runtime; set broker configs with --set or --config.' };
+      try {
+        if (!b.metadata.get(r.resourceName)) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${r.resourceName}' does not exist.`);
+        const next: Record<string, string> = {};
+        for (const c of r.configs ?? []) if (c.value != null) next[c.name] = c.value;
+        if (req.validateOnly) { validateOnly(next); return { ...base, errorCode: 0, errorMessage: null }; }
+        b.topics.setConfigs(r.resourceName, next);
+        return { ...base, errorCode: 0, errorMessage: null };
+      } catch (e) { return { ...base, ...errBody(e, b) }; }
+    }),
+  });
+}
+
+function validateOnly(configs: Record<string, string>): void {
+  for (const k of Object.keys(configs)) if (!TOPIC_CONFIG_BY_NAME.has(k)) throw new KafkaError('INVALID_CONFIG', `Unknown topic config name: ${k}`);
+}
+
+export function incrementalAlterConfigsHandler(b: Broker) {
+  return (ctx: RequestContext, req: any) => ({
+    throttleTimeMs: 0,
+    responses: (req.resources ?? []).map((r: any) => {
+      const base = { resourceType: r.resourceType, resourceName: r.resourceName };
+      if (r.resourceType !== TOPIC) return { ...base, errorCode: code('INVALID_REQUEST'), errorMessage: 'Only topic configs can be altered at runtime; set broker configs with --set or --config.' };
+      try {
+        const t = b.metadata.get(r.resourceName);
+        if (!t) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${r.resourceName}' does not exist.`);
+        const next: Record<string, string> = { ...t.configs };
+        for (const c of r.configs ?? []) {
+          const def = TOPIC_CONFIG_BY_NAME.get(c.name);
+          if (!def) throw new KafkaError('INVALID_CONFIG', `Unknown topic config name: ${c.name}`);
+          const current = (next[c.name] ?? b.config.topicDefault(c.name) ?? '').split(',').filter(Boolean);
+          switch (c.configOperation) {
+            case 0: if (c.value == null) throw new KafkaError('INVALID_CONFIG', `Null value for ${c.name}`); next[c.name] = c.value; break; // SET
+            case 1: delete next[c.name]; break; // DELETE
+            case 2: if (def.type !== 'list') throw new KafkaError('INVALID_CONFIG', `APPEND is only for list configs, not ${c.name}`); next[c.name] = [...new Set([...current, ...String(c.value).split(',')])].join(','); break;
+            case 3: if (def.type !== 'list') throw new KafkaError('INVALID_CONFIG', `SUBTRACT is only for list configs, not ${c.name}`); next[c.name] = current.filter((x) => !String(c.value).split(',').includes(x)).join(','); break;
+            default: throw new KafkaError('INVALID_REQUEST', `Unknown config operation ${c.configOperation}`);
+          }
+        }
+        if (req.validateOnly) { validateOnly(next); return { ...base, errorCode: 0, errorMessage: null }; }
+        b.topics.setConfigs(r.resourceName, next);
+        return { ...base, errorCode: 0, errorMessage: null };
+      } catch (e) { return { ...base, ...errBody(e, b) }; }
+    }),
+  });
+}
+
+export function describeLogDirsHandler(b: Broker) {
+  return (ctx: RequestContext, req: any) => {
+    const wanted: Map<string, Set<number>> | null = req.topics ? new Map(req.topics.map((t: any) => [t.topic, new Set(t.partitions)])) : null;
+    const byTopic = new Map<string, any[]>();
+    let total = 0;
+    for (const p of b.replicas.all()) {
+      const size = p.log.size;
+      total += size;
+      if (wanted && !wanted.get(p.topic)?.has(p.partition)) continue;
+      if (!byTopic.has(p.topic)) byTopic.set(p.topic, []);
+      byTopic.get(p.topic)!.push({ partitionIndex: p.partition, partitionSize: BigInt(size), offsetLag: 0n, isFutureKey: false });
+    }
+    let usable = -1n;
+    try { const s = b.diskStats(); total = s.total; usable = BigInt(s.free); } catch { /* statfs unsupported */ }
+    return {
+      throttleTimeMs: 0, errorCode: 0,
+      results: [{ errorCode: 0, logDir: b.dataDir, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })), totalBytes: BigInt(total), usableBytes: usable }],
+    };
+  };
+}

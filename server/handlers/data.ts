@@ -1,0 +1,203 @@
+// Produce, Fetch, ListOffsets, DeleteRecords, OffsetForLeaderEpoch: the data path.
+import type { Broker } from '../broker.ts';
+import type { RequestContext } from '../network/socket-server.ts';
+import { KafkaError, code } from '../errors.ts';
+import { InvalidRecordError, validateBatches } from '../log/record-batch.ts';
+import { OffsetOutOfRangeError, RecordTooLargeError } from '../log/partition-log.ts';
+import { ReplicaManager, type Partition } from '../replica-manager.ts';
+
+function errorOf(e: unknown, b: Broker): { code: number; message: string | null } {
+  if (e instanceof KafkaError) return { code: e.code, message: e.message };
+  if (e instanceof InvalidRecordError) return { code: code(e.code), message: e.message };
+  if (e instanceof RecordTooLargeError) return { code: code('MESSAGE_TOO_LARGE'), message: e.message };
+  if (e instanceof OffsetOutOfRangeError) return { code: code('OFFSET_OUT_OF_RANGE'), message: e.message };
+  b.logger.error({ err: e }, 'unexpected error on the data path');
+  return { code: -1, message: (e as Error).message };
+}
+
+export function produceHandler(b: Broker) {
+  return async (ctx: RequestContext, req: any) => {
+    const acks: number = req.acks;
+    if (acks !== 0 && acks !== 1 && acks !== -1) {
+      return { responses: (req.topicData ?? []).map((t: any) => ({ name: t.name, partitionResponses: t.partitionData.map((p: any) => ({ index: p.index, errorCode: code('INVALID_REQUIRED_ACKS'), baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n })) })) };
+    }
+    const responses = [];
+    for (const t of req.topicData ?? []) {
+      let topic = b.topics.get(t.name);
+      let topicErr = 0;
+      if (!topic && !t.name.startsWith('__')) {
+        try { topic = b.topics.autoCreate(t.name); } catch (e) { topicErr = errorOf(e, b).code; }
+      }
+      const partitionResponses = [];
+      for (const p of t.partitionData ?? []) {
+        const part = topic ? b.replicas.get(t.name, p.index) : undefined;
+        if (!part) {
+          partitionResponses.push({ index: p.index, errorCode: topicErr || code('UNKNOWN_TOPIC_OR_PARTITION'), baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n });
+          continue;
+        }
+        try {
+          if (!p.records || p.records.length === 0) throw new InvalidRecordError('produce request has no records', 'INVALID_RECORD');
+          const batches = validateBatches(p.records);
+          const txn = b.producers ? b.producers.checkAppend(part, batches, req.transactionalId ?? null) : null;
+          if (txn && txn.duplicate) {
+            partitionResponses.push({ index: p.index, errorCode: 0, baseOffset: txn.duplicate.baseOffset, logAppendTimeMs: -1n, logStartOffset: part.log.logStartOffset });
+            continue;
+          }
+          const r = b.replicas.append(part, p.records, { validated: batches });
+          b.producers?.onAppended(part, r);
+          partitionResponses.push({ index: p.index, errorCode: 0, baseOffset: r.baseOffset, logAppendTimeMs: r.logAppendTime, logStartOffset: part.log.logStartOffset });
+        } catch (e) {
+          const err = errorOf(e, b);
+          partitionResponses.push({ index: p.index, errorCode: err.code, errorMessage: err.message, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n });
+        }
+      }
+      responses.push({ name: t.name, partitionResponses });
+    }
+    if (acks === -1) b.flushIfRequired();
+    return { responses, throttleTimeMs: 0 };
+  };
+}
+
+interface FetchPart { topic: string; topicId: string; partition: number; fetchOffset: bigint; maxBytes: number; currentLeaderEpoch: number }
+
+export function fetchHandler(b: Broker) {
+  return async (ctx: RequestContext, req: any) => {
+    const v = ctx.apiVersion;
+    const readCommitted = req.isolationLevel === 1;
+    const parts: FetchPart[] = [];
+    for (const t of req.topics ?? []) {
+      let name: string = t.topic;
+      const id: string = t.topicId ?? '';
+      if (v >= 13) name = b.metadata.getById(id)?.name ?? '';
+      for (const p of t.partitions ?? []) parts.push({ topic: name, topicId: id, partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch ?? -1 });
+    }
+    const maxBytes: number = req.maxBytes ?? 0x7fffffff;
+    const deadline = Date.now() + Math.max(0, req.maxWaitMs ?? 0);
+    const keys = parts.map((p) => ReplicaManager.key(p.topic, p.partition));
+    for (;;) {
+      const { responses, bytes, anyError } = collect(b, parts, maxBytes, readCommitted, v);
+      const remaining = deadline - Date.now();
+      if (bytes >= (req.minBytes ?? 1) || anyError || remaining <= 0 || b.closing || parts.length === 0) {
+        return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses };
+      }
+      await b.replicas.waitForData(keys, remaining);
+    }
+  };
+}
+
+function collect(b: Broker, parts: FetchPart[], maxBytes: number, readCommitted: boolean, v: number) {
+  let budget = maxBytes;
+  let bytes = 0;
+  let anyError = false;
+  const byTopic = new Map<string, any>();
+  for (const fp of parts) {
+    const key = v >= 13 ? fp.topicId : fp.topic;
+    let tr = byTopic.get(key);
+    if (!tr) { tr = { topic: fp.topic, topicId: fp.topicId, partitions: [] }; byTopic.set(key, tr); }
+    const part = fp.topic ? b.replicas.get(fp.topic, fp.partition) : undefined;
+    const base = { partitionIndex: fp.partition, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: readCommitted ? [] : null, preferredReadReplica: -1, records: Buffer.alloc(0) };
+    if (!part) {
+      tr.partitions.push({ ...base, errorCode: code(v >= 13 && !fp.topic ? 'UNKNOWN_TOPIC_ID' : 'UNKNOWN_TOPIC_OR_PARTITION') });
+      anyError = true;
+      continue;
+    }
+    if (fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch !== part.leaderEpoch) {
+      tr.partitions.push({ ...base, errorCode: code(fp.currentLeaderEpoch < part.leaderEpoch ? 'FENCED_LEADER_EPOCH' : 'UNKNOWN_LEADER_EPOCH') });
+      anyError = true;
+      continue;
+    }
+    const log = part.log;
+    const hw = log.highWatermark;
+    const lso = b.producers ? b.producers.lastStableOffset(part) : hw;
+    const common = { ...base, highWatermark: hw, lastStableOffset: lso, logStartOffset: log.logStartOffset };
+    try {
+      const upTo = readCommitted ? lso : hw;
+      const limit = Math.min(fp.maxBytes, budget);
+      const data = limit > 0 || bytes === 0 ? log.read(fp.fetchOffset, Math.max(limit, 1), upTo) : [];
+      let n = 0; for (const d of data) n += d.length;
+      bytes += n; budget -= n;
+      const aborted = readCommitted && b.producers ? b.producers.abortedTransactions(part, fp.fetchOffset, upTo) : (readCommitted ? [] : null);
+      tr.partitions.push({ ...common, errorCode: 0, abortedTransactions: aborted, records: data.length === 1 ? data[0] : data });
+    } catch (e) {
+      const err = errorOf(e, b);
+      anyError = true;
+      tr.partitions.push({ ...common, errorCode: err.code });
+    }
+  }
+  return { responses: [...byTopic.values()], bytes, anyError };
+}
+
+const LATEST = -1n;
+const EARLIEST = -2n;
+const MAX_TIMESTAMP = -3n;
+const EARLIEST_LOCAL = -4n;
+const LATEST_TIERED = -5n;
+
+export function listOffsetsHandler(b: Broker) {
+  return (ctx: RequestContext, req: any) => {
+    const readCommitted = req.isolationLevel === 1;
+    const topics = (req.topics ?? []).map((t: any) => ({
+      name: t.name,
+      partitions: (t.partitions ?? []).map((p: any) => {
+        const part = b.replicas.get(t.name, p.partitionIndex);
+        const none = { partitionIndex: p.partitionIndex, timestamp: -1n, offset: -1n, leaderEpoch: -1, oldStyleOffsets: [] as bigint[] };
+        if (!part) return { ...none, errorCode: code('UNKNOWN_TOPIC_OR_PARTITION') };
+        if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== part.leaderEpoch) {
+          return { ...none, errorCode: code(p.currentLeaderEpoch < part.leaderEpoch ? 'FENCED_LEADER_EPOCH' : 'UNKNOWN_LEADER_EPOCH') };
+        }
+        const log = part.log;
+        const ts: bigint = p.timestamp;
+        let offset = -1n; let timestamp = -1n;
+        if (ts === LATEST || ts === LATEST_TIERED) offset = readCommitted && b.producers ? b.producers.lastStableOffset(part) : log.highWatermark;
+        else if (ts === EARLIEST) offset = b.tiered ? b.tiered.earliestOffset(part) : log.logStartOffset;
+        else if (ts === EARLIEST_LOCAL) offset = log.logStartOffset;
+        else if (ts === MAX_TIMESTAMP) {
+          const hit = log.maxTimestamp();
+          if (hit) { offset = hit.offset; timestamp = hit.timestamp; }
+        } else {
+          const hit = (b.tiered?.offsetForTimestamp(part, ts)) ?? log.offsetForTimestamp(ts);
+          if (hit && hit.offset < log.highWatermark) { offset = hit.offset; timestamp = hit.timestamp; }
+        }
+        return { ...none, errorCode: 0, offset, timestamp, leaderEpoch: offset >= 0n ? part.leaderEpoch : -1, oldStyleOffsets: offset >= 0n ? [offset] : [] };
+      }),
+    }));
+    return { throttleTimeMs: 0, topics };
+  };
+}
+
+export function deleteRecordsHandler(b: Broker) {
+  return (ctx: RequestContext, req: any) => ({
+    throttleTimeMs: 0,
+    topics: (req.topics ?? []).map((t: any) => ({
+      name: t.name,
+      partitions: (t.partitions ?? []).map((p: any) => {
+        const part = b.replicas.get(t.name, p.partitionIndex);
+        if (!part) return { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: code('UNKNOWN_TOPIC_OR_PARTITION') };
+        try {
+          const target: bigint = p.offset === -1n ? part.log.highWatermark : p.offset;
+          b.tiered?.advanceLogStart(part, target);
+          part.log.advanceLogStart(target);
+          return { partitionIndex: p.partitionIndex, lowWatermark: part.log.logStartOffset, errorCode: 0 };
+        } catch (e) {
+          return { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: errorOf(e, b).code };
+        }
+      }),
+    })),
+  });
+}
+
+export function offsetForLeaderEpochHandler(b: Broker) {
+  return (ctx: RequestContext, req: any) => ({
+    throttleTimeMs: 0,
+    topics: (req.topics ?? []).map((t: any) => ({
+      topic: t.topic,
+      partitions: (t.partitions ?? []).map((p: any) => {
+        const part: Partition | undefined = b.replicas.get(t.topic, p.partition);
+        if (!part) return { errorCode: code('UNKNOWN_TOPIC_OR_PARTITION'), partition: p.partition, leaderEpoch: -1, endOffset: -1n };
+        // One leader epoch so far (single node): its end is the log end.
+        if (p.leaderEpoch > part.leaderEpoch) return { errorCode: 0, partition: p.partition, leaderEpoch: -1, endOffset: -1n };
+        return { errorCode: 0, partition: p.partition, leaderEpoch: part.leaderEpoch, endOffset: part.log.logEndOffset };
+      }),
+    })),
+  });
+}

@@ -1,0 +1,59 @@
+// The `tributary` command line: flags, config errors, readiness, clean shutdown.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { BIN, ROOT, spawnCli } from './helpers/process.ts';
+import { tempDir } from './helpers/broker.ts';
+
+function run(args: string[]) {
+  return spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30000 });
+}
+
+test('bad flags and bad config values exit 2 with a one-line reason naming them', () => {
+  const unknown = run(['broker', '--frobnicate']);
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /unknown option --frobnicate/);
+  assert.equal(unknown.stderr.trim().split('\n').length, 1);
+  const badValue = run(['broker', '--set', 'num.partitions=lots']);
+  assert.equal(badValue.status, 2);
+  assert.match(badValue.stderr, /num\.partitions/);
+  const badPort = run(['start', '--kafka-port', '99999']);
+  assert.equal(badPort.status, 2);
+  assert.match(badPort.stderr, /--kafka-port/);
+  const noCmd = run(['--data-dir', '/tmp/x']);
+  assert.equal(noCmd.status, 2);
+});
+
+test('broker starts, warns about unimplemented Kafka configs, lays out data like Kafka, stops on SIGTERM', async (t) => {
+  const dir = tempDir();
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const cfgFile = path.join(dir, 'server.properties');
+  fs.writeFileSync(cfgFile, '# kafka style\nnum.partitions=2\nsasl.enabled.mechanisms=PLAIN\n');
+  const started = Date.now();
+  const cli = await spawnCli(['broker', '--data-dir', path.join(dir, 'data'), '--kafka-port', '0', '--config', cfgFile, '--set', 'log.segment.bytes=1048576']);
+  assert.ok(Date.now() - started < 10000, 'ready within seconds');
+  assert.match(cli.output(), /sasl\.enabled\.mechanisms/);
+  const r = spawnSync('kcat', ['-b', `127.0.0.1:${cli.ports.kafka}`, '-t', 'layout', '-P'], { input: 'a\nb\n', encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const t0 = Date.now();
+  cli.child.kill('SIGTERM');
+  assert.equal(await cli.exited, 0);
+  assert.ok(Date.now() - t0 < 15000);
+  const files = fs.readdirSync(path.join(dir, 'data'));
+  assert.ok(files.includes('layout-0') && files.includes('layout-1'), files.join(','));
+  const seg = fs.readdirSync(path.join(dir, 'data', 'layout-0')).sort();
+  assert.deepEqual(seg.filter((f) => /^0{20}\./.test(f)), ['00000000000000000000.index', '00000000000000000000.log', '00000000000000000000.timeindex']);
+  assert.ok(files.includes('.kafka_cleanshutdown'));
+});
+
+test('start accepts all four port flags', async (t) => {
+  const dir = tempDir();
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const cli = await spawnCli(['start', '--data-dir', dir, '--kafka-port', '0', '--registry-port', '0', '--connect-port', '0', '--ui-port', '0']);
+  t.after(() => cli.child.kill('SIGKILL'));
+  assert.ok(cli.ports.kafka > 0);
+  cli.child.kill('SIGTERM');
+  assert.equal(await cli.exited, 0);
+});
