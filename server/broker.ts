@@ -12,6 +12,7 @@ import type { AppendResult } from './log/partition-log.ts';
 import type { BatchInfo } from './log/record-batch.ts';
 import * as data from './handlers/data.ts';
 import * as admin from './handlers/admin.ts';
+import { installTransactions, type TransactionCoordinator } from './txn/transaction-coordinator.ts';
 
 /** Idempotent/transactional producer state (issue: exactly-once). */
 export interface ProducerStateHooks {
@@ -47,6 +48,7 @@ export class Broker {
   readonly handlers = new Map<number, Handler>();
   producers?: ProducerStateHooks;
   tiered?: TieredHooks;
+  transactions?: TransactionCoordinator;
   private server?: SocketServer;
   private stopHooks: (() => Promise<void> | void)[] = [];
   advertisedHost: string;
@@ -87,6 +89,7 @@ export class Broker {
     this.handle(37, admin.createPartitionsHandler(this));
     this.handle(44, admin.incrementalAlterConfigsHandler(this));
     this.handle(60, admin.describeClusterHandler(this));
+    this.transactions = await installTransactions(this);
     for (const ext of extensions) await ext(this);
     // ApiVersions last: it lists what is registered.
     this.handle(18, admin.apiVersionsHandler(this));

@@ -1,0 +1,365 @@
+// Transaction coordinator: producer ids, transactional ids with epochs, the
+// transaction state machine kept in `__transaction_state`, commit/abort markers
+// written to every partition of a transaction, timeouts that abort abandoned
+// transactions and fence their producers.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Broker } from '../broker.ts';
+import type { RequestContext } from '../network/socket-server.ts';
+import { KafkaError, code } from '../errors.ts';
+import { buildBatch, readRecords, readBatchInfo } from '../log/record-batch.ts';
+import { Reader, Writer } from '../protocol/buffers.ts';
+import { writeFileAtomic } from '../log/partition-log.ts';
+import { ProducerStateManager } from './producer-state.ts';
+import type { Partition } from '../replica-manager.ts';
+
+export const TXN_TOPIC = '__transaction_state';
+
+export type TxnState = 'Empty' | 'Ongoing' | 'PrepareCommit' | 'PrepareAbort' | 'CompleteCommit' | 'CompleteAbort' | 'Dead' | 'PrepareEpochFence';
+const STATE_CODES: TxnState[] = ['Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort', 'Dead', 'PrepareEpochFence'];
+
+export interface TxnMeta {
+  transactionalId: string;
+  producerId: bigint;
+  producerEpoch: number;
+  timeoutMs: number;
+  state: TxnState;
+  partitions: Set<string>; // "topic\u0000partition"
+  groups: Set<string>;
+  startTime: number;
+  lastUpdate: number;
+}
+
+/** Where transactional consumer offsets go (the group coordinator). */
+export interface TxnOffsetSink {
+  commitTransactionalOffsets(groupId: string, producerId: bigint, producerEpoch: number, topics: { name: string; partitions: { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch?: number; committedMetadata: string | null }[] }[], member?: { memberId: string; generationId: number; groupInstanceId: string | null }): { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[];
+  completeTransaction(producerId: bigint, commit: boolean): void;
+}
+
+/** Java's String.hashCode, so transactional ids land on the partitions Kafka would pick. */
+export function javaHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+  return h;
+}
+export const partitionFor = (id: string, n: number) => (javaHash(id) & 0x7fffffff) % n;
+
+const pk = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+export class TransactionCoordinator {
+  readonly producerState = new ProducerStateManager();
+  private txns = new Map<string, TxnMeta>();
+  private nextProducerId = 0n;
+  private blockEnd = 0n;
+  private timer?: NodeJS.Timeout;
+  offsetSink?: TxnOffsetSink;
+
+  constructor(private readonly b: Broker) {}
+
+  async start(): Promise<void> {
+    const b = this.b;
+    this.loadProducerIdBlock();
+    this.replay();
+    b.producers = {
+      checkAppend: (p, batches) => this.producerState.checkAppend(p, batches),
+      onAppended: (p, r) => this.producerState.onAppended(p, r),
+      lastStableOffset: (p) => this.producerState.lastStableOffset(p),
+      abortedTransactions: (p, from, upTo) => this.producerState.abortedTransactions(p, from, upTo),
+    };
+    // Producer state must be loaded before the first fetch computes an LSO.
+    for (const p of b.replicas.all()) this.producerState.state(p);
+    const interval = b.config.int('transaction.abort.timed.out.transaction.cleanup.interval.ms');
+    this.timer = setInterval(() => this.abortTimedOut(), Math.min(interval, 1000));
+    this.timer.unref();
+    b.onStop(() => { clearInterval(this.timer); this.producerState.snapshotAll(); });
+  }
+
+  // ---- producer ids ----
+
+  private get idFile(): string { return path.join(this.b.dataDir, 'producer-id-block'); }
+
+  private loadProducerIdBlock(): void {
+    let next = 0n;
+    try { next = BigInt(fs.readFileSync(this.idFile, 'utf8').trim()); } catch { /* first start */ }
+    this.nextProducerId = next;
+    this.blockEnd = next;
+  }
+
+  /** Ids are handed out from blocks whose end is persisted first, so none repeats after a crash. */
+  allocateProducerId(): bigint {
+    if (this.nextProducerId >= this.blockEnd) {
+      this.blockEnd = this.nextProducerId + 1000n;
+      writeFileAtomic(this.idFile, this.blockEnd.toString());
+    }
+    return this.nextProducerId++;
+  }
+
+  // ---- persistence in __transaction_state ----
+
+  private encodeKey(id: string): Buffer { return new Writer().int16(0).string(id).toBuffer(); }
+
+  private encodeValue(t: TxnMeta): Buffer {
+    const w = new Writer();
+    w.int16(0).int64(t.producerId).int16(t.producerEpoch).int32(t.timeoutMs).int8(STATE_CODES.indexOf(t.state));
+    const byTopic = new Map<string, number[]>();
+    for (const k of t.partitions) { const [topic, p] = k.split('\u0000'); if (!byTopic.has(topic)) byTopic.set(topic, []); byTopic.get(topic)!.push(Number(p)); }
+    w.int32(byTopic.size);
+    for (const [topic, ps] of byTopic) { w.string(topic); w.int32(ps.length); for (const p of ps) w.int32(p); }
+    w.int64(BigInt(t.lastUpdate)).int64(BigInt(t.startTime));
+    // Tributary extension after Kafka's v0 fields: the groups of AddOffsetsToTxn.
+    w.int32(t.groups.size); for (const g of t.groups) w.string(g);
+    return w.toBuffer();
+  }
+
+  private decode(id: string, v: Buffer): TxnMeta {
+    const r = new Reader(v);
+    r.int16();
+    const t: TxnMeta = { transactionalId: id, producerId: r.int64(), producerEpoch: r.int16(), timeoutMs: r.int32(), state: STATE_CODES[r.int8()] ?? 'Empty', partitions: new Set(), groups: new Set(), startTime: 0, lastUpdate: 0 };
+    const nt = r.int32();
+    for (let i = 0; i < nt; i++) { const topic = r.string(); const np = r.int32(); for (let j = 0; j < np; j++) t.partitions.add(pk(topic, r.int32())); }
+    t.lastUpdate = Number(r.int64()); t.startTime = Number(r.int64());
+    if (r.remaining() >= 4) { const ng = r.int32(); for (let i = 0; i < ng; i++) t.groups.add(r.string()); }
+    return t;
+  }
+
+  /** Created on first use, as Kafka does, so brokers without transactions carry no extra partitions. */
+  private stateTopic() {
+    const b = this.b;
+    return b.metadata.get(TXN_TOPIC) ?? b.topics.create(TXN_TOPIC, b.config.int('transaction.state.log.num.partitions'), 1, { 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) }, false, true)!;
+  }
+
+  private persist(t: TxnMeta): void {
+    this.stateTopic();
+    const n = this.b.metadata.get(TXN_TOPIC)!.partitions.length;
+    const part = this.b.replicas.get(TXN_TOPIC, partitionFor(t.transactionalId, n))!;
+    t.lastUpdate = Date.now();
+    this.b.replicas.append(part, buildBatch([{ key: this.encodeKey(t.transactionalId), value: this.encodeValue(t) }]));
+  }
+
+  private replay(): void {
+    const topic = this.b.metadata.get(TXN_TOPIC);
+    if (!topic) return;
+    let maxPid = -1n;
+    for (const pm of topic.partitions) {
+      const part = this.b.replicas.get(TXN_TOPIC, pm.partition)!;
+      let at = part.log.logStartOffset;
+      while (at < part.log.logEndOffset) {
+        const bufs = part.log.read(at, 4 << 20, part.log.logEndOffset);
+        if (!bufs.length) break;
+        for (const buf of bufs) {
+          let pos = 0;
+          while (pos < buf.length) {
+            const info = readBatchInfo(buf, pos);
+            for (const rec of readRecords(buf, pos)) {
+              if (!rec.key) continue;
+              const kr = new Reader(rec.key); kr.int16(); const id = kr.string();
+              if (!rec.value) { this.txns.delete(id); continue; }
+              const t = this.decode(id, rec.value);
+              this.txns.set(id, t);
+              if (t.producerId > maxPid) maxPid = t.producerId;
+            }
+            at = info.baseOffset + BigInt(info.lastOffsetDelta) + 1n;
+            pos += info.size;
+          }
+        }
+      }
+    }
+    if (maxPid >= this.nextProducerId) { this.nextProducerId = maxPid + 1n; this.blockEnd = this.nextProducerId; }
+    // A transaction caught between prepare and complete is finished now.
+    for (const t of this.txns.values()) {
+      if (t.state === 'PrepareCommit' || t.state === 'PrepareAbort') this.complete(t, t.state === 'PrepareCommit');
+    }
+  }
+
+  // ---- markers ----
+
+  private writeMarkers(t: TxnMeta, commit: boolean): void {
+    const value = Buffer.alloc(6); value.writeInt16BE(0, 0); value.writeInt32BE(0, 2);
+    const key = Buffer.alloc(4); key.writeInt16BE(0, 0); key.writeInt16BE(commit ? 1 : 0, 2);
+    for (const k of t.partitions) {
+      const [topic, p] = k.split('\u0000');
+      const part = this.b.replicas.get(topic, Number(p));
+      if (!part) continue; // topic deleted meanwhile
+      const batch = buildBatch([{ key, value }], { producerId: t.producerId, producerEpoch: t.producerEpoch, transactional: true, control: true });
+      const r = this.b.replicas.append(part, batch, {});
+      this.producerState.onAppended(part, r, batch);
+    }
+  }
+
+  private complete(t: TxnMeta, commit: boolean): void {
+    t.state = commit ? 'PrepareCommit' : 'PrepareAbort';
+    this.persist(t);
+    this.writeMarkers(t, commit);
+    for (const g of t.groups) void g;
+    this.offsetSink?.completeTransaction(t.producerId, commit);
+    t.state = commit ? 'CompleteCommit' : 'CompleteAbort';
+    t.partitions.clear(); t.groups.clear();
+    this.persist(t);
+  }
+
+  private abortTimedOut(): void {
+    const now = Date.now();
+    for (const t of this.txns.values()) {
+      if (t.state === 'Ongoing' && now - t.startTime > t.timeoutMs) {
+        this.b.logger.info({ transactionalId: t.transactionalId }, `transaction timed out after ${t.timeoutMs} ms; aborting and fencing its producer`);
+        this.complete(t, false);
+        t.producerEpoch += 1; // fence the zombie, as Kafka does
+        this.persist(t);
+      }
+    }
+  }
+
+  // ---- API handlers ----
+
+  private check(t: TxnMeta | undefined, producerId: bigint, epoch: number): TxnMeta {
+    if (!t) throw new KafkaError('INVALID_PRODUCER_ID_MAPPING');
+    if (t.producerId !== producerId) throw new KafkaError('INVALID_PRODUCER_ID_MAPPING');
+    if (t.producerEpoch !== epoch) throw new KafkaError('INVALID_PRODUCER_EPOCH', `Producer epoch ${epoch} is not the current epoch ${t.producerEpoch} of '${t.transactionalId}'`);
+    return t;
+  }
+
+  initProducerId(_ctx: RequestContext, req: any) {
+    const id: string | null = req.transactionalId ?? null;
+    if (id === null) return { throttleTimeMs: 0, errorCode: 0, producerId: this.allocateProducerId(), producerEpoch: 0 };
+    if (id === '') throw new KafkaError('INVALID_REQUEST', 'Empty transactional id');
+    const max = this.b.config.int('transaction.max.timeout.ms');
+    if (req.transactionTimeoutMs > max || req.transactionTimeoutMs <= 0) throw new KafkaError('INVALID_TRANSACTION_TIMEOUT', `transaction.timeout.ms ${req.transactionTimeoutMs} is above transaction.max.timeout.ms=${max}`);
+    let t = this.txns.get(id);
+    if (!t) {
+      t = { transactionalId: id, producerId: this.allocateProducerId(), producerEpoch: 0, timeoutMs: req.transactionTimeoutMs, state: 'Empty', partitions: new Set(), groups: new Set(), startTime: 0, lastUpdate: Date.now() };
+      this.txns.set(id, t);
+    } else {
+      if (req.producerId !== undefined && req.producerId >= 0n && (req.producerId !== t.producerId || req.producerEpoch !== t.producerEpoch)) {
+        throw new KafkaError('PRODUCER_FENCED', `Producer ${req.producerId} epoch ${req.producerEpoch} is no longer current for '${id}'`);
+      }
+      // A new instance fences the old one: abort what it left open, bump the epoch.
+      if (t.state === 'Ongoing') this.complete(t, false);
+      if (t.producerEpoch >= 32766) { t.producerId = this.allocateProducerId(); t.producerEpoch = 0; } else t.producerEpoch += 1;
+      t.timeoutMs = req.transactionTimeoutMs;
+      t.state = 'Empty';
+    }
+    this.persist(t);
+    return { throttleTimeMs: 0, errorCode: 0, producerId: t.producerId, producerEpoch: t.producerEpoch };
+  }
+
+  private addPartitions(t: TxnMeta, topics: { name: string; partitions: number[] }[]): { name: string; results: { partitionIndex: number; partitionErrorCode: number }[] }[] {
+    const out = [];
+    let changed = false;
+    for (const tp of topics) {
+      const results = [];
+      for (const p of tp.partitions) {
+        if (!this.b.replicas.get(tp.name, p)) { results.push({ partitionIndex: p, partitionErrorCode: code('UNKNOWN_TOPIC_OR_PARTITION') }); continue; }
+        if (!t.partitions.has(pk(tp.name, p))) { t.partitions.add(pk(tp.name, p)); changed = true; }
+        results.push({ partitionIndex: p, partitionErrorCode: 0 });
+      }
+      out.push({ name: tp.name, results });
+    }
+    if (t.state !== 'Ongoing') { t.state = 'Ongoing'; t.startTime = Date.now(); changed = true; }
+    if (changed) this.persist(t);
+    return out;
+  }
+
+  addPartitionsToTxn(ctx: RequestContext, req: any) {
+    if (ctx.apiVersion >= 4) {
+      return {
+        throttleTimeMs: 0, errorCode: 0,
+        resultsByTransaction: (req.transactions ?? []).map((tx: any) => {
+          try {
+            const t = this.check(this.txns.get(tx.transactionalId), tx.producerId, tx.producerEpoch);
+            const res = tx.verifyOnly ? tx.topics.map((tp: any) => ({ name: tp.name, results: tp.partitions.map((p: number) => ({ partitionIndex: p, partitionErrorCode: t.partitions.has(pk(tp.name, p)) ? 0 : code('INVALID_TXN_STATE') })) })) : this.addPartitions(t, tx.topics);
+            return { transactionalId: tx.transactionalId, topicResults: res.map((r: any) => ({ name: r.name, resultsByPartition: r.results })) };
+          } catch (e) {
+            const c = e instanceof KafkaError ? e.code : -1;
+            return { transactionalId: tx.transactionalId, topicResults: tx.topics.map((tp: any) => ({ name: tp.name, resultsByPartition: tp.partitions.map((p: number) => ({ partitionIndex: p, partitionErrorCode: c })) })) };
+          }
+        }),
+      };
+    }
+    const topics = (req.v3Topics ?? []).map((tp: any) => ({ name: tp.name, partitions: tp.partitions }));
+    let res;
+    try {
+      const t = this.check(this.txns.get(req.v3TransactionalId), req.v3ProducerId, req.v3ProducerEpoch);
+      res = this.addPartitions(t, topics);
+    } catch (e) {
+      const c = e instanceof KafkaError ? e.code : -1;
+      res = topics.map((tp: any) => ({ name: tp.name, results: tp.partitions.map((p: number) => ({ partitionIndex: p, partitionErrorCode: c })) }));
+    }
+    return { throttleTimeMs: 0, resultsByTopicV3AndBelow: res.map((r: any) => ({ name: r.name, resultsByPartition: r.results })) };
+  }
+
+  addOffsetsToTxn(_ctx: RequestContext, req: any) {
+    const t = this.check(this.txns.get(req.transactionalId), req.producerId, req.producerEpoch);
+    t.groups.add(req.groupId);
+    if (t.state !== 'Ongoing') { t.state = 'Ongoing'; t.startTime = Date.now(); }
+    this.persist(t);
+    return { throttleTimeMs: 0, errorCode: 0 };
+  }
+
+  endTxn(_ctx: RequestContext, req: any) {
+    const t = this.check(this.txns.get(req.transactionalId), req.producerId, req.producerEpoch);
+    const commit: boolean = req.committed;
+    if (t.state === 'Ongoing') this.complete(t, commit);
+    else if ((t.state === 'CompleteCommit' && !commit) || (t.state === 'CompleteAbort' && commit)) throw new KafkaError('INVALID_TXN_STATE', `Transaction of '${t.transactionalId}' already ${t.state === 'CompleteCommit' ? 'committed' : 'aborted'}`);
+    // Empty or already complete the same way: nothing to do (a retried EndTxn).
+    return { throttleTimeMs: 0, errorCode: 0, producerId: t.producerId, producerEpoch: t.producerEpoch };
+  }
+
+  txnOffsetCommit(_ctx: RequestContext, req: any) {
+    const topics = req.topics ?? [];
+    const fail = (c: number) => ({ throttleTimeMs: 0, topics: topics.map((tp: any) => ({ name: tp.name, partitions: tp.partitions.map((p: any) => ({ partitionIndex: p.partitionIndex, errorCode: c })) })) });
+    const t = this.txns.get(req.transactionalId);
+    if (!t || t.producerId !== req.producerId) return fail(code('INVALID_PRODUCER_ID_MAPPING'));
+    if (t.producerEpoch !== req.producerEpoch) return fail(code('INVALID_PRODUCER_EPOCH'));
+    if (!t.groups.has(req.groupId)) return fail(code('INVALID_TXN_STATE'));
+    if (!this.offsetSink) return fail(code('COORDINATOR_NOT_AVAILABLE'));
+    const member = req.memberId ? { memberId: req.memberId, generationId: req.generationId, groupInstanceId: req.groupInstanceId ?? null } : undefined;
+    return { throttleTimeMs: 0, topics: this.offsetSink.commitTransactionalOffsets(req.groupId, req.producerId, req.producerEpoch, topics, member) };
+  }
+
+  describeTransactions(_ctx: RequestContext, req: any) {
+    return {
+      throttleTimeMs: 0,
+      transactionStates: (req.transactionalIds ?? []).map((id: string) => {
+        const t = this.txns.get(id);
+        if (!t) return { errorCode: code('TRANSACTIONAL_ID_NOT_FOUND'), transactionalId: id, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1n, producerId: -1n, producerEpoch: -1, topics: [] };
+        const byTopic = new Map<string, number[]>();
+        for (const k of t.partitions) { const [topic, p] = k.split('\u0000'); if (!byTopic.has(topic)) byTopic.set(topic, []); byTopic.get(topic)!.push(Number(p)); }
+        return { errorCode: 0, transactionalId: id, transactionState: t.state, transactionTimeoutMs: t.timeoutMs, transactionStartTimeMs: BigInt(t.state === 'Ongoing' ? t.startTime : -1), producerId: t.producerId, producerEpoch: t.producerEpoch, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) };
+      }),
+    };
+  }
+
+  listTransactions(_ctx: RequestContext, req: any) {
+    const states: string[] = req.stateFilters ?? [];
+    const pids: bigint[] = req.producerIdFilters ?? [];
+    const known = new Set<string>(STATE_CODES);
+    const minDuration = req.durationFilter !== undefined && req.durationFilter >= 0n ? Number(req.durationFilter) : -1;
+    const now = Date.now();
+    return {
+      throttleTimeMs: 0, errorCode: 0,
+      unknownStateFilters: states.filter((s) => !known.has(s)),
+      transactionStates: [...this.txns.values()]
+        .filter((t) => !states.length || states.includes(t.state))
+        .filter((t) => !pids.length || pids.includes(t.producerId))
+        .filter((t) => minDuration < 0 || (t.state === 'Ongoing' && now - t.startTime >= minDuration))
+        .map((t) => ({ transactionalId: t.transactionalId, producerId: t.producerId, transactionState: t.state })),
+    };
+  }
+
+  /** For admin views: open transactions and their partitions. */
+  list(): TxnMeta[] { return [...this.txns.values()]; }
+  forgetPartition(p: Partition): void { this.producerState.forget(p); }
+}
+
+export async function installTransactions(b: Broker): Promise<TransactionCoordinator> {
+  const tc = new TransactionCoordinator(b);
+  await tc.start();
+  b.handle(22, (c, r) => tc.initProducerId(c, r));
+  b.handle(24, (c, r) => tc.addPartitionsToTxn(c, r));
+  b.handle(25, (c, r) => tc.addOffsetsToTxn(c, r));
+  b.handle(26, (c, r) => tc.endTxn(c, r));
+  b.handle(28, (c, r) => tc.txnOffsetCommit(c, r));
+  b.handle(61, (c, r) => tc.describeTransactions(c, r));
+  b.handle(66, (c, r) => tc.listTransactions(c, r));
+  return tc;
+}
