@@ -79,6 +79,7 @@ export class Broker {
     this.handle(1, data.fetchHandler(this));
     this.handle(2, data.listOffsetsHandler(this));
     this.handle(3, admin.metadataHandler(this));
+    this.handle(10, admin.findCoordinatorHandler(this));
     this.handle(19, admin.createTopicsHandler(this));
     this.handle(20, admin.deleteTopicsHandler(this));
     this.handle(21, data.deleteRecordsHandler(this));

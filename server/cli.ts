@@ -127,6 +127,25 @@ export async function main(argv: string[]): Promise<void> {
   }
   const extra = Object.fromEntries(o.pairs);
   const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const shutdown = async (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal: sig }, 'shutting down');
+    const force = setTimeout(() => { logger.error('shutdown took longer than 15 s; exiting'); process.exit(1); }, 15000);
+    force.unref();
+    for (const s of stops.reverse()) {
+      try { await s(); } catch (e) { logger.error({ err: e }, 'error during shutdown'); }
+    }
+    logger.info('stopped');
+    process.exit(0);
+  };
+  // Signals during start-up are honoured once start-up finishes.
+  let ready = false;
+  let pendingSignal: string | null = null;
+  const onSignal = (sig: string) => { if (ready) void shutdown(sig); else pendingSignal = sig; };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
   let bootstrap = o.bootstrap;
   try {
     if (o.command === 'start' || o.command === 'broker') {
@@ -173,19 +192,6 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(e instanceof UsageError || e instanceof ConfigError ? 2 : 1);
   }
 
-  let stopping = false;
-  const shutdown = async (sig: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal: sig }, 'shutting down');
-    const force = setTimeout(() => { logger.error('shutdown took longer than 15 s; exiting'); process.exit(1); }, 15000);
-    force.unref();
-    for (const s of stops.reverse()) {
-      try { await s(); } catch (e) { logger.error({ err: e }, 'error during shutdown'); }
-    }
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  ready = true;
+  if (pendingSignal) void shutdown(pendingSignal);
 }

@@ -4,15 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import fs from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { startBroker, tempDir } from './helpers/broker.ts';
 import { spawnCli } from './helpers/process.ts';
+import { kcat } from './helpers/clients.ts';
 
-function kcat(args: string[], input?: string) {
-  const r = spawnSync('kcat', args, { input, encoding: 'utf8', timeout: 30000 });
-  if (r.status !== 0) throw new Error(`kcat failed: ${r.stderr}`);
-  return r.stdout;
-}
 
 function rawExchange(port: number, bytes: Buffer, waitMs = 500): Promise<{ data: Buffer; closed: boolean }> {
   return new Promise((resolve) => {
@@ -47,8 +42,8 @@ test('garbage, absurd sizes and truncated frames close only that connection', as
   const lying = frame(3, 1, 7, Buffer.from([0x00, 0x0f, 0x42, 0x40]));
   assert.equal((await rawExchange(b.port, lying)).closed, true);
   // Still serving everyone else.
-  kcat(['-b', b.bootstrap, '-t', 'alive', '-P'], 'ok\n');
-  assert.equal(kcat(['-b', b.bootstrap, '-t', 'alive', '-C', '-e', '-q']).trim(), 'ok');
+  await kcat(['-b', b.bootstrap, '-t', 'alive', '-P'], 'ok\n');
+  assert.equal((await kcat(['-b', b.bootstrap, '-t', 'alive', '-C', '-e', '-q'])).trim(), 'ok');
 });
 
 test('unsupported versions get UNSUPPORTED_VERSION, not a dropped socket', async (t) => {
@@ -101,7 +96,7 @@ while True:
   assert.ok(ackedSet.size > 500, `expected many acknowledged records, got ${ackedSet.size}`);
   cli = await spawnCli(args);
   t.after(() => cli.child.kill('SIGKILL'));
-  const got = new Set(kcat(['-b', `127.0.0.1:${cli.ports.kafka}`, '-t', 'durable', '-C', '-e', '-q']).trim().split('\n'));
+  const got = new Set((await kcat(['-b', `127.0.0.1:${cli.ports.kafka}`, '-t', 'durable', '-C', '-e', '-q'])).trim().split('\n'));
   const missing = [...ackedSet].filter((m) => !got.has(m));
   assert.deepEqual(missing, [], `${missing.length} acknowledged records lost`);
   cli.child.kill('SIGTERM');

@@ -243,3 +243,12 @@ export function describeLogDirsHandler(b: Broker) {
     };
   };
 }
+
+/** Single node: this broker coordinates every group and transactional id. */
+export function findCoordinatorHandler(b: Broker) {
+  return (ctx: RequestContext, req: any) => {
+    const me = { nodeId: b.nodeId, host: b.advertisedHost, port: b.advertisedPort };
+    if (ctx.apiVersion >= 4) return { throttleTimeMs: 0, coordinators: (req.coordinatorKeys ?? []).map((key: string) => ({ key, ...me, errorCode: 0, errorMessage: null })) };
+    return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, ...me };
+  };
+}

@@ -275,10 +275,10 @@ export class TransactionCoordinator {
         }),
       };
     }
-    const topics = (req.v3Topics ?? []).map((tp: any) => ({ name: tp.name, partitions: tp.partitions }));
+    const topics = (req.v3AndBelowTopics ?? []).map((tp: any) => ({ name: tp.name, partitions: tp.partitions }));
     let res;
     try {
-      const t = this.check(this.txns.get(req.v3TransactionalId), req.v3ProducerId, req.v3ProducerEpoch);
+      const t = this.check(this.txns.get(req.v3AndBelowTransactionalId), req.v3AndBelowProducerId, req.v3AndBelowProducerEpoch);
       res = this.addPartitions(t, topics);
     } catch (e) {
       const c = e instanceof KafkaError ? e.code : -1;
@@ -359,7 +359,7 @@ export async function installTransactions(b: Broker): Promise<TransactionCoordin
   b.handle(25, (c, r) => tc.addOffsetsToTxn(c, r));
   b.handle(26, (c, r) => tc.endTxn(c, r));
   b.handle(28, (c, r) => tc.txnOffsetCommit(c, r));
-  b.handle(61, (c, r) => tc.describeTransactions(c, r));
+  b.handle(65, (c, r) => tc.describeTransactions(c, r));
   b.handle(66, (c, r) => tc.listTransactions(c, r));
   return tc;
 }

@@ -2,10 +2,11 @@
 import { compileApi, type ApiCodec, type ApiDecl } from '../schema.ts';
 import { ApiVersions } from './api-versions.ts';
 import { Metadata, Produce, Fetch, ListOffsets } from './draft-core.ts';
+import * as adm from './draft-admin.ts';
 
 export const API_DECLS: ApiDecl[] = [
-  ApiVersions, Metadata, Produce, Fetch, ListOffsets,
+  ApiVersions, Metadata, Produce, Fetch, ListOffsets, ...Object.values(adm),
 ];
 
 export const API_BY_KEY = new Map<number, ApiCodec>(API_DECLS.map((d) => [d.key, compileApi(d)]));
-export const API_BY_NAME = new Map<string, ApiCodec>(API_DECLS.map((d) => [d.name, compileApi(d)]));
+export const API_BY_NAME = new Map<string, ApiCodec>([...API_BY_KEY.values()].map((c) => [c.decl.name, c]));
