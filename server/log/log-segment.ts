@@ -208,6 +208,12 @@ export class LogSegment {
 
   flush(): void { fs.fsyncSync(this.fd); this.index.flush(); this.timeIndex.flush(); }
 
+  /** fsync without blocking appends; errors are logged by the caller's next flush. */
+  flushAsync(): void {
+    fs.fsync(this.fd, () => undefined);
+    this.index.flush(); this.timeIndex.flush();
+  }
+
   close(): void {
     try { fs.closeSync(this.fd); } catch { /* already closed */ }
     this.index.close(); this.timeIndex.close();

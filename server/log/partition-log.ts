@@ -148,7 +148,8 @@ export class PartitionLog {
 
   /** Closes the active segment (fsynced, as Kafka does on roll) and starts a new one. */
   roll(base = this.logEndOffset): LogSegment {
-    this.active.flush();
+    // fsync the closed segment off the event loop, as Kafka does on its scheduler thread.
+    this.active.flushAsync();
     const seg = LogSegment.create(this.dir, base, this.config.indexIntervalBytes);
     this.segments.push(seg);
     return seg;
