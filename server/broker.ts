@@ -13,6 +13,7 @@ import type { BatchInfo } from './log/record-batch.ts';
 import * as data from './handlers/data.ts';
 import * as admin from './handlers/admin.ts';
 import { installTransactions, type TransactionCoordinator } from './txn/transaction-coordinator.ts';
+import { installGroups, type GroupCoordinator } from './consumer-groups/group-coordinator.ts';
 
 /** Idempotent/transactional producer state (issue: exactly-once). */
 export interface ProducerStateHooks {
@@ -49,6 +50,7 @@ export class Broker {
   producers?: ProducerStateHooks;
   tiered?: TieredHooks;
   transactions?: TransactionCoordinator;
+  groups?: GroupCoordinator;
   private server?: SocketServer;
   private stopHooks: (() => Promise<void> | void)[] = [];
   advertisedHost: string;
@@ -91,6 +93,7 @@ export class Broker {
     this.handle(44, admin.incrementalAlterConfigsHandler(this));
     this.handle(60, admin.describeClusterHandler(this));
     this.transactions = await installTransactions(this);
+    this.groups = installGroups(this);
     for (const ext of extensions) await ext(this);
     // ApiVersions last: it lists what is registered.
     this.handle(18, admin.apiVersionsHandler(this));

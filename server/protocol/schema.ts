@@ -128,13 +128,20 @@ function arrayOf(inner: Compiled, nullable: boolean, flexible: boolean): Compile
 
 function compileField(f: FieldDecl, version: number, flexible: boolean): Compiled {
   const nullable = VersionRange.parse(f.nullableVersions).has(version);
+  // A declaration with `fields` is a struct whatever its type string says (so an
+  // array of structs named e.g. `records` is not mistaken for a primitive); a type
+  // that is neither a primitive nor a struct is a typo and must not encode as nothing.
   if (f.type.startsWith('[]')) {
     const elem = f.type.slice(2);
-    const inner = PRIMS.has(elem) ? primCodec(elem, false, flexible) : compileStruct(f.fields ?? [], version, flexible);
+    let inner: Compiled;
+    if (f.fields) inner = compileStruct(f.fields, version, flexible);
+    else if (PRIMS.has(elem)) inner = primCodec(elem, false, flexible);
+    else throw new Error(`field ${f.name}: unknown element type ${elem} and no fields`);
     return arrayOf(inner, nullable, flexible);
   }
+  if (f.fields) return compileStruct(f.fields, version, flexible);
   if (PRIMS.has(f.type)) return primCodec(f.type, nullable, flexible);
-  return compileStruct(f.fields ?? [], version, flexible);
+  throw new Error(`field ${f.name}: unknown type ${f.type} and no fields`);
 }
 
 function isDefault(v: unknown, d: unknown): boolean {

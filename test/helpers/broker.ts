@@ -19,7 +19,7 @@ export function tempDir(prefix = 'tributary-test-'): string {
 export async function startBroker(opts: { config?: Record<string, string>; dataDir?: string; port?: number } = {}): Promise<TestBroker> {
   const dataDir = opts.dataDir ?? tempDir();
   const ownDir = !opts.dataDir;
-  const broker = await start({ dataDir, port: opts.port ?? 0, config: { 'group.initial.rebalance.delay.ms': '0', ...opts.config } });
+  const broker = await start({ dataDir, port: opts.port ?? 0, config: { 'group.initial.rebalance.delay.ms': '0', 'offsets.topic.num.partitions': '3', 'transaction.state.log.num.partitions': '3', ...opts.config } });
   let stopped = false;
   return {
     bootstrap: `127.0.0.1:${broker.port}`,

@@ -1,0 +1,593 @@
+// Group coordinator: JoinGroup/SyncGroup/Heartbeat/LeaveGroup rebalancing,
+// committed offsets kept in `__consumer_offsets` (Kafka's key/value schemas, so
+// tools reading that topic understand it) and rebuilt from it on start.
+import { randomUUID } from 'node:crypto';
+import type { Broker } from '../broker.ts';
+import type { RequestContext } from '../network/socket-server.ts';
+import { KafkaError, code } from '../errors.ts';
+import { buildBatch, readBatchInfo, readRecords, type NewRecord } from '../log/record-batch.ts';
+import { Reader, Writer } from '../protocol/buffers.ts';
+import { partitionFor } from '../txn/transaction-coordinator.ts';
+import { Group, type Member, type JoinResult, type CommittedOffset } from './group.ts';
+
+export const OFFSETS_TOPIC = '__consumer_offsets';
+const pk = (t: string, p: number) => `${t}\u0000${p}`;
+const EMPTY = Buffer.alloc(0);
+
+export interface GroupLag {
+  topic: string; partition: number; committed: bigint | null; logEndOffset: bigint; lag: bigint | null; metadata: string | null;
+}
+
+export class GroupCoordinator {
+  groups = new Map<string, Group>();
+  private timer?: NodeJS.Timeout;
+  private lastExpiry = Date.now();
+
+  constructor(private readonly b: Broker) {}
+
+  private get cfg() { return this.b.config; }
+
+  start(): void {
+    this.load();
+    this.timer = setInterval(() => this.tick(), 200);
+    this.timer.unref();
+    this.b.onStop(() => clearInterval(this.timer));
+  }
+
+  // ---- __consumer_offsets ----
+
+  private offsetsTopic() {
+    return this.b.metadata.get(OFFSETS_TOPIC) ?? this.b.topics.create(OFFSETS_TOPIC, this.cfg.int('offsets.topic.num.partitions'), 1,
+      { 'cleanup.policy': 'compact', 'segment.bytes': String(this.cfg.int('offsets.topic.segment.bytes')) }, false, true)!;
+  }
+
+  private write(groupId: string, records: NewRecord[]): void {
+    if (!records.length) return;
+    const t = this.offsetsTopic();
+    const part = this.b.replicas.get(OFFSETS_TOPIC, partitionFor(groupId, t.partitions.length))!;
+    this.b.replicas.append(part, buildBatch(records));
+  }
+
+  private offsetKey(g: string, topic: string, p: number): Buffer { return new Writer().int16(1).string(g).string(topic).int32(p).toBuffer(); }
+  private offsetValue(o: CommittedOffset): Buffer {
+    return new Writer().int16(3).int64(o.offset).int32(o.leaderEpoch).string(o.metadata).int64(BigInt(o.commitTimestamp)).toBuffer();
+  }
+  private groupKey(g: string): Buffer { return new Writer().int16(2).string(g).toBuffer(); }
+  private groupValue(g: Group): Buffer {
+    const w = new Writer();
+    w.int16(3).string(g.protocolType ?? '').int32(g.generationId).nullableString(g.protocolName).nullableString(g.leaderId).int64(BigInt(g.stateTimestamp));
+    w.int32(g.members.size);
+    for (const m of g.members.values()) {
+      w.string(m.memberId).nullableString(m.groupInstanceId).string(m.clientId).string(m.clientHost).int32(m.rebalanceTimeoutMs).int32(m.sessionTimeoutMs);
+      w.bytes(m.protocols.find((p) => p.name === g.protocolName)?.metadata ?? EMPTY).bytes(m.assignment);
+    }
+    return w.toBuffer();
+  }
+
+  private persistGroup(g: Group): void { this.write(g.groupId, [{ key: this.groupKey(g.groupId), value: this.groupValue(g) }]); }
+
+  private load(): void {
+    const t = this.b.metadata.get(OFFSETS_TOPIC);
+    if (!t) return;
+    for (const pm of t.partitions) {
+      const part = this.b.replicas.get(OFFSETS_TOPIC, pm.partition);
+      if (!part) continue;
+      let at = part.log.logStartOffset;
+      while (at < part.log.logEndOffset) {
+        const bufs = part.log.read(at, 4 << 20, part.log.logEndOffset);
+        if (!bufs.length) break;
+        for (const buf of bufs) {
+          let pos = 0;
+          while (pos < buf.length) {
+            const info = readBatchInfo(buf, pos);
+            if ((info.attributes & 0x20) === 0) for (const rec of readRecords(buf, pos)) this.applyRecord(rec.key, rec.value);
+            at = info.baseOffset + BigInt(info.lastOffsetDelta) + 1n;
+            pos += info.size;
+          }
+        }
+      }
+    }
+    for (const g of this.groups.values()) for (const m of g.members.values()) m.lastHeartbeat = Date.now();
+  }
+
+  private applyRecord(key: Buffer | null, value: Buffer | null): void {
+    if (!key) return;
+    const r = new Reader(key);
+    const version = r.int16();
+    const groupId = r.string();
+    if (version <= 1) {
+      const topic = r.string(); const p = r.int32();
+      const g = this.group(groupId, true);
+      if (!value) { g.offsets.delete(pk(topic, p)); return; }
+      const v = new Reader(value); const vv = v.int16();
+      const offset = v.int64();
+      const leaderEpoch = vv >= 3 ? v.int32() : -1;
+      const metadata = v.string();
+      const commitTimestamp = Number(v.int64());
+      g.offsets.set(pk(topic, p), { offset, leaderEpoch, metadata, commitTimestamp, expireTimestamp: null });
+    } else if (version === 2) {
+      if (!value) { const g = this.groups.get(groupId); if (g && g.offsets.size === 0) this.groups.delete(groupId); else if (g) { g.members.clear(); g.transition('Empty'); } return; }
+      const g = this.group(groupId, true);
+      const v = new Reader(value); const vv = v.int16();
+      g.protocolType = v.string() || null; g.generationId = v.int32(); g.protocolName = v.nullableString(); g.leaderId = v.nullableString();
+      if (vv >= 2) g.stateTimestamp = Number(v.int64());
+      g.members.clear(); g.staticMembers.clear();
+      const n = v.int32();
+      for (let i = 0; i < n; i++) {
+        const memberId = v.string(); const groupInstanceId = vv >= 3 ? v.nullableString() : null; const clientId = v.string(); const clientHost = v.string();
+        const rebalanceTimeoutMs = vv >= 1 ? v.int32() : 60000; const sessionTimeoutMs = v.int32(); const sub = v.bytes(); const assignment = v.bytes();
+        g.members.set(memberId, { memberId, groupInstanceId, clientId, clientHost, rebalanceTimeoutMs, sessionTimeoutMs, protocolType: g.protocolType ?? '', protocols: [{ name: g.protocolName ?? '', metadata: Buffer.from(sub) }], assignment: Buffer.from(assignment), lastHeartbeat: Date.now(), isNew: false });
+        if (groupInstanceId) g.staticMembers.set(groupInstanceId, memberId);
+      }
+      g.transition(g.members.size ? 'Stable' : 'Empty');
+    }
+  }
+
+  group(id: string, create: boolean): Group {
+    let g = this.groups.get(id);
+    if (!g && create) { g = new Group(id); this.groups.set(id, g); }
+    return g!;
+  }
+
+  // ---- rebalancing ----
+
+  private prepareRebalance(g: Group, reason: string): void {
+    if (g.state === 'PreparingRebalance') { this.maybeCompleteJoin(g); return; }
+    // A pending SyncGroup from the previous generation must rejoin.
+    for (const m of g.members.values()) if (m.awaitingSync) { m.awaitingSync({ errorCode: code('REBALANCE_IN_PROGRESS'), assignment: EMPTY }); m.awaitingSync = undefined; }
+    const wasEmpty = g.state === 'Empty';
+    g.transition('PreparingRebalance');
+    const timeout = Math.max(g.maxRebalanceTimeout(), 1);
+    g.rebalanceDeadline = Date.now() + timeout;
+    const delay = this.cfg.int('group.initial.rebalance.delay.ms');
+    g.initialDelayUntil = wasEmpty && delay > 0 ? Date.now() + Math.min(delay, timeout) : 0;
+    this.b.logger.debug({ group: g.groupId, reason }, 'preparing rebalance');
+    this.scheduleJoinCheck(g);
+    this.maybeCompleteJoin(g);
+  }
+
+  private scheduleJoinCheck(g: Group): void {
+    clearTimeout(g.rebalanceTimer);
+    const wait = Math.max(0, (g.initialDelayUntil > Date.now() ? g.initialDelayUntil : g.rebalanceDeadline) - Date.now());
+    g.rebalanceTimer = setTimeout(() => this.maybeCompleteJoin(g, true), wait);
+    g.rebalanceTimer.unref();
+  }
+
+  /** Completes the join phase once every member rejoined, or drops laggards at the deadline. */
+  private maybeCompleteJoin(g: Group, timerFired = false): void {
+    if (g.state !== 'PreparingRebalance') return;
+    const now = Date.now();
+    if (g.initialDelayUntil > now) { if (!timerFired) return; this.scheduleJoinCheck(g); return; }
+    const deadlinePassed = now >= g.rebalanceDeadline;
+    if (!g.allJoined()) {
+      if (!deadlinePassed) { if (timerFired) this.scheduleJoinCheck(g); return; }
+      for (const m of [...g.members.values()]) if (!m.awaitingJoin) this.removeMember(g, m, false);
+    }
+    clearTimeout(g.rebalanceTimer);
+    if (g.members.size === 0) {
+      g.generationId++;
+      g.protocolName = null; g.leaderId = null;
+      g.transition('Empty');
+      this.persistGroup(g);
+      return;
+    }
+    g.generationId++;
+    g.protocolName = g.selectProtocol();
+    if (!g.leaderId || !g.members.has(g.leaderId)) g.leaderId = g.members.keys().next().value!;
+    g.transition('CompletingRebalance');
+    for (const m of g.members.values()) {
+      m.assignment = EMPTY; m.isNew = false;
+      const isLeader = m.memberId === g.leaderId;
+      const res: JoinResult = {
+        errorCode: 0, generationId: g.generationId, protocolType: g.protocolType, protocolName: g.protocolName, leader: g.leaderId!, memberId: m.memberId,
+        members: isLeader ? [...g.members.values()].map((x) => ({ memberId: x.memberId, groupInstanceId: x.groupInstanceId, metadata: x.protocols.find((p) => p.name === g.protocolName)!.metadata })) : [],
+      };
+      const cb = m.awaitingJoin!; m.awaitingJoin = undefined;
+      m.lastHeartbeat = now;
+      cb(res);
+    }
+    // Members that never send SyncGroup are caught by their session timeout.
+  }
+
+  private removeMember(g: Group, m: Member, rebalance = true): void {
+    g.members.delete(m.memberId);
+    if (m.groupInstanceId && g.staticMembers.get(m.groupInstanceId) === m.memberId) g.staticMembers.delete(m.groupInstanceId);
+    if (m.awaitingJoin) { m.awaitingJoin({ errorCode: code('UNKNOWN_MEMBER_ID'), generationId: -1, protocolType: null, protocolName: null, leader: '', memberId: m.memberId, members: [] }); m.awaitingJoin = undefined; }
+    if (m.awaitingSync) { m.awaitingSync({ errorCode: code('UNKNOWN_MEMBER_ID'), assignment: EMPTY }); m.awaitingSync = undefined; }
+    if (g.leaderId === m.memberId) g.leaderId = null;
+    if (g.members.size === 0 && g.state !== 'PreparingRebalance') { g.protocolType = null; }
+    if (!rebalance) return;
+    if (g.state === 'Stable' || g.state === 'CompletingRebalance') this.prepareRebalance(g, `member ${m.memberId} left`);
+    else if (g.state === 'PreparingRebalance') this.maybeCompleteJoin(g);
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const g of this.groups.values()) {
+      for (const m of [...g.members.values()]) {
+        if (m.awaitingJoin) continue;
+        if (now - m.lastHeartbeat > m.sessionTimeoutMs) {
+          this.b.logger.info({ group: g.groupId, member: m.memberId }, 'member session expired');
+          this.removeMember(g, m);
+        }
+      }
+    }
+    if (now - this.lastExpiry > this.cfg.int('offsets.retention.check.interval.ms')) { this.lastExpiry = now; this.expireOffsets(now); }
+  }
+
+  /** offsets.retention.minutes: offsets of groups empty for that long go away (Kafka ≥ 2.1). */
+  expireOffsets(now = Date.now()): number {
+    const retention = this.cfg.int('offsets.retention.minutes') * 60000;
+    let n = 0;
+    for (const g of [...this.groups.values()]) {
+      if (g.state !== 'Empty' || now - g.stateTimestamp < retention) continue;
+      const tomb: NewRecord[] = [];
+      for (const [k, o] of g.offsets) {
+        if (now - o.commitTimestamp < retention) continue;
+        const [topic, p] = k.split('\u0000');
+        tomb.push({ key: this.offsetKey(g.groupId, topic, Number(p)), value: null });
+        g.offsets.delete(k); n++;
+      }
+      this.write(g.groupId, tomb);
+      if (g.offsets.size === 0 && g.members.size === 0) { this.write(g.groupId, [{ key: this.groupKey(g.groupId), value: null }]); this.groups.delete(g.groupId); }
+    }
+    return n;
+  }
+
+  // ---- handlers ----
+
+  joinGroup(ctx: RequestContext, req: any): Promise<JoinResult> | JoinResult {
+    const v = ctx.apiVersion;
+    const fail = (name: Parameters<typeof code>[0], memberId = req.memberId ?? ''): JoinResult => ({ errorCode: code(name), generationId: -1, protocolType: null, protocolName: null, leader: '', memberId, members: [] });
+    if (!req.groupId) return fail('INVALID_GROUP_ID');
+    if (req.sessionTimeoutMs < this.cfg.int('group.min.session.timeout.ms') || req.sessionTimeoutMs > this.cfg.int('group.max.session.timeout.ms')) return fail('INVALID_SESSION_TIMEOUT');
+    this.offsetsTopic();
+    const g = this.group(req.groupId, true);
+    if (g.state === 'Dead') return fail('COORDINATOR_NOT_AVAILABLE');
+    if (!g.supports(req.protocolType, req.protocols)) return fail('INCONSISTENT_GROUP_PROTOCOL');
+    const instanceId: string | null = req.groupInstanceId ?? null;
+    let memberId: string = req.memberId ?? '';
+    const rebalanceTimeoutMs = req.rebalanceTimeoutMs > 0 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs;
+
+    if (memberId === '') {
+      const newId = `${ctx.clientId ?? 'client'}-${randomUUID()}`;
+      if (instanceId && g.staticMembers.has(instanceId)) {
+        // Static member restarted: it takes over its old slot; the old id is fenced.
+        const old = g.members.get(g.staticMembers.get(instanceId)!)!;
+        g.members.delete(old.memberId);
+        if (old.awaitingJoin) old.awaitingJoin(fail('FENCED_INSTANCE_ID', old.memberId));
+        if (old.awaitingSync) old.awaitingSync({ errorCode: code('FENCED_INSTANCE_ID'), assignment: EMPTY });
+        const m: Member = { ...old, memberId: newId, clientId: ctx.clientId ?? '', clientHost: ctx.clientHost, sessionTimeoutMs: req.sessionTimeoutMs, rebalanceTimeoutMs, protocols: req.protocols, awaitingJoin: undefined, awaitingSync: undefined, lastHeartbeat: Date.now() };
+        g.members.set(newId, m); g.staticMembers.set(instanceId, newId);
+        if (g.leaderId === old.memberId) g.leaderId = newId;
+        const sameProtocols = old.protocols.length === req.protocols.length && old.protocols.every((p, i) => p.name === req.protocols[i].name && p.metadata.equals(req.protocols[i].metadata));
+        if (g.state === 'Stable' && sameProtocols) {
+          this.persistGroup(g);
+          return { errorCode: 0, generationId: g.generationId, protocolType: g.protocolType, protocolName: g.protocolName, leader: g.leaderId!, memberId: newId, members: [], skipAssignment: false };
+        }
+        return this.joinExisting(g, m, req);
+      }
+      if (v >= 4 && !instanceId) {
+        g.pendingMembers.add(newId);
+        return fail('MEMBER_ID_REQUIRED', newId);
+      }
+      memberId = newId;
+    } else if (!g.members.has(memberId) && !g.pendingMembers.has(memberId)) {
+      return fail('UNKNOWN_MEMBER_ID');
+    }
+    if (instanceId && g.staticMembers.has(instanceId) && g.staticMembers.get(instanceId) !== memberId) return fail('FENCED_INSTANCE_ID');
+    g.pendingMembers.delete(memberId);
+    let m = g.members.get(memberId);
+    if (!m) {
+      m = { memberId, groupInstanceId: instanceId, clientId: ctx.clientId ?? '', clientHost: ctx.clientHost, sessionTimeoutMs: req.sessionTimeoutMs, rebalanceTimeoutMs, protocolType: req.protocolType, protocols: req.protocols, assignment: EMPTY, lastHeartbeat: Date.now(), isNew: true };
+      if (g.members.size === 0) g.protocolType = req.protocolType;
+      g.members.set(memberId, m);
+      if (instanceId) g.staticMembers.set(instanceId, memberId);
+      return this.joinExisting(g, m, req, true);
+    }
+    return this.joinExisting(g, m, req);
+  }
+
+  private joinExisting(g: Group, m: Member, req: any, isNew = false): Promise<JoinResult> | JoinResult {
+    const changed = isNew || m.protocols.length !== req.protocols.length || m.protocols.some((p, i) => p.name !== req.protocols[i].name || !p.metadata.equals(req.protocols[i].metadata));
+    m.protocols = req.protocols; m.sessionTimeoutMs = req.sessionTimeoutMs; m.lastHeartbeat = Date.now();
+    if (req.rebalanceTimeoutMs > 0) m.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
+    if (g.state === 'Stable' && !changed && m.memberId !== g.leaderId) {
+      // Nothing changed for a follower: answer with the current generation.
+      return { errorCode: 0, generationId: g.generationId, protocolType: g.protocolType, protocolName: g.protocolName, leader: g.leaderId!, memberId: m.memberId, members: [] };
+    }
+    if (g.state === 'CompletingRebalance' && !changed) {
+      const isLeader = m.memberId === g.leaderId;
+      return { errorCode: 0, generationId: g.generationId, protocolType: g.protocolType, protocolName: g.protocolName, leader: g.leaderId!, memberId: m.memberId, members: isLeader ? [...g.members.values()].map((x) => ({ memberId: x.memberId, groupInstanceId: x.groupInstanceId, metadata: x.protocols.find((p) => p.name === g.protocolName)?.metadata ?? EMPTY })) : [] };
+    }
+    return new Promise<JoinResult>((resolve) => {
+      if (m.awaitingJoin) m.awaitingJoin({ errorCode: code('UNKNOWN_MEMBER_ID'), generationId: -1, protocolType: null, protocolName: null, leader: '', memberId: m.memberId, members: [] });
+      m.awaitingJoin = resolve;
+      if (g.state === 'PreparingRebalance') this.maybeCompleteJoin(g);
+      else this.prepareRebalance(g, `member ${m.memberId} joined`);
+    });
+  }
+
+  syncGroup(ctx: RequestContext, req: any) {
+    const out = (errorCode: number, assignment: Buffer = EMPTY) => ({ throttleTimeMs: 0, errorCode, protocolType: g?.protocolType ?? null, protocolName: g?.protocolName ?? null, assignment });
+    const g = this.groups.get(req.groupId);
+    if (!g) return out(code('UNKNOWN_MEMBER_ID'));
+    const m = g.members.get(req.memberId);
+    if (!m) return out(code('UNKNOWN_MEMBER_ID'));
+    if (req.groupInstanceId && g.staticMembers.get(req.groupInstanceId) !== req.memberId) return out(code('FENCED_INSTANCE_ID'));
+    if (req.generationId !== g.generationId) return out(code('ILLEGAL_GENERATION'));
+    if ((req.protocolType && req.protocolType !== g.protocolType) || (req.protocolName && req.protocolName !== g.protocolName)) return out(code('INCONSISTENT_GROUP_PROTOCOL'));
+    m.lastHeartbeat = Date.now();
+    if (g.state === 'PreparingRebalance') return out(code('REBALANCE_IN_PROGRESS'));
+    if (g.state === 'Stable') return out(0, m.assignment);
+    if (g.state !== 'CompletingRebalance') return out(code('UNKNOWN_MEMBER_ID'));
+    if (req.memberId === g.leaderId) {
+      const given = new Map<string, Buffer>((req.assignments ?? []).map((a: any) => [a.memberId, a.assignment]));
+      for (const x of g.members.values()) x.assignment = given.get(x.memberId) ?? EMPTY;
+      g.transition('Stable');
+      this.persistGroup(g);
+      for (const x of g.members.values()) if (x.awaitingSync) { const cb = x.awaitingSync; x.awaitingSync = undefined; cb({ errorCode: 0, assignment: x.assignment }); }
+      return out(0, m.assignment);
+    }
+    return new Promise((resolve) => {
+      m.awaitingSync = (r) => resolve(out(r.errorCode, r.assignment));
+    });
+  }
+
+  heartbeat(_ctx: RequestContext, req: any) {
+    const res = (c: number) => ({ throttleTimeMs: 0, errorCode: c });
+    const g = this.groups.get(req.groupId);
+    if (!g) return res(code('UNKNOWN_MEMBER_ID'));
+    const m = g.members.get(req.memberId);
+    if (!m) return res(code('UNKNOWN_MEMBER_ID'));
+    if (req.groupInstanceId && g.staticMembers.get(req.groupInstanceId) !== req.memberId) return res(code('FENCED_INSTANCE_ID'));
+    m.lastHeartbeat = Date.now();
+    if (g.state === 'PreparingRebalance') return res(code('REBALANCE_IN_PROGRESS'));
+    if (req.generationId !== g.generationId) return res(code('ILLEGAL_GENERATION'));
+    return res(0);
+  }
+
+  leaveGroup(ctx: RequestContext, req: any) {
+    const g = this.groups.get(req.groupId);
+    const leaving: { memberId: string; groupInstanceId: string | null }[] = ctx.apiVersion >= 3 ? (req.members ?? []) : [{ memberId: req.memberId, groupInstanceId: null }];
+    const results = leaving.map((l) => {
+      if (!g) return { ...l, errorCode: code('UNKNOWN_MEMBER_ID') };
+      let id = l.memberId;
+      if (l.groupInstanceId) {
+        const cur = g.staticMembers.get(l.groupInstanceId);
+        if (!cur) return { ...l, errorCode: code('UNKNOWN_MEMBER_ID') };
+        if (id && id !== cur) return { ...l, errorCode: code('FENCED_INSTANCE_ID') };
+        id = cur;
+      }
+      const m = g.members.get(id);
+      if (!m) { if (g.pendingMembers.delete(id)) return { ...l, errorCode: 0 }; return { ...l, errorCode: code('UNKNOWN_MEMBER_ID') }; }
+      this.removeMember(g, m);
+      return { ...l, errorCode: 0 };
+    });
+    const top = ctx.apiVersion < 3 ? results[0]?.errorCode ?? 0 : (!g ? code('UNKNOWN_MEMBER_ID') : 0);
+    return { throttleTimeMs: 0, errorCode: top, members: results };
+  }
+
+  private validateCommitter(g: Group | undefined, memberId: string, generation: number, instanceId: string | null): number {
+    if (generation < 0 && !memberId) {
+      // A standalone (assign-only) consumer or an admin tool: allowed while the group has no members.
+      if (g && g.members.size > 0) return code('UNKNOWN_MEMBER_ID');
+      return 0;
+    }
+    if (!g) return code('ILLEGAL_GENERATION');
+    if (instanceId && g.staticMembers.get(instanceId) !== memberId) return code('FENCED_INSTANCE_ID');
+    if (!g.members.has(memberId)) return code('UNKNOWN_MEMBER_ID');
+    if (generation !== g.generationId) return code('ILLEGAL_GENERATION');
+    if (g.state === 'CompletingRebalance') return code('REBALANCE_IN_PROGRESS');
+    return 0;
+  }
+
+  offsetCommit(ctx: RequestContext, req: any) {
+    const topics = req.topics ?? [];
+    const all = (c: number) => ({ throttleTimeMs: 0, topics: topics.map((t: any) => ({ name: t.name, partitions: t.partitions.map((p: any) => ({ partitionIndex: p.partitionIndex, errorCode: c })) })) });
+    if (!req.groupId) return all(code('INVALID_GROUP_ID'));
+    let g = this.groups.get(req.groupId);
+    const generation = ctx.apiVersion >= 1 ? req.generationIdOrMemberEpoch : -1;
+    const err = this.validateCommitter(g, req.memberId ?? '', generation, req.groupInstanceId ?? null);
+    if (err) return all(err);
+    this.offsetsTopic();
+    g ??= this.group(req.groupId, true);
+    if (g.members.size) g.members.get(req.memberId)!.lastHeartbeat = Date.now();
+    const now = Date.now();
+    const maxMeta = this.cfg.int('offset.metadata.max.bytes');
+    const records: NewRecord[] = [];
+    const resp = topics.map((t: any) => ({
+      name: t.name,
+      partitions: t.partitions.map((p: any) => {
+        const meta: string = p.committedMetadata ?? '';
+        if (Buffer.byteLength(meta) > maxMeta) return { partitionIndex: p.partitionIndex, errorCode: code('OFFSET_METADATA_TOO_LARGE') };
+        if (!this.b.replicas.get(t.name, p.partitionIndex)) return { partitionIndex: p.partitionIndex, errorCode: code('UNKNOWN_TOPIC_OR_PARTITION') };
+        const o: CommittedOffset = { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch ?? -1, metadata: meta, commitTimestamp: now, expireTimestamp: null };
+        g!.offsets.set(pk(t.name, p.partitionIndex), o);
+        records.push({ key: this.offsetKey(g!.groupId, t.name, p.partitionIndex), value: this.offsetValue(o) });
+        return { partitionIndex: p.partitionIndex, errorCode: 0 };
+      }),
+    }));
+    this.write(g.groupId, records);
+    return { throttleTimeMs: 0, topics: resp };
+  }
+
+  private fetchOffsets(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null) {
+    const g = this.groups.get(groupId);
+    const entry = (topic: string, p: number) => {
+      const o = g?.offsets.get(pk(topic, p));
+      return { partitionIndex: p, committedOffset: o ? o.offset : -1n, committedLeaderEpoch: o ? o.leaderEpoch : -1, metadata: o ? o.metadata : '', errorCode: 0 };
+    };
+    if (topics) return topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => entry(t.name, p)) }));
+    const byTopic = new Map<string, number[]>();
+    for (const k of g?.offsets.keys() ?? []) { const [t, p] = k.split('\u0000'); if (!byTopic.has(t)) byTopic.set(t, []); byTopic.get(t)!.push(Number(p)); }
+    return [...byTopic].map(([name, ps]) => ({ name, partitions: ps.sort((a, b) => a - b).map((p) => entry(name, p)) }));
+  }
+
+  offsetFetch(ctx: RequestContext, req: any) {
+    if (ctx.apiVersion >= 8) {
+      return { throttleTimeMs: 0, groups: (req.groups ?? []).map((gr: any) => ({ groupId: gr.groupId, topics: this.fetchOffsets(gr.groupId, gr.topics), errorCode: 0 })) };
+    }
+    return { throttleTimeMs: 0, topics: this.fetchOffsets(req.groupId, req.topics), errorCode: 0 };
+  }
+
+  describeGroups(_ctx: RequestContext, req: any) {
+    return {
+      throttleTimeMs: 0,
+      groups: (req.groups ?? []).map((id: string) => {
+        const g = this.groups.get(id);
+        if (!g) return { errorCode: 0, groupId: id, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
+        const stable = g.state === 'Stable';
+        return {
+          errorCode: 0, groupId: id, groupState: g.state, protocolType: g.protocolType ?? '', protocolData: stable ? g.protocolName ?? '' : '',
+          members: [...g.members.values()].map((m) => ({
+            memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: `/${m.clientHost}`,
+            memberMetadata: stable ? m.protocols.find((p) => p.name === g.protocolName)?.metadata ?? EMPTY : EMPTY, memberAssignment: stable ? m.assignment : EMPTY,
+          })),
+        };
+      }),
+    };
+  }
+
+  listGroups(_ctx: RequestContext, req: any) {
+    const states: string[] = req.statesFilter ?? [];
+    const types: string[] = req.typesFilter ?? [];
+    return {
+      throttleTimeMs: 0, errorCode: 0,
+      groups: [...this.groups.values()].filter((g) => (!states.length || states.includes(g.state)) && (!types.length || types.map((t) => t.toLowerCase()).includes('classic')))
+        .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state, groupType: 'classic' })),
+    };
+  }
+
+  deleteGroup(id: string): number {
+    const g = this.groups.get(id);
+    if (!g) return code('GROUP_ID_NOT_FOUND');
+    if (g.members.size > 0 || (g.state !== 'Empty' && g.state !== 'Dead')) return code('NON_EMPTY_GROUP');
+    const tomb: NewRecord[] = [...g.offsets.keys()].map((k) => { const [t, p] = k.split('\u0000'); return { key: this.offsetKey(id, t, Number(p)), value: null }; });
+    tomb.push({ key: this.groupKey(id), value: null });
+    this.write(id, tomb);
+    g.transition('Dead');
+    this.groups.delete(id);
+    return 0;
+  }
+
+  deleteGroups(_ctx: RequestContext, req: any) {
+    return { throttleTimeMs: 0, results: (req.groupsNames ?? []).map((id: string) => ({ groupId: id, errorCode: this.deleteGroup(id) })) };
+  }
+
+  offsetDelete(_ctx: RequestContext, req: any) {
+    const g = this.groups.get(req.groupId);
+    if (!g) return { errorCode: code('GROUP_ID_NOT_FOUND'), throttleTimeMs: 0, topics: [] };
+    const subscribed = g.members.size ? g.subscribedTopics() : new Set<string>();
+    const tomb: NewRecord[] = [];
+    const topics = (req.topics ?? []).map((t: any) => ({
+      name: t.name,
+      partitions: t.partitions.map((p: any) => {
+        if (subscribed && subscribed.has(t.name)) return { partitionIndex: p.partitionIndex, errorCode: code('GROUP_SUBSCRIBED_TO_TOPIC') };
+        if (g.offsets.delete(pk(t.name, p.partitionIndex))) tomb.push({ key: this.offsetKey(g.groupId, t.name, p.partitionIndex), value: null });
+        return { partitionIndex: p.partitionIndex, errorCode: 0 };
+      }),
+    }));
+    this.write(g.groupId, tomb);
+    return { errorCode: 0, throttleTimeMs: 0, topics };
+  }
+
+  // ---- transactional offsets (TxnOffsetCommit) ----
+
+  commitTransactionalOffsets(groupId: string, producerId: bigint, _epoch: number, topics: any[], member?: { memberId: string; generationId: number; groupInstanceId: string | null }) {
+    const g = this.group(groupId, true);
+    if (member && member.generationId >= 0) {
+      const err = this.validateCommitter(g, member.memberId, member.generationId, member.groupInstanceId);
+      if (err) return topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p: any) => ({ partitionIndex: p.partitionIndex, errorCode: err })) }));
+    }
+    let pending = g.pendingTxnOffsets.get(producerId.toString());
+    if (!pending) { pending = new Map(); g.pendingTxnOffsets.set(producerId.toString(), pending); }
+    const now = Date.now();
+    return topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p: any) => {
+        pending!.set(pk(t.name, p.partitionIndex), { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch ?? -1, metadata: p.committedMetadata ?? '', commitTimestamp: now, expireTimestamp: null });
+        return { partitionIndex: p.partitionIndex, errorCode: 0 };
+      }),
+    }));
+  }
+
+  completeTransaction(producerId: bigint, commit: boolean): void {
+    for (const g of this.groups.values()) {
+      const pending = g.pendingTxnOffsets.get(producerId.toString());
+      if (!pending) continue;
+      g.pendingTxnOffsets.delete(producerId.toString());
+      if (!commit) continue;
+      const records: NewRecord[] = [];
+      for (const [k, o] of pending) {
+        g.offsets.set(k, o);
+        const [t, p] = k.split('\u0000');
+        records.push({ key: this.offsetKey(g.groupId, t, Number(p)), value: this.offsetValue(o) });
+      }
+      this.write(g.groupId, records);
+    }
+  }
+
+  // ---- admin (UI, tests) ----
+
+  lag(groupId: string): GroupLag[] {
+    const g = this.groups.get(groupId);
+    if (!g) throw new KafkaError('GROUP_ID_NOT_FOUND', `Group '${groupId}' does not exist`);
+    const out: GroupLag[] = [];
+    const keys = new Set(g.offsets.keys());
+    const subscribed = g.subscribedTopics();
+    for (const t of subscribed ?? []) for (const p of this.b.metadata.get(t)?.partitions ?? []) keys.add(pk(t, p.partition));
+    for (const k of [...keys].sort()) {
+      const [topic, ps] = k.split('\u0000'); const partition = Number(ps);
+      const part = this.b.replicas.get(topic, partition);
+      if (!part) continue;
+      const o = g.offsets.get(k);
+      const end = part.log.highWatermark;
+      out.push({ topic, partition, committed: o ? o.offset : null, logEndOffset: end, lag: o ? (end - o.offset > 0n ? end - o.offset : 0n) : null, metadata: o?.metadata ?? null });
+    }
+    return out;
+  }
+
+  /** Resets committed offsets of an empty group; with preview, only says what would change. */
+  resetOffsets(groupId: string, topic: string, to: { earliest?: true; latest?: true; timestamp?: number; offset?: bigint }, preview = false): { partition: number; from: bigint | null; to: bigint }[] {
+    const g = this.group(groupId, true);
+    if (g.members.size > 0) throw new KafkaError('NON_EMPTY_GROUP', `Group '${groupId}' has active members; stop them before resetting offsets`);
+    const t = this.b.metadata.get(topic);
+    if (!t) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist`);
+    const plan = t.partitions.map((pm) => {
+      const log = this.b.replicas.get(topic, pm.partition)!.log;
+      let target: bigint;
+      if (to.earliest) target = log.logStartOffset;
+      else if (to.latest) target = log.highWatermark;
+      else if (to.timestamp !== undefined) target = log.offsetForTimestamp(BigInt(to.timestamp))?.offset ?? log.highWatermark;
+      else target = to.offset! < log.logStartOffset ? log.logStartOffset : to.offset! > log.highWatermark ? log.highWatermark : to.offset!;
+      return { partition: pm.partition, from: g.offsets.get(pk(topic, pm.partition))?.offset ?? null, to: target };
+    });
+    if (!preview) {
+      const now = Date.now();
+      this.write(groupId, plan.map((x) => {
+        const o: CommittedOffset = { offset: x.to, leaderEpoch: -1, metadata: '', commitTimestamp: now, expireTimestamp: null };
+        g.offsets.set(pk(topic, x.partition), o);
+        return { key: this.offsetKey(groupId, topic, x.partition), value: this.offsetValue(o) };
+      }));
+    }
+    return plan;
+  }
+}
+
+export function installGroups(b: Broker): GroupCoordinator {
+  const gc = new GroupCoordinator(b);
+  gc.start();
+  b.handle(8, (c, r) => gc.offsetCommit(c, r));
+  b.handle(9, (c, r) => gc.offsetFetch(c, r));
+  b.handle(11, (c, r) => gc.joinGroup(c, r));
+  b.handle(12, (c, r) => gc.heartbeat(c, r));
+  b.handle(13, (c, r) => gc.leaveGroup(c, r));
+  b.handle(14, (c, r) => gc.syncGroup(c, r));
+  b.handle(15, (c, r) => gc.describeGroups(c, r));
+  b.handle(16, (c, r) => gc.listGroups(c, r));
+  b.handle(42, (c, r) => gc.deleteGroups(c, r));
+  b.handle(47, (c, r) => gc.offsetDelete(c, r));
+  if (b.transactions) b.transactions.offsetSink = gc;
+  return gc;
+}
