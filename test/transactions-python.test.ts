@@ -51,3 +51,11 @@ test('transactions: a producer killed mid-transaction is aborted after its timeo
   const out = await py(b.bootstrap, 'after-hang', 'txn-hang');
   assert.deepEqual(out.committed, ['later'], 'orphaned records aborted, later ones visible');
 });
+
+test('transactions: consume-transform-produce commits output and input offsets atomically', async (t) => {
+  const b = await startBroker({ config: small });
+  t.after(() => b.stop());
+  const out = await py(b.bootstrap, 'ctp');
+  assert.deepEqual(out.output, Array.from({ length: 100 }, (_, i) => `x${i}`), 'each input once in the output, aborted round invisible');
+  assert.equal(out.committed, 100);
+});
