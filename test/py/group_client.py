@@ -4,6 +4,7 @@ JSON line per event ({"assigned": [...]}, {"msg": "...", "p": N, "o": N}).
 Usage: group_client.py BOOTSTRAP GROUP TOPIC [strategy] [instance_id] [session_ms]
 """
 import json
+import signal
 import sys
 
 from confluent_kafka import Consumer
@@ -29,10 +30,20 @@ def on_revoke(cons, parts):
     print(json.dumps({'revoked': sorted(p.partition for p in parts)}), flush=True)
 
 
+running = True
+
+
+def stop(*_):
+    global running
+    running = False
+
+
+signal.signal(signal.SIGTERM, stop)
 c.subscribe([topic], on_assign=on_assign, on_revoke=on_revoke)
-while True:
+while running:
     m = c.poll(0.2)
     if m is None or m.error():
         continue
     print(json.dumps({'msg': m.value().decode(), 'p': m.partition(), 'o': m.offset()}), flush=True)
     c.commit(message=m, asynchronous=True)
+c.close()  # sends LeaveGroup
