@@ -26,6 +26,6 @@ export const ApiVersions: ApiDecl = {
     tagged('finalizedFeatures', '[]finalizedFeatures', 2, '3+', { fields: [
       f('name', 'string', '3+'), f('maxVersionLevel', 'int16', '3+'), f('minVersionLevel', 'int16', '3+'),
     ] }),
-    tagged('zkMigrationReady', 'bool', 3, '3+'),
+    tagged('zkMigrationReady', 'bool', 3, '3+', { default: false }),
   ],
 };
