@@ -32,3 +32,20 @@ test('@platformatic/kafka: admin create/metadata/delete and produce, read back w
   const after = await admin.metadata({ topics: [] });
   assert.ok(!after.topics.has('pk'));
 });
+
+test('@platformatic/kafka consumer group reads with Fetch v12+ (topic ids, flexible versions)', async (t) => {
+  const b = await startBroker({ config: { 'num.partitions': '2' } });
+  t.after(() => b.stop());
+  await kcat(['-b', b.bootstrap, '-t', 'pkc', '-P', '-K:'], Array.from({ length: 50 }, (_, i) => `k${i}:v${i}`).join('\n') + '\n');
+  const { Consumer, stringDeserializers, MessagesStreamModes } = await import('@platformatic/kafka');
+  const consumer = new Consumer({ groupId: 'pk-group', clientId: 'pk-consumer', bootstrapBrokers: [b.bootstrap], deserializers: stringDeserializers, sessionTimeout: 6000, heartbeatInterval: 500 });
+  const stream = await consumer.consume({ topics: ['pkc'], mode: MessagesStreamModes.EARLIEST, autocommit: true });
+  const seen = new Set<string>();
+  for await (const m of stream) {
+    seen.add(m.value as string);
+    if (seen.size === 50) break;
+  }
+  await consumer.close(true);
+  assert.equal(seen.size, 50);
+  assert.ok(seen.has('v0') && seen.has('v49'));
+});
