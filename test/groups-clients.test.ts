@@ -142,7 +142,7 @@ test('stale generations and unknown members get ILLEGAL_GENERATION / UNKNOWN_MEM
   assert.equal(commit(first.generationId, 'nobody'), 25);
   assert.equal(commit(first.generationId, first.memberId), 0);
   const fetched = gc.offsetFetch(ctx(7), { groupId: 'g-stale', topics: [{ name: 'stale', partitionIndexes: [0] }] });
-  assert.equal(fetched.topics[0].partitions[0].metadata, 'meta', 'commit metadata round-trips');
+  assert.equal(fetched.topics![0].partitions[0].metadata, 'meta', 'commit metadata round-trips');
   assert.equal(gc.heartbeat(ctx(3), { groupId: 'g-stale', generationId: 99, memberId: first.memberId }).errorCode, 22);
   assert.equal(gc.heartbeat(ctx(3), { groupId: 'g-stale', generationId: first.generationId, memberId: 'ghost' }).errorCode, 25);
 });
