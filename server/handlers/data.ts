@@ -1,6 +1,6 @@
 // Produce, Fetch, ListOffsets, DeleteRecords, OffsetForLeaderEpoch: the data path.
 import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../network/socket-server.ts';
+import { NO_RESPONSE, type RequestContext } from '../network/socket-server.ts';
 import { KafkaError, code } from '../errors.ts';
 import { InvalidRecordError, validateBatches } from '../log/record-batch.ts';
 import { OffsetOutOfRangeError, RecordTooLargeError } from '../log/partition-log.ts';
@@ -54,6 +54,8 @@ export function produceHandler(b: Broker) {
       responses.push({ name: t.name, partitionResponses });
     }
     if (acks === -1) b.flushIfRequired();
+    // acks=0: the client expects no response at all.
+    if (acks === 0) return NO_RESPONSE;
     return { responses, throttleTimeMs: 0 };
   };
 }

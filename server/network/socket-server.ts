@@ -20,6 +20,9 @@ export interface RequestContext {
 
 export type Handler = (ctx: RequestContext, request: any) => any | Promise<any>;
 
+/** Returned by a handler when Kafka sends no response (Produce with acks=0). */
+export const NO_RESPONSE = Symbol('no-response');
+
 export interface SocketServerOptions {
   host: string;
   port: number;
@@ -85,6 +88,7 @@ export class SocketServer {
           const chunks = out instanceof Promise ? await out : out;
           if (chunks === null) { fail('malformed request'); return; }
           if (socket.destroyed) return;
+          if (chunks.length === 0) continue;
           socket.cork();
           let ok = true;
           for (const c of chunks) ok = socket.write(c) && ok;
@@ -188,6 +192,8 @@ export class SocketServer {
   }
 
   private encode(ctx: RequestContext, version: number, body: any, errorCode?: number): Buffer[] {
+    if (body === NO_RESPONSE && errorCode === undefined) return [];
+    if (body === NO_RESPONSE) body = {};
     if (errorCode !== undefined) body = { ...body, errorCode };
     const w = new Writer(512);
     w.int32(0); // size, patched below
