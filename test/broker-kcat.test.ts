@@ -72,3 +72,19 @@ test('kcat: message larger than max.message.bytes is refused with MESSAGE_TOO_LA
   const out = (await kcat(['-b', b.bootstrap, '-t', 'small', '-C', '-e', '-q', '-f', '%S\n'])).trim().split('\n');
   assert.deepEqual(out, ['4'], 'only the seed record is stored');
 });
+
+test('kcat: fetch from the middle of a segment and across segment boundaries', async (t) => {
+  const b = await startBroker({ config: { 'log.segment.bytes': '8192' } });
+  t.after(() => b.stop());
+  const lines = Array.from({ length: 500 }, (_, i) => `r${i}-${'p'.repeat(60)}`);
+  await kcat(['-b', b.bootstrap, '-t', 'segs', '-P', '-X', 'linger.ms=0', '-X', 'batch.num.messages=7'], lines.join('\n') + '\n');
+  const segs = b.broker.replicas.get('segs', 0)!.log.segments;
+  assert.ok(segs.length >= 4, `expected several segments, got ${segs.length}`);
+  for (const start of [0, 1, 123, Number(segs[1].baseOffset), Number(segs[2].baseOffset) - 1, 499]) {
+    const out = (await kcat(['-b', b.bootstrap, '-t', 'segs', '-C', '-e', '-q', '-o', String(start), '-f', '%o %s\n'])).trim().split('\n');
+    assert.equal(out.length, 500 - start, `from ${start}`);
+    out.forEach((l, i) => assert.equal(l, `${start + i} ${lines[start + i]}`));
+  }
+  const tail = (await kcat(['-b', b.bootstrap, '-t', 'segs', '-C', '-e', '-q', '-o', '-3', '-f', '%o\n'])).trim().split('\n');
+  assert.deepEqual(tail, ['497', '498', '499']);
+});
