@@ -165,3 +165,27 @@ test('committed offsets survive a broker kill -9', async (t) => {
   const second = (await kcat(['-b', bs, '-G', 'g-dur', 'durable-g', '-e', '-q', '-f', '%s\n', '-X', 'auto.offset.reset=earliest'])).trim().split('\n');
   assert.deepEqual(second, ['m50', 'm51', 'm52', 'm53', 'm54']);
 });
+
+test('offset reset: committed offset below the log start resets per auto.offset.reset; none reports the error', async (t) => {
+  const b = await startBroker();
+  t.after(() => b.stop());
+  await produceLines(b.bootstrap, 'resets', 0, 10);
+  const gc = b.broker.groups!;
+  gc.resetOffsets('g-reset-e', 'resets', { offset: 2n });
+  gc.resetOffsets('g-reset-n', 'resets', { offset: 2n });
+  const kafka = new Kafka({ brokers: [b.bootstrap], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  t.after(() => admin.disconnect());
+  await admin.fetchTopicMetadata({ topics: ['resets'] });
+  await admin.deleteTopicRecords({ topic: 'resets', partitions: [{ partition: 0, offset: '5' }] });
+  const script = path.join(import.meta.dirname, 'py/reset_client.py');
+  const { python } = await import('./helpers/clients.ts');
+  const e = JSON.parse((await python([script, b.bootstrap, 'resets', 'g-reset-e', 'earliest'])).stdout);
+  assert.deepEqual(e, { first: 5, error: null });
+  const l = JSON.parse((await python([script, b.bootstrap, 'resets', 'g-reset-l', 'latest', '3'])).stdout);
+  assert.equal(l.first, null, 'a new group with latest starts at the end');
+  const n = JSON.parse((await python([script, b.bootstrap, 'resets', 'g-reset-n', 'error'])).stdout);
+  assert.equal(n.first, null);
+  assert.match(String(n.error), /OFFSET_OUT_OF_RANGE|AUTO_OFFSET_RESET/);
+});
