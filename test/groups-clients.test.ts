@@ -189,3 +189,15 @@ test('offset reset: committed offset below the log start resets per auto.offset.
   assert.equal(n.first, null);
   assert.match(String(n.error), /OFFSET_OUT_OF_RANGE|AUTO_OFFSET_RESET/);
 });
+
+test('more members than partitions: the idle member gets an empty assignment and stays in the group', async (t) => {
+  const b = await startBroker({ config: { 'num.partitions': '2' } });
+  t.after(() => b.stop());
+  await produceLines(b.bootstrap, 'few', 0, 1);
+  const ms = [0, 1, 2].map(() => pyMember(b.bootstrap, 'g-few', 'few'));
+  t.after(() => ms.forEach((m) => m.child.kill('SIGKILL')));
+  await until(() => ms.every((m) => m.events.some((e) => e.assigned)) && ms.reduce((s, m) => s + m.assigned().length, 0) === 2 && b.broker.groups!.groups.get('g-few')!.members.size === 3 && b.broker.groups!.groups.get('g-few')!.state === 'Stable', 20000, 'three members, two partitions');
+  assert.equal(ms.filter((m) => m.assigned().length === 0).length, 1);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(b.broker.groups!.groups.get('g-few')!.members.size, 3, 'the idle member keeps heartbeating');
+});
