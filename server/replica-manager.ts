@@ -151,6 +151,6 @@ export class ReplicaManager {
     if (this.timer) clearInterval(this.timer);
     this.wakeAll();
     for (const p of this.partitions.values()) p.log.close();
-    fs.writeFileSync(path.join(this.dataDir, CLEAN_SHUTDOWN), '');
+    try { fs.writeFileSync(path.join(this.dataDir, CLEAN_SHUTDOWN), ''); } catch (e) { this.logger.error({ err: e }, 'could not write the clean-shutdown marker; the next start will run recovery'); }
   }
 }

@@ -201,3 +201,18 @@ test('more members than partitions: the idle member gets an empty assignment and
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(b.broker.groups!.groups.get('g-few')!.members.size, 3, 'the idle member keeps heartbeating');
 });
+
+test('offsets of an empty group expire after offsets.retention.minutes and stay gone after a restart', async (t) => {
+  const dir = tempDir();
+  let b = await startBroker({ dataDir: dir, config: { 'offsets.retention.minutes': '1' } });
+  await produceLines(b.bootstrap, 'expiring', 0, 3);
+  const gc = b.broker.groups!;
+  gc.resetOffsets('g-exp', 'expiring', { latest: true });
+  assert.equal(gc.expireOffsets(Date.now() + 30_000), 0, 'not yet');
+  assert.equal(gc.expireOffsets(Date.now() + 120_000), 1);
+  assert.equal(gc.groups.has('g-exp'), false);
+  await b.stop();
+  b = await startBroker({ dataDir: dir });
+  t.after(async () => { await b.stop(); fs.rmSync(dir, { recursive: true, force: true }); });
+  assert.equal(b.broker.groups!.groups.has('g-exp'), false, 'tombstones replayed on start');
+});

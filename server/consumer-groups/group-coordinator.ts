@@ -204,6 +204,8 @@ export class GroupCoordinator {
   private tick(): void {
     const now = Date.now();
     for (const g of this.groups.values()) {
+      // Member ids handed out with MEMBER_ID_REQUIRED expire like sessions if never used.
+      for (const [id, at] of g.pendingMembers) if (now - at > this.cfg.int('group.max.session.timeout.ms')) g.pendingMembers.delete(id);
       for (const m of [...g.members.values()]) {
         if (m.awaitingJoin) continue;
         if (now - m.lastHeartbeat > m.sessionTimeoutMs) {
@@ -268,7 +270,7 @@ export class GroupCoordinator {
         return this.joinExisting(g, m, req);
       }
       if (v >= 4 && !instanceId) {
-        g.pendingMembers.add(newId);
+        g.pendingMembers.set(newId, Date.now());
         return fail('MEMBER_ID_REQUIRED', newId);
       }
       memberId = newId;

@@ -48,7 +48,7 @@ export class Group {
   leaderId: string | null = null;
   members = new Map<string, Member>();
   /** member ids handed out with MEMBER_ID_REQUIRED, not yet joined */
-  pendingMembers = new Set<string>();
+  pendingMembers = new Map<string, number>(); // memberId → when it was handed out
   staticMembers = new Map<string, string>(); // groupInstanceId → memberId
   offsets = new Map<string, CommittedOffset>(); // "topic\0partition"
   /** transactional offsets waiting for their transaction's outcome, by producer id */
