@@ -12,6 +12,7 @@ import type { AppendResult } from './log/partition-log.ts';
 import type { BatchInfo } from './log/record-batch.ts';
 import * as data from './handlers/data.ts';
 import * as admin from './handlers/admin.ts';
+import { RetentionManager } from './log/retention-manager.ts';
 import { installTransactions, type TransactionCoordinator } from './txn/transaction-coordinator.ts';
 import { installGroups, type GroupCoordinator } from './consumer-groups/group-coordinator.ts';
 
@@ -51,6 +52,7 @@ export class Broker {
   tiered?: TieredHooks;
   transactions?: TransactionCoordinator;
   groups?: GroupCoordinator;
+  retention?: RetentionManager;
   private server?: SocketServer;
   private stopHooks: (() => Promise<void> | void)[] = [];
   advertisedHost: string;
@@ -94,6 +96,18 @@ export class Broker {
     this.handle(60, admin.describeClusterHandler(this));
     this.transactions = await installTransactions(this);
     this.groups = installGroups(this);
+    this.retention = new RetentionManager(() => this.replicas.all().flatMap((p) => {
+      const t = this.metadata.get(p.topic);
+      if (!t) return [];
+      const v = (n: string) => this.replicas.topicConfigValue(t, n) ?? '';
+      return [{
+        name: `${p.topic}-${p.partition}`, log: p.log,
+        policy: { retentionMs: Number(v('retention.ms')), retentionBytes: Number(v('retention.bytes')), delete: v('cleanup.policy').includes('delete') },
+        onDeleted: () => this.transactions?.producerState.trim(p),
+      }];
+    }), this.config.int('log.retention.check.interval.ms'), this.logger);
+    this.retention.start();
+    this.onStop(() => this.retention?.stop());
     for (const ext of extensions) await ext(this);
     // ApiVersions last: it lists what is registered.
     this.handle(18, admin.apiVersionsHandler(this));
