@@ -13,6 +13,7 @@ import type { BatchInfo } from './log/record-batch.ts';
 import * as data from './handlers/data.ts';
 import * as admin from './handlers/admin.ts';
 import { RetentionManager } from './log/retention-manager.ts';
+import { LogCleaner } from './log/log-cleaner.ts';
 import { installTransactions, type TransactionCoordinator } from './txn/transaction-coordinator.ts';
 import { installGroups, type GroupCoordinator } from './consumer-groups/group-coordinator.ts';
 
@@ -53,6 +54,7 @@ export class Broker {
   transactions?: TransactionCoordinator;
   groups?: GroupCoordinator;
   retention?: RetentionManager;
+  cleaner?: LogCleaner;
   private server?: SocketServer;
   private stopHooks: (() => Promise<void> | void)[] = [];
   advertisedHost: string;
@@ -107,6 +109,18 @@ export class Broker {
       }];
     }), this.config.int('log.retention.check.interval.ms'), this.logger);
     this.retention.start();
+    this.cleaner = new LogCleaner(() => this.replicas.all().flatMap((p) => {
+      const t = this.metadata.get(p.topic);
+      if (!t) return [];
+      const v = (n: string) => this.replicas.topicConfigValue(t, n) ?? '';
+      const aborted = (pid: bigint, offset: bigint) => (this.transactions?.producerState.state(p).aborted ?? []).some((a) => a.producerId === pid && a.firstOffset <= offset && offset <= a.lastOffset);
+      return [{
+        name: `${p.topic}-${p.partition}`, log: p.log, aborted,
+        policy: { compact: v('cleanup.policy').includes('compact'), minCleanableDirtyRatio: Number(v('min.cleanable.dirty.ratio')), minCompactionLagMs: Number(v('min.compaction.lag.ms')), deleteRetentionMs: Number(v('delete.retention.ms')) },
+      }];
+    }), this.config.int('log.cleaner.backoff.ms'), this.logger);
+    if (this.config.bool('log.cleaner.enable')) this.cleaner.start();
+    this.onStop(() => this.cleaner?.stop());
     this.onStop(() => this.retention?.stop());
     for (const ext of extensions) await ext(this);
     // ApiVersions last: it lists what is registered.

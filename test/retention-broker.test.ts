@@ -41,3 +41,21 @@ test('retention.ms deletes segments whose newest record is older than the limit;
   assert.equal(logT.logStartOffset, logT.active.baseOffset);
   assert.equal(logC.segments.length, segsC, 'cleanup.policy=compact is not deleted by time');
 });
+
+test('compaction through the broker: a consumer from offset 0 sees the latest value per key', async (t) => {
+  const b = await startBroker({ config: { 'log.cleaner.backoff.ms': '100000' } });
+  t.after(() => b.stop());
+  await kcat(['-b', b.bootstrap, '-t', 'table', '-P'], 'seed:x\n');
+  b.broker.topics.setConfigs('table', { 'cleanup.policy': 'compact', 'segment.bytes': '2048', 'min.cleanable.dirty.ratio': '0.01' });
+  const input = Array.from({ length: 600 }, (_, i) => `user${i % 20}:v${i}`).join('\n') + '\n';
+  await kcat(['-b', b.bootstrap, '-t', 'table', '-P', '-K:', '-z', 'lz4', '-X', 'batch.num.messages=20'], input);
+  const stats = b.broker.cleaner!.runOnce();
+  assert.ok(stats.length === 1 && stats[0].recordsRemoved > 400, JSON.stringify(stats));
+  const out = (await kcat(['-b', b.bootstrap, '-t', 'table', '-C', '-e', '-q', '-o', 'beginning', '-f', '%k=%s@%o\n'])).trim().split('\n');
+  const latest = new Map<string, string>();
+  for (const l of out) { const [kv] = l.split('@'); const [k, v] = kv.split('='); latest.set(k, v); }
+  for (let u = 0; u < 20; u++) assert.equal(latest.get(`user${u}`), `v${580 + u}`);
+  const offsets = out.map((l) => Number(l.split('@')[1]));
+  assert.deepEqual(offsets, [...offsets].sort((a, c) => a - c), 'offsets increase, never renumbered');
+  assert.ok(out.length < 200, `compacted to ${out.length} records`);
+});

@@ -69,12 +69,22 @@ export class PartitionLog {
   static open(dir: string, config: LogConfig, cleanShutdown: boolean, log?: (msg: string) => void): PartitionLog {
     fs.mkdirSync(dir, { recursive: true });
     const pl = new PartitionLog(dir, config);
+    // Files left by an interrupted compaction or deletion: a .swap is a finished
+    // cleaned segment whose swap was cut short, so complete it; .cleaned was never
+    // made visible, so drop it.
+    for (const f of fs.readdirSync(dir)) {
+      const full = path.join(dir, f);
+      if (f.endsWith('.log.swap')) {
+        const target = full.slice(0, -'.swap'.length);
+        for (const e of ['.index', '.timeindex']) fs.rmSync(target.replace(/\.log$/, e), { force: true });
+        fs.renameSync(full, target);
+        log?.(`${path.basename(dir)}: completed an interrupted compaction swap of ${path.basename(target)}`);
+      } else if (f.endsWith('.cleaned') || f.endsWith('.deleted')) fs.rmSync(full, { force: true });
+    }
     const bases = fs.readdirSync(dir)
       .filter((f) => /^\d{20}\.log$/.test(f))
       .map((f) => BigInt(f.slice(0, 20)))
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    // Files left by an interrupted compaction or deletion.
-    for (const f of fs.readdirSync(dir)) if (f.endsWith('.cleaned') || f.endsWith('.swap') || f.endsWith('.deleted')) fs.rmSync(path.join(dir, f), { force: true });
     try { pl.logStartOffset = BigInt(fs.readFileSync(path.join(dir, 'log-start-offset'), 'utf8').trim()); } catch { /* none */ }
     for (let i = 0; i < bases.length; i++) {
       const last = i === bases.length - 1;
