@@ -116,9 +116,16 @@ export async function main(argv: string[]): Promise<void> {
     throw e;
   }
   const logger = pino({ level: o.logLevel, base: { pid: process.pid } });
+  // The components this command runs; each may claim config names (ownsConfig) so
+  // the broker does not warn about names that are not its own.
+  const want = (c: string) => o.command === 'start' || o.command === c;
+  const registryMod = want('registry') ? await optionalImport('../registry/index.ts') : null;
+  const connectMod = want('connect') ? await optionalImport('../connectors/index.ts') : null;
+  const uiMod = want('ui') ? await optionalImport('../ui/server/index.ts') : null;
+  const owned = (name: string) => [registryMod, connectMod, uiMod].some((m) => typeof m?.ownsConfig === 'function' && m.ownsConfig(name));
   let cfg;
   try {
-    const r = loadBrokerConfig(o.command === 'start' || o.command === 'broker' ? o.pairs : []);
+    const r = loadBrokerConfig(o.command === 'start' || o.command === 'broker' ? o.pairs : [], owned);
     cfg = r.config;
     for (const w of r.warnings) logger.warn(w);
   } catch (e) {
@@ -158,7 +165,7 @@ export async function main(argv: string[]): Promise<void> {
     if (!bootstrap) throw new UsageError(`${o.command} needs --bootstrap HOST:PORT`);
     let registryUrl = o.registry;
     if (o.command === 'start' || o.command === 'registry') {
-      const mod = await optionalImport('../registry/index.ts');
+      const mod = registryMod;
       if (mod) {
         const r = await mod.startRegistry({ bootstrap, host: o.host, port: o.registryPort, logger: logger.child({ component: 'registry' }), config: extra, store: 'kafka' });
         stops.push(() => r.close());
@@ -168,7 +175,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     let connectUrl = o.connect;
     if (o.command === 'start' || o.command === 'connect') {
-      const mod = await optionalImport('../connectors/index.ts');
+      const mod = connectMod;
       if (mod) {
         const c = await mod.startConnect({ bootstrap, host: o.host, port: o.connectPort, logger: logger.child({ component: 'connect' }), config: extra, dataDir: path.resolve(o.dataDir), registryUrl, redis: o.redis, groupId: o.groupId });
         stops.push(() => c.close());
@@ -177,7 +184,7 @@ export async function main(argv: string[]): Promise<void> {
       } else logger.warn('Connect is not part of this build yet');
     }
     if (o.command === 'start' || o.command === 'ui') {
-      const mod = await optionalImport('../ui/server/index.ts');
+      const mod = uiMod;
       if (mod) {
         const u = await mod.startUi({ bootstrap, host: o.host, port: o.uiPort, logger: logger.child({ component: 'ui' }), registryUrl, connectUrl, dataDir: path.resolve(o.dataDir) });
         stops.push(() => u.close());
@@ -189,7 +196,8 @@ export async function main(argv: string[]): Promise<void> {
     const msg = err.code === 'EADDRINUSE' ? `address in use (${err.message.replace(/^.*EADDRINUSE:?\s*/, '')}): pick another port or stop what holds it` : err.message;
     process.stderr.write(`tributary: ${msg}\n`);
     for (const s of stops.reverse()) await s().catch(() => undefined);
-    process.exit(e instanceof UsageError || e instanceof ConfigError ? 2 : 1);
+    // Any component's config error (RegistryConfigError, ConnectConfigError, …) is a usage error: exit 2.
+    process.exit(e instanceof UsageError || e instanceof ConfigError || /ConfigError$/.test((e as Error)?.constructor?.name ?? '') ? 2 : 1);
   }
 
   ready = true;

@@ -161,12 +161,15 @@ export interface BrokerConfig {
  * Builds the broker config from `name=value` pairs (file, then --set). Unknown
  * names are returned as warnings; bad values throw ConfigError naming the key.
  */
-export function loadBrokerConfig(pairs: [string, string][]): { config: BrokerConfig; warnings: string[] } {
+export function loadBrokerConfig(pairs: [string, string][], ownedElsewhere: (name: string) => boolean = () => false): { config: BrokerConfig; warnings: string[] } {
   const values = new Map<string, string>();
   const warnings: string[] = [];
   for (const [k, v] of pairs) {
     const def = BROKER_CONFIG_BY_NAME.get(k) ?? TOPIC_CONFIG_BY_NAME.get(k);
-    if (!def) { warnings.push(`The configuration '${k}' was supplied but isn't a known config; ignored.`); continue; }
+    if (!def) {
+      if (!ownedElsewhere(k)) warnings.push(`The configuration '${k}' was supplied but isn't a known config; ignored.`);
+      continue;
+    }
     const err = checkValue(def, v);
     if (err) throw new ConfigError(err);
     values.set(k, v);
