@@ -1,0 +1,61 @@
+// The UI API's error table: every error body the API sends has one of these codes.
+import type { ApiErrorBody } from '../shared/api-types.ts';
+
+export const UI_ERRORS = {
+  bad_request: { status: 400, message: 'The request is malformed' },
+  not_found: { status: 404, message: 'No such resource' },
+  topic_not_found: { status: 404, message: 'No such topic' },
+  group_not_found: { status: 404, message: 'No such consumer group' },
+  message_not_found: { status: 404, message: 'No message at that offset' },
+  topic_exists: { status: 409, message: 'A topic with that name already exists' },
+  kafka_rejected: { status: 400, message: 'The broker rejected the request' },
+  group_not_empty: { status: 409, message: 'The consumer group has active members; stop them before resetting offsets' },
+  kafka_error: { status: 502, message: 'The broker answered with an error' },
+  kafka_unreachable: { status: 503, message: 'The broker is not reachable' },
+  registry_not_configured: { status: 503, message: 'No schema registry URL is configured (start the UI with --registry URL)' },
+  registry_unreachable: { status: 502, message: 'The schema registry is not reachable' },
+  connect_not_configured: { status: 503, message: 'No Kafka Connect URL is configured (start the UI with --connect URL)' },
+  connect_unreachable: { status: 502, message: 'Kafka Connect is not reachable' },
+  predicate_invalid: { status: 400, message: 'The filter predicate does not compile' },
+  predicate_timeout: { status: 400, message: 'The filter predicate ran longer than its per-record time limit' },
+  internal: { status: 500, message: 'Unexpected error in the UI server' },
+} as const;
+
+export type UiErrorCode = keyof typeof UI_ERRORS;
+
+export class UiError extends Error {
+  readonly code: UiErrorCode;
+  readonly status: number;
+  readonly target?: string;
+  constructor(code: UiErrorCode, message?: string, target?: string) {
+    super(message ?? UI_ERRORS[code].message);
+    this.code = code;
+    this.status = UI_ERRORS[code].status;
+    this.target = target;
+  }
+  body(): ApiErrorBody {
+    return { code: this.code, message: this.message, ...(this.target ? { target: this.target } : {}) };
+  }
+}
+
+const CONNECTION_ERRORS = /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection error|KafkaJSConnectionError|KafkaJSNumberOfRetriesExceeded|Closed connection|Connection timeout|Broker not connected/i;
+
+/** Turns a kafkajs error into a UiError naming what failed. */
+export function fromKafkaError(e: unknown, what: string, bootstrap: string): UiError {
+  if (e instanceof UiError) return e;
+  const err = e as { name?: string; message?: string; type?: string; retriable?: boolean; cause?: { message?: string }; errors?: { message?: string; type?: string }[] };
+  const inner = Array.isArray(err.errors) ? err.errors.map((x) => x.type ? `${x.type}: ${x.message}` : x.message).join('; ') : '';
+  const msg = [err.message, err.cause?.message, inner].filter(Boolean).join(': ');
+  if (err.type === 'UNKNOWN_TOPIC_OR_PARTITION' || /does not host this topic-partition|unknown topic/i.test(msg)) {
+    return new UiError('topic_not_found', `${what}: ${msg}`, bootstrap);
+  }
+  if (CONNECTION_ERRORS.test(`${err.name} ${msg}`)) {
+    return new UiError('kafka_unreachable', `${what}: the broker at ${bootstrap} is not reachable (${msg})`, bootstrap);
+  }
+  if (err.type === 'TOPIC_ALREADY_EXISTS' || err.errors?.some((x) => x.type === 'TOPIC_ALREADY_EXISTS')) {
+    return new UiError('topic_exists', `${what}: ${msg}`, bootstrap);
+  }
+  const type = err.type ?? err.errors?.find((x) => x.type)?.type;
+  if (type && err.retriable !== true) return new UiError('kafka_rejected', `${what}: ${msg}`, bootstrap);
+  return new UiError('kafka_error', `${what}: ${msg || String(e)}`, bootstrap);
+}

@@ -1,0 +1,35 @@
+// Overview and brokers.
+import type { FastifyInstance } from 'fastify';
+import type { Overview } from '../../shared/api-types.ts';
+import type { UiContext } from '../context.ts';
+import { clusterInfo, snapshot, topicSummaries } from '../services/cluster.ts';
+import { listGroupIds } from '../services/groups.ts';
+
+export async function clusterRoutes(app: FastifyInstance, { ctx }: { ctx: UiContext }): Promise<void> {
+  app.get('/api/health', async () => ({ ok: true }));
+
+  app.get('/api/config', async () => ({ bootstrap: ctx.bootstrap, registryUrl: ctx.registry.url, connectUrl: ctx.connect.url }));
+
+  app.get('/api/overview', async (): Promise<Overview> => {
+    const [s, groups, registry, connect] = await Promise.all([
+      snapshot(ctx.gw), listGroupIds(ctx.gw), ctx.registry.status(), ctx.connect.status(),
+    ]);
+    const topics = topicSummaries(s);
+    const info = clusterInfo(s);
+    const tp = ctx.samplers.throughput;
+    const last = tp[tp.length - 1];
+    return {
+      bootstrap: ctx.bootstrap, clusterId: s.clusterId, controllerId: s.controllerId, brokerCount: s.brokers.length,
+      topicCount: topics.filter((t) => !t.internal).length, internalTopicCount: topics.filter((t) => t.internal).length,
+      partitionCount: topics.reduce((x, t) => x + t.partitions, 0),
+      underReplicatedPartitions: topics.reduce((x, t) => x + t.underReplicated, 0),
+      offlinePartitions: topics.reduce((x, t) => x + t.offline, 0),
+      diskBytes: info.brokers.some((b) => b.sizeBytes !== null) ? info.brokers.reduce((x, b) => x + (b.sizeBytes ?? 0), 0) : null,
+      groupCount: groups.length,
+      produceRate: last ? last.produced : null, consumeRate: last ? last.consumed : null,
+      throughput: tp, registry, connect,
+    };
+  });
+
+  app.get('/api/brokers', async () => clusterInfo(await snapshot(ctx.gw, { topics: await ctx.gw.withAdmin('listing topics', (a) => a.listTopics()) })));
+}

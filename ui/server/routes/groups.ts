@@ -1,0 +1,36 @@
+// Consumer groups: list, details with lag history, reset offsets, delete.
+import type { FastifyInstance } from 'fastify';
+import type { GroupDetails, ResetOffsetsRequest } from '../../shared/api-types.ts';
+import type { UiContext } from '../context.ts';
+import { groupDetails, groupSummaries, resetOffsets } from '../services/groups.ts';
+
+const params = { type: 'object', required: ['group'], properties: { group: { type: 'string', minLength: 1 } } } as const;
+
+export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: UiContext }): Promise<void> {
+  app.get('/api/groups', async () => groupSummaries(ctx.gw));
+
+  app.get<{ Params: { group: string } }>('/api/groups/:group', { schema: { params } }, async (req): Promise<GroupDetails> => {
+    const d = await groupDetails(ctx.gw, req.params.group);
+    return { ...d, lagHistory: ctx.samplers.lag.get(req.params.group) ?? [], sampleIntervalMs: ctx.samplers.opts.intervalMs };
+  });
+
+  app.post<{ Params: { group: string }; Body: ResetOffsetsRequest }>('/api/groups/:group/reset-offsets', {
+    schema: {
+      params,
+      body: {
+        type: 'object', required: ['topic', 'target', 'preview'], additionalProperties: false,
+        properties: {
+          topic: { type: 'string', minLength: 1 }, target: { enum: ['earliest', 'latest', 'timestamp', 'offset'] },
+          timestamp: { type: 'number' }, offset: { type: 'string', pattern: '^\\d+$' },
+          partitions: { type: 'array', items: { type: 'integer', minimum: 0 } }, preview: { type: 'boolean' },
+        },
+      },
+    },
+  }, async (req) => resetOffsets(ctx.gw, req.params.group, req.body));
+
+  app.delete<{ Params: { group: string } }>('/api/groups/:group', { schema: { params } }, async (req, reply) => {
+    await ctx.gw.withAdmin(`deleting group "${req.params.group}"`, (a) => a.deleteGroups([req.params.group]));
+    ctx.samplers.lag.delete(req.params.group);
+    return reply.code(204).send();
+  });
+}

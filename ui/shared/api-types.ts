@@ -1,0 +1,257 @@
+// The JSON shapes of the UI server's /api, shared by the server (ui/server) and the
+// browser app (ui/src). Type-only: nothing here runs.
+
+/** Every /api error body. `code` comes from ui/server/errors.ts. */
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+  /** What the UI server was talking to when it failed (a URL or the bootstrap). */
+  target?: string;
+}
+
+export interface BrokerInfo {
+  nodeId: number;
+  host: string;
+  port: number;
+  isController: boolean;
+  /** Partitions this broker leads / holds a replica of. */
+  leaderCount: number;
+  replicaCount: number;
+  /** Bytes on disk reported by DescribeLogDirs; null when the broker did not answer. */
+  sizeBytes: number | null;
+  logDirs: { path: string; sizeBytes: number; error: string | null }[];
+}
+
+export interface ClusterInfo {
+  clusterId: string;
+  controllerId: number;
+  brokers: BrokerInfo[];
+}
+
+export interface RatePoint {
+  /** ms since epoch */
+  t: number;
+  produced: number;
+  consumed: number;
+}
+
+export interface Overview {
+  bootstrap: string;
+  clusterId: string;
+  controllerId: number;
+  brokerCount: number;
+  topicCount: number;
+  internalTopicCount: number;
+  partitionCount: number;
+  underReplicatedPartitions: number;
+  offlinePartitions: number;
+  /** Sum of the log-dir sizes of all brokers; null when unknown. */
+  diskBytes: number | null;
+  groupCount: number;
+  /** Messages per second, averaged over the last sample interval; null before two samples. */
+  produceRate: number | null;
+  consumeRate: number | null;
+  throughput: RatePoint[];
+  registry: ServiceStatus;
+  connect: ServiceStatus;
+}
+
+export interface ServiceStatus {
+  url: string | null;
+  reachable: boolean;
+  error?: string;
+}
+
+export interface TopicSummary {
+  name: string;
+  internal: boolean;
+  partitions: number;
+  replicationFactor: number;
+  messages: number;
+  sizeBytes: number | null;
+  underReplicated: number;
+  offline: number;
+}
+
+export interface PartitionInfo {
+  partition: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+  offlineReplicas: number[];
+  low: string;
+  high: string;
+  messages: number;
+  sizeBytes: number | null;
+}
+
+export interface TopicConfigEntry {
+  name: string;
+  value: string | null;
+  isDefault: boolean;
+  readOnly: boolean;
+  sensitive: boolean;
+  source: string;
+}
+
+export interface TopicDetails {
+  name: string;
+  internal: boolean;
+  partitions: PartitionInfo[];
+  configs: TopicConfigEntry[];
+  messages: number;
+  sizeBytes: number | null;
+}
+
+export interface CreateTopicRequest {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  configs: Record<string, string>;
+}
+
+export interface AlterTopicConfigsRequest {
+  /** name -> new value; null resets the entry to its default. */
+  set: Record<string, string | null>;
+}
+
+/** How a value or key is shown. */
+export interface RenderedBytes {
+  kind: 'null' | 'text' | 'json' | 'binary' | 'avro' | 'protobuf' | 'jsonschema';
+  /** Pretty text (JSON indented) or, for binary, the hex dump. */
+  text: string;
+  /** Confluent wire-format schema id, when the bytes carry one. */
+  schemaId?: number;
+  /** Why decoding through the registry failed, when it did. */
+  decodeError?: string;
+  size: number;
+}
+
+export interface BrowsedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  timestamp: number;
+  key: RenderedBytes;
+  value: RenderedBytes;
+  headers: { key: string; value: string }[];
+}
+
+export type SeekMode = 'oldest' | 'newest' | 'offset' | 'timestamp' | 'group' | 'tail';
+
+export interface BrowseQuery {
+  topic: string;
+  mode: SeekMode;
+  /** Partitions to read; empty = all. */
+  partitions: number[];
+  offset?: string;
+  timestamp?: number;
+  group?: string;
+  /** Matched messages to return before stopping. */
+  limit: number;
+  keyFilter?: string;
+  valueFilter?: string;
+  headerFilter?: string;
+  /** JavaScript expression (or body with `return`) over key, value, json, headers, partition, offset, timestamp. */
+  predicate?: string;
+  /** Records to scan at most before stopping (budget). */
+  maxScan?: number;
+  /** Milliseconds to scan at most before stopping (budget). */
+  maxTimeMs?: number;
+}
+
+export interface ScanProgress {
+  scanned: number;
+  matched: number;
+  /** Per partition: where the scan is and where it stops. */
+  partitions: { partition: number; start: string; position: string; end: string }[];
+  elapsedMs: number;
+}
+
+/** One NDJSON line of /api/topics/:topic/browse. */
+export type BrowseEvent =
+  | { type: 'message'; message: BrowsedMessage }
+  | { type: 'progress'; progress: ScanProgress }
+  | { type: 'error'; error: ApiErrorBody }
+  | { type: 'done'; reason: 'limit' | 'end' | 'budget-records' | 'budget-time' | 'stopped'; progress: ScanProgress };
+
+export interface ProduceRequest {
+  key: string | null;
+  value: string | null;
+  /** Bytes given as hex instead of text. */
+  valueEncoding?: 'text' | 'hex';
+  headers: { key: string; value: string }[];
+  partition?: number;
+}
+
+export interface ProduceResult {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface ResendRequest {
+  partition: number;
+  offset: string;
+  toTopic: string;
+}
+
+export interface GroupSummary {
+  groupId: string;
+  protocolType: string;
+  state: string;
+  members: number;
+  topics: string[];
+  totalLag: number;
+}
+
+export interface GroupMember {
+  memberId: string;
+  clientId: string;
+  clientHost: string;
+  assignment: { topic: string; partitions: number[] }[];
+}
+
+export interface GroupPartitionLag {
+  topic: string;
+  partition: number;
+  committed: string | null;
+  high: string;
+  low: string;
+  lag: number;
+  memberId: string | null;
+}
+
+export interface LagPoint {
+  t: number;
+  lag: number;
+}
+
+export interface GroupDetails {
+  groupId: string;
+  state: string;
+  protocolType: string;
+  protocol: string;
+  members: GroupMember[];
+  partitions: GroupPartitionLag[];
+  totalLag: number;
+  lagHistory: LagPoint[];
+  sampleIntervalMs: number;
+}
+
+export type ResetTarget = 'earliest' | 'latest' | 'timestamp' | 'offset';
+
+export interface ResetOffsetsRequest {
+  topic: string;
+  target: ResetTarget;
+  timestamp?: number;
+  offset?: string;
+  partitions?: number[];
+  /** true = compute and return the new offsets without committing them. */
+  preview: boolean;
+}
+
+export interface ResetOffsetsResult {
+  applied: boolean;
+  partitions: { partition: number; from: string | null; to: string }[];
+}

@@ -1,0 +1,79 @@
+// Layout (top bar, navigation) and the route table.
+import { NavLink, Route, Routes, Link } from 'react-router-dom';
+import { routes } from './routes.ts';
+import { timeZones, useSettings } from './lib/settings.tsx';
+import { Overview } from './pages/overview/overview.tsx';
+import { TopicList } from './pages/topics/topic-list.tsx';
+import { TopicNew } from './pages/topics/topic-new.tsx';
+import { TopicDetails } from './pages/topics/topic-details.tsx';
+import { GroupList } from './pages/groups/group-list.tsx';
+import { GroupDetails } from './pages/groups/group-details.tsx';
+import { SubjectList } from './pages/schemas/subject-list.tsx';
+import { SubjectDetails } from './pages/schemas/subject-details.tsx';
+import { SchemaNew } from './pages/schemas/schema-new.tsx';
+import { ConnectorList } from './pages/connectors/connector-list.tsx';
+import { ConnectorNew } from './pages/connectors/connector-new.tsx';
+import { ConnectorDetails } from './pages/connectors/connector-details.tsx';
+import { BrokerList } from './pages/brokers/broker-list.tsx';
+
+const NAV = [
+  { to: routes.overview(), label: 'Overview', end: true },
+  { to: routes.topics(), label: 'Topics' },
+  { to: routes.groups(), label: 'Consumer groups' },
+  { to: routes.schemas(), label: 'Schemas' },
+  { to: routes.connectors(), label: 'Connectors' },
+  { to: routes.brokers(), label: 'Brokers' },
+];
+
+function TimeZonePicker() {
+  const { timeZone, setTimeZone } = useSettings();
+  return (
+    <label>
+      Time zone
+      <select value={timeZone} onChange={(e) => setTimeZone(e.target.value)}>
+        {timeZones().map((z) => <option key={z} value={z}>{z}</option>)}
+      </select>
+    </label>
+  );
+}
+
+function NotFound() {
+  return <><h1>Page not found</h1><p>There is nothing at this address. <Link to={routes.overview()}>Go to the overview</Link>.</p></>;
+}
+
+export function App() {
+  return (
+    <div className="layout">
+      <a className="skip-link" href="#main">Skip to content</a>
+      <header className="topbar">
+        <Link className="brand" to={routes.overview()} aria-label="Tributary home">
+          <svg width="20" height="20" viewBox="0 0 16 16" aria-hidden="true"><path d="M2 3c4 0 4 5 8 5s4-3 4-3M2 9c4 0 4 4 8 4" stroke="currentColor" strokeWidth="2" fill="none" /></svg>
+          Tributary
+        </Link>
+        <span className="spacer" />
+        <TimeZonePicker />
+      </header>
+      <nav className="side" aria-label="Main">
+        <ul>{NAV.map((n) => <li key={n.to}><NavLink to={n.to} end={n.end}>{n.label}</NavLink></li>)}</ul>
+      </nav>
+      <main id="main" tabIndex={-1}>
+        <Routes>
+          <Route path="/" element={<Overview />} />
+          <Route path="/topics" element={<TopicList />} />
+          <Route path="/topics/new" element={<TopicNew />} />
+          <Route path="/topics/:topic/*" element={<TopicDetails />} />
+          <Route path="/groups" element={<GroupList />} />
+          <Route path="/groups/:group" element={<GroupDetails />} />
+          <Route path="/schemas" element={<SubjectList />} />
+          <Route path="/schemas/new" element={<SchemaNew />} />
+          <Route path="/schemas/:subject" element={<SubjectDetails />} />
+          <Route path="/connectors" element={<ConnectorList />} />
+          <Route path="/connectors/new" element={<ConnectorNew />} />
+          <Route path="/connectors/:name" element={<ConnectorDetails />} />
+          <Route path="/brokers" element={<BrokerList />} />
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,70 @@
+// Overview: brokers, topics, partition health, rates, disk, throughput chart, services.
+import { Link } from 'react-router-dom';
+import { useOverview } from '../../api/queries.ts';
+import { QueryView } from '../../components/status.tsx';
+import { LineChart } from '../../components/line-chart.tsx';
+import { fmtBytes, fmtNum, fmtRate } from '../../lib/format.ts';
+import { routes } from '../../routes.ts';
+import type { ServiceStatus } from '../../../shared/api-types.ts';
+
+function Card({ label, value, bad, to }: { label: string; value: string; bad?: boolean; to?: string }) {
+  const body = <><div className="label">{label}</div><div className="value">{value}</div></>;
+  return <div className={`card${bad ? ' bad' : ''}`}>{to ? <Link to={to} style={{ color: 'inherit', textDecoration: 'none' }}>{body}</Link> : body}</div>;
+}
+
+function Service({ name, s }: { name: string; s: ServiceStatus }) {
+  return (
+    <tr>
+      <td>{name}</td>
+      <td>{s.url ?? <span className="muted">not configured</span>}</td>
+      <td>{s.reachable ? <span className="badge ok">reachable</span> : <span className="badge bad">not reachable</span>}</td>
+      <td className="muted">{s.error ?? ''}</td>
+    </tr>
+  );
+}
+
+export function Overview() {
+  const q = useOverview();
+  return (
+    <>
+      <h1>Overview</h1>
+      <QueryView q={q} what="the cluster overview">
+        {(o) => (
+          <>
+            <p className="muted">Cluster <code>{o.clusterId}</code> at <code>{o.bootstrap}</code></p>
+            <section className="cards" aria-label="Cluster figures">
+              <Card label="Brokers" value={fmtNum(o.brokerCount)} to={routes.brokers()} />
+              <Card label="Topics" value={fmtNum(o.topicCount)} to={routes.topics()} />
+              <Card label="Partitions" value={fmtNum(o.partitionCount)} />
+              <Card label="Under-replicated partitions" value={fmtNum(o.underReplicatedPartitions)} bad={o.underReplicatedPartitions > 0} />
+              <Card label="Offline partitions" value={fmtNum(o.offlinePartitions)} bad={o.offlinePartitions > 0} />
+              <Card label="Consumer groups" value={fmtNum(o.groupCount)} to={routes.groups()} />
+              <Card label="Produced" value={fmtRate(o.produceRate)} />
+              <Card label="Consumed" value={fmtRate(o.consumeRate)} />
+              <Card label="Disk used" value={fmtBytes(o.diskBytes)} />
+            </section>
+            <section className="panel" aria-labelledby="tp-title">
+              <h2 id="tp-title" style={{ marginTop: 0 }}>Throughput (messages per second)</h2>
+              <LineChart
+                title="Throughput"
+                series={[
+                  { label: 'Produced', points: o.throughput.map((p) => ({ t: p.t, v: p.produced })) },
+                  { label: 'Consumed', points: o.throughput.map((p) => ({ t: p.t, v: p.consumed })) },
+                ]}
+              />
+            </section>
+            <h2>Services</h2>
+            <table>
+              <thead><tr><th>Service</th><th>URL</th><th>State</th><th>Detail</th></tr></thead>
+              <tbody>
+                <tr><td>Kafka broker(s)</td><td>{o.bootstrap}</td><td><span className="badge ok">reachable</span></td><td /></tr>
+                <Service name="Schema registry" s={o.registry} />
+                <Service name="Kafka Connect" s={o.connect} />
+              </tbody>
+            </table>
+          </>
+        )}
+      </QueryView>
+    </>
+  );
+}

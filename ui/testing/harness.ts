@@ -1,0 +1,62 @@
+// End-to-end harness for test/ui-*.test.ts: a real in-process broker, the real UI
+// server (startUi, which builds ui/dist when stale) and Debian's Chromium through
+// playwright-core. Screenshots go to test-artifacts/ui/.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { Kafka, logLevel } from 'kafkajs';
+import { startBroker, type TestBroker } from '../../test/helpers/broker.ts';
+import { startUi } from '../server/index.ts';
+import { UI_ROOT } from '../build.ts';
+
+export const ARTIFACTS = path.join(UI_ROOT, '..', 'test-artifacts', 'ui');
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export interface UiHarness {
+  broker: TestBroker;
+  ui: { url: string; port: number };
+  kafka: Kafka;
+  browser: Browser;
+  page: Page;
+  /** Saves test-artifacts/ui/<name>.png (full page). */
+  shot(name: string): Promise<void>;
+}
+
+export async function startUiHarness(t: TestContext, opts: { registryUrl?: string; connectUrl?: string; colorScheme?: 'light' | 'dark' } = {}): Promise<UiHarness> {
+  const broker = await startBroker();
+  t.after(() => broker.stop());
+  const ui = await startUi({ bootstrap: broker.bootstrap, host: '127.0.0.1', port: 0, registryUrl: opts.registryUrl, connectUrl: opts.connectUrl });
+  t.after(() => ui.close());
+  const kafka = new Kafka({ clientId: 'ui-test', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  t.after(() => browser.close());
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, colorScheme: opts.colorScheme ?? 'light', timezoneId: 'UTC', acceptDownloads: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  t.after(() => { if (errors.length) throw new Error(`uncaught errors in the page: ${errors.join('; ')}`); });
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    broker, ui, kafka, browser, page,
+    async shot(name) { await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true }); },
+  };
+}
+
+/** Produces `n` JSON messages {n, kind} with keys k<i> to `topic` (created with `partitions`). */
+export async function seedTopic(kafka: Kafka, topic: string, n: number, partitions = 1): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  await admin.disconnect();
+  const p = kafka.producer();
+  await p.connect();
+  const messages = Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ n: i, kind: i % 2 ? 'odd' : 'even' }), headers: { source: 'seed' } }));
+  for (let i = 0; i < messages.length; i += 500) await p.send({ topic, messages: messages.slice(i, i + 500) });
+  await p.disconnect();
+}
