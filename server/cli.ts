@@ -125,7 +125,12 @@ export async function main(argv: string[]): Promise<void> {
   const owned = (name: string) => [registryMod, connectMod, uiMod].some((m) => typeof m?.ownsConfig === 'function' && m.ownsConfig(name));
   let cfg;
   try {
-    const r = loadBrokerConfig(o.command === 'start' || o.command === 'broker' ? o.pairs : [], owned);
+    // `start` is the all-in-one quick start: like Kafka's shipped server.properties it
+    // does not hold a new group's first rebalance for 3 s (the registry and Connect
+    // each join groups while starting). `tributary broker` keeps Kafka's default.
+    const pairs: [string, string][] = o.command === 'start' && !o.pairs.some(([k]) => k === 'group.initial.rebalance.delay.ms')
+      ? [['group.initial.rebalance.delay.ms', '0'], ...o.pairs] : o.pairs;
+    const r = loadBrokerConfig(o.command === 'start' || o.command === 'broker' ? pairs : [], owned);
     cfg = r.config;
     for (const w of r.warnings) logger.warn(w);
   } catch (e) {
