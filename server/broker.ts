@@ -16,6 +16,7 @@ import { RetentionManager } from './log/retention-manager.ts';
 import { LogCleaner } from './log/log-cleaner.ts';
 import { installTransactions, type TransactionCoordinator } from './txn/transaction-coordinator.ts';
 import { installGroups, type GroupCoordinator } from './consumer-groups/group-coordinator.ts';
+import { installTiered, type RemoteLogManager } from './tiered/remote-log-manager.ts';
 
 /** Idempotent/transactional producer state (issue: exactly-once). */
 export interface ProducerStateHooks {
@@ -25,11 +26,21 @@ export interface ProducerStateHooks {
   abortedTransactions(p: Partition, from: bigint, upTo: bigint): { producerId: bigint; firstOffset: bigint }[];
 }
 
-/** Tiered storage hooks (issue: tiered storage). */
+/** Tiered storage hooks (server/tiered/): the partition's log start may lie in remote storage. */
 export interface TieredHooks {
-  earliestOffset(p: Partition): bigint;
-  offsetForTimestamp(p: Partition, ts: bigint): { offset: bigint; timestamp: bigint } | null;
+  /** log start as clients see it: the remote start while remote data exists */
+  logStartOffset(p: Partition): bigint;
+  /** highest offset in remote storage, -1 if none */
+  latestTieredOffset(p: Partition): bigint;
+  /** a fetch at `offset` (below the local log start) reads remote storage */
+  isRemoteOffset(p: Partition, offset: bigint): boolean;
+  read(p: Partition, offset: bigint, maxBytes: number, upTo: bigint): Promise<Buffer>;
+  abortedTransactions(p: Partition, from: bigint, upTo: bigint): { producerId: bigint; firstOffset: bigint }[];
+  /** null when local data answers it */
+  offsetForTimestamp(p: Partition, ts: bigint): Promise<{ offset: bigint; timestamp: bigint } | null> | null;
   advanceLogStart(p: Partition, offset: bigint): void;
+  /** retention of this partition is applied by tiered storage (across remote and local) */
+  ownsRetention(p: Partition): boolean;
 }
 
 export interface BrokerOptions {
@@ -51,6 +62,7 @@ export class Broker {
   readonly handlers = new Map<number, Handler>();
   producers?: ProducerStateHooks;
   tiered?: TieredHooks;
+  remoteLogManager?: RemoteLogManager;
   transactions?: TransactionCoordinator;
   groups?: GroupCoordinator;
   retention?: RetentionManager;
@@ -98,13 +110,14 @@ export class Broker {
     this.handle(60, admin.describeClusterHandler(this));
     this.transactions = await installTransactions(this);
     this.groups = installGroups(this);
+    installTiered(this);
     this.retention = new RetentionManager(() => this.replicas.all().flatMap((p) => {
       const t = this.metadata.get(p.topic);
       if (!t) return [];
       const v = (n: string) => this.replicas.topicConfigValue(t, n) ?? '';
       return [{
         name: `${p.topic}-${p.partition}`, log: p.log,
-        policy: { retentionMs: Number(v('retention.ms')), retentionBytes: Number(v('retention.bytes')), delete: v('cleanup.policy').includes('delete') },
+        policy: { retentionMs: Number(v('retention.ms')), retentionBytes: Number(v('retention.bytes')), delete: v('cleanup.policy').includes('delete') && !this.tiered?.ownsRetention(p) },
         onDeleted: () => this.transactions?.producerState.trim(p),
       }];
     }), this.config.int('log.retention.check.interval.ms'), this.logger);

@@ -111,6 +111,10 @@ export const BROKER_CONFIGS: ConfigDef[] = [
   { name: 'tiered.s3.bucket', type: 'string', default: null, doc: 'Bucket for tiered segments.' },
   { name: 'tiered.s3.prefix', type: 'string', default: 'tributary/', doc: 'Key prefix for tiered segments.' },
   { name: 'tiered.s3.force.path.style', type: 'boolean', default: 'false', doc: 'Path-style addressing (MinIO, s3rver).' },
+  { name: 'remote.log.manager.task.interval.ms', type: 'long', default: '30000', doc: 'How often tiered storage uploads closed segments and applies local and total retention.', min: 10 },
+  { name: 'remote.log.manager.task.retry.backoff.ms', type: 'long', default: '500', doc: 'First wait before retrying a failed upload; doubles on each failure.', min: 1 },
+  { name: 'remote.log.manager.task.retry.backoff.max.ms', type: 'long', default: '30000', doc: 'Longest wait between upload retries while remote storage is down.', min: 1 },
+  { name: 'tiered.cache.bytes', type: 'long', default: String(64 * 1024 * 1024), doc: 'Memory for remote segment ranges and indexes read from S3 (LRU).', min: 0 },
 ];
 
 export const BROKER_CONFIG_BY_NAME = new Map(BROKER_CONFIGS.map((c) => [c.name, c]));

@@ -77,7 +77,8 @@ export function fetchHandler(b: Broker) {
     const deadline = Date.now() + Math.max(0, req.maxWaitMs ?? 0);
     const keys = parts.map((p) => ReplicaManager.key(p.topic, p.partition));
     for (;;) {
-      const { responses, bytes, anyError } = collect(b, parts, maxBytes, readCommitted, v);
+      const remote = b.tiered ? await readRemote(b, parts, maxBytes, readCommitted) : undefined;
+      const { responses, bytes, anyError } = collect(b, parts, maxBytes, readCommitted, v, remote);
       const remaining = deadline - Date.now();
       if (bytes >= (req.minBytes ?? 1) || anyError || remaining <= 0 || b.closing || parts.length === 0) {
         return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses };
@@ -87,7 +88,40 @@ export function fetchHandler(b: Broker) {
   };
 }
 
-function collect(b: Broker, parts: FetchPart[], maxBytes: number, readCommitted: boolean, v: number) {
+type RemoteResult = { data: Buffer } | { error: unknown };
+
+/**
+ * Tiered storage: partitions fetched below their local log start read from remote
+ * storage, all of them concurrently, before the synchronous collect pass.
+ */
+async function readRemote(b: Broker, parts: FetchPart[], maxBytes: number, readCommitted: boolean): Promise<Map<FetchPart, RemoteResult> | undefined> {
+  let out: Map<FetchPart, RemoteResult> | undefined;
+  const pending: Promise<void>[] = [];
+  for (const fp of parts) {
+    const part = fp.topic ? b.replicas.get(fp.topic, fp.partition) : undefined;
+    if (!part || !b.tiered!.isRemoteOffset(part, fp.fetchOffset)) continue;
+    out ??= new Map();
+    const m = out;
+    const upTo = readCommitted && b.producers ? b.producers.lastStableOffset(part) : part.log.highWatermark;
+    pending.push(b.tiered!.read(part, fp.fetchOffset, Math.max(1, Math.min(fp.maxBytes, maxBytes)), upTo)
+      .then((data) => { m.set(fp, { data }); }, (error) => { m.set(fp, { error }); }));
+  }
+  if (pending.length) await Promise.all(pending);
+  return out;
+}
+
+/** Whole batches of `data` within `limit` bytes (at least the first batch). */
+function trimBatches(data: Buffer, limit: number): Buffer {
+  let end = 0;
+  while (end + 12 <= data.length) {
+    const size = data.readInt32BE(end + 8) + 12;
+    if (end > 0 && end + size > limit) break;
+    end += size;
+  }
+  return end === data.length ? data : data.subarray(0, end);
+}
+
+function collect(b: Broker, parts: FetchPart[], maxBytes: number, readCommitted: boolean, v: number, remote?: Map<FetchPart, RemoteResult>) {
   let budget = maxBytes;
   let bytes = 0;
   let anyError = false;
@@ -111,14 +145,17 @@ function collect(b: Broker, parts: FetchPart[], maxBytes: number, readCommitted:
     const log = part.log;
     const hw = log.highWatermark;
     const lso = b.producers ? b.producers.lastStableOffset(part) : hw;
-    const common = { ...base, highWatermark: hw, lastStableOffset: lso, logStartOffset: log.logStartOffset };
+    const common = { ...base, highWatermark: hw, lastStableOffset: lso, logStartOffset: b.tiered ? b.tiered.logStartOffset(part) : log.logStartOffset };
     try {
       const upTo = readCommitted ? lso : hw;
       const limit = Math.min(fp.maxBytes, budget);
-      const data = limit > 0 || bytes === 0 ? log.read(fp.fetchOffset, Math.max(limit, 1), upTo) : [];
+      const r = remote?.get(fp);
+      if (r && 'error' in r) throw r.error;
+      const data = limit <= 0 && bytes > 0 ? [] : r ? (r.data.length ? [trimBatches(r.data, limit)] : []) : log.read(fp.fetchOffset, Math.max(limit, 1), upTo);
       let n = 0; for (const d of data) n += d.length;
       bytes += n; budget -= n;
-      const aborted = readCommitted && b.producers ? b.producers.abortedTransactions(part, fp.fetchOffset, upTo) : (readCommitted ? [] : null);
+      let aborted = readCommitted && b.producers ? b.producers.abortedTransactions(part, fp.fetchOffset, upTo) : (readCommitted ? [] : null);
+      if (r && aborted) aborted = mergeAborted(aborted, b.tiered!.abortedTransactions(part, fp.fetchOffset, upTo));
       tr.partitions.push({ ...common, errorCode: 0, abortedTransactions: aborted, records: data.length === 1 ? data[0] : data });
     } catch (e) {
       const err = errorOf(e, b);
@@ -129,6 +166,13 @@ function collect(b: Broker, parts: FetchPart[], maxBytes: number, readCommitted:
   return { responses: [...byTopic.values()], bytes, anyError };
 }
 
+function mergeAborted(a: { producerId: bigint; firstOffset: bigint }[], c: { producerId: bigint; firstOffset: bigint }[]) {
+  const seen = new Set(a.map((x) => `${x.producerId}:${x.firstOffset}`));
+  const out = [...a];
+  for (const x of c) if (!seen.has(`${x.producerId}:${x.firstOffset}`)) { seen.add(`${x.producerId}:${x.firstOffset}`); out.push(x); }
+  return out.sort((x, y) => (x.firstOffset < y.firstOffset ? -1 : x.firstOffset > y.firstOffset ? 1 : 0));
+}
+
 const LATEST = -1n;
 const EARLIEST = -2n;
 const MAX_TIMESTAMP = -3n;
@@ -136,11 +180,12 @@ const EARLIEST_LOCAL = -4n;
 const LATEST_TIERED = -5n;
 
 export function listOffsetsHandler(b: Broker) {
-  return (ctx: RequestContext, req: any) => {
+  return async (ctx: RequestContext, req: any) => {
     const readCommitted = req.isolationLevel === 1;
-    const topics = (req.topics ?? []).map((t: any) => ({
+    // Timestamp lookups in remote storage are asynchronous; everything else answers at once.
+    const topics = await Promise.all((req.topics ?? []).map(async (t: any) => ({
       name: t.name,
-      partitions: (t.partitions ?? []).map((p: any) => {
+      partitions: await Promise.all((t.partitions ?? []).map(async (p: any) => {
         const part = b.replicas.get(t.name, p.partitionIndex);
         const none = { partitionIndex: p.partitionIndex, timestamp: -1n, offset: -1n, leaderEpoch: -1, oldStyleOffsets: [] as bigint[] };
         if (!part) return { ...none, errorCode: code('UNKNOWN_TOPIC_OR_PARTITION') };
@@ -150,19 +195,21 @@ export function listOffsetsHandler(b: Broker) {
         const log = part.log;
         const ts: bigint = p.timestamp;
         let offset = -1n; let timestamp = -1n;
-        if (ts === LATEST || ts === LATEST_TIERED) offset = readCommitted && b.producers ? b.producers.lastStableOffset(part) : log.highWatermark;
-        else if (ts === EARLIEST) offset = b.tiered ? b.tiered.earliestOffset(part) : log.logStartOffset;
+        if (ts === LATEST || (ts === LATEST_TIERED && !b.tiered)) offset = readCommitted && b.producers ? b.producers.lastStableOffset(part) : log.highWatermark;
+        else if (ts === LATEST_TIERED) offset = b.tiered!.latestTieredOffset(part);
+        else if (ts === EARLIEST) offset = b.tiered ? b.tiered.logStartOffset(part) : log.logStartOffset;
         else if (ts === EARLIEST_LOCAL) offset = log.logStartOffset;
         else if (ts === MAX_TIMESTAMP) {
           const hit = log.maxTimestamp();
           if (hit) { offset = hit.offset; timestamp = hit.timestamp; }
         } else {
-          const hit = (b.tiered?.offsetForTimestamp(part, ts)) ?? log.offsetForTimestamp(ts);
+          const remote = b.tiered?.offsetForTimestamp(part, ts);
+          const hit = remote ? await remote : log.offsetForTimestamp(ts);
           if (hit && hit.offset < log.highWatermark) { offset = hit.offset; timestamp = hit.timestamp; }
         }
         return { ...none, errorCode: 0, offset, timestamp, leaderEpoch: offset >= 0n ? part.leaderEpoch : -1, oldStyleOffsets: offset >= 0n ? [offset] : [] };
-      }),
-    }));
+      })),
+    })));
     return { throttleTimeMs: 0, topics };
   };
 }
@@ -177,9 +224,9 @@ export function deleteRecordsHandler(b: Broker) {
         if (!part) return { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: code('UNKNOWN_TOPIC_OR_PARTITION') };
         try {
           const target: bigint = p.offset === -1n ? part.log.highWatermark : p.offset;
-          b.tiered?.advanceLogStart(part, target);
           part.log.advanceLogStart(target);
-          return { partitionIndex: p.partitionIndex, lowWatermark: part.log.logStartOffset, errorCode: 0 };
+          b.tiered?.advanceLogStart(part, target);
+          return { partitionIndex: p.partitionIndex, lowWatermark: b.tiered ? b.tiered.logStartOffset(part) : part.log.logStartOffset, errorCode: 0 };
         } catch (e) {
           return { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: errorOf(e, b).code };
         }
