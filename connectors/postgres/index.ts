@@ -1,0 +1,18 @@
+// Plugin manifest: the Postgres CDC source (Debezium's class name), the JDBC-style
+// Postgres sink, and Debezium's ExtractNewRecordState transform.
+import { definePlugin } from '../../plugins/sdk/index.ts';
+import { PostgresConnector } from './source-connector.ts';
+import { CONNECTOR_VERSION } from './schema.ts';
+
+export default definePlugin({
+  name: 'postgres',
+  version: CONNECTOR_VERSION,
+  description: 'Postgres change data capture (logical replication, pgoutput) with Debezium-compatible events',
+  connectors: {
+    'io.debezium.connector.postgresql.PostgresConnector': PostgresConnector,
+  },
+  aliases: {
+    PostgresConnector: 'io.debezium.connector.postgresql.PostgresConnector',
+    'io.tributary.connect.postgres.PostgresConnector': 'io.debezium.connector.postgresql.PostgresConnector',
+  },
+});

@@ -1,0 +1,106 @@
+// Per-table event schemas (Debezium's shapes): key struct, row struct, envelope, source block.
+import { S, type Schema, type StructValue } from '../../plugins/sdk/index.ts';
+import { columnType, type ColumnType, type DecimalMode } from './types.ts';
+import type { TupleValue } from './pgoutput.ts';
+
+export const CONNECTOR_VERSION = '2.7.0.Final-tributary';
+
+export const SOURCE_SCHEMA: Schema = S.struct('io.debezium.connector.postgresql.Source', [
+  { name: 'version', schema: S.string() },
+  { name: 'connector', schema: S.string() },
+  { name: 'name', schema: S.string() },
+  { name: 'ts_ms', schema: S.int64() },
+  { name: 'snapshot', schema: { type: 'string', optional: true, name: 'io.debezium.data.Enum', version: 1, default: 'false', parameters: { allowed: 'true,first,first_in_data_collection,last_in_data_collection,last,false,incremental' } } },
+  { name: 'db', schema: S.string() },
+  { name: 'sequence', schema: S.string(true) },
+  { name: 'ts_us', schema: S.int64(true) },
+  { name: 'ts_ns', schema: S.int64(true) },
+  { name: 'schema', schema: S.string() },
+  { name: 'table', schema: S.string() },
+  { name: 'txId', schema: S.int64(true) },
+  { name: 'lsn', schema: S.int64(true) },
+  { name: 'xmin', schema: S.int64(true) },
+]);
+
+export const TRANSACTION_SCHEMA: Schema = { ...S.struct('event.block', { id: S.string(), total_order: S.int64(), data_collection_order: S.int64() }, true), version: 1 };
+
+export interface ColumnInfo {
+  name: string;
+  typeOid: number;
+  typmod: number;
+  optional: boolean;
+  /** position in the table's primary key (or replica identity), -1 when not part of it */
+  keyPos: number;
+  /** whether column.include/exclude lists keep it in events */
+  included: boolean;
+  type: ColumnType;
+}
+
+export interface TableInfo {
+  schema: string;
+  name: string;
+  /** `schema.table` */
+  id: string;
+  topic: string;
+  replicaIdentity: string;
+  columns: ColumnInfo[];
+  keySchema: Schema | null;
+  rowSchema: Schema;
+  envelopeSchema: Schema;
+}
+
+export interface RawColumn { name: string; typeOid: number; typmod: number; notNull: boolean; keyPos: number }
+
+export function buildTable(prefix: string, schema: string, name: string, replicaIdentity: string, raw: RawColumn[], opts: { decimalMode: DecimalMode; columnIncluded: (col: string) => boolean }): TableInfo {
+  const id = `${schema}.${name}`;
+  const base = `${prefix}.${id}`;
+  const columns: ColumnInfo[] = raw.map((c) => ({
+    ...c,
+    optional: !c.notNull,
+    included: c.keyPos >= 0 || opts.columnIncluded(`${id}.${c.name}`),
+    type: columnType(c.typeOid, c.typmod, !c.notNull, { decimalMode: opts.decimalMode }),
+  }));
+  const keyCols = columns.filter((c) => c.keyPos >= 0).sort((a, b) => a.keyPos - b.keyPos);
+  const keySchema = keyCols.length ? S.struct(`${base}.Key`, keyCols.map((c) => ({ name: c.name, schema: { ...c.type.schema, optional: false } }))) : null;
+  const rowSchema = S.struct(`${base}.Value`, columns.filter((c) => c.included).map((c) => ({ name: c.name, schema: c.type.schema })), true);
+  const envelopeSchema: Schema = {
+    ...S.struct(`${base}.Envelope`, [
+      { name: 'before', schema: rowSchema },
+      { name: 'after', schema: rowSchema },
+      { name: 'source', schema: SOURCE_SCHEMA },
+      { name: 'transaction', schema: TRANSACTION_SCHEMA },
+      { name: 'op', schema: S.string() },
+      { name: 'ts_ms', schema: S.int64(true) },
+      { name: 'ts_us', schema: S.int64(true) },
+      { name: 'ts_ns', schema: S.int64(true) },
+    ]),
+    version: 2,
+  };
+  return { schema, name, id, topic: base, replicaIdentity, columns, keySchema, rowSchema, envelopeSchema };
+}
+
+/** A row struct from tuple values (pgoutput) or text values (snapshot; null = SQL NULL). */
+export function rowValue(t: TableInfo, values: (TupleValue | string | null)[]): StructValue {
+  const out: StructValue = {};
+  t.columns.forEach((c, i) => {
+    if (!c.included) return;
+    out[c.name] = columnValue(c, values[i]);
+  });
+  return out;
+}
+
+export function keyValue(t: TableInfo, values: (TupleValue | string | null)[]): StructValue | null {
+  if (!t.keySchema) return null;
+  const out: StructValue = {};
+  const keyCols = t.columns.map((c, i) => ({ c, i })).filter((x) => x.c.keyPos >= 0).sort((a, b) => a.c.keyPos - b.c.keyPos);
+  for (const { c, i } of keyCols) out[c.name] = columnValue(c, values[i]);
+  return out;
+}
+
+function columnValue(c: ColumnInfo, v: TupleValue | string | null | undefined): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return c.type.convert(v);
+  if (v.kind === 'null') return null;
+  if (v.kind === 'unchanged') return c.type.unavailable;
+  return c.type.convert(v.value);
+}
