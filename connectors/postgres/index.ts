@@ -3,6 +3,7 @@
 import { definePlugin } from '../../plugins/sdk/index.ts';
 import { PostgresConnector } from './source-connector.ts';
 import { CONNECTOR_VERSION } from './schema.ts';
+import { ExtractNewRecordState } from '../transforms/extract-new-record-state.ts';
 
 export default definePlugin({
   name: 'postgres',
@@ -11,7 +12,11 @@ export default definePlugin({
   connectors: {
     'io.debezium.connector.postgresql.PostgresConnector': PostgresConnector,
   },
+  transforms: {
+    'io.debezium.transforms.ExtractNewRecordState': ExtractNewRecordState,
+  },
   aliases: {
+    ExtractNewRecordState: 'io.debezium.transforms.ExtractNewRecordState',
     PostgresConnector: 'io.debezium.connector.postgresql.PostgresConnector',
     'io.tributary.connect.postgres.PostgresConnector': 'io.debezium.connector.postgresql.PostgresConnector',
   },

@@ -1,6 +1,6 @@
 // Per-table event schemas (Debezium's shapes): key struct, row struct, envelope, source block.
 import { S, type Schema, type StructValue } from '../../plugins/sdk/index.ts';
-import { columnType, type ColumnType, type DecimalMode } from './types.ts';
+import { columnType, fallbackValue, type ColumnType, type DecimalMode } from './types.ts';
 import type { TupleValue } from './pgoutput.ts';
 
 export const CONNECTOR_VERSION = '2.7.0.Final-tributary';
@@ -98,6 +98,12 @@ export function keyValue(t: TableInfo, values: (TupleValue | string | null)[]): 
 }
 
 function columnValue(c: ColumnInfo, v: TupleValue | string | null | undefined): unknown {
+  const x = rawValue(c, v);
+  // a required column absent from a key-only image gets its type's fallback, as Debezium does
+  return x === null && !c.optional ? fallbackValue(c.type.schema) : x;
+}
+
+function rawValue(c: ColumnInfo, v: TupleValue | string | null | undefined): unknown {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string') return c.type.convert(v);
   if (v.kind === 'null') return null;

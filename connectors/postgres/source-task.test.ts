@@ -8,7 +8,7 @@ import { UNAVAILABLE_VALUE } from './types.ts';
 import type { SourceRecord } from '../../plugins/sdk/index.ts';
 
 const after = (r: SourceRecord) => (r.value as { after: Record<string, unknown> }).after;
-const before = (r: SourceRecord) => (r.value as { before: Record<string, unknown> | null }).before;
+const before = (r: SourceRecord) => (r.value as { before: Record<string, unknown> }).before;
 const source = (r: SourceRecord) => (r.value as { source: Record<string, unknown> }).source;
 
 async function slotConfirmed(slot: string): Promise<string | null> {
@@ -52,7 +52,7 @@ test('snapshot then streaming insert/update/delete with Debezium envelopes, TOAS
   assert.equal(snap[2].sourceOffset.last_snapshot_record, true);
   const a1 = after(snap[0]);
   assert.equal(a1.name, 'a');
-  assert.ok(Buffer.isBuffer(a1.price) && (a1.price as Buffer).equals(Buffer.from([0x00, 0x96])), 'numeric(10,2) 1.50 -> unscaled 150');
+  assert.equal(a1.price, '1.50', 'numeric(10,2) as an exact Decimal');
   assert.deepEqual(a1.tags, ['x', 'y z']);
   assert.equal(a1.meta, '{"a": 1}');
   assert.equal(a1.at, '2024-01-02T03:04:05.123456Z');
@@ -85,7 +85,7 @@ test('snapshot then streaming insert/update/delete with Debezium envelopes, TOAS
   assert.equal(after(st[1]).name, 'd2');
   assert.ok(after(st[1]).big === UNAVAILABLE_VALUE, 'unchanged TOAST value gets the placeholder');
   assert.equal(before(st[1]), null, 'REPLICA IDENTITY DEFAULT: no before on update');
-  assert.deepEqual(before(st[2]), { id: 2, name: null, price: null, big: null, tags: null, meta: null, at: null, d: null }, 'DEFAULT identity delete carries only the key');
+  assert.deepEqual(before(st[2]), { id: 2, name: '', price: null, big: null, tags: null, meta: null, at: null, d: null }, 'DEFAULT identity delete carries only the key');
   assert.deepEqual(st[3].key, { id: 2 });
   assert.equal(st[3].value, null);
 
@@ -94,7 +94,7 @@ test('snapshot then streaming insert/update/delete with Debezium envelopes, TOAS
   await db.client.query(`UPDATE items SET price = 9.99 WHERE id = 3`);
   await d.pollUntil((rs) => rs.length >= 8);
   assert.equal(before(d.received[7]).name, 'c');
-  assert.ok((before(d.received[7]).price as Buffer).equals(Buffer.from([0x01, 0x2c])));
+  assert.equal(before(d.received[7]).price, '3.00');
 
   // added column: the new Relation message changes the schema
   await db.client.query(`ALTER TABLE items ADD COLUMN qty int NOT NULL DEFAULT 7`);
@@ -127,8 +127,8 @@ test('LSN is confirmed only after commit; restart resumes without gaps', async (
   await new Promise((r) => setTimeout(r, 600));
   assert.equal(await slotConfirmed(slot), initial, 'confirmed_flush_lsn moved before commit');
   await d.commit();
-  let confirmed = initial;
-  for (let i = 0; i < 50 && confirmed === initial; i++) { await new Promise((r) => setTimeout(r, 50)); confirmed = await slotConfirmed(slot); }
+  let confirmed = initial!;
+  for (let i = 0; i < 50 && confirmed === initial; i++) { await new Promise((r) => setTimeout(r, 50)); confirmed = (await slotConfirmed(slot))!; }
   assert.ok(lsnNum(confirmed!) > lsnNum(initial!), 'commit() advanced the slot');
 
   // more changes, two polled but the task "crashes" before commit

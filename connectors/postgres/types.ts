@@ -75,6 +75,32 @@ export function decimalUnscaled(text: string, scale: number | null): { unscaled:
   return { unscaled: neg ? -u : u, scale: sc };
 }
 
+/** '1.5' at scale 2 -> '1.50' */
+export function decimalString(text: string, scale: number): string {
+  const { unscaled } = decimalUnscaled(text, scale);
+  const neg = unscaled < 0n;
+  let d = (neg ? -unscaled : unscaled).toString();
+  if (scale > 0) {
+    d = d.padStart(scale + 1, '0');
+    d = `${d.slice(0, -scale)}.${d.slice(-scale)}`;
+  }
+  return neg ? `-${d}` : d;
+}
+
+/** What Debezium puts in a required column missing from a key-only before image. */
+export function fallbackValue(s: Schema): unknown {
+  if (s.name === Logical.Decimal) return '0';
+  switch (s.type) {
+    case 'boolean': return false;
+    case 'string': return '';
+    case 'bytes': return Buffer.alloc(0);
+    case 'array': return [];
+    case 'map': return {};
+    case 'struct': return null;
+    default: return 0;
+  }
+}
+
 const DAY_MS = 86_400_000;
 
 /** 'YYYY-MM-DD[ BC]' -> days since epoch */
@@ -202,8 +228,9 @@ export function columnType(typeOid: number, typmod: number, optional: boolean, o
         const scale = (typmod - 4) & 0xffff;
         return {
           schema: named(S.bytes(optional), Logical.Decimal, { scale: String(scale), 'connect.decimal.precision': String(precision) }),
-          convert: (t) => (t === 'NaN' ? null : bigintToBytes(decimalUnscaled(t, scale).unscaled)),
-          unavailable: Buffer.from(UNAVAILABLE_VALUE),
+          // the SDK carries Decimal values as exact decimal strings at the column's scale; converters encode the bytes
+          convert: (t) => (t === 'NaN' ? null : decimalString(t, scale)),
+          unavailable: null,
         };
       }
       // numeric without precision/scale: Debezium's VariableScaleDecimal struct
