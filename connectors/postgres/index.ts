@@ -2,6 +2,7 @@
 // Postgres sink, and Debezium's ExtractNewRecordState transform.
 import { definePlugin } from '../../plugins/sdk/index.ts';
 import { PostgresConnector } from './source-connector.ts';
+import { JdbcSinkConnector } from './sink.ts';
 import { CONNECTOR_VERSION } from './schema.ts';
 import { ExtractNewRecordState } from '../transforms/extract-new-record-state.ts';
 
@@ -11,12 +12,16 @@ export default definePlugin({
   description: 'Postgres change data capture (logical replication, pgoutput) with Debezium-compatible events',
   connectors: {
     'io.debezium.connector.postgresql.PostgresConnector': PostgresConnector,
+    'io.confluent.connect.jdbc.JdbcSinkConnector': JdbcSinkConnector,
   },
   transforms: {
     'io.debezium.transforms.ExtractNewRecordState': ExtractNewRecordState,
   },
   aliases: {
     ExtractNewRecordState: 'io.debezium.transforms.ExtractNewRecordState',
+    JdbcSinkConnector: 'io.confluent.connect.jdbc.JdbcSinkConnector',
+    PostgresSinkConnector: 'io.confluent.connect.jdbc.JdbcSinkConnector',
+    'io.tributary.connect.postgres.PostgresSinkConnector': 'io.confluent.connect.jdbc.JdbcSinkConnector',
     PostgresConnector: 'io.debezium.connector.postgresql.PostgresConnector',
     'io.tributary.connect.postgres.PostgresConnector': 'io.debezium.connector.postgresql.PostgresConnector',
   },
