@@ -127,6 +127,14 @@ export interface Transformation<R extends ConnectRecord = ConnectRecord> {
   close?(): void;
 }
 
+/** Condition for a transformation (`transforms.x.predicate`), e.g. TopicNameMatches. */
+export interface Predicate<R extends ConnectRecord = ConnectRecord> {
+  config(): ConfigDef;
+  configure(props: Props): void;
+  test(record: R): boolean;
+  close?(): void;
+}
+
 export interface ConverterResult { schema: Schema | null; value: unknown }
 
 /** Converts between Connect data and bytes (JsonConverter, AvroConverter, …). */
@@ -141,6 +149,7 @@ export interface Converter {
 export type ConnectorClass = new () => SourceConnector | SinkConnector;
 export type TransformationClass = new () => Transformation;
 export type ConverterClass = new () => Converter;
+export type PredicateClass = new () => Predicate;
 
 /**
  * What a plugin exports (default export of its entry module):
@@ -155,6 +164,7 @@ export interface PluginManifest {
   connectors?: Record<string, ConnectorClass>;
   transforms?: Record<string, TransformationClass>;
   converters?: Record<string, ConverterClass>;
+  predicates?: Record<string, PredicateClass>;
   /** Extra class names that resolve to one of the above (e.g. a Debezium class name). */
   aliases?: Record<string, string>;
 }

@@ -1,0 +1,128 @@
+// The Connect runtime's public surface: startConnect (what `tributary start` and
+// `tributary connect` call). It talks to the broker only through kafkajs.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import pino from 'pino';
+import type { PluginManifest } from '../plugins/sdk/index.ts';
+import { loadWorkerConfig } from './config.ts';
+import { makeKafka } from './kafka.ts';
+import { ConnectState } from './storage/state.ts';
+import { Plugins } from './runtime/plugins.ts';
+import { Herder } from './runtime/herder.ts';
+import { StandaloneAssigner, type Assigner } from './runtime/assigner.ts';
+import { buildApp } from './rest/app.ts';
+
+export { Herder } from './runtime/herder.ts';
+export { Plugins, type PluginDesc } from './runtime/plugins.ts';
+export { StandaloneAssigner, type Assigner, type Assignment, type Workload, type TaskId } from './runtime/assigner.ts';
+export { ConnectState } from './storage/state.ts';
+export { loadWorkerConfig, type WorkerConfig } from './config.ts';
+export { CONNECT_ERRORS } from './errors.ts';
+
+export interface StartConnectOptions {
+  bootstrap: string;
+  host: string;
+  /** 0 = any free port */
+  port: number;
+  logger: Logger;
+  /** Worker config by Kafka Connect's names (other components' names are ignored). */
+  config: Record<string, string>;
+  dataDir: string;
+  registryUrl?: string;
+  /** Distributed mode (issue 10): Redis URL for task assignment. */
+  redis?: string;
+  groupId?: string;
+  /** Extra plugins given in-process (tests, embedding). */
+  plugins?: PluginManifest[];
+  /** Replace the assigner (distributed mode); default: standalone. */
+  assigner?: (workerId: string) => Assigner;
+}
+
+export interface RunningConnect {
+  port: number;
+  url: string;
+  workerId: string;
+  herder: Herder;
+  plugins: Plugins;
+  close(): Promise<void>;
+}
+
+export const VERSION = '3.9.0';
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..');
+
+/** Loads the built-in plugins (connectors/*\/index.ts, connectors/transforms/*.ts manifests), plugins/*, and plugin.path. */
+export async function loadPlugins(opts: { pluginPath: string[]; extra?: PluginManifest[]; logger: Logger }): Promise<Plugins> {
+  const plugins = new Plugins(opts.logger);
+  for (const e of fs.readdirSync(here, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (!e.isDirectory()) continue;
+    const idx = path.join(here, e.name, 'index.ts');
+    if (fs.existsSync(idx)) await plugins.loadFrom(path.join(here, e.name));
+  }
+  // single-file transform plugins beside ours (e.g. extract-new-record-state.ts)
+  const tdir = path.join(here, 'transforms');
+  if (fs.existsSync(tdir)) {
+    for (const f of fs.readdirSync(tdir).sort()) {
+      if (!f.endsWith('.ts') || f.endsWith('.test.ts') || f === 'index.ts') continue;
+      const mod = await import(path.join(tdir, f)).catch(() => null);
+      if (mod?.default && typeof mod.default === 'object' && 'name' in mod.default) plugins.add(mod.default, path.join(tdir, f));
+    }
+  }
+  await plugins.loadDirectory(path.join(repoRoot, 'plugins'), { skip: ['sdk'] });
+  for (const p of opts.pluginPath) await plugins.loadDirectory(path.resolve(p));
+  for (const m of opts.extra ?? []) plugins.add(m, `in-process:${m.name}`);
+  return plugins;
+}
+
+export async function startConnect(opts: StartConnectOptions): Promise<RunningConnect> {
+  const logger = opts.logger ?? pino({ level: 'warn' });
+  const worker = loadWorkerConfig({ ...opts.config, ...(opts.groupId ? { 'group.id': opts.groupId } : {}) });
+  if (opts.redis && !opts.assigner) logger.warn('distributed Connect (--redis) is not part of this build yet; running standalone');
+  const plugins = await loadPlugins({ pluginPath: worker['plugin.path'], extra: opts.plugins, logger });
+  const kafka = makeKafka(opts.bootstrap, `tributary-connect`, logger);
+  const state = new ConnectState(kafka, worker, logger);
+
+  let herder: Herder | null = null;
+  let clusterId: string | null = null;
+  const advertisedHost = worker['rest.advertised.host.name'] ?? (opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host);
+  let port = 0;
+  const placeholder = new Herder({ kafka, state, plugins, worker, workerId: '', assigner: new StandaloneAssigner(''), logger });
+  const app = buildApp({
+    get herder() { return herder ?? placeholder; },
+    plugins, logger, version: VERSION, commit: 'tributary',
+    kafkaClusterId: () => clusterId,
+    advertisedUrl: () => `http://${advertisedHost}:${port}`,
+  } as Parameters<typeof buildApp>[0]);
+  await app.listen({ host: opts.host, port: opts.port });
+  port = (app.server.address() as { port: number }).port;
+  const workerId = `${advertisedHost}:${port}`;
+  try {
+    await state.start();
+    const admin = state.admin;
+    clusterId = (await admin.describeCluster()).clusterId ?? null;
+    const assigner = opts.assigner?.(workerId) ?? new StandaloneAssigner(workerId);
+    herder = new Herder({ kafka, state, plugins, worker, workerId, assigner, logger, registryUrl: opts.registryUrl });
+    await herder.start();
+  } catch (e) {
+    await app.close();
+    await state.stop().catch(() => undefined);
+    throw e;
+  }
+  let closed = false;
+  return {
+    port,
+    url: `http://${advertisedHost}:${port}`,
+    workerId,
+    herder,
+    plugins,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await herder!.stop();
+      await state.stop();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+// Where connectors and tasks run. The herder asks the Assigner and reconciles what
+// runs locally with the answer; standalone runs everything here. Distributed mode
+// (BullMQ/Redis) implements the same interface: each worker gets a subset, and
+// calls onChange when its share moves (a worker joined, died, or lost its lock).
+
+export interface TaskId { connector: string; task: number }
+
+export interface Assignment {
+  connectors: string[];
+  tasks: TaskId[];
+}
+
+/** The cluster-wide work the herder wants run: every connector and its task count. */
+export interface Workload { connector: string; tasks: number; generation: number }
+
+export interface Assigner {
+  readonly workerId: string;
+  /** Starts membership; onChange is called with this worker's share, now and whenever it changes. */
+  start(onChange: (a: Assignment) => void): Promise<void>;
+  /** The work changed (connector added/removed, task count or generation changed). */
+  update(work: Workload[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Standalone: one worker, which runs everything. */
+export class StandaloneAssigner implements Assigner {
+  private onChange: (a: Assignment) => void = () => undefined;
+  constructor(readonly workerId: string) {}
+  async start(onChange: (a: Assignment) => void): Promise<void> { this.onChange = onChange; }
+  async update(work: Workload[]): Promise<void> {
+    this.onChange({
+      connectors: work.map((w) => w.connector),
+      tasks: work.flatMap((w) => Array.from({ length: w.tasks }, (_, task) => ({ connector: w.connector, task }))),
+    });
+  }
+  async stop(): Promise<void> {}
+}

@@ -1,0 +1,567 @@
+// The herder: owns connector configs and target states, runs the connectors and
+// tasks the Assigner gives this worker, and answers the REST API. Operations run one
+// at a time (like Kafka's herder thread), so REST calls never race each other.
+import type { Kafka, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Connector, ConnectorContext, Props, SinkConnector, SinkTask, SourceConnector, SourceTask } from '../../plugins/sdk/index.ts';
+import type { ConnectState, State, StatusRecord, TargetState } from '../storage/state.ts';
+import { parseErrorConfig, type WorkerConfig } from '../config.ts';
+import type { Assigner, Assignment } from './assigner.ts';
+import type { Plugins, PluginDesc } from './plugins.ts';
+import { makeConverter } from './converters.ts';
+import { TransformChain, listOf, subProps } from './transform-chain.ts';
+import { SourceTaskRunner } from './source-task-runner.ts';
+import { SinkTaskRunner } from './sink-task-runner.ts';
+import type { TaskRunner, TaskState } from './task-runner.ts';
+import { validateConnectorConfig, invalidConfigMessage, type ConfigInfos } from './validation.ts';
+import { badRequest, conflict, notFound, traceOf, ConnectRestError } from '../errors.ts';
+import type { ErrorCounters } from './error-handler.ts';
+
+export interface HerderOptions {
+  kafka: Kafka;
+  state: ConnectState;
+  plugins: Plugins;
+  worker: WorkerConfig;
+  workerId: string;
+  assigner: Assigner;
+  logger: Logger;
+  registryUrl?: string;
+}
+
+interface RunningConnector { name: string; desc: PluginDesc; instance: Connector; failed: boolean }
+
+export interface ConnectorInfo { name: string; config: Props; tasks: { connector: string; task: number }[]; type: 'source' | 'sink' | 'unknown' }
+export interface TaskStateInfo { id: number; state: State; worker_id: string; trace?: string }
+export interface ConnectorStateInfo { name: string; connector: { state: State; worker_id: string; trace?: string }; tasks: TaskStateInfo[]; type: 'source' | 'sink' | 'unknown' }
+
+class Lock {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const r = this.tail.then(fn);
+    this.tail = r.catch(() => undefined);
+    return r;
+  }
+}
+
+const taskKey = (c: string, t: number) => `${c}\u0000${t}`;
+
+export class Herder {
+  private readonly lock = new Lock();
+  private readonly running = new Map<string, RunningConnector>();
+  private readonly tasks = new Map<string, TaskRunner>();
+  private assignment: Assignment = { connectors: [], tasks: [] };
+  private dlqProducer!: Producer;
+  private closed = false;
+  private restartTimers = new Set<NodeJS.Timeout>();
+  private restartBackoff = new Map<string, number>();
+  ready = false;
+
+  constructor(private readonly o: HerderOptions) {}
+
+  get workerId() { return this.o.workerId; }
+  private get state() { return this.o.state; }
+
+  async start(): Promise<void> {
+    this.dlqProducer = this.o.kafka.producer({ allowAutoTopicCreation: true });
+    await this.dlqProducer.connect();
+    this.state.onExternalConfigChange = () => { void this.lock.run(() => this.reconcile()); };
+    await this.o.assigner.start((a) => {
+      this.assignment = a;
+      void this.lock.run(() => this.reconcile()).catch((e) => this.o.logger.error({ err: e }, 'reconcile failed'));
+    });
+    await this.lock.run(async () => {
+      for (const name of this.state.connectors.keys()) {
+        await this.setConnectorStatus(name, 'UNASSIGNED', null);
+      }
+      await this.publishWork();
+    });
+    this.ready = true;
+  }
+
+  async stop(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.restartTimers) clearTimeout(t);
+    await this.lock.run(async () => {
+      await Promise.allSettled([...this.tasks.values()].map((t) => this.stopTask(t, false)));
+      for (const rc of [...this.running.values()]) await this.stopConnectorInstance(rc, false);
+    });
+    await this.o.assigner.stop();
+    await this.dlqProducer?.disconnect().catch(() => undefined);
+  }
+
+  // ------------------------------------------------------------------ reconcile
+
+  /** Tells the assigner what exists; it answers with this worker's share (standalone: all). */
+  private published = '';
+
+  private work() {
+    return [...this.state.connectors].map(([connector, c]) => ({ connector, tasks: c.target === 'STOPPED' ? 0 : c.tasks.length, generation: c.generation }));
+  }
+
+  private async publishWork(): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      const work = this.work();
+      this.published = JSON.stringify(work);
+      await this.o.assigner.update(work);
+      await this.reconcile();
+      // starting a connector may have produced new task configs: publish again
+      if (JSON.stringify(this.work()) === this.published) return;
+    }
+  }
+
+  /** Makes what runs here match the assignment, the configs and the target states. */
+  private async reconcile(): Promise<void> {
+    if (this.closed) return;
+    const wantConnectors = new Set(this.assignment.connectors.filter((n) => this.state.connectors.has(n)));
+    // connectors that go away
+    for (const rc of [...this.running.values()]) {
+      const c = this.state.connectors.get(rc.name);
+      if (!wantConnectors.has(rc.name) || !c || c.target === 'STOPPED') {
+        for (const t of [...this.tasks.values()].filter((t) => t.connector === rc.name)) await this.stopTask(t);
+        await this.stopConnectorInstance(rc);
+        if (c && c.target === 'STOPPED' && wantConnectors.has(rc.name)) await this.setConnectorStatus(rc.name, 'STOPPED', null);
+      }
+    }
+    // connectors that start
+    for (const name of wantConnectors) {
+      const c = this.state.connectors.get(name)!;
+      if (c.target === 'STOPPED') {
+        const st = this.state.statuses.get(`status-connector-${name}`);
+        if (st?.state !== 'STOPPED') await this.setConnectorStatus(name, 'STOPPED', null);
+        if (c.tasks.length) await this.state.putTaskConfigs(name, []);
+        continue;
+      }
+      if (!this.running.has(name)) await this.startConnectorInstance(name);
+      const rc = this.running.get(name);
+      if (rc && !rc.failed) await this.setConnectorStatus(name, c.target === 'PAUSED' ? 'PAUSED' : 'RUNNING', null);
+    }
+    // tasks
+    const wantTasks = new Map(this.assignment.tasks.map((t) => [taskKey(t.connector, t.task), t]));
+    for (const [k, t] of [...this.tasks]) {
+      const c = this.state.connectors.get(t.connector);
+      if (!wantTasks.has(k) || !c || c.target === 'STOPPED' || t.taskId >= c.tasks.length || t.generation !== c.generation) await this.stopTask(t);
+    }
+    for (const [k, t] of wantTasks) {
+      const c = this.state.connectors.get(t.connector);
+      if (!c || c.target === 'STOPPED' || t.task >= c.tasks.length) continue;
+      const cur = this.tasks.get(k);
+      if (!cur) await this.startTask(t.connector, t.task);
+      else if (c.target === 'PAUSED') cur.pause();
+      else cur.resume();
+    }
+    // statuses of tasks that no longer exist
+    for (const [key, s] of [...this.state.statuses]) {
+      const m = key.match(/^status-task-(.+)-(\d+)$/);
+      if (!m || s.worker_id !== this.workerId) continue;
+      const c = this.state.connectors.get(m[1]);
+      if (!c || Number(m[2]) >= c.tasks.length) await this.state.deleteStatus(key).catch(() => undefined);
+    }
+  }
+
+  private connectorContext(name: string): ConnectorContext {
+    return {
+      logger: this.o.logger.child({ connector: name }),
+      requestTaskReconfiguration: () => { void this.lock.run(async () => { await this.reconfigureTasks(name, false); await this.publishWork(); }).catch((e) => this.o.logger.error({ err: e }, 'task reconfiguration failed')); },
+      raiseError: (err) => {
+        const rc = this.running.get(name);
+        if (rc) rc.failed = true;
+        void this.setConnectorStatus(name, 'FAILED', traceOf(err));
+      },
+    };
+  }
+
+  private async startConnectorInstance(name: string): Promise<void> {
+    const c = this.state.connectors.get(name)!;
+    const cls = c.config['connector.class'];
+    const desc = cls ? this.o.plugins.resolve(cls, ['source', 'sink']) : undefined;
+    if (!desc) {
+      await this.setConnectorStatus(name, 'FAILED', `org.apache.kafka.connect.errors.ConnectException: Failed to find any class that implements Connector and which name matches ${cls}`);
+      return;
+    }
+    const instance = new (desc.cls as new () => Connector)();
+    const rc: RunningConnector = { name, desc, instance, failed: false };
+    this.running.set(name, rc);
+    try {
+      await instance.start({ ...c.config }, this.connectorContext(name));
+    } catch (e) {
+      rc.failed = true;
+      this.o.logger.error({ err: e, connector: name }, 'connector failed to start');
+      await this.setConnectorStatus(name, 'FAILED', traceOf(e));
+      return;
+    }
+    await this.reconfigureTasks(name, false);
+  }
+
+  /** Asks the connector for task configs; writes them (a new generation) when they changed or when forced. */
+  private async reconfigureTasks(name: string, force: boolean): Promise<void> {
+    const rc = this.running.get(name);
+    const c = this.state.connectors.get(name);
+    if (!rc || rc.failed || !c || c.target === 'STOPPED') return;
+    let configs: Props[];
+    try {
+      const max = Number(c.config['tasks.max'] ?? 1) || 1;
+      configs = (await rc.instance.taskConfigs(max)).slice(0, max).map((p) => {
+        const t: Props = { ...p, 'task.class': rc.instance.constructor.name };
+        if (rc.desc.type === 'sink') {
+          if (c.config.topics !== undefined) t.topics = c.config.topics;
+          if (c.config['topics.regex'] !== undefined) t['topics.regex'] = c.config['topics.regex'];
+        }
+        return t;
+      });
+    } catch (e) {
+      rc.failed = true;
+      await this.setConnectorStatus(name, 'FAILED', traceOf(e));
+      return;
+    }
+    if (force || JSON.stringify(configs) !== JSON.stringify(c.tasks)) await this.state.putTaskConfigs(name, configs);
+  }
+
+  private async stopConnectorInstance(rc: RunningConnector, markUnassigned = true): Promise<void> {
+    this.running.delete(rc.name);
+    try { await rc.instance.stop(); } catch (e) { this.o.logger.warn({ err: e, connector: rc.name }, 'connector stop failed'); }
+    if (markUnassigned && this.state.connectors.has(rc.name)) {
+      const target = this.state.connectors.get(rc.name)!.target;
+      if (target !== 'STOPPED') await this.setConnectorStatus(rc.name, 'UNASSIGNED', null);
+    }
+  }
+
+  private async startTask(connector: string, taskId: number): Promise<void> {
+    const c = this.state.connectors.get(connector)!;
+    const props = c.tasks[taskId];
+    const generation = c.generation;
+    const logger = this.o.logger.child({ connector, task: taskId });
+    const listener = { onState: (n: string, t: number, s: TaskState, trace: string | null, g: number) => this.onTaskState(n, t, s, trace, g) };
+    let runner: TaskRunner;
+    try {
+      const cls = c.config['connector.class'];
+      const desc = this.o.plugins.resolve(cls, ['source', 'sink']);
+      if (!desc) throw new Error(`Failed to find any class that implements Connector and which name matches ${cls}`);
+      const connectorInstance = this.running.get(connector)?.instance ?? new (desc.cls as new () => Connector)();
+      const keyConverter = await makeConverter('key', c.config, this.o.worker.raw, this.o.plugins, { registryUrl: this.o.registryUrl });
+      const valueConverter = await makeConverter('value', c.config, this.o.worker.raw, this.o.plugins, { registryUrl: this.o.registryUrl });
+      const chain = TransformChain.build(c.config, this.o.plugins);
+      const errors = parseErrorConfig(c.config);
+      const common = { connector, taskId, generation, taskProps: { ...props }, keyConverter, valueConverter, chain, errors, admin: this.state.admin, state: this.state, logger, listener, flushIntervalMs: this.o.worker['offset.flush.interval.ms'], startPaused: c.target === 'PAUSED' };
+      if (desc.type === 'source') {
+        const producerProps = { ...subProps(this.o.worker.raw, 'producer.'), ...subProps(c.config, 'producer.override.') };
+        const producer = this.o.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true, ...(producerProps['transaction.timeout.ms'] ? { transactionTimeout: Number(producerProps['transaction.timeout.ms']) } : {}) });
+        await producer.connect();
+        const taskClass = (connectorInstance as SourceConnector).taskClass() as new () => SourceTask;
+        const r = new SourceTaskRunner({ ...common, taskClass, producer });
+        const stop = r.stop.bind(r);
+        r.stop = async () => { await stop(); await producer.disconnect().catch(() => undefined); };
+        runner = r;
+      } else {
+        const consumerProps = { ...subProps(this.o.worker.raw, 'consumer.'), ...subProps(c.config, 'consumer.override.') };
+        const taskClass = (connectorInstance as SinkConnector).taskClass() as new () => SinkTask;
+        runner = new SinkTaskRunner({
+          ...common, taskClass, kafka: this.o.kafka, producer: this.dlqProducer, consumerProps,
+          topics: listOf(c.config.topics), topicsRegex: c.config['topics.regex'] || null,
+        });
+      }
+    } catch (e) {
+      logger.error({ err: e }, 'task failed to start');
+      this.onTaskState(connector, taskId, 'FAILED', traceOf(e), generation);
+      return;
+    }
+    this.tasks.set(taskKey(connector, taskId), runner);
+    await runner.start();
+  }
+
+  private async stopTask(t: TaskRunner, markUnassigned = true): Promise<void> {
+    this.tasks.delete(taskKey(t.connector, t.taskId));
+    const timeout = this.o.worker['task.shutdown.graceful.timeout.ms'];
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      t.stop().then(() => false, (e) => { this.o.logger.warn({ err: e }, 'task stop failed'); return false; }),
+      new Promise<boolean>((r) => { timer = setTimeout(() => r(true), timeout); }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) this.o.logger.error({ connector: t.connector, task: t.taskId }, `Graceful stop of task ${t.connector}-${t.taskId} failed (took longer than ${timeout} ms)`);
+    if (markUnassigned && this.state.connectors.has(t.connector)) await this.putTaskStatus(t.connector, t.taskId, 'UNASSIGNED', null, t.generation);
+  }
+
+  private onTaskState(connector: string, task: number, state: TaskState, trace: string | null, generation: number): void {
+    void this.putTaskStatus(connector, task, state, trace, generation);
+    if (state === 'FAILED' && this.o.worker['task.restart.policy'] === 'backoff' && !this.closed) {
+      const k = taskKey(connector, task);
+      const delay = Math.min((this.restartBackoff.get(k) ?? 500) * 2, 60000);
+      this.restartBackoff.set(k, delay);
+      const timer = setTimeout(() => {
+        this.restartTimers.delete(timer);
+        void this.lock.run(async () => {
+          const t = this.tasks.get(k);
+          const s = this.state.statuses.get(`status-task-${connector}-${task}`);
+          if (s?.state !== 'FAILED' || this.closed) return;
+          if (t) await this.stopTask(t);
+          await this.reconcile();
+        }).catch(() => undefined);
+      }, delay);
+      this.restartTimers.add(timer);
+    } else if (state === 'RUNNING') {
+      // a task that keeps running for a minute starts its backoff afresh
+      const k = taskKey(connector, task);
+      if (this.restartBackoff.has(k)) setTimeout(() => { if (this.state.statuses.get(`status-task-${connector}-${task}`)?.state === 'RUNNING') this.restartBackoff.delete(k); }, 60000).unref();
+    }
+  }
+
+  private async putTaskStatus(connector: string, task: number, state: State, trace: string | null, generation: number): Promise<void> {
+    const rec: StatusRecord = { state, trace, worker_id: this.workerId, generation };
+    await this.state.putStatus(`status-task-${connector}-${task}`, rec).catch((e) => this.o.logger.warn({ err: e }, 'could not write task status'));
+  }
+
+  private async setConnectorStatus(name: string, state: State, trace: string | null): Promise<void> {
+    const generation = this.state.connectors.get(name)?.generation ?? 0;
+    const cur = this.state.statuses.get(`status-connector-${name}`);
+    if (cur && cur.state === state && cur.trace === trace && cur.worker_id === this.workerId) return;
+    await this.state.putStatus(`status-connector-${name}`, { state, trace, worker_id: this.workerId, generation }).catch((e) => this.o.logger.warn({ err: e }, 'could not write connector status'));
+  }
+
+  // ------------------------------------------------------------------ queries
+
+  private need(name: string) {
+    const c = this.state.connectors.get(name);
+    if (!c) throw notFound(`Connector ${name} not found`);
+    return c;
+  }
+
+  private typeOf(name: string): 'source' | 'sink' | 'unknown' {
+    const cls = this.state.connectors.get(name)?.config['connector.class'];
+    const d = cls ? this.o.plugins.resolve(cls, ['source', 'sink']) : undefined;
+    return (d?.type as 'source' | 'sink') ?? 'unknown';
+  }
+
+  connectorNames(): string[] { return [...this.state.connectors.keys()].sort(); }
+
+  info(name: string): ConnectorInfo {
+    const c = this.need(name);
+    return { name, config: { ...c.config }, tasks: c.tasks.map((_, task) => ({ connector: name, task })), type: this.typeOf(name) };
+  }
+
+  config(name: string): Props { return { ...this.need(name).config }; }
+
+  taskConfigs(name: string): { id: { connector: string; task: number }; config: Props }[] {
+    return this.need(name).tasks.map((config, task) => ({ id: { connector: name, task }, config: { ...config } }));
+  }
+
+  status(name: string): ConnectorStateInfo {
+    const c = this.need(name);
+    const s = this.state.statuses.get(`status-connector-${name}`);
+    const connector = { state: s?.state ?? 'UNASSIGNED', worker_id: s?.worker_id ?? this.workerId, ...(s?.trace ? { trace: s.trace } : {}) };
+    const tasks = c.target === 'STOPPED' ? [] : c.tasks.map((_, i) => this.taskStatusOf(name, i));
+    return { name, connector, tasks, type: this.typeOf(name) };
+  }
+
+  private taskStatusOf(name: string, id: number): TaskStateInfo {
+    const s = this.state.statuses.get(`status-task-${name}-${id}`);
+    return { id, state: s?.state ?? 'UNASSIGNED', worker_id: s?.worker_id ?? this.workerId, ...(s?.trace ? { trace: s.trace } : {}) };
+  }
+
+  taskStatus(name: string, task: number): TaskStateInfo {
+    const c = this.need(name);
+    if (!(task >= 0 && task < c.tasks.length)) throw notFound(`Task ${name}-${task} not found`);
+    return this.taskStatusOf(name, task);
+  }
+
+  /** Tributary extension: per-task error counters and the last errors. */
+  errorCounters(name: string): { id: number; counters: ErrorCounters | null }[] {
+    const c = this.need(name);
+    return c.tasks.map((_, id) => ({ id, counters: this.tasks.get(taskKey(name, id))?.counters ?? null }));
+  }
+
+  activeTopics(name: string): string[] { this.need(name); return this.state.activeTopics(name); }
+
+  async resetTopics(name: string): Promise<void> { this.need(name); await this.state.resetActiveTopics(name); }
+
+  // ------------------------------------------------------------------ validation
+
+  async validate(pluginName: string, props: Props): Promise<ConfigInfos> {
+    const desc = this.o.plugins.resolve(pluginName, ['source', 'sink']);
+    if (!desc) throw notFound(`Failed to find any class that implements Connector and which name matches ${pluginName}`);
+    return validateConnectorConfig(this.o.plugins, desc, props);
+  }
+
+  // ------------------------------------------------------------------ mutations
+
+  /** Create or update; returns whether it was created. */
+  putConnectorConfig(name: string, config: Props, opts: { allowReplace: boolean; initialState?: TargetState }): Promise<{ created: boolean; info: ConnectorInfo }> {
+    return this.lock.run(async () => {
+      const props: Props = {};
+      for (const [k, v] of Object.entries(config ?? {})) {
+        if (v === null || v === undefined) continue;
+        props[k] = typeof v === 'string' ? v : String(v);
+      }
+      if (props.name !== undefined && props.name !== name) throw badRequest(`Connector name configuration (${props.name}) doesn't match connector name in the URL (${name})`);
+      props.name = name;
+      if (!props['connector.class']) throw badRequest('Connector config {' + Object.entries(props).map(([k, v]) => `${k}=${v}`).join(', ') + '} contains no connector type');
+      const exists = this.state.connectors.has(name);
+      if (exists && !opts.allowReplace) throw conflict(`Connector ${name} already exists`);
+      const desc = this.o.plugins.resolve(props['connector.class'], ['source', 'sink']);
+      if (!desc) throw badRequest(`Failed to find any class that implements Connector and which name matches ${props['connector.class']}, available connectors are: ${this.o.plugins.list().filter((p) => p.type === 'source' || p.type === 'sink').map((p) => `PluginDesc{klass=${p.className}, name='${p.className}', version='${p.version}', type=${p.type}, typeName='${p.type}', location='${p.location}'}`).join(', ')}`);
+      const infos = await validateConnectorConfig(this.o.plugins, desc, props);
+      if (infos.error_count > 0) throw badRequest(invalidConfigMessage(infos));
+      if (exists) {
+        // stop what runs with the old config; reconcile starts it again with the new one
+        for (const t of [...this.tasks.values()].filter((t) => t.connector === name)) await this.stopTask(t);
+        const rc = this.running.get(name);
+        if (rc) await this.stopConnectorInstance(rc);
+        await this.state.putConnectorConfig(name, props);
+        await this.startAndConfigure(name, true);
+      } else {
+        await this.state.putConnectorConfig(name, props, opts.initialState ?? 'STARTED');
+        await this.setConnectorStatus(name, 'UNASSIGNED', null);
+        await this.startAndConfigure(name, true);
+      }
+      return { created: !exists, info: this.info(name) };
+    });
+  }
+
+  private async startAndConfigure(name: string, forceTasks: boolean): Promise<void> {
+    const c = this.state.connectors.get(name)!;
+    if (this.assignedHere(name) && c.target !== 'STOPPED') {
+      if (!this.running.has(name)) await this.startConnectorInstance(name);
+      await this.reconfigureTasks(name, forceTasks);
+    }
+    await this.publishWork();
+  }
+
+  private assignedHere(name: string): boolean {
+    // the assigner decides on publishWork; standalone and a connector new to the cluster: here
+    return this.assignment.connectors.includes(name) || !this.assignment.connectors.length || this.o.assigner.workerId === this.workerId;
+  }
+
+  deleteConnector(name: string): Promise<void> {
+    return this.lock.run(async () => {
+      const c = this.need(name);
+      for (const t of [...this.tasks.values()].filter((t) => t.connector === name)) await this.stopTask(t, false);
+      const rc = this.running.get(name);
+      if (rc) await this.stopConnectorInstance(rc, false);
+      const n = c.tasks.length;
+      await this.state.removeConnector(name);
+      await this.state.deleteStatus(`status-connector-${name}`).catch(() => undefined);
+      for (let i = 0; i < n; i++) await this.state.deleteStatus(`status-task-${name}-${i}`).catch(() => undefined);
+      await this.publishWork();
+    });
+  }
+
+  setTargetState(name: string, target: TargetState): Promise<void> {
+    return this.lock.run(async () => {
+      const c = this.need(name);
+      const was = c.target;
+      await this.state.putTargetState(name, target);
+      if (was === 'STOPPED' && target !== 'STOPPED') await this.startAndConfigure(name, true);
+      else await this.publishWork();
+    });
+  }
+
+  /** POST /restart. Returns the status with the restarting targets marked RESTARTING (when flags were given). */
+  restartConnector(name: string, includeTasks: boolean, onlyFailed: boolean): Promise<ConnectorStateInfo> {
+    return this.lock.run(async () => {
+      const c = this.need(name);
+      const before = this.status(name);
+      const connectorToo = !onlyFailed || before.connector.state === 'FAILED';
+      const taskIds = includeTasks ? before.tasks.filter((t) => !onlyFailed || t.state === 'FAILED').map((t) => t.id) : [];
+      const plan: ConnectorStateInfo = {
+        ...before,
+        connector: connectorToo ? { ...before.connector, state: 'RESTARTING' } : before.connector,
+        tasks: before.tasks.map((t) => (taskIds.includes(t.id) ? { ...t, state: 'RESTARTING' as State } : t)),
+      };
+      if (c.target === 'STOPPED') return before;
+      if (connectorToo) await this.setConnectorStatus(name, 'RESTARTING', null);
+      for (const id of taskIds) await this.putTaskStatus(name, id, 'RESTARTING', null, c.generation);
+      if (connectorToo) {
+        const rc = this.running.get(name);
+        if (rc) await this.stopConnectorInstance(rc, false);
+      }
+      for (const id of taskIds) {
+        const t = this.tasks.get(taskKey(name, id));
+        if (t) await this.stopTask(t, false);
+      }
+      if (connectorToo && this.assignedHere(name)) {
+        await this.startConnectorInstance(name);
+      }
+      await this.publishWork();
+      return plan;
+    });
+  }
+
+  restartTask(name: string, task: number): Promise<void> {
+    return this.lock.run(async () => {
+      const c = this.need(name);
+      if (!(task >= 0 && task < c.tasks.length)) throw notFound(`Task ${name}-${task} not found`);
+      const t = this.tasks.get(taskKey(name, task));
+      if (t) await this.stopTask(t, false);
+      await this.putTaskStatus(name, task, 'RESTARTING', null, c.generation);
+      await this.reconcile();
+    });
+  }
+
+  // ------------------------------------------------------------------ offsets
+
+  async getOffsets(name: string): Promise<{ offsets: { partition: Record<string, unknown>; offset: Record<string, unknown> }[] }> {
+    this.need(name);
+    if (this.typeOf(name) === 'sink') {
+      const admin = this.state.admin;
+      const res = await admin.fetchOffsets({ groupId: `connect-${name}` });
+      const offsets = res.flatMap((t) => t.partitions.filter((p) => Number(p.offset) >= 0).map((p) => ({ partition: { kafka_topic: t.topic, kafka_partition: p.partition }, offset: { kafka_offset: Number(p.offset) } })));
+      return { offsets };
+    }
+    return { offsets: this.state.offsetsOf(name) };
+  }
+
+  private requireStopped(name: string): void {
+    const c = this.need(name);
+    if (c.target !== 'STOPPED' || this.tasks.size && [...this.tasks.values()].some((t) => t.connector === name)) {
+      throw badRequest(`Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`);
+    }
+  }
+
+  alterOffsets(name: string, body: unknown): Promise<{ message: string }> {
+    return this.lock.run(async () => {
+      this.requireStopped(name);
+      const list = (body as { offsets?: unknown })?.offsets;
+      if (!Array.isArray(list) || !list.length) throw badRequest('The offsets to be altered must be specified');
+      for (const e of list) {
+        if (!e || typeof e !== 'object' || !e.partition || typeof e.partition !== 'object') throw badRequest('Every entry of "offsets" needs a "partition" object and an "offset" object or null');
+      }
+      if (this.typeOf(name) === 'sink') {
+        const byTopic = new Map<string, { partition: number; offset: string }[]>();
+        const admin = this.state.admin;
+        for (const e of list) {
+          const t = e.partition.kafka_topic, p = e.partition.kafka_partition;
+          if (typeof t !== 'string' || !Number.isInteger(p)) throw badRequest('Sink connector offsets need partitions of the form {"kafka_topic": "<topic>", "kafka_partition": <int>}');
+          let off: number;
+          if (e.offset === null) {
+            const w = (await admin.fetchTopicOffsets(t)).find((x) => x.partition === p);
+            off = Number(w?.low ?? 0);
+          } else {
+            off = e.offset?.kafka_offset;
+            if (!Number.isInteger(off) || off < 0) throw badRequest(`Sink connector offsets need offsets of the form {"kafka_offset": <non-negative int>}; got ${JSON.stringify(e.offset)}`);
+          }
+          let l = byTopic.get(t); if (!l) byTopic.set(t, (l = [])); l.push({ partition: p, offset: String(off) });
+        }
+        for (const [topic, partitions] of byTopic) await admin.setOffsets({ groupId: `connect-${name}`, topic, partitions });
+        return { message: 'The offsets for this connector have been altered successfully' };
+      }
+      for (const e of list) if (e.offset !== null && (typeof e.offset !== 'object' || Array.isArray(e.offset))) throw badRequest('Source offsets must be objects or null');
+      await this.state.putOffsets(name, list.map((e: { partition: Record<string, unknown>; offset: Record<string, unknown> | null }) => ({ partition: e.partition, offset: e.offset })));
+      return { message: 'The Connect framework-managed offsets for this connector have been altered successfully. However, if this connector manages offsets externally, they will need to be manually altered in the system that the connector uses.' };
+    });
+  }
+
+  resetOffsets(name: string): Promise<{ message: string }> {
+    return this.lock.run(async () => {
+      this.requireStopped(name);
+      if (this.typeOf(name) === 'sink') {
+        const r = await this.state.admin.deleteGroups([`connect-${name}`]).catch((e) => { if (/GROUP_ID_NOT_FOUND|does not exist/i.test(String(e?.message ?? e))) return []; throw e; });
+        void r;
+        return { message: 'The offsets for this connector have been reset successfully' };
+      }
+      await this.state.putOffsets(name, this.state.offsetsOf(name).map((e) => ({ partition: e.partition, offset: null })));
+      return { message: 'The Connect framework-managed offsets for this connector have been reset successfully. However, if this connector manages offsets externally, they will need to be manually reset in the system that the connector uses.' };
+    });
+  }
+}
+
+export { ConnectRestError };

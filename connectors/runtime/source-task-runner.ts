@@ -1,0 +1,206 @@
+// Runs one SourceTask: poll → transforms → converters → produce (acks=all) →
+// commitRecord; source offsets go to connect-offsets only for records the broker
+// acknowledged, every offset.flush.interval.ms and on stop, and then the task's
+// commit() is called (it may acknowledge upstream only then).
+import type { Admin, Producer, Message } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Converter, Props, SourceRecord, SourceTask, SourceTaskContext } from '../../plugins/sdk/index.ts';
+import type { ConnectState } from '../storage/state.ts';
+import { canonical } from '../storage/state.ts';
+import { ErrorHandler, newCounters, type ErrorCounters } from './error-handler.ts';
+import type { ErrorConfig } from '../config.ts';
+import { applyStep, type TransformChain } from './transform-chain.ts';
+import { sleep, type TaskListener, type TaskRunner } from './task-runner.ts';
+import { traceOf } from '../errors.ts';
+
+export interface SourceRunnerOptions {
+  connector: string;
+  taskId: number;
+  generation: number;
+  taskClass: new () => SourceTask;
+  taskProps: Props;
+  keyConverter: { converter: Converter; className: string };
+  valueConverter: { converter: Converter; className: string };
+  chain: TransformChain;
+  errors: ErrorConfig;
+  producer: Producer;
+  admin: Admin;
+  state: ConnectState;
+  logger: Logger;
+  listener: TaskListener;
+  flushIntervalMs: number;
+  startPaused: boolean;
+}
+
+const headerValue = (v: Buffer | string | null): Buffer | string | undefined => (v === null ? undefined : v);
+
+export class SourceTaskRunner implements TaskRunner {
+  readonly connector: string;
+  readonly taskId: number;
+  readonly generation: number;
+  readonly counters: ErrorCounters = newCounters();
+  private task!: SourceTask;
+  private stopping = false;
+  private paused: boolean;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+  /** acknowledged, not yet committed: canonical(partition) → {partition, offset} */
+  private pending = new Map<string, { partition: Record<string, unknown>; offset: Record<string, unknown> }>();
+  private lastFlush = Date.now();
+  private errors: ErrorHandler;
+  private failed = false;
+
+  constructor(private readonly o: SourceRunnerOptions) {
+    this.connector = o.connector;
+    this.taskId = o.taskId;
+    this.generation = o.generation;
+    this.paused = o.startPaused;
+    this.errors = new ErrorHandler(o.errors, { connector: o.connector, taskId: o.taskId, logger: o.logger, producer: o.producer, admin: o.admin, isStopping: () => this.stopping }, this.counters);
+  }
+
+  private setState(s: 'RUNNING' | 'PAUSED' | 'FAILED', trace: string | null = null) {
+    this.o.listener.onState(this.connector, this.taskId, s, trace, this.generation);
+  }
+
+  async start(): Promise<void> {
+    const o = this.o;
+    const ctx: SourceTaskContext = {
+      logger: o.logger,
+      taskId: o.taskId,
+      connectorName: o.connector,
+      offsetStorageReader: {
+        offset: async (p) => o.state.offset(o.connector, p),
+        offsets: async (ps) => new Map(ps.flatMap((p) => { const v = o.state.offset(o.connector, p); return v ? [[canonical(p), v] as const] : []; })),
+      },
+    };
+    try {
+      this.task = new o.taskClass();
+      await this.task.start(o.taskProps, ctx);
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
+    this.setState(this.paused ? 'PAUSED' : 'RUNNING');
+    this.loop = this.run();
+  }
+
+  private fail(e: unknown) {
+    this.failed = true;
+    this.o.logger.error({ err: e, connector: this.connector, task: this.taskId }, 'source task failed');
+    this.setState('FAILED', traceOf(e));
+  }
+
+  pause(): void { if (!this.failed) { this.paused = true; this.setState('PAUSED'); } }
+  resume(): void { if (!this.failed) { this.paused = false; this.setState('RUNNING'); this.wakeUp?.(); } }
+
+  private async idle(ms: number) {
+    await new Promise<void>((r) => { const t = setTimeout(r, ms); this.wakeUp = () => { clearTimeout(t); r(); }; });
+    this.wakeUp = null;
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (!this.stopping) {
+        if (this.paused) { await this.maybeFlush(); await this.idle(100); continue; }
+        const records = await this.task.poll();
+        if (this.stopping && !records?.length) break;
+        if (records?.length) await this.sendRecords(records);
+        else await this.idle(5);
+        await this.maybeFlush();
+      }
+    } catch (e) {
+      if (!this.stopping) {
+        // offsets of what was acknowledged are still good
+        await this.flushOffsets().catch(() => undefined);
+        this.fail(e);
+        try { await this.task.stop(); } catch { /* already failing */ }
+      }
+    }
+  }
+
+  private async sendRecords(records: SourceRecord[]): Promise<void> {
+    const o = this.o;
+    const out: { rec: SourceRecord; msg: Message; topic: string }[] = [];
+    const skipped: SourceRecord[] = [];
+    for (const original of records) {
+      let rec: SourceRecord | null = original;
+      for (const step of o.chain.steps) {
+        const cur: SourceRecord = rec!;
+        const r = await this.errors.execute('TRANSFORMATION', step.className, () => applyStep(step, cur), { topic: cur.topic, record: cur, value: dlqValue(cur) });
+        if (!r.ok) { rec = null; break; }
+        rec = r.value;
+        if (rec === null) break;
+      }
+      if (rec === null) { skipped.push(original); continue; }
+      const r2: SourceRecord = rec;
+      const k = await this.errors.execute('KEY_CONVERTER', o.keyConverter.className, () => o.keyConverter.converter.fromConnectData(r2.topic, r2.keySchema ?? null, r2.key ?? null, r2.headers), { topic: r2.topic, record: r2, value: dlqValue(r2) });
+      if (!k.ok) { skipped.push(original); continue; }
+      const v = await this.errors.execute('VALUE_CONVERTER', o.valueConverter.className, () => o.valueConverter.converter.fromConnectData(r2.topic, r2.valueSchema ?? null, r2.value ?? null, r2.headers), { topic: r2.topic, record: r2, value: dlqValue(r2) });
+      if (!v.ok) { skipped.push(original); continue; }
+      const headers: Record<string, Buffer | string> = {};
+      for (const h of r2.headers ?? []) { const hv = headerValue(h.value); if (hv !== undefined) headers[h.key] = hv; }
+      out.push({
+        rec: original,
+        topic: r2.topic,
+        msg: { key: k.value, value: v.value, headers, timestamp: String(r2.timestamp ?? Date.now()), ...(r2.kafkaPartition !== null && r2.kafkaPartition !== undefined ? { partition: r2.kafkaPartition } : {}) },
+      });
+    }
+    // one produce per topic, in order; acks=all
+    const byTopic = new Map<string, { rec: SourceRecord; msg: Message }[]>();
+    for (const x of out) { let l = byTopic.get(x.topic); if (!l) byTopic.set(x.topic, (l = [])); l.push(x); }
+    if (byTopic.size) {
+      const res = await o.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, l]) => ({ topic, messages: l.map((x) => x.msg) })) });
+      for (const topic of byTopic.keys()) void o.state.putActiveTopic(o.connector, topic, o.taskId).catch(() => undefined);
+      // kafkajs answers per partition with the base offset; rebuild each record's offset
+      const base = new Map(res.map((r) => [`${r.topicName}:${r.partition}`, Number(r.baseOffset ?? r.offset ?? -1)]));
+      for (const [topic, l] of byTopic) {
+        for (const x of l) {
+          if (this.o.taskClass.prototype.commitRecord) {
+            const part = x.msg.partition ?? -1;
+            const key = `${topic}:${part}`;
+            const off = base.get(key) ?? -1;
+            if (base.has(key)) base.set(key, off + 1);
+            await this.task.commitRecord?.(x.rec, { topic, partition: part, offset: off });
+          }
+        }
+      }
+    }
+    // every polled record's offset is now safe: sent and acknowledged, or skipped
+    for (const r of records) this.pending.set(canonical(r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset });
+  }
+
+  private async maybeFlush(): Promise<void> {
+    if (Date.now() - this.lastFlush >= this.o.flushIntervalMs) await this.flushOffsets();
+  }
+
+  /** Writes acknowledged offsets to connect-offsets, then tells the task. */
+  async flushOffsets(): Promise<void> {
+    this.lastFlush = Date.now();
+    if (!this.pending.size) return;
+    const batch = [...this.pending.values()];
+    this.pending.clear();
+    try {
+      await this.o.state.putOffsets(this.connector, batch);
+    } catch (e) {
+      for (const b of batch) if (!this.pending.has(canonical(b.partition))) this.pending.set(canonical(b.partition), b);
+      throw e;
+    }
+    await this.task.commit?.(new Map(batch.map((b) => [canonical(b.partition), b.offset])));
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.wakeUp?.();
+    await this.loop?.catch(() => undefined);
+    if (!this.failed && this.task) {
+      try { await this.flushOffsets(); } catch (e) { this.o.logger.warn({ err: e }, 'could not commit source offsets on stop'); }
+      try { await this.task.stop(); } catch (e) { this.o.logger.warn({ err: e }, 'source task stop failed'); }
+    }
+    this.o.chain.close();
+  }
+}
+
+function dlqValue(r: SourceRecord): Buffer {
+  return Buffer.from(JSON.stringify({ topic: r.topic, key: r.key ?? null, value: r.value ?? null, sourcePartition: r.sourcePartition, sourceOffset: r.sourceOffset }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+}
