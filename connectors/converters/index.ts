@@ -1,6 +1,7 @@
 // Built-in converters, under Kafka's and Confluent's class names.
 import { definePlugin } from '../../plugins/sdk/index.ts';
 import { JsonConverter } from './json.ts';
+import { AvroConverter, ProtobufConverter, JsonSchemaConverter } from './registry.ts';
 import { StringConverter, ByteArrayConverter, IntegerConverter, LongConverter, ShortConverter, FloatConverter, DoubleConverter } from './simple.ts';
 
 export { JsonConverter } from './json.ts';
@@ -19,5 +20,8 @@ export default definePlugin({
     'org.apache.kafka.connect.converters.ShortConverter': ShortConverter,
     'org.apache.kafka.connect.converters.FloatConverter': FloatConverter,
     'org.apache.kafka.connect.converters.DoubleConverter': DoubleConverter,
+    'io.confluent.connect.avro.AvroConverter': AvroConverter,
+    'io.confluent.connect.protobuf.ProtobufConverter': ProtobufConverter,
+    'io.confluent.connect.json.JsonSchemaConverter': JsonSchemaConverter,
   },
 });

@@ -37,13 +37,13 @@ export function schemaFromJson(j: any): Schema {
 }
 
 /** Connect value → JSON value, following the schema (bytes as base64, logical types as Kafka writes them). */
-export function valueToJson(s: Schema | null, v: unknown): unknown {
+export function valueToJson(s: Schema | null, v: unknown, numeric = false): unknown {
   if (v === null || v === undefined) {
     if (s && !s.optional && s.default === undefined) throw new DataException(`Conversion error: null value for field that is required and has no default value`);
-    return s?.default !== undefined && v === undefined ? valueToJson(s, s.default) : null;
+    return s?.default !== undefined && v === undefined ? valueToJson(s, s.default, numeric) : null;
   }
   if (!s) return schemalessToJson(v);
-  if (s.name === Logical.Decimal) return bigintToBytes(decimalToUnscaled(v, scaleOf(s))).toString('base64');
+  if (s.name === Logical.Decimal) return numeric ? Number(v) : bigintToBytes(decimalToUnscaled(v, scaleOf(s))).toString('base64');
   if (s.name === Logical.Timestamp) return toMillis(v);
   if (s.name === Logical.Date) return v instanceof Date ? Math.floor(v.getTime() / 86400000) : Number(v);
   if (s.name === Logical.Time) return v instanceof Date ? v.getTime() % 86400000 : Number(v);
@@ -66,17 +66,17 @@ export function valueToJson(s: Schema | null, v: unknown): unknown {
       throw new DataException(`Invalid Java object for schema type BYTES: ${typeof v}`);
     case 'array':
       if (!Array.isArray(v)) throw new DataException('Invalid Java object for schema type ARRAY');
-      return v.map((x) => valueToJson(s.items!, x));
+      return v.map((x) => valueToJson(s.items!, x, numeric));
     case 'map': {
       const entries = v instanceof Map ? [...v.entries()] : Object.entries(v as object);
-      if (s.keys!.type === 'string') return Object.fromEntries(entries.map(([k, x]) => [k, valueToJson(s.values!, x)]));
-      return entries.map(([k, x]) => [valueToJson(s.keys!, k), valueToJson(s.values!, x)]);
+      if (s.keys!.type === 'string') return Object.fromEntries(entries.map(([k, x]) => [k, valueToJson(s.values!, x, numeric)]));
+      return entries.map(([k, x]) => [valueToJson(s.keys!, k, numeric), valueToJson(s.values!, x, numeric)]);
     }
     case 'struct': {
       if (typeof v !== 'object') throw new DataException('Invalid Java object for schema type STRUCT');
       const o: Record<string, unknown> = {};
       for (const f of s.fields ?? []) {
-        try { o[f.name] = valueToJson(f.schema, (v as Record<string, unknown>)[f.name]); } catch (e) {
+        try { o[f.name] = valueToJson(f.schema, (v as Record<string, unknown>)[f.name], numeric); } catch (e) {
           throw new DataException(`${(e as Error).message} (field ${f.name})`);
         }
       }
@@ -151,8 +151,7 @@ export class JsonConverter implements Converter {
   }
 
   private toJson(schema: Schema | null, value: unknown): unknown {
-    if (this.numericDecimals && schema?.name === Logical.Decimal && value !== null && value !== undefined) return Number(value);
-    return valueToJson(schema, value);
+    return valueToJson(schema, value, this.numericDecimals);
   }
 
   fromConnectData(_topic: string, schema: Schema | null, value: unknown): Buffer | null {
