@@ -1,0 +1,99 @@
+// Postgres CDC end to end through the Connect REST API (embedded broker + worker):
+// Debezium-shaped JSON events in the topic, the slot confirmed only after the runtime
+// committed offsets, and the CDC → ExtractNewRecordState → Postgres sink pipeline.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { startTestKit } from '../plugins/sdk/testkit.ts';
+import { createTestDb, PG } from '../connectors/postgres/testing.ts';
+
+async function slotInfo(slot: string): Promise<{ confirmed: string; active: boolean } | null> {
+  const c = new pg.Client({ ...PG, database: 'postgres' });
+  await c.connect();
+  const r = await c.query('SELECT confirmed_flush_lsn::text AS confirmed, active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+  await c.end();
+  return r.rows[0] ?? null;
+}
+
+const cdcConfig = (db: string, slot: string, extra: Record<string, string> = {}) => ({
+  'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
+  'database.hostname': PG.host, 'database.port': String(PG.port), 'database.user': PG.user, 'database.password': '', 'database.dbname': db,
+  'topic.prefix': 'shop', 'plugin.name': 'pgoutput', 'slot.name': slot, 'publication.name': `pub_${slot}`, 'publication.autocreate.mode': 'filtered',
+  'table.include.list': 'public\\.orders', 'status.update.interval.ms': '200', ...extra,
+});
+
+test('CDC through the REST API: Debezium JSON envelopes, slot confirmed after the offsets are committed, pipeline to the Postgres sink', async (t) => {
+  const src = await createTestDb('trib_cdc');
+  t.after(() => src.drop());
+  const dst = await createTestDb('trib_cdc_sink');
+  t.after(() => dst.drop());
+  await src.client.query(`CREATE TABLE orders (id int PRIMARY KEY, customer text NOT NULL, amount numeric(10,2), placed date)`);
+  await src.client.query(`INSERT INTO orders VALUES (1, 'ann', 10.50, '2024-03-01'), (2, 'bob', 20, NULL)`);
+  const kit = await startTestKit();
+  t.after(() => kit.close());
+  const slot = `slot_${src.name}`;
+
+  const validate = await kit.request('PUT', '/connector-plugins/PostgresConnector/config/validate', { 'connector.class': 'PostgresConnector', 'topic.prefix': 'shop', 'database.hostname': PG.host, 'database.user': PG.user, 'database.dbname': src.name, 'snapshot.mode': 'sometimes' });
+  assert.equal(validate.status, 200);
+  const modeErr = validate.body.configs.find((c: { value: { name: string } }) => c.value.name === 'snapshot.mode').value.errors;
+  assert.match(modeErr[0], /snapshot.mode/);
+
+  const created = await kit.request('POST', '/connectors', { name: 'cdc', config: cdcConfig(src.name, slot) });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  await kit.waitForRunning('cdc');
+  const snap = await kit.consume('shop.public.orders', { count: 2 });
+  const ev = snap.map((m) => JSON.parse(m.value!.toString()));
+  assert.deepEqual(JSON.parse(snap[0].key!.toString()), { schema: { type: 'struct', name: 'shop.public.orders.Key', optional: false, fields: [{ field: 'id', type: 'int32', optional: false }] }, payload: { id: 1 } });
+  assert.equal(ev[0].schema.name, 'shop.public.orders.Envelope');
+  assert.deepEqual(ev[0].schema.fields.map((f: { field: string }) => f.field), ['before', 'after', 'source', 'transaction', 'op', 'ts_ms', 'ts_us', 'ts_ns']);
+  const afterFields = ev[0].schema.fields[1].fields;
+  assert.deepEqual(afterFields.find((f: { field: string }) => f.field === 'amount'), { field: 'amount', type: 'bytes', optional: true, name: 'org.apache.kafka.connect.data.Decimal', version: 1, parameters: { scale: '2', 'connect.decimal.precision': '10' } });
+  assert.equal(afterFields.find((f: { field: string }) => f.field === 'placed').name, 'io.debezium.time.Date');
+  assert.equal(ev[0].payload.op, 'r');
+  assert.equal(ev[0].payload.after.customer, 'ann');
+  assert.equal(ev[0].payload.after.amount, Buffer.from([0x04, 0x1a]).toString('base64'), '10.50 as Debezium encodes a Decimal');
+  assert.equal(ev[0].payload.after.placed, 19783);
+  assert.equal(ev[0].payload.source.connector, 'postgresql');
+  assert.equal(ev[0].payload.source.name, 'shop');
+  assert.equal(ev[0].payload.source.snapshot, 'first');
+  assert.equal(ev[1].payload.source.snapshot, 'last');
+
+  // streaming; the slot moves only once the runtime committed the offsets of these records
+  const before = (await slotInfo(slot))!;
+  await src.client.query(`INSERT INTO orders VALUES (3, 'cy', 5, NULL)`);
+  await src.client.query(`UPDATE orders SET amount = 11 WHERE id = 1`);
+  await src.client.query(`DELETE FROM orders WHERE id = 2`);
+  const all = await kit.consume('shop.public.orders', { count: 6 });
+  const streamed = all.slice(2).map((m) => (m.value ? JSON.parse(m.value.toString()).payload : null));
+  assert.deepEqual(streamed.map((p) => p?.op ?? 'tombstone'), ['c', 'u', 'd', 'tombstone']);
+  assert.equal(streamed[2].before.id, 2);
+  assert.equal(typeof streamed[0].source.lsn, 'number');
+  await kit.waitFor(async () => {
+    const s = await slotInfo(slot);
+    const off = (await kit.request('GET', '/connectors/cdc/offsets')).body.offsets[0];
+    return s && s.confirmed !== before.confirmed && off?.offset.lsn_commit >= streamed[2].source.lsn ? s : null;
+  }, { what: 'the slot to advance after the offsets were committed' });
+  const offsets = (await kit.request('GET', '/connectors/cdc/offsets')).body.offsets;
+  assert.deepEqual(offsets[0].partition, { server: 'shop' });
+
+  // CDC topic → unwrap → Postgres sink (upsert by key, delete on tombstones)
+  const sink = await kit.request('POST', '/connectors', { name: 'pg-sink', config: {
+    'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector', topics: 'shop.public.orders',
+    'connection.url': `jdbc:postgresql://${PG.host}:${PG.port}/${dst.name}`, 'connection.user': PG.user,
+    'insert.mode': 'upsert', 'pk.mode': 'record_key', 'delete.enabled': 'true', 'auto.create': 'true', 'auto.evolve': 'true',
+    'table.name.format': 'orders_copy',
+    transforms: 'unwrap', 'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
+  } });
+  assert.equal(sink.status, 201, JSON.stringify(sink.body));
+  await kit.waitForRunning('pg-sink');
+  const rows = async () => (await dst.client.query('SELECT id, customer, amount::text, placed::text FROM orders_copy ORDER BY id').catch(() => ({ rows: [] }))).rows;
+  await kit.waitFor(async () => JSON.stringify(await rows()) === JSON.stringify([{ id: 1, customer: 'ann', amount: '11.00', placed: '2024-03-01' }, { id: 3, customer: 'cy', amount: '5.00', placed: null }]), { what: 'the copy to match the source', timeoutMs: 20000 });
+  // schema change upstream evolves the copy
+  await src.client.query(`ALTER TABLE orders ADD COLUMN note text`);
+  await src.client.query(`INSERT INTO orders VALUES (4, 'di', 1, NULL, 'gift')`);
+  await src.client.query(`DELETE FROM orders WHERE id = 3`);
+  await kit.waitFor(async () => JSON.stringify((await dst.client.query('SELECT id, note FROM orders_copy ORDER BY id').catch(() => ({ rows: [] }))).rows) === JSON.stringify([{ id: 1, note: null }, { id: 4, note: 'gift' }]), { what: 'the added column and the delete in the copy', timeoutMs: 20000 });
+
+  assert.equal((await kit.request('DELETE', '/connectors/cdc')).status, 204);
+  await kit.waitFor(async () => (await slotInfo(slot))?.active === false, { what: 'the slot to be released' });
+});
