@@ -36,6 +36,8 @@ export interface StartConnectOptions {
   groupId?: string;
   /** Extra plugins given in-process (tests, embedding). */
   plugins?: PluginManifest[];
+  /** Load the example/third-party plugins under the repository's plugins/ (default true). */
+  scanPluginsDir?: boolean;
   /** Replace the assigner (distributed mode); default: standalone. */
   assigner?: (workerId: string) => Assigner;
 }
@@ -54,7 +56,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..');
 
 /** Loads the built-in plugins (connectors/*\/index.ts, connectors/transforms/*.ts manifests), plugins/*, and plugin.path. */
-export async function loadPlugins(opts: { pluginPath: string[]; extra?: PluginManifest[]; logger: Logger }): Promise<Plugins> {
+export async function loadPlugins(opts: { pluginPath: string[]; extra?: PluginManifest[]; logger: Logger; scanPluginsDir?: boolean }): Promise<Plugins> {
   const plugins = new Plugins(opts.logger);
   for (const e of fs.readdirSync(here, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     if (!e.isDirectory()) continue;
@@ -70,7 +72,7 @@ export async function loadPlugins(opts: { pluginPath: string[]; extra?: PluginMa
       if (mod?.default && typeof mod.default === 'object' && 'name' in mod.default) plugins.add(mod.default, path.join(tdir, f));
     }
   }
-  await plugins.loadDirectory(path.join(repoRoot, 'plugins'), { skip: ['sdk'] });
+  if (opts.scanPluginsDir !== false) await plugins.loadDirectory(path.join(repoRoot, 'plugins'), { skip: ['sdk'] });
   for (const p of opts.pluginPath) await plugins.loadDirectory(path.resolve(p));
   for (const m of opts.extra ?? []) plugins.add(m, `in-process:${m.name}`);
   return plugins;
@@ -80,7 +82,7 @@ export async function startConnect(opts: StartConnectOptions): Promise<RunningCo
   const logger = opts.logger ?? pino({ level: 'warn' });
   const worker = loadWorkerConfig({ ...opts.config, ...(opts.groupId ? { 'group.id': opts.groupId } : {}) });
   if (opts.redis && !opts.assigner) logger.warn('distributed Connect (--redis) is not part of this build yet; running standalone');
-  const plugins = await loadPlugins({ pluginPath: worker['plugin.path'], extra: opts.plugins, logger });
+  const plugins = await loadPlugins({ pluginPath: worker['plugin.path'], extra: opts.plugins, logger, scanPluginsDir: opts.scanPluginsDir });
   const kafka = makeKafka(opts.bootstrap, `tributary-connect`, logger);
   const state = new ConnectState(kafka, worker, logger);
 

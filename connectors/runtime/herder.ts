@@ -118,7 +118,7 @@ export class Herder {
     for (const rc of [...this.running.values()]) {
       const c = this.state.connectors.get(rc.name);
       if (!wantConnectors.has(rc.name) || !c || c.target === 'STOPPED') {
-        for (const t of [...this.tasks.values()].filter((t) => t.connector === rc.name)) await this.stopTask(t);
+        await Promise.all([...this.tasks.values()].filter((t) => t.connector === rc.name).map((t) => this.stopTask(t)));
         await this.stopConnectorInstance(rc);
         if (c && c.target === 'STOPPED' && wantConnectors.has(rc.name)) await this.setConnectorStatus(rc.name, 'STOPPED', null);
       }
@@ -138,18 +138,21 @@ export class Herder {
     }
     // tasks
     const wantTasks = new Map(this.assignment.tasks.map((t) => [taskKey(t.connector, t.task), t]));
-    for (const [k, t] of [...this.tasks]) {
+    // stop and start in parallel: sink tasks of one connector then join their group together (one rebalance)
+    await Promise.all([...this.tasks].map(async ([k, t]) => {
       const c = this.state.connectors.get(t.connector);
       if (!wantTasks.has(k) || !c || c.target === 'STOPPED' || t.taskId >= c.tasks.length || t.generation !== c.generation) await this.stopTask(t);
-    }
+    }));
+    const starts: Promise<void>[] = [];
     for (const [k, t] of wantTasks) {
       const c = this.state.connectors.get(t.connector);
       if (!c || c.target === 'STOPPED' || t.task >= c.tasks.length) continue;
       const cur = this.tasks.get(k);
-      if (!cur) await this.startTask(t.connector, t.task);
+      if (!cur) starts.push(this.startTask(t.connector, t.task));
       else if (c.target === 'PAUSED') cur.pause();
       else cur.resume();
     }
+    await Promise.all(starts);
     // statuses of tasks that no longer exist
     for (const [key, s] of [...this.state.statuses]) {
       const m = key.match(/^status-task-(.+)-(\d+)$/);
@@ -403,7 +406,7 @@ export class Herder {
       if (infos.error_count > 0) throw badRequest(invalidConfigMessage(infos));
       if (exists) {
         // stop what runs with the old config; reconcile starts it again with the new one
-        for (const t of [...this.tasks.values()].filter((t) => t.connector === name)) await this.stopTask(t);
+        await Promise.all([...this.tasks.values()].filter((t) => t.connector === name).map((t) => this.stopTask(t)));
         const rc = this.running.get(name);
         if (rc) await this.stopConnectorInstance(rc);
         await this.state.putConnectorConfig(name, props);
@@ -434,7 +437,7 @@ export class Herder {
   deleteConnector(name: string): Promise<void> {
     return this.lock.run(async () => {
       const c = this.need(name);
-      for (const t of [...this.tasks.values()].filter((t) => t.connector === name)) await this.stopTask(t, false);
+      await Promise.all([...this.tasks.values()].filter((t) => t.connector === name).map((t) => this.stopTask(t, false)));
       const rc = this.running.get(name);
       if (rc) await this.stopConnectorInstance(rc, false);
       const n = c.tasks.length;

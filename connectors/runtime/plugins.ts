@@ -113,7 +113,13 @@ export class Plugins {
   }
 
   /** Imports one plugin folder (package.json entry or index.{ts,js,mjs}) or file. */
+  private loaded = new Set<string>();
+
   async loadFrom(location: string): Promise<void> {
+    let real = location;
+    try { real = fs.realpathSync(location); } catch { /* reported below */ }
+    if (this.loaded.has(real)) return; // the same plugin reached twice (plugins/ and plugin.path)
+    this.loaded.add(real);
     let entry: string;
     try {
       entry = pluginEntry(location);

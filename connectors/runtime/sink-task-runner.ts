@@ -116,7 +116,7 @@ export class SinkTaskRunner implements TaskRunner {
       this.consumer = o.kafka.consumer({
         groupId: `connect-${o.connector}`,
         sessionTimeout: num('session.timeout.ms', 45000),
-        heartbeatInterval: num('heartbeat.interval.ms', 3000),
+        heartbeatInterval: num('heartbeat.interval.ms', 1000),
         maxWaitTimeInMs: num('fetch.max.wait.ms', 500),
         maxBytesPerPartition: num('max.partition.fetch.bytes', 1048576),
         allowAutoTopicCreation: false,
@@ -228,8 +228,18 @@ export class SinkTaskRunner implements TaskRunner {
     if (this.failed) return;
     const cur = new Map([...this.current].map(([k, v]) => [k, v.offset]));
     let safe: Map<string, number>;
-    if (this.task.preCommit) safe = await this.task.preCommit(cur);
-    else { await this.task.flush?.(cur); safe = cur; }
+    try {
+      if (this.task.preCommit) safe = await this.task.preCommit(cur);
+      else { await this.task.flush?.(cur); safe = cur; }
+    } catch (e) {
+      // a retriable flush failure: commit nothing now, try again at the next interval
+      if (e instanceof RetriableException || (e as Error)?.name === 'RetriableException') {
+        this.counters.total_retries++;
+        this.o.logger.warn({ err: e }, 'flush/preCommit failed with a retriable error; offsets not committed, retrying at the next commit');
+        return;
+      }
+      throw e;
+    }
     const toCommit: { topic: string; partition: number; offset: string }[] = [];
     for (const [k, off] of safe) {
       const tp = this.current.get(k)?.tp ?? this.opened.get(k);

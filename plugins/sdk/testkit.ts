@@ -27,6 +27,8 @@ export interface TestKitOptions {
   brokerConfig?: Record<string, string>;
   /** Schema registry URL handed to the worker (registry converters). */
   registryUrl?: string;
+  /** Load plugins/* (the example plugins) too; default true. */
+  scanPluginsDir?: boolean;
   /** Use an existing broker instead of starting one. */
   bootstrap?: string;
   logger?: Logger;
@@ -84,8 +86,8 @@ export async function startTestKit(opts: TestKitOptions = {}): Promise<TestKit> 
     });
     bootstrap = `127.0.0.1:${broker.port}`;
   }
-  const workerConfig = { 'offset.flush.interval.ms': '200', 'offset.storage.partitions': '5', 'status.storage.partitions': '3', ...opts.workerConfig };
-  const start = () => startConnect({ bootstrap: bootstrap!, host: '127.0.0.1', port: 0, logger, config: workerConfig, dataDir: path.join(dir, 'connect'), registryUrl: opts.registryUrl, plugins: opts.plugins });
+  const workerConfig = { 'offset.flush.interval.ms': '200', 'offset.storage.partitions': '5', 'status.storage.partitions': '3', 'consumer.heartbeat.interval.ms': '200', 'consumer.fetch.max.wait.ms': '100', ...opts.workerConfig };
+  const start = () => startConnect({ bootstrap: bootstrap!, host: '127.0.0.1', port: 0, logger, config: workerConfig, dataDir: path.join(dir, 'connect'), registryUrl: opts.registryUrl, plugins: opts.plugins, scanPluginsDir: opts.scanPluginsDir });
   let connect = await start();
   const kafka = new Kafka({ clientId: 'testkit', brokers: [bootstrap], logLevel: logLevel.NOTHING });
   const producer = kafka.producer({ allowAutoTopicCreation: true });
