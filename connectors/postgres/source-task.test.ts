@@ -151,6 +151,12 @@ test('LSN is confirmed only after commit; restart resumes without gaps', async (
   await d.pollUntil((rs) => rs.some((r) => (r.key as { id: number }).id === 7));
   const ids = d.received.map((r) => (r.key as { id: number }).id);
   assert.deepEqual(ids, [5, 6, 7], 'resumes after the last committed record: no gap, no re-delivery of 1-4');
+
+  // the walsender dies (Postgres restart, network): the task reconnects by itself and loses nothing
+  await db.client.query(`SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1`, [slot]);
+  await db.client.query(`INSERT INTO t VALUES (8, 'v')`);
+  await d.pollUntil((rs) => rs.some((r) => (r.key as { id: number }).id === 8), 15000);
+  assert.deepEqual(d.received.map((r) => (r.key as { id: number }).id), [5, 6, 7, 8]);
 });
 
 test('heartbeats advance an idle slot once committed', async (t) => {

@@ -58,6 +58,9 @@ export class PostgresSourceTask extends SourceTask {
   private lastCompleteCommitLsn = 0n;
   private lastCommitEndLsn = 0n;
   private resume: ResumePosition | null = null;
+  /** position of the last record handed to the runtime: where a reconnect resumes */
+  private lastEmitted: ResumePosition | null = null;
+  private reconnectFailures = 0;
   private confirmed = 0n;
   private lastReceived = 0n;
   private timers: NodeJS.Timeout[] = [];
@@ -106,6 +109,7 @@ export class PostgresSourceTask extends SourceTask {
       await this.meta.query('SELECT pg_drop_replication_slot($1)', [slot]);
       slotExists = false;
     }
+    if (slotExists) await this.waitSlotInactive(slot);
     this.repl = new ReplicationConnection(this.conn);
     await this.repl.connect();
     if (!slotExists) {
@@ -337,8 +341,10 @@ export class PostgresSourceTask extends SourceTask {
       await sleep(200);
       return null;
     }
-    if (this.repl?.error) throw new RetriableException(`replication stream failed: ${this.repl.error.message}`, { cause: this.repl.error });
-    if (this.repl?.closed && !this.stopped) throw new RetriableException('replication connection closed');
+    if (this.repl?.error || this.repl?.closed) {
+      await this.reconnect();
+      return null;
+    }
     if (!this.frames.length) {
       await new Promise<void>((resolve) => {
         this.wake = resolve;
@@ -422,6 +428,7 @@ export class PostgresSourceTask extends SourceTask {
         sourcePartition: this.partition,
         sourceOffset: { lsn: Number(lsn), lsn_proc: Number(lsn), lsn_commit: Number(tx.finalLsn), txId: tx.xid, ts_usec: Number(tx.commitTimeUs), tx_seq: seq },
       });
+      this.lastEmitted = { lsnCommit: tx.finalLsn, txSeq: seq };
     };
     const env = (t: TableInfo, op: string, before: StructValue | null, after: StructValue | null) => {
       const nowMs = Date.now();
@@ -522,6 +529,57 @@ export class PostgresSourceTask extends SourceTask {
     if (confirm > this.confirmed) {
       this.confirmed = confirm;
       this.repl?.sendStatus(confirm);
+    }
+  }
+
+  /**
+   * The replication connection broke (Postgres restarted, network): reconnect and stream again from the
+   * slot's confirmed LSN, skipping what was already handed to the runtime. Fails the task after ~1 minute.
+   */
+  private async reconnect(): Promise<void> {
+    const why = this.repl?.error?.message ?? 'connection closed';
+    this.ctx.logger.warn({ err: why }, 'replication connection lost; reconnecting');
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.repl?.close().catch(() => {});
+    this.repl = null;
+    this.frames = [];
+    this.openTx = null;
+    this.pending = [];
+    this.paused = false;
+    this.resume = this.lastEmitted ?? this.resume;
+    try {
+      if (!this.meta || (this.meta as unknown as { _ending?: boolean })._ending) throw new Error('metadata connection lost');
+      await this.waitSlotInactive(this.cfg['slot.name'] as string);
+      this.repl = new ReplicationConnection(this.conn);
+      await this.repl.connect();
+      this.startStreaming();
+      this.reconnectFailures = 0;
+    } catch (e) {
+      this.ctx.logger.warn({ err: (e as Error).message }, 'reconnect failed');
+      await this.repl?.close().catch(() => {});
+      this.repl = null;
+      if (!this.meta || (e as Error).message.includes('metadata')) {
+        await this.meta?.end().catch(() => {});
+        this.meta = textClient(this.conn);
+        this.meta.on('error', () => {});
+        await this.meta.connect().catch(() => {});
+      }
+      if (++this.reconnectFailures > 60) throw new Error(`replication connection lost (${why}) and reconnecting failed: ${(e as Error).message}`);
+      this.repl = { error: new Error(why), closed: true, close: async () => {} } as unknown as ReplicationConnection;
+      await sleep(1000);
+    }
+  }
+
+  /** After a crash the old walsender may hold the slot for a moment. */
+  private async waitSlotInactive(slot: string, timeoutMs = 20000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const r = await this.meta!.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+      const active = r.rows[0] && (r.rows[0].active === 't' || r.rows[0].active === true);
+      if (!active) return;
+      if (Date.now() > end) throw new Error(`replication slot ${slot} is in use by another connection`);
+      await sleep(200);
     }
   }
 
