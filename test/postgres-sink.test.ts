@@ -6,7 +6,7 @@ import { startTestKit } from '../plugins/sdk/testkit.ts';
 import { createTestDb, PG } from '../connectors/postgres/testing.ts';
 
 const keySchema = { type: 'struct', optional: false, fields: [{ field: 'id', type: 'int32', optional: false }] };
-const valueSchema = (extra: object[] = []) => ({ type: 'struct', name: 'customer', optional: false, fields: [
+const valueSchema = (extra: { field: string; type: string; optional: boolean }[] = []) => ({ type: 'struct', name: 'customer', optional: false, fields: [
   { field: 'id', type: 'int32', optional: false },
   { field: 'name', type: 'string', optional: false },
   { field: 'balance', type: 'bytes', optional: true, name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '2' } },
