@@ -112,6 +112,19 @@ export class ClusterCoordinator {
   private get info() { return JSON.stringify({ workerId: this.o.workerId, url: this.o.url ?? '' }); }
 
   async start(): Promise<void> {
+    try {
+      await this.startUp();
+    } catch (e) {
+      this.state = 'closed';
+      for (const t of this.timers) clearInterval(t);
+      this.redis.disconnect();
+      this.sub.disconnect();
+      await withTimeout(this.channel.close({ obliterate: false }), 1000);
+      throw new Error(`cannot join Connect cluster ${this.o.groupId} through Redis: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  private async startUp(): Promise<void> {
     await this.redis.connect();
     await this.sub.connect();
     await this.sub.subscribe(this.key('events'));

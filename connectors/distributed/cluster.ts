@@ -1,0 +1,92 @@
+// Distributed Connect (issue 10): what startConnect uses when given --redis (not
+// index.ts: connectors/*/index.ts are loaded as plugins).
+// distributedAssigner() builds the Assigner; attachToHerder() makes the REST
+// operations that need a unit's holder (restarts) run on that holder, wherever the
+// request arrived, and shows a Redis outage in status.
+import type { Logger } from 'pino';
+import type { Herder, ConnectorStateInfo } from '../runtime/herder.ts';
+import type { ConnectState } from '../storage/state.ts';
+import type { Workload } from '../runtime/assigner.ts';
+import { DistributedAssigner, connectorUnit, distributedSettings, taskUnit } from './assigner.ts';
+
+export { DistributedAssigner, distributedSettings, connectorUnit, taskUnit, parseUnit, unitsOf } from './assigner.ts';
+export { ClusterCoordinator, CoordinatorConfigError, type UnitHandler, type CoordinatorOptions, type CoordinatorHealth } from './coordinator.ts';
+
+const byHerder = new WeakMap<Herder, DistributedAssigner>();
+
+/** The distributed assigner behind a herder (tests: crash a worker, read generations). */
+export function distributedOf(herder: Herder): DistributedAssigner | undefined { return byHerder.get(herder); }
+
+export function workOf(state: ConnectState): Workload[] {
+  return [...state.connectors].map(([connector, c]) => ({ connector, tasks: c.target === 'STOPPED' ? 0 : c.tasks.length, generation: c.generation }));
+}
+
+export function distributedAssigner(o: { redis: string; groupId: string; workerId: string; url: string; logger: Logger; config: Record<string, string>; state: ConnectState }): DistributedAssigner {
+  return new DistributedAssigner({
+    redis: o.redis, groupId: o.groupId, workerId: o.workerId, url: o.url, logger: o.logger,
+    settings: distributedSettings(o.config),
+    // configs written through any worker reach this one through connect-configs
+    work: () => workOf(o.state),
+  });
+}
+
+type Command = { op: 'restart-connector'; name: string } | { op: 'restart-task'; name: string; task: number };
+
+export function attachToHerder(herder: Herder, assigner: DistributedAssigner): void {
+  byHerder.set(herder, assigner);
+  const coord = assigner.coordinator;
+  const local = {
+    restartConnector: herder.restartConnector.bind(herder),
+    restartTask: herder.restartTask.bind(herder),
+    status: herder.status.bind(herder),
+    taskStatus: herder.taskStatus.bind(herder),
+  };
+  assigner.commandHandler = async (p) => {
+    const c = p as Command;
+    if (c.op === 'restart-connector') { await local.restartConnector(c.name, false, false); return null; }
+    if (c.op === 'restart-task') { await local.restartTask(c.name, c.task); return null; }
+    throw new Error(`unknown command ${JSON.stringify(p)}`);
+  };
+
+  // Restarts run where the connector / each task runs; while a unit moves between
+  // workers, runOnOwner waits for its next holder instead of answering 409.
+  herder.restartConnector = async (name, includeTasks, onlyFailed) => {
+    const before = local.status(name);
+    if (before.connector.state === 'STOPPED') return before;
+    const connectorToo = !onlyFailed || before.connector.state === 'FAILED';
+    const taskIds = includeTasks ? before.tasks.filter((t) => !onlyFailed || t.state === 'FAILED').map((t) => t.id) : [];
+    const plan: ConnectorStateInfo = {
+      ...before,
+      connector: connectorToo ? { ...before.connector, state: 'RESTARTING' } : before.connector,
+      tasks: before.tasks.map((t) => (taskIds.includes(t.id) ? { ...t, state: 'RESTARTING' as const } : t)),
+    };
+    await Promise.all([
+      ...(connectorToo ? [coord.runOnOwner(connectorUnit(name), { op: 'restart-connector', name } satisfies Command)] : []),
+      ...taskIds.map((task) => coord.runOnOwner(taskUnit(name, task), { op: 'restart-task', name, task } satisfies Command)),
+    ]);
+    return plan;
+  };
+  herder.restartTask = async (name, task) => {
+    local.taskStatus(name, task); // 404 for an unknown connector or task
+    await coord.runOnOwner(taskUnit(name, task), { op: 'restart-task', name, task } satisfies Command);
+  };
+
+  // A Redis outage shows in the status of what this worker runs.
+  const note = () => {
+    const h = coord.health();
+    if (h.redis === 'up') return null;
+    return `Redis unreachable since ${new Date(h.since).toISOString()} (${h.error ?? 'no answer'}): worker ${herder.workerId} keeps its tasks only while their leases are provably valid`;
+  };
+  herder.status = (name) => {
+    const s = local.status(name);
+    const n = note();
+    if (!n) return s;
+    const mark = <T extends { worker_id: string; trace?: string }>(x: T): T => (x.worker_id === herder.workerId ? { ...x, trace: x.trace ? `${n}\n${x.trace}` : n } : x);
+    return { ...s, connector: mark(s.connector), tasks: s.tasks.map(mark) };
+  };
+  herder.taskStatus = (name, task) => {
+    const s = local.taskStatus(name, task);
+    const n = note();
+    return n && s.worker_id === herder.workerId ? { ...s, trace: s.trace ? `${n}\n${s.trace}` : n } : s;
+  };
+}

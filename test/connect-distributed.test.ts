@@ -1,0 +1,263 @@
+// Distributed Connect end to end: several in-process workers (startConnect with
+// --redis and one group id) on one broker and the machine's Redis (own key prefix
+// per test). A sequence source plugin numbers its records per task, so the topic
+// shows any gap; a registry inside the plugin fails the test if a task ever runs
+// on two workers at once.
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { Kafka, logLevel } from 'kafkajs';
+import { startBroker, tempDir } from './helpers/broker.ts';
+import { spawnCli, type RunningCli } from './helpers/process.ts';
+import { startConnect, type RunningConnect } from '../connectors/index.ts';
+import { distributedOf } from '../connectors/distributed/cluster.ts';
+import { REDIS_URL, deleteKeys, testPrefix } from '../connectors/distributed/testing.ts';
+import { ConfigDef, SourceConnector, SourceTask, definePlugin, type Props, type SourceRecord, type SourceTaskContext } from '../plugins/sdk/index.ts';
+
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const LEASE_MS = 3000;
+
+// ------------------------------------------------------------------ test plugin
+
+/** connector/task → the instance running it now; any overlap is a violation. */
+const active = new Map<string, SeqTask>();
+const violations: string[] = [];
+const starts: { key: string; t: number }[] = [];
+
+class SeqConnector extends SourceConnector {
+  private props: Props = {};
+  version() { return '1'; }
+  config() { return new ConfigDef().define({ name: 'topic', type: 'STRING', importance: 'HIGH', documentation: 'topic' }); }
+  start(props: Props) { this.props = props; }
+  taskConfigs(max: number): Props[] { return Array.from({ length: max }, (_, i) => ({ topic: this.props.topic, 'task.index': String(i), connector: this.props.name })); }
+  stop() {}
+  taskClass() { return SeqTask; }
+}
+
+class SeqTask extends SourceTask {
+  private next = 0;
+  private key = '';
+  private topic = '';
+  private index = 0;
+  version() { return '1'; }
+  async start(props: Props, ctx: SourceTaskContext) {
+    this.index = Number(props['task.index']);
+    this.topic = props.topic;
+    this.key = `${props.connector}/${this.index}`;
+    const cur = active.get(this.key);
+    if (cur) violations.push(`${this.key} started while another instance runs`);
+    active.set(this.key, this);
+    starts.push({ key: this.key, t: Date.now() });
+    const off = await ctx.offsetStorageReader.offset({ task: this.index });
+    this.next = typeof off?.next === 'number' ? off.next : 0;
+  }
+  async poll(): Promise<SourceRecord[]> {
+    await sleep(20);
+    const out: SourceRecord[] = [];
+    for (let i = 0; i < 5; i++, this.next++) {
+      out.push({ sourcePartition: { task: this.index }, sourceOffset: { next: this.next + 1 }, topic: this.topic, key: `${this.index}`, value: `${this.index}:${this.next}` });
+    }
+    return out;
+  }
+  stop() { if (active.get(this.key) === this) active.delete(this.key); }
+}
+
+const seqPlugin = definePlugin({ name: 'seq-test', version: '1', description: 'numbered records per task', connectors: { SeqSource: SeqConnector } });
+
+// ------------------------------------------------------------------ cluster harness
+
+interface Cluster {
+  bootstrap: string;
+  prefix: string;
+  workers: RunningConnect[];
+  add(): Promise<RunningConnect>;
+  request(w: RunningConnect, method: string, p: string, body?: unknown): Promise<{ status: number; body: any }>;
+  waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs?: number): Promise<NonNullable<T>>;
+  readAll(topic: string): Promise<string[]>;
+  workerConfig: Record<string, string>;
+}
+
+async function cluster(t: TestContext, groupId = 'dist-test'): Promise<Cluster> {
+  const broker = await startBroker();
+  const prefix = testPrefix();
+  const dir = tempDir('tributary-dist-');
+  const workers: RunningConnect[] = [];
+  const kafka = new Kafka({ clientId: 'dist-test', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  t.after(async () => {
+    await Promise.allSettled(workers.map((w) => w.close()));
+    await admin.disconnect();
+    await broker.stop();
+    await deleteKeys(prefix);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const workerConfig = {
+    'session.timeout.ms': String(LEASE_MS), 'heartbeat.interval.ms': '300', 'task.shutdown.graceful.timeout.ms': '1000', 'redis.key.prefix': prefix,
+    'offset.flush.interval.ms': '200', 'offset.storage.partitions': '5', 'status.storage.partitions': '3',
+  };
+  const c: Cluster = {
+    bootstrap: broker.bootstrap,
+    prefix,
+    workers,
+    workerConfig,
+    async add() {
+      const w = await startConnect({ bootstrap: broker.bootstrap, host: '127.0.0.1', port: 0, logger, config: workerConfig, dataDir: path.join(dir, `w${workers.length}`), redis: REDIS_URL, groupId, plugins: [seqPlugin], scanPluginsDir: false });
+      workers.push(w);
+      return w;
+    },
+    async request(w, method, p, body) {
+      const res = await fetch(w.url + p, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null };
+    },
+    async waitFor(what, fn, timeoutMs = 20_000) {
+      const end = Date.now() + timeoutMs;
+      let last: unknown;
+      for (;;) {
+        try { const v = await fn(); if (v) return v as NonNullable<Awaited<typeof v>>; } catch (e) { last = e; }
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+        await sleep(50);
+      }
+    },
+    async readAll(topic) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const high = Number(ends[0].high);
+      const got: string[] = [];
+      if (!high) return got;
+      const consumer = kafka.consumer({ groupId: `reader-${Math.random()}`, maxWaitTimeInMs: 100 });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await new Promise<void>((resolve) => {
+        void consumer.run({ eachMessage: async ({ message }) => { got.push(message.value!.toString()); if (Number(message.offset) >= high - 1) resolve(); } });
+      });
+      await consumer.disconnect();
+      return got;
+    },
+  };
+  return c;
+}
+
+/** Per task: the sequence numbers seen must be 0..max without a hole (duplicates allowed). */
+function gaps(values: string[]): string[] {
+  const seen = new Map<number, Set<number>>();
+  for (const v of values) {
+    const [t, n] = v.split(':').map(Number);
+    let s = seen.get(t); if (!s) seen.set(t, (s = new Set())); s.add(n);
+  }
+  const out: string[] = [];
+  for (const [t, s] of seen) {
+    const max = Math.max(...s);
+    for (let i = 0; i <= max; i++) if (!s.has(i)) { out.push(`task ${t} misses ${i}`); break; }
+  }
+  return out;
+}
+
+const statusOf = async (c: Cluster, w: RunningConnect, name: string) => {
+  const r = await c.request(w, 'GET', `/connectors/${name}/status`);
+  return r.status === 200 ? r.body : null;
+};
+const allRunning = (s: any, n: number) => s && s.connector.state === 'RUNNING' && s.tasks.length === n && s.tasks.every((t: any) => t.state === 'RUNNING');
+const taskWorkers = (s: any): string[] => s.tasks.map((t: any) => t.worker_id);
+
+// ------------------------------------------------------------------ tests
+
+test('tasks spread over workers, REST on any worker, tasks.max moves only new tasks, a dead worker\'s tasks resume elsewhere without gaps', async (t) => {
+  const c = await cluster(t);
+  const [w1, w2, w3] = [await c.add(), await c.add(), await c.add()];
+  const ids = new Set([w1.workerId, w2.workerId, w3.workerId]);
+
+  const created = await c.request(w2, 'POST', '/connectors', { name: 'seq', config: { 'connector.class': 'SeqSource', topic: 'numbers', 'tasks.max': '6' } });
+  assert.equal(created.status, 201);
+  // every worker answers the same status, with each task's worker_id
+  const s = await c.waitFor('6 tasks running', async () => { const x = await statusOf(c, w3, 'seq'); return allRunning(x, 6) ? x : null; });
+  const spread = new Set([s.connector.worker_id, ...taskWorkers(s)]);
+  assert.equal(spread.size, 3, `connector + 6 tasks on all three workers: ${JSON.stringify(s)}`);
+  for (const id of spread) assert.ok(ids.has(id), `${id} is a worker id (host:port)`);
+  await c.waitFor('status the same on every worker', async () => {
+    const all = await Promise.all([w1, w2, w3].map((w) => statusOf(c, w, 'seq')));
+    return all.every((x) => JSON.stringify(taskWorkers(x)) === JSON.stringify(taskWorkers(s)));
+  });
+
+  // tasks.max 6 → 8 through another worker: tasks 0-5 keep their workers
+  const before = taskWorkers(s);
+  const put = await c.request(w1, 'PUT', '/connectors/seq/config', { 'connector.class': 'SeqSource', topic: 'numbers', 'tasks.max': '8' });
+  assert.equal(put.status, 200);
+  const s8 = await c.waitFor('8 tasks running', async () => { const x = await statusOf(c, w1, 'seq'); return allRunning(x, 8) ? x : null; });
+  assert.deepEqual(taskWorkers(s8).slice(0, 6), before, 'existing tasks stay where they ran');
+  await sleep(1000);
+  assert.deepEqual(taskWorkers((await statusOf(c, w3, 'seq'))).slice(0, 6), before);
+
+  // restart a task through a worker that does not run it: it runs again where it was
+  const owner = taskWorkers(s8)[0];
+  const other = [w1, w2, w3].find((w) => w.workerId !== owner)!;
+  const nStarts = starts.filter((x) => x.key === 'seq/0').length;
+  const rs = await c.request(other, 'POST', '/connectors/seq/tasks/0/restart');
+  assert.equal(rs.status, 204);
+  await c.waitFor('task 0 restarted', () => starts.filter((x) => x.key === 'seq/0').length > nStarts);
+  await c.waitFor('task 0 running on its owner', async () => { const x = await statusOf(c, other, 'seq'); return x?.tasks[0].state === 'RUNNING' && x.tasks[0].worker_id === owner; });
+
+  // a worker dies (stops renewing, releases nothing): its tasks move after the lease
+  const victim = [w1, w2, w3].find((w) => taskWorkers(s8).includes(w.workerId) && w.workerId !== owner) ?? w1;
+  const theirs = taskWorkers(s8).map((id, i) => (id === victim.workerId ? i : -1)).filter((i) => i >= 0);
+  assert.ok(theirs.length > 0);
+  const t0 = Date.now();
+  distributedOf(victim.herder)!.crash();
+  const survivor = [w1, w2, w3].find((w) => w !== victim)!;
+  await c.waitFor('tasks of the dead worker running elsewhere', async () => {
+    const x = await statusOf(c, survivor, 'seq');
+    return allRunning(x, 8) && theirs.every((i) => x.tasks[i].worker_id !== victim.workerId);
+  }, LEASE_MS * 4);
+  const failover = Date.now() - t0;
+  assert.ok(failover < LEASE_MS * 3, `failover took ${failover} ms`);
+  t.diagnostic(`failover after a worker death: ${failover} ms (lease ${LEASE_MS} ms); moved tasks ${theirs.join(',')}`);
+  // let the moved tasks produce, then check: no task skipped a number
+  await sleep(800);
+  const values = await c.readAll('numbers');
+  assert.ok(values.length > 100);
+  assert.deepEqual(gaps(values), []);
+  assert.deepEqual(violations, []);
+});
+
+test('a joining worker takes tasks within seconds; a graceful shutdown hands tasks over at once', async (t) => {
+  const c = await cluster(t, 'dist-scale');
+  const w1 = await c.add();
+  const w2 = await c.add();
+  assert.equal((await c.request(w1, 'POST', '/connectors', { name: 'scale', config: { 'connector.class': 'SeqSource', topic: 'scaled', 'tasks.max': '5' } })).status, 201);
+  await c.waitFor('5 tasks running', async () => allRunning(await statusOf(c, w1, 'scale'), 5));
+
+  const t0 = Date.now();
+  const w3 = await c.add();
+  const s = await c.waitFor('a task on the new worker', async () => {
+    const x = await statusOf(c, w1, 'scale');
+    return allRunning(x, 5) && [x.connector.worker_id, ...taskWorkers(x)].includes(w3.workerId) ? x : null;
+  });
+  const spreadMs = Date.now() - t0;
+  assert.ok(spreadMs < 5000, `spreading took ${spreadMs} ms`);
+  t.diagnostic(`new worker got a task after ${spreadMs} ms`);
+  // 6 units over 3 workers: two each
+  await c.waitFor('2/2/2', async () => {
+    const x = await statusOf(c, w1, 'scale');
+    const all = [x.connector.worker_id, ...taskWorkers(x)];
+    return allRunning(x, 5) && [w1, w2, w3].every((w) => all.filter((id) => id === w.workerId).length === 2);
+  });
+  void s;
+
+  // graceful shutdown of w2: its tasks are running elsewhere well before a lease could expire
+  const t1 = Date.now();
+  await w2.close();
+  c.workers.splice(c.workers.indexOf(w2), 1);
+  await c.waitFor('no task on w2', async () => {
+    const x = await statusOf(c, w1, 'scale');
+    return allRunning(x, 5) && ![x.connector.worker_id, ...taskWorkers(x)].includes(w2.workerId);
+  });
+  const handOver = Date.now() - t1;
+  assert.ok(handOver < LEASE_MS, `hand-over took ${handOver} ms`);
+  t.diagnostic(`graceful hand-over: ${handOver} ms`);
+  await sleep(500);
+  assert.deepEqual(gaps(await c.readAll('scaled')), []);
+  assert.deepEqual(violations, []);
+});
