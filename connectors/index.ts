@@ -13,6 +13,7 @@ import { Plugins } from './runtime/plugins.ts';
 import { Herder } from './runtime/herder.ts';
 import { StandaloneAssigner, type Assigner } from './runtime/assigner.ts';
 import { buildApp } from './rest/app.ts';
+import { attachToHerder, distributedAssigner } from './distributed/cluster.ts';
 
 export { Herder } from './runtime/herder.ts';
 export { Plugins, type PluginDesc } from './runtime/plugins.ts';
@@ -81,7 +82,6 @@ export async function loadPlugins(opts: { pluginPath: string[]; extra?: PluginMa
 export async function startConnect(opts: StartConnectOptions): Promise<RunningConnect> {
   const logger = opts.logger ?? pino({ level: 'warn' });
   const worker = loadWorkerConfig({ ...opts.config, ...(opts.groupId ? { 'group.id': opts.groupId } : {}) });
-  if (opts.redis && !opts.assigner) logger.warn('distributed Connect (--redis) is not part of this build yet; running standalone');
   const plugins = await loadPlugins({ pluginPath: worker['plugin.path'], extra: opts.plugins, logger, scanPluginsDir: opts.scanPluginsDir });
   const kafka = makeKafka(opts.bootstrap, `tributary-connect`, logger);
   const state = new ConnectState(kafka, worker, logger);
@@ -104,8 +104,10 @@ export async function startConnect(opts: StartConnectOptions): Promise<RunningCo
     await state.start();
     const admin = state.admin;
     clusterId = (await admin.describeCluster()).clusterId ?? null;
-    const assigner = opts.assigner?.(workerId) ?? new StandaloneAssigner(workerId);
+    const distributed = !opts.assigner && opts.redis ? distributedAssigner({ redis: opts.redis, groupId: worker['group.id'], workerId, url: `http://${workerId}`, logger, config: opts.config, state }) : null;
+    const assigner = opts.assigner?.(workerId) ?? distributed ?? new StandaloneAssigner(workerId);
     herder = new Herder({ kafka, state, plugins, worker, workerId, assigner, logger, registryUrl: opts.registryUrl });
+    if (distributed) attachToHerder(herder, distributed);
     await herder.start();
   } catch (e) {
     await app.close();

@@ -15,11 +15,13 @@ export interface Workload { connector: string; tasks: number; generation: number
 
 export interface Assigner {
   readonly workerId: string;
-  /** Starts membership; onChange is called with this worker's share, now and whenever it changes. */
-  start(onChange: (a: Assignment) => void): Promise<void>;
+  /** Starts membership; onChange is called with this worker's share, now and whenever it changes (its promise settles once the herder applied it). */
+  start(onChange: (a: Assignment) => void | Promise<void>): Promise<void>;
   /** The work changed (connector added/removed, task count or generation changed). */
   update(work: Workload[]): Promise<void>;
   stop(): Promise<void>;
+  /** Distributed mode: a check the task runs before it writes or commits; false once this worker may no longer hold the task. */
+  fence?(connector: string, task: number): (() => boolean) | undefined;
 }
 
 /** Standalone: one worker, which runs everything. */

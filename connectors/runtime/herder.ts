@@ -67,7 +67,7 @@ export class Herder {
     this.state.onExternalConfigChange = () => { void this.lock.run(() => this.reconcile()); };
     await this.o.assigner.start((a) => {
       this.assignment = a;
-      void this.lock.run(() => this.reconcile()).catch((e) => this.o.logger.error({ err: e }, 'reconcile failed'));
+      return this.lock.run(() => this.reconcile()).catch((e) => this.o.logger.error({ err: e }, 'reconcile failed'));
     });
     await this.lock.run(async () => {
       for (const name of this.state.connectors.keys()) {
@@ -245,7 +245,7 @@ export class Herder {
       const valueConverter = await makeConverter('value', c.config, this.o.worker.raw, this.o.plugins, { registryUrl: this.o.registryUrl });
       const chain = TransformChain.build(c.config, this.o.plugins);
       const errors = parseErrorConfig(c.config);
-      const common = { connector, taskId, generation, taskProps: { ...props }, keyConverter, valueConverter, chain, errors, admin: this.state.admin, state: this.state, logger, listener, flushIntervalMs: this.o.worker['offset.flush.interval.ms'], startPaused: c.target === 'PAUSED' };
+      const common = { connector, taskId, generation, taskProps: { ...props }, keyConverter, valueConverter, chain, errors, admin: this.state.admin, state: this.state, logger, listener, flushIntervalMs: this.o.worker['offset.flush.interval.ms'], startPaused: c.target === 'PAUSED', fence: this.o.assigner.fence?.(connector, taskId) };
       if (desc.type === 'source') {
         const producerProps = { ...subProps(this.o.worker.raw, 'producer.'), ...subProps(c.config, 'producer.override.') };
         const producer = this.o.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true, ...(producerProps['transaction.timeout.ms'] ? { transactionTimeout: Number(producerProps['transaction.timeout.ms']) } : {}) });

@@ -34,6 +34,8 @@ export interface SinkRunnerOptions {
   flushIntervalMs: number;
   startPaused: boolean;
   consumerProps: Record<string, string>;
+  /** Distributed mode: false once this worker may no longer hold the task (no more commits). */
+  fence?: () => boolean;
 }
 
 /** A mutex: put and commit never overlap. */
@@ -247,6 +249,7 @@ export class SinkTaskRunner implements TaskRunner {
       toCommit.push({ topic: tp.topic, partition: tp.partition, offset: String(off) });
     }
     if (!toCommit.length) return;
+    if (this.o.fence && !this.o.fence()) throw new Error(`task ${this.connector}-${this.taskId} fenced: offsets not committed, this worker no longer holds its lease`);
     await this.consumer.commitOffsets(toCommit);
     for (const c of toCommit) this.committed.set(`${c.topic}-${c.partition}`, Number(c.offset));
   }

@@ -30,6 +30,8 @@ export interface SourceRunnerOptions {
   listener: TaskListener;
   flushIntervalMs: number;
   startPaused: boolean;
+  /** Distributed mode: false once this worker may no longer hold the task (no more writes or commits). */
+  fence?: () => boolean;
 }
 
 const headerValue = (v: Buffer | string | null): Buffer | string | undefined => (v === null ? undefined : v);
@@ -149,6 +151,7 @@ export class SourceTaskRunner implements TaskRunner {
     const byTopic = new Map<string, { rec: SourceRecord; msg: Message }[]>();
     for (const x of out) { let l = byTopic.get(x.topic); if (!l) byTopic.set(x.topic, (l = [])); l.push(x); }
     if (byTopic.size) {
+      if (o.fence && !o.fence()) throw new Error(`task ${this.connector}-${this.taskId} fenced: this worker no longer holds its lease`);
       const res = await o.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, l]) => ({ topic, messages: l.map((x) => x.msg) })) });
       for (const topic of byTopic.keys()) void o.state.putActiveTopic(o.connector, topic, o.taskId).catch(() => undefined);
       // kafkajs answers per partition with the base offset; rebuild each record's offset
@@ -177,6 +180,7 @@ export class SourceTaskRunner implements TaskRunner {
   async flushOffsets(): Promise<void> {
     this.lastFlush = Date.now();
     if (!this.pending.size) return;
+    if (this.o.fence && !this.o.fence()) throw new Error(`task ${this.connector}-${this.taskId} fenced: offsets not committed, this worker no longer holds its lease`);
     const batch = [...this.pending.values()];
     this.pending.clear();
     try {
