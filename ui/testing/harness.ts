@@ -20,6 +20,8 @@ export const CHROMIUM_ARGS = [
 export interface UiHarness {
   broker: TestBroker;
   ui: { url: string; port: number };
+  /** The Connect REST URL the UI talks to, if any. */
+  connectUrl?: string;
   kafka: Kafka;
   browser: Browser;
   page: Page;
@@ -27,10 +29,24 @@ export interface UiHarness {
   shot(name: string): Promise<void>;
 }
 
-export async function startUiHarness(t: TestContext, opts: { registryUrl?: string; connectUrl?: string; colorScheme?: 'light' | 'dark' } = {}): Promise<UiHarness> {
+export interface UiHarnessOptions {
+  registryUrl?: string;
+  connectUrl?: string;
+  /** Starts a service on the harness's broker before the UI (e.g. a real Connect worker) and returns its URL as connectUrl. */
+  startConnect?: (bootstrap: string) => Promise<{ url: string; close(): Promise<void> }>;
+  colorScheme?: 'light' | 'dark';
+}
+
+export async function startUiHarness(t: TestContext, opts: UiHarnessOptions = {}): Promise<UiHarness> {
   const broker = await startBroker();
   t.after(() => broker.stop());
-  const ui = await startUi({ bootstrap: broker.bootstrap, host: '127.0.0.1', port: 0, registryUrl: opts.registryUrl, connectUrl: opts.connectUrl });
+  let connectUrl = opts.connectUrl;
+  if (opts.startConnect) {
+    const c = await opts.startConnect(broker.bootstrap);
+    t.after(() => c.close());
+    connectUrl = c.url;
+  }
+  const ui = await startUi({ bootstrap: broker.bootstrap, host: '127.0.0.1', port: 0, registryUrl: opts.registryUrl, connectUrl });
   t.after(() => ui.close());
   const kafka = new Kafka({ clientId: 'ui-test', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -43,7 +59,7 @@ export async function startUiHarness(t: TestContext, opts: { registryUrl?: strin
   t.after(() => { if (errors.length) throw new Error(`uncaught errors in the page: ${errors.join('; ')}`); });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   return {
-    broker, ui, kafka, browser, page,
+    broker, ui, kafka, browser, page, connectUrl,
     async shot(name) { await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true }); },
   };
 }
