@@ -38,6 +38,8 @@ export class S3RemoteStorage implements RemoteStorage {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 2,
+      // A hung endpoint must fail the upload (and back off), not stall the task forever.
+      requestHandler: { connectionTimeout: 5000, requestTimeout: 120000 },
     });
     this.describe = `s3://${o.bucket}/${o.prefix} at ${o.endpoint || `AWS (${o.region})`}`;
   }
