@@ -55,7 +55,8 @@ export class ReplicationConnection {
     this.onFrame = onFrame;
     con.on('copyData', (msg: { chunk: Buffer }) => {
       try {
-        this.onFrame?.(parseFrame(msg.chunk));
+        // pg's parser hands out a view of its reusable read buffer: copy before queueing
+        this.onFrame?.(parseFrame(Buffer.from(msg.chunk)));
       } catch (e) {
         this.error = e as Error;
       }

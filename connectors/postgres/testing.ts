@@ -64,7 +64,10 @@ export class SourceDriver {
   async pollUntil(pred: (all: SourceRecord[]) => boolean, timeoutMs = 10000): Promise<SourceRecord[]> {
     const end = Date.now() + timeoutMs;
     while (!pred(this.received)) {
-      if (Date.now() > end) throw new Error(`timed out; got ${this.received.length} records: ${this.received.map((r) => `${r.topic}:${(r.value as { op?: string } | null)?.op ?? 'tombstone'}`).join(', ')}`);
+      if (Date.now() > end) {
+        const tail = this.received.slice(-20).map((r) => `${r.topic}:${(r.value as { op?: string } | null)?.op ?? 'tombstone'}`);
+        throw new Error(`timed out; got ${this.received.length} records, the last: ${tail.join(', ')}`);
+      }
       const rs = await this.task.poll();
       if (rs?.length) { this.received.push(...rs); this.uncommitted.push(...rs); }
     }
