@@ -424,6 +424,8 @@ export class RemoteLogManager {
       pos += size;
     }
     if (start < 0) return Buffer.alloc(0);
+    // Read ahead: a consumer catching up from remote data asks for what follows next.
+    if (end < seg.size) void this.bytes(seg, end, end + Math.min(maxBytes, 8 * this.o.chunkBytes)).catch(() => undefined);
     return this.bytes(seg, start, end);
   }
 
