@@ -79,6 +79,7 @@ export class DistributedAssigner implements Assigner {
   }
 
   get workerId() { return this.o.workerId; }
+  readonly shared = true;
 
   private async stopUnit(unit: string, generation: number, reason: StopReason) {
     if (this.held.get(unit) !== generation) return;

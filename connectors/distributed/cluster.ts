@@ -7,6 +7,9 @@ import type { Logger } from 'pino';
 import type { Herder, ConnectorStateInfo } from '../runtime/herder.ts';
 import type { ConnectState } from '../storage/state.ts';
 import type { Workload } from '../runtime/assigner.ts';
+import type { Props } from '../../plugins/sdk/index.ts';
+import type { TargetState } from '../storage/state.ts';
+import { ConnectRestError, type ConnectErrorKind } from '../errors.ts';
 import { DistributedAssigner, connectorUnit, distributedSettings, taskUnit } from './assigner.ts';
 
 export { DistributedAssigner, distributedSettings, connectorUnit, taskUnit, parseUnit, unitsOf } from './assigner.ts';
@@ -30,22 +33,57 @@ export function distributedAssigner(o: { redis: string; groupId: string; workerI
   });
 }
 
-type Command = { op: 'restart-connector'; name: string } | { op: 'restart-task'; name: string; task: number };
+type Command =
+  | { op: 'restart-connector'; name: string }
+  | { op: 'restart-task'; name: string; task: number }
+  | { op: 'put-config'; name: string; config: Props; opts: { allowReplace: boolean; initialState?: TargetState } }
+  | { op: 'target-state'; name: string; target: TargetState };
+/** Errors of the REST API travel back as data, so the forwarding worker answers with the same status. */
+type Reply = { value: unknown } | { error: { kind: ConnectErrorKind; message: string } };
 
 export function attachToHerder(herder: Herder, assigner: DistributedAssigner): void {
   byHerder.set(herder, assigner);
   const coord = assigner.coordinator;
   const local = {
+    putConnectorConfig: herder.putConnectorConfig.bind(herder),
+    setTargetState: herder.setTargetState.bind(herder),
     restartConnector: herder.restartConnector.bind(herder),
     restartTask: herder.restartTask.bind(herder),
     status: herder.status.bind(herder),
     taskStatus: herder.taskStatus.bind(herder),
   };
-  assigner.commandHandler = async (p) => {
+  assigner.commandHandler = async (p): Promise<Reply> => {
     const c = p as Command;
-    if (c.op === 'restart-connector') { await local.restartConnector(c.name, false, false); return null; }
-    if (c.op === 'restart-task') { await local.restartTask(c.name, c.task); return null; }
+    try {
+      switch (c.op) {
+        case 'restart-connector': await local.restartConnector(c.name, false, false); return { value: null };
+        case 'restart-task': await local.restartTask(c.name, c.task); return { value: null };
+        case 'put-config': return { value: await local.putConnectorConfig(c.name, c.config, c.opts) };
+        case 'target-state': await local.setTargetState(c.name, c.target); return { value: null };
+      }
+    } catch (e) {
+      if (e instanceof ConnectRestError) return { error: { kind: e.kind, message: e.message } };
+      throw e;
+    }
     throw new Error(`unknown command ${JSON.stringify(p)}`);
+  };
+  const onOwner = async (unit: string, cmd: Command): Promise<unknown> => {
+    const r = (await coord.runOnOwner(unit, cmd)) as Reply;
+    if ('error' in r) throw new ConnectRestError(r.error.kind, r.error.message);
+    return r.value;
+  };
+
+  // Changes to an existing connector run where its Connector instance runs (it
+  // restarts with the new config and writes the task configs); a new connector is
+  // written here and picked up by whichever worker takes it.
+  const existing = (name: string) => herder.connectorNames().includes(name);
+  herder.putConnectorConfig = async (name, config, opts) => {
+    if (!existing(name) || assigner.generationOf(connectorUnit(name)) !== undefined) return local.putConnectorConfig(name, config, opts);
+    return (await onOwner(connectorUnit(name), { op: 'put-config', name, config, opts })) as Awaited<ReturnType<Herder['putConnectorConfig']>>;
+  };
+  herder.setTargetState = async (name, target) => {
+    if (!existing(name) || assigner.generationOf(connectorUnit(name)) !== undefined) return local.setTargetState(name, target);
+    await onOwner(connectorUnit(name), { op: 'target-state', name, target });
   };
 
   // Restarts run where the connector / each task runs; while a unit moves between
@@ -61,14 +99,14 @@ export function attachToHerder(herder: Herder, assigner: DistributedAssigner): v
       tasks: before.tasks.map((t) => (taskIds.includes(t.id) ? { ...t, state: 'RESTARTING' as const } : t)),
     };
     await Promise.all([
-      ...(connectorToo ? [coord.runOnOwner(connectorUnit(name), { op: 'restart-connector', name } satisfies Command)] : []),
-      ...taskIds.map((task) => coord.runOnOwner(taskUnit(name, task), { op: 'restart-task', name, task } satisfies Command)),
+      ...(connectorToo ? [onOwner(connectorUnit(name), { op: 'restart-connector', name })] : []),
+      ...taskIds.map((task) => onOwner(taskUnit(name, task), { op: 'restart-task', name, task })),
     ]);
     return plan;
   };
   herder.restartTask = async (name, task) => {
     local.taskStatus(name, task); // 404 for an unknown connector or task
-    await coord.runOnOwner(taskUnit(name, task), { op: 'restart-task', name, task } satisfies Command);
+    await onOwner(taskUnit(name, task), { op: 'restart-task', name, task });
   };
 
   // A Redis outage shows in the status of what this worker runs.

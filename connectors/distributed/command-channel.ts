@@ -6,6 +6,9 @@
 import { Queue, QueueEvents, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 
+/** The target did not answer in time (gone, busy, or cut off): try its successor. */
+export class NoAnswer extends Error {}
+
 export interface CommandJob { unit: string; payload: unknown }
 export type CommandHandler = (unit: string, payload: unknown) => Promise<unknown>;
 
@@ -45,12 +48,16 @@ export class CommandChannel {
   async send(instance: string, unit: string, payload: unknown, timeoutMs: number): Promise<unknown> {
     const t = this.target(instance);
     const deadline = Date.now() + timeoutMs;
-    const within = <T>(p: Promise<T>) => Promise.race([p, new Promise<T>((_r, j) => setTimeout(() => j(new Error(`no answer from worker ${instance} within ${timeoutMs} ms`)), Math.max(1, deadline - Date.now())).unref())]);
+    const within = <T>(p: Promise<T>) => {
+      let timer: NodeJS.Timeout | undefined;
+      return Promise.race([p, new Promise<T>((_r, j) => { timer = setTimeout(() => j(new NoAnswer(`no answer from worker ${instance} within ${timeoutMs} ms`)), Math.max(1, deadline - Date.now())); })]).finally(() => clearTimeout(timer));
+    };
     await within(t.events.waitUntilReady());
     const job = await within(t.queue.add('command', { unit, payload }, { removeOnComplete: true, removeOnFail: true, attempts: 1 }));
     try {
       return await within(job.waitUntilFinished(t.events, timeoutMs));
     } catch (e) {
+      if (!(e instanceof NoAnswer)) throw new Error(String((e as Error)?.message ?? e));
       // a job nobody took must not run later, after the caller retried elsewhere
       await job.remove().catch(() => undefined);
       throw e;

@@ -16,7 +16,7 @@ import type { ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { plan, type ClusterView, type LeaseView } from './balance.ts';
 import { ACQUIRE, LEAVE, RELEASE, RENEW, VERIFY, VIEW } from './scripts.ts';
-import { CommandChannel } from './command-channel.ts';
+import { CommandChannel, NoAnswer } from './command-channel.ts';
 
 export type StopReason = 'rebalance' | 'removed' | 'lost' | 'unproven' | 'shutdown';
 
@@ -78,6 +78,7 @@ export class ClusterCoordinator {
   private lastView: ClusterView | null = null;
   private timers: NodeJS.Timeout[] = [];
   private rebalanceTimer: NodeJS.Timeout | null = null;
+  private suspectTimer: NodeJS.Timeout | null = null;
   private rebalancing: Promise<void> | null = null;
   private rebalanceAgain = false;
   private renewing = false;
@@ -199,10 +200,11 @@ export class ClusterCoordinator {
       try { owner = (await this.owners()).get(unit); } catch (e) { last = e; continue; }
       if (!owner || owner.instance === this.instance) continue;
       try {
-        return await this.channel.send(owner.instance, unit, payload, Math.min(Math.max(500, this.leaseMs), deadline - Date.now()));
+        return await this.channel.send(owner.instance, unit, payload, Math.max(1, Math.min(Math.max(2000, this.leaseMs), deadline - Date.now())));
       } catch (e) {
         last = e;
-        if ((e as Error).message?.includes(NOT_HOLDER)) continue;
+        // the holder changed or did not answer: ask the next one; the command's own failure is the answer
+        if (!(e instanceof NoAnswer) && !(e as Error).message?.includes(NOT_HOLDER)) throw e;
       }
     }
     throw new Error(`no worker took the command for ${unit} within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
@@ -270,10 +272,17 @@ export class ClusterCoordinator {
     const now = Number(res[0]);
     const members = new Map<string, MemberInfo>();
     let i = 1;
-    for (; i < res.length && res[i] !== ''; i += 2) {
+    let silentUntil = Infinity;
+    for (; i < res.length && res[i] !== ''; i += 3) {
       let info: { workerId?: string; url?: string } = {};
       try { info = JSON.parse(res[i + 1]); } catch { /* keep defaults */ }
       members.set(res[i], { instance: res[i], workerId: info.workerId ?? '', url: info.url ?? '' });
+      // a member that missed two heartbeats may be dead: look again the moment its lease runs out
+      const expires = Number(res[i + 2]);
+      if (res[i] !== this.instance && expires - now < this.leaseMs - 2 * this.renewMs) silentUntil = Math.min(silentUntil, expires);
+    }
+    if (silentUntil !== Infinity && !this.suspectTimer && this.state === 'running') {
+      this.suspectTimer = setTimeout(() => { this.suspectTimer = null; this.scheduleRebalance(0); }, Math.max(0, silentUntil - now + 5));
     }
     const leases = new Map<string, LeaseView>();
     for (i++; i + 1 < res.length && res[i] !== ''; i += 2) {
@@ -411,6 +420,7 @@ export class ClusterCoordinator {
     const crashed = this.state === 'crashed';
     this.state = 'closing';
     if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
+    if (this.suspectTimer) clearTimeout(this.suspectTimer);
     await this.rebalancing;
     const live = [...this.held.values()].filter((h) => h.phase === 'starting' || h.phase === 'running');
     if (!crashed) await Promise.all(live.map((h) => this.handBack(h, 'shutdown')));
@@ -442,6 +452,7 @@ export class ClusterCoordinator {
     for (const t of this.timers) clearInterval(t);
     this.timers = [setInterval(() => this.watchdog(), Math.max(10, Math.min(100, Math.floor(this.renewMs / 2))))];
     if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
+    if (this.suspectTimer) clearTimeout(this.suspectTimer);
     this.redis.disconnect();
     this.sub.disconnect();
     void withTimeout(this.channel.close({ obliterate: false }), 1000);

@@ -32,15 +32,15 @@ for i = 4, #ARGV, 2 do
 end
 return out`;
 
-/** KEYS members, member-info, leases; ARGV forgetAfterMs. Returns {now, members [inst, info]…, '', leases [unit, lease]…, '', forgotten members…}. Forgets members expired for forgetAfterMs, drops expired leases. */
+/** KEYS members, member-info, leases; ARGV forgetAfterMs. Returns {now, members [inst, info, expiry]…, '', leases [unit, lease]…, '', forgotten members…}. Forgets members expired for forgetAfterMs, drops expired leases. */
 export const VIEW = `${NOW}
 ${PARSE}
 local forget = tonumber(ARGV[1])
 local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%d', now - forget))
 for _, m in ipairs(gone) do redis.call('ZREM', KEYS[1], m); redis.call('HDEL', KEYS[2], m) end
 local out = {now}
-local live = redis.call('ZRANGEBYSCORE', KEYS[1], string.format('%d', now), '+inf')
-for _, m in ipairs(live) do table.insert(out, m); table.insert(out, redis.call('HGET', KEYS[2], m) or '{}') end
+local live = redis.call('ZRANGEBYSCORE', KEYS[1], string.format('%d', now), '+inf', 'WITHSCORES')
+for i = 1, #live, 2 do table.insert(out, live[i]); table.insert(out, redis.call('HGET', KEYS[2], live[i]) or '{}'); table.insert(out, live[i + 1]) end
 table.insert(out, '')
 local all = redis.call('HGETALL', KEYS[3])
 for i = 1, #all, 2 do
