@@ -20,6 +20,8 @@ export interface Assigner {
   /** The work changed (connector added/removed, task count or generation changed). */
   update(work: Workload[]): Promise<void>;
   stop(): Promise<void>;
+  /** Distributed mode: other workers run part of the work, so this worker writes statuses only for what it runs. */
+  readonly shared?: boolean;
   /** Distributed mode: a check the task runs before it writes or commits; false once this worker may no longer hold the task. */
   fence?(connector: string, task: number): (() => boolean) | undefined;
 }

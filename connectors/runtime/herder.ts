@@ -70,7 +70,7 @@ export class Herder {
       return this.lock.run(() => this.reconcile()).catch((e) => this.o.logger.error({ err: e }, 'reconcile failed'));
     });
     await this.lock.run(async () => {
-      for (const name of this.state.connectors.keys()) {
+      for (const name of this.o.assigner.shared ? [] : this.state.connectors.keys()) {
         await this.setConnectorStatus(name, 'UNASSIGNED', null);
       }
       await this.publishWork();
