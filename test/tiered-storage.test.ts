@@ -106,6 +106,13 @@ test('closed segments upload to S3, local copies go, and consumers read offset 0
   // kafkajs by timestamp finds a record held only remotely.
   const byTime = await a.fetchTopicOffsetsByTimestamp('tiered', 0);
   assert.equal(byTime[0].offset, '0');
+  // DeleteRecords inside the remote range: the start moves, older remote segments go.
+  const segs = manifestOf(b.dataDir, 'tiered').segments.length;
+  await a.deleteTopicRecords({ topic: 'tiered', partitions: [{ partition: 0, offset: '500' }] });
+  assert.equal((await a.fetchTopicOffsets('tiered'))[0].low, '500');
+  await waitFor('remote segments below 500 deleted', () => s3.keys('tributary/tiered-').filter((k) => k.endsWith('.log')).length < segs);
+  assert.ok(manifestOf(b.dataDir, 'tiered').segments[0].baseOffset <= 500n, 'the segment holding 500 stays');
+  assertRecords(await consumeAll(b.bootstrap, 'tiered'), 500, 2000);
 });
 
 /** Every segment object was PUT exactly once. */
@@ -323,4 +330,34 @@ test('one Fetch serves many partitions from S3, reading them concurrently', asyn
   }
   assert.equal(partitionsRead.size, 4);
   assert.ok(maxInFlight >= 2, `remote reads in flight at once: ${maxInFlight}`);
+  // Deleting the topic deletes its remote segments.
+  const a = await admin(b.bootstrap, t);
+  await a.deleteTopics({ topics: ['wide'] });
+  await waitFor('remote objects of the deleted topic removed', () => s3.keys('tributary/wide-').length === 0);
+});
+
+test('read_committed consumers skip aborted transactions in segments read back from S3', async (t) => {
+  const s3 = await s3For(t);
+  const b = await startBroker({ config: s3.config(FAST) });
+  t.after(() => b.stop());
+  await tieredTopic(b, t, 'txn');
+  const kafka = new Kafka({ brokers: [b.bootstrap], logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ transactionalId: 'tiered-tx', idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  t.after(() => producer.disconnect());
+  const committed: string[] = [];
+  for (let i = 0; i < 30; i++) {
+    const tx = await producer.transaction();
+    const values = Array.from({ length: 20 }, (_, j) => `t${i}-${j}-${'p'.repeat(200)}`);
+    await tx.send({ topic: 'txn', messages: values.map((value) => ({ value, partition: 0 })) });
+    if (i % 3 === 1) await tx.abort(); else { await tx.commit(); committed.push(...values); }
+  }
+  const log = b.broker.replicas.get('txn', 0)!.log;
+  assert.ok(log.segments.length > 4, `${log.segments.length} segments`);
+  await waitFor('upload and local deletion', () => log.segments.length === 1);
+  assert.ok(manifestOf(b.dataDir, 'txn').segments.some((s) => s.aborted.length > 0), 'aborted transactions recorded with the remote segments');
+  const out = (await kcat(['-b', b.bootstrap, '-t', 'txn', '-C', '-e', '-q', '-o', 'beginning', '-X', 'isolation.level=read_committed', '-f', '%s\n'])).split('\n').filter(Boolean);
+  assert.deepEqual(out, committed);
+  const all = (await kcat(['-b', b.bootstrap, '-t', 'txn', '-C', '-e', '-q', '-o', 'beginning', '-X', 'isolation.level=read_uncommitted', '-f', '%s\n'])).split('\n').filter(Boolean);
+  assert.equal(all.length, 600);
 });
