@@ -156,7 +156,7 @@ export class RemoteLogManager {
         try {
           if (this.enabled(p) && Date.now() >= this.retryAt) await this.copySegments(st);
           if (this.enabled(p)) this.applyLocalRetention(st, now);
-          if (st.manifest.segments.length || st.manifest.pendingDeletes.length) await this.applyTotalRetention(st, now);
+          if (this.enabled(p) || st.manifest.segments.length || st.manifest.pendingDeletes.length) await this.applyTotalRetention(st, now);
         } catch (e) {
           this.logger.error({ err: e, partition: st.name }, 'tiered storage task failed');
         }
@@ -165,7 +165,8 @@ export class RemoteLogManager {
     await Promise.all(Array.from({ length: Math.max(1, this.o.concurrency) }, worker));
     // Topics deleted since: their remote objects go too (retried until S3 answers).
     for (const [k, st] of this.states) {
-      if (!st.p.log.closed || fs.existsSync(st.p.log.dir)) continue;
+      // Closed and no longer the live log of its partition: the topic was deleted (perhaps re-created).
+      if (!st.p.log.closed || this.stopped || this.b.closing || this.b.replicas.get(st.p.topic, st.p.partition)?.log === st.p.log) continue;
       const keys = [...st.manifest.segments.map((s) => s.key), ...st.manifest.pendingDeletes];
       try {
         if (keys.length) await this.storage.delete(keys.flatMap((s) => [...EXT, '.txnindex'].map((e) => s + e)));
@@ -244,7 +245,7 @@ export class RemoteLogManager {
     ];
     if (aborted.length) puts.push(this.storage.put(key + '.txnindex', encodeTxnIndex(aborted, seg.nextOffset)));
     await Promise.all(puts);
-    if (st.p.log.closed) return;
+    if (st.p.log.closed) { st.manifest.pendingDeletes.push(key); return; } // topic deleted meanwhile: clean up with it
     const entry: RemoteSegment = {
       baseOffset: seg.baseOffset, nextOffset: seg.nextOffset > sum.nextOffset ? seg.nextOffset : sum.nextOffset,
       size: body.length, maxTimestamp: sum.maxTimestamp, key, crc, localIno: ino, hasTxnIndex: aborted.length > 0, aborted, uploadedAt: Date.now(),
