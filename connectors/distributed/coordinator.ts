@@ -98,7 +98,8 @@ export class ClusterCoordinator {
     if (this.leaseMs < this.clockMarginMs + this.stopTimeoutMs + 2 * this.renewMs) {
       throw new CoordinatorConfigError(`lease ${this.leaseMs} ms must be at least clock margin ${this.clockMarginMs} + stop timeout ${this.stopTimeoutMs} + 2 × renew interval ${this.renewMs} ms`);
     }
-    this.base = `${o.prefix ?? 'tributary'}:${o.groupId}`;
+    // one hash tag per group: every key a script touches sits in one Redis Cluster slot
+    this.base = `${o.prefix ?? 'tributary'}:{${o.groupId}}`;
     this.log = o.logger.child({ component: 'connect-cluster', instance: this.instance });
     const common: RedisOptions = { lazyConnect: true, retryStrategy: () => Math.min(500, this.renewMs) };
     // no offline queue, bounded commands: a Redis outage shows up as failed renewals at once

@@ -4,7 +4,7 @@
 // the generation comes from HINCRBY on the `generations` hash, so it only grows,
 // per unit, across every acquisition by any worker — the fencing token.
 //
-// Keys (base = <prefix>:<group>):
+// Keys (base = <prefix>:{<group>}, one Redis Cluster slot per group):
 //   <base>:members      ZSET instance → heartbeat expiry (ms, Redis time)
 //   <base>:member-info  HASH instance → {"workerId","url"}
 //   <base>:leases       HASH unit → lease
