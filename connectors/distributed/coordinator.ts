@@ -100,7 +100,7 @@ export class ClusterCoordinator {
     }
     // one hash tag per group: every key a script touches sits in one Redis Cluster slot
     this.base = `${o.prefix ?? 'tributary'}:{${o.groupId}}`;
-    this.log = o.logger.child({ component: 'connect-cluster', instance: this.instance });
+    this.log = o.logger.child({ module: 'connect-cluster', instance: this.instance });
     const common: RedisOptions = { lazyConnect: true, retryStrategy: () => Math.min(500, this.renewMs) };
     // no offline queue, bounded commands: a Redis outage shows up as failed renewals at once
     this.redis = new Redis(o.redis, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: Math.max(100, this.renewMs) });
