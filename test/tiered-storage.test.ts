@@ -7,10 +7,11 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { Kafka, logLevel } from 'kafkajs';
+import { Admin as PlatformaticAdmin } from '@platformatic/kafka';
 import { startBroker, tempDir, type TestBroker } from './helpers/broker.ts';
 import { startBroker as startRawBroker } from '../server/broker.ts';
-import { spawnCli } from './helpers/process.ts';
-import { kcat } from './helpers/clients.ts';
+import { spawnCli, BIN } from './helpers/process.ts';
+import { kcat, run } from './helpers/clients.ts';
 import { startTestS3, type TestS3 } from '../server/tiered/test-s3.ts';
 import { RemoteLogManifest } from '../server/tiered/remote-log-manifest.ts';
 
@@ -298,8 +299,10 @@ test('remote.storage.enable=false on a topic stops tiering; the topic stays and 
   assert.ok((await a.listTopics()).includes('switch'), 'the topic still exists');
   assert.equal((await a.fetchTopicOffsets('switch'))[0].low, '0');
   assertRecords(await consumeAll(b.bootstrap, 'switch'), 0, 2000);
-  // On again: the new closed segments go up.
-  await a.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'switch', configEntries: configEntries(TIERED) }] });
+  // On again, with IncrementalAlterConfigs (what kafka-configs.sh --add-config sends): the new closed segments go up.
+  const pk = new PlatformaticAdmin({ clientId: 'tiered-admin', bootstrapBrokers: [b.bootstrap] });
+  t.after(() => pk.close());
+  await pk.incrementalAlterConfigs({ resources: [{ resourceType: 2, resourceName: 'switch', configs: Object.entries(TIERED).map(([name, value]) => ({ name, value, configOperation: 0 })) }] });
   await waitFor('tiering resumed', () => log.segments.length === 1);
   assertUploadedOnce(s3);
   assertRecords(await consumeAll(b.bootstrap, 'switch'), 0, 2000);
@@ -360,4 +363,13 @@ test('read_committed consumers skip aborted transactions in segments read back f
   assert.deepEqual(out, committed);
   const all = (await kcat(['-b', b.bootstrap, '-t', 'txn', '-C', '-e', '-q', '-o', 'beginning', '-X', 'isolation.level=read_uncommitted', '-f', '%s\n'])).split('\n').filter(Boolean);
   assert.equal(all.length, 600);
+});
+
+test('switching tiering on without a bucket is a one-line config error, exit code 2', async () => {
+  const dir = tempDir();
+  try {
+    const r = await run(process.execPath, [BIN, 'broker', '--data-dir', dir, '--kafka-port', '0', '--set', 'remote.log.storage.system.enable=true'], { timeoutMs: 20000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /tributary: tiered\.s3\.bucket is required/);
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });

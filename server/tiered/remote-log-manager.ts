@@ -26,6 +26,7 @@ import { segmentFileName } from '../log/log-segment.ts';
 import { OffsetOutOfRangeError } from '../log/partition-log.ts';
 import { LOG_OVERHEAD, OFF_LENGTH, OFF_LAST_OFFSET_DELTA, BATCH_HEADER_SIZE, readRecords, readBatchInfo, ATTR_CONTROL } from '../log/record-batch.ts';
 import { KafkaError } from '../errors.ts';
+import { ConfigError } from '../config.ts';
 import { S3RemoteStorage, type RemoteStorage } from './remote-storage.ts';
 import { RemoteLogManifest, MANIFEST_FILE, type RemoteSegment } from './remote-log-manifest.ts';
 import { RangeCache } from './range-cache.ts';
@@ -482,7 +483,7 @@ export function installTiered(b: Broker): RemoteLogManager | undefined {
   const c = b.config;
   if (!c.bool('remote.log.storage.system.enable')) return undefined;
   const bucket = c.get('tiered.s3.bucket');
-  if (!bucket) throw new Error('tiered.s3.bucket is required when remote.log.storage.system.enable=true (set it with --set tiered.s3.bucket=NAME)');
+  if (!bucket) throw new ConfigError('tiered.s3.bucket is required when remote.log.storage.system.enable=true (set it with --set tiered.s3.bucket=NAME)');
   let prefix = c.get('tiered.s3.prefix') ?? '';
   if (prefix && !prefix.endsWith('/')) prefix += '/';
   const storage = new S3RemoteStorage({
