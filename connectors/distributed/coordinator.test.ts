@@ -247,6 +247,25 @@ test('outage of one worker only: its units move to a worker that still reaches R
   assert.deepEqual(ledger.violations, []);
 });
 
+test('Redis loses its data (restart without persistence): holders re-claim their leases, nothing stops or runs twice', async (t) => {
+  const { prefix, ledger, coords, add } = await cluster(t);
+  const units = unitsOf(6);
+  for (const n of ['w1', 'w2']) (await add(n)).setUnits(units);
+  await until('3/3', () => ledger.running.size === 6 && counts(ledger).join() === '3,3');
+  await sleep(300);
+  const mark = ledger.events.length;
+  const held = coords.map((c) => new Map(c.heldUnits()));
+  await deleteKeys(prefix);
+  // a unit nobody held before the loss waits out the grace; the running ones never stop
+  for (const c of coords) c.setUnits([...units, 'task:new:0']);
+  await sleep(TIMING.leaseMs * 2);
+  assert.deepEqual(ledger.events.slice(mark).filter((e) => e.op === 'stop'), []);
+  coords.forEach((c, i) => { for (const [u, g] of held[i]) assert.equal(c.heldUnits().get(u), g, `${u} kept generation ${g}`); });
+  for (const [i, c] of coords.entries()) for (const [u, g] of held[i]) assert.equal(await c.verify(u, g), true);
+  await until('new unit running', () => ledger.running.has('task:new:0'));
+  assert.deepEqual(ledger.violations, []);
+});
+
 test('config: a lease too short for a clean stop is refused', () => {
   assert.throws(() => new ClusterCoordinator({ redis: REDIS_URL, groupId: 'x', workerId: 'w', logger, handler: { start: async () => {}, stop: async () => {} }, leaseMs: 1000, stopTimeoutMs: 900, renewMs: 200 }), /lease 1000 ms must be at least/);
 });

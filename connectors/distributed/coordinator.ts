@@ -82,6 +82,8 @@ export class ClusterCoordinator {
   private rebalancing: Promise<void> | null = null;
   private rebalanceAgain = false;
   private renewing = false;
+  /** The epoch of Redis's Connect state this worker last saw ('' before the first renewal). */
+  private epoch = '';
   private state: 'new' | 'running' | 'closing' | 'closed' | 'crashed' = 'new';
   private redisUp = true;
   private redisSince = Date.now();
@@ -245,9 +247,13 @@ export class ClusterCoordinator {
     const sent = [...this.held.values()].filter((h) => h.phase !== 'abandoned' && h.phase !== 'lost');
     try {
       const args = sent.flatMap((h) => [h.unit, String(h.generation)]);
-      const res = (await this.redis.eval(RENEW, 3, this.key('members'), this.key('member-info'), this.key('leases'), this.instance, String(this.leaseMs), this.info, ...args)) as (string | number)[];
+      const res = (await this.redis.eval(RENEW, 5, this.key('members'), this.key('member-info'), this.key('leases'), this.key('generations'), this.key('epoch'),
+        this.instance, String(this.leaseMs), this.info, this.epoch, randomUUID(), ...args)) as (string | number)[];
       this.markUp();
-      const lost = new Set(res.slice(1).map(String));
+      const epoch = String(res[1]);
+      if (this.epoch && epoch !== this.epoch) this.log.warn({ units: sent.length }, 'Redis lost its Connect state (restarted without persistence?): re-claimed the leases of running tasks; no new assignments for one lease');
+      this.epoch = epoch;
+      const lost = new Set(res.slice(2).map(String));
       for (const h of sent) {
         if (this.held.get(h.unit) !== h) continue;
         if (lost.has(h.unit)) this.lose(h, 'lost');
@@ -329,7 +335,7 @@ export class ClusterCoordinator {
 
   private async acquire(max: number, candidates: string[]) {
     const t0 = mono();
-    const res = (await this.redis.eval(ACQUIRE, 2, this.key('leases'), this.key('generations'), this.instance, String(this.leaseMs), String(max), ...candidates)) as (string | number)[];
+    const res = (await this.redis.eval(ACQUIRE, 3, this.key('leases'), this.key('generations'), this.key('epoch'), this.instance, String(this.leaseMs), String(max), ...candidates)) as (string | number)[];
     const got: Held[] = [];
     for (let i = 1; i + 1 < res.length; i += 2) {
       const unit = String(res[i]);

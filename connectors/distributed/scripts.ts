@@ -9,23 +9,46 @@
 //   <base>:member-info  HASH instance → {"workerId","url"}
 //   <base>:leases       HASH unit → lease
 //   <base>:generations  HASH unit → last generation handed out
+//   <base>:epoch        STRING "<id>|<no acquisitions before ms>": detects a Redis that lost its data
 //   <base>:events       pub/sub channel: wake-ups (join, leave, release)
 
 const NOW = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 const PARSE = `local function parse(v) if not v then return nil end local i, g, e = string.match(v, '^(.*)|(%d+)|(%d+)$') if not i then return nil end return i, tonumber(g), tonumber(e) end`;
 
-/** KEYS members, member-info, leases; ARGV instance, ttl, info, then unit, generation pairs. Returns {now, lost units…}. */
+/**
+ * KEYS members, member-info, leases, generations, epoch; ARGV instance, ttl, info,
+ * known epoch ('' if none yet), new epoch id, then unit, generation pairs.
+ * Returns {now, epoch, lost units…}.
+ *
+ * The epoch key tells a Redis that lost its data (restart without persistence) from
+ * one that kept it. A worker that knew an epoch and finds it gone or changed knows
+ * the leases were lost: it re-creates the epoch with a grace of one lease during
+ * which nobody acquires, and re-claims the units it holds (they are absent, not
+ * taken), so running tasks neither stop nor ever run twice.
+ */
 export const RENEW = `${NOW}
 ${PARSE}
-local inst = ARGV[1]; local ttl = tonumber(ARGV[2])
+local inst = ARGV[1]; local ttl = tonumber(ARGV[2]); local known = ARGV[4]
+local ep = redis.call('GET', KEYS[5])
+local eid = ep and string.match(ep, '^(.-)|') or nil
+local lossy = known ~= '' and eid ~= known
+if not ep then
+  eid = ARGV[5]
+  redis.call('SET', KEYS[5], eid .. '|' .. string.format('%d', known ~= '' and now + ttl or 0))
+elseif lossy then
+  local g = tonumber(string.match(ep, '|(%d+)$')) or 0
+  if g < now + ttl then redis.call('SET', KEYS[5], eid .. '|' .. string.format('%d', now + ttl)) end
+end
 redis.call('ZADD', KEYS[1], now + ttl, inst)
 redis.call('HSET', KEYS[2], inst, ARGV[3])
-local out = {now}
-for i = 4, #ARGV, 2 do
+local out = {now, eid}
+for i = 6, #ARGV, 2 do
   local u = ARGV[i]; local gen = tonumber(ARGV[i + 1])
-  local li, lg, le = parse(redis.call('HGET', KEYS[3], u))
-  if li == inst and lg == gen and le >= now then
-    redis.call('HSET', KEYS[3], u, inst .. '|' .. lg .. '|' .. string.format('%d', now + ttl))
+  local v = redis.call('HGET', KEYS[3], u)
+  local li, lg, le = parse(v)
+  if (li == inst and lg == gen and le >= now) or (not v and lossy) then
+    redis.call('HSET', KEYS[3], u, inst .. '|' .. gen .. '|' .. string.format('%d', now + ttl))
+    if not v and (tonumber(redis.call('HGET', KEYS[4], u)) or 0) < gen then redis.call('HSET', KEYS[4], u, gen) end
   else
     table.insert(out, u)
   end
@@ -52,11 +75,13 @@ table.insert(out, '')
 for _, m in ipairs(gone) do table.insert(out, m) end
 return out`;
 
-/** KEYS leases, generations; ARGV instance, ttl, max, candidate units…. Returns {now, unit, generation, …} for the units taken. */
+/** KEYS leases, generations, epoch; ARGV instance, ttl, max, candidate units…. Returns {now, unit, generation, …} for the units taken; nothing without an epoch or within its grace. */
 export const ACQUIRE = `${NOW}
 ${PARSE}
 local inst = ARGV[1]; local ttl = tonumber(ARGV[2]); local max = tonumber(ARGV[3])
 local out = {now}; local n = 0
+local ep = redis.call('GET', KEYS[3])
+if not ep or now < (tonumber(string.match(ep, '|(%d+)$')) or 0) then return out end
 for i = 4, #ARGV do
   if n >= max then break end
   local u = ARGV[i]
