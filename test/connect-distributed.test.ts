@@ -262,6 +262,27 @@ test('a joining worker takes tasks within seconds; a graceful shutdown hands tas
   assert.deepEqual(violations, []);
 });
 
+test('writes through any worker act cluster-wide: pause/resume, an invalid update answered 400, delete', async (t) => {
+  const c = await cluster(t, 'dist-writes');
+  const [w1, w2] = [await c.add(), await c.add()];
+  assert.equal((await c.request(w1, 'POST', '/connectors', { name: 'wr', config: { 'connector.class': 'SeqSource', topic: 'writes', 'tasks.max': '3' } })).status, 201);
+  const s = await c.waitFor('3 tasks running', async () => { const x = await statusOf(c, w2, 'wr'); return allRunning(x, 3) ? x : null; });
+  // the worker not running the connector instance forwards to the one that does
+  const notOwner = [w1, w2].find((w) => w.workerId !== s.connector.worker_id)!;
+  assert.equal((await c.request(notOwner, 'PUT', '/connectors/wr/pause')).status, 202);
+  await c.waitFor('all paused', async () => { const x = await statusOf(c, w1, 'wr'); return x.connector.state === 'PAUSED' && x.tasks.length === 3 && x.tasks.every((k: any) => k.state === 'PAUSED'); });
+  assert.equal((await c.request(notOwner, 'PUT', '/connectors/wr/resume')).status, 202);
+  await c.waitFor('running again', async () => allRunning(await statusOf(c, w2, 'wr'), 3));
+  const bad = await c.request(notOwner, 'PUT', '/connectors/wr/config', { 'connector.class': 'SeqSource', topic: 'writes', 'tasks.max': 'many' });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error_code, 400);
+  assert.match(bad.body.message, /tasks\.max/);
+  assert.equal((await c.request(notOwner, 'DELETE', '/connectors/wr')).status, 204);
+  await c.waitFor('gone everywhere', async () => (await c.request(w1, 'GET', '/connectors/wr/status')).status === 404 && (await c.request(w2, 'GET', '/connectors/wr/status')).status === 404);
+  await c.waitFor('no task of wr runs', () => ![...active.keys()].some((k) => k.startsWith('wr/')));
+  assert.deepEqual(violations, []);
+});
+
 test('three worker processes: kill -9 one, then a Redis outage — tasks resume elsewhere, nothing lost', async (t) => {
   const broker = await startBroker();
   const proxy = await new RedisProxy().start();
