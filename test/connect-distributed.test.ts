@@ -38,6 +38,11 @@ class SeqConnector extends SourceConnector {
 }
 
 class SeqTask extends SourceTask {
+  /** Set by a test: the next poll() hangs this long (a task that does not stop in time). */
+  hangFor = 0;
+  /** This instance may outlive its lease (its writes must be fenced): not a violation. */
+  zombie = false;
+  readonly inst = Math.random().toString(36).slice(2);
   private next = 0;
   private key = '';
   private topic = '';
@@ -48,7 +53,7 @@ class SeqTask extends SourceTask {
     this.topic = props.topic;
     this.key = `${props.connector}/${this.index}`;
     const cur = active.get(this.key);
-    if (cur) violations.push(`${this.key} started while another instance runs`);
+    if (cur && !cur.zombie) violations.push(`${this.key} started while another instance runs`);
     active.set(this.key, this);
     starts.push({ key: this.key, t: Date.now() });
     const off = await ctx.offsetStorageReader.offset({ task: this.index });
@@ -56,9 +61,10 @@ class SeqTask extends SourceTask {
   }
   async poll(): Promise<SourceRecord[]> {
     await sleep(20);
+    if (this.hangFor) { const d = this.hangFor; this.hangFor = 0; await sleep(d); }
     const out: SourceRecord[] = [];
     for (let i = 0; i < 5; i++, this.next++) {
-      out.push({ sourcePartition: { task: this.index }, sourceOffset: { next: this.next + 1 }, topic: this.topic, key: `${this.index}`, value: `${this.index}:${this.next}` });
+      out.push({ sourcePartition: { task: this.index }, sourceOffset: { next: this.next + 1 }, topic: this.topic, key: `${this.index}`, value: `${this.index}:${this.next}`, headers: [{ key: 'inst', value: this.inst }] });
     }
     return out;
   }
@@ -77,6 +83,7 @@ interface Cluster {
   request(w: RunningConnect, method: string, p: string, body?: unknown): Promise<{ status: number; body: any }>;
   waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs?: number): Promise<NonNullable<T>>;
   readAll(topic: string): Promise<string[]>;
+  readAllWithHeaders(topic: string): Promise<{ value: string; inst: string }[]>;
   workerConfig: Record<string, string>;
 }
 
@@ -124,15 +131,18 @@ async function cluster(t: TestContext, groupId = 'dist-test'): Promise<Cluster> 
       }
     },
     async readAll(topic) {
+      return (await c.readAllWithHeaders(topic)).map((m) => m.value);
+    },
+    async readAllWithHeaders(topic) {
       const ends = await admin.fetchTopicOffsets(topic);
       const high = Number(ends[0].high);
-      const got: string[] = [];
+      const got: { value: string; inst: string }[] = [];
       if (!high) return got;
       const consumer = kafka.consumer({ groupId: `reader-${Math.random()}`, maxWaitTimeInMs: 100 });
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
       await new Promise<void>((resolve) => {
-        void consumer.run({ eachMessage: async ({ message }) => { got.push(message.value!.toString()); if (Number(message.offset) >= high - 1) resolve(); } });
+        void consumer.run({ eachMessage: async ({ message }) => { got.push({ value: message.value!.toString(), inst: String(message.headers?.inst ?? '') }); if (Number(message.offset) >= high - 1) resolve(); } });
       });
       await consumer.disconnect();
       return got;
@@ -280,6 +290,35 @@ test('writes through any worker act cluster-wide: pause/resume, an invalid updat
   assert.equal((await c.request(notOwner, 'DELETE', '/connectors/wr')).status, 204);
   await c.waitFor('gone everywhere', async () => (await c.request(w1, 'GET', '/connectors/wr/status')).status === 404 && (await c.request(w2, 'GET', '/connectors/wr/status')).status === 404);
   await c.waitFor('no task of wr runs', () => ![...active.keys()].some((k) => k.startsWith('wr/')));
+  assert.deepEqual(violations, []);
+});
+
+test('fencing: a cut-off worker whose task does not stop in time writes nothing once another worker took over', async (t) => {
+  const c = await cluster(t, 'dist-fence');
+  const [w1, w2] = [await c.add(), await c.add()];
+  assert.equal((await c.request(w1, 'POST', '/connectors', { name: 'fz', config: { 'connector.class': 'SeqSource', topic: 'fenced', 'tasks.max': '2' } })).status, 201);
+  const s = await c.waitFor('2 tasks running', async () => { const x = await statusOf(c, w2, 'fz'); return allRunning(x, 2) ? x : null; });
+  const victim = [w1, w2].find((w) => w.workerId === s.tasks[0].worker_id)!;
+  const survivor = [w1, w2].find((w) => w !== victim)!;
+  const zombie = active.get('fz/0')!;
+  zombie.zombie = true;
+  zombie.hangFor = LEASE_MS * 2; // its runner cannot stop it: the poll returns long after the lease ran out
+  await sleep(300);
+  const byInst = async () => {
+    const r = await c.readAllWithHeaders('fenced');
+    return { zombie: r.filter((m) => m.inst === zombie.inst).length, all: r };
+  };
+  const before = (await byInst()).zombie;
+  distributedOf(victim.herder)!.crash();
+  await c.waitFor('task 0 running on the survivor', async () => { const x = await statusOf(c, survivor, 'fz'); return allRunning(x, 2) && x.tasks[0].worker_id === survivor.workerId; }, LEASE_MS * 4);
+  const successor = active.get('fz/0')!;
+  assert.notEqual(successor, zombie);
+  // the zombie's poll returns now; its records must be refused by the fence
+  await sleep(LEASE_MS * 2);
+  const after = await byInst();
+  assert.equal(after.zombie, before, 'the fenced worker produced nothing after losing its lease');
+  assert.ok(after.all.some((m) => m.inst === successor.inst));
+  assert.deepEqual(gaps(after.all.map((m) => m.value)), []);
   assert.deepEqual(violations, []);
 });
 
