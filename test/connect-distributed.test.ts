@@ -14,7 +14,7 @@ import { spawnCli, type RunningCli } from './helpers/process.ts';
 import { startConnect, type RunningConnect } from '../connectors/index.ts';
 import { distributedOf } from '../connectors/distributed/cluster.ts';
 import { REDIS_URL, RedisProxy, deleteKeys, testPrefix } from '../connectors/distributed/testing.ts';
-import { ConfigDef, SourceConnector, SourceTask, definePlugin, type Props, type SourceRecord, type SourceTaskContext } from '../plugins/sdk/index.ts';
+import { ConfigDef, SinkConnector, SinkTask, SourceConnector, SourceTask, definePlugin, type Props, type SinkRecord, type SourceRecord, type SourceTaskContext } from '../plugins/sdk/index.ts';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -71,7 +71,26 @@ class SeqTask extends SourceTask {
   stop() { if (active.get(this.key) === this) active.delete(this.key); }
 }
 
-const seqPlugin = definePlugin({ name: 'seq-test', version: '1', description: 'numbered records per task', connectors: { SeqSource: SeqConnector } });
+/** Every value any CollectSink task was given (at-least-once: counts may exceed 1). */
+const collected = new Map<string, number>();
+
+class CollectConnector extends SinkConnector {
+  version() { return '1'; }
+  config() { return new ConfigDef(); }
+  start() {}
+  taskConfigs(max: number): Props[] { return Array.from({ length: max }, () => ({})); }
+  stop() {}
+  taskClass() { return CollectTask; }
+}
+
+class CollectTask extends SinkTask {
+  version() { return '1'; }
+  start() {}
+  async put(records: SinkRecord[]) { for (const r of records) collected.set(String(r.value), (collected.get(String(r.value)) ?? 0) + 1); }
+  stop() {}
+}
+
+const seqPlugin = definePlugin({ name: 'seq-test', version: '1', description: 'numbered records per task', connectors: { SeqSource: SeqConnector, CollectSink: CollectConnector } });
 
 // ------------------------------------------------------------------ cluster harness
 
@@ -83,6 +102,7 @@ interface Cluster {
   request(w: RunningConnect, method: string, p: string, body?: unknown): Promise<{ status: number; body: any }>;
   waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs?: number): Promise<NonNullable<T>>;
   readAll(topic: string): Promise<string[]>;
+  createTopic(topic: string, partitions: number): Promise<void>;
   readAllWithHeaders(topic: string): Promise<{ value: string; inst: string }[]>;
   workerConfig: Record<string, string>;
 }
@@ -129,6 +149,9 @@ async function cluster(t: TestContext, groupId = 'dist-test'): Promise<Cluster> 
         if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
         await sleep(50);
       }
+    },
+    async createTopic(topic, partitions) {
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
     },
     async readAll(topic) {
       return (await c.readAllWithHeaders(topic)).map((m) => m.value);
@@ -319,6 +342,32 @@ test('fencing: a cut-off worker whose task does not stop in time writes nothing 
   assert.equal(after.zombie, before, 'the fenced worker produced nothing after losing its lease');
   assert.ok(after.all.some((m) => m.inst === successor.inst));
   assert.deepEqual(gaps(after.all.map((m) => m.value)), []);
+  assert.deepEqual(violations, []);
+});
+
+test('a sink pipeline across workers: a dead worker\'s sink task resumes elsewhere and every record arrives', async (t) => {
+  const c = await cluster(t, 'dist-sink');
+  const ws = [await c.add(), await c.add(), await c.add()];
+  await c.createTopic('pipe', 2);
+  const str = { 'key.converter': 'org.apache.kafka.connect.storage.StringConverter', 'value.converter': 'org.apache.kafka.connect.storage.StringConverter' };
+  assert.equal((await c.request(ws[0], 'POST', '/connectors', { name: 'pk', config: { 'connector.class': 'CollectSink', topics: 'pipe', 'tasks.max': '2', ...str } })).status, 201);
+  assert.equal((await c.request(ws[1], 'POST', '/connectors', { name: 'ps', config: { 'connector.class': 'SeqSource', topic: 'pipe', 'tasks.max': '2', ...str } })).status, 201);
+  const s = await c.waitFor('sink running', async () => { const x = await statusOf(c, ws[2], 'pk'); return allRunning(x, 2) ? x : null; });
+  await c.waitFor('source running', async () => allRunning(await statusOf(c, ws[2], 'ps'), 2));
+  await sleep(500);
+  const victim = ws.find((w) => taskWorkers(s).includes(w.workerId))!;
+  const survivor = ws.find((w) => w !== victim)!;
+  distributedOf(victim.herder)!.crash();
+  await c.waitFor('sink tasks running on the others', async () => { const x = await statusOf(c, survivor, 'pk'); return allRunning(x, 2) && !taskWorkers(x).includes(victim.workerId); }, LEASE_MS * 4);
+  await c.waitFor('source tasks running on the others', async () => { const x = await statusOf(c, survivor, 'ps'); return allRunning(x, 2) && !taskWorkers(x).includes(victim.workerId); }, LEASE_MS * 4);
+  await sleep(500);
+  assert.equal((await c.request(survivor, 'PUT', '/connectors/ps/pause')).status, 202);
+  await c.waitFor('source paused', async () => (await statusOf(c, survivor, 'ps')).tasks.every((x: any) => x.state === 'PAUSED'));
+  await sleep(500);
+  const written = await c.readAll('pipe');
+  assert.ok(written.length > 100);
+  await c.waitFor('the sink got every record', () => written.every((v) => collected.has(v)), 20_000);
+  assert.deepEqual(gaps(written), []);
   assert.deepEqual(violations, []);
 });
 
