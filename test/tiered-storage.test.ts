@@ -204,6 +204,15 @@ test('S3 down: produce still works, nothing is lost or trimmed, and uploads resu
   await waitFor('uploads to resume and local copies to go', () => log.segments.length === 1, 30000);
   assert.equal(manifestOf(dataDir, 'outage').segments.length, closed);
   assertRecords(await consumeAll(bootstrap, 'outage'), 0, 1500);
+  // A consumer reading remote data during an outage gets a retriable error and carries on once S3 is back.
+  broker.remoteLogManager!.cache.invalidate('');
+  await s3.stop();
+  let done = false;
+  const reading = consumeAll(bootstrap, 'outage').finally(() => { done = true; });
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(done, false, 'nothing to read while S3 is down');
+  await s3.start();
+  assertRecords(await reading, 0, 1500);
 });
 
 const configEntries = (c: Record<string, string>) => Object.entries(c).map(([name, value]) => ({ name, value }));
