@@ -55,6 +55,22 @@ export class ErrorHandler {
 
   get tolerateAll(): boolean { return this.cfg.tolerance === 'all'; }
 
+  /**
+   * The hot path: one synchronous try, no promise unless fn returns one or fails (then
+   * execute() takes over with retries). `ec` is built only when something failed.
+   */
+  attempt<T>(stage: Stage, className: string, fn: () => T | Promise<T>, ec: () => ErrorContext): { ok: true; value: T } | { ok: false } | Promise<{ ok: true; value: T } | { ok: false }> {
+    try {
+      const v = fn();
+      if (v && typeof (v as { then?: unknown }).then === 'function') {
+        return (v as Promise<T>).then((value) => ({ ok: true as const, value }), () => this.execute(stage, className, fn, ec()));
+      }
+      return { ok: true, value: v as T };
+    } catch {
+      return this.execute(stage, className, fn, ec());
+    }
+  }
+
   /** Runs fn with retries; returns {ok:false} when the record is to be skipped, throws when the task must fail. */
   async execute<T>(stage: Stage, className: string, fn: () => T | Promise<T>, ec: ErrorContext = {}): Promise<{ ok: true; value: T } | { ok: false }> {
     const start = Date.now();

@@ -203,10 +203,13 @@ export class SinkTaskRunner implements TaskRunner {
     const o = this.o;
     const headers = toHeaders(m.headers);
     const offset = Number(m.offset);
-    const ec = { topic, partition, offset, key: m.key, value: m.value, headers: Object.fromEntries(Object.entries(m.headers ?? {}).filter(([, v]) => v !== undefined && !Array.isArray(v)) as [string, Buffer | string][]) };
-    const k = await this.errors.execute('KEY_CONVERTER', o.keyConverter.className, () => o.keyConverter.converter.toConnectData(topic, m.key ?? null, headers), ec);
+    const ec = () => ({ topic, partition, offset, key: m.key, value: m.value, headers: Object.fromEntries(Object.entries(m.headers ?? {}).filter(([, v]) => v !== undefined && !Array.isArray(v)) as [string, Buffer | string][]) });
+    const E = this.errors;
+    let k = E.attempt('KEY_CONVERTER', o.keyConverter.className, () => o.keyConverter.converter.toConnectData(topic, m.key ?? null, headers), ec);
+    if (k instanceof Promise) k = await k;
     if (!k.ok) return null;
-    const v = await this.errors.execute('VALUE_CONVERTER', o.valueConverter.className, () => o.valueConverter.converter.toConnectData(topic, m.value ?? null, headers), ec);
+    let v = E.attempt('VALUE_CONVERTER', o.valueConverter.className, () => o.valueConverter.converter.toConnectData(topic, m.value ?? null, headers), ec);
+    if (v instanceof Promise) v = await v;
     if (!v.ok) return null;
     let rec: SinkRecord | null = {
       topic, kafkaPartition: partition, kafkaOffset: offset,
@@ -215,7 +218,8 @@ export class SinkTaskRunner implements TaskRunner {
     };
     for (const step of o.chain.steps) {
       const cur: SinkRecord = rec!;
-      const r = await this.errors.execute('TRANSFORMATION', step.className, () => applyStep(step, cur), ec);
+      let r = E.attempt('TRANSFORMATION', step.className, () => applyStep(step, cur), ec);
+      if (r instanceof Promise) r = await r;
       if (!r.ok) return null;
       rec = r.value;
       if (rec === null) return null;

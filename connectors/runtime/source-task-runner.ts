@@ -101,16 +101,29 @@ export class SourceTaskRunner implements TaskRunner {
   }
 
   private async run(): Promise<void> {
+    // one produce in flight while the next batch is polled and converted (order is kept:
+    // a batch is sent only after the previous one was acknowledged)
+    let inflight: Promise<void> | null = null;
+    const settle = async () => { if (inflight) { const p = inflight; inflight = null; await p; } };
     try {
       while (!this.stopping) {
-        if (this.paused) { await this.maybeFlush(); await this.idle(100); continue; }
+        if (this.paused) { await settle(); await this.maybeFlush(); await this.idle(100); continue; }
         const records = await this.task.poll();
         if (this.stopping && !records?.length) break;
-        if (records?.length) await this.sendRecords(records);
-        else await this.idle(5);
+        if (records?.length) {
+          const prepared = await this.prepare(records);
+          await settle();
+          inflight = this.send(prepared, records);
+          inflight.catch(() => undefined); // awaited (and rethrown) by settle()
+        } else {
+          await settle();
+          await this.idle(5);
+        }
         await this.maybeFlush();
       }
+      await settle();
     } catch (e) {
+      await Promise.resolve(inflight).catch(() => undefined);
       if (!this.stopping) {
         // offsets of what was acknowledged are still good
         await this.flushOffsets().catch(() => undefined);
@@ -120,24 +133,29 @@ export class SourceTaskRunner implements TaskRunner {
     }
   }
 
-  private async sendRecords(records: SourceRecord[]): Promise<void> {
+  private async prepare(records: SourceRecord[]): Promise<{ rec: SourceRecord; msg: Message; topic: string }[]> {
     const o = this.o;
     const out: { rec: SourceRecord; msg: Message; topic: string }[] = [];
     const skipped: SourceRecord[] = [];
+    const E = this.errors;
     for (const original of records) {
       let rec: SourceRecord | null = original;
       for (const step of o.chain.steps) {
         const cur: SourceRecord = rec!;
-        const r = await this.errors.execute('TRANSFORMATION', step.className, () => applyStep(step, cur), { topic: cur.topic, record: cur, value: dlqValue(cur) });
+        let r = E.attempt('TRANSFORMATION', step.className, () => applyStep(step, cur), () => ({ topic: cur.topic, record: cur, value: dlqValue(cur) }));
+        if (r instanceof Promise) r = await r;
         if (!r.ok) { rec = null; break; }
         rec = r.value;
         if (rec === null) break;
       }
       if (rec === null) { skipped.push(original); continue; }
       const r2: SourceRecord = rec;
-      const k = await this.errors.execute('KEY_CONVERTER', o.keyConverter.className, () => o.keyConverter.converter.fromConnectData(r2.topic, r2.keySchema ?? null, r2.key ?? null, r2.headers), { topic: r2.topic, record: r2, value: dlqValue(r2) });
+      const ec = () => ({ topic: r2.topic, record: r2, value: dlqValue(r2) });
+      let k = E.attempt('KEY_CONVERTER', o.keyConverter.className, () => o.keyConverter.converter.fromConnectData(r2.topic, r2.keySchema ?? null, r2.key ?? null, r2.headers), ec);
+      if (k instanceof Promise) k = await k;
       if (!k.ok) { skipped.push(original); continue; }
-      const v = await this.errors.execute('VALUE_CONVERTER', o.valueConverter.className, () => o.valueConverter.converter.fromConnectData(r2.topic, r2.valueSchema ?? null, r2.value ?? null, r2.headers), { topic: r2.topic, record: r2, value: dlqValue(r2) });
+      let v = E.attempt('VALUE_CONVERTER', o.valueConverter.className, () => o.valueConverter.converter.fromConnectData(r2.topic, r2.valueSchema ?? null, r2.value ?? null, r2.headers), ec);
+      if (v instanceof Promise) v = await v;
       if (!v.ok) { skipped.push(original); continue; }
       const headers: Record<string, Buffer | string> = {};
       for (const h of r2.headers ?? []) { const hv = headerValue(h.value); if (hv !== undefined) headers[h.key] = hv; }
@@ -147,24 +165,35 @@ export class SourceTaskRunner implements TaskRunner {
         msg: { key: k.value, value: v.value, headers, timestamp: String(r2.timestamp ?? Date.now()), ...(r2.kafkaPartition !== null && r2.kafkaPartition !== undefined ? { partition: r2.kafkaPartition } : {}) },
       });
     }
-    // one produce per topic, in order; acks=all
-    const byTopic = new Map<string, { rec: SourceRecord; msg: Message }[]>();
-    for (const x of out) { let l = byTopic.get(x.topic); if (!l) byTopic.set(x.topic, (l = [])); l.push(x); }
-    if (byTopic.size) {
+    return out;
+  }
+
+  private async send(out: { rec: SourceRecord; msg: Message; topic: string }[], records: SourceRecord[]): Promise<void> {
+    const o = this.o;
+    // produce requests of at most ~512 KiB (kafkajs sends a partition's messages as one
+    // batch, which the broker refuses above message.max.bytes), in order; acks=all
+    const size = (m: Message) => 64 + (m.key ? (m.key as Buffer).length : 0) + (m.value ? (m.value as Buffer).length : 0);
+    for (let i = 0; i < out.length;) {
+      let bytes = 0;
+      let j = i;
+      while (j < out.length && (j === i || bytes + size(out[j].msg) <= 512 * 1024)) bytes += size(out[j++].msg);
+      const chunk = out.slice(i, j);
+      i = j;
+      const byTopic = new Map<string, { rec: SourceRecord; msg: Message }[]>();
+      for (const x of chunk) { let l = byTopic.get(x.topic); if (!l) byTopic.set(x.topic, (l = [])); l.push(x); }
       if (o.fence && !o.fence()) throw new Error(`task ${this.connector}-${this.taskId} fenced: this worker no longer holds its lease`);
       const res = await o.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, l]) => ({ topic, messages: l.map((x) => x.msg) })) });
       for (const topic of byTopic.keys()) void o.state.putActiveTopic(o.connector, topic, o.taskId).catch(() => undefined);
+      if (!this.o.taskClass.prototype.commitRecord) continue;
       // kafkajs answers per partition with the base offset; rebuild each record's offset
       const base = new Map(res.map((r) => [`${r.topicName}:${r.partition}`, Number(r.baseOffset ?? r.offset ?? -1)]));
       for (const [topic, l] of byTopic) {
         for (const x of l) {
-          if (this.o.taskClass.prototype.commitRecord) {
-            const part = x.msg.partition ?? -1;
-            const key = `${topic}:${part}`;
-            const off = base.get(key) ?? -1;
-            if (base.has(key)) base.set(key, off + 1);
-            await this.task.commitRecord?.(x.rec, { topic, partition: part, offset: off });
-          }
+          const part = x.msg.partition ?? -1;
+          const key = `${topic}:${part}`;
+          const off = base.get(key) ?? -1;
+          if (base.has(key)) base.set(key, off + 1);
+          await this.task.commitRecord?.(x.rec, { topic, partition: part, offset: off });
         }
       }
     }

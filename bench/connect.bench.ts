@@ -1,0 +1,43 @@
+// Connect throughput: FileStreamSource → topic (records/s until every line is in the
+// topic and its offset committed) and topic → FileStreamSink (records/s until the file
+// holds every record), with the StringConverter (the runtime's own cost) and the
+// JsonConverter with schemas (Kafka's default). One in-process broker and worker.
+// BENCH_COUNT scales the runs (default 200000 lines of ~100 bytes).
+import fs from 'node:fs';
+import path from 'node:path';
+import { startTestKit } from '../plugins/sdk/testkit.ts';
+
+const COUNT = Number(process.env.BENCH_COUNT ?? 200000);
+const STRING = 'org.apache.kafka.connect.storage.StringConverter';
+const JSONC = 'org.apache.kafka.connect.json.JsonConverter';
+
+const kit = await startTestKit({ workerConfig: { 'offset.flush.interval.ms': '1000' } });
+try {
+  const input = path.join(kit.dir, 'in.txt');
+  const line = (i: number) => `${String(i).padStart(10, '0')} ${'x'.repeat(89)}`;
+  const fd = fs.openSync(input, 'w');
+  for (let i = 0; i < COUNT; i += 10000) fs.writeSync(fd, Array.from({ length: Math.min(10000, COUNT - i) }, (_, j) => line(i + j)).join('\n') + '\n');
+  fs.closeSync(fd);
+  const bytes = fs.statSync(input).size;
+
+  for (const [label, conv] of [['String', STRING], ['JSON+schema', JSONC]] as const) {
+    const topic = `bench-${label.replace(/\W/g, '').toLowerCase()}`;
+    const t0 = performance.now();
+    await kit.createConnector(`src-${topic}`, { 'connector.class': 'FileStreamSource', file: input, topic, 'batch.size': process.env.BENCH_BATCH ?? '2000', 'value.converter': conv });
+    await kit.waitFor(async () => (await kit.request('GET', `/connectors/src-${topic}/offsets`)).body.offsets[0]?.offset.position === bytes, { timeoutMs: 600000, intervalMs: 20, what: 'all source offsets committed' });
+    const srcSecs = (performance.now() - t0) / 1000;
+    console.log(`file source → topic (${label} converter): ${COUNT} records in ${srcSecs.toFixed(2)} s = ${Math.round(COUNT / srcSecs).toLocaleString('en-US')} records/s, ${(bytes / srcSecs / 1048576).toFixed(1)} MB/s`);
+
+    const out = path.join(kit.dir, `out-${topic}.txt`);
+    const t1 = performance.now();
+    await kit.createConnector(`sink-${topic}`, { 'connector.class': 'FileStreamSink', file: out, topics: topic, 'value.converter': conv, 'key.converter': STRING });
+    await kit.waitFor(() => fs.existsSync(out) && fs.statSync(out).size >= bytes, { timeoutMs: 600000, intervalMs: 20, what: 'the sink file' });
+    const sinkSecs = (performance.now() - t1) / 1000;
+    console.log(`topic → file sink (${label} converter): ${COUNT} records in ${sinkSecs.toFixed(2)} s = ${Math.round(COUNT / sinkSecs).toLocaleString('en-US')} records/s`);
+    if (fs.readFileSync(out, 'utf8') !== fs.readFileSync(input, 'utf8')) throw new Error('sink output differs from the source file');
+    await kit.request('DELETE', `/connectors/src-${topic}`);
+    await kit.request('DELETE', `/connectors/sink-${topic}`);
+  }
+} finally {
+  await kit.close();
+}
