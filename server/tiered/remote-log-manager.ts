@@ -147,7 +147,8 @@ export class RemoteLogManager {
 
   // ---- the background task ----
 
-  async runOnce(now = Date.now()): Promise<void> {
+  /** One pass over every partition; `now` is for tests (default: the clock at each partition). */
+  async runOnce(now?: number): Promise<void> {
     const parts = this.b.replicas.all().filter((p) => !p.log.closed);
     const queue = [...parts];
     const worker = async () => {
@@ -156,8 +157,8 @@ export class RemoteLogManager {
         const st = this.state(p);
         try {
           if (this.enabled(p) && Date.now() >= this.retryAt) await this.copySegments(st);
-          if (this.enabled(p)) this.applyLocalRetention(st, now);
-          if (this.enabled(p) || st.manifest.segments.length || st.manifest.pendingDeletes.length) await this.applyTotalRetention(st, now);
+          if (this.enabled(p)) this.applyLocalRetention(st, now ?? Date.now());
+          if (this.enabled(p) || st.manifest.segments.length || st.manifest.pendingDeletes.length) await this.applyTotalRetention(st, now ?? Date.now());
         } catch (e) {
           this.logger.error({ err: e, partition: st.name }, 'tiered storage task failed');
         }
@@ -178,6 +179,7 @@ export class RemoteLogManager {
   }
 
   private warnUnavailable(e: unknown, what: string): void {
+    const why = (e as Error)?.message || (e as Error)?.name || String(e);
     this.stats.uploadFailures++;
     this.retryAt = Date.now() + this.backoff;
     const wait = this.backoff;
@@ -185,8 +187,8 @@ export class RemoteLogManager {
     if (Date.now() - this.lastWarnAt < 30000) return;
     this.lastWarnAt = Date.now();
     this.logger.warn(
-      { err: (e as Error).message, endpoint: this.storage.describe },
-      `tiered storage: cannot ${what} at ${this.storage.describe}: ${(e as Error).message}. Segments stay on local disk and produce is unaffected; retrying in ${wait} ms. ` +
+      { err: why, endpoint: this.storage.describe },
+      `tiered storage: cannot ${what} at ${this.storage.describe}: ${why}. Segments stay on local disk and produce is unaffected; retrying in ${wait} ms. ` +
       'Fix: check that tiered.s3.endpoint is reachable, tiered.s3.bucket exists and AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or ~/.aws) are valid.',
     );
   }
@@ -340,7 +342,7 @@ export class RemoteLogManager {
 
   private async flushDeletes(st: PartitionState): Promise<void> {
     const m = st.manifest;
-    if (!m.pendingDeletes.length) return;
+    if (!m.pendingDeletes.length || Date.now() < this.retryAt) return;
     const stems = [...m.pendingDeletes];
     try {
       await this.storage.delete(stems.flatMap((s) => [...EXT, '.txnindex'].map((e) => s + e)));
