@@ -47,6 +47,8 @@ export interface TableInfo {
   keySchema: Schema | null;
   rowSchema: Schema;
   envelopeSchema: Schema;
+  /** rough serialized size of key + value schemas, for batch sizing */
+  schemaBytes: number;
 }
 
 export interface RawColumn { name: string; typeOid: number; typmod: number; notNull: boolean; keyPos: number }
@@ -76,10 +78,21 @@ export function buildTable(prefix: string, schema: string, name: string, replica
     ]),
     version: 2,
   };
-  return { schema, name, id, topic: base, replicaIdentity, columns, keySchema, rowSchema, envelopeSchema };
+  const schemaBytes = JSON.stringify(envelopeSchema).length + JSON.stringify(keySchema ?? null).length;
+  return { schema, name, id, topic: base, replicaIdentity, columns, keySchema, rowSchema, envelopeSchema, schemaBytes };
 }
 
 /** A row struct from tuple values (pgoutput) or text values (snapshot; null = SQL NULL). */
+/** Estimated JSON size of one event of this table with these values (schema included). */
+export function eventBytes(t: TableInfo, values: (TupleValue | string | null)[]): number {
+  let n = t.schemaBytes + 600;
+  for (const v of values) {
+    if (typeof v === 'string') n += v.length + 8;
+    else if (v && v.kind === 'text') n += v.value.length + 8;
+  }
+  return n;
+}
+
 export function rowValue(t: TableInfo, values: (TupleValue | string | null)[]): StructValue {
   const out: StructValue = {};
   t.columns.forEach((c, i) => {

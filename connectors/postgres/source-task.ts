@@ -8,7 +8,7 @@ import { sourceConfigDef } from './config.ts';
 import { ReplicationConnection, textClient, type PgConnectionOptions } from './replication.ts';
 import { decodePgOutput, type PgOutputMessage, type ReplicationFrame, type TupleValue } from './pgoutput.ts';
 import { formatLsn, lsnFrom } from './lsn.ts';
-import { buildTable, keyValue, rowValue, CONNECTOR_VERSION, type RawColumn, type TableInfo } from './schema.ts';
+import { buildTable, eventBytes, keyValue, rowValue, CONNECTOR_VERSION, type RawColumn, type TableInfo } from './schema.ts';
 import type { DecimalMode } from './types.ts';
 
 const MAX_SEQ = 2 ** 31;
@@ -20,7 +20,7 @@ interface PendingTx { commitLsn: bigint; lastSeq: number; endLsn: bigint; comple
 
 interface OpenTx { xid: number; finalLsn: bigint; commitTimeUs: bigint; seq: number; pending: PendingTx }
 
-interface SnapshotTable { table: TableInfo; pkCols: string[]; pkTypes: string[]; lastKey: string[] | null; done: boolean; rows: number; estimate: number }
+interface SnapshotTable { table: TableInfo; pkCols: string[]; pkTypes: string[]; chunk: number; lastKey: string[] | null; done: boolean; rows: number; estimate: number }
 
 export interface CdcStatus {
   phase: 'starting' | 'snapshot' | 'streaming' | 'snapshot-complete' | 'stopped';
@@ -61,6 +61,8 @@ export class PostgresSourceTask extends SourceTask {
   /** position of the last record handed to the runtime: where a reconnect resumes */
   private lastEmitted: ResumePosition | null = null;
   private reconnectFailures = 0;
+  /** estimated bytes of the records gathered by the current poll */
+  private batchBytes = 0;
   private confirmed = 0n;
   private lastReceived = 0n;
   private timers: NodeJS.Timeout[] = [];
@@ -207,17 +209,17 @@ export class PostgresSourceTask extends SourceTask {
       const pkCols = raw.filter((c) => c.keyPos >= 0).sort((a, b) => a.keyPos - b.keyPos).map((c) => c.name);
       const pkTypes: string[] = [];
       for (const c of pkCols) pkTypes.push((await this.snap.query('SELECT format_type(atttypid, NULL) AS t FROM pg_attribute WHERE attrelid = $1 AND attname = $2', [t.oid, c])).rows[0].t);
-      this.snapTables.push({ table, pkCols, pkTypes, lastKey: null, done: false, rows: 0, estimate: t.estimate });
+      this.snapTables.push({ table, pkCols, pkTypes, chunk: 100, lastKey: null, done: false, rows: 0, estimate: t.estimate });
     }
     this.ctx.logger.info({ tables: this.snapTables.map((t) => t.table.id), lsn: formatLsn(consistentPoint) }, 'snapshot started');
     this.reportProgress();
   }
 
   private async pollSnapshot(): Promise<SourceRecord[]> {
-    const fetch = this.cfg['snapshot.fetch.size'] as number;
     const out: SourceRecord[] = [];
     while (this.snapIndex < this.snapTables.length && out.length === 0) {
       const st = this.snapTables[this.snapIndex];
+      const fetch = Math.min(st.chunk, this.cfg['snapshot.fetch.size'] as number);
       const qi = (s: string) => '"' + s.replace(/"/g, '""') + '"';
       const tname = `${qi(st.table.schema)}.${qi(st.table.name)}`;
       let rows: Record<string, string | null>[];
@@ -239,6 +241,11 @@ export class PostgresSourceTask extends SourceTask {
       for (const row of rows) {
         const values = st.table.columns.map((c) => row[c.name] ?? null);
         out.push(this.snapshotRecord(st.table, values));
+      }
+      // one chunk per poll, but no bigger than max.batch.bytes: the next chunks are sized to fit
+      if (rows.length) {
+        const per = rows.slice(0, 50).reduce((n, row) => n + eventBytes(st.table, st.table.columns.map((c) => row[c.name] ?? null)), 0) / Math.min(50, rows.length);
+        st.chunk = Math.max(1, Math.min(this.cfg['snapshot.fetch.size'] as number, Math.floor((this.cfg['max.batch.bytes'] as number) / per)));
       }
       if (st.done) {
         this.ctx.logger.info({ table: st.table.id, rows: st.rows }, 'snapshot of table done');
@@ -353,8 +360,10 @@ export class PostgresSourceTask extends SourceTask {
       this.wake = null;
     }
     const max = this.cfg['max.batch.size'] as number;
+    const maxBytes = this.cfg['max.batch.bytes'] as number;
     const out: SourceRecord[] = [];
-    while (this.frames.length && out.length < max) {
+    this.batchBytes = 0;
+    while (this.frames.length && out.length < max && this.batchBytes < maxBytes) {
       const f = this.frames.shift()!;
       if (f.kind === 'keepalive') {
         if (f.walEnd > this.lastReceived) this.lastReceived = f.walEnd;
@@ -449,6 +458,7 @@ export class PostgresSourceTask extends SourceTask {
     const t = this.relations.get(m.relationOid);
     if (!t) return;
     const record = (op: string, keyVals: (TupleValue | null)[], before: StructValue | null, after: StructValue | null, headers?: SourceRecord['headers']) => {
+      this.batchBytes += eventBytes(t, keyVals);
       if (!this.skipped.has(op)) emit(t, { keySchema: t.keySchema, key: keyValue(t, keyVals), valueSchema: t.envelopeSchema, value: env(t, op, before, after), headers });
       else tx.seq++;
     };
