@@ -4,7 +4,6 @@
 export const CONNECT_ERRORS = {
   BAD_REQUEST: { status: 400, doc: 'Malformed request, invalid connector configuration, or an operation not allowed in the current state (e.g. altering offsets of a running connector).' },
   NOT_FOUND: { status: 404, doc: 'Unknown connector, task, plugin or route.' },
-  METHOD_NOT_ALLOWED: { status: 405, doc: 'The route exists but not with this HTTP method.' },
   CONFLICT: { status: 409, doc: 'The connector already exists, or a rebalance/restart is in progress.' },
   INTERNAL: { status: 500, doc: 'Unexpected error (logged with its stack), e.g. the broker rejected a write to an internal topic.' },
   UNAVAILABLE: { status: 503, doc: 'The worker is still starting (reading its internal topics).' },
