@@ -78,3 +78,15 @@ test('AvroConverter round trip through the running schema registry', async (t) =
   assert.equal(u.registered_at, 1700000001000);
   assert.equal(typeof u.name, 'string');
 });
+
+test('worker-level key.converter/value.converter are the default; a connector converter overrides them', async (t) => {
+  const STRING = 'org.apache.kafka.connect.storage.StringConverter';
+  const kit = await startTestKit({ workerConfig: { 'value.converter': STRING, 'key.converter': STRING } });
+  t.after(() => kit.close());
+  const input = path.join(kit.dir, 'in.txt');
+  fs.writeFileSync(input, 'plain\n');
+  await kit.createConnector('default', { 'connector.class': 'FileStreamSource', file: input, topic: 'dflt' });
+  assert.equal((await kit.consume('dflt', { count: 1 }))[0].value!.toString(), 'plain');
+  await kit.createConnector('own', { 'connector.class': 'FileStreamSource', file: input, topic: 'own', 'value.converter': JSONC, 'value.converter.schemas.enable': 'true' });
+  assert.equal((await kit.consume('own', { count: 1 }))[0].value!.toString(), '{"schema":{"type":"string","optional":false},"payload":"plain"}');
+});

@@ -122,3 +122,36 @@ test('a retriable sink error redelivers the batch; offsets are committed only af
   assert.equal((await kit.status('collect')).tasks[0].state, 'RUNNING');
   assert.ok((await kit.request('GET', '/connectors/collect/errors')).body.tasks[0].counters.total_retries >= 2);
 });
+
+test('task.restart.policy=backoff restarts a FAILED task by itself once its cause is gone', async (t) => {
+  const kit = await startTestKit({ plugins: [flaky], workerConfig: { 'task.restart.policy': 'backoff' } });
+  t.after(() => kit.close());
+  const marker = path.join(kit.dir, 'down');
+  fs.writeFileSync(marker, '');
+  await kit.createConnector('auto', { 'connector.class': 'test.FlakySource', marker, topic: 'auto-out' });
+  await kit.waitFor(async () => (await kit.status('auto')).tasks[0]?.state === 'FAILED', { what: 'FAILED' });
+  fs.rmSync(marker);
+  await kit.waitForRunning('auto', { timeoutMs: 10000 });
+  assert.ok((await kit.consume('auto-out', { count: 2 })).length >= 2);
+});
+
+test('a source record failing in a transform goes to the dead letter topic (beyond Kafka: sources too)', async (t) => {
+  const kit = await startTestKit();
+  t.after(() => kit.close());
+  const input = path.join(kit.dir, 'nums.txt');
+  fs.writeFileSync(input, '1\nabc\n3\n');
+  await kit.createConnector('nums', {
+    'connector.class': 'FileStreamSource', file: input, topic: 'nums', 'value.converter': 'org.apache.kafka.connect.json.JsonConverter', 'value.converter.schemas.enable': 'false',
+    transforms: 'toInt', 'transforms.toInt.type': 'org.apache.kafka.connect.transforms.Cast$Value', 'transforms.toInt.spec': 'int32',
+    'errors.tolerance': 'all', 'errors.deadletterqueue.topic.name': 'nums-dlq', 'errors.deadletterqueue.topic.replication.factor': '1',
+  });
+  const good = await kit.consume('nums', { count: 2 });
+  assert.deepEqual(good.map((m) => m.value!.toString()), ['1', '3']);
+  const [dead] = await kit.consume('nums-dlq', { count: 1 });
+  assert.equal(JSON.parse(dead.value!.toString()).value, 'abc');
+  assert.equal(dead.headers['__connect.errors.stage'], 'TRANSFORMATION');
+  assert.equal(dead.headers['__connect.errors.class.name'], 'org.apache.kafka.connect.transforms.Cast$Value');
+  assert.equal(dead.headers['__connect.errors.connector.name'], 'nums');
+  // the file position still moves past the bad line
+  await kit.waitFor(async () => (await kit.request('GET', '/connectors/nums/offsets')).body.offsets[0]?.offset.position === 8, { what: 'offset past every line' });
+});
