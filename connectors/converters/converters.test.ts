@@ -88,3 +88,25 @@ test('Avro, Protobuf and JSON Schema converters register <topic>-value and round
     assert.deepEqual(versions, [1], type);
   }
 });
+
+test('registry converters: subject name strategies, bad bytes are DataExceptions, an unreachable registry is retriable', async (t) => {
+  const reg = await startRegistry({ host: '127.0.0.1', port: 0, store: 'memory' });
+  t.after(() => reg.close());
+  const url = `http://127.0.0.1:${reg.port}`;
+  const schema: Schema = S.struct('shop.Item', { sku: S.string() });
+  const rec = new AvroConverter();
+  rec.configure({ 'schema.registry.url': url, 'value.subject.name.strategy': 'io.confluent.kafka.serializers.subject.RecordNameStrategy' }, false);
+  await rec.fromConnectData('items', schema, { sku: 'a' });
+  const trn = new AvroConverter();
+  trn.configure({ 'schema.registry.url': url, 'value.subject.name.strategy': 'io.confluent.kafka.serializers.subject.TopicRecordNameStrategy' }, false);
+  await trn.fromConnectData('items', schema, { sku: 'a' });
+  const key = new JsonSchemaConverter();
+  key.configure({ 'schema.registry.url': url }, true);
+  await key.fromConnectData('items', S.string(), 'k1');
+  const subjects = (await (await fetch(`${url}/subjects`)).json() as string[]).sort();
+  assert.deepEqual(subjects, ['items-key', 'items-shop.Item', 'shop.Item']);
+  await assert.rejects(rec.toConnectData('items', Buffer.from('plain text')), (e: Error) => e.name === 'DataException');
+  const down = new AvroConverter();
+  down.configure({ 'schema.registry.url': 'http://127.0.0.1:9' }, false);
+  await assert.rejects(down.fromConnectData('items', schema, { sku: 'a' }), (e: Error) => e.name === 'RetriableException');
+});

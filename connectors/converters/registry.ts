@@ -5,8 +5,8 @@
 // (TopicNameStrategy: <topic>-key / <topic>-value), framed in the Confluent wire
 // format with registry/serde.ts; reading maps the writer's schema back to Connect.
 import type protobuf from 'protobufjs';
-import { ConfigDef, Logical, Validators, type Converter, type ConverterResult, type Field, type Props, type Schema } from '../../plugins/sdk/index.ts';
-import { HttpRegistryClient } from '../../registry/client.ts';
+import { ConfigDef, Logical, RetriableException, Validators, type Converter, type ConverterResult, type Field, type Props, type Schema } from '../../plugins/sdk/index.ts';
+import { HttpRegistryClient, RegistryHttpError } from '../../registry/client.ts';
 import { RegistrySerde } from '../../registry/serde.ts';
 import type { AvroSchema, JsonSchema, ProtobufSchema } from '../../registry/formats/index.ts';
 import { DataException, bigintToBytes, bytesToBigint, decimalToUnscaled, scaleOf, toMillis, unscaledToDecimal } from './logical.ts';
@@ -56,14 +56,31 @@ abstract class RegistryConverter implements Converter {
     }
   }
 
+  /** Registry unreachable or 5xx: retriable (errors.retry.timeout applies), as Confluent's converters treat network errors. */
+  protected async registryCall<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      const err = e as Error;
+      if (e instanceof RegistryHttpError) {
+        if (e.status >= 500) throw new RetriableException(`schema registry unavailable: ${e.message}`, { cause: e });
+        throw new DataException(`schema registry: ${e.message} (error ${e.errorCode})`, { cause: e });
+      }
+      if ((err.name === 'TypeError' && /fetch failed/.test(err.message)) || err.name === 'TimeoutError' || err.name === 'AbortError') {
+        throw new RetriableException(`schema registry unavailable: ${err.message}`, { cause: e });
+      }
+      throw new DataException(`Converting failed: ${err.message}`, { cause: e });
+    }
+  }
+
   protected async idFor(subject: string, schemaText: string): Promise<number> {
     const k = `${subject}\u0000${schemaText}`;
     let id = this.ids.get(k);
     if (id !== undefined) return id;
     const body = { schema: schemaText, ...(this.format === 'AVRO' ? {} : { schemaType: this.format }) };
-    if (this.autoRegister) id = (await this.client.register(subject, body)).id;
-    else if (this.useLatest) id = (await this.client.getSchemaByVersion(subject, 'latest')).id;
-    else id = (await this.client.request<{ id: number }>('POST', `/subjects/${encodeURIComponent(subject)}`, body)).id;
+    if (this.autoRegister) id = (await this.registryCall(() => this.client.register(subject, body))).id;
+    else if (this.useLatest) id = (await this.registryCall(() => this.client.getSchemaByVersion(subject, 'latest'))).id;
+    else id = (await this.registryCall(() => this.client.request<{ id: number }>('POST', `/subjects/${encodeURIComponent(subject)}`, body))).id;
     this.ids.set(k, id);
     return id;
   }
@@ -223,7 +240,7 @@ export class AvroConverter extends RegistryConverter {
   }
   async toConnectData(_topic: string, value: Buffer | null): Promise<ConverterResult> {
     if (value === null) return { schema: null, value: null };
-    const d = await this.serde.decodeWithSchema(value);
+    const d = await this.registryCall(() => this.serde.decodeWithSchema(value));
     if (d.schemaType !== 'AVRO') throw new DataException(`schema ${d.id} is ${d.schemaType}, not AVRO`);
     const parsed = (await this.serde.schema(d.id)) as AvroSchema;
     const schema = avroToConnect(parsed.json);
@@ -363,7 +380,7 @@ export class ProtobufConverter extends RegistryConverter {
   }
   async toConnectData(_topic: string, value: Buffer | null): Promise<ConverterResult> {
     if (value === null) return { schema: null, value: null };
-    const d = await this.serde.decodeWithSchema(value);
+    const d = await this.registryCall(() => this.serde.decodeWithSchema(value));
     if (d.schemaType !== 'PROTOBUF') throw new DataException(`schema ${d.id} is ${d.schemaType}, not PROTOBUF`);
     const parsed = (await this.serde.schema(d.id)) as ProtobufSchema;
     const type = parsed.root.lookupType(d.messageName!);
@@ -486,7 +503,7 @@ export class JsonSchemaConverter extends RegistryConverter {
   }
   async toConnectData(_topic: string, value: Buffer | null): Promise<ConverterResult> {
     if (value === null) return { schema: null, value: null };
-    const d = await this.serde.decodeWithSchema(value);
+    const d = await this.registryCall(() => this.serde.decodeWithSchema(value));
     if (d.schemaType !== 'JSON') throw new DataException(`schema ${d.id} is ${d.schemaType}, not JSON`);
     const parsed = (await this.serde.schema(d.id)) as JsonSchema & { json?: unknown };
     const schema = jsonSchemaToConnect(JSON.parse(parsed.canonical));

@@ -55,7 +55,12 @@ export const S = {
   optional: (s: Schema): Schema => ({ ...s, optional: true }),
 };
 
-/** Struct values are plain objects keyed by field name; bytes are Buffers; int64 may be number or bigint. */
+/**
+ * Struct values are plain objects keyed by field name; bytes are Buffers; int64 may be
+ * number or bigint; maps are plain objects (string keys) or Maps. Logical types:
+ * Decimal values are exact decimal strings ("12.30"); Date, Time and Timestamp values
+ * are JS Dates (numbers of epoch ms are accepted when writing).
+ */
 export type StructValue = Record<string, unknown>;
 
 export interface Header { key: string; value: Buffer | string | null }
