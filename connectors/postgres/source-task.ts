@@ -20,7 +20,7 @@ interface PendingTx { commitLsn: bigint; lastSeq: number; endLsn: bigint; comple
 
 interface OpenTx { xid: number; finalLsn: bigint; commitTimeUs: bigint; seq: number; pending: PendingTx }
 
-interface SnapshotTable { table: TableInfo; pkCols: string[]; pkTypes: string[]; chunk: number; lastKey: string[] | null; done: boolean; rows: number; estimate: number }
+interface SnapshotTable { table: TableInfo; pkCols: string[]; pkTypes: string[]; lastKey: string[] | null; done: boolean; rows: number; estimate: number }
 
 export interface CdcStatus {
   phase: 'starting' | 'snapshot' | 'streaming' | 'snapshot-complete' | 'stopped';
@@ -46,6 +46,7 @@ export class PostgresSourceTask extends SourceTask {
   private snapTxId: number | null = null;
   private snapLsn = 0n;
   private heldBack: SourceRecord | null = null;
+  private snapBuffer: { rec: SourceRecord; bytes: number }[] = [];
   private firstSnapshotRecord = true;
   private streamAfterSnapshot = true;
 
@@ -209,17 +210,17 @@ export class PostgresSourceTask extends SourceTask {
       const pkCols = raw.filter((c) => c.keyPos >= 0).sort((a, b) => a.keyPos - b.keyPos).map((c) => c.name);
       const pkTypes: string[] = [];
       for (const c of pkCols) pkTypes.push((await this.snap.query('SELECT format_type(atttypid, NULL) AS t FROM pg_attribute WHERE attrelid = $1 AND attname = $2', [t.oid, c])).rows[0].t);
-      this.snapTables.push({ table, pkCols, pkTypes, chunk: 100, lastKey: null, done: false, rows: 0, estimate: t.estimate });
+      this.snapTables.push({ table, pkCols, pkTypes, lastKey: null, done: false, rows: 0, estimate: t.estimate });
     }
     this.ctx.logger.info({ tables: this.snapTables.map((t) => t.table.id), lsn: formatLsn(consistentPoint) }, 'snapshot started');
     this.reportProgress();
   }
 
   private async pollSnapshot(): Promise<SourceRecord[]> {
-    const out: SourceRecord[] = [];
-    while (this.snapIndex < this.snapTables.length && out.length === 0) {
+    const fetch = this.cfg['snapshot.fetch.size'] as number;
+    // read a whole chunk per query, hand it out in polls of at most max.batch.size / max.batch.bytes
+    while (!this.snapBuffer.length && this.snapIndex < this.snapTables.length) {
       const st = this.snapTables[this.snapIndex];
-      const fetch = Math.min(st.chunk, this.cfg['snapshot.fetch.size'] as number);
       const qi = (s: string) => '"' + s.replace(/"/g, '""') + '"';
       const tname = `${qi(st.table.schema)}.${qi(st.table.name)}`;
       let rows: Record<string, string | null>[];
@@ -240,12 +241,7 @@ export class PostgresSourceTask extends SourceTask {
       this.snapRows += rows.length;
       for (const row of rows) {
         const values = st.table.columns.map((c) => row[c.name] ?? null);
-        out.push(this.snapshotRecord(st.table, values));
-      }
-      // one chunk per poll, but no bigger than max.batch.bytes: the next chunks are sized to fit
-      if (rows.length) {
-        const per = rows.slice(0, 50).reduce((n, row) => n + eventBytes(st.table, st.table.columns.map((c) => row[c.name] ?? null)), 0) / Math.min(50, rows.length);
-        st.chunk = Math.max(1, Math.min(this.cfg['snapshot.fetch.size'] as number, Math.floor((this.cfg['max.batch.bytes'] as number) / per)));
+        this.snapBuffer.push({ rec: this.snapshotRecord(st.table, values), bytes: eventBytes(st.table, values) });
       }
       if (st.done) {
         this.ctx.logger.info({ table: st.table.id, rows: st.rows }, 'snapshot of table done');
@@ -253,10 +249,20 @@ export class PostgresSourceTask extends SourceTask {
       }
       this.reportProgress();
     }
+    const max = this.cfg['max.batch.size'] as number;
+    const maxBytes = this.cfg['max.batch.bytes'] as number;
+    const out: SourceRecord[] = [];
+    let bytes = 0;
+    let taken = 0;
+    while (taken < this.snapBuffer.length && out.length < max && (out.length === 0 || bytes + this.snapBuffer[taken].bytes <= maxBytes)) {
+      bytes += this.snapBuffer[taken].bytes;
+      out.push(this.snapBuffer[taken++].rec);
+    }
+    this.snapBuffer = taken >= this.snapBuffer.length ? [] : this.snapBuffer.slice(taken);
     // hold back the newest record so the very last one can be marked snapshot=last
     if (this.heldBack) out.unshift(this.heldBack);
     this.heldBack = out.pop() ?? null;
-    if (this.snapIndex >= this.snapTables.length) {
+    if (this.snapIndex >= this.snapTables.length && !this.snapBuffer.length) {
       if (this.heldBack) {
         const last = this.heldBack;
         (last.value as StructValue).source = { ...((last.value as StructValue).source as StructValue), snapshot: 'last' };
@@ -268,7 +274,6 @@ export class PostgresSourceTask extends SourceTask {
     }
     return out;
   }
-
 
   private snapshotRecord(t: TableInfo, values: (string | null)[]): SourceRecord {
     const nowMs = Date.now();
@@ -614,10 +619,16 @@ export class PostgresSourceTask extends SourceTask {
     };
   }
 
+  private lastProgressLog = 0;
+
   private reportProgress(): void {
     const s = this.status() as unknown as Record<string, unknown>;
     if (this.ctx.reportProgress) this.ctx.reportProgress(s);
-    else this.ctx.logger.debug(s, 'cdc progress');
+    else if (Date.now() - this.lastProgressLog >= 30_000) {
+      // a runtime without reportProgress: the log is where slot lag and snapshot progress show
+      this.lastProgressLog = Date.now();
+      this.ctx.logger.info(s, 'cdc progress');
+    }
   }
 
   async stop(): Promise<void> {
