@@ -158,6 +158,11 @@ function collect(b: Broker, parts: FetchPart[], maxBytes: number, readCommitted:
       if (r && aborted) aborted = mergeAborted(aborted, b.tiered!.abortedTransactions(part, fp.fetchOffset, upTo));
       tr.partitions.push({ ...common, errorCode: 0, abortedTransactions: aborted, records: data.length === 1 ? data[0] : data });
     } catch (e) {
+      // Tiered storage trimmed the local copy while this fetch waited on S3: the next fetch reads it remotely.
+      if (e instanceof OffsetOutOfRangeError && b.tiered?.isRemoteOffset(part, fp.fetchOffset)) {
+        tr.partitions.push({ ...common, errorCode: 0 });
+        continue;
+      }
       const err = errorOf(e, b);
       anyError = true;
       tr.partitions.push({ ...common, errorCode: err.code });
