@@ -14,7 +14,6 @@ export const SOURCE_SCHEMA: Schema = S.struct('io.debezium.connector.postgresql.
   { name: 'db', schema: S.string() },
   { name: 'sequence', schema: S.string(true) },
   { name: 'ts_us', schema: S.int64(true) },
-  { name: 'ts_ns', schema: S.int64(true) },
   { name: 'schema', schema: S.string() },
   { name: 'table', schema: S.string() },
   { name: 'txId', schema: S.int64(true) },
@@ -74,7 +73,6 @@ export function buildTable(prefix: string, schema: string, name: string, replica
       { name: 'op', schema: S.string() },
       { name: 'ts_ms', schema: S.int64(true) },
       { name: 'ts_us', schema: S.int64(true) },
-      { name: 'ts_ns', schema: S.int64(true) },
     ]),
     version: 2,
   };

@@ -287,7 +287,7 @@ export class PostgresSourceTask extends SourceTask {
       keySchema: t.keySchema,
       key: keyValue(t, values),
       valueSchema: t.envelopeSchema,
-      value: { before: null, after: rowValue(t, values), source, op: 'r', ts_ms: nowMs, ts_us: nowMs * 1000, ts_ns: nowMs * 1_000_000, transaction: null },
+      value: { before: null, after: rowValue(t, values), source, op: 'r', ts_ms: nowMs, ts_us: nowMs * 1000, transaction: null },
     };
   }
 
@@ -447,7 +447,7 @@ export class PostgresSourceTask extends SourceTask {
     const env = (t: TableInfo, op: string, before: StructValue | null, after: StructValue | null) => {
       const nowMs = Date.now();
       return {
-        before, after, op, transaction: null, ts_ms: nowMs, ts_us: nowMs * 1000, ts_ns: nowMs * 1_000_000,
+        before, after, op, transaction: null, ts_ms: nowMs, ts_us: nowMs * 1000,
         source: this.sourceBlock(t, { tsMs: Number(tx.commitTimeUs / 1000n), tsUs: tx.commitTimeUs, snapshot: 'false', txId: tx.xid, lsn, sequence: JSON.stringify([this.lastCommitEndLsn ? String(this.lastCommitEndLsn) : null, String(lsn)]) }),
       };
     };
@@ -494,7 +494,7 @@ export class PostgresSourceTask extends SourceTask {
   private sourceBlock(t: TableInfo, o: { tsMs: number; tsUs: bigint; snapshot: string; txId: number | null; lsn: bigint; sequence: string }): StructValue {
     return {
       version: CONNECTOR_VERSION, connector: 'postgresql', name: this.prefix, ts_ms: o.tsMs, snapshot: o.snapshot, db: this.conn.database,
-      sequence: o.sequence, ts_us: Number(o.tsUs), ts_ns: Number(o.tsUs) * 1000, schema: t.schema, table: t.name, txId: o.txId, lsn: Number(o.lsn), xmin: null,
+      sequence: o.sequence, ts_us: Number(o.tsUs), schema: t.schema, table: t.name, txId: o.txId, lsn: Number(o.lsn), xmin: null,
     };
   }
 
