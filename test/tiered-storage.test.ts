@@ -368,6 +368,8 @@ test('read_committed consumers skip aborted transactions in segments read back f
   await waitFor('upload and local deletion', () => log.segments.length === 1);
   assert.ok(manifestOf(b.dataDir, 'txn').segments.length >= 4, 'several segments uploaded');
   assert.ok(manifestOf(b.dataDir, 'txn').segments.some((s) => s.aborted.length > 0), 'aborted transactions recorded with the remote segments');
+  const keys = s3.keys('tributary/txn-');
+  assert.ok(keys.some((k) => k.endsWith('.txnindex')) && keys.some((k) => k.endsWith('.snapshot')), 'transaction index and producer snapshot uploaded');
   const out = (await kcat(['-b', b.bootstrap, '-t', 'txn', '-C', '-e', '-q', '-o', 'beginning', '-X', 'isolation.level=read_committed', '-f', '%s\n'])).split('\n').filter(Boolean);
   assert.deepEqual(out, committed);
   const all = (await kcat(['-b', b.bootstrap, '-t', 'txn', '-C', '-e', '-q', '-o', 'beginning', '-X', 'isolation.level=read_uncommitted', '-f', '%s\n'])).split('\n').filter(Boolean);

@@ -53,7 +53,8 @@ interface PartitionState {
   current: WeakSet<LogSegment>;
 }
 
-const EXT = ['.log', '.index', '.timeindex'];
+/** objects of one uploaded segment (`.txnindex` and `.snapshot` only when there is something to keep) */
+const EXT = ['.log', '.index', '.timeindex', '.txnindex', '.snapshot'];
 
 export class RemoteLogManager {
   readonly cache: RangeCache;
@@ -171,7 +172,7 @@ export class RemoteLogManager {
       if (!st.p.log.closed || this.stopped || this.b.closing || this.b.replicas.get(st.p.topic, st.p.partition)?.log === st.p.log) continue;
       const keys = [...st.manifest.segments.map((s) => s.key), ...st.manifest.pendingDeletes];
       try {
-        if (keys.length) await this.storage.delete(keys.flatMap((s) => [...EXT, '.txnindex'].map((e) => s + e)));
+        if (keys.length) await this.storage.delete(keys.flatMap((s) => EXT.map((e) => s + e)));
         this.states.delete(k);
         if (keys.length) this.logger.info({ partition: st.name, segments: keys.length }, 'deleted remote segments of a deleted topic');
       } catch (e) { this.warnUnavailable(e, 'delete'); }
@@ -247,6 +248,9 @@ export class RemoteLogManager {
       this.storage.put(key + '.timeindex', sum.timeIndex),
     ];
     if (aborted.length) puts.push(this.storage.put(key + '.txnindex', encodeTxnIndex(aborted, seg.nextOffset)));
+    // Idempotent/transactional producer state as of the upload, beside the segment as Kafka keeps it.
+    const producers = this.b.transactions?.producerState.state(st.p);
+    if (producers && producers.producers.size) puts.push(this.storage.put(key + '.snapshot', Buffer.from(JSON.stringify(producers))));
     await Promise.all(puts);
     if (st.p.log.closed) { st.manifest.pendingDeletes.push(key); return; } // topic deleted meanwhile: clean up with it
     const entry: RemoteSegment = {
@@ -345,7 +349,7 @@ export class RemoteLogManager {
     if (!m.pendingDeletes.length || Date.now() < this.retryAt) return;
     const stems = [...m.pendingDeletes];
     try {
-      await this.storage.delete(stems.flatMap((s) => [...EXT, '.txnindex'].map((e) => s + e)));
+      await this.storage.delete(stems.flatMap((s) => EXT.map((e) => s + e)));
     } catch (e) { this.warnUnavailable(e, 'delete'); return; }
     for (const s of stems) this.cache.invalidate(s);
     m.pendingDeletes = m.pendingDeletes.filter((k) => !stems.includes(k));
