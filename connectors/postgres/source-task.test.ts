@@ -202,3 +202,55 @@ test('a backlog larger than the queue: reading pauses and resumes, every change 
   assert.deepEqual(ids, Array.from({ length: 5000 }, (_, i) => i + 1));
   assert.ok(d.received.every((r) => ((r.value as { after: { v: string } }).after.v.length === 1280)));
 });
+
+test('snapshot modes, truncate events, tables without a key, column filters', async (t) => {
+  const db = await createTestDb('trib_cdc');
+  t.after(() => db.drop());
+  await db.client.query(`CREATE TABLE logs (msg text, n int)`); // no primary key
+  await db.client.query(`CREATE TABLE users (id int PRIMARY KEY, email text, secret text)`);
+  await db.client.query(`INSERT INTO logs VALUES ('a', 1)`);
+  await db.client.query(`INSERT INTO users VALUES (1, 'a@x', 's1')`);
+  const slot = `s_${db.name}`;
+
+  // initial_only: the snapshot, then nothing more
+  let offsets = new MemoryOffsets();
+  let task = new PostgresSourceTask();
+  await task.start(config(db.name, slot, { 'snapshot.mode': 'initial_only', 'column.exclude.list': 'public\\.users\\.secret' }), sourceContext(offsets));
+  let d = new SourceDriver(task, offsets);
+  await d.pollUntil((rs) => rs.length >= 2);
+  const users = d.received.find((r) => r.topic === 'srv.public.users')!;
+  assert.deepEqual((users.value as { after: unknown }).after, { id: 1, email: 'a@x' }, 'column.exclude.list');
+  const log = d.received.find((r) => r.topic === 'srv.public.logs')!;
+  assert.equal(log.key, null, 'no primary key: null key');
+  assert.equal(log.keySchema, null);
+  await db.client.query(`INSERT INTO users VALUES (2, 'b@x', 's2')`);
+  for (let i = 0; i < 5; i++) assert.equal(await task.poll(), null, 'initial_only does not stream');
+  await d.commit();
+  assert.equal(offsets.store.get(JSON.stringify({ server: 'srv' }))!.last_snapshot_record, true);
+  await task.stop();
+
+  // when_needed: the slot is gone, so the snapshot runs again even with offsets
+  await db.client.query(`SELECT pg_drop_replication_slot($1)`, [slot]);
+  task = new PostgresSourceTask();
+  await task.start(config(db.name, slot, { 'snapshot.mode': 'when_needed', 'skipped.operations': 'none', 'table.include.list': 'public\\.users' }), sourceContext(offsets));
+  t.after(() => task.stop());
+  d = new SourceDriver(task, offsets);
+  await d.pollUntil((rs) => rs.length >= 2);
+  assert.deepEqual(ops(d.received), ['r', 'r']);
+  await db.client.query(`TRUNCATE users`);
+  await d.pollUntil((rs) => rs.length >= 3);
+  assert.equal((d.received[2].value as { op: string }).op, 't', 'truncate emitted when skipped.operations=none');
+  await task.stop();
+
+  // never: no snapshot on a fresh slot, only what happens next
+  offsets = new MemoryOffsets();
+  const slot2 = `${slot}_2`;
+  task = new PostgresSourceTask();
+  await task.start(config(db.name, slot2, { 'snapshot.mode': 'never', 'publication.name': `pub_${slot2}` }), sourceContext(offsets));
+  t.after(() => task.stop());
+  d = new SourceDriver(task, offsets);
+  await db.client.query(`INSERT INTO logs VALUES ('b', 2)`);
+  await d.pollUntil((rs) => rs.length >= 1);
+  assert.deepEqual(ops(d.received), ['c']);
+  assert.equal((d.received[0].value as { after: { msg: string } }).after.msg, 'b');
+});

@@ -7,6 +7,7 @@ import { S3SourceTask, parseObjectKey } from './source.ts';
 import { formatPath, Partitioner } from './partitioner.ts';
 import { decodeAvro, encodeAvro } from './formats.ts';
 import { startLocalS3 } from './testing.ts';
+import { upload } from './client.ts';
 import { S, Logical, type SinkRecord, type Schema, type SinkTaskContext, type SourceRecord } from '../../plugins/sdk/index.ts';
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -130,4 +131,46 @@ test('S3 sink: an upload failure keeps the records and the offsets uncommitted u
   await sink.put(batch); // the runtime redelivers the same batch
   assert.deepEqual([...(await sink.preCommit(new Map([['raw-0', 2]])))], [['raw-0', 2]]);
   assert.deepEqual(sink.uploaded, ['topics/raw/partition=0/raw+0+0000000000.bin']);
+});
+
+test('S3 sink: time-based partitioner with record-time rotation, and multipart uploads for large objects', async (t) => {
+  const s3srv = await startLocalS3();
+  t.after(() => s3srv.close());
+  const sink = new S3SinkTask();
+  sink.start({ ...s3srv.props, 'format.class': 'io.confluent.connect.s3.format.json.JsonFormat', 'flush.size': '1000', 'rotate.interval.ms': '60000',
+    'partitioner.class': 'io.confluent.connect.storage.partitioner.TimeBasedPartitioner', 'path.format': "'dt'=YYYY-MM-dd/'hour'=HH", 'partition.duration.ms': '3600000', timezone: 'UTC' }, sinkCtx);
+  t.after(() => sink.stop());
+  const base = Date.UTC(2024, 5, 1, 10, 0, 0);
+  await sink.put([
+    rec('ev', 0, 0, { n: 0 }, null, null, base),
+    rec('ev', 0, 1, { n: 1 }, null, null, base + 30_000),
+    rec('ev', 0, 2, { n: 2 }, null, null, base + 61_000), // a minute of record time passed: the open object is uploaded first
+    rec('ev', 0, 3, { n: 3 }, null, null, base + 3_600_000), // next hour folder
+  ]);
+  assert.deepEqual(sink.uploaded, ['topics/ev/dt=2024-06-01/hour=10/ev+0+0000000000.json']);
+  assert.equal((await sink.preCommit(new Map([['ev-0', 4]]))).get('ev-0'), 2);
+  // the next rotation uploads both open folders (2 in hour 10, 3 in hour 11)
+  await sink.put([rec('ev', 0, 4, { n: 4 }, null, null, base + 3_700_000)]);
+  assert.deepEqual(sink.uploaded.slice(1).sort(), ['topics/ev/dt=2024-06-01/hour=10/ev+0+0000000002.json', 'topics/ev/dt=2024-06-01/hour=11/ev+0+0000000003.json']);
+
+  const big = new S3SinkTask();
+  big.start({ ...s3srv.props, 'format.class': 'io.confluent.connect.s3.format.bytearray.ByteArrayFormat', 'flush.size': '7', 's3.part.size': '5242880' }, sinkCtx);
+  t.after(() => big.stop());
+  const chunk = Buffer.alloc(1024 * 1024, 7);
+  await big.put(Array.from({ length: 7 }, (_, i) => rec('blobs', 0, i, chunk)));
+  const s3 = new S3Client({ region: 'us-east-1', endpoint: s3srv.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  t.after(() => s3.destroy());
+  const obj = await s3.send(new GetObjectCommand({ Bucket: s3srv.bucket, Key: 'topics/blobs/partition=0/blobs+0+0000000000.bin' }));
+  const body = Buffer.from(await obj.Body!.transformToByteArray());
+  assert.equal(body.length, 7 * (1024 * 1024 + 1));
+  assert.ok(body.equals(Buffer.concat(Array.from({ length: 7 }, () => [chunk, Buffer.from('\n')]).flat())));
+
+  // above s3.part.size the upload is multipart
+  const commands: string[] = [];
+  s3.middlewareStack.add((next, context) => async (args) => { commands.push(String(context.commandName)); return next(args); }, { step: 'initialize' });
+  const payload = Buffer.alloc(11 * 1024 * 1024, 3);
+  await upload(s3, s3srv.bucket, 'x/big.bin', payload, 5 * 1024 * 1024);
+  assert.deepEqual(commands, ['CreateMultipartUploadCommand', 'UploadPartCommand', 'UploadPartCommand', 'UploadPartCommand', 'CompleteMultipartUploadCommand']);
+  const back = await s3.send(new GetObjectCommand({ Bucket: s3srv.bucket, Key: 'x/big.bin' }));
+  assert.ok(Buffer.from(await back.Body!.transformToByteArray()).equals(payload));
 });
