@@ -82,3 +82,18 @@ test('insert mode without auto.create fails clearly; pk.mode=kafka and record_va
   const codes = (await db.client.query('SELECT * FROM codes')).rows;
   assert.deepEqual(codes, [{ code: 'x', label: 'two' }], 'fields.whitelist leaves secret out');
 });
+
+test('insert.mode=update changes existing rows only; config errors name the key', async (t) => {
+  const db = await createTestDb('trib_sink');
+  t.after(() => db.drop());
+  await db.client.query(`CREATE TABLE accounts (id int PRIMARY KEY, name text, balance int)`);
+  await db.client.query(`INSERT INTO accounts VALUES (1, 'a', 10)`);
+  const task = new JdbcSinkTask();
+  await task.start({ 'connection.url': db.url, 'insert.mode': 'update', 'pk.mode': 'record_key', 'table.name.format': 'accounts' }, sinkContext());
+  t.after(() => task.stop());
+  const vs = S.struct('v', { name: S.string(), balance: S.int32() });
+  await task.put([rec('acc', keyS, { id: 1 }, vs, { name: 'a', balance: 99 }), rec('acc', keyS, { id: 2 }, vs, { name: 'b', balance: 5 })]);
+  assert.deepEqual((await db.client.query('SELECT * FROM accounts ORDER BY id')).rows, [{ id: 1, name: 'a', balance: 99 }]);
+  await assert.rejects(new JdbcSinkTask().start({ 'connection.url': db.url, 'delete.enabled': 'true' }, sinkContext()), (e: Error & { key?: string }) => e.key === 'delete.enabled');
+  await assert.rejects(new JdbcSinkTask().start({ 'connection.url': db.url, 'insert.mode': 'upsert' }, sinkContext()), (e: Error & { key?: string }) => e.key === 'pk.mode');
+});

@@ -254,3 +254,14 @@ test('snapshot modes, truncate events, tables without a key, column filters', as
   assert.deepEqual(ops(d.received), ['c']);
   assert.equal((d.received[0].value as { after: { msg: string } }).after.msg, 'b');
 });
+
+test('publication.autocreate.mode=disabled needs an existing publication; a missing wal_level or bad config is a clear error', async (t) => {
+  const db = await createTestDb('trib_cdc');
+  t.after(() => db.drop());
+  const task = new PostgresSourceTask();
+  await assert.rejects(task.start(config(db.name, `s_${db.name}`, { 'publication.autocreate.mode': 'disabled', 'publication.name': 'nope' }), sourceContext(new MemoryOffsets())), /publication nope does not exist/);
+  await task.stop();
+  await assert.rejects(new PostgresSourceTask().start(config(db.name, 'x', { 'snapshot.mode': 'sometimes' }), sourceContext(new MemoryOffsets())), (e: Error & { key?: string }) => e.key === 'snapshot.mode');
+  const slots = (await db.client.query('SELECT count(*)::int AS n FROM pg_replication_slots WHERE database = $1', [db.name])).rows[0].n;
+  assert.equal(slots, 0, 'no slot is left behind by a failed start');
+});
