@@ -164,8 +164,9 @@ async function s3Sink(): Promise<void> {
   }
 }
 
-await cdcTask();
-await cdcEndToEnd();
-await pgSink();
-await s3Sink();
+const only = process.env.BENCH_ONLY;
+if (!only || only === 'task') await cdcTask();
+if (!only || only === 'e2e') await cdcEndToEnd();
+if (!only || only === 'sink') await pgSink();
+if (!only || only === 's3') await s3Sink();
 process.exit(0);

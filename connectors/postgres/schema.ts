@@ -81,9 +81,9 @@ export function buildTable(prefix: string, schema: string, name: string, replica
 }
 
 /** A row struct from tuple values (pgoutput) or text values (snapshot; null = SQL NULL). */
-/** Estimated JSON size of one event of this table with these values (schema included). */
-export function eventBytes(t: TableInfo, values: (TupleValue | string | null)[]): number {
-  let n = t.schemaBytes + 600;
+/** Estimated JSON size of one event of this table with these values (with the schema when converters inline it). */
+export function eventBytes(t: TableInfo, values: (TupleValue | string | null)[], inlineSchemas = true): number {
+  let n = (inlineSchemas ? t.schemaBytes : 0) + 600;
   for (const v of values) {
     if (typeof v === 'string') n += v.length + 8;
     else if (v && v.kind === 'text') n += v.value.length + 8;

@@ -64,6 +64,8 @@ export class PostgresSourceTask extends SourceTask {
   private reconnectFailures = 0;
   /** estimated bytes of the records gathered by the current poll */
   private batchBytes = 0;
+  /** whether the value converter writes the schema into every record (JsonConverter, schemas.enable=true) */
+  private inlineSchemas = true;
   private confirmed = 0n;
   private lastReceived = 0n;
   private timers: NodeJS.Timeout[] = [];
@@ -88,6 +90,8 @@ export class PostgresSourceTask extends SourceTask {
     const re = (l: unknown) => (l as string[]).map((s) => new RegExp(`^(?:${s})$`, 'i'));
     this.include = { schemaInc: re(c['schema.include.list']), schemaExc: re(c['schema.exclude.list']), tableInc: re(c['table.include.list']), tableExc: re(c['table.exclude.list']), colInc: re(c['column.include.list']), colExc: re(c['column.exclude.list']) };
     this.skipped = new Set((c['skipped.operations'] as string[]).filter((x) => x !== 'none'));
+    const conv = props['value.converter'];
+    this.inlineSchemas = (!conv || /JsonConverter$/.test(conv)) && props['value.converter.schemas.enable'] !== 'false';
 
     this.meta = textClient(this.conn);
     this.meta.on('error', (e) => this.ctx.logger.warn({ err: e.message }, 'postgres metadata connection error'));
@@ -241,7 +245,7 @@ export class PostgresSourceTask extends SourceTask {
       this.snapRows += rows.length;
       for (const row of rows) {
         const values = st.table.columns.map((c) => row[c.name] ?? null);
-        this.snapBuffer.push({ rec: this.snapshotRecord(st.table, values), bytes: eventBytes(st.table, values) });
+        this.snapBuffer.push({ rec: this.snapshotRecord(st.table, values), bytes: eventBytes(st.table, values, this.inlineSchemas) });
       }
       if (st.done) {
         this.ctx.logger.info({ table: st.table.id, rows: st.rows }, 'snapshot of table done');
@@ -463,7 +467,7 @@ export class PostgresSourceTask extends SourceTask {
     const t = this.relations.get(m.relationOid);
     if (!t) return;
     const record = (op: string, keyVals: (TupleValue | null)[], before: StructValue | null, after: StructValue | null, headers?: SourceRecord['headers']) => {
-      this.batchBytes += eventBytes(t, keyVals);
+      this.batchBytes += eventBytes(t, keyVals, this.inlineSchemas);
       if (!this.skipped.has(op)) emit(t, { keySchema: t.keySchema, key: keyValue(t, keyVals), valueSchema: t.envelopeSchema, value: env(t, op, before, after), headers });
       else tx.seq++;
     };
