@@ -15,7 +15,6 @@ const FILE_SOURCE = 'org.apache.kafka.connect.file.FileStreamSourceConnector';
 
 test('ui: connectors', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-ui-connect-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const input = path.join(dir, 'input.txt');
   fs.writeFileSync(input, 'alpha\nbeta\ngamma\n');
   const h = await startUiHarness(t, {
@@ -24,6 +23,7 @@ test('ui: connectors', async (t) => {
       config: { 'offset.flush.interval.ms': '200' }, scanPluginsDir: false,
     }),
   });
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true })); // after the harness stopped the worker
   const { page } = h;
 
   await t.test('create from the generated form, with per-field errors', async () => {
@@ -49,12 +49,12 @@ test('ui: connectors', async (t) => {
     // The connector really runs: the file's lines are in the topic.
     const consumer = h.kafka.consumer({ groupId: `ui-connect-check-${Date.now()}` });
     await consumer.connect();
-    t.after(() => consumer.disconnect());
     await consumer.subscribe({ topic: 'lines', fromBeginning: true });
     const seen: string[] = [];
     await new Promise<void>((resolve) => {
       void consumer.run({ eachMessage: async ({ message }) => { seen.push(message.value!.toString()); if (seen.length >= 3) resolve(); } });
     });
+    await consumer.disconnect();
     // The worker's default value converter is JsonConverter with schemas.enable=true, as in Kafka Connect.
     assert.deepEqual(seen.map((v) => (JSON.parse(v) as { payload: string }).payload), ['alpha', 'beta', 'gamma']);
   });

@@ -38,19 +38,25 @@ export interface UiHarnessOptions {
 }
 
 export async function startUiHarness(t: TestContext, opts: UiHarnessOptions = {}): Promise<UiHarness> {
+  // Teardown runs last-started-first (node:test runs t.after hooks in registration
+  // order): clients of the broker must stop before it, or they retry forever.
+  const teardown: (() => unknown)[] = [];
+  t.after(async () => {
+    for (const f of teardown.reverse()) await Promise.resolve().then(f).catch(() => undefined);
+  });
   const broker = await startBroker();
-  t.after(() => broker.stop());
+  teardown.push(() => broker.stop());
   let connectUrl = opts.connectUrl;
   if (opts.startConnect) {
     const c = await opts.startConnect(broker.bootstrap);
-    t.after(() => c.close());
+    teardown.push(() => c.close());
     connectUrl = c.url;
   }
   const ui = await startUi({ bootstrap: broker.bootstrap, host: '127.0.0.1', port: 0, registryUrl: opts.registryUrl, connectUrl });
-  t.after(() => ui.close());
+  teardown.push(() => ui.close());
   const kafka = new Kafka({ clientId: 'ui-test', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  t.after(() => browser.close());
+  teardown.push(() => browser.close());
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, colorScheme: opts.colorScheme ?? 'light', timezoneId: 'UTC', acceptDownloads: true });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
