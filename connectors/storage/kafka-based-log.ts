@@ -29,7 +29,8 @@ export class KafkaBasedLog {
     for (const t of this.topics) await ensureTopic(this.admin, t.name, { partitions: t.partitions, replicationFactor: t.replicationFactor, configs: { 'cleanup.policy': 'compact' } });
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.producer.connect();
-    this.consumer = this.kafka.consumer({ groupId: `tributary-connect-state-${randomUUID()}`, sessionTimeout: 30000, heartbeatInterval: 3000, maxWaitTimeInMs: 200, allowAutoTopicCreation: false });
+    // kafkajs restarts a crashed consumer by itself; never after stop() (it would retry against a gone broker forever)
+    this.consumer = this.kafka.consumer({ groupId: `tributary-connect-state-${randomUUID()}`, sessionTimeout: 30000, heartbeatInterval: 3000, maxWaitTimeInMs: 200, allowAutoTopicCreation: false, retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000, restartOnFailure: async () => !this.stopped } });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topics.map((t) => t.name), fromBeginning: true });
     await this.consumer.run({
