@@ -113,6 +113,7 @@ export class PostgresSourceTask extends SourceTask {
     }
     if (needSnapshot && slotExists) {
       // The exported snapshot must line up with the slot's start: recreate the slot (it belongs to this connector).
+      await this.waitSlotInactive(slot);
       await this.meta.query('SELECT pg_drop_replication_slot($1)', [slot]);
       slotExists = false;
     }
