@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { crc32 } from '@node-rs/crc32';
 import { buildBatch } from '../log/record-batch.ts';
-import { summarizeSegment, lookupIndex, lookupTimeIndex, encodeTxnIndex } from './remote-index.ts';
+import { summarizeSegment, summarizeFile, lookupIndex, lookupTimeIndex, encodeTxnIndex } from './remote-index.ts';
 import { RangeCache } from './range-cache.ts';
 
 function segment(base: bigint, batches: number, perBatch: number, t0: number): Buffer {
@@ -58,4 +63,26 @@ test('the range cache is an LRU bounded by bytes, and shares concurrent misses',
   assert.equal(loads, before + 2);
   await c.get('huge', load(1000));
   assert.ok(c.size <= 250, 'an entry larger than the cache is not kept');
+});
+
+test('summarizing a segment file in chunks gives the same indexes as in memory, with the CRC of its whole batches', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'summarize-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const data = segment(500n, 40, 7, 2_000_000);
+  for (const [name, bytes] of [['whole', data], ['torn', data.subarray(0, data.length - 100)], ['empty', Buffer.alloc(0)]] as const) {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, bytes);
+    const mem = summarizeSegment(bytes, 500n, 2048);
+    for (const chunk of [97, 1000, 4 << 20]) { // headers straddling chunks, batches larger than a chunk, one read
+      const fh = await fsp.open(file, 'r');
+      try {
+        const f = await summarizeFile(fh, bytes.length, 500n, 2048, crc32, chunk);
+        assert.deepEqual(f.index, mem.index, `${name}/${chunk} index`);
+        assert.deepEqual(f.timeIndex, mem.timeIndex, `${name}/${chunk} time index`);
+        assert.equal(f.nextOffset, mem.nextOffset);
+        assert.equal(f.validBytes, mem.validBytes);
+        assert.equal(f.crc, crc32(bytes.subarray(0, mem.validBytes)));
+      } finally { await fh.close(); }
+    }
+  }
 });

@@ -4,7 +4,7 @@
 // they always match the remote `.log` even if compaction swapped the local file
 // during the upload. Aborted transactions go to `.txnindex` (Kafka's 34-byte
 // entries: version, producer id, first offset, last offset, last stable offset).
-import { LOG_OVERHEAD, OFF_LENGTH, OFF_LAST_OFFSET_DELTA, OFF_MAX_TIMESTAMP } from '../log/record-batch.ts';
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD, OFF_LENGTH, OFF_LAST_OFFSET_DELTA, OFF_MAX_TIMESTAMP } from '../log/record-batch.ts';
 
 export interface SegmentSummary {
   index: Buffer;
@@ -68,4 +68,59 @@ export function encodeTxnIndex(entries: AbortedEntry[], lastStable: bigint): Buf
     b.writeBigInt64BE(e.lastOffset, p + 18); b.writeBigInt64BE(lastStable, p + 26);
   });
   return b;
+}
+
+export interface FileSummary extends SegmentSummary { crc: number }
+
+/**
+ * summarizeSegment over an open file, read sequentially in chunks so a large
+ * segment never sits in memory whole, with the CRC32 of its valid bytes
+ * (the object key is derived from it).
+ */
+export async function summarizeFile(
+  fh: { read(buf: Buffer, off: number, len: number, pos: number): Promise<{ bytesRead: number }> },
+  size: number, baseOffset: bigint, indexIntervalBytes: number,
+  crc32: (b: Uint8Array, init?: number) => number, chunkBytes = 4 << 20,
+): Promise<FileSummary> {
+  const idx: Buffer[] = []; const tidx: Buffer[] = [];
+  const buf = Buffer.allocUnsafe(chunkBytes);
+  let cpos = 0; let carry = Buffer.alloc(0);
+  let next = 0; let since = 0; let nextOffset = baseOffset; let maxTs = -1n; let torn = false; let crc = 0;
+  while (cpos < size) {
+    const { bytesRead: got } = await fh.read(buf, 0, Math.min(chunkBytes, size - cpos), cpos);
+    if (got === 0) break;
+    crc = crc32(buf.subarray(0, got), crc);
+    const view = carry.length ? Buffer.concat([carry, buf.subarray(0, got)]) : buf.subarray(0, got);
+    const viewStart = cpos - carry.length;
+    while (!torn && next + BATCH_HEADER_SIZE <= viewStart + view.length) {
+      const at = next - viewStart;
+      const bsize = view.readInt32BE(at + OFF_LENGTH) + LOG_OVERHEAD;
+      if (bsize < BATCH_HEADER_SIZE || next + bsize > size) { torn = true; break; }
+      const base = view.readBigInt64BE(at);
+      const last = base + BigInt(view.readInt32BE(at + OFF_LAST_OFFSET_DELTA));
+      const ts = view.readBigInt64BE(at + OFF_MAX_TIMESTAMP);
+      if (next === 0 || since >= indexIntervalBytes) {
+        const e = Buffer.allocUnsafe(8); e.writeInt32BE(Number(base - baseOffset), 0); e.writeInt32BE(next, 4); idx.push(e); since = 0;
+      }
+      if (ts > maxTs) {
+        maxTs = ts;
+        const e = Buffer.allocUnsafe(12); e.writeBigInt64BE(ts, 0); e.writeInt32BE(Number(base - baseOffset), 8); tidx.push(e);
+      }
+      since += bsize; next += bsize; nextOffset = last + 1n;
+    }
+    const tail = next - viewStart;
+    carry = !torn && tail >= 0 && tail < view.length ? Buffer.from(view.subarray(tail)) : Buffer.alloc(0);
+    cpos += got;
+  }
+  const validBytes = Math.min(next, cpos);
+  if (validBytes !== cpos) {
+    // A torn tail (never expected in a closed segment): the CRC covers only whole batches.
+    crc = 0;
+    for (let p = 0; p < validBytes;) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(chunkBytes, validBytes - p), p);
+      if (!bytesRead) break;
+      crc = crc32(buf.subarray(0, bytesRead), crc); p += bytesRead;
+    }
+  }
+  return { index: Buffer.concat(idx), timeIndex: Buffer.concat(tidx), nextOffset, maxTimestamp: maxTs, validBytes, crc };
 }

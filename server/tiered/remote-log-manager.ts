@@ -16,7 +16,7 @@
 // - remote.storage.enable=false on a topic stops uploads and local trimming; what is
 //   already remote stays readable (and subject to total retention) until it expires.
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
+import fsp, { type FileHandle } from 'node:fs/promises';
 import { crc32 } from '@node-rs/crc32';
 import type { Logger } from 'pino';
 import type { Broker } from '../broker.ts';
@@ -30,7 +30,7 @@ import { ConfigError } from '../config.ts';
 import { S3RemoteStorage, type RemoteStorage } from './remote-storage.ts';
 import { RemoteLogManifest, MANIFEST_FILE, type RemoteSegment } from './remote-log-manifest.ts';
 import { RangeCache } from './range-cache.ts';
-import { summarizeSegment, lookupIndex, lookupTimeIndex, encodeTxnIndex, type AbortedEntry } from './remote-index.ts';
+import { summarizeFile, lookupIndex, lookupTimeIndex, encodeTxnIndex, type AbortedEntry } from './remote-index.ts';
 
 export interface RemoteLogManagerOptions {
   taskIntervalMs: number;
@@ -226,14 +226,19 @@ export class RemoteLogManager {
   }
 
   private async upload(st: PartitionState, seg: LogSegment, existing: RemoteSegment | undefined): Promise<void> {
+    // One handle for the whole upload: a compaction swap renames a new file over the
+    // path, but this handle keeps reading the file that was summarized.
     const fh = await fsp.open(seg.logPath, 'r');
-    let data: Buffer; let ino: number;
-    try { ino = (await fh.stat()).ino; data = await fh.readFile(); } finally { await fh.close(); }
-    const sum = summarizeSegment(data, seg.baseOffset, st.p.log.config.indexIntervalBytes);
-    const body = data.subarray(0, sum.validBytes);
-    const crc = crc32(body);
+    try { await this.uploadFrom(st, seg, existing, fh); } finally { await fh.close(); }
+  }
+
+  private async uploadFrom(st: PartitionState, seg: LogSegment, existing: RemoteSegment | undefined, fh: FileHandle): Promise<void> {
+    const stat = await fh.stat();
+    const ino = stat.ino;
+    const sum = await summarizeFile(fh, stat.size, seg.baseOffset, st.p.log.config.indexIntervalBytes, crc32);
+    const crc = sum.crc;
     if (st.p.log.closed) return;
-    if (existing && existing.crc === crc && existing.size === body.length) {
+    if (existing && existing.crc === crc && existing.size === sum.validBytes) {
       existing.localIno = ino; st.manifest.save(); st.current.add(seg);
       return;
     }
@@ -243,7 +248,7 @@ export class RemoteLogManager {
       .filter((a) => a.lastOffset >= seg.baseOffset && a.lastOffset < seg.nextOffset)
       .map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset, lastOffset: a.lastOffset }));
     const puts = [
-      this.storage.put(key + '.log', body),
+      this.storage.putFile(key + '.log', fh, sum.validBytes),
       this.storage.put(key + '.index', sum.index),
       this.storage.put(key + '.timeindex', sum.timeIndex),
     ];
@@ -255,7 +260,7 @@ export class RemoteLogManager {
     if (st.p.log.closed) { st.manifest.pendingDeletes.push(key); return; } // topic deleted meanwhile: clean up with it
     const entry: RemoteSegment = {
       baseOffset: seg.baseOffset, nextOffset: seg.nextOffset > sum.nextOffset ? seg.nextOffset : sum.nextOffset,
-      size: body.length, maxTimestamp: sum.maxTimestamp, key, crc, localIno: ino, hasTxnIndex: aborted.length > 0, aborted, uploadedAt: Date.now(),
+      size: sum.validBytes, maxTimestamp: sum.maxTimestamp, key, crc, localIno: ino, hasTxnIndex: aborted.length > 0, aborted, uploadedAt: Date.now(),
     };
     const old = st.manifest.upsert(entry);
     if (old && old.key !== key) st.manifest.pendingDeletes.push(old.key);
@@ -263,8 +268,8 @@ export class RemoteLogManager {
     if (old) this.cache.invalidate(old.key);
     // The file read may predate a compaction swap; only then is `seg` still the live object.
     if (inoOf(seg) === ino) st.current.add(seg);
-    this.stats.uploads++; this.stats.uploadedBytes += body.length;
-    this.logger.info({ partition: st.name, baseOffset: String(seg.baseOffset), bytes: body.length, replaced: !!old }, 'uploaded segment to remote storage');
+    this.stats.uploads++; this.stats.uploadedBytes += sum.validBytes;
+    this.logger.info({ partition: st.name, baseOffset: String(seg.baseOffset), bytes: sum.validBytes, replaced: !!old }, 'uploaded segment to remote storage');
     if (old && old.key !== key) await this.flushDeletes(st);
   }
 

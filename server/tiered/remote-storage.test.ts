@@ -17,9 +17,14 @@ test('S3 storage against s3rver: put, ranged get, delete; a stopped server fails
   assert.deepEqual(s3.keys(), ['p/seg.log']);
   assert.deepEqual(await st.getRange('seg.log', 1000, 1010), body.subarray(1000, 1010));
   assert.deepEqual(await st.get('seg.log'), body);
+  const file = path.join(s3.dir, 'upload.bin');
+  fs.writeFileSync(file, body);
+  const fh = await fs.promises.open(file, 'r');
+  try { await st.putFile('streamed.log', fh, 60_000); } finally { await fh.close(); }
+  assert.deepEqual(await st.get('streamed.log'), body.subarray(0, 60_000), 'streamed from the file, first 60000 bytes');
   await st.put('empty.index', Buffer.alloc(0));
   assert.equal((await st.get('empty.index')).length, 0);
-  await st.delete(['seg.log', 'empty.index', 'never-existed']);
+  await st.delete(['seg.log', 'streamed.log', 'empty.index', 'never-existed']);
   assert.deepEqual(s3.keys(), []);
   await s3.stop();
   const t0 = Date.now();

@@ -2,12 +2,15 @@
 // implementation works with AWS S3, MinIO, R2 and s3rver; the in-memory one is
 // for unit tests of the layers above. Shaped after Kafka's RemoteStorageManager
 // (copy, fetch a range, delete), reduced to plain objects.
+import type { FileHandle } from 'node:fs/promises';
 import { S3Client, PutObjectCommand, GetObjectCommand, DeleteObjectsCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 
 export interface RemoteStorage {
   /** a human-readable location for log lines, e.g. `s3://bucket/prefix at http://host:port` */
   readonly describe: string;
   put(key: string, body: Buffer): Promise<void>;
+  /** uploads bytes [0, length) of an open file, streamed (segments can be large) */
+  putFile(key: string, fh: FileHandle, length: number): Promise<void>;
   /** bytes [from, to) of an object */
   getRange(key: string, from: number, to: number): Promise<Buffer>;
   get(key: string): Promise<Buffer>;
@@ -50,6 +53,14 @@ export class S3RemoteStorage implements RemoteStorage {
     await this.client.send(new PutObjectCommand({ Bucket: this.o.bucket, Key: this.k(key), Body: body, ContentLength: body.length }));
   }
 
+  async putFile(key: string, fh: FileHandle, length: number): Promise<void> {
+    if (length === 0) return this.put(key, Buffer.alloc(0));
+    const body = fh.createReadStream({ start: 0, end: length - 1, autoClose: false });
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.o.bucket, Key: this.k(key), Body: body, ContentLength: length }));
+    } finally { body.destroy(); }
+  }
+
   async getRange(key: string, from: number, to: number): Promise<Buffer> {
     if (to <= from) return Buffer.alloc(0);
     const r = await this.client.send(new GetObjectCommand({ Bucket: this.o.bucket, Key: this.k(key), Range: `bytes=${from}-${to - 1}` }));
@@ -87,6 +98,11 @@ export class InMemoryRemoteStorage implements RemoteStorage {
 
   private check(): void { if (this.down) throw new Error('remote storage is down'); }
   async put(key: string, body: Buffer): Promise<void> { this.check(); this.puts++; this.objects.set(key, Buffer.from(body)); }
+  async putFile(key: string, fh: FileHandle, length: number): Promise<void> {
+    const b = Buffer.alloc(length);
+    if (length) await fh.read(b, 0, length, 0);
+    return this.put(key, b);
+  }
   async getRange(key: string, from: number, to: number): Promise<Buffer> {
     this.check(); this.gets++;
     const o = this.objects.get(key);
