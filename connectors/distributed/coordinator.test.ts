@@ -5,7 +5,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { ClusterCoordinator, type CoordinatorOptions, type StopReason } from './coordinator.ts';
-import { RedisProxy, REDIS_URL, deleteKeys, testPrefix } from './testing.ts';
+import { RedisProxy, REDIS_URL, deleteKeys, startOwnRedis, testPrefix } from './testing.ts';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
 const TIMING = { leaseMs: 1500, renewMs: 150, stopTimeoutMs: 600, clockMarginMs: 100, rebalanceMs: 100 };
@@ -199,8 +199,8 @@ test('fence: generation checks locally and in Redis', async (t) => {
 
 test('Redis outage: units keep running while provable, stop before expiry, come back after', async (t) => {
   const proxy = await new RedisProxy().start();
-  t.after(() => proxy.close());
   const { ledger, coords, add } = await cluster(t, { redis: proxy.url });
+  t.after(() => proxy.close()); // after the coordinators closed
   const c = await add('w1');
   c.setUnits(unitsOf(3));
   await until('3 running', () => ledger.running.size === 3);
@@ -229,8 +229,8 @@ test('Redis outage: units keep running while provable, stop before expiry, come 
 
 test('outage of one worker only: its units move to a worker that still reaches Redis, never overlapping', async (t) => {
   const proxy = await new RedisProxy().start();
-  t.after(() => proxy.close());
   const { ledger, add } = await cluster(t);
+  t.after(() => proxy.close()); // after the coordinators closed
   const units = unitsOf(4);
   // w1 reaches Redis through the proxy, w2 directly
   const slow = 300;
@@ -263,6 +263,24 @@ test('Redis loses its data (restart without persistence): holders re-claim their
   coords.forEach((c, i) => { for (const [u, g] of held[i]) assert.equal(c.heldUnits().get(u), g, `${u} kept generation ${g}`); });
   for (const [i, c] of coords.entries()) for (const [u, g] of held[i]) assert.equal(await c.verify(u, g), true);
   await until('new unit running', () => ledger.running.has('task:new:0'));
+  assert.deepEqual(ledger.violations, []);
+});
+
+test('a real Redis restart (own redis-server, no persistence): running units keep running, new ones are placed after the grace', async (t) => {
+  const own = await startOwnRedis();
+  const { ledger, coords, add } = await cluster(t, { redis: own.url });
+  t.after(() => own.stop()); // after the coordinators closed
+  const units = unitsOf(4);
+  for (const n of ['w1', 'w2']) (await add(n)).setUnits(units);
+  await until('2/2', () => ledger.running.size === 4 && counts(ledger).join() === '2,2');
+  await sleep(300);
+  const mark = ledger.events.length;
+  await own.restart();
+  await until('both workers renewed again', () => coords.every((c) => c.health().redis === 'up'), 5000);
+  for (const c of coords) c.setUnits([...units, 'task:late:0']);
+  await until('the new unit runs', () => ledger.running.has('task:late:0'), 8000);
+  assert.deepEqual(ledger.events.slice(mark).filter((e) => e.op === 'stop'), []);
+  assert.equal(ledger.running.size, 5);
   assert.deepEqual(ledger.violations, []);
 });
 

@@ -72,3 +72,52 @@ export class RedisProxy {
     await new Promise<void>((r) => this.server.close(() => r()));
   }
 }
+
+export interface OwnRedis {
+  url: string;
+  port: number;
+  /** kill -9 and start again on the same port: everything in it is lost (no persistence). */
+  restart(downMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** A private redis-server (Debian's binary) on a free port, without persistence, for restart tests. */
+export async function startOwnRedis(): Promise<OwnRedis> {
+  const { spawn } = await import('node:child_process');
+  const port = await freePort();
+  let child: import('node:child_process').ChildProcess | null = null;
+  const up = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], { stdio: 'ignore' });
+    const end = Date.now() + 10_000;
+    for (;;) {
+      const r = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      r.on('error', () => undefined);
+      try { await r.connect(); await r.ping(); r.disconnect(); return; } catch { r.disconnect(); }
+      if (Date.now() > end) throw new Error(`redis-server on ${port} did not start`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  };
+  const down = async () => {
+    const c = child;
+    child = null;
+    if (!c || c.exitCode !== null) return;
+    const gone = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await gone;
+  };
+  await up();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async restart(downMs = 0) { await down(); if (downMs) await new Promise((r) => setTimeout(r, downMs)); await up(); },
+    stop: down,
+  };
+}
