@@ -16,7 +16,7 @@ export function makeKafka(bootstrap: string, clientId: string, logger?: Logger):
     clientId,
     brokers: bootstrap.split(',').map((s) => s.trim()).filter(Boolean),
     logCreator: kafkajsLogCreator(logger),
-    retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 },
+    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 },
   });
 }
 

@@ -123,7 +123,7 @@ export class SinkTaskRunner implements TaskRunner {
         maxBytesPerPartition: num('max.partition.fetch.bytes', 1048576),
         allowAutoTopicCreation: false,
         // no automatic restart once stopping/failed: it would keep retrying after disconnect()
-        retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000, restartOnFailure: async () => !this.stopping && !this.failed },
+        retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000, restartOnFailure: async () => !this.stopping && !this.failed },
       });
       this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
         const a = e.payload.memberAssignment as Record<string, number[]>;

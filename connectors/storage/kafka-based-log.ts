@@ -30,7 +30,7 @@ export class KafkaBasedLog {
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.producer.connect();
     // kafkajs restarts a crashed consumer by itself; never after stop() (it would retry against a gone broker forever)
-    this.consumer = this.kafka.consumer({ groupId: `tributary-connect-state-${randomUUID()}`, sessionTimeout: 30000, heartbeatInterval: 3000, maxWaitTimeInMs: 200, allowAutoTopicCreation: false, retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000, restartOnFailure: async () => !this.stopped } });
+    this.consumer = this.kafka.consumer({ groupId: `tributary-connect-state-${randomUUID()}`, sessionTimeout: 30000, heartbeatInterval: 3000, maxWaitTimeInMs: 200, allowAutoTopicCreation: false, retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000, restartOnFailure: async () => !this.stopped } });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topics.map((t) => t.name), fromBeginning: true });
     await this.consumer.run({
