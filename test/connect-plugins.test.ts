@@ -85,6 +85,8 @@ test('the example plugin runs from plugin.path: datagen tasks split the ids and 
   const got = await kit.consume('orders', { count: 100 });
   const ids = got.map((m) => (JSON.parse(m.value!.toString()) as { id: number }).id).sort((a, b) => a - b);
   assert.deepEqual(ids, Array.from({ length: 100 }, (_, i) => i), 'two tasks, 50 each, disjoint ids');
+  const metrics = (await kit.request('GET', '/connectors/gen/metrics')).body.tasks;
+  assert.deepEqual(metrics.map((t: any) => [t.id, t.progress.generated, t.counters.total_errors]), [[0, 50, 0], [1, 50, 0]], 'progress reported by the tasks');
   const v = JSON.parse(got[0].value!.toString());
   assert.deepEqual(Object.keys(v), ['id', 'customer', 'amount', 'status']);
   // raise the limit: after a worker restart each task goes on from its committed offset

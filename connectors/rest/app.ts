@@ -127,6 +127,8 @@ export function buildApp(o: AppOptions): FastifyInstance {
   app.delete<P>('/connectors/:name/offsets', async (req) => { ready(); return o.herder.resetOffsets(req.params.name); });
   /** Tributary extension: error counters and the last errors of each task. */
   app.get<P>('/connectors/:name/errors', async (req) => { ready(); return { name: req.params.name, tasks: o.herder.errorCounters(req.params.name) }; });
+  /** Tributary extension: the same per-task counters, with each source task's last reported progress. */
+  app.get<P>('/connectors/:name/metrics', async (req) => { ready(); return { name: req.params.name, tasks: o.herder.errorCounters(req.params.name) }; });
 
   // ---- plugins
   app.get<{ Querystring: { connectorsOnly?: string } }>('/connector-plugins', async (req) => {

@@ -368,9 +368,9 @@ export class Herder {
   }
 
   /** Tributary extension: per-task error counters and the last errors. */
-  errorCounters(name: string): { id: number; counters: ErrorCounters | null }[] {
+  errorCounters(name: string): { id: number; counters: ErrorCounters | null; progress: Record<string, unknown> | null }[] {
     const c = this.need(name);
-    return c.tasks.map((_, id) => ({ id, counters: this.tasks.get(taskKey(name, id))?.counters ?? null }));
+    return c.tasks.map((_, id) => { const t = this.tasks.get(taskKey(name, id)); return { id, counters: t?.counters ?? null, progress: t?.progress ?? null }; });
   }
 
   activeTopics(name: string): string[] { this.need(name); return this.state.activeTopics(name); }

@@ -41,6 +41,7 @@ export class SourceTaskRunner implements TaskRunner {
   readonly taskId: number;
   readonly generation: number;
   readonly counters: ErrorCounters = newCounters();
+  progress: Record<string, unknown> | null = null;
   private task!: SourceTask;
   private stopping = false;
   private paused: boolean;
@@ -70,6 +71,7 @@ export class SourceTaskRunner implements TaskRunner {
       logger: o.logger,
       taskId: o.taskId,
       connectorName: o.connector,
+      reportProgress: (info) => { this.progress = { ...info, reported_at: new Date().toISOString() }; },
       offsetStorageReader: {
         offset: async (p) => o.state.offset(o.connector, p),
         offsets: async (ps) => new Map(ps.flatMap((p) => { const v = o.state.offset(o.connector, p); return v ? [[canonical(p), v] as const] : []; })),

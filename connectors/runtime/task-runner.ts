@@ -8,6 +8,8 @@ export interface TaskRunner {
   readonly taskId: number;
   readonly generation: number;
   readonly counters: ErrorCounters;
+  /** What the task last reported through SourceTaskContext.reportProgress (sources). */
+  readonly progress?: Record<string, unknown> | null;
   /** Resolves once the task started (or failed to). */
   start(): Promise<void>;
   pause(): void;

@@ -63,10 +63,12 @@ export class DatagenSourceTask extends SourceTask {
   private index = 0;
   private count = 1;
   private partition: Record<string, unknown> = {};
+  private ctx!: SourceTaskContext;
 
   version() { return VERSION; }
 
   async start(props: Props, ctx: SourceTaskContext) {
+    this.ctx = ctx;
     this.cfg = datagenConfig().parse(props);
     this.index = Number(props['task.index'] ?? 0);
     this.count = Number(props['task.count'] ?? 1);
@@ -102,6 +104,8 @@ export class DatagenSourceTask extends SourceTask {
     const n = Math.min(Number(this.cfg['batch.size']), left);
     const out = Array.from({ length: n }, (_, i) => this.make(this.generated + i));
     this.generated += n;
+    // optional: shown by GET /connectors/{name}/metrics
+    this.ctx.reportProgress?.({ generated: this.generated, max_records: max || null });
     return out;
   }
 
