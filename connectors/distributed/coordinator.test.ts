@@ -8,7 +8,7 @@ import { ClusterCoordinator, type CoordinatorOptions, type StopReason } from './
 import { RedisProxy, REDIS_URL, deleteKeys, startOwnRedis, testPrefix } from './testing.ts';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
-const TIMING = { leaseMs: 1500, renewMs: 150, stopTimeoutMs: 600, clockMarginMs: 100, rebalanceMs: 100 };
+const TIMING = { leaseMs: 2500, renewMs: 150, stopTimeoutMs: 700, clockMarginMs: 100, rebalanceMs: 100 };
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 class Ledger {
@@ -99,7 +99,7 @@ test('a worker that stops renewing loses its units after the lease; others resum
   const moved = Date.now() - t0;
   // the last renewal happened up to one renew interval before the crash
   assert.ok(moved >= TIMING.leaseMs - TIMING.renewMs - 50, `moved after ${moved} ms, before the lease ran out`);
-  assert.ok(moved < TIMING.leaseMs + 2000, `moved after ${moved} ms`);
+  assert.ok(moved < TIMING.leaseMs + 4000, `moved after ${moved} ms`);
   const stops = ledger.events.slice(mark).filter((e) => e.op === 'stop' && e.worker === 'w1');
   assert.ok(stops.every((e) => e.reason === 'unproven'), 'the cut-off worker stops units for lack of proof');
   for (const u of theirs) {
@@ -174,7 +174,7 @@ test('commands run on the unit holder from any worker', async (t) => {
   for (const n of ['w1', 'w2']) (await add(n)).setUnits(unitsOf(4));
   await until('2/2', () => counts(ledger).join() === '2,2');
   const onW2 = ledger.holders().get('w2')![0];
-  const r = (await coords[0].runOnOwner(onW2, { op: 'restart' }, 5000)) as { ranOn: string; valid: boolean };
+  const r = (await coords[0].runOnOwner(onW2, { op: 'restart' }, 15000)) as { ranOn: string; valid: boolean };
   assert.equal(r.ranOn, 'w2');
   assert.equal(r.valid, true);
   const onW1 = ledger.holders().get('w1')![0];
@@ -214,14 +214,14 @@ test('Redis outage: units keep running while provable, stop before expiry, come 
   // a long outage: units stop once their lease can no longer be proven
   const t0 = Date.now();
   proxy.blackhole();
-  await until('units stopped', () => ledger.running.size === 0, 5000);
+  await until('units stopped', () => ledger.running.size === 0, 15000);
   const stoppedAfter = Date.now() - t0;
   assert.ok(stoppedAfter <= TIMING.leaseMs - TIMING.clockMarginMs, `stopped after ${stoppedAfter} ms, past the lease`);
   assert.ok(ledger.events.filter((e) => e.op === 'stop').every((e) => e.reason === 'unproven'));
   assert.equal(c.health().redis, 'down');
   assert.ok(c.health().error);
   proxy.restore();
-  await until('units back', () => ledger.running.size === 3, 8000);
+  await until('units back', () => ledger.running.size === 3, 15000);
   assert.equal(c.health().redis, 'up');
   assert.deepEqual(ledger.violations, []);
   assert.equal(coords.length, 1);
@@ -240,10 +240,10 @@ test('outage of one worker only: its units move to a worker that still reaches R
   (await add('w2')).setUnits(units);
   await until('2/2', () => counts(ledger).join() === '2,2');
   proxy.blackhole();
-  await until('all on w2', () => ledger.holders().get('w2')?.length === 4, 8000);
+  await until('all on w2', () => ledger.holders().get('w2')?.length === 4, 15000);
   assert.deepEqual(ledger.violations, []);
   proxy.restore();
-  await until('2/2 again', () => counts(ledger).join() === '2,2', 8000);
+  await until('2/2 again', () => counts(ledger).join() === '2,2', 15000);
   assert.deepEqual(ledger.violations, []);
 });
 
@@ -276,9 +276,9 @@ test('a real Redis restart (own redis-server, no persistence): running units kee
   await sleep(300);
   const mark = ledger.events.length;
   await own.restart();
-  await until('both workers renewed again', () => coords.every((c) => c.health().redis === 'up'), 5000);
+  await until('both workers renewed again', () => coords.every((c) => c.health().redis === 'up'), 15000);
   for (const c of coords) c.setUnits([...units, 'task:late:0']);
-  await until('the new unit runs', () => ledger.running.has('task:late:0'), 8000);
+  await until('the new unit runs', () => ledger.running.has('task:late:0'), 15000);
   assert.deepEqual(ledger.events.slice(mark).filter((e) => e.op === 'stop'), []);
   assert.equal(ledger.running.size, 5);
   assert.deepEqual(ledger.violations, []);
