@@ -75,6 +75,15 @@ test('CDC through the REST API: Debezium JSON envelopes, slot confirmed after th
   }, { what: 'the slot to advance after the offsets were committed' });
   const offsets = (await kit.request('GET', '/connectors/cdc/offsets')).body.offsets;
   assert.deepEqual(offsets[0].partition, { server: 'shop' });
+  // slot lag and WAL retained, as the task reports them (GET /connectors/{name}/metrics)
+  const progress = await kit.waitFor(async () => {
+    const p = (await kit.request('GET', '/connectors/cdc/metrics')).body.tasks?.[0]?.progress;
+    return p && typeof p.slotLagBytes === 'number' ? p : null;
+  }, { what: 'slot lag in the task metrics' });
+  assert.equal(progress.phase, 'streaming');
+  assert.equal(progress.slot, slot);
+  assert.ok(progress.walRetainedBytes >= progress.slotLagBytes);
+  assert.deepEqual(progress.snapshot, { tablesDone: 1, tablesTotal: 1, rows: 2 });
 
   // CDC topic → unwrap → Postgres sink (upsert by key, delete on tombstones)
   const sink = await kit.request('POST', '/connectors', { name: 'pg-sink', config: {
