@@ -13,12 +13,19 @@ export interface RunningCli {
   exited: Promise<number | null>;
 }
 
+const live = new Set<() => void>();
+process.on('exit', () => { for (const reap of live) reap(); });
+
 /** Spawns `tributary args…` and waits until each `<name> listening on host:port` line in `wait` appears. */
 export async function spawnCli(args: string[], wait: string[] = ['kafka'], timeoutMs = 20000): Promise<RunningCli> {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
   let out = '';
   const ports: Record<string, number> = {};
-  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  // A test file that ends abnormally (timeout, crash) must not leave CLI children
+  // behind: they would keep retrying a broker that is gone and load the machine.
+  const reap = () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
+  live.add(reap);
+  const exited = new Promise<number | null>((r) => child.on('exit', (c) => { live.delete(reap); r(c); }));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out waiting for ${wait.join(', ')}; output:\n${out}`)), timeoutMs);
     const onData = (d: Buffer) => {
