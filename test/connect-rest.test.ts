@@ -192,3 +192,33 @@ test('REST: tasks.max, pause/resume/stop, restart, offsets only when STOPPED', a
   assert.equal((await kit.request('POST', '/connectors/src/tasks/0/restart')).status, 204);
   await kit.waitForRunning('src');
 });
+
+test('REST: initial_state PAUSED/STOPPED on create; a connector failing in start() is FAILED with its trace', async (t) => {
+  const { SourceConnector, SourceTask, ConfigDef, definePlugin } = await import('../plugins/sdk/index.ts');
+  class NoTask extends SourceTask { version() { return '1'; } start() {} async poll() { return null; } stop() {} }
+  class Broken extends SourceConnector {
+    version() { return '1'; }
+    config() { return new ConfigDef(); }
+    start() { throw new Error('cannot reach upstream at db:5432'); }
+    taskConfigs() { return [{}]; }
+    stop() {}
+    taskClass() { return NoTask; }
+  }
+  const kit = await startTestKit({ plugins: [definePlugin({ name: 'broken', version: '1', connectors: { 'test.BrokenSource': Broken } })] });
+  t.after(() => kit.close());
+  const input = path.join(kit.dir, 'in.txt');
+  fs.writeFileSync(input, 'a\n');
+  await kit.createConnector('paused', { 'connector.class': SOURCE, file: input, topic: 'p', 'value.converter': STRING }, 'PAUSED');
+  await kit.waitForState('paused', 'PAUSED');
+  await kit.createConnector('stopped', { 'connector.class': SOURCE, file: input, topic: 's', 'value.converter': STRING }, 'STOPPED');
+  const st = await kit.waitFor(async () => { const s = await kit.status('stopped'); return s.connector.state === 'STOPPED' ? s : null; }, { what: 'STOPPED' });
+  assert.deepEqual(st.tasks, []);
+  assert.equal((await kit.request('POST', '/connectors', { name: 'bad-state', config: { 'connector.class': SOURCE, file: input, topic: 'x' }, initial_state: 'SLEEPING' })).status, 400);
+  await kit.request('PUT', '/connectors/paused/resume');
+  assert.equal((await kit.consume('p', { count: 1 }))[0].value!.toString(), 'a');
+
+  await kit.createConnector('broken', { 'connector.class': 'BrokenSource' });
+  const failed = await kit.waitFor(async () => { const s = await kit.status('broken'); return s.connector.state === 'FAILED' ? s : null; }, { what: 'FAILED connector' });
+  assert.match(failed.connector.trace, /^Error: cannot reach upstream at db:5432\n\tat /);
+  assert.deepEqual(failed.tasks, []);
+});
