@@ -206,6 +206,9 @@ test('CDC with the registry AvroConverter: Debezium schemas registered, and the 
   assert.equal(before[0], 'null');
   assert.equal(before[1].name, 'Value');
   assert.deepEqual(before[1].fields.map((f: { name: string }) => f.name), ['id', 'name', 'price', 'added', 'meta', 'at']);
+  assert.deepEqual(avro.fields.find((f: { name: string }) => f.name === 'after').type, ['null', 'shop.public.items.Value'], 'after reuses the Value record');
+  const added = before[1].fields.find((f: { name: string }) => f.name === 'added').type;
+  assert.deepEqual(added, ['null', { type: 'int', 'connect.name': 'io.debezium.time.Date', 'connect.version': 1 }]);
 
   await kit.createConnector('sink-avro', {
     'connector.class': 'JdbcSinkConnector', topics: 'shop.public.items', ...conv,
@@ -217,8 +220,10 @@ test('CDC with the registry AvroConverter: Debezium schemas registered, and the 
   const rows = async () => (await dst.client.query(`SELECT id, name, price::text, added::text, meta::text, at FROM items ORDER BY id`).catch(() => ({ rows: [] }))).rows;
   await kit.waitFor(async () => (await rows()).length === 2, { what: 'two rows copied through Avro', timeoutMs: 20000 });
   const r = await rows();
-  // Decimal survives Avro (a Connect logical type); io.debezium.* semantic names on primitives (Date, Json,
-  // ZonedTimestamp) are not kept by the registry's AvroConverter yet, so those columns arrive as their base types
-  assert.deepEqual(r.map((x) => [x.id, x.name, x.price]), [[1, 'bolt', '0.125'], [2, 'nut', '1.500']]);
-  assert.ok(['2024-02-29', '19782'].includes(r[0].added));
+  // io.debezium.* names on primitives survive Avro (connect.name), so the sink creates typed columns
+  assert.deepEqual(r.map((x) => [x.id, x.name, x.price, x.added, x.meta]), [[1, 'bolt', '0.125', '2024-02-29', '{"x": 1}'], [2, 'nut', '1.500', null, null]]);
+  assert.equal((r[0].at as Date).toISOString(), '2024-02-29T12:00:00.000Z');
+  assert.equal(r[1].at, null);
+  const types = (await dst.client.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'items' ORDER BY ordinal_position`)).rows;
+  assert.deepEqual(types.map((x) => [x.column_name, x.data_type]), [['id', 'integer'], ['name', 'text'], ['price', 'numeric'], ['added', 'date'], ['meta', 'jsonb'], ['at', 'timestamp with time zone']]);
 });

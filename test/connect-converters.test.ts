@@ -61,6 +61,7 @@ test('AvroConverter round trip through the running schema registry', async (t) =
   assert.equal(avro.type, 'record');
   assert.equal(avro.name, 'User');
   assert.equal(avro.namespace, 'example.datagen');
+  assert.equal(avro['connect.name'], 'example.datagen.User', 'Connect metadata on the Avro type, as Confluent\'s AvroData writes it');
   assert.deepEqual(avro.fields.find((f: { name: string }) => f.name === 'email').type, ['null', 'string']);
   assert.ok((await (await fetch(`${registry.url}/subjects`)).json() as string[]).includes('users-key'));
 

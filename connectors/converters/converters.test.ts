@@ -110,3 +110,114 @@ test('registry converters: subject name strategies, bad bytes are DataExceptions
   down.configure({ 'schema.registry.url': 'http://127.0.0.1:9' }, false);
   await assert.rejects(down.fromConnectData('items', schema, { sku: 'a' }), (e: Error) => e.name === 'RetriableException');
 });
+
+// A Debezium-style change event: before/after share one struct schema, primitives carry
+// io.debezium.* semantic names, and Connect's logical types sit beside them.
+const named = (s: Schema, name: string, extra: Partial<Schema> = {}): Schema => ({ ...s, name, version: 1, ...extra });
+const rowSchema: Schema = S.struct('shop.public.items.Value', {
+  id: S.int32(),
+  price: { type: 'bytes', optional: true, name: Logical.Decimal, version: 1, parameters: { scale: '3', 'connect.decimal.precision': '8' } },
+  added: named(S.int32(true), 'io.debezium.time.Date'),
+  meta: named(S.string(true), 'io.debezium.data.Json'),
+  at: named(S.string(true), 'io.debezium.time.ZonedTimestamp'),
+  seen: named(S.int64(true), 'io.debezium.time.MicroTimestamp'),
+  due: { type: 'int32', optional: true, name: Logical.Date, version: 1 },
+  opens: { type: 'int32', optional: false, name: Logical.Time, version: 1 },
+  stamped: { type: 'int64', optional: false, name: Logical.Timestamp, version: 1 },
+}, true);
+const envelopeSchema: Schema = { ...S.struct('shop.public.items.Envelope', {
+  before: rowSchema,
+  after: rowSchema,
+  source: S.struct('io.debezium.connector.postgresql.Source', {
+    version: S.string(),
+    snapshot: { type: 'string', optional: true, name: 'io.debezium.data.Enum', version: 1, default: 'false', parameters: { allowed: 'true,last,false' } },
+  }),
+  op: S.string(),
+}), version: 2, doc: 'a change event' };
+const row = (id: number) => ({
+  id, price: '0.125', added: 19782, meta: '{"x": 1}', at: '2024-02-29T12:00:00Z', seen: 1709208000123456,
+  due: new Date(Date.UTC(2024, 1, 29)), opens: new Date(9 * 3600_000), stamped: new Date(1709208000123),
+});
+
+test('AvroConverter keeps Connect names, versions, parameters and defaults on every type (Confluent\'s connect.* properties)', async (t) => {
+  const reg = await startRegistry({ host: '127.0.0.1', port: 0, store: 'memory' });
+  t.after(() => reg.close());
+  const url = `http://127.0.0.1:${reg.port}`;
+  const c = new AvroConverter();
+  c.configure({ 'schema.registry.url': url }, false);
+  const value = { before: row(1), after: { ...row(1), price: '2.500', added: null, meta: null }, source: { version: '2.5', snapshot: null }, op: 'u' };
+  const bytes = (await c.fromConnectData('shop.public.items', envelopeSchema, value))!;
+
+  // the registered schema: connect.* on primitives, Avro logical types, Value defined once and referenced by full name
+  const latest = await (await fetch(`${url}/subjects/shop.public.items-value/versions/latest`)).json() as { id: number; schema: string };
+  assert.equal(decodeWire(bytes).id, latest.id);
+  const avro = JSON.parse(latest.schema);
+  assert.equal(avro['connect.name'], 'shop.public.items.Envelope');
+  assert.equal(avro['connect.version'], 2);
+  assert.equal(avro['connect.doc'], 'a change event');
+  const field = (rec: { fields: { name: string; type: unknown }[] }, n: string) => rec.fields.find((f) => f.name === n)!;
+  const before = field(avro, 'before').type as [string, { name: string; namespace: string; fields: { name: string; type: unknown }[] }];
+  assert.equal(before[0], 'null');
+  assert.equal(`${before[1].namespace}.${before[1].name}`, 'shop.public.items.Value');
+  assert.deepEqual(field(avro, 'after').type, ['null', 'shop.public.items.Value'], 'after references the Value record by full name');
+  assert.doesNotMatch(latest.schema, /Value2/);
+  const typeOf = (n: string) => { const ty = field(before[1], n).type; return (Array.isArray(ty) ? ty.find((x) => x !== 'null') : ty) as Record<string, unknown>; };
+  assert.deepEqual(typeOf('added'), { type: 'int', 'connect.name': 'io.debezium.time.Date', 'connect.version': 1 });
+  assert.deepEqual(typeOf('meta'), { type: 'string', 'connect.name': 'io.debezium.data.Json', 'connect.version': 1 });
+  assert.deepEqual(typeOf('at'), { type: 'string', 'connect.name': 'io.debezium.time.ZonedTimestamp', 'connect.version': 1 });
+  assert.deepEqual(typeOf('seen'), { type: 'long', 'connect.name': 'io.debezium.time.MicroTimestamp', 'connect.version': 1 });
+  assert.deepEqual(typeOf('price'), { type: 'bytes', scale: 3, precision: 8, logicalType: 'decimal', 'connect.name': Logical.Decimal, 'connect.version': 1, 'connect.parameters': { scale: '3', 'connect.decimal.precision': '8' } });
+  assert.equal(typeOf('due').logicalType, 'date');
+  assert.equal(typeOf('opens').logicalType, 'time-millis');
+  assert.equal(typeOf('stamped').logicalType, 'timestamp-millis');
+  const snapshot = field(field(avro, 'source').type as never, 'snapshot') as unknown as { type: unknown[]; default: unknown };
+  assert.deepEqual(snapshot.type[1], 'null', 'a union with a non-null default puts the type first');
+  assert.equal(snapshot.default, 'false');
+  assert.equal((snapshot.type[0] as Record<string, unknown>)['connect.default'], 'false');
+
+  // read back: the same Connect schema (names, versions, parameters, defaults, optionality) and values
+  const back = await c.toConnectData('shop.public.items', bytes);
+  assert.deepEqual(back.schema, envelopeSchema);
+  const v = back.value as { before: Record<string, unknown>; after: Record<string, unknown>; source: Record<string, unknown> };
+  assert.deepEqual(v.before, row(1));
+  assert.equal(v.after.price, '2.500');
+  assert.equal(v.after.added, null);
+  assert.equal(v.source.snapshot, null);
+  assert.equal((v.before.due as Date).toISOString(), '2024-02-29T00:00:00.000Z');
+});
+
+test('AvroConverter: unnamed structs are ConnectDefault, ConnectDefault2, …; equal ones share a definition; Avro-native logical types read as Connect\'s', async (t) => {
+  const reg = await startRegistry({ host: '127.0.0.1', port: 0, store: 'memory' });
+  t.after(() => reg.close());
+  const url = `http://127.0.0.1:${reg.port}`;
+  const c = new AvroConverter();
+  c.configure({ 'schema.registry.url': url }, false);
+  const point = S.struct(undefined, { x: S.int8(), y: S.int16() });
+  const schema = S.struct(undefined, { a: point, b: S.optional(point), c: S.struct(undefined, { z: S.string() }), m: S.map(S.int32(), S.string()), n: S.map(S.int32(), S.string()) });
+  const value = { a: { x: 1, y: 2 }, b: null, c: { z: 'q' }, m: new Map([[1, 'one']]), n: new Map([[2, 'two']]) };
+  const bytes = (await c.fromConnectData('points', schema, value))!;
+  const avro = JSON.parse((await (await fetch(`${url}/subjects/points-value/versions/latest`)).json() as { schema: string }).schema);
+  assert.equal(`${avro.namespace}.${avro.name}`, 'io.confluent.connect.avro.ConnectDefault');
+  assert.equal(avro['connect.name'], undefined);
+  const [a, b, cc, m, n] = avro.fields;
+  assert.equal(`${a.type.namespace}.${a.type.name}`, 'io.confluent.connect.avro.ConnectDefault2');
+  assert.deepEqual(b.type, ['null', 'io.confluent.connect.avro.ConnectDefault2'], 'an equal struct (optional or not) is referenced');
+  assert.equal(`${cc.type.namespace}.${cc.type.name}`, 'io.confluent.connect.avro.ConnectDefault3');
+  assert.equal(m.type.items.name, 'MapEntry');
+  assert.equal(n.type.items, 'io.confluent.connect.avro.MapEntry');
+  const back = await c.toConnectData('points', bytes);
+  assert.deepEqual(back.schema, JSON.parse(JSON.stringify({ ...schema, optional: false })), 'no name (S.struct(undefined) leaves name: undefined)');
+  assert.deepEqual(back.value, value);
+
+  // an Avro schema written by another producer: logical types without connect.* properties
+  const { id } = await (await fetch(`${url}/subjects/native-value/versions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ schema: JSON.stringify({ type: 'record', name: 'N', namespace: 'x', fields: [
+    { name: 'd', type: { type: 'int', logicalType: 'date' } }, { name: 'amt', type: { type: 'bytes', logicalType: 'decimal', precision: 5, scale: 2 } },
+  ] }) }) })).json() as { id: number };
+  const { RegistrySerde } = await import('../../registry/serde.ts');
+  const { HttpRegistryClient } = await import('../../registry/client.ts');
+  const serde = new RegistrySerde(new HttpRegistryClient(url));
+  const framed = await serde.encode(id, { d: 19782, amt: Buffer.from([0x04, 0xd2]) });
+  const nat = await c.toConnectData('native', framed);
+  assert.deepEqual(nat.schema!.fields!.map((f) => [f.schema.name, f.schema.parameters]), [[Logical.Date, undefined], [Logical.Decimal, { scale: '2', 'connect.decimal.precision': '5' }]]);
+  assert.deepEqual(nat.value, { d: new Date(Date.UTC(2024, 1, 29)), amt: '12.34' });
+});

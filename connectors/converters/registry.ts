@@ -99,7 +99,21 @@ function inferSchema(v: unknown): Schema {
 }
 
 // ============================================================ Avro
+// Like Confluent's AvroData: Connect metadata rides on the Avro type as connect.name,
+// connect.version, connect.doc, connect.parameters and connect.default (and
+// connect.type for int8/int16), so names and parameters of primitives (Debezium's
+// io.debezium.time.Date, io.debezium.data.Json, …) survive a round trip; Connect's
+// logical types also get Avro's logicalType. A struct is defined once per Avro schema
+// and referenced by its full name afterwards (Debezium's before/after); unnamed
+// structs are io.confluent.connect.avro.ConnectDefault, ConnectDefault2, …
 const DEFAULT_NS = 'io.confluent.connect.avro';
+const DEFAULT_NAME = 'ConnectDefault';
+const DEFAULT_FULL_NAME = /^io\.confluent\.connect\.avro\.ConnectDefault\d*$/;
+const MAP_ENTRY = 'MapEntry';
+const RECORD_DOC = 'io.confluent.connect.avro.record.doc';
+const FIELD_DOC = 'io.confluent.connect.avro.field.doc.';
+const DECIMAL_PRECISION = 'connect.decimal.precision';
+const AVRO_PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
 
 function splitName(n: string | undefined, fallback: string): { name: string; namespace?: string } {
   const full = n ?? fallback;
@@ -107,45 +121,171 @@ function splitName(n: string | undefined, fallback: string): { name: string; nam
   return i < 0 ? { name: full } : { name: full.slice(i + 1), namespace: full.slice(0, i) };
 }
 
-export function connectToAvro(s: Schema, names = new Set<string>(), fallbackName = `${DEFAULT_NS}.ConnectDefault`): unknown {
-  const base = (): unknown => {
-    if (s.name === Logical.Decimal) return { type: 'bytes', scale: scaleOf(s), precision: Number(s.parameters?.['connect.decimal.precision'] ?? 64), 'connect.version': 1, 'connect.parameters': s.parameters ?? { scale: '0' }, 'connect.name': Logical.Decimal, logicalType: 'decimal' };
-    if (s.name === Logical.Date) return { type: 'int', 'connect.version': 1, 'connect.name': Logical.Date, logicalType: 'date' };
-    if (s.name === Logical.Time) return { type: 'int', 'connect.version': 1, 'connect.name': Logical.Time, logicalType: 'time-millis' };
-    if (s.name === Logical.Timestamp) return { type: 'long', 'connect.version': 1, 'connect.name': Logical.Timestamp, logicalType: 'timestamp-millis' };
-    switch (s.type) {
-      case 'int8': case 'int16': return { type: 'int', 'connect.type': s.type };
-      case 'int32': return 'int';
-      case 'int64': return 'long';
-      case 'float32': return 'float';
-      case 'float64': return 'double';
-      case 'boolean': case 'string': case 'bytes': return s.type;
-      case 'array': return { type: 'array', items: connectToAvro(s.items!, names, `${fallbackName}_items`) };
+/** State of one Connect → Avro conversion: the named types already defined in it. */
+interface FromConnectContext {
+  /** full names defined so far */
+  names: Set<string>;
+  /** structural key of a (non-optional) struct or map entry → the full name it was defined under */
+  defined: Map<string, string>;
+  /** ConnectDefault records handed out */
+  defaults: number;
+  /** namespace names inherit at the current position */
+  ns: string;
+}
+
+/** A stable key for structural equality of Connect schemas (Connect's Schema.equals; optional ignored at the top). */
+function schemaKey(s: Schema, top = true): string {
+  const norm = (x: Schema, t: boolean): unknown => [
+    x.type, t ? false : !!x.optional, x.name ?? null, x.version ?? null, x.doc ?? null,
+    x.parameters ? Object.keys(x.parameters).sort().map((k) => [k, x.parameters![k]]) : null,
+    x.default === undefined ? null : x.default,
+    x.fields?.map((f) => [f.name, norm(f.schema, false)]) ?? null,
+    x.items ? norm(x.items, false) : null, x.keys ? norm(x.keys, false) : null, x.values ? norm(x.values, false) : null,
+  ];
+  return JSON.stringify(norm(s, top), (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+}
+
+/** Connect value → Avro's JSON form of a default (bytes as ISO-8859-1 strings). */
+function avroDefault(s: Schema, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  const a = connectToAvroValue(s, v);
+  const json = (t: Schema, x: unknown): unknown => {
+    if (x === null || x === undefined) return null;
+    if (Buffer.isBuffer(x) || x instanceof Uint8Array) return Buffer.from(x).toString('latin1');
+    switch (t.type) {
+      case 'array': return (x as unknown[]).map((y) => json(t.items!, y));
       case 'map':
-        if (s.keys!.type === 'string' && !s.keys!.optional) return { type: 'map', values: connectToAvro(s.values!, names, `${fallbackName}_values`) };
-        return { type: 'array', items: { type: 'record', name: 'MapEntry', namespace: DEFAULT_NS, fields: [{ name: 'key', type: connectToAvro(s.keys!, names) }, { name: 'value', type: connectToAvro(s.values!, names) }] } };
-      case 'struct': {
-        let full = s.name ?? fallbackName;
-        if (names.has(full)) { let i = 2; while (names.has(`${full}${i}`)) i++; full = `${full}${i}`; }
-        names.add(full);
-        const rec: Record<string, unknown> = { type: 'record', ...splitName(full, full), fields: (s.fields ?? []).map((f) => {
-          const ft = connectToAvro(f.schema, names, `${DEFAULT_NS}.${f.name}`);
-          return f.schema.optional ? { name: f.name, type: ft, default: null } : { name: f.name, type: ft };
-        }) };
-        if (s.doc) rec.doc = s.doc;
-        if (s.name) rec['connect.name'] = s.name;
-        return rec;
-      }
+        if (Array.isArray(x)) return x.map((e: { key: unknown; value: unknown }) => ({ key: json(t.keys!, e.key), value: json(t.values!, e.value) }));
+        return Object.fromEntries(Object.entries(x as object).map(([k, y]) => [k, json(t.values!, y)]));
+      case 'struct': return Object.fromEntries((t.fields ?? []).map((f) => [f.name, json(f.schema, (x as Record<string, unknown>)[f.name])]));
+      default: return x;
     }
   };
-  const t = base();
-  return s.optional ? ['null', t] : t;
+  return json(s, a);
 }
+
+/** Avro's JSON form of a default → Connect value. */
+function fromAvroDefault(s: Schema, j: unknown): unknown {
+  if (j === null || j === undefined) return null;
+  const bin = (t: Schema, x: unknown): unknown => {
+    if (x === null || x === undefined) return null;
+    if (t.type === 'bytes' && typeof x === 'string') return Buffer.from(x, 'latin1');
+    switch (t.type) {
+      case 'array': return (x as unknown[]).map((y) => bin(t.items!, y));
+      case 'map':
+        if (Array.isArray(x)) return x.map((e: any) => (Array.isArray(e) ? { key: bin(t.keys!, e[0]), value: bin(t.values!, e[1]) } : { key: bin(t.keys!, e.key), value: bin(t.values!, e.value) }));
+        return Object.fromEntries(Object.entries(x as object).map(([k, y]) => [k, bin(t.values!, y)]));
+      case 'struct': return Object.fromEntries((t.fields ?? []).map((f) => [f.name, bin(f.schema, (x as Record<string, unknown>)[f.name])]));
+      default: return x;
+    }
+  };
+  return avroToConnectValue(s, bin(s, j));
+}
+
+/** connect.* properties of a Connect schema, as AvroData adds them to the Avro type. */
+function connectMeta(s: Schema, o: Record<string, unknown>): void {
+  if (s.doc !== undefined) o['connect.doc'] = s.doc;
+  if (s.version !== undefined) o['connect.version'] = s.version;
+  if (s.parameters && Object.keys(s.parameters).length) o['connect.parameters'] = { ...s.parameters };
+  if (s.default !== undefined && s.default !== null) o['connect.default'] = avroDefault(s, s.default);
+  if (s.name !== undefined) o['connect.name'] = s.name;
+}
+
+function newFromConnectContext(): FromConnectContext {
+  return { names: new Set(), defined: new Map(), defaults: 0, ns: '' };
+}
+
+/** Defines a named type once; a structurally equal one later is referenced by its full name. */
+function defineNamed(ctx: FromConnectContext, key: string, wanted: string | null, build: (full: string) => Record<string, unknown>): unknown {
+  const existing = ctx.defined.get(key);
+  if (existing) return existing;
+  let full: string;
+  if (wanted === null) {
+    do { ctx.defaults++; full = `${DEFAULT_NS}.${DEFAULT_NAME}${ctx.defaults > 1 ? ctx.defaults : ''}`; } while (ctx.names.has(full));
+  } else {
+    full = wanted;
+    // a different schema under a name already defined: Avro cannot redefine a name (connect.name keeps the Connect name)
+    if (ctx.names.has(full)) { let i = 2; while (ctx.names.has(`${wanted}${i}`)) i++; full = `${wanted}${i}`; }
+  }
+  ctx.names.add(full);
+  ctx.defined.set(key, full);
+  const { name, namespace } = splitName(full, full);
+  const outer = ctx.ns;
+  ctx.ns = namespace ?? '';
+  try {
+    // a name without namespace inside a namespaced record must say so, or it would inherit the namespace
+    return { type: 'record', name, ...(namespace !== undefined ? { namespace } : outer ? { namespace: '' } : {}), ...build(full) };
+  } finally { ctx.ns = outer; }
+}
+
+function avroField(name: string, fs: Schema, ctx: FromConnectContext, doc?: string): Record<string, unknown> {
+  const f: Record<string, unknown> = { name, type: connectToAvro(fs, ctx) };
+  if (doc !== undefined) f.doc = doc;
+  if (fs.default !== undefined && fs.default !== null) f.default = avroDefault(fs, fs.default);
+  else if (fs.optional) f.default = null;
+  return f;
+}
+
+/** Connect schema → Avro schema JSON, as Confluent's AvroData.fromConnectSchema. */
+export function connectToAvro(s: Schema, ctx: FromConnectContext = newFromConnectContext()): unknown {
+  const base = connectToAvroBase(s, ctx);
+  if (!s.optional) return base;
+  return s.default !== undefined && s.default !== null ? [base, 'null'] : ['null', base];
+}
+
+function connectToAvroBase(s: Schema, ctx: FromConnectContext): unknown {
+  if (s.type === 'struct') {
+    return defineNamed(ctx, schemaKey(s), s.name ?? null, () => {
+      const rec: Record<string, unknown> = {};
+      const doc = s.parameters?.[RECORD_DOC];
+      if (doc !== undefined) rec.doc = doc;
+      rec.fields = (s.fields ?? []).map((f) => avroField(f.name, f.schema, ctx, s.parameters?.[FIELD_DOC + f.name]));
+      connectMeta(s, rec);
+      return rec;
+    });
+  }
+  let o: Record<string, unknown>;
+  switch (s.type) {
+    case 'int8': case 'int16': case 'int32': o = { type: 'int' }; break;
+    case 'int64': o = { type: 'long' }; break;
+    case 'float32': o = { type: 'float' }; break;
+    case 'float64': o = { type: 'double' }; break;
+    case 'boolean': case 'string': o = { type: s.type }; break;
+    case 'bytes':
+      o = { type: 'bytes' };
+      if (s.name === Logical.Decimal) { o.scale = scaleOf(s); o.precision = Number(s.parameters?.[DECIMAL_PRECISION] ?? 64); }
+      break;
+    case 'array': o = { type: 'array', items: connectToAvro(s.items!, ctx) }; break;
+    case 'map': {
+      if (s.keys!.type === 'string' && !s.keys!.optional) { o = { type: 'map', values: connectToAvro(s.values!, ctx) }; break; }
+      // Avro maps have string keys only: an array of key/value records
+      const key = `${MAP_ENTRY}\u0000${s.name ?? ''}\u0000${schemaKey(s.keys!, false)}\u0000${schemaKey(s.values!, false)}`;
+      const entry = defineNamed(ctx, key, s.name ?? `${DEFAULT_NS}.${MAP_ENTRY}`, () => ({
+        fields: [avroField('key', s.keys!, ctx), avroField('value', s.values!, ctx)],
+        ...(s.name ? { 'connect.internal.type': MAP_ENTRY } : {}),
+      }));
+      o = { type: 'array', items: entry };
+      break;
+    }
+    default: throw new DataException(`Unknown schema type: ${s.type}`);
+  }
+  // Kafka's logical schemas carry version 1
+  const meta = isLogicalName(s.name) && s.version === undefined ? { ...s, version: 1 } : s;
+  connectMeta(meta, o);
+  if (s.type === 'int8' || s.type === 'int16') o['connect.type'] = s.type;
+  if (s.name === Logical.Decimal) o.logicalType = 'decimal';
+  else if (s.name === Logical.Date) o.logicalType = 'date';
+  else if (s.name === Logical.Time) o.logicalType = 'time-millis';
+  else if (s.name === Logical.Timestamp) o.logicalType = 'timestamp-millis';
+  return Object.keys(o).length === 1 ? o.type : o;
+}
+
+const isLogicalName = (n: string | undefined): boolean => n === Logical.Decimal || n === Logical.Date || n === Logical.Time || n === Logical.Timestamp;
 
 function connectToAvroValue(s: Schema, v: unknown): unknown {
   if (v === null || v === undefined) {
     if (s.optional) return null;
-    if (s.default !== undefined) return connectToAvroValue(s, s.default);
+    if (s.default !== undefined && s.default !== null) return connectToAvroValue(s, s.default);
     throw new DataException(`null value for required ${s.type} field`);
   }
   if (s.name === Logical.Decimal) return bigintToBytes(decimalToUnscaled(v, scaleOf(s)));
@@ -170,41 +310,113 @@ function connectToAvroValue(s: Schema, v: unknown): unknown {
   }
 }
 
-export function avroToConnect(a: any, optional = false): Schema {
+/** State of one Avro → Connect conversion: named types seen so far (for references by name). */
+interface ToConnectContext { named: Map<string, Schema>; ns: string; entries?: Map<string, Schema> }
+
+const fullNameOf = (name: string, ns: string): string => (name.includes('.') || !ns ? name : `${ns}.${name}`);
+/** Full name of a named Avro type's JSON (its own namespace, else the enclosing one). */
+const avroFullName = (o: { name: string; namespace?: unknown }, ns: string): string =>
+  o.name.includes('.') ? o.name : typeof o.namespace === 'string' ? (o.namespace ? `${o.namespace}.${o.name}` : o.name) : fullNameOf(o.name, ns);
+
+/** Avro schema JSON → Connect schema, as Confluent's AvroData.toConnectSchema. */
+export function avroToConnect(a: any, ctx: ToConnectContext = { named: new Map(), ns: '' }, optional = false, fieldDefault?: unknown): Schema {
   if (Array.isArray(a)) {
     const nonNull = a.filter((x) => x !== 'null' && x?.type !== 'null');
     const hasNull = nonNull.length < a.length;
-    if (nonNull.length === 1) return avroToConnect(nonNull[0], hasNull || optional);
+    if (nonNull.length === 1) return avroToConnect(nonNull[0], ctx, hasNull || optional, fieldDefault);
     throw new DataException('Avro unions of several non-null types are not supported by this converter');
   }
-  const t = typeof a === 'string' ? a : a.type;
-  const o = typeof a === 'object' ? a : {};
-  const withOpt = (s: Schema): Schema => (optional ? { ...s, optional: true } : { ...s, optional: false });
-  if (o.logicalType === 'decimal') return withOpt({ type: 'bytes', name: Logical.Decimal, version: 1, parameters: { scale: String(o.scale ?? 0), 'connect.decimal.precision': String(o.precision ?? 64) } });
-  if (o.logicalType === 'date') return withOpt({ type: 'int32', name: Logical.Date, version: 1 });
-  if (o.logicalType === 'time-millis') return withOpt({ type: 'int32', name: Logical.Time, version: 1 });
-  if (o.logicalType === 'timestamp-millis') return withOpt({ type: 'int64', name: Logical.Timestamp, version: 1 });
-  switch (t) {
-    case 'int': return withOpt({ type: o['connect.type'] === 'int8' ? 'int8' : o['connect.type'] === 'int16' ? 'int16' : 'int32' });
-    case 'long': return withOpt({ type: 'int64' });
-    case 'float': return withOpt({ type: 'float32' });
-    case 'double': return withOpt({ type: 'float64' });
-    case 'boolean': case 'string': case 'bytes': return withOpt({ type: t });
-    case 'enum': return withOpt({ type: 'string', name: o.namespace ? `${o.namespace}.${o.name}` : o.name });
-    case 'fixed': return withOpt({ type: 'bytes' });
-    case 'array':
-      if (o.items?.type === 'record' && o.items.name === 'MapEntry' && o.items.fields?.length === 2) return withOpt({ type: 'map', keys: avroToConnect(o.items.fields[0].type), values: avroToConnect(o.items.fields[1].type) });
-      return withOpt({ type: 'array', items: avroToConnect(o.items) });
-    case 'map': return withOpt({ type: 'map', keys: { type: 'string' }, values: avroToConnect(o.values) });
-    case 'record': case 'error': {
-      const name = o['connect.name'] ?? (o.namespace && !o.name.includes('.') ? `${o.namespace}.${o.name}` : o.name);
-      const fields: Field[] = (o.fields ?? []).map((f: any) => ({ name: f.name, schema: avroToConnect(f.type) }));
-      return withOpt({ type: 'struct', name: name === `${DEFAULT_NS}.ConnectDefault` ? undefined : name, fields });
-    }
-    default:
-      if (typeof a === 'object' && typeof a.type === 'object') return avroToConnect(a.type, optional);
-      throw new DataException(`Unsupported Avro type ${JSON.stringify(t)}`);
+  if (typeof a === 'string' && !AVRO_PRIMITIVES.has(a)) {
+    // a named type defined earlier in this schema
+    const s = ctx.named.get(fullNameOf(a, ctx.ns)) ?? ctx.named.get(a);
+    if (!s) throw new DataException(`Unknown Avro type name ${JSON.stringify(a)}`);
+    const { default: _d, ...ref } = s;
+    const out: Schema = { ...ref, optional };
+    if (fieldDefault !== undefined && fieldDefault !== null) out.default = fromAvroDefault(out, fieldDefault);
+    return out;
   }
+  const o = typeof a === 'object' && a !== null ? a : {};
+  if (typeof o.type === 'object' && o.type !== null) return avroToConnect(o.type, ctx, optional, fieldDefault);
+  const t: string = typeof a === 'string' ? a : o.type;
+  let s: Schema;
+  switch (t) {
+    case 'int': s = { type: o['connect.type'] === 'int8' ? 'int8' : o['connect.type'] === 'int16' ? 'int16' : 'int32' }; break;
+    case 'long': s = { type: 'int64' }; break;
+    case 'float': s = { type: 'float32' }; break;
+    case 'double': s = { type: 'float64' }; break;
+    case 'boolean': case 'string': case 'bytes': s = { type: t }; break;
+    case 'enum': {
+      const full = avroFullName(o, ctx.ns);
+      s = { type: 'string', name: full };
+      ctx.named.set(full, s);
+      break;
+    }
+    case 'fixed': {
+      s = { type: 'bytes' };
+      ctx.named.set(avroFullName(o, ctx.ns), s);
+      break;
+    }
+    case 'array': {
+      const ref = typeof o.items === 'string' ? ctx.entries?.get(fullNameOf(o.items, ctx.ns)) ?? ctx.entries?.get(o.items) : undefined;
+      if (ref) { s = { type: 'map', keys: ref.keys, values: ref.values }; break; }
+      const items = typeof o.items === 'string' ? null : o.items;
+      const entryName = items && typeof items === 'object' && items.type === 'record' ? avroFullName(items, ctx.ns) : '';
+      const isEntry = items && (items['connect.internal.type'] === MAP_ENTRY || new RegExp(`^${DEFAULT_NS.replace(/\./g, '\\.')}\\.${MAP_ENTRY}\\d*$`).test(entryName)) && items.fields?.length === 2 && items.fields[0].name === 'key' && items.fields[1].name === 'value';
+      if (isEntry) {
+        const outer = ctx.ns;
+        ctx.ns = entryName.includes('.') ? entryName.slice(0, entryName.lastIndexOf('.')) : '';
+        try { s = { type: 'map', keys: avroToConnect(items.fields[0].type, ctx), values: avroToConnect(items.fields[1].type, ctx) }; } finally { ctx.ns = outer; }
+        (ctx.entries ??= new Map()).set(entryName, s);
+      } else s = { type: 'array', items: avroToConnect(o.items, ctx) };
+      break;
+    }
+    case 'map': s = { type: 'map', keys: { type: 'string' }, values: avroToConnect(o.values, ctx) }; break;
+    case 'record': case 'error': {
+      const full = avroFullName(o, ctx.ns);
+      s = { type: 'struct', fields: [] };
+      ctx.named.set(full, s); // before the fields: references inside resolve to it
+      const outer = ctx.ns;
+      ctx.ns = full.includes('.') ? full.slice(0, full.lastIndexOf('.')) : '';
+      const params: Record<string, string> = {};
+      if (typeof o.doc === 'string') params[RECORD_DOC] = o.doc;
+      try {
+        for (const f of o.fields ?? []) {
+          if (typeof f.doc === 'string') params[FIELD_DOC + f.name] = f.doc;
+          s.fields!.push({ name: f.name, schema: avroToConnect(f.type, ctx, false, f.default) });
+        }
+      } finally { ctx.ns = outer; }
+      if (Object.keys(params).length) s.parameters = params;
+      if (!DEFAULT_FULL_NAME.test(full)) s.name = full;
+      break;
+    }
+    default: throw new DataException(`Unsupported Avro type ${JSON.stringify(t)}`);
+  }
+  // Avro logical types (for schemas not written by a Connect converter; connect.* below wins)
+  if (o.logicalType === 'decimal' && (t === 'bytes' || t === 'fixed')) Object.assign(s, { name: Logical.Decimal, version: 1, parameters: { scale: String(o.scale ?? 0), [DECIMAL_PRECISION]: String(o.precision ?? 64) } });
+  else if (o.logicalType === 'date' && t === 'int') Object.assign(s, { name: Logical.Date, version: 1 });
+  else if (o.logicalType === 'time-millis' && t === 'int') Object.assign(s, { name: Logical.Time, version: 1 });
+  else if (o.logicalType === 'timestamp-millis' && t === 'long') Object.assign(s, { name: Logical.Timestamp, version: 1 });
+  if (typeof o['connect.doc'] === 'string') s.doc = o['connect.doc'];
+  if (o['connect.version'] !== undefined) {
+    if (typeof o['connect.version'] !== 'number') throw new DataException(`Invalid Connect version found: ${JSON.stringify(o['connect.version'])}`);
+    s.version = o['connect.version'];
+  }
+  const cp = o['connect.parameters'];
+  if (cp !== undefined) {
+    if (!cp || typeof cp !== 'object' || Array.isArray(cp)) throw new DataException(`Expected JSON object for schema parameters but found: ${JSON.stringify(cp)}`);
+    for (const [k, v] of Object.entries(cp)) if (typeof v !== 'string') throw new DataException(`Expected schema parameter values to be strings but found: ${JSON.stringify(v)}`);
+    // the Connect schema's own parameters (e.g. a Decimal's, as the source gave them) replace ones derived from Avro
+    s.parameters = s.type === 'struct' ? { ...(s.parameters ?? {}), ...cp } : { ...cp };
+  }
+  const cn = o['connect.name'];
+  if (cn !== undefined) {
+    if (typeof cn !== 'string') throw new DataException(`Invalid schema name: ${JSON.stringify(cn)}`);
+    if (DEFAULT_FULL_NAME.test(cn)) delete s.name; else s.name = cn;
+  }
+  s.optional = optional;
+  const dflt = o['connect.default'] !== undefined ? o['connect.default'] : fieldDefault;
+  if (dflt !== undefined && dflt !== null) s.default = fromAvroDefault(s, dflt);
+  return s;
 }
 
 function avroToConnectValue(s: Schema, v: unknown): unknown {
@@ -234,7 +446,7 @@ export class AvroConverter extends RegistryConverter {
     const s = schema ?? inferSchema(value);
     let text = this.cache.get(s);
     if (!text) { text = JSON.stringify(connectToAvro(s)); this.cache.set(s, text); }
-    const recordName = s.type === 'struct' ? (s.name ?? `${DEFAULT_NS}.ConnectDefault`) : null;
+    const recordName = s.type === 'struct' ? (s.name ?? `${DEFAULT_NS}.${DEFAULT_NAME}`) : null;
     const id = await this.idFor(this.subject(topic, recordName), text);
     return this.serde.encode(id, connectToAvroValue(s, value));
   }
