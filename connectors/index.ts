@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import pino from 'pino';
 import type { PluginManifest } from '../plugins/sdk/index.ts';
-import { loadWorkerConfig } from './config.ts';
+import { loadWorkerConfig, WORKER_CONFIG } from './config.ts';
 import { makeKafka } from './kafka.ts';
 import { ConnectState } from './storage/state.ts';
 import { Plugins } from './runtime/plugins.ts';
@@ -21,6 +21,13 @@ export { StandaloneAssigner, type Assigner, type Assignment, type Workload, type
 export { ConnectState } from './storage/state.ts';
 export { loadWorkerConfig, type WorkerConfig } from './config.ts';
 export { CONNECT_ERRORS } from './errors.ts';
+
+const OWNED_PREFIXES = ['key.converter.', 'value.converter.', 'header.converter.', 'offset.', 'config.storage.', 'offset.storage.', 'status.storage.', 'plugin.path', 'rest.', 'consumer.', 'producer.', 'admin.', 'errors.', 'task.', 'session.timeout.ms'];
+
+/** Config names the Connect worker reads (its worker config, converter/client prefixes), so the broker does not warn about them. */
+export function ownsConfig(name: string): boolean {
+  return WORKER_CONFIG.keys.has(name) || OWNED_PREFIXES.some((p) => name.startsWith(p));
+}
 
 export interface StartConnectOptions {
   bootstrap: string;
