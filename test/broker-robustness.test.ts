@@ -7,6 +7,9 @@ import fs from 'node:fs';
 import { startBroker, tempDir } from './helpers/broker.ts';
 import { spawnCli } from './helpers/process.ts';
 import { kcat } from './helpers/clients.ts';
+import { Writer } from '../server/protocol/buffers.ts';
+import { API_BY_NAME } from '../server/protocol/apis/index.ts';
+import { buildBatch } from '../server/log/record-batch.ts';
 
 
 function rawExchange(port: number, bytes: Buffer, waitMs = 500): Promise<{ data: Buffer; closed: boolean }> {
@@ -101,4 +104,25 @@ while True:
   assert.deepEqual(missing, [], `${missing.length} acknowledged records lost`);
   cli.child.kill('SIGTERM');
   assert.equal(await cli.exited, 0);
+});
+
+test('acks=0 produce: no response on success; an error closes the connection, as Kafka does', async (t) => {
+  const b = await startBroker({ config: { 'auto.create.topics.enable': 'true' } });
+  t.after(() => b.stop());
+  const produce = API_BY_NAME.get('Produce')!;
+  const request = (partition: number) => {
+    const w = new Writer();
+    produce.request(3).encode(w, {
+      transactionalId: null, acks: 0, timeoutMs: 5000,
+      topicData: [{ name: 'acks0', partitionData: [{ index: partition, records: buildBatch([{ key: null, value: Buffer.from(`p${partition}`) }]) }] }],
+    });
+    return frame(produce.decl.key, 3, 7, w.toBuffer());
+  };
+  const ok = await rawExchange(b.port, request(0));
+  assert.equal(ok.closed, false, 'a successful acks=0 produce keeps the connection');
+  assert.equal(ok.data.length, 0, 'and gets no response');
+  const bad = await rawExchange(b.port, request(5)); // acks0 has one partition
+  assert.equal(bad.closed, true, 'a failed acks=0 produce closes the connection');
+  assert.equal(bad.data.length, 0);
+  assert.equal(b.broker.replicas.get('acks0', 0)!.log.logEndOffset, 1n);
 });

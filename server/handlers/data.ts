@@ -1,7 +1,9 @@
 // Produce, Fetch, ListOffsets, DeleteRecords, OffsetForLeaderEpoch: the data path.
 import type { Broker } from '../broker.ts';
-import { NO_RESPONSE, type RequestContext } from '../network/socket-server.ts';
-import { KafkaError, code } from '../errors.ts';
+import { CloseConnection, NO_RESPONSE, type RequestContext } from '../network/socket-server.ts';
+import { ERRORS, KafkaError, code } from '../errors.ts';
+
+const ERROR_NAME_BY_CODE = new Map<number, string>(Object.entries(ERRORS).map(([name, e]) => [e.code, name]));
 import { InvalidRecordError, validateBatches } from '../log/record-batch.ts';
 import { OffsetOutOfRangeError, RecordTooLargeError } from '../log/partition-log.ts';
 import { ReplicaManager, type Partition } from '../replica-manager.ts';
@@ -54,8 +56,12 @@ export function produceHandler(b: Broker) {
       responses.push({ name: t.name, partitionResponses });
     }
     if (acks === -1) b.flushIfRequired();
-    // acks=0: the client expects no response at all.
-    if (acks === 0) return NO_RESPONSE;
+    // acks=0: the client expects no response at all; an error closes the connection
+    // (as Kafka does), so the client notices on its next request and reconnects.
+    if (acks === 0) {
+      const failed = responses.flatMap((t) => t.partitionResponses.filter((p: any) => p.errorCode !== 0).map((p: any) => `${t.name}-${p.index}: ${ERROR_NAME_BY_CODE.get(p.errorCode) ?? p.errorCode}`));
+      return failed.length ? new CloseConnection(`acks=0 produce failed (${failed.join(', ')})`) : NO_RESPONSE;
+    }
     return { responses, throttleTimeMs: 0 };
   };
 }

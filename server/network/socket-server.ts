@@ -23,6 +23,14 @@ export type Handler = (ctx: RequestContext, request: any) => any | Promise<any>;
 /** Returned by a handler when Kafka sends no response (Produce with acks=0). */
 export const NO_RESPONSE = Symbol('no-response');
 
+/**
+ * Returned by a handler to answer by closing the connection, as Kafka does for an
+ * acks=0 produce that failed: the client has no response to read the error from.
+ */
+export class CloseConnection {
+  constructor(readonly reason: string) {}
+}
+
 export interface SocketServerOptions {
   host: string;
   port: number;
@@ -87,6 +95,7 @@ export class SocketServer {
           const out = this.handle(frame, connId, host);
           const chunks = out instanceof Promise ? await out : out;
           if (chunks === null) { fail('malformed request'); return; }
+          if (chunks instanceof CloseConnection) { fail(chunks.reason); return; }
           if (socket.destroyed) return;
           if (chunks.length === 0) continue;
           socket.cork();
@@ -132,7 +141,7 @@ export class SocketServer {
   }
 
   /** Decodes, dispatches and encodes one request. null = close the connection. */
-  private handle(frame: Buffer, connId: number, host: string): Buffer[] | null | Promise<Buffer[] | null> {
+  private handle(frame: Buffer, connId: number, host: string): Buffer[] | null | CloseConnection | Promise<Buffer[] | null | CloseConnection> {
     const r = new Reader(frame);
     let apiKey: number; let apiVersion: number; let correlationId: number; let clientId: string | null;
     try {
@@ -191,7 +200,8 @@ export class SocketServer {
     return -1;
   }
 
-  private encode(ctx: RequestContext, version: number, body: any, errorCode?: number): Buffer[] {
+  private encode(ctx: RequestContext, version: number, body: any, errorCode?: number): Buffer[] | CloseConnection {
+    if (body instanceof CloseConnection) return body;
     if (body === NO_RESPONSE && errorCode === undefined) return [];
     if (body === NO_RESPONSE) body = {};
     if (errorCode !== undefined) body = { ...body, errorCode };
