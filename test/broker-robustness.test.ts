@@ -25,7 +25,7 @@ function rawExchange(port: number, bytes: Buffer, waitMs = 500): Promise<{ data:
   });
 }
 
-function frame(apiKey: number, version: number, correlation: number, body = Buffer.alloc(0)): Buffer {
+function frame(apiKey: number, version: number, correlation: number, body: Buffer = Buffer.alloc(0)): Buffer {
   const h = Buffer.alloc(10);
   h.writeInt16BE(apiKey, 0); h.writeInt16BE(version, 2); h.writeInt32BE(correlation, 4); h.writeInt16BE(-1, 8);
   const size = Buffer.alloc(4); size.writeInt32BE(h.length + body.length);
