@@ -3,7 +3,7 @@
 //  - CDC end to end through Connect (REST-created connector → records in the topic), rows/s,
 //    and end-to-end lag (insert → record consumed) at a steady insert rate
 //  - Postgres sink rows/s (upsert and insert, batches in one transaction)
-//  - S3 sink MB/s (JSON lines, 1 KiB records)
+//  - S3 sink MB/s (JSON lines and snappy Parquet, 1 KiB records)
 // Sizes scale with BENCH_ROWS (default 100000).
 import { Kafka, logLevel } from 'kafkajs';
 import { PostgresSourceTask } from '../connectors/postgres/source-task.ts';
@@ -139,10 +139,17 @@ async function pgSink(): Promise<void> {
 }
 
 async function s3Sink(): Promise<void> {
+  for (const format of ['json', 'parquet'] as const) await s3SinkFormat(format);
+}
+
+async function s3SinkFormat(format: 'json' | 'parquet'): Promise<void> {
   const s3 = await startLocalS3('bench');
   try {
     const task = new S3SinkTask();
-    task.start({ ...s3.props, 'format.class': 'io.confluent.connect.s3.format.json.JsonFormat', 'flush.size': '10000' }, sinkContext());
+    const formatClass = format === 'json' ? 'io.confluent.connect.s3.format.json.JsonFormat' : 'io.confluent.connect.s3.format.parquet.ParquetFormat';
+    task.start({ ...s3.props, 'format.class': formatClass, 'flush.size': '10000' }, sinkContext());
+    // Parquet needs a schema; JSON is written schemaless
+    const valueSchema = format === 'json' ? null : S.struct('bench.Row', { id: S.int64(), pad: S.string() });
     const pad = 'x'.repeat(960);
     const n = ROWS;
     let bytes = 0;
@@ -152,12 +159,12 @@ async function s3Sink(): Promise<void> {
       for (let j = i; j < i + 1000; j++) {
         const value = { id: j, pad };
         bytes += JSON.stringify(value).length + 1;
-        recs.push({ topic: 't', kafkaPartition: 0, kafkaOffset: j, keySchema: null, key: null, valueSchema: null, value, timestamp: 0, headers: [] });
+        recs.push({ topic: 't', kafkaPartition: 0, kafkaOffset: j, keySchema: null, key: null, valueSchema, value, timestamp: 0, headers: [] });
       }
       await task.put(recs);
     }
     const dt = (performance.now() - t0) / 1000;
-    console.log(`S3 sink (JSON lines, ~1 KiB records, flush.size 10000, s3rver on loopback): ${(bytes / 1e6).toFixed(0)} MB in ${dt.toFixed(2)} s = ${(bytes / 1e6 / dt).toFixed(1)} MB/s, ${task.uploaded.length} objects`);
+    console.log(`S3 sink (${format === 'json' ? 'JSON lines' : 'Parquet, snappy'}, ~1 KiB records, flush.size 10000, s3rver on loopback): ${(bytes / 1e6).toFixed(0)} MB of JSON in ${dt.toFixed(2)} s = ${(bytes / 1e6 / dt).toFixed(1)} MB/s, ${task.uploaded.length} objects`);
     await task.stop();
   } finally {
     await s3.close();

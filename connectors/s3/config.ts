@@ -21,7 +21,6 @@ export const PARTITIONERS: Record<string, 'default' | 'field' | 'time' | 'daily'
 const formatValidator = (name: string, v: unknown) => {
   const f = FORMATS[String(v)];
   if (!f) return `Invalid value ${String(v)} for configuration ${name}: Class ${String(v)} could not be found.`;
-  if (f === 'parquet') return `Invalid value ${String(v)} for configuration ${name}: ParquetFormat is not supported by Tributary yet; use JsonFormat, AvroFormat or ByteArrayFormat`;
 };
 
 /** Keys shared by the sink and the source: where the objects live and how they are encoded. */
@@ -38,11 +37,12 @@ export function storageConfigDef(): ConfigDef {
   k({ name: 'topics.dir', type: 'STRING', documentation: 'Top-level folder of the objects.', default: 'topics' });
   k({ name: 'directory.delim', type: 'STRING', documentation: 'Folder delimiter.', default: '/' });
   k({ name: 'file.delim', type: 'STRING', documentation: 'Delimiter in object names between topic, partition and start offset.', default: '+' });
-  k({ name: 'format.class', type: 'CLASS', documentation: 'io.confluent.connect.s3.format.json.JsonFormat (JSON lines), avro.AvroFormat (Avro object container files) or bytearray.ByteArrayFormat.', importance: 'HIGH', validator: Object.assign(formatValidator, { describe: 'JsonFormat, AvroFormat, ByteArrayFormat' }), recommendedValues: Object.keys(FORMATS).filter((x) => x.includes('.') && !x.includes('parquet')) });
+  k({ name: 'format.class', type: 'CLASS', documentation: 'io.confluent.connect.s3.format.json.JsonFormat (JSON lines), avro.AvroFormat (Avro object container files), parquet.ParquetFormat (Parquet files; records need a schema) or bytearray.ByteArrayFormat.', importance: 'HIGH', validator: Object.assign(formatValidator, { describe: 'JsonFormat, AvroFormat, ParquetFormat, ByteArrayFormat' }), recommendedValues: Object.keys(FORMATS).filter((x) => x.includes('.')) });
   k({ name: 'format.bytearray.extension', type: 'STRING', documentation: 'Extension of ByteArrayFormat objects.', default: '.bin' });
   k({ name: 'format.bytearray.separator', type: 'STRING', documentation: 'Separator between ByteArrayFormat records (JSON-style escapes allowed, e.g. \\n).', default: '\\n' });
   k({ name: 'store.kafka.keys', type: 'BOOLEAN', documentation: 'Also write each object\'s record keys to <name>.keys.<ext> (read back by the S3 source).', default: false });
   k({ name: 'avro.codec', type: 'STRING', documentation: 'Avro block codec: null or deflate.', default: 'null', validator: Validators.oneOf('null', 'deflate') });
+  k({ name: 'parquet.codec', type: 'STRING', documentation: 'Parquet compression codec: none, snappy or gzip; also names the objects (.parquet, .snappy.parquet, .gz.parquet), so the source needs the sink\'s value.', default: 'snappy', validator: Validators.oneOf('none', 'snappy', 'gzip') });
   return d;
 }
 

@@ -4,9 +4,10 @@
 import avro from 'avsc';
 import { Logical, type Schema } from '../../plugins/sdk/index.ts';
 
-export type FormatName = 'json' | 'avro' | 'bytes';
+export type FormatName = 'json' | 'avro' | 'bytes' | 'parquet';
 
-export const EXTENSIONS: Record<FormatName, string> = { json: '.json', avro: '.avro', bytes: '.bin' };
+/** parquet: `.snappy.parquet` by default, see parquetExtension(parquet.codec) */
+export const EXTENSIONS: Record<FormatName, string> = { json: '.json', avro: '.avro', bytes: '.bin', parquet: '.snappy.parquet' };
 
 export interface Encoded { body: Buffer; count: number }
 
@@ -102,6 +103,8 @@ export function toAvroSchema(s: Schema | null, defined = new Set<string>()): unk
       }
     }
   }
+  // Connect parameters ride along as AvroData's connect.parameters, so they come back unchanged
+  if (s.parameters && Object.keys(s.parameters).length && s.type !== 'struct') t = { ...(typeof t === 'string' ? { type: t } : (t as object)), 'connect.parameters': s.parameters };
   return s.optional ? ['null', t] : t;
 }
 
@@ -120,7 +123,8 @@ export function fromAvroSchema(a: unknown, named = new Map<string, Schema>(), op
   }
   const o = a as Record<string, unknown>;
   const cname = o['connect.name'] as string | undefined;
-  if (o.logicalType === 'decimal') return { type: 'bytes', name: Logical.Decimal, parameters: { scale: String(o.scale ?? 0), 'connect.decimal.precision': String(o.precision) }, optional };
+  const params = o['connect.parameters'] as Record<string, string> | undefined;
+  if (o.logicalType === 'decimal') return { type: 'bytes', name: Logical.Decimal, parameters: params ?? { scale: String(o.scale ?? 0), 'connect.decimal.precision': String(o.precision) }, optional };
   if (o.logicalType === 'date') return { type: 'int32', name: Logical.Date, optional };
   if (o.logicalType === 'time-millis') return { type: 'int32', name: Logical.Time, optional };
   if (o.logicalType === 'timestamp-millis') return { type: 'int64', name: Logical.Timestamp, optional };
@@ -133,12 +137,12 @@ export function fromAvroSchema(a: unknown, named = new Map<string, Schema>(), op
       s.fields = (o.fields as { name: string; type: unknown }[]).map((f) => ({ name: f.name, schema: fromAvroSchema(f.type, named) }));
       return s;
     }
-    case 'array': return { type: 'array', items: fromAvroSchema(o.items, named), optional };
-    case 'map': return { type: 'map', keys: { type: 'string' }, values: fromAvroSchema(o.values, named), optional };
+    case 'array': return { type: 'array', items: fromAvroSchema(o.items, named), optional, ...(params ? { parameters: params } : {}) };
+    case 'map': return { type: 'map', keys: { type: 'string', optional: false }, values: fromAvroSchema(o.values, named), optional, ...(params ? { parameters: params } : {}) };
     default: {
       const base = fromAvroSchema(o.type, named, optional);
       const ct = o['connect.type'] as Schema['type'] | undefined;
-      return { ...base, ...(ct ? { type: ct } : {}), ...(cname ? { name: cname } : {}) };
+      return { ...base, ...(ct ? { type: ct } : {}), ...(cname ? { name: cname } : {}), ...(params ? { parameters: params } : {}) };
     }
   }
 }

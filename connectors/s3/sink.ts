@@ -9,6 +9,7 @@ import { SinkConnector, SinkTask, RetriableException, tpKey, type ConfigDef, typ
 import { sinkConfigDef, FORMATS, PARTITIONERS } from './config.ts';
 import { s3Client, upload } from './client.ts';
 import { EXTENSIONS, encodeAvro, encodeBytes, encodeJson, unescapeSeparator, type FormatName } from './formats.ts';
+import { encodeParquet, parquetExtension, parquetRejects, type ParquetCodec } from './parquet.ts';
 import { Partitioner, recordTime } from './partitioner.ts';
 
 export const VERSION = '10.5.0-tributary';
@@ -50,7 +51,7 @@ export class S3SinkTask extends SinkTask {
     this.ctx = context;
     this.cfg = sinkConfigDef().parse(props);
     this.format = FORMATS[this.cfg['format.class'] as string] as FormatName;
-    this.ext = this.format === 'bytes' ? (this.cfg['format.bytearray.extension'] as string) : EXTENSIONS[this.format];
+    this.ext = this.format === 'bytes' ? (this.cfg['format.bytearray.extension'] as string) : this.format === 'parquet' ? parquetExtension(this.cfg['parquet.codec'] as ParquetCodec) : EXTENSIONS[this.format];
     this.sep = unescapeSeparator(this.cfg['format.bytearray.separator'] as string);
     this.partitioner = new Partitioner({
       kind: PARTITIONERS[this.cfg['partitioner.class'] as string], fields: this.cfg['partition.field.name'] as string[],
@@ -83,11 +84,16 @@ export class S3SinkTask extends SinkTask {
     for (const r of records) {
       const s = this.state({ topic: r.topic, partition: r.kafkaPartition });
       if (s.next !== null && r.kafkaOffset < s.next) continue; // redelivered after a retriable failure: already buffered
+      if (this.format === 'parquet') {
+        // not retriable: the same record would fail again at every upload
+        const why = parquetRejects(r.valueSchema, r.value) ?? (this.cfg['store.kafka.keys'] ? parquetRejects(r.keySchema, r.key, 'key') : undefined);
+        if (why) throw new Error(`${r.topic}-${r.kafkaPartition}@${r.kafkaOffset}: ${why}`);
+      }
       const encoded = this.partitioner.encode(r);
       const time = rotateMs > 0 ? recordTime(r, { extractor: this.cfg['timestamp.extractor'] as 'Record', timestampField: this.cfg['timestamp.field'] as string }) : 0;
       let f = s.files.get(encoded);
-      // a new schema cannot go into an open Avro file; an old file past rotate.interval.ms closes first
-      if (f && ((this.format === 'avro' && (!sameSchema(f.valueSchema, r.valueSchema) || !sameSchema(f.keySchema, r.keySchema))) || (rotateMs > 0 && time - f.firstTime >= rotateMs))) {
+      // a new schema cannot go into an open Avro or Parquet file; an old file past rotate.interval.ms closes first
+      if (f && (((this.format === 'avro' || this.format === 'parquet') && (!sameSchema(f.valueSchema, r.valueSchema) || !sameSchema(f.keySchema, r.keySchema))) || (rotateMs > 0 && time - f.firstTime >= rotateMs))) {
         await this.rotate(s);
         f = undefined;
       }
@@ -127,6 +133,7 @@ export class S3SinkTask extends SinkTask {
   private encode(schema: Schema | null, values: unknown[]): Promise<Buffer> | Buffer {
     if (this.format === 'json') return encodeJson(schema, values);
     if (this.format === 'bytes') return encodeBytes(values, this.sep);
+    if (this.format === 'parquet') return encodeParquet(schema, values, this.cfg['parquet.codec'] as ParquetCodec);
     return encodeAvro(schema, values, this.cfg['avro.codec'] as 'null');
   }
 

@@ -7,6 +7,7 @@ import { SourceConnector, SourceTask, RetriableException, type ConfigDef, type C
 import { sourceConfigDef, FORMATS } from './config.ts';
 import { s3Client } from './client.ts';
 import { EXTENSIONS, decodeAvro, decodeBytes, decodeJson, unescapeSeparator, type FormatName } from './formats.ts';
+import { decodeParquet, parquetExtension, type ParquetCodec } from './parquet.ts';
 import { VERSION } from './sink.ts';
 
 export interface S3Object { key: string; topic: string; partition: number; startOffset: number }
@@ -50,7 +51,7 @@ export class S3SourceTask extends SourceTask {
     this.ctx = context;
     this.cfg = sourceConfigDef().parse(props);
     this.format = FORMATS[this.cfg['format.class'] as string] as FormatName;
-    this.ext = this.format === 'bytes' ? (this.cfg['format.bytearray.extension'] as string) : EXTENSIONS[this.format];
+    this.ext = this.format === 'bytes' ? (this.cfg['format.bytearray.extension'] as string) : this.format === 'parquet' ? parquetExtension(this.cfg['parquet.codec'] as ParquetCodec) : EXTENSIONS[this.format];
     this.sep = unescapeSeparator(this.cfg['format.bytearray.separator'] as string);
     this.topics = this.cfg.topics as string[];
     this.renames = (this.cfg['topic.regex.list'] as string[]).map((x) => {
@@ -102,6 +103,7 @@ export class S3SourceTask extends SourceTask {
     const decode = async (body: Buffer): Promise<{ schema: Schema | null; values: unknown[] }> => {
       if (this.format === 'json') return { schema: null, values: decodeJson(body) };
       if (this.format === 'bytes') return { schema: { type: 'bytes', optional: true }, values: decodeBytes(body, this.sep) };
+      if (this.format === 'parquet') return decodeParquet(body);
       return decodeAvro(body);
     };
     const v = await decode(await get(obj.key));
