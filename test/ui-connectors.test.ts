@@ -32,6 +32,12 @@ test('ui: connectors', async (t) => {
     await page.getByRole('link', { name: 'Create connector' }).click();
     await page.getByLabel('Connector plugin').selectOption(FILE_SOURCE);
     assert.match(page.url(), /plugin=org\.apache\.kafka\.connect\.file\.FileStreamSourceConnector/);
+    // The plugin's own settings come first; Connect's generic groups are folded away.
+    await page.getByLabel('Batch size').waitFor();
+    assert.equal(await page.locator('form fieldset legend').first().innerText(), 'File');
+    assert.equal(await page.getByLabel('Error Tolerance').isVisible(), false);
+    await page.locator('summary', { hasText: 'Error Handling' }).click();
+    await page.getByLabel('Error Tolerance').waitFor();
     await page.getByLabel('Name', { exact: true }).fill('lines');
     await page.getByLabel('Batch size').fill('lots');
     await page.getByRole('button', { name: 'Create connector' }).click();

@@ -10,6 +10,8 @@ import { ServiceGate } from '../../components/service-gate.tsx';
 import { Crumbs } from '../../components/bits.tsx';
 import { routes } from '../../routes.ts';
 
+/** Groups every connector gets from Connect itself (Kafka's names). */
+const GENERIC_GROUPS = new Set(['Common', 'Transforms', 'Predicates', 'Error Handling', 'Exactly Once Support', 'Offsets Topic', 'Topic Creation']);
 const SKIP = new Set(['connector.class', 'name']);
 
 function ConfigForm({ plugin }: { plugin: string }) {
@@ -42,7 +44,9 @@ function ConfigForm({ plugin }: { plugin: string }) {
       g.set(k, [...(g.get(k) ?? []), c]);
     }
     for (const list of g.values()) list.sort((a, b) => a.definition.order - b.definition.order);
-    return [...g];
+    // The plugin's own settings first; Connect's generic groups after them, folded
+    // away unless one of their fields has an error or a value.
+    return [...g].sort(([a], [b]) => Number(GENERIC_GROUPS.has(a)) - Number(GENERIC_GROUPS.has(b)));
   }, [result]);
   const nameErrors = result?.configs.find((c) => c.definition.name === 'name')?.value.errors ?? [];
   if (!result && validate.isPending) return <Loading what={`the settings of ${plugin}`} />;
@@ -54,9 +58,8 @@ function ConfigForm({ plugin }: { plugin: string }) {
         <input id="c-name" required value={name} onChange={(e) => setName(e.target.value)} aria-invalid={nameErrors.length > 0 && !!result} aria-describedby="c-name-err" />
         {nameErrors.length > 0 && <span id="c-name-err" className="error">{nameErrors.join(' ')}</span>}
       </div>
-      {groups.map(([group, defs]) => (
-        <fieldset key={group}>
-          <legend>{group}</legend>
+      {groups.map(([group, defs]) => {
+        const body = (
           <div className="stack">
             {defs.map(({ definition: d, value: v }) => {
               const id = `cf-${d.name}`;
@@ -87,8 +90,16 @@ function ConfigForm({ plugin }: { plugin: string }) {
               );
             })}
           </div>
-        </fieldset>
-      ))}
+        );
+        if (!GENERIC_GROUPS.has(group)) return <fieldset key={group}><legend>{group}</legend>{body}</fieldset>;
+        const open = defs.some(({ definition: d, value: v }) => (v.errors?.length ?? 0) > 0 || !!values[d.name]);
+        return (
+          <details key={group} className="group" open={open || undefined}>
+            <summary>{group} <span className="muted">({defs.length} setting{defs.length === 1 ? '' : 's'})</span></summary>
+            {body}
+          </details>
+        );
+      })}
       {result && result.error_count > 0 && <div className="alert" role="alert"><strong>{result.error_count} setting(s) need attention</strong>The errors are shown next to each field.</div>}
       {(validate.error || create.error) && <ErrorBox what="create the connector" error={validate.error ?? create.error} />}
       <div className="actions">
