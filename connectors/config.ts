@@ -21,6 +21,7 @@ export const WORKER_CONFIG = new ConfigDef()
   .define({ name: 'status.storage.partitions', type: 'INT', default: 5, validator: Validators.range(1, null), documentation: 'Partitions of the status topic when created.' })
   .define({ name: 'plugin.path', type: 'LIST', default: '', documentation: 'Directories holding plugins (npm packages or folders with a manifest), or plugin folders themselves.' })
   .define({ name: 'rest.advertised.host.name', type: 'STRING', default: null, documentation: 'Host name in worker ids and Location headers.' })
+  .define({ name: 'exactly.once.source.support', type: 'STRING', default: 'disabled', validator: Validators.oneOf('disabled', 'preparing', 'enabled'), documentation: 'enabled: source tasks write records and offsets in one transaction per transaction.boundary (KIP-618); preparing behaves as disabled (the step of a rolling upgrade).' })
   .define({ name: 'task.restart.policy', type: 'STRING', default: 'none', validator: Validators.oneOf('none', 'backoff'), documentation: 'Tributary: "backoff" restarts FAILED tasks automatically (1 s doubling to 60 s); Kafka never does.' });
 
 export type WorkerConfig = {
@@ -30,6 +31,7 @@ export type WorkerConfig = {
   'config.storage.replication.factor': number; 'offset.storage.replication.factor': number; 'status.storage.replication.factor': number;
   'offset.storage.partitions': number; 'status.storage.partitions': number; 'plugin.path': string[];
   'rest.advertised.host.name': string | null; 'task.restart.policy': 'none' | 'backoff';
+  'exactly.once.source.support': 'disabled' | 'preparing' | 'enabled';
   /** Every given key, raw (for key.converter.* / producer.* / consumer.* prefixes). */
   raw: Record<string, string>;
 };
@@ -78,8 +80,13 @@ export function sinkCommonConfig(): ConfigDef {
     .define({ name: 'topics.regex', type: 'STRING', default: '', documentation: 'Regular expression giving topics to consume.', importance: 'HIGH', group: COMMON, orderInGroup: 9, width: 'LONG', displayName: 'Topics regex' });
 }
 
+const EOS = 'Exactly Once Support';
+
 export function sourceCommonConfig(): ConfigDef {
-  return common();
+  return common()
+    .define({ name: 'exactly.once.support', type: 'STRING', default: 'requested', validator: Validators.oneOf('requested', 'required'), recommendedValues: ['requested', 'required'], documentation: 'required: refuse the connector unless it declares exactly-once support (checked when the worker has exactly.once.source.support=enabled); requested: no check.', importance: 'MEDIUM', group: EOS, orderInGroup: 1, width: 'SHORT', displayName: 'Exactly once support' })
+    .define({ name: 'transaction.boundary', type: 'STRING', default: 'poll', validator: Validators.oneOf('poll', 'interval', 'connector'), recommendedValues: ['poll', 'interval', 'connector'], documentation: 'With exactly-once sources: poll = one transaction per poll() batch; interval = every transaction.boundary.interval.ms; connector = the task defines them (TransactionContext).', importance: 'MEDIUM', group: EOS, orderInGroup: 2, width: 'SHORT', displayName: 'Transaction Boundary' })
+    .define({ name: 'transaction.boundary.interval.ms', type: 'LONG', default: null, validator: Validators.range(0, null), documentation: 'With transaction.boundary=interval: how long a transaction stays open (default: the worker\'s offset.flush.interval.ms).', importance: 'LOW', group: EOS, orderInGroup: 3, width: 'SHORT', displayName: 'Transaction boundary interval' });
 }
 
 export function parseErrorConfig(props: Record<string, string>): ErrorConfig {

@@ -13,6 +13,7 @@ import { Plugins } from './runtime/plugins.ts';
 import { Herder } from './runtime/herder.ts';
 import { StandaloneAssigner, type Assigner } from './runtime/assigner.ts';
 import { buildApp } from './rest/app.ts';
+import { TransactionalLogTracker } from './runtime/transactional-log.ts';
 import { attachToHerder, distributedAssigner } from './distributed/cluster.ts';
 
 export { Herder } from './runtime/herder.ts';
@@ -91,7 +92,9 @@ export async function startConnect(opts: StartConnectOptions): Promise<RunningCo
   const worker = loadWorkerConfig({ ...opts.config, ...(opts.groupId ? { 'group.id': opts.groupId } : {}) });
   const plugins = await loadPlugins({ pluginPath: worker['plugin.path'], extra: opts.plugins, logger, scanPluginsDir: opts.scanPluginsDir });
   const kafka = makeKafka(opts.bootstrap, `tributary-connect`, logger);
-  const state = new ConnectState(kafka, worker, logger);
+  // connect-offsets may hold transaction markers (exactly-once sources): see runtime/transactional-log.ts
+  const log = new TransactionalLogTracker(kafka);
+  const state = new ConnectState(log.kafka, worker, logger);
 
   let herder: Herder | null = null;
   let clusterId: string | null = null;
@@ -113,7 +116,7 @@ export async function startConnect(opts: StartConnectOptions): Promise<RunningCo
     clusterId = (await admin.describeCluster()).clusterId ?? null;
     const distributed = !opts.assigner && opts.redis ? distributedAssigner({ redis: opts.redis, groupId: worker['group.id'], workerId, url: `http://${workerId}`, logger, config: opts.config, state }) : null;
     const assigner = opts.assigner?.(workerId) ?? distributed ?? new StandaloneAssigner(workerId);
-    herder = new Herder({ kafka, state, plugins, worker, workerId, assigner, logger, registryUrl: opts.registryUrl });
+    herder = new Herder({ kafka, state, plugins, worker, workerId, assigner, logger, registryUrl: opts.registryUrl, readOffsetsToEnd: () => log.readToEnd(state.admin, state.offsetTopic) });
     if (distributed) attachToHerder(herder, distributed);
     await herder.start();
   } catch (e) {

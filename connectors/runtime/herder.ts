@@ -10,7 +10,7 @@ import type { Assigner, Assignment } from './assigner.ts';
 import type { Plugins, PluginDesc } from './plugins.ts';
 import { makeConverter } from './converters.ts';
 import { TransformChain, listOf, subProps } from './transform-chain.ts';
-import { SourceTaskRunner } from './source-task-runner.ts';
+import { SourceTaskRunner, type EosOptions } from './source-task-runner.ts';
 import { SinkTaskRunner } from './sink-task-runner.ts';
 import type { TaskRunner, TaskState } from './task-runner.ts';
 import { validateConnectorConfig, invalidConfigMessage, type ConfigInfos } from './validation.ts';
@@ -26,6 +26,8 @@ export interface HerderOptions {
   assigner: Assigner;
   logger: Logger;
   registryUrl?: string;
+  /** Exactly-once sources: resolves once this worker read connect-offsets to its end (what a fenced-out instance committed is then visible). */
+  readOffsetsToEnd?: () => Promise<void>;
 }
 
 interface RunningConnector { name: string; desc: PluginDesc; instance: Connector; failed: boolean }
@@ -248,10 +250,29 @@ export class Herder {
       const common = { connector, taskId, generation, taskProps: { ...props }, keyConverter, valueConverter, chain, errors, admin: this.state.admin, state: this.state, logger, listener, flushIntervalMs: this.o.worker['offset.flush.interval.ms'], startPaused: c.target === 'PAUSED', fence: this.o.assigner.fence?.(connector, taskId) };
       if (desc.type === 'source') {
         const producerProps = { ...subProps(this.o.worker.raw, 'producer.'), ...subProps(c.config, 'producer.override.') };
-        const producer = this.o.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true, ...(producerProps['transaction.timeout.ms'] ? { transactionTimeout: Number(producerProps['transaction.timeout.ms']) } : {}) });
+        const eos = this.o.worker['exactly.once.source.support'] === 'enabled';
+        // KIP-618: one transactional.id per task, <group.id>-<connector>-<task> (standalone: the group.id given, else connect-standalone)
+        const groupId = this.o.assigner.shared ? this.o.worker['group.id'] : (this.o.worker.raw['group.id'] ?? 'connect-standalone');
+        const producer = this.o.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true, ...(eos ? { transactionalId: `${groupId}-${connector}-${taskId}` } : {}), ...(producerProps['transaction.timeout.ms'] ? { transactionTimeout: Number(producerProps['transaction.timeout.ms']) } : {}) });
         await producer.connect();
+        let eosOpts: EosOptions = undefined;
+        if (eos) {
+          try {
+            // InitProducerId with our transactional.id: bumps the epoch, aborts what an older instance left
+            // open, and fences it at the broker (its later writes and commits fail)
+            await (await producer.transaction()).abort();
+            // then read what the older instance committed before its offsets are handed to the task
+            await this.o.readOffsetsToEnd?.();
+          } catch (e) {
+            await producer.disconnect().catch(() => undefined);
+            throw e;
+          }
+          const boundary = (c.config['transaction.boundary'] ?? 'poll') as 'poll' | 'interval' | 'connector';
+          const iv = c.config['transaction.boundary.interval.ms'];
+          eosOpts = { boundary, intervalMs: iv !== undefined && iv !== '' ? Number(iv) : this.o.worker['offset.flush.interval.ms'], offsetTopic: this.state.offsetTopic };
+        }
         const taskClass = (connectorInstance as SourceConnector).taskClass() as new () => SourceTask;
-        const r = new SourceTaskRunner({ ...common, taskClass, producer });
+        const r = new SourceTaskRunner({ ...common, taskClass, producer, eos: eosOpts });
         const stop = r.stop.bind(r);
         r.stop = async () => { await stop(); await producer.disconnect().catch(() => undefined); };
         runner = r;
@@ -282,7 +303,8 @@ export class Herder {
     ]);
     clearTimeout(timer);
     if (timedOut) this.o.logger.error({ connector: t.connector, task: t.taskId }, `Graceful stop of task ${t.connector}-${t.taskId} failed (took longer than ${timeout} ms)`);
-    if (markUnassigned && this.state.connectors.has(t.connector)) await this.putTaskStatus(t.connector, t.taskId, 'UNASSIGNED', null, t.generation);
+    // a task fenced out by a newer instance (exactly-once sources): its status is the new holder's
+    if (markUnassigned && !t.fenced && this.state.connectors.has(t.connector)) await this.putTaskStatus(t.connector, t.taskId, 'UNASSIGNED', null, t.generation);
   }
 
   private onTaskState(connector: string, task: number, state: TaskState, trace: string | null, generation: number): void {
@@ -382,8 +404,10 @@ export class Herder {
   async validate(pluginName: string, props: Props): Promise<ConfigInfos> {
     const desc = this.o.plugins.resolve(pluginName, ['source', 'sink']);
     if (!desc) throw notFound(`Failed to find any class that implements Connector and which name matches ${pluginName}`);
-    return validateConnectorConfig(this.o.plugins, desc, props);
+    return validateConnectorConfig(this.o.plugins, desc, props, this.validationOptions());
   }
+
+  private validationOptions() { return { exactlyOnceSource: this.o.worker['exactly.once.source.support'] === 'enabled' }; }
 
   // ------------------------------------------------------------------ mutations
 
@@ -402,7 +426,7 @@ export class Herder {
       if (exists && !opts.allowReplace) throw conflict(`Connector ${name} already exists`);
       const desc = this.o.plugins.resolve(props['connector.class'], ['source', 'sink']);
       if (!desc) throw badRequest(`Failed to find any class that implements Connector and which name matches ${props['connector.class']}, available connectors are: ${this.o.plugins.list().filter((p) => p.type === 'source' || p.type === 'sink').map((p) => `PluginDesc{klass=${p.className}, name='${p.className}', version='${p.version}', type=${p.type}, typeName='${p.type}', location='${p.location}'}`).join(', ')}`);
-      const infos = await validateConnectorConfig(this.o.plugins, desc, props);
+      const infos = await validateConnectorConfig(this.o.plugins, desc, props, this.validationOptions());
       if (infos.error_count > 0) throw badRequest(invalidConfigMessage(infos));
       if (exists) {
         // stop what runs with the old config; reconcile starts it again with the new one

@@ -2,9 +2,9 @@
 // commitRecord; source offsets go to connect-offsets only for records the broker
 // acknowledged, every offset.flush.interval.ms and on stop, and then the task's
 // commit() is called (it may acknowledge upstream only then).
-import type { Admin, Producer, Message } from 'kafkajs';
+import type { Admin, Producer, Message, Transaction } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { Converter, Props, SourceRecord, SourceTask, SourceTaskContext } from '../../plugins/sdk/index.ts';
+import type { Converter, Props, RecordMetadata, SourceRecord, SourceTask, SourceTaskContext } from '../../plugins/sdk/index.ts';
 import type { ConnectState } from '../storage/state.ts';
 import { canonical } from '../storage/state.ts';
 import { ErrorHandler, newCounters, type ErrorCounters } from './error-handler.ts';
@@ -32,7 +32,29 @@ export interface SourceRunnerOptions {
   startPaused: boolean;
   /** Distributed mode: false once this worker may no longer hold the task (no more writes or commits). */
   fence?: () => boolean;
+  /**
+   * Exactly-once (KIP-618): `producer` is transactional; records and their source offsets
+   * (to `offsetTopic`) are committed in one transaction per boundary.
+   */
+  eos?: { boundary: 'poll' | 'interval' | 'connector'; intervalMs: number; offsetTopic: string };
 }
+
+/** The broker fenced this producer: a newer instance with the same transactional.id took over. */
+export function isFencingError(e: unknown): boolean {
+  const seen = new Set<unknown>();
+  const walk = (x: unknown): boolean => {
+    if (!x || typeof x !== 'object' || seen.has(x)) return false;
+    seen.add(x);
+    const o = x as { type?: unknown; name?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown };
+    if (o.type === 'INVALID_PRODUCER_EPOCH' || o.type === 'PRODUCER_FENCED' || o.name === 'ProducerFencedException') return true;
+    return walk(o.cause) || walk(o.originalError) || (Array.isArray(o.errors) && o.errors.some(walk));
+  };
+  return walk(e);
+}
+
+export type EosOptions = SourceRunnerOptions['eos'];
+
+type Prepared = { rec: SourceRecord; msg: Message; topic: string };
 
 const headerValue = (v: Buffer | string | null): Buffer | string | undefined => (v === null ? undefined : v);
 
@@ -52,6 +74,16 @@ export class SourceTaskRunner implements TaskRunner {
   private lastFlush = Date.now();
   private errors: ErrorHandler;
   private failed = false;
+  /** Exactly-once: the broker fenced our transactional producer (another instance runs this task now). */
+  fenced = false;
+  private tx: Transaction | null = null;
+  private txStartedAt = 0;
+  /** offsets of the records in the open transaction */
+  private txOffsets = new Map<string, { partition: Record<string, unknown>; offset: Record<string, unknown> }>();
+  /** records of the open transaction, for commitRecord once it committed */
+  private txRecords: { rec: SourceRecord; meta: RecordMetadata }[] = [];
+  /** connector-defined boundaries: what the task asked for */
+  private txRequest: { commit: boolean; abort: boolean; commitOn: Set<SourceRecord>; abortOn: Set<SourceRecord> } = { commit: false, abort: false, commitOn: new Set(), abortOn: new Set() };
 
   constructor(private readonly o: SourceRunnerOptions) {
     this.connector = o.connector;
@@ -76,6 +108,12 @@ export class SourceTaskRunner implements TaskRunner {
         offset: async (p) => o.state.offset(o.connector, p),
         offsets: async (ps) => new Map(ps.flatMap((p) => { const v = o.state.offset(o.connector, p); return v ? [[canonical(p), v] as const] : []; })),
       },
+      ...(o.eos?.boundary === 'connector' ? {
+        transactionContext: {
+          commitTransaction: (record?: SourceRecord) => { if (record) this.txRequest.commitOn.add(record); else this.txRequest.commit = true; },
+          abortTransaction: (record?: SourceRecord) => { if (record) this.txRequest.abortOn.add(record); else this.txRequest.abort = true; },
+        },
+      } : {}),
     };
     try {
       this.task = new o.taskClass();
@@ -85,7 +123,7 @@ export class SourceTaskRunner implements TaskRunner {
       return;
     }
     this.setState(this.paused ? 'PAUSED' : 'RUNNING');
-    this.loop = this.run();
+    this.loop = o.eos ? this.runTransactional(o.eos) : this.run();
   }
 
   private fail(e: unknown) {
@@ -135,6 +173,135 @@ export class SourceTaskRunner implements TaskRunner {
     }
   }
 
+  // ------------------------------------------------------------ exactly-once (KIP-618)
+
+  private async runTransactional(eos: NonNullable<SourceRunnerOptions['eos']>): Promise<void> {
+    try {
+      while (!this.stopping) {
+        if (this.paused) { await this.commitTransaction(); await this.idle(100); continue; }
+        const records = await this.task.poll();
+        if (this.stopping && !records?.length) break;
+        if (records?.length) {
+          const prepared = await this.prepare(records);
+          await this.sendTransactional(prepared, records);
+          if (eos.boundary === 'poll') await this.commitTransaction();
+        } else {
+          await this.idle(5);
+        }
+        if (eos.boundary === 'interval' && (this.tx || this.txOffsets.size) && Date.now() - this.txStartedAt >= eos.intervalMs) await this.commitTransaction();
+        if (eos.boundary === 'connector') {
+          // requests without a record: after the records of the batch just sent
+          const r = this.txRequest;
+          const commit = r.commit, abort = r.abort;
+          r.commit = r.abort = false;
+          if (commit && abort) throw new Error('the task requested both a commit and an abort of the same transaction');
+          if (abort) await this.abortTransaction(); else if (commit) await this.commitTransaction();
+        }
+      }
+      // graceful stop: commit what is open (Kafka: commitFinalTransaction)
+      await this.commitTransaction();
+    } catch (e) {
+      await this.abortTransaction().catch(() => undefined);
+      if (isFencingError(e)) {
+        // another instance initialized our transactional.id: this task lost ownership; its status belongs to the new holder
+        this.fenced = true;
+        this.o.logger.warn({ connector: this.connector, task: this.taskId }, `task ${this.connector}-${this.taskId} was fenced out by a newer instance with the same transactional.id; stopping it`);
+        try { await this.task.stop(); } catch { /* stopping anyway */ }
+      } else if (!this.stopping) {
+        this.fail(e);
+        try { await this.task.stop(); } catch { /* already failing */ }
+      }
+    }
+  }
+
+  private async begin(): Promise<Transaction> {
+    if (!this.tx) {
+      this.tx = await this.o.producer.transaction();
+      this.txStartedAt = Date.now();
+    }
+    return this.tx;
+  }
+
+  /** Sends a poll batch into the open transaction, cutting it where the task asked for a boundary at a record. */
+  private async sendTransactional(out: Prepared[], records: SourceRecord[]): Promise<void> {
+    const byOriginal = new Map(out.map((x) => [x.rec, x]));
+    let seg: SourceRecord[] = [];
+    const r = this.txRequest;
+    for (const rec of records) {
+      seg.push(rec);
+      const commit = r.commitOn.delete(rec), abort = r.abortOn.delete(rec);
+      if (!commit && !abort) continue;
+      await this.sendSegment(seg, byOriginal);
+      seg = [];
+      if (commit && abort) throw new Error('the task requested both a commit and an abort of the same transaction');
+      if (abort) await this.abortTransaction(); else await this.commitTransaction();
+    }
+    if (seg.length) await this.sendSegment(seg, byOriginal);
+  }
+
+  private async sendSegment(seg: SourceRecord[], byOriginal: Map<SourceRecord, Prepared>): Promise<void> {
+    const o = this.o;
+    const out = seg.flatMap((r) => { const p = byOriginal.get(r); return p ? [p] : []; });
+    const tx = await this.begin();
+    for (let i = 0; i < out.length;) {
+      let bytes = 0;
+      let j = i;
+      while (j < out.length && (j === i || bytes + msgSize(out[j].msg) <= 512 * 1024)) bytes += msgSize(out[j++].msg);
+      const chunk = out.slice(i, j);
+      i = j;
+      const byTopic = new Map<string, Prepared[]>();
+      for (const x of chunk) { let l = byTopic.get(x.topic); if (!l) byTopic.set(x.topic, (l = [])); l.push(x); }
+      if (o.fence && !o.fence()) throw new Error(`task ${this.connector}-${this.taskId} fenced: this worker no longer holds its lease`);
+      const res = await tx.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, l]) => ({ topic, messages: l.map((x) => x.msg) })) });
+      for (const topic of byTopic.keys()) void o.state.putActiveTopic(o.connector, topic, o.taskId).catch(() => undefined);
+      if (!o.taskClass.prototype.commitRecord) continue;
+      const base = new Map(res.map((r) => [`${r.topicName}:${r.partition}`, Number(r.baseOffset ?? r.offset ?? -1)]));
+      for (const [topic, l] of byTopic) {
+        for (const x of l) {
+          const part = x.msg.partition ?? -1;
+          const key = `${topic}:${part}`;
+          const off = base.get(key) ?? -1;
+          if (base.has(key)) base.set(key, off + 1);
+          this.txRecords.push({ rec: x.rec, meta: { topic, partition: part, offset: off } });
+        }
+      }
+    }
+    // sent (or skipped) inside the transaction: their offsets go with it
+    for (const r of seg) this.txOffsets.set(canonical(r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset });
+  }
+
+  /** Writes the offsets into connect-offsets inside the transaction, commits, then tells the task. */
+  private async commitTransaction(): Promise<void> {
+    if (!this.tx && !this.txOffsets.size) return;
+    const o = this.o;
+    const tx = await this.begin();
+    const batch = [...this.txOffsets.values()];
+    if (batch.length) {
+      if (o.fence && !o.fence()) throw new Error(`task ${this.connector}-${this.taskId} fenced: offsets not committed, this worker no longer holds its lease`);
+      await tx.send({ topic: o.eos!.offsetTopic, acks: -1, messages: batch.map((b) => ({ key: JSON.stringify([this.connector, b.partition]), value: Buffer.from(JSON.stringify(b.offset)) })) });
+    }
+    await tx.commit();
+    this.tx = null;
+    const records = this.txRecords;
+    this.txOffsets = new Map();
+    this.txRecords = [];
+    // committed: the worker's view of the offsets follows at once (the reader applies the same records later)
+    let local = o.state.offsets.get(this.connector);
+    if (!local) o.state.offsets.set(this.connector, (local = new Map()));
+    for (const b of batch) local.set(canonical(b.partition), b);
+    for (const r of records) await this.task.commitRecord?.(r.rec, r.meta);
+    if (batch.length) await this.task.commit?.(new Map(batch.map((b) => [canonical(b.partition), b.offset])));
+  }
+
+  /** Aborts the open transaction: its records stay invisible to read_committed consumers, its offsets are dropped. */
+  private async abortTransaction(): Promise<void> {
+    const tx = this.tx;
+    this.tx = null;
+    this.txOffsets = new Map();
+    this.txRecords = [];
+    if (tx) await tx.abort();
+  }
+
   private async prepare(records: SourceRecord[]): Promise<{ rec: SourceRecord; msg: Message; topic: string }[]> {
     const o = this.o;
     const out: { rec: SourceRecord; msg: Message; topic: string }[] = [];
@@ -174,7 +341,7 @@ export class SourceTaskRunner implements TaskRunner {
     const o = this.o;
     // produce requests of at most ~512 KiB (kafkajs sends a partition's messages as one
     // batch, which the broker refuses above message.max.bytes), in order; acks=all
-    const size = (m: Message) => 64 + (m.key ? (m.key as Buffer).length : 0) + (m.value ? (m.value as Buffer).length : 0);
+    const size = msgSize;
     for (let i = 0; i < out.length;) {
       let bytes = 0;
       let j = i;
@@ -210,6 +377,7 @@ export class SourceTaskRunner implements TaskRunner {
   /** Writes acknowledged offsets to connect-offsets, then tells the task. */
   async flushOffsets(): Promise<void> {
     this.lastFlush = Date.now();
+    if (this.o.eos) return; // exactly-once: offsets go with the records' transactions
     if (!this.pending.size) return;
     if (this.o.fence && !this.o.fence()) throw new Error(`task ${this.connector}-${this.taskId} fenced: offsets not committed, this worker no longer holds its lease`);
     const batch = [...this.pending.values()];
@@ -228,13 +396,15 @@ export class SourceTaskRunner implements TaskRunner {
     this.stopping = true;
     this.wakeUp?.();
     await this.loop?.catch(() => undefined);
-    if (!this.failed && this.task) {
+    if (!this.failed && !this.fenced && this.task) {
       try { await this.flushOffsets(); } catch (e) { this.o.logger.warn({ err: e }, 'could not commit source offsets on stop'); }
       try { await this.task.stop(); } catch (e) { this.o.logger.warn({ err: e }, 'source task stop failed'); }
     }
     this.o.chain.close();
   }
 }
+
+function msgSize(m: Message): number { return 64 + (m.key ? (m.key as Buffer).length : 0) + (m.value ? (m.value as Buffer).length : 0); }
 
 function dlqValue(r: SourceRecord): Buffer {
   return Buffer.from(JSON.stringify({ topic: r.topic, key: r.key ?? null, value: r.value ?? null, sourcePartition: r.sourcePartition, sourceOffset: r.sourceOffset }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));

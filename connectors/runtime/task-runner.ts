@@ -10,6 +10,8 @@ export interface TaskRunner {
   readonly counters: ErrorCounters;
   /** What the task last reported through SourceTaskContext.reportProgress (sources). */
   readonly progress?: Record<string, unknown> | null;
+  /** Exactly-once sources: a newer instance with the same transactional.id fenced this one; it stopped by itself. */
+  readonly fenced?: boolean;
   /** Resolves once the task started (or failed to). */
   start(): Promise<void>;
   pause(): void;

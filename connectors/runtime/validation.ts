@@ -2,7 +2,7 @@
 // the connector's ConfigDef merged with the common keys, each transform's and
 // predicate's keys (prefixed, in their own groups), converter classes, and the
 // connector's own validate(). Answers Kafka's ConfigInfos shape.
-import type { ConfigDef, ConfigKey, ConfigValue, Connector, Props } from '../../plugins/sdk/index.ts';
+import type { ConfigDef, ConfigKey, ConfigValue, Connector, Props, SourceConnector } from '../../plugins/sdk/index.ts';
 import { sinkCommonConfig, sourceCommonConfig } from '../config.ts';
 import type { Plugins, PluginDesc } from './plugins.ts';
 import { listOf, subProps } from './transform-chain.ts';
@@ -48,7 +48,12 @@ export function commonDefFor(type: 'source' | 'sink'): ConfigDef {
   return type === 'sink' ? sinkCommonConfig() : sourceCommonConfig();
 }
 
-export async function validateConnectorConfig(plugins: Plugins, desc: PluginDesc, props: Props): Promise<ConfigInfos> {
+export interface ValidationOptions {
+  /** The worker runs with exactly.once.source.support=enabled: check exactly.once.support / transaction.boundary (as Kafka does only then). */
+  exactlyOnceSource?: boolean;
+}
+
+export async function validateConnectorConfig(plugins: Plugins, desc: PluginDesc, props: Props, opts: ValidationOptions = {}): Promise<ConfigInfos> {
   const type = desc.type as 'source' | 'sink';
   const common = commonDefFor(type);
   const out: ConfigInfos['configs'] = [];
@@ -100,6 +105,30 @@ export async function validateConnectorConfig(plugins: Plugins, desc: PluginDesc
   if (own) {
     for (const k of own.keys.values()) if (common.keys.has(k.name)) own.keys.delete(k.name);
     addDef(own, props);
+  }
+
+  // exactly-once sources (KIP-618): what the connector declares, per field, as Kafka's DistributedHerder
+  if (type === 'source' && opts.exactlyOnceSource && connector) {
+    const src = connector as SourceConnector;
+    if (props['exactly.once.support'] === 'required') {
+      const f = find('exactly.once.support');
+      try {
+        const s = src.exactlyOnceSupport ? await src.exactlyOnceSupport({ ...props }) : null;
+        if (s === null || s === undefined) f.errors.push('The connector does not implement the API required for preflight validation of exactly-once source support. Please consult the documentation for the connector to determine whether it supports exactly-once semantics, and then consider reconfiguring the connector to use the value "requested" for this property (which will disable this preflight check and allow the connector to be created).');
+        else if (s !== 'SUPPORTED') f.errors.push('The connector does not support exactly-once semantics with the provided configuration.');
+      } catch (e) {
+        f.errors.push(`An unexpected error occurred during validation: ${(e as Error).message}`);
+      }
+    }
+    if (props['transaction.boundary'] === 'connector') {
+      const f = find('transaction.boundary');
+      try {
+        const s = src.canDefineTransactionBoundaries ? await src.canDefineTransactionBoundaries({ ...props }) : 'UNSUPPORTED';
+        if (s !== 'SUPPORTED') f.errors.push('The connector does not support connector-defined transaction boundaries with the given configuration. Please reconfigure it to use a different transaction boundary definition.');
+      } catch (e) {
+        f.errors.push(`An unexpected error occurred during validation: ${(e as Error).message}`);
+      }
+    }
   }
 
   // transforms and predicates: their keys, prefixed, each alias its own group

@@ -40,6 +40,8 @@ export class DatagenSourceConnector extends SourceConnector {
   }
   stop() {}
   taskClass() { return DatagenSourceTask; }
+  /** Its offset {"generated": n} alone says where to go on: exactly-once capable (KIP-618). */
+  exactlyOnceSupport() { return 'SUPPORTED' as const; }
 }
 
 /** A small deterministic PRNG (mulberry32): the same seed and position give the same record. */

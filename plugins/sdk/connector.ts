@@ -49,14 +49,36 @@ export interface SourceTaskContext {
   readonly offsetStorageReader: OffsetStorageReader;
   /** Report progress shown in the task status (e.g. snapshot 40% of table x). */
   reportProgress?(info: Record<string, unknown>): void;
+  /**
+   * Exactly-once sources (KIP-618): set only when the worker runs with
+   * `exactly.once.source.support=enabled` and the connector with
+   * `transaction.boundary=connector`; otherwise absent or null.
+   */
+  readonly transactionContext?: TransactionContext | null;
+}
+
+/**
+ * Connector-defined transaction boundaries (Kafka's TransactionContext). Without a record:
+ * commit/abort the open transaction after the records of the current poll() batch;
+ * with a record: right after that record (which is included).
+ */
+export interface TransactionContext {
+  commitTransaction(record?: SourceRecord): void;
+  abortTransaction(record?: SourceRecord): void;
 }
 
 export interface RecordMetadata { topic: string; partition: number; offset: number }
 
 export abstract class SourceConnector extends Connector {
   abstract taskClass(): new () => SourceTask;
-  /** Exactly-once support hint (KIP-618): 'SUPPORTED' | 'UNSUPPORTED'. */
-  exactlyOnceSupport?(props: Props): 'SUPPORTED' | 'UNSUPPORTED';
+  /**
+   * Exactly-once support (KIP-618): 'SUPPORTED' when the task's source offsets alone say
+   * where to resume (records and offsets are committed in one transaction); null or
+   * absent = unknown. `exactly.once.support=required` needs 'SUPPORTED'.
+   */
+  exactlyOnceSupport?(props: Props): 'SUPPORTED' | 'UNSUPPORTED' | null | Promise<'SUPPORTED' | 'UNSUPPORTED' | null>;
+  /** Whether tasks can define transactions (`transaction.boundary=connector`) through SourceTaskContext.transactionContext. */
+  canDefineTransactionBoundaries?(props: Props): 'SUPPORTED' | 'UNSUPPORTED' | Promise<'SUPPORTED' | 'UNSUPPORTED'>;
 }
 
 export abstract class SourceTask {
