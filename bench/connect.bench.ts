@@ -2,6 +2,9 @@
 // topic and its offset committed) and topic → FileStreamSink (records/s until the file
 // holds every record), with the StringConverter (the runtime's own cost) and the
 // JsonConverter with schemas (Kafka's default). One in-process broker and worker.
+// Then the file source again on a worker with exactly.once.source.support=enabled (one
+// transaction per poll batch of batch.size lines, offsets inside it) next to the same
+// source with it disabled.
 // BENCH_COUNT scales the runs (default 200000 lines of ~100 bytes).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -40,4 +43,23 @@ try {
   }
 } finally {
   await kit.close();
+}
+
+// exactly-once sources: the same file source, String converter, enabled vs disabled
+for (const eos of ['disabled', 'enabled']) {
+  const k = await startTestKit({ workerConfig: { 'offset.flush.interval.ms': '1000', 'exactly.once.source.support': eos } });
+  try {
+    const input = path.join(k.dir, 'in.txt');
+    const fd = fs.openSync(input, 'w');
+    for (let i = 0; i < COUNT; i += 10000) fs.writeSync(fd, Array.from({ length: Math.min(10000, COUNT - i) }, (_, j) => `${String(i + j).padStart(10, '0')} ${'x'.repeat(89)}`).join('\n') + '\n');
+    fs.closeSync(fd);
+    const bytes = fs.statSync(input).size;
+    const t0 = performance.now();
+    await k.createConnector('src-eos', { 'connector.class': 'FileStreamSource', file: input, topic: 'bench-eos', 'batch.size': process.env.BENCH_BATCH ?? '2000', 'value.converter': STRING });
+    await k.waitFor(async () => (await k.request('GET', '/connectors/src-eos/offsets')).body.offsets[0]?.offset.position === bytes, { timeoutMs: 600000, intervalMs: 20, what: 'all source offsets committed' });
+    const secs = (performance.now() - t0) / 1000;
+    console.log(`file source → topic (String converter, exactly.once.source.support=${eos}): ${COUNT} records in ${secs.toFixed(2)} s = ${Math.round(COUNT / secs).toLocaleString('en-US')} records/s`);
+  } finally {
+    await k.close();
+  }
 }
