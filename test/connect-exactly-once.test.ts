@@ -10,7 +10,7 @@ import pino from 'pino';
 import { Kafka, logLevel } from 'kafkajs';
 import {
   ConfigDef, SourceConnector, SourceTask, definePlugin,
-  type Props, type SourceRecord, type SourceTaskContext,
+  type ConnectRecord, type Props, type SourceRecord, type SourceTaskContext, type Transformation,
 } from '../plugins/sdk/index.ts';
 import { startTestKit } from '../plugins/sdk/testkit.ts';
 import { startConnect } from '../connectors/index.ts';
@@ -100,7 +100,15 @@ class BoundaryTask extends SeqTask {
   }
 }
 
-const plugin = definePlugin({ name: 'eos-test', version: '1', connectors: { 'test.SeqSource': SeqSource, 'test.PlainSource': PlainSource, 'test.BoundarySource': BoundarySource } });
+/** A transform that throws for one record value. */
+class FailOn implements Transformation {
+  private value = '';
+  config() { return new ConfigDef().define({ name: 'value', type: 'STRING', documentation: 'the value to fail on' }); }
+  configure(p: Props) { this.value = p.value; }
+  apply(r: ConnectRecord) { if (r.value === this.value) throw new Error(`cannot transform ${this.value}`); return r; }
+}
+
+const plugin = definePlugin({ name: 'eos-test', version: '1', connectors: { 'test.SeqSource': SeqSource, 'test.PlainSource': PlainSource, 'test.BoundarySource': BoundarySource }, transforms: { 'test.FailOn': FailOn } });
 
 // ------------------------------------------------------------------ one broker and worker for all tests
 
@@ -189,6 +197,21 @@ test('a batch failing mid-send leaves no partial batch for read_committed consum
   assert.deepEqual(r.values, seq(0, 10), 'only the committed batch is visible');
   assert.deepEqual((await offsetOf(kit.kafka, 'eos-b'))?.value, { n: 10 }, 'the offset did not advance past the committed batch');
   await kit.request('DELETE', '/connectors/eos-b');
+});
+
+test('transaction.boundary=interval: a transform failing (errors.tolerance=none) aborts the whole open transaction', async () => {
+  const kit = await kitP;
+  // v0..v19 go into a transaction that stays open (long interval); v25 fails in a transform
+  await kit.createConnector('eos-f', {
+    'connector.class': 'test.SeqSource', topic: 'eos-f', total: '30', batch: '10', 'poll.delay.ms': '20', 'errors.tolerance': 'none',
+    'transaction.boundary': 'interval', 'transaction.boundary.interval.ms': '60000', transforms: 'fail', 'transforms.fail.type': 'test.FailOn', 'transforms.fail.value': 'v25', ...STR,
+  });
+  await kit.waitFor(async () => (await kit.status('eos-f')).tasks[0]?.state === 'FAILED', { what: 'the task to fail' });
+  const st = await kit.status('eos-f');
+  assert.match(st.tasks[0].trace, /cannot transform v25/);
+  assert.deepEqual((await readCommitted(kit.kafka, 'eos-f')).values, [], 'the aborted transaction\'s 20 records are invisible');
+  assert.equal(await offsetOf(kit.kafka, 'eos-f'), null, 'no offset was committed');
+  await kit.request('DELETE', '/connectors/eos-f');
 });
 
 test('a worker that dies without committing offsets: its successor resumes with no duplicates and no gaps', async () => {
