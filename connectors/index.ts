@@ -14,6 +14,7 @@ import { Herder } from './runtime/herder.ts';
 import { StandaloneAssigner, type Assigner } from './runtime/assigner.ts';
 import { buildApp } from './rest/app.ts';
 import { TransactionalLogTracker } from './runtime/transactional-log.ts';
+import { LogLevels } from './runtime/log-levels.ts';
 import { attachToHerder, distributedAssigner } from './distributed/cluster.ts';
 
 export { Herder } from './runtime/herder.ts';
@@ -95,6 +96,7 @@ export async function startConnect(opts: StartConnectOptions): Promise<RunningCo
   // connect-offsets may hold transaction markers (exactly-once sources): see runtime/transactional-log.ts
   const log = new TransactionalLogTracker(kafka);
   const state = new ConnectState(log.kafka, worker, logger);
+  const logLevels = new LogLevels(logger);
 
   let herder: Herder | null = null;
   let clusterId: string | null = null;
@@ -103,7 +105,7 @@ export async function startConnect(opts: StartConnectOptions): Promise<RunningCo
   const placeholder = new Herder({ kafka, state, plugins, worker, workerId: '', assigner: new StandaloneAssigner(''), logger });
   const app = buildApp({
     get herder() { return herder ?? placeholder; },
-    plugins, logger, version: VERSION, commit: 'tributary',
+    plugins, logger, logLevels, version: VERSION, commit: 'tributary',
     kafkaClusterId: () => clusterId,
     advertisedUrl: () => `http://${advertisedHost}:${port}`,
   } as Parameters<typeof buildApp>[0]);
@@ -116,7 +118,7 @@ export async function startConnect(opts: StartConnectOptions): Promise<RunningCo
     clusterId = (await admin.describeCluster()).clusterId ?? null;
     const distributed = !opts.assigner && opts.redis ? distributedAssigner({ redis: opts.redis, groupId: worker['group.id'], workerId, url: `http://${workerId}`, logger, config: opts.config, state }) : null;
     const assigner = opts.assigner?.(workerId) ?? distributed ?? new StandaloneAssigner(workerId);
-    herder = new Herder({ kafka, state, plugins, worker, workerId, assigner, logger, registryUrl: opts.registryUrl, readOffsetsToEnd: () => log.readToEnd(state.admin, state.offsetTopic) });
+    herder = new Herder({ kafka, state, plugins, worker, workerId, assigner, logger, logLevels, registryUrl: opts.registryUrl, readOffsetsToEnd: () => log.readToEnd(state.admin, state.offsetTopic) });
     if (distributed) attachToHerder(herder, distributed);
     await herder.start();
   } catch (e) {

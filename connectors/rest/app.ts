@@ -7,6 +7,7 @@ import type { Herder } from '../runtime/herder.ts';
 import type { Plugins } from '../runtime/plugins.ts';
 import { ConnectRestError, badRequest, notFound } from '../errors.ts';
 import { keyInfo } from '../runtime/validation.ts';
+import { toPinoLevel, type LogLevels } from '../runtime/log-levels.ts';
 import type { ConfigDef, Connector, Props } from '../../plugins/sdk/index.ts';
 import type { TargetState } from '../storage/state.ts';
 
@@ -14,6 +15,8 @@ export interface AppOptions {
   herder: Herder;
   plugins: Plugins;
   logger?: Logger;
+  /** Dynamic log levels (KIP-495); without it /admin/loggers answers 404. */
+  logLevels?: LogLevels;
   version: string;
   commit: string;
   kafkaClusterId: () => string | null;
@@ -129,6 +132,27 @@ export function buildApp(o: AppOptions): FastifyInstance {
   app.get<P>('/connectors/:name/errors', async (req) => { ready(); return { name: req.params.name, tasks: o.herder.errorCounters(req.params.name) }; });
   /** Tributary extension: the same per-task counters, with each source task's last reported progress. */
   app.get<P>('/connectors/:name/metrics', async (req) => { ready(); return { name: req.params.name, tasks: o.herder.errorCounters(req.params.name) }; });
+
+  // ---- dynamic log levels (KIP-495, KIP-976 scope). scope=cluster applies on this
+  // worker only (standalone: the whole cluster; distributed: see connectors/README.md).
+  const levels = () => { if (!o.logLevels) throw notFound('HTTP 404 Not Found'); return o.logLevels; };
+  app.get('/admin/loggers', async () => levels().all());
+  app.get<{ Params: { name: string } }>('/admin/loggers/:name', async (req) => {
+    const l = levels().level(req.params.name);
+    if (!l) throw notFound(`Logger ${req.params.name} not found.`);
+    return l;
+  });
+  app.put<{ Params: { name: string }; Querystring: { scope?: string }; Body: { level?: unknown } | null }>('/admin/loggers/:name', async (req, reply) => {
+    const reg = levels();
+    const level = req.body && typeof req.body === 'object' ? req.body.level : undefined;
+    if (level === undefined || level === null || level === '') throw badRequest("Desired 'level' parameter was not specified in request.");
+    if (typeof level !== 'string' || !toPinoLevel(level)) throw notFound(`invalid log level '${String(level)}'.`);
+    const scope = (req.query.scope ?? 'worker').toLowerCase();
+    if (scope !== 'worker' && scope !== 'cluster') o.logger?.warn({ scope: req.query.scope }, 'unknown scope for /admin/loggers; using worker');
+    const changed = reg.setLevel(req.params.name, level);
+    if (scope === 'cluster') return reply.code(204).send();
+    return changed;
+  });
 
   // ---- plugins
   app.get<{ Querystring: { connectorsOnly?: string } }>('/connector-plugins', async (req) => {

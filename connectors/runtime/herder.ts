@@ -3,6 +3,7 @@
 // at a time (like Kafka's herder thread), so REST calls never race each other.
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { connectorLoggerName, taskLoggerName, type LogLevels } from './log-levels.ts';
 import type { Connector, ConnectorContext, Props, SinkConnector, SinkTask, SourceConnector, SourceTask } from '../../plugins/sdk/index.ts';
 import type { ConnectState, State, StatusRecord, TargetState } from '../storage/state.ts';
 import { parseErrorConfig, type WorkerConfig } from '../config.ts';
@@ -28,6 +29,8 @@ export interface HerderOptions {
   registryUrl?: string;
   /** Exactly-once sources: resolves once this worker read connect-offsets to its end (what a fenced-out instance committed is then visible). */
   readOffsetsToEnd?: () => Promise<void>;
+  /** Dynamic log levels (/admin/loggers): names and creates the connector and task loggers. */
+  logLevels?: LogLevels;
 }
 
 interface RunningConnector { name: string; desc: PluginDesc; instance: Connector; failed: boolean }
@@ -166,7 +169,7 @@ export class Herder {
 
   private connectorContext(name: string): ConnectorContext {
     return {
-      logger: this.o.logger.child({ connector: name }),
+      logger: this.o.logLevels?.child(connectorLoggerName(name), { connector: name }) ?? this.o.logger.child({ connector: name }),
       requestTaskReconfiguration: () => { void this.lock.run(async () => { await this.reconfigureTasks(name, false); await this.publishWork(); }).catch((e) => this.o.logger.error({ err: e }, 'task reconfiguration failed')); },
       raiseError: (err) => {
         const rc = this.running.get(name);
@@ -235,7 +238,7 @@ export class Herder {
     const c = this.state.connectors.get(connector)!;
     const props = c.tasks[taskId];
     const generation = c.generation;
-    const logger = this.o.logger.child({ connector, task: taskId });
+    const logger = this.o.logLevels?.child(taskLoggerName(connector, taskId), { connector, task: taskId }) ?? this.o.logger.child({ connector, task: taskId });
     const listener = { onState: (n: string, t: number, s: TaskState, trace: string | null, g: number) => this.onTaskState(n, t, s, trace, g) };
     let runner: TaskRunner;
     try {
