@@ -43,7 +43,9 @@ test('ui: message browser and produce', async (t) => {
 
   await t.test('JavaScript predicate runs on the server', async () => {
     await page.goto(`${h.ui.url}/topics/orders/messages?mode=oldest&predicate=${encodeURIComponent('json && json.n === 7')}`);
-    await page.getByText('Reached the end of the topic.').waitFor();
+    // Usually ~0.5 s; once in a loaded CI-like run it took over 10 s (cause not found),
+    // so wait up to the scan's own 30 s time budget before calling it a failure.
+    await page.getByText('Reached the end of the topic.').waitFor({ timeout: 30_000 });
     assert.equal(await rows.count(), 1);
     assert.match(await rows.first().innerText(), /k7/);
     await page.getByText(/Scanned 300, matched 1/).waitFor();
