@@ -2,7 +2,7 @@
 // commitRecord; source offsets go to connect-offsets only for records the broker
 // acknowledged, every offset.flush.interval.ms and on stop, and then the task's
 // commit() is called (it may acknowledge upstream only then).
-import type { Admin, Producer, Message, Transaction } from 'kafkajs';
+import type { Admin, Producer, Message, Transaction, ProducerBatch, RecordMetadata as KafkaRecordMetadata } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Converter, Props, RecordMetadata, SourceRecord, SourceTask, SourceTaskContext } from '../../plugins/sdk/index.ts';
 import type { ConnectState } from '../storage/state.ts';
@@ -240,32 +240,9 @@ export class SourceTaskRunner implements TaskRunner {
   }
 
   private async sendSegment(seg: SourceRecord[], byOriginal: Map<SourceRecord, Prepared>): Promise<void> {
-    const o = this.o;
     const out = seg.flatMap((r) => { const p = byOriginal.get(r); return p ? [p] : []; });
     const tx = await this.begin();
-    for (let i = 0; i < out.length;) {
-      let bytes = 0;
-      let j = i;
-      while (j < out.length && (j === i || bytes + msgSize(out[j].msg) <= 512 * 1024)) bytes += msgSize(out[j++].msg);
-      const chunk = out.slice(i, j);
-      i = j;
-      const byTopic = new Map<string, Prepared[]>();
-      for (const x of chunk) { let l = byTopic.get(x.topic); if (!l) byTopic.set(x.topic, (l = [])); l.push(x); }
-      if (o.fence && !o.fence()) throw new Error(`task ${this.connector}-${this.taskId} fenced: this worker no longer holds its lease`);
-      const res = await tx.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, l]) => ({ topic, messages: l.map((x) => x.msg) })) });
-      for (const topic of byTopic.keys()) void o.state.putActiveTopic(o.connector, topic, o.taskId).catch(() => undefined);
-      if (!o.taskClass.prototype.commitRecord) continue;
-      const base = new Map(res.map((r) => [`${r.topicName}:${r.partition}`, Number(r.baseOffset ?? r.offset ?? -1)]));
-      for (const [topic, l] of byTopic) {
-        for (const x of l) {
-          const part = x.msg.partition ?? -1;
-          const key = `${topic}:${part}`;
-          const off = base.get(key) ?? -1;
-          if (base.has(key)) base.set(key, off + 1);
-          this.txRecords.push({ rec: x.rec, meta: { topic, partition: part, offset: off } });
-        }
-      }
-    }
+    await this.produce(out, (b) => tx.sendBatch(b), (rec, meta) => { this.txRecords.push({ rec, meta }); });
     // sent (or skipped) inside the transaction: their offsets go with it
     for (const r of seg) this.txOffsets.set(canonical(r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset });
   }
@@ -302,9 +279,9 @@ export class SourceTaskRunner implements TaskRunner {
     if (tx) await tx.abort();
   }
 
-  private async prepare(records: SourceRecord[]): Promise<{ rec: SourceRecord; msg: Message; topic: string }[]> {
+  private async prepare(records: SourceRecord[]): Promise<Prepared[]> {
     const o = this.o;
-    const out: { rec: SourceRecord; msg: Message; topic: string }[] = [];
+    const out: Prepared[] = [];
     const skipped: SourceRecord[] = [];
     const E = this.errors;
     for (const original of records) {
@@ -337,23 +314,24 @@ export class SourceTaskRunner implements TaskRunner {
     return out;
   }
 
-  private async send(out: { rec: SourceRecord; msg: Message; topic: string }[], records: SourceRecord[]): Promise<void> {
+  /**
+   * Produces `out` in order, acks=all, in requests of at most ~512 KiB (kafkajs sends a
+   * partition's messages as one batch, which the broker refuses above message.max.bytes);
+   * `sent` gets each record's metadata, only when the task implements commitRecord.
+   */
+  private async produce(out: Prepared[], sendBatch: (b: ProducerBatch) => Promise<KafkaRecordMetadata[]>, sent: (rec: SourceRecord, meta: RecordMetadata) => unknown): Promise<void> {
     const o = this.o;
-    // produce requests of at most ~512 KiB (kafkajs sends a partition's messages as one
-    // batch, which the broker refuses above message.max.bytes), in order; acks=all
-    const size = msgSize;
+    const wantsMeta = !!o.taskClass.prototype.commitRecord;
     for (let i = 0; i < out.length;) {
-      let bytes = 0;
-      let j = i;
-      while (j < out.length && (j === i || bytes + size(out[j].msg) <= 512 * 1024)) bytes += size(out[j++].msg);
-      const chunk = out.slice(i, j);
-      i = j;
-      const byTopic = new Map<string, { rec: SourceRecord; msg: Message }[]>();
-      for (const x of chunk) { let l = byTopic.get(x.topic); if (!l) byTopic.set(x.topic, (l = [])); l.push(x); }
+      let bytes = msgSize(out[i].msg);
+      let j = i + 1;
+      for (let n; j < out.length && bytes + (n = msgSize(out[j].msg)) <= 512 * 1024; j++) bytes += n;
+      const byTopic = new Map<string, Prepared[]>();
+      for (; i < j; i++) { const x = out[i]; let l = byTopic.get(x.topic); if (!l) byTopic.set(x.topic, (l = [])); l.push(x); }
       if (o.fence && !o.fence()) throw new Error(`task ${this.connector}-${this.taskId} fenced: this worker no longer holds its lease`);
-      const res = await o.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, l]) => ({ topic, messages: l.map((x) => x.msg) })) });
+      const res = await sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, l]) => ({ topic, messages: l.map((x) => x.msg) })) });
       for (const topic of byTopic.keys()) void o.state.putActiveTopic(o.connector, topic, o.taskId).catch(() => undefined);
-      if (!this.o.taskClass.prototype.commitRecord) continue;
+      if (!wantsMeta) continue;
       // kafkajs answers per partition with the base offset; rebuild each record's offset
       const base = new Map(res.map((r) => [`${r.topicName}:${r.partition}`, Number(r.baseOffset ?? r.offset ?? -1)]));
       for (const [topic, l] of byTopic) {
@@ -362,10 +340,14 @@ export class SourceTaskRunner implements TaskRunner {
           const key = `${topic}:${part}`;
           const off = base.get(key) ?? -1;
           if (base.has(key)) base.set(key, off + 1);
-          await this.task.commitRecord?.(x.rec, { topic, partition: part, offset: off });
+          await sent(x.rec, { topic, partition: part, offset: off });
         }
       }
     }
+  }
+
+  private async send(out: Prepared[], records: SourceRecord[]): Promise<void> {
+    await this.produce(out, (b) => this.o.producer.sendBatch(b), (rec, meta) => this.task.commitRecord?.(rec, meta));
     // every polled record's offset is now safe: sent and acknowledged, or skipped
     for (const r of records) this.pending.set(canonical(r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset });
   }
