@@ -3,39 +3,18 @@
 // (default: flush() then everything put) says is durable, every
 // offset.flush.interval.ms and on stop. RetriableException from put() redelivers
 // the same batch after a backoff; any other error fails the task.
-import type { Admin, Consumer, Kafka, Producer, IHeaders, KafkaMessage, EachBatchPayload } from 'kafkajs';
-import type { Logger } from 'pino';
-import { RetriableException, tpKey, type Converter, type Header, type Props, type SinkRecord, type SinkTask, type SinkTaskContext, type TopicPartition } from '../../plugins/sdk/index.ts';
+import type { Consumer, Kafka, IHeaders, KafkaMessage, EachBatchPayload } from 'kafkajs';
+import { RetriableException, tpKey, type Header, type SinkRecord, type SinkTask, type SinkTaskContext, type TopicPartition } from '../../plugins/sdk/index.ts';
 import { ErrorHandler, newCounters, type ErrorCounters } from './error-handler.ts';
-import type { ErrorConfig } from '../config.ts';
-import { applyStep, type TransformChain } from './transform-chain.ts';
-import { sleep, type TaskListener, type TaskRunner } from './task-runner.ts';
-import type { ConnectState } from '../storage/state.ts';
+import { applyStep } from './transform-chain.ts';
+import { sleep, type RunnerOptions, type TaskRunner } from './task-runner.ts';
 import { traceOf } from '../errors.ts';
 
-export interface SinkRunnerOptions {
-  connector: string;
-  taskId: number;
-  generation: number;
-  taskClass: new () => SinkTask;
-  taskProps: Props;
+export interface SinkRunnerOptions extends RunnerOptions<SinkTask> {
   topics: string[];
   topicsRegex: string | null;
-  keyConverter: { converter: Converter; className: string };
-  valueConverter: { converter: Converter; className: string };
-  chain: TransformChain;
-  errors: ErrorConfig;
   kafka: Kafka;
-  producer: Producer;
-  admin: Admin;
-  state: ConnectState;
-  logger: Logger;
-  listener: TaskListener;
-  flushIntervalMs: number;
-  startPaused: boolean;
   consumerProps: Record<string, string>;
-  /** Distributed mode: false once this worker may no longer hold the task (no more commits). */
-  fence?: () => boolean;
 }
 
 /** A mutex: put and commit never overlap. */

@@ -2,36 +2,15 @@
 // commitRecord; source offsets go to connect-offsets only for records the broker
 // acknowledged, every offset.flush.interval.ms and on stop, and then the task's
 // commit() is called (it may acknowledge upstream only then).
-import type { Admin, Producer, Message, Transaction, ProducerBatch, RecordMetadata as KafkaRecordMetadata } from 'kafkajs';
-import type { Logger } from 'pino';
-import type { Converter, Props, RecordMetadata, SourceRecord, SourceTask, SourceTaskContext } from '../../plugins/sdk/index.ts';
-import type { ConnectState } from '../storage/state.ts';
+import type { Message, Transaction, ProducerBatch, RecordMetadata as KafkaRecordMetadata } from 'kafkajs';
+import type { RecordMetadata, SourceRecord, SourceTask, SourceTaskContext } from '../../plugins/sdk/index.ts';
 import { canonical } from '../storage/state.ts';
 import { ErrorHandler, newCounters, type ErrorCounters } from './error-handler.ts';
-import type { ErrorConfig } from '../config.ts';
-import { applyStep, type TransformChain } from './transform-chain.ts';
-import { sleep, type TaskListener, type TaskRunner } from './task-runner.ts';
+import { applyStep } from './transform-chain.ts';
+import { sleep, type RunnerOptions, type TaskRunner } from './task-runner.ts';
 import { traceOf } from '../errors.ts';
 
-export interface SourceRunnerOptions {
-  connector: string;
-  taskId: number;
-  generation: number;
-  taskClass: new () => SourceTask;
-  taskProps: Props;
-  keyConverter: { converter: Converter; className: string };
-  valueConverter: { converter: Converter; className: string };
-  chain: TransformChain;
-  errors: ErrorConfig;
-  producer: Producer;
-  admin: Admin;
-  state: ConnectState;
-  logger: Logger;
-  listener: TaskListener;
-  flushIntervalMs: number;
-  startPaused: boolean;
-  /** Distributed mode: false once this worker may no longer hold the task (no more writes or commits). */
-  fence?: () => boolean;
+export interface SourceRunnerOptions extends RunnerOptions<SourceTask> {
   /**
    * Exactly-once (KIP-618): `producer` is transactional; records and their source offsets
    * (to `offsetTopic`) are committed in one transaction per boundary.

@@ -1,5 +1,11 @@
 // What the herder needs from a running task, source or sink.
+import type { Admin, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Converter, Props } from '../../plugins/sdk/index.ts';
+import type { ErrorConfig } from '../config.ts';
+import type { ConnectState } from '../storage/state.ts';
 import type { ErrorCounters } from './error-handler.ts';
+import type { TransformChain } from './transform-chain.ts';
 
 export type TaskState = 'RUNNING' | 'PAUSED' | 'FAILED' | 'UNASSIGNED';
 
@@ -18,6 +24,28 @@ export interface TaskRunner {
   resume(): void;
   /** Graceful stop: flush/commit what is safe, then stop the task. */
   stop(): Promise<void>;
+}
+
+/** What the herder hands every task runner, source or sink. */
+export interface RunnerOptions<T> {
+  connector: string;
+  taskId: number;
+  generation: number;
+  taskClass: new () => T;
+  taskProps: Props;
+  keyConverter: { converter: Converter; className: string };
+  valueConverter: { converter: Converter; className: string };
+  chain: TransformChain;
+  errors: ErrorConfig;
+  producer: Producer;
+  admin: Admin;
+  state: ConnectState;
+  logger: Logger;
+  listener: TaskListener;
+  flushIntervalMs: number;
+  startPaused: boolean;
+  /** Distributed mode: false once this worker may no longer hold the task (no more writes or commits). */
+  fence?: () => boolean;
 }
 
 export interface TaskListener {
