@@ -43,6 +43,8 @@ export interface TableInfo {
   topic: string;
   replicaIdentity: string;
   columns: ColumnInfo[];
+  /** indexes into columns of the key columns, in key order */
+  keyIndex: number[];
   keySchema: Schema | null;
   rowSchema: Schema;
   envelopeSchema: Schema;
@@ -61,7 +63,8 @@ export function buildTable(prefix: string, schema: string, name: string, replica
     included: c.keyPos >= 0 || opts.columnIncluded(`${id}.${c.name}`),
     type: columnType(c.typeOid, c.typmod, !c.notNull, { decimalMode: opts.decimalMode }),
   }));
-  const keyCols = columns.filter((c) => c.keyPos >= 0).sort((a, b) => a.keyPos - b.keyPos);
+  const keyIndex = columns.map((c, i) => ({ c, i })).filter((x) => x.c.keyPos >= 0).sort((a, b) => a.c.keyPos - b.c.keyPos).map((x) => x.i);
+  const keyCols = keyIndex.map((i) => columns[i]);
   const keySchema = keyCols.length ? S.struct(`${base}.Key`, keyCols.map((c) => ({ name: c.name, schema: { ...c.type.schema, optional: false } }))) : null;
   const rowSchema = S.struct(`${base}.Value`, columns.filter((c) => c.included).map((c) => ({ name: c.name, schema: c.type.schema })), true);
   const envelopeSchema: Schema = {
@@ -77,7 +80,7 @@ export function buildTable(prefix: string, schema: string, name: string, replica
     version: 2,
   };
   const schemaBytes = JSON.stringify(envelopeSchema).length + JSON.stringify(keySchema ?? null).length;
-  return { schema, name, id, topic: base, replicaIdentity, columns, keySchema, rowSchema, envelopeSchema, schemaBytes };
+  return { schema, name, id, topic: base, replicaIdentity, columns, keyIndex, keySchema, rowSchema, envelopeSchema, schemaBytes };
 }
 
 /** A row struct from tuple values (pgoutput) or text values (snapshot; null = SQL NULL). */
@@ -103,8 +106,7 @@ export function rowValue(t: TableInfo, values: (TupleValue | string | null)[]): 
 export function keyValue(t: TableInfo, values: (TupleValue | string | null)[]): StructValue | null {
   if (!t.keySchema) return null;
   const out: StructValue = {};
-  const keyCols = t.columns.map((c, i) => ({ c, i })).filter((x) => x.c.keyPos >= 0).sort((a, b) => a.c.keyPos - b.c.keyPos);
-  for (const { c, i } of keyCols) out[c.name] = columnValue(c, values[i]);
+  for (const i of t.keyIndex) out[t.columns[i].name] = columnValue(t.columns[i], values[i]);
   return out;
 }
 
