@@ -478,12 +478,11 @@ export class PostgresSourceTask extends SourceTask {
     if (m.tag === 'insert') {
       record('c', m.newTuple, null, rowValue(t, m.newTuple));
     } else if (m.tag === 'update') {
-      const newKey = keyValue(t, m.newTuple);
       const oldKey = m.oldTuple ? keyValue(t, m.oldTuple) : null;
-      if (m.oldTuple && oldKey && JSON.stringify(oldKey, jsonSafe) !== JSON.stringify(newKey, jsonSafe)) {
+      const oldKeyText = oldKey ? JSON.stringify(oldKey, jsonSafe) : null;
+      const newKeyText = oldKeyText !== null ? JSON.stringify(keyValue(t, m.newTuple), jsonSafe) : null;
+      if (m.oldTuple && oldKeyText !== null && oldKeyText !== newKeyText) {
         // primary key change: delete of the old key (+ tombstone) and create of the new one, as Debezium does
-        const oldKeyText = JSON.stringify(oldKey, jsonSafe);
-        const newKeyText = JSON.stringify(newKey, jsonSafe);
         record('d', m.oldTuple, rowValue(t, m.oldTuple), null, [{ key: '__debezium.newkey', value: newKeyText }]);
         tombstone(m.oldTuple);
         record('c', m.newTuple, null, rowValue(t, m.newTuple), [{ key: '__debezium.oldkey', value: oldKeyText }]);
