@@ -124,6 +124,8 @@ export class JdbcSinkTask extends SinkTask {
   private client: pg.Client | null = null;
   private tables = new Map<string, TableState>();
   private clientConfig!: pg.ClientConfig;
+  /** fields.whitelist + fields.include, computed once rather than per record */
+  private include: string[] = [];
   /** rows written since start, for status and tests */
   written = 0;
 
@@ -134,6 +136,7 @@ export class JdbcSinkTask extends SinkTask {
     this.cfg = sinkConfigDef().parse(props);
     if (this.cfg['delete.enabled'] && this.cfg['pk.mode'] !== 'record_key') throw new ConfigException('delete.enabled', 'delete.enabled=true needs pk.mode=record_key');
     if (this.cfg['insert.mode'] !== 'insert' && this.cfg['pk.mode'] === 'none') throw new ConfigException('pk.mode', `insert.mode=${this.cfg['insert.mode']} needs a primary key (pk.mode other than none)`);
+    this.include = [...(this.cfg['fields.whitelist'] as string[]), ...(this.cfg['fields.include'] as string[])];
     this.clientConfig = parseConnectionUrl(this.cfg['connection.url'] as string, this.cfg['connection.user'] as string, this.cfg['connection.password'] as string);
     await this.connect();
   }
@@ -159,7 +162,7 @@ export class JdbcSinkTask extends SinkTask {
   private toRow(r: SinkRecord): Row | null {
     const mode = this.cfg['pk.mode'] as string;
     const pkFields = this.cfg['pk.fields'] as string[];
-    const include = [...(this.cfg['fields.whitelist'] as string[]), ...(this.cfg['fields.include'] as string[])];
+    const include = this.include;
     const pk: Record<string, unknown> = {};
     const schemas = new Map<string, Schema>();
     const t = this.tableName(r.topic);
