@@ -16,25 +16,48 @@ export interface SegmentSummary {
   validBytes: number;
 }
 
+/**
+ * Index entries of consecutive batches, one `add` per batch at its byte position:
+ * shared by summarizeSegment (a buffer) and summarizeFile (a file read in chunks).
+ */
+class IndexBuilder {
+  private idx: Buffer[] = []; private tidx: Buffer[] = [];
+  private since = 0;
+  nextOffset: bigint;
+  maxTs = -1n;
+
+  constructor(readonly baseOffset: bigint, readonly indexIntervalBytes: number) { this.nextOffset = baseOffset; }
+
+  /** The batch of `size` bytes whose header is at `at` in `buf`, at file position `pos`. */
+  add(buf: Buffer, at: number, pos: number, size: number): void {
+    const base = buf.readBigInt64BE(at);
+    const last = base + BigInt(buf.readInt32BE(at + OFF_LAST_OFFSET_DELTA));
+    const ts = buf.readBigInt64BE(at + OFF_MAX_TIMESTAMP);
+    if (pos === 0 || this.since >= this.indexIntervalBytes) {
+      const e = Buffer.allocUnsafe(8); e.writeInt32BE(Number(base - this.baseOffset), 0); e.writeInt32BE(pos, 4); this.idx.push(e); this.since = 0;
+    }
+    if (ts > this.maxTs) {
+      this.maxTs = ts;
+      const e = Buffer.allocUnsafe(12); e.writeBigInt64BE(ts, 0); e.writeInt32BE(Number(base - this.baseOffset), 8); this.tidx.push(e);
+    }
+    this.since += size; this.nextOffset = last + 1n;
+  }
+
+  summary(validBytes: number): SegmentSummary {
+    return { index: Buffer.concat(this.idx), timeIndex: Buffer.concat(this.tidx), nextOffset: this.nextOffset, maxTimestamp: this.maxTs, validBytes };
+  }
+}
+
 export function summarizeSegment(data: Buffer, baseOffset: bigint, indexIntervalBytes: number): SegmentSummary {
-  const idx: Buffer[] = []; const tidx: Buffer[] = [];
-  let pos = 0; let since = 0; let next = baseOffset; let maxTs = -1n;
+  const ib = new IndexBuilder(baseOffset, indexIntervalBytes);
+  let pos = 0;
   while (pos + LOG_OVERHEAD <= data.length) {
     const size = data.readInt32BE(pos + OFF_LENGTH) + LOG_OVERHEAD;
-    if (pos + size > data.length || size < 61) break;
-    const base = data.readBigInt64BE(pos);
-    const last = base + BigInt(data.readInt32BE(pos + OFF_LAST_OFFSET_DELTA));
-    const ts = data.readBigInt64BE(pos + OFF_MAX_TIMESTAMP);
-    if (pos === 0 || since >= indexIntervalBytes) {
-      const e = Buffer.allocUnsafe(8); e.writeInt32BE(Number(base - baseOffset), 0); e.writeInt32BE(pos, 4); idx.push(e); since = 0;
-    }
-    if (ts > maxTs) {
-      maxTs = ts;
-      const e = Buffer.allocUnsafe(12); e.writeBigInt64BE(ts, 0); e.writeInt32BE(Number(base - baseOffset), 8); tidx.push(e);
-    }
-    since += size; pos += size; next = last + 1n;
+    if (pos + size > data.length || size < BATCH_HEADER_SIZE) break;
+    ib.add(data, pos, pos, size);
+    pos += size;
   }
-  return { index: Buffer.concat(idx), timeIndex: Buffer.concat(tidx), nextOffset: next, maxTimestamp: maxTs, validBytes: pos };
+  return ib.summary(pos);
 }
 
 /** Position of the last indexed batch starting at or before `offset` (0 if none). */
@@ -82,10 +105,10 @@ export async function summarizeFile(
   size: number, baseOffset: bigint, indexIntervalBytes: number,
   crc32: (b: Uint8Array, init?: number) => number, chunkBytes = 4 << 20,
 ): Promise<FileSummary> {
-  const idx: Buffer[] = []; const tidx: Buffer[] = [];
+  const ib = new IndexBuilder(baseOffset, indexIntervalBytes);
   const buf = Buffer.allocUnsafe(chunkBytes);
   let cpos = 0; let carry = Buffer.alloc(0);
-  let next = 0; let since = 0; let nextOffset = baseOffset; let maxTs = -1n; let torn = false; let crc = 0;
+  let next = 0; let torn = false; let crc = 0;
   while (cpos < size) {
     const { bytesRead: got } = await fh.read(buf, 0, Math.min(chunkBytes, size - cpos), cpos);
     if (got === 0) break;
@@ -96,17 +119,8 @@ export async function summarizeFile(
       const at = next - viewStart;
       const bsize = view.readInt32BE(at + OFF_LENGTH) + LOG_OVERHEAD;
       if (bsize < BATCH_HEADER_SIZE || next + bsize > size) { torn = true; break; }
-      const base = view.readBigInt64BE(at);
-      const last = base + BigInt(view.readInt32BE(at + OFF_LAST_OFFSET_DELTA));
-      const ts = view.readBigInt64BE(at + OFF_MAX_TIMESTAMP);
-      if (next === 0 || since >= indexIntervalBytes) {
-        const e = Buffer.allocUnsafe(8); e.writeInt32BE(Number(base - baseOffset), 0); e.writeInt32BE(next, 4); idx.push(e); since = 0;
-      }
-      if (ts > maxTs) {
-        maxTs = ts;
-        const e = Buffer.allocUnsafe(12); e.writeBigInt64BE(ts, 0); e.writeInt32BE(Number(base - baseOffset), 8); tidx.push(e);
-      }
-      since += bsize; next += bsize; nextOffset = last + 1n;
+      ib.add(view, at, next, bsize);
+      next += bsize;
     }
     const tail = next - viewStart;
     carry = !torn && tail >= 0 && tail < view.length ? Buffer.from(view.subarray(tail)) : Buffer.alloc(0);
@@ -122,5 +136,5 @@ export async function summarizeFile(
       crc = crc32(buf.subarray(0, bytesRead), crc); p += bytesRead;
     }
   }
-  return { index: Buffer.concat(idx), timeIndex: Buffer.concat(tidx), nextOffset, maxTimestamp: maxTs, validBytes, crc };
+  return { ...ib.summary(validBytes), crc };
 }
