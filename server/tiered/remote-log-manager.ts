@@ -385,6 +385,17 @@ export class RemoteLogManager {
     return Buffer.concat(chunks).subarray(from - first * C, to - first * C);
   }
 
+  /**
+   * The batch header at `pos` and the batch's size. A size that cannot be a batch
+   * (a corrupt or foreign object) throws: the scans stepping by it would never end.
+   */
+  private async batchHead(seg: RemoteSegment, pos: number): Promise<{ head: Buffer; size: number }> {
+    const head = await this.bytes(seg, pos, pos + BATCH_HEADER_SIZE);
+    const size = head.readInt32BE(OFF_LENGTH) + LOG_OVERHEAD;
+    if (size < BATCH_HEADER_SIZE || pos + size > seg.size) throw new Error(`remote segment ${seg.key}.log has no valid batch at byte ${pos} (size ${size})`);
+    return { head, size };
+  }
+
   private index(seg: RemoteSegment, ext: '.index' | '.timeindex'): Promise<Buffer> {
     return this.cache.get(seg.key + ext, () => this.storage.get(seg.key + ext));
   }
@@ -423,8 +434,7 @@ export class RemoteLogManager {
     // Prefetch what the read will likely need; the loop below hits the cache.
     void this.bytes(seg, pos, pos + maxBytes + 4096).catch(() => undefined);
     while (pos + BATCH_HEADER_SIZE <= seg.size) {
-      const head = await this.bytes(seg, pos, pos + BATCH_HEADER_SIZE);
-      const size = head.readInt32BE(OFF_LENGTH) + LOG_OVERHEAD;
+      const { head, size } = await this.batchHead(seg, pos);
       const base = head.readBigInt64BE(0);
       const last = base + BigInt(head.readInt32BE(OFF_LAST_OFFSET_DELTA));
       if (base >= upTo || last >= upTo) break;
@@ -469,8 +479,7 @@ export class RemoteLogManager {
         const idx = await this.index(seg, '.index');
         let pos = lookupIndex(idx, seg.baseOffset, from > start ? from : start);
         while (pos + BATCH_HEADER_SIZE <= seg.size) {
-          const head = await this.bytes(seg, pos, pos + BATCH_HEADER_SIZE);
-          const size = head.readInt32BE(OFF_LENGTH) + LOG_OVERHEAD;
+          const { head, size } = await this.batchHead(seg, pos);
           const info = readBatchInfo(head, 0);
           if (info.maxTimestamp >= ts && (info.attributes & ATTR_CONTROL) === 0) {
             for (const r of readRecords(await this.bytes(seg, pos, pos + size), 0)) {
