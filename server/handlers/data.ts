@@ -83,7 +83,8 @@ export function fetchHandler(b: Broker) {
     const deadline = Date.now() + Math.max(0, req.maxWaitMs ?? 0);
     const keys = parts.map((p) => ReplicaManager.key(p.topic, p.partition));
     for (;;) {
-      const remote = b.tiered ? await readRemote(b, parts, maxBytes, readCommitted) : undefined;
+      const pending = b.tiered && readRemote(b, parts, maxBytes, readCommitted);
+      const remote = pending ? await pending : undefined;
       const { responses, bytes, anyError } = collect(b, parts, maxBytes, readCommitted, v, remote);
       const remaining = deadline - Date.now();
       if (bytes >= (req.minBytes ?? 1) || anyError || remaining <= 0 || b.closing || parts.length === 0) {
@@ -99,8 +100,10 @@ type RemoteResult = { data: Buffer } | { error: unknown };
 /**
  * Tiered storage: partitions fetched below their local log start read from remote
  * storage, all of them concurrently, before the synchronous collect pass.
+ * Undefined (no promise, nothing to await) when no partition reads remotely: the
+ * common fetch stays synchronous.
  */
-async function readRemote(b: Broker, parts: FetchPart[], maxBytes: number, readCommitted: boolean): Promise<Map<FetchPart, RemoteResult> | undefined> {
+function readRemote(b: Broker, parts: FetchPart[], maxBytes: number, readCommitted: boolean): Promise<Map<FetchPart, RemoteResult>> | undefined {
   let out: Map<FetchPart, RemoteResult> | undefined;
   const pending: Promise<void>[] = [];
   for (const fp of parts) {
@@ -112,8 +115,12 @@ async function readRemote(b: Broker, parts: FetchPart[], maxBytes: number, readC
     pending.push(b.tiered!.read(part, fp.fetchOffset, Math.max(1, Math.min(fp.maxBytes, maxBytes)), upTo)
       .then((data) => { m.set(fp, { data }); }, (error) => { m.set(fp, { error }); }));
   }
-  if (pending.length) await Promise.all(pending);
-  return out;
+  return out && Promise.all(pending).then(() => out);
+}
+
+/** The log start offset clients see: the remote start while tiered data lies below the local one. */
+function logStartOffset(b: Broker, part: Partition): bigint {
+  return b.tiered ? b.tiered.logStartOffset(part) : part.log.logStartOffset;
 }
 
 /** Whole batches of `data` within `limit` bytes (at least the first batch). */
@@ -151,7 +158,7 @@ function collect(b: Broker, parts: FetchPart[], maxBytes: number, readCommitted:
     const log = part.log;
     const hw = log.highWatermark;
     const lso = b.producers ? b.producers.lastStableOffset(part) : hw;
-    const common = { ...base, highWatermark: hw, lastStableOffset: lso, logStartOffset: b.tiered ? b.tiered.logStartOffset(part) : log.logStartOffset };
+    const common = { ...base, highWatermark: hw, lastStableOffset: lso, logStartOffset: logStartOffset(b, part) };
     try {
       const upTo = readCommitted ? lso : hw;
       const limit = Math.min(fp.maxBytes, budget);
@@ -208,7 +215,7 @@ export function listOffsetsHandler(b: Broker) {
         let offset = -1n; let timestamp = -1n;
         if (ts === LATEST || (ts === LATEST_TIERED && !b.tiered)) offset = readCommitted && b.producers ? b.producers.lastStableOffset(part) : log.highWatermark;
         else if (ts === LATEST_TIERED) offset = b.tiered!.latestTieredOffset(part);
-        else if (ts === EARLIEST) offset = b.tiered ? b.tiered.logStartOffset(part) : log.logStartOffset;
+        else if (ts === EARLIEST) offset = logStartOffset(b, part);
         else if (ts === EARLIEST_LOCAL) offset = log.logStartOffset;
         else if (ts === MAX_TIMESTAMP) {
           const hit = log.maxTimestamp();
@@ -237,7 +244,7 @@ export function deleteRecordsHandler(b: Broker) {
           const target: bigint = p.offset === -1n ? part.log.highWatermark : p.offset;
           part.log.advanceLogStart(target);
           b.tiered?.advanceLogStart(part, target);
-          return { partitionIndex: p.partitionIndex, lowWatermark: b.tiered ? b.tiered.logStartOffset(part) : part.log.logStartOffset, errorCode: 0 };
+          return { partitionIndex: p.partitionIndex, lowWatermark: logStartOffset(b, part), errorCode: 0 };
         } catch (e) {
           return { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: errorOf(e, b).code };
         }
