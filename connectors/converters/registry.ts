@@ -23,6 +23,14 @@ abstract class RegistryConverter implements Converter {
   private useLatest = false;
   private strategy = 'TopicNameStrategy';
   private ids = new Map<string, number>();
+  /** Connect schema per registry schema (id, plus message name for Protobuf): built once, and the same object for every record, so WeakMap schema caches downstream (transforms) hit. */
+  private connectSchemas = new Map<string, Schema>();
+
+  protected connectSchema(key: string, make: () => Schema): Schema {
+    let s = this.connectSchemas.get(key);
+    if (!s) { s = make(); this.connectSchemas.set(key, s); }
+    return s;
+  }
 
   config(): ConfigDef {
     return new ConfigDef()
@@ -455,7 +463,7 @@ export class AvroConverter extends RegistryConverter {
     const d = await this.registryCall(() => this.serde.decodeWithSchema(value));
     if (d.schemaType !== 'AVRO') throw new DataException(`schema ${d.id} is ${d.schemaType}, not AVRO`);
     const parsed = (await this.serde.schema(d.id)) as AvroSchema;
-    const schema = avroToConnect(parsed.json);
+    const schema = this.connectSchema(String(d.id), () => avroToConnect(parsed.json));
     return { schema, value: avroToConnectValue(schema, d.value) };
   }
 }
@@ -595,8 +603,7 @@ export class ProtobufConverter extends RegistryConverter {
     const d = await this.registryCall(() => this.serde.decodeWithSchema(value));
     if (d.schemaType !== 'PROTOBUF') throw new DataException(`schema ${d.id} is ${d.schemaType}, not PROTOBUF`);
     const parsed = (await this.serde.schema(d.id)) as ProtobufSchema;
-    const type = parsed.root.lookupType(d.messageName!);
-    const schema = protoToConnect(type);
+    const schema = this.connectSchema(`${d.id}:${d.messageName}`, () => protoToConnect(parsed.root.lookupType(d.messageName!)));
     return { schema, value: protoToConnectValue(schema, d.value) };
   }
 }
@@ -718,7 +725,7 @@ export class JsonSchemaConverter extends RegistryConverter {
     const d = await this.registryCall(() => this.serde.decodeWithSchema(value));
     if (d.schemaType !== 'JSON') throw new DataException(`schema ${d.id} is ${d.schemaType}, not JSON`);
     const parsed = (await this.serde.schema(d.id)) as JsonSchema & { json?: unknown };
-    const schema = jsonSchemaToConnect(JSON.parse(parsed.canonical));
+    const schema = this.connectSchema(String(d.id), () => jsonSchemaToConnect(JSON.parse(parsed.canonical)));
     return { schema, value: jsonToConnectValue(schema, d.value) };
   }
 }
