@@ -129,7 +129,7 @@ export class RemoteLogManager {
 
   /** The partition's log start offset as clients see it. */
   logStartOffset(p: Partition): bigint {
-    const st = this.states.get(p.log) ?? this.state(p);
+    const st = this.state(p);
     return this.remoteBelowLocal(st) ? st.manifest.startOffset : p.log.logStartOffset;
   }
 
