@@ -116,6 +116,17 @@ test('incompatible schema → 409; compatibility endpoint with verbose reasons',
   assert.deepEqual((await call('POST', '/subjects/s/versions', { schema: bad })).body, { id: 2 });
 });
 
+test('another schemaType in a subject is incompatible (409), not a 500', async (t) => {
+  const { call } = await setup(t);
+  await call('POST', '/subjects/mixed/versions', { schemaType: 'JSON', schema: '{"type":"object"}' });
+  const r = await call('POST', '/subjects/mixed/versions', { schema: avro([{ name: 'id', type: 'long' }]) });
+  assert.equal(r.status, 409, JSON.stringify(r.body));
+  assert.match(r.body.message, /different schema type/);
+  const c = await call('POST', '/compatibility/subjects/mixed/versions/latest?verbose=true', { schemaType: 'PROTOBUF', schema: 'syntax = "proto3"; message M { string a = 1; }' });
+  assert.equal(c.status, 200, JSON.stringify(c.body));
+  assert.equal(c.body.is_compatible, false);
+});
+
 test('config and mode: global, per subject, defaultToGlobal, delete, READONLY and IMPORT', async (t) => {
   const { call } = await setup(t);
   assert.deepEqual((await call('GET', '/config')).body, { compatibilityLevel: 'BACKWARD' });

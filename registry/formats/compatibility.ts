@@ -25,8 +25,14 @@ export function checkCompatibility(
   const forward = level.startsWith('FORWARD') || level.startsWith('FULL');
   for (const prev of transitive ? previous : previous.slice(0, 1)) {
     const found: CompatibilityResult['issues'] = [];
-    if (backward) for (const i of format.checkReadable(candidate, prev.schema)) found.push({ ...i, version: prev.version, direction: 'BACKWARD' });
-    if (forward) for (const i of format.checkReadable(prev.schema, candidate)) found.push({ ...i, version: prev.version, direction: 'FORWARD' });
+    // A format's check only understands its own schemas; another type is incompatible
+    // (Confluent: "Incompatible because of different schema type").
+    if (prev.schema.schemaType !== candidate.schemaType) {
+      found.push({ errorType: 'TYPE_MISMATCH', path: '/', description: `Incompatible because of different schema type (${prev.schema.schemaType} to ${candidate.schemaType})`, version: prev.version, direction: backward ? 'BACKWARD' : 'FORWARD' });
+    } else {
+      if (backward) for (const i of format.checkReadable(candidate, prev.schema)) found.push({ ...i, version: prev.version, direction: 'BACKWARD' });
+      if (forward) for (const i of format.checkReadable(prev.schema, candidate)) found.push({ ...i, version: prev.version, direction: 'FORWARD' });
+    }
     if (!found.length) continue;
     result.compatible = false;
     result.issues.push(...found);
