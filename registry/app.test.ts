@@ -93,6 +93,14 @@ test('errors have Confluent codes and HTTP status from their first three digits'
   assert.equal(malformed.body.error_code, 400);
 });
 
+test('a malformed URL gets a Confluent error body', async (t) => {
+  const { call } = await setup(t);
+  const r = await call('GET', '/subjects/%E0%A4%A/versions');
+  assert.equal(r.status, 400);
+  assert.equal(r.body.error_code, 400);
+  assert.equal(typeof r.body.message, 'string');
+});
+
 test('incompatible schema → 409; compatibility endpoint with verbose reasons', async (t) => {
   const { call } = await setup(t);
   await call('POST', '/subjects/s/versions', { schema: avro([{ name: 'id', type: 'long' }]) });

@@ -39,6 +39,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // subjects may contain characters clients percent-encode, such as '/'
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    // errors fastify raises before routing (a malformed percent-encoding in the URL)
+    // get Confluent's body too, not fastify's {"statusCode","error",…}
+    frameworkErrors: (e, _req, reply: FastifyReply) => { reply.status(400).send({ error_code: 400, message: e.message }); },
   });
   const { registry } = options;
 
