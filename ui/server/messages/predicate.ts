@@ -1,7 +1,7 @@
 // The message browser's JavaScript filter, run in a node:vm context with a
 // per-record time limit. The context has no require, process or timers, cannot
-// compile code from strings, and receives each record as a JSON string it parses
-// itself, so no host object leaks in. node:vm is a fence against mistakes (an
+// compile code from strings, and receives each record as primitives (headers as a
+// JSON string it parses itself), so no host object leaks in. node:vm is a fence against mistakes (an
 // endless loop, a typo), not a security boundary against a hostile user.
 import vm from 'node:vm';
 import { UiError } from '../errors.ts';
@@ -26,12 +26,11 @@ export type Predicate = (m: PredicateInput) => boolean;
 export function compilePredicate(source: string, perRecordMs = 50): Predicate {
   const body = /\breturn\b/.test(source) ? source : `return (${source});`;
   const code = `(function () {
-    const m = JSON.parse(__record);
     let json = null;
-    try { json = m.value == null ? null : JSON.parse(m.value); } catch (e) { json = null; }
+    try { json = __value == null ? null : JSON.parse(__value); } catch (e) { json = null; }
     return (function (key, value, json, headers, partition, offset, timestamp) {
       ${body}
-    })(m.key, m.value, json, m.headers, m.partition, m.offset, m.timestamp);
+    })(__key, __value, json, JSON.parse(__headers), __partition, __offset, __timestamp);
   })()`;
   let script: vm.Script;
   try {
@@ -45,7 +44,9 @@ export function compilePredicate(source: string, perRecordMs = 50): Predicate {
     microtaskMode: 'afterEvaluate',
   });
   return (m) => {
-    (context as Record<string, unknown>).__record = JSON.stringify(m);
+    // Strings and numbers are primitives, safe to hand over as they are; only the
+    // headers object goes through JSON (the value is not serialized a second time).
+    Object.assign(context, { __key: m.key, __value: m.value, __headers: JSON.stringify(m.headers), __partition: m.partition, __offset: m.offset, __timestamp: m.timestamp });
     try {
       return script.runInContext(context, { timeout: perRecordMs, breakOnSigint: false }) === true;
     } catch (e) {
