@@ -47,6 +47,9 @@ function protobufEntry(text: string): SchemaEntry {
   };
 }
 
+/** How long a failed schema fetch is remembered before the next record retries it. */
+const RETRY_AFTER_MS = 5000;
+
 export class SchemaDecoder {
   private cache = new Map<number, Promise<SchemaEntry>>();
 
@@ -68,8 +71,10 @@ export class SchemaDecoder {
         return { kind: 'jsonschema' as const, decode: (b: Buffer) => JSON.parse(b.toString('utf8')) };
       })();
       this.cache.set(id, p);
-      // A failure (registry down) is retried on the next message, not cached.
-      p.catch(() => this.cache.delete(id));
+      // A failure (registry down, unknown id) is remembered for a few seconds, then
+      // retried: a scan over many records with that id must not fetch (and wait up
+      // to 3 s) once per record.
+      p.catch(() => { setTimeout(() => { if (this.cache.get(id) === p) this.cache.delete(id); }, RETRY_AFTER_MS).unref(); });
     }
     return p;
   }
