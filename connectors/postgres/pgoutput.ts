@@ -49,6 +49,10 @@ export function standbyStatus(lsn: bigint, replyRequested = false, nowMs = Date.
   return b;
 }
 
+// null and unchanged-TOAST columns carry no data: one shared value each instead of an object per column
+const NULL_VALUE: TupleValue = Object.freeze({ kind: 'null' });
+const UNCHANGED_VALUE: TupleValue = Object.freeze({ kind: 'unchanged' });
+
 class Reader {
   pos = 0;
   constructor(readonly b: Buffer) {}
@@ -71,8 +75,8 @@ class Reader {
     const out: TupleValue[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const k = this.u8();
-      if (k === 0x6e /* n */) out[i] = { kind: 'null' };
-      else if (k === 0x75 /* u */) out[i] = { kind: 'unchanged' };
+      if (k === 0x6e /* n */) out[i] = NULL_VALUE;
+      else if (k === 0x75 /* u */) out[i] = UNCHANGED_VALUE;
       else if (k === 0x74 /* t */ || k === 0x62 /* b */) {
         const len = this.i32();
         out[i] = { kind: 'text', value: this.b.toString('utf8', this.pos, this.pos + len) };
