@@ -150,12 +150,19 @@ export class JdbcSinkTask extends SinkTask {
     return c;
   }
 
+  private tableNames = new Map<string, { schema: string; name: string; id: string }>();
+
+  /** The table a topic is written to (table.name.format), resolved once per topic. */
   private tableName(topic: string): { schema: string; name: string; id: string } {
+    const known = this.tableNames.get(topic);
+    if (known) return known;
     const full = (this.cfg['table.name.format'] as string).replace(/\$\{topic\}/g, topic);
     const parts = full.split('.');
     const name = parts[parts.length - 1];
     const schema = parts.length > 1 ? parts[parts.length - 2] : 'public';
-    return { schema, name, id: `${schema}.${name}` };
+    const t = { schema, name, id: `${schema}.${name}` };
+    this.tableNames.set(topic, t);
+    return t;
   }
 
   /** Turns a record into the row to write (or delete): primary key columns per pk.mode, value fields per fields.include. */
