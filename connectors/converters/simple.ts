@@ -2,6 +2,10 @@
 import { ConfigDef, Validators, S, type Converter, type ConverterResult, type Props, type Schema } from '../../plugins/sdk/index.ts';
 import { DataException } from './logical.ts';
 
+// one schema object for every record: converters and transforms cache derived schemas by object (WeakMap)
+const OPTIONAL_STRING = S.optional(S.string());
+const OPTIONAL_BYTES = S.optional(S.bytes());
+
 export class StringConverter implements Converter {
   private encoding: BufferEncoding = 'utf8';
   config(): ConfigDef {
@@ -17,7 +21,7 @@ export class StringConverter implements Converter {
     return Buffer.from(typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value), this.encoding);
   }
   toConnectData(_t: string, value: Buffer | null): ConverterResult {
-    return { schema: S.optional(S.string()), value: value === null ? null : value.toString(this.encoding) };
+    return { schema: OPTIONAL_STRING, value: value === null ? null : value.toString(this.encoding) };
   }
 }
 
@@ -33,12 +37,13 @@ export class ByteArrayConverter implements Converter {
     throw new DataException(`ByteArrayConverter is not compatible with objects of type ${typeof value}`);
   }
   toConnectData(_t: string, value: Buffer | null): ConverterResult {
-    return { schema: S.optional(S.bytes()), value };
+    return { schema: OPTIONAL_BYTES, value };
   }
 }
 
 /** Integer/Long/Double/Float/Short converters: the Java big-endian fixed-width encodings. */
 function numberConverter(type: 'int16' | 'int32' | 'int64' | 'float32' | 'float64', width: number, write: (b: Buffer, v: number | bigint) => void, read: (b: Buffer) => number | bigint) {
+  const schema: Schema = { type, optional: true };
   return class implements Converter {
     config(): ConfigDef { return new ConfigDef(); }
     configure(): void {}
@@ -49,7 +54,7 @@ function numberConverter(type: 'int16' | 'int32' | 'int64' | 'float32' | 'float6
     }
     toConnectData(_t: string, v: Buffer | null): ConverterResult {
       if (v !== null && v.length !== width) throw new DataException(`Size of data received is not ${width}`);
-      return { schema: { type, optional: true }, value: v === null ? null : read(v) };
+      return { schema, value: v === null ? null : read(v) };
     }
   };
 }

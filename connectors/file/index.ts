@@ -10,6 +10,8 @@ import {
 } from '../../plugins/sdk/index.ts';
 
 const VERSION = '1.0.0';
+/** One schema object for every line: converters and transforms cache derived schemas by object. */
+const LINE_SCHEMA = S.string();
 
 export class FileStreamSourceConnector extends SourceConnector {
   private props: Props = {};
@@ -83,7 +85,7 @@ export class FileStreamSourceTask extends SourceTask {
         const line = this.carry.toString('utf8', 0, end);
         this.carry = this.carry.subarray(nl + 1);
         this.position += nl + 1;
-        out.push({ sourcePartition: { filename: this.file }, sourceOffset: { position: this.position }, topic: this.topic, valueSchema: S.string(), value: line });
+        out.push({ sourcePartition: { filename: this.file }, sourceOffset: { position: this.position }, topic: this.topic, valueSchema: LINE_SCHEMA, value: line });
       }
       if (out.length >= this.batchSize) break;
       const n = fs.readSync(this.fd!, this.buf, 0, this.buf.length, this.position + this.carry.length);

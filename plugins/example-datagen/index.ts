@@ -17,6 +17,7 @@ const VERSION = '1.0.0';
 // ------------------------------------------------------------------ source
 
 const ORDER: Schema = S.struct('example.datagen.Order', { id: S.int64(), customer: S.string(), amount: S.float64(), status: S.string() });
+const KEY: Schema = S.int64();
 const USER: Schema = S.struct('example.datagen.User', { id: S.int64(), name: S.string(), email: S.string(true), registered_at: S.int64() });
 
 function datagenConfig(): ConfigDef {
@@ -91,7 +92,7 @@ export class DatagenSourceTask extends SourceTask {
       sourcePartition: this.partition,
       sourceOffset: { generated: n + 1 },
       topic: String(this.cfg.topic),
-      keySchema: S.int64(), key: id,
+      keySchema: KEY, key: id,
       valueSchema: users ? USER : ORDER, value,
       timestamp: 1700000000000 + id * 1000,
     };
