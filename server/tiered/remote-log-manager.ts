@@ -260,7 +260,7 @@ export class RemoteLogManager {
     if (st.p.log.closed) { st.manifest.pendingDeletes.push(key); return; } // topic deleted meanwhile: clean up with it
     const entry: RemoteSegment = {
       baseOffset: seg.baseOffset, nextOffset: seg.nextOffset > sum.nextOffset ? seg.nextOffset : sum.nextOffset,
-      size: sum.validBytes, maxTimestamp: sum.maxTimestamp, key, crc, localIno: ino, hasTxnIndex: aborted.length > 0, aborted, uploadedAt: Date.now(),
+      size: sum.validBytes, maxTimestamp: sum.maxTimestamp, key, crc, localIno: ino, aborted, uploadedAt: Date.now(),
     };
     const old = st.manifest.upsert(entry);
     if (old && old.key !== key) st.manifest.pendingDeletes.push(old.key);

@@ -22,7 +22,6 @@ export interface RemoteSegment {
   crc: number;
   /** identity of the local file uploaded (inode, size): a compaction swap changes it */
   localIno: number;
-  hasTxnIndex: boolean;
   /** aborted transactions whose abort marker lies in this segment */
   aborted: AbortedEntry[];
   uploadedAt: number;
@@ -46,7 +45,7 @@ export class RemoteLogManifest {
     m.pendingDeletes = j.pendingDeletes ?? [];
     m.segments = (j.segments ?? []).map((s: any) => ({
       baseOffset: BigInt(s.baseOffset), nextOffset: BigInt(s.nextOffset), size: s.size, maxTimestamp: BigInt(s.maxTimestamp),
-      key: s.key, crc: s.crc, localIno: s.localIno, hasTxnIndex: !!s.hasTxnIndex, uploadedAt: s.uploadedAt,
+      key: s.key, crc: s.crc, localIno: s.localIno, uploadedAt: s.uploadedAt,
       aborted: (s.aborted ?? []).map((a: string[]) => ({ producerId: BigInt(a[0]), firstOffset: BigInt(a[1]), lastOffset: BigInt(a[2]) })),
     }));
     return m;
@@ -59,7 +58,7 @@ export class RemoteLogManifest {
       pendingDeletes: this.pendingDeletes,
       segments: this.segments.map((s) => ({
         baseOffset: s.baseOffset.toString(), nextOffset: s.nextOffset.toString(), size: s.size, maxTimestamp: s.maxTimestamp.toString(),
-        key: s.key, crc: s.crc, localIno: s.localIno, hasTxnIndex: s.hasTxnIndex, uploadedAt: s.uploadedAt,
+        key: s.key, crc: s.crc, localIno: s.localIno, uploadedAt: s.uploadedAt,
         aborted: s.aborted.map((a) => [a.producerId.toString(), a.firstOffset.toString(), a.lastOffset.toString()]),
       })),
     };

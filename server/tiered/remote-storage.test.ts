@@ -37,7 +37,7 @@ test('the manifest survives a reload and keeps segments ordered', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manifest-'));
   try {
     const m = new RemoteLogManifest(dir);
-    const seg = (base: bigint, next: bigint, key: string) => ({ baseOffset: base, nextOffset: next, size: 10, maxTimestamp: 5n, key, crc: 1, localIno: 2, hasTxnIndex: false, aborted: [{ producerId: 3n, firstOffset: base, lastOffset: base + 1n }], uploadedAt: 0 });
+    const seg = (base: bigint, next: bigint, key: string) => ({ baseOffset: base, nextOffset: next, size: 10, maxTimestamp: 5n, key, crc: 1, localIno: 2, aborted: [{ producerId: 3n, firstOffset: base, lastOffset: base + 1n }], uploadedAt: 0 });
     m.upsert(seg(100n, 200n, 'b'));
     m.upsert(seg(0n, 100n, 'a'));
     assert.equal(m.upsert(seg(100n, 200n, 'b2'))?.key, 'b', 'same base replaces (compacted re-upload)');
