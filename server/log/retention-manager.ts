@@ -2,6 +2,7 @@
 // a background task deletes whole closed segments and advances the log start.
 import type { Logger } from 'pino';
 import type { PartitionLog } from './partition-log.ts';
+import type { LogSegment } from './log-segment.ts';
 
 export interface RetentionPolicy {
   /** -1: keep forever */
@@ -10,6 +11,11 @@ export interface RetentionPolicy {
   retentionBytes: number;
   /** cleanup.policy contains delete */
   delete: boolean;
+}
+
+/** What retention.ms measures a segment's age from: its newest record timestamp, else its last append. */
+export function segmentNewestMs(seg: LogSegment): number {
+  return seg.maxTimestamp >= 0n ? Number(seg.maxTimestamp) : seg.lastAppendAt;
 }
 
 /** Deletes closed segments past retention; returns how many were removed. */
@@ -21,8 +27,7 @@ export function applyRetention(log: PartitionLog, p: RetentionPolicy, now = Date
   if (p.retentionMs >= 0) {
     while (closedBelowHw()) {
       const seg = log.segments[0];
-      const newest = seg.maxTimestamp >= 0n ? Number(seg.maxTimestamp) : seg.lastAppendAt;
-      if (now - newest <= p.retentionMs) break;
+      if (now - segmentNewestMs(seg) <= p.retentionMs) break;
       log.deleteOldestSegment();
       removed++;
     }

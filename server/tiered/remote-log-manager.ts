@@ -24,6 +24,7 @@ import type { Partition } from '../replica-manager.ts';
 import type { LogSegment } from '../log/log-segment.ts';
 import { segmentFileName } from '../log/log-segment.ts';
 import { OffsetOutOfRangeError } from '../log/partition-log.ts';
+import { segmentNewestMs } from '../log/retention-manager.ts';
 import { LOG_OVERHEAD, OFF_LENGTH, OFF_LAST_OFFSET_DELTA, BATCH_HEADER_SIZE, readRecords, readBatchInfo, ATTR_CONTROL } from '../log/record-batch.ts';
 import { KafkaError } from '../errors.ts';
 import { ConfigError } from '../config.ts';
@@ -283,7 +284,7 @@ export class RemoteLogManager {
     while (log.segments.length > 1) {
       const seg = log.segments[0];
       if (!st.current.has(seg)) break; // not uploaded (yet), or changed since
-      const newest = seg.maxTimestamp >= 0n ? Number(seg.maxTimestamp) : seg.lastAppendAt;
+      const newest = segmentNewestMs(seg);
       const byTime = lms >= 0 && now - newest > lms;
       const bySize = lbytes >= 0 && log.size - seg.size >= lbytes;
       if (!byTime && !bySize) break;
@@ -331,7 +332,7 @@ export class RemoteLogManager {
         // No remote-only data left: on tiered topics local retention by total limits is ours too.
         if (!this.enabled(p) || log.segments.length < 2 || log.segments[1].baseOffset > log.highWatermark) break;
         const seg = log.segments[0];
-        const newest = seg.maxTimestamp >= 0n ? Number(seg.maxTimestamp) : seg.lastAppendAt;
+        const newest = segmentNewestMs(seg);
         if (!expired(newest, seg.size)) break;
         total -= seg.size;
         log.deleteOldestSegment();
