@@ -14,7 +14,9 @@ import { Partitioner, recordTime } from './partitioner.ts';
 
 export const VERSION = '10.5.0-tributary';
 
-interface OpenFile { encoded: string; startOffset: number; values: unknown[]; keys: unknown[]; valueSchema: Schema | null; keySchema: Schema | null; firstTime: number; openedAt: number }
+interface OpenFile { encoded: string; startOffset: number; values: unknown[]; keys: unknown[]; valueSchema: Schema | null; keySchema: Schema | null; firstTime: number; openedAt: number;
+  /** the file's value and key schemas as JSON, serialized once on the first comparison */
+  schemaJson?: string }
 
 interface PartitionState {
   tp: TopicPartition;
@@ -93,7 +95,7 @@ export class S3SinkTask extends SinkTask {
       const time = rotateMs > 0 ? recordTime(r, { extractor: this.cfg['timestamp.extractor'] as 'Record', timestampField: this.cfg['timestamp.field'] as string }) : 0;
       let f = s.files.get(encoded);
       // a new schema cannot go into an open Avro or Parquet file; an old file past rotate.interval.ms closes first
-      if (f && (((this.format === 'avro' || this.format === 'parquet') && (!sameSchema(f.valueSchema, r.valueSchema) || !sameSchema(f.keySchema, r.keySchema))) || (rotateMs > 0 && time - f.firstTime >= rotateMs))) {
+      if (f && (((this.format === 'avro' || this.format === 'parquet') && !sameSchemas(f, r)) || (rotateMs > 0 && time - f.firstTime >= rotateMs))) {
         await this.rotate(s);
         f = undefined;
       }
@@ -155,8 +157,11 @@ export class S3SinkTask extends SinkTask {
   }
 }
 
-function sameSchema(a: Schema | null, b: Schema | null): boolean {
-  return a === b || JSON.stringify(a) === JSON.stringify(b);
+/** Whether the record's value and key schemas equal the open file's; the file's side is serialized once, not per record. */
+function sameSchemas(f: OpenFile, r: SinkRecord): boolean {
+  if (f.valueSchema === r.valueSchema && f.keySchema === r.keySchema) return true;
+  f.schemaJson ??= JSON.stringify([f.valueSchema, f.keySchema]);
+  return f.schemaJson === JSON.stringify([r.valueSchema, r.keySchema]);
 }
 
 export class S3SinkConnector extends SinkConnector {
