@@ -3,7 +3,7 @@
 // for unit tests of the layers above. Shaped after Kafka's RemoteStorageManager
 // (copy, fetch a range, delete), reduced to plain objects.
 import type { FileHandle } from 'node:fs/promises';
-import { S3Client, PutObjectCommand, GetObjectCommand, DeleteObjectsCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { S3Client, PutObjectCommand, GetObjectCommand, DeleteObjectsCommand } from '@aws-sdk/client-s3';
 
 export interface RemoteStorage {
   /** a human-readable location for log lines, e.g. `s3://bucket/prefix at http://host:port` */
@@ -78,11 +78,6 @@ export class S3RemoteStorage implements RemoteStorage {
       const r = await this.client.send(new DeleteObjectsCommand({ Bucket: this.o.bucket, Delete: { Objects: chunk.map((Key) => ({ Key: this.k(Key) })), Quiet: true } }));
       if (r.Errors?.length) throw new Error(`S3 delete failed for ${r.Errors.length} objects: ${r.Errors[0].Key}: ${r.Errors[0].Code} ${r.Errors[0].Message}`);
     }
-  }
-
-  /** Throws when the bucket is unreachable; used for a clear warning at start. */
-  async check(): Promise<void> {
-    await this.client.send(new HeadBucketCommand({ Bucket: this.o.bucket }));
   }
 
   close(): void { this.client.destroy(); }
