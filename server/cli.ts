@@ -119,9 +119,16 @@ export async function main(argv: string[]): Promise<void> {
   // The components this command runs; each may claim config names (ownsConfig) so
   // the broker does not warn about names that are not its own.
   const want = (c: string) => o.command === 'start' || o.command === c;
-  const registryMod = want('registry') ? await optionalImport('../registry/index.ts') : null;
-  const connectMod = want('connect') ? await optionalImport('../connectors/index.ts') : null;
-  const uiMod = want('ui') ? await optionalImport('../ui/server/index.ts') : null;
+  let registryMod: any = null, connectMod: any = null, uiMod: any = null;
+  try {
+    registryMod = want('registry') ? await optionalImport('../registry/index.ts') : null;
+    connectMod = want('connect') ? await optionalImport('../connectors/index.ts') : null;
+    uiMod = want('ui') ? await optionalImport('../ui/server/index.ts') : null;
+  } catch (e) {
+    // A component that fails to load is a one-line reason and exit 1, like a failed start.
+    process.stderr.write(`tributary: cannot load a component: ${(e as Error).message.split('\n')[0]}\n`);
+    process.exit(1);
+  }
   const owned = (name: string) => [registryMod, connectMod, uiMod].some((m) => typeof m?.ownsConfig === 'function' && m.ownsConfig(name));
   let cfg;
   try {
