@@ -6,11 +6,11 @@
 //  - S3 sink MB/s (JSON lines and snappy Parquet, 1 KiB records)
 // Sizes scale with BENCH_ROWS (default 100000).
 import { Kafka, logLevel } from 'kafkajs';
-import { PostgresSourceTask } from '../connectors/postgres/source-task.ts';
-import { JdbcSinkTask } from '../connectors/postgres/sink.ts';
-import { S3SinkTask } from '../connectors/s3/sink.ts';
-import { createTestDb, MemoryOffsets, SourceDriver, sourceContext, sinkContext, PG } from '../connectors/postgres/testing.ts';
-import { startLocalS3 } from '../connectors/s3/testing.ts';
+import { PostgresSourceTask } from '../connectors/builtin/postgres/source-task.ts';
+import { JdbcSinkTask } from '../connectors/builtin/postgres/sink.ts';
+import { S3SinkTask } from '../connectors/builtin/s3/sink.ts';
+import { createTestDb, MemoryOffsets, SourceDriver, sourceContext, sinkContext, PG } from '../test/helpers/postgres.ts';
+import { startLocalS3 } from '../test/helpers/s3.ts';
 import { startTestKit } from '../plugins/sdk/testkit.ts';
 import { S, type SinkRecord } from '../plugins/sdk/index.ts';
 

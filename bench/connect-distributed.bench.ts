@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import pino from 'pino';
 import { ClusterCoordinator } from '../connectors/distributed/coordinator.ts';
 import { distributedOf } from '../connectors/distributed/cluster.ts';
-import { REDIS_URL, deleteKeys, testPrefix } from '../connectors/distributed/testing.ts';
+import { REDIS_URL, deleteKeys, testPrefix } from '../test/helpers/redis.ts';
 import { startConnect, type RunningConnect } from '../connectors/index.ts';
 import { startBroker, tempDir } from '../test/helpers/broker.ts';
 

@@ -1,15 +1,12 @@
 // The Connect runtime's public surface: startConnect (what `tributary start` and
 // `tributary connect` call). It talks to the broker only through kafkajs.
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import pino from 'pino';
 import type { PluginManifest } from '../plugins/sdk/index.ts';
 import { loadWorkerConfig, WORKER_CONFIG } from './config.ts';
 import { makeKafka } from './kafka.ts';
 import { ConnectState } from './storage/state.ts';
-import { Plugins } from './runtime/plugins.ts';
+import { loadPlugins, type Plugins } from './runtime/plugins.ts';
 import { Herder } from './runtime/herder.ts';
 import { StandaloneAssigner, type Assigner } from './runtime/assigner.ts';
 import { buildApp } from './rest/app.ts';
@@ -18,7 +15,7 @@ import { LogLevels } from './runtime/log-levels.ts';
 import { attachToHerder, distributedAssigner } from './distributed/cluster.ts';
 
 export { Herder } from './runtime/herder.ts';
-export { Plugins, type PluginDesc } from './runtime/plugins.ts';
+export { Plugins, loadPlugins, type PluginDesc } from './runtime/plugins.ts';
 export { StandaloneAssigner, type Assigner, type Assignment, type Workload, type TaskId } from './runtime/assigner.ts';
 export { ConnectState } from './storage/state.ts';
 export { loadWorkerConfig, type WorkerConfig } from './config.ts';
@@ -62,31 +59,6 @@ export interface RunningConnect {
 }
 
 export const VERSION = '3.9.0';
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '..');
-
-/** Loads the built-in plugins (connectors/*\/index.ts, connectors/transforms/*.ts manifests), plugins/*, and plugin.path. */
-export async function loadPlugins(opts: { pluginPath: string[]; extra?: PluginManifest[]; logger: Logger; scanPluginsDir?: boolean }): Promise<Plugins> {
-  const plugins = new Plugins(opts.logger);
-  for (const e of fs.readdirSync(here, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (!e.isDirectory()) continue;
-    const idx = path.join(here, e.name, 'index.ts');
-    if (fs.existsSync(idx)) await plugins.loadFrom(path.join(here, e.name));
-  }
-  // single-file transform plugins beside ours (e.g. extract-new-record-state.ts)
-  const tdir = path.join(here, 'transforms');
-  if (fs.existsSync(tdir)) {
-    for (const f of fs.readdirSync(tdir).sort()) {
-      if (!f.endsWith('.ts') || f.endsWith('.test.ts') || f === 'index.ts') continue;
-      const mod = await import(path.join(tdir, f)).catch(() => null);
-      if (mod?.default && typeof mod.default === 'object' && 'name' in mod.default) plugins.add(mod.default, path.join(tdir, f));
-    }
-  }
-  if (opts.scanPluginsDir !== false) await plugins.loadDirectory(path.join(repoRoot, 'plugins'), { skip: ['sdk'] });
-  for (const p of opts.pluginPath) await plugins.loadDirectory(path.resolve(p));
-  for (const m of opts.extra ?? []) plugins.add(m, `in-process:${m.name}`);
-  return plugins;
-}
 
 export async function startConnect(opts: StartConnectOptions): Promise<RunningConnect> {
   const logger = opts.logger ?? pino({ level: 'warn' });

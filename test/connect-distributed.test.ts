@@ -13,7 +13,7 @@ import { startBroker, tempDir } from './helpers/broker.ts';
 import { spawnCli, type RunningCli } from './helpers/process.ts';
 import { startConnect, type RunningConnect } from '../connectors/index.ts';
 import { distributedOf } from '../connectors/distributed/cluster.ts';
-import { REDIS_URL, RedisProxy, deleteKeys, startOwnRedis, testPrefix } from '../connectors/distributed/testing.ts';
+import { REDIS_URL, RedisProxy, deleteKeys, startOwnRedis, testPrefix } from './helpers/redis.ts';
 import { ConfigDef, SinkConnector, SinkTask, SourceConnector, SourceTask, definePlugin, type Props, type SinkRecord, type SourceRecord, type SourceTaskContext } from '../plugins/sdk/index.ts';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });

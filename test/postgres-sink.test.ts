@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestKit } from '../plugins/sdk/testkit.ts';
-import { createTestDb, PG } from '../connectors/postgres/testing.ts';
+import { createTestDb, PG } from './helpers/postgres.ts';
 
 const keySchema = { type: 'struct', optional: false, fields: [{ field: 'id', type: 'int32', optional: false }] };
 const valueSchema = (extra: { field: string; type: string; optional: boolean }[] = []) => ({ type: 'struct', name: 'customer', optional: false, fields: [

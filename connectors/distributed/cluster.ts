@@ -1,5 +1,4 @@
-// Distributed Connect (issue 10): what startConnect uses when given --redis (not
-// index.ts: connectors/*/index.ts are loaded as plugins).
+// Distributed Connect (issue 10): what startConnect uses when given --redis.
 // distributedAssigner() builds the Assigner; attachToHerder() makes the REST
 // operations that need a unit's holder (restarts) run on that holder, wherever the
 // request arrived, and shows a Redis outage in status.

@@ -5,7 +5,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { ClusterCoordinator, type CoordinatorOptions, type StopReason } from './coordinator.ts';
-import { RedisProxy, REDIS_URL, deleteKeys, startOwnRedis, testPrefix } from './testing.ts';
+import { RedisProxy, REDIS_URL, deleteKeys, startOwnRedis, testPrefix } from '../../test/helpers/redis.ts';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
 const TIMING = { leaseMs: 2500, renewMs: 150, stopTimeoutMs: 700, clockMarginMs: 100, rebalanceMs: 100 };

@@ -1,15 +1,19 @@
 // Plugin loader: finds plugin manifests (the default export of a plugin's entry
-// module, see plugins/sdk definePlugin) in the built-in connector folders, in
-// plugins/*, and in the directories named by `plugin.path`. A plugin that fails to
+// module, see plugins/sdk definePlugin) in the explicit list of built-ins
+// (connectors/builtin/index.ts), in plugins/*, and in the directories named by
+// `plugin.path`; the runtime's own folders are never scanned. A plugin that fails to
 // load is logged with its path and reason and skipped; the others still load.
 // Class names resolve in full, by simple name (`FileStreamSinkConnector`,
 // `InsertField$Value`) or pruned alias (`FileStreamSink`), as in Kafka Connect;
 // an alias two plugins claim resolves to neither.
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import type { PluginManifest, ConnectorClass, TransformationClass, ConverterClass, PredicateClass } from '../../plugins/sdk/index.ts';
+import { BUILTIN_PLUGINS, type BuiltinPlugin } from '../builtin/index.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export type PluginType = 'source' | 'sink' | 'converter' | 'transformation' | 'predicate';
 
@@ -112,6 +116,18 @@ export class Plugins {
     this.logger.error({ location, reason }, `plugin at ${location} failed to load: ${reason}`);
   }
 
+  /** Registers a built-in from the explicit list (connectors/builtin/index.ts). */
+  async loadBuiltin(b: BuiltinPlugin): Promise<void> {
+    let mod: { default: unknown };
+    try {
+      mod = await b.load();
+    } catch (e) {
+      this.fail(b.location, e);
+      return;
+    }
+    this.add(mod.default, b.location);
+  }
+
   /** Imports one plugin folder (package.json entry or index.{ts,js,mjs}) or file. */
   private loaded = new Set<string>();
 
@@ -179,4 +195,26 @@ function pluginEntry(location: string): string {
   }
   for (const f of INDEX) if (fs.existsSync(path.join(location, f))) return path.join(location, f);
   throw new Error('no entry module (package.json "main"/"exports"/"tributary.plugin", or index.ts/index.js)');
+}
+
+export interface LoadPluginsOptions {
+  /** `plugin.path` entries: plugin folders or directories of plugin folders */
+  pluginPath: string[];
+  /** Manifests given in-process (tests, embedding), after everything else. */
+  extra?: PluginManifest[];
+  logger: Logger;
+  /** Load the plugins under the repository's plugins/ (the example plugins; default true). */
+  scanPluginsDir?: boolean;
+  /** The built-ins to load (default: connectors/builtin/index.ts's list). */
+  builtins?: readonly BuiltinPlugin[];
+}
+
+/** Loads the built-ins (explicit list), plugins/* (except the SDK), plugin.path, then in-process manifests. */
+export async function loadPlugins(opts: LoadPluginsOptions): Promise<Plugins> {
+  const plugins = new Plugins(opts.logger);
+  for (const b of opts.builtins ?? BUILTIN_PLUGINS) await plugins.loadBuiltin(b);
+  if (opts.scanPluginsDir !== false) await plugins.loadDirectory(path.join(repoRoot, 'plugins'), { skip: ['sdk'] });
+  for (const p of opts.pluginPath) await plugins.loadDirectory(path.resolve(p));
+  for (const m of opts.extra ?? []) plugins.add(m, `in-process:${m.name}`);
+  return plugins;
 }

@@ -1,0 +1,223 @@
+// Converters: JsonConverter envelopes (Kafka's exact JSON), String/ByteArray, and the
+// registry converters round-tripping through a running schema registry (memory store).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { S, Logical, type Schema } from '../../../plugins/sdk/index.ts';
+import { JsonConverter } from './json.ts';
+import { StringConverter, ByteArrayConverter } from './simple.ts';
+import { AvroConverter, ProtobufConverter, JsonSchemaConverter } from './registry.ts';
+import { startRegistry } from '../../../registry/index.ts';
+import { decodeWire } from '../../../registry/serde.ts';
+
+const orderSchema: Schema = S.struct('shop.Order', { id: S.int32(), name: S.string(true), amount: { type: 'bytes', name: Logical.Decimal, parameters: { scale: '2' } }, tags: S.array(S.string()) });
+const order = { id: 1, name: 'pen', amount: '12.34', tags: ['a', 'b'] };
+
+test('JsonConverter with schemas.enable=true writes Connect\'s envelope and reads it back', async () => {
+  const c = new JsonConverter();
+  c.configure({}, false);
+  const bytes = c.fromConnectData('t', orderSchema, order)!;
+  const j = JSON.parse(bytes.toString());
+  assert.deepEqual(j.schema, {
+    type: 'struct', optional: false, name: 'shop.Order', fields: [
+      { type: 'int32', optional: false, field: 'id' },
+      { type: 'string', optional: true, field: 'name' },
+      { type: 'bytes', optional: false, name: Logical.Decimal, parameters: { scale: '2' }, field: 'amount' },
+      { type: 'array', items: { type: 'string', optional: false }, optional: false, field: 'tags' },
+    ],
+  });
+  assert.deepEqual(j.payload, { id: 1, name: 'pen', amount: 'BNI=', tags: ['a', 'b'] }); // 1234 as two's complement bytes
+  const back = c.toConnectData('t', bytes);
+  assert.deepEqual(back.value, order);
+  assert.equal(back.schema!.fields![2].schema.name, Logical.Decimal);
+  assert.throws(() => c.toConnectData('t', Buffer.from('{"id":1}')), /schemas\.enable requires "schema" and "payload"/);
+  assert.throws(() => c.fromConnectData('t', orderSchema, { ...order, id: null }), /null/);
+  assert.equal(c.fromConnectData('t', null, null), null, 'tombstone');
+  assert.deepEqual(c.toConnectData('t', null), { schema: null, value: null });
+  const ts = c.fromConnectData('t', { type: 'int64', name: Logical.Timestamp }, new Date(1700000000000))!;
+  assert.equal(ts.toString(), '{"schema":{"type":"int64","optional":false,"name":"org.apache.kafka.connect.data.Timestamp"},"payload":1700000000000}');
+});
+
+test('JsonConverter with schemas.enable=false writes and reads plain JSON', async () => {
+  const c = new JsonConverter();
+  c.configure({ 'schemas.enable': 'false' }, false);
+  assert.equal(c.fromConnectData('t', null, { a: 1, b: [true] })!.toString(), '{"a":1,"b":[true]}');
+  assert.equal(c.fromConnectData('t', orderSchema, order)!.toString(), '{"id":1,"name":"pen","amount":"BNI=","tags":["a","b"]}');
+  assert.deepEqual(c.toConnectData('t', Buffer.from('{"x":"y"}')), { schema: null, value: { x: 'y' } });
+  assert.throws(() => c.toConnectData('t', Buffer.from('{nope')), /serialization error/);
+  const numeric = new JsonConverter();
+  numeric.configure({ 'schemas.enable': 'false', 'decimal.format': 'NUMERIC' }, false);
+  assert.equal(numeric.fromConnectData('t', orderSchema, order)!.toString(), '{"id":1,"name":"pen","amount":12.34,"tags":["a","b"]}');
+});
+
+test('StringConverter and ByteArrayConverter', () => {
+  const s = new StringConverter();
+  s.configure({});
+  assert.equal(s.fromConnectData('t', S.string(), 'héllo')!.toString('utf8'), 'héllo');
+  assert.deepEqual(s.toConnectData('t', Buffer.from('x')), { schema: S.optional(S.string()), value: 'x' });
+  const b = new ByteArrayConverter();
+  b.configure();
+  assert.deepEqual(b.fromConnectData('t', S.bytes(), Buffer.from([1, 2])), Buffer.from([1, 2]));
+  assert.throws(() => b.fromConnectData('t', S.string(), 'x'), /Invalid schema type/);
+  assert.deepEqual(b.toConnectData('t', Buffer.from([3])).value, Buffer.from([3]));
+});
+
+test('Avro, Protobuf and JSON Schema converters register <topic>-value and round-trip through the registry', async (t) => {
+  const reg = await startRegistry({ host: '127.0.0.1', port: 0, store: 'memory' });
+  t.after(() => reg.close());
+  const url = `http://127.0.0.1:${reg.port}`;
+  const schema: Schema = S.struct('shop.Order', { id: S.int64(), name: S.string(true), ok: S.boolean(), score: S.float64(), at: { type: 'int64', name: Logical.Timestamp } });
+  const value = { id: 42, name: 'pen', ok: true, score: 0.5, at: new Date(1700000000000) };
+  for (const [Cls, type] of [[AvroConverter, 'AVRO'], [ProtobufConverter, 'PROTOBUF'], [JsonSchemaConverter, 'JSON']] as const) {
+    const c = new Cls();
+    c.configure({ 'schema.registry.url': url }, false);
+    const topic = `orders-${type.toLowerCase()}`;
+    const bytes = (await c.fromConnectData(topic, schema, value))!;
+    const { id } = decodeWire(bytes);
+    const latest = await (await fetch(`${url}/subjects/${topic}-value/versions/latest`)).json() as { id: number; schemaType?: string };
+    assert.equal(latest.id, id, `${type}: registered under ${topic}-value`);
+    assert.equal(latest.schemaType ?? 'AVRO', type);
+    const back = await c.toConnectData(topic, bytes);
+    const v = back.value as Record<string, unknown>;
+    assert.equal(v.id, 42, type); assert.equal(v.name, 'pen', type); assert.equal(v.ok, true, type); assert.equal(v.score, 0.5, type);
+    if (type !== 'PROTOBUF') assert.equal((v.at as Date).getTime(), 1700000000000, type);
+    assert.equal(back.schema!.type, 'struct');
+    assert.deepEqual(back.schema!.fields!.map((f) => f.name), ['id', 'name', 'ok', 'score', 'at']);
+    // same schema again: no new version
+    await c.fromConnectData(topic, schema, { ...value, id: 43 });
+    const versions = await (await fetch(`${url}/subjects/${topic}-value/versions`)).json();
+    assert.deepEqual(versions, [1], type);
+  }
+});
+
+test('registry converters: subject name strategies, bad bytes are DataExceptions, an unreachable registry is retriable', async (t) => {
+  const reg = await startRegistry({ host: '127.0.0.1', port: 0, store: 'memory' });
+  t.after(() => reg.close());
+  const url = `http://127.0.0.1:${reg.port}`;
+  const schema: Schema = S.struct('shop.Item', { sku: S.string() });
+  const rec = new AvroConverter();
+  rec.configure({ 'schema.registry.url': url, 'value.subject.name.strategy': 'io.confluent.kafka.serializers.subject.RecordNameStrategy' }, false);
+  await rec.fromConnectData('items', schema, { sku: 'a' });
+  const trn = new AvroConverter();
+  trn.configure({ 'schema.registry.url': url, 'value.subject.name.strategy': 'io.confluent.kafka.serializers.subject.TopicRecordNameStrategy' }, false);
+  await trn.fromConnectData('items', schema, { sku: 'a' });
+  const key = new JsonSchemaConverter();
+  key.configure({ 'schema.registry.url': url }, true);
+  await key.fromConnectData('items', S.string(), 'k1');
+  const subjects = (await (await fetch(`${url}/subjects`)).json() as string[]).sort();
+  assert.deepEqual(subjects, ['items-key', 'items-shop.Item', 'shop.Item']);
+  await assert.rejects(rec.toConnectData('items', Buffer.from('plain text')), (e: Error) => e.name === 'DataException');
+  const down = new AvroConverter();
+  down.configure({ 'schema.registry.url': 'http://127.0.0.1:9' }, false);
+  await assert.rejects(down.fromConnectData('items', schema, { sku: 'a' }), (e: Error) => e.name === 'RetriableException');
+});
+
+// A Debezium-style change event: before/after share one struct schema, primitives carry
+// io.debezium.* semantic names, and Connect's logical types sit beside them.
+const named = (s: Schema, name: string, extra: Partial<Schema> = {}): Schema => ({ ...s, name, version: 1, ...extra });
+const rowSchema: Schema = S.struct('shop.public.items.Value', {
+  id: S.int32(),
+  price: { type: 'bytes', optional: true, name: Logical.Decimal, version: 1, parameters: { scale: '3', 'connect.decimal.precision': '8' } },
+  added: named(S.int32(true), 'io.debezium.time.Date'),
+  meta: named(S.string(true), 'io.debezium.data.Json'),
+  at: named(S.string(true), 'io.debezium.time.ZonedTimestamp'),
+  seen: named(S.int64(true), 'io.debezium.time.MicroTimestamp'),
+  due: { type: 'int32', optional: true, name: Logical.Date, version: 1 },
+  opens: { type: 'int32', optional: false, name: Logical.Time, version: 1 },
+  stamped: { type: 'int64', optional: false, name: Logical.Timestamp, version: 1 },
+}, true);
+const envelopeSchema: Schema = { ...S.struct('shop.public.items.Envelope', {
+  before: rowSchema,
+  after: rowSchema,
+  source: S.struct('io.debezium.connector.postgresql.Source', {
+    version: S.string(),
+    snapshot: { type: 'string', optional: true, name: 'io.debezium.data.Enum', version: 1, default: 'false', parameters: { allowed: 'true,last,false' } },
+  }),
+  op: S.string(),
+}), version: 2, doc: 'a change event' };
+const row = (id: number) => ({
+  id, price: '0.125', added: 19782, meta: '{"x": 1}', at: '2024-02-29T12:00:00Z', seen: 1709208000123456,
+  due: new Date(Date.UTC(2024, 1, 29)), opens: new Date(9 * 3600_000), stamped: new Date(1709208000123),
+});
+
+test('AvroConverter keeps Connect names, versions, parameters and defaults on every type (Confluent\'s connect.* properties)', async (t) => {
+  const reg = await startRegistry({ host: '127.0.0.1', port: 0, store: 'memory' });
+  t.after(() => reg.close());
+  const url = `http://127.0.0.1:${reg.port}`;
+  const c = new AvroConverter();
+  c.configure({ 'schema.registry.url': url }, false);
+  const value = { before: row(1), after: { ...row(1), price: '2.500', added: null, meta: null }, source: { version: '2.5', snapshot: null }, op: 'u' };
+  const bytes = (await c.fromConnectData('shop.public.items', envelopeSchema, value))!;
+
+  // the registered schema: connect.* on primitives, Avro logical types, Value defined once and referenced by full name
+  const latest = await (await fetch(`${url}/subjects/shop.public.items-value/versions/latest`)).json() as { id: number; schema: string };
+  assert.equal(decodeWire(bytes).id, latest.id);
+  const avro = JSON.parse(latest.schema);
+  assert.equal(avro['connect.name'], 'shop.public.items.Envelope');
+  assert.equal(avro['connect.version'], 2);
+  assert.equal(avro['connect.doc'], 'a change event');
+  const field = (rec: { fields: { name: string; type: unknown }[] }, n: string) => rec.fields.find((f) => f.name === n)!;
+  const before = field(avro, 'before').type as [string, { name: string; namespace: string; fields: { name: string; type: unknown }[] }];
+  assert.equal(before[0], 'null');
+  assert.equal(`${before[1].namespace}.${before[1].name}`, 'shop.public.items.Value');
+  assert.deepEqual(field(avro, 'after').type, ['null', 'shop.public.items.Value'], 'after references the Value record by full name');
+  assert.doesNotMatch(latest.schema, /Value2/);
+  const typeOf = (n: string) => { const ty = field(before[1], n).type; return (Array.isArray(ty) ? ty.find((x) => x !== 'null') : ty) as Record<string, unknown>; };
+  assert.deepEqual(typeOf('added'), { type: 'int', 'connect.name': 'io.debezium.time.Date', 'connect.version': 1 });
+  assert.deepEqual(typeOf('meta'), { type: 'string', 'connect.name': 'io.debezium.data.Json', 'connect.version': 1 });
+  assert.deepEqual(typeOf('at'), { type: 'string', 'connect.name': 'io.debezium.time.ZonedTimestamp', 'connect.version': 1 });
+  assert.deepEqual(typeOf('seen'), { type: 'long', 'connect.name': 'io.debezium.time.MicroTimestamp', 'connect.version': 1 });
+  assert.deepEqual(typeOf('price'), { type: 'bytes', scale: 3, precision: 8, logicalType: 'decimal', 'connect.name': Logical.Decimal, 'connect.version': 1, 'connect.parameters': { scale: '3', 'connect.decimal.precision': '8' } });
+  assert.equal(typeOf('due').logicalType, 'date');
+  assert.equal(typeOf('opens').logicalType, 'time-millis');
+  assert.equal(typeOf('stamped').logicalType, 'timestamp-millis');
+  const snapshot = field(field(avro, 'source').type as never, 'snapshot') as unknown as { type: unknown[]; default: unknown };
+  assert.deepEqual(snapshot.type[1], 'null', 'a union with a non-null default puts the type first');
+  assert.equal(snapshot.default, 'false');
+  assert.equal((snapshot.type[0] as Record<string, unknown>)['connect.default'], 'false');
+
+  // read back: the same Connect schema (names, versions, parameters, defaults, optionality) and values
+  const back = await c.toConnectData('shop.public.items', bytes);
+  assert.deepEqual(back.schema, envelopeSchema);
+  const v = back.value as { before: Record<string, unknown>; after: Record<string, unknown>; source: Record<string, unknown> };
+  assert.deepEqual(v.before, row(1));
+  assert.equal(v.after.price, '2.500');
+  assert.equal(v.after.added, null);
+  assert.equal(v.source.snapshot, null);
+  assert.equal((v.before.due as Date).toISOString(), '2024-02-29T00:00:00.000Z');
+});
+
+test('AvroConverter: unnamed structs are ConnectDefault, ConnectDefault2, …; equal ones share a definition; Avro-native logical types read as Connect\'s', async (t) => {
+  const reg = await startRegistry({ host: '127.0.0.1', port: 0, store: 'memory' });
+  t.after(() => reg.close());
+  const url = `http://127.0.0.1:${reg.port}`;
+  const c = new AvroConverter();
+  c.configure({ 'schema.registry.url': url }, false);
+  const point = S.struct(undefined, { x: S.int8(), y: S.int16() });
+  const schema = S.struct(undefined, { a: point, b: S.optional(point), c: S.struct(undefined, { z: S.string() }), m: S.map(S.int32(), S.string()), n: S.map(S.int32(), S.string()) });
+  const value = { a: { x: 1, y: 2 }, b: null, c: { z: 'q' }, m: new Map([[1, 'one']]), n: new Map([[2, 'two']]) };
+  const bytes = (await c.fromConnectData('points', schema, value))!;
+  const avro = JSON.parse((await (await fetch(`${url}/subjects/points-value/versions/latest`)).json() as { schema: string }).schema);
+  assert.equal(`${avro.namespace}.${avro.name}`, 'io.confluent.connect.avro.ConnectDefault');
+  assert.equal(avro['connect.name'], undefined);
+  const [a, b, cc, m, n] = avro.fields;
+  assert.equal(`${a.type.namespace}.${a.type.name}`, 'io.confluent.connect.avro.ConnectDefault2');
+  assert.deepEqual(b.type, ['null', 'io.confluent.connect.avro.ConnectDefault2'], 'an equal struct (optional or not) is referenced');
+  assert.equal(`${cc.type.namespace}.${cc.type.name}`, 'io.confluent.connect.avro.ConnectDefault3');
+  assert.equal(m.type.items.name, 'MapEntry');
+  assert.equal(n.type.items, 'io.confluent.connect.avro.MapEntry');
+  const back = await c.toConnectData('points', bytes);
+  assert.deepEqual(back.schema, JSON.parse(JSON.stringify({ ...schema, optional: false })), 'no name (S.struct(undefined) leaves name: undefined)');
+  assert.deepEqual(back.value, value);
+
+  // an Avro schema written by another producer: logical types without connect.* properties
+  const { id } = await (await fetch(`${url}/subjects/native-value/versions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ schema: JSON.stringify({ type: 'record', name: 'N', namespace: 'x', fields: [
+    { name: 'd', type: { type: 'int', logicalType: 'date' } }, { name: 'amt', type: { type: 'bytes', logicalType: 'decimal', precision: 5, scale: 2 } },
+  ] }) }) })).json() as { id: number };
+  const { RegistrySerde } = await import('../../../registry/serde.ts');
+  const { HttpRegistryClient } = await import('../../../registry/client.ts');
+  const serde = new RegistrySerde(new HttpRegistryClient(url));
+  const framed = await serde.encode(id, { d: 19782, amt: Buffer.from([0x04, 0xd2]) });
+  const nat = await c.toConnectData('native', framed);
+  assert.deepEqual(nat.schema!.fields!.map((f) => [f.schema.name, f.schema.parameters]), [[Logical.Date, undefined], [Logical.Decimal, { scale: '2', 'connect.decimal.precision': '5' }]]);
+  assert.deepEqual(nat.value, { d: new Date(Date.UTC(2024, 1, 29)), amt: '12.34' });
+});

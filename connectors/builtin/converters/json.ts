@@ -1,0 +1,178 @@
+// org.apache.kafka.connect.json.JsonConverter: JSON with Connect's schema envelope
+// {"schema": …, "payload": …} when schemas.enable=true (the default), plain JSON otherwise.
+import { ConfigDef, Validators, Logical, type Converter, type ConverterResult, type Props, type Schema, type Field } from '../../../plugins/sdk/index.ts';
+import { DataException, bigintToBytes, bytesToBigint, decimalToUnscaled, unscaledToDecimal, scaleOf, toMillis } from './logical.ts';
+
+/** Connect schema → the envelope's "schema" JSON. */
+export function schemaToJson(s: Schema): Record<string, unknown> {
+  const o: Record<string, unknown> = { type: s.type };
+  if (s.type === 'struct') o.fields = (s.fields ?? []).map((f) => ({ ...schemaToJson(f.schema), field: f.name }));
+  if (s.type === 'array') o.items = schemaToJson(s.items!);
+  if (s.type === 'map') { o.keys = schemaToJson(s.keys!); o.values = schemaToJson(s.values!); }
+  o.optional = !!s.optional;
+  if (s.name !== undefined) o.name = s.name;
+  if (s.version !== undefined) o.version = s.version;
+  if (s.doc !== undefined) o.doc = s.doc;
+  if (s.parameters !== undefined) o.parameters = s.parameters;
+  if (s.default !== undefined) o.default = valueToJson(s, s.default);
+  return o;
+}
+
+export function schemaFromJson(j: any): Schema {
+  if (!j || typeof j !== 'object' || typeof j.type !== 'string') throw new DataException(`Schema must contain 'type' field`);
+  const s: Schema = { type: j.type, optional: !!j.optional };
+  if (j.name !== undefined) s.name = j.name;
+  if (j.version !== undefined) s.version = j.version;
+  if (j.doc !== undefined) s.doc = j.doc;
+  if (j.parameters !== undefined) s.parameters = j.parameters;
+  switch (j.type) {
+    case 'struct': s.fields = (j.fields ?? []).map((f: any): Field => ({ name: f.field, schema: schemaFromJson(f) })); break;
+    case 'array': s.items = schemaFromJson(j.items); break;
+    case 'map': s.keys = schemaFromJson(j.keys); s.values = schemaFromJson(j.values); break;
+    case 'int8': case 'int16': case 'int32': case 'int64': case 'float32': case 'float64': case 'boolean': case 'string': case 'bytes': break;
+    default: throw new DataException(`Unknown schema type: ${j.type}`);
+  }
+  if (j.default !== undefined) s.default = valueFromJson(s, j.default);
+  return s;
+}
+
+/** Connect value → JSON value, following the schema (bytes as base64, logical types as Kafka writes them). */
+export function valueToJson(s: Schema | null, v: unknown, numeric = false): unknown {
+  if (v === null || v === undefined) {
+    if (s && !s.optional && s.default === undefined) throw new DataException(`Conversion error: null value for field that is required and has no default value`);
+    return s?.default !== undefined && v === undefined ? valueToJson(s, s.default, numeric) : null;
+  }
+  if (!s) return schemalessToJson(v);
+  if (s.name === Logical.Decimal) return numeric ? Number(v) : bigintToBytes(decimalToUnscaled(v, scaleOf(s))).toString('base64');
+  if (s.name === Logical.Timestamp) return toMillis(v);
+  if (s.name === Logical.Date) return v instanceof Date ? Math.floor(v.getTime() / 86400000) : Number(v);
+  if (s.name === Logical.Time) return v instanceof Date ? v.getTime() % 86400000 : Number(v);
+  switch (s.type) {
+    case 'int8': case 'int16': case 'int32': case 'float32': case 'float64':
+      if (typeof v !== 'number' && typeof v !== 'bigint') throw new DataException(`Invalid Java object for schema type ${s.type.toUpperCase()}: ${typeof v}`);
+      return Number(v);
+    case 'int64':
+      if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v;
+      if (typeof v !== 'number') throw new DataException(`Invalid Java object for schema type INT64: ${typeof v}`);
+      return v;
+    case 'boolean':
+      if (typeof v !== 'boolean') throw new DataException(`Invalid Java object for schema type BOOLEAN: ${typeof v}`);
+      return v;
+    case 'string':
+      if (typeof v !== 'string') throw new DataException(`Invalid Java object for schema type STRING: ${typeof v}`);
+      return v;
+    case 'bytes':
+      if (Buffer.isBuffer(v) || v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+      throw new DataException(`Invalid Java object for schema type BYTES: ${typeof v}`);
+    case 'array':
+      if (!Array.isArray(v)) throw new DataException('Invalid Java object for schema type ARRAY');
+      return v.map((x) => valueToJson(s.items!, x, numeric));
+    case 'map': {
+      const entries = v instanceof Map ? [...v.entries()] : Object.entries(v as object);
+      if (s.keys!.type === 'string') return Object.fromEntries(entries.map(([k, x]) => [k, valueToJson(s.values!, x, numeric)]));
+      return entries.map(([k, x]) => [valueToJson(s.keys!, k, numeric), valueToJson(s.values!, x, numeric)]);
+    }
+    case 'struct': {
+      if (typeof v !== 'object') throw new DataException('Invalid Java object for schema type STRUCT');
+      const o: Record<string, unknown> = {};
+      for (const f of s.fields ?? []) {
+        try { o[f.name] = valueToJson(f.schema, (v as Record<string, unknown>)[f.name], numeric); } catch (e) {
+          throw new DataException(`${(e as Error).message} (field ${f.name})`);
+        }
+      }
+      return o;
+    }
+  }
+}
+
+function schemalessToJson(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (Buffer.isBuffer(v) || v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  if (v instanceof Date) return v.getTime();
+  if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, x]) => [String(k), schemalessToJson(x)]));
+  if (Array.isArray(v)) return v.map(schemalessToJson);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, schemalessToJson(x)]));
+  return v;
+}
+
+/** JSON value → Connect value for a schema. */
+export function valueFromJson(s: Schema | null, j: unknown): unknown {
+  if (j === null || j === undefined) {
+    if (s && s.default !== undefined) return s.default;
+    if (s && !s.optional) throw new DataException(`Invalid null value for required ${s.type.toUpperCase()} field`);
+    return null;
+  }
+  if (!s) return j;
+  if (s.name === Logical.Decimal) {
+    if (typeof j === 'number') return j.toFixed(scaleOf(s));
+    return unscaledToDecimal(bytesToBigint(Buffer.from(String(j), 'base64')), scaleOf(s));
+  }
+  if (s.name === Logical.Timestamp) return new Date(Number(j));
+  if (s.name === Logical.Date) return new Date(Number(j) * 86400000);
+  if (s.name === Logical.Time) return new Date(Number(j));
+  const need = (ok: boolean) => { if (!ok) throw new DataException(`Invalid JSON for ${s.type.toUpperCase()} field: ${JSON.stringify(j)}`); };
+  switch (s.type) {
+    case 'int8': case 'int16': case 'int32': case 'int64': need(typeof j === 'number' && Number.isInteger(j)); return j;
+    case 'float32': case 'float64': need(typeof j === 'number'); return j;
+    case 'boolean': need(typeof j === 'boolean'); return j;
+    case 'string': need(typeof j === 'string'); return j;
+    case 'bytes': need(typeof j === 'string'); return Buffer.from(j as string, 'base64');
+    case 'array': need(Array.isArray(j)); return (j as unknown[]).map((x) => valueFromJson(s.items!, x));
+    case 'map':
+      if (Array.isArray(j)) return new Map((j as [unknown, unknown][]).map(([k, x]) => [valueFromJson(s.keys!, k), valueFromJson(s.values!, x)]));
+      need(typeof j === 'object');
+      return Object.fromEntries(Object.entries(j as object).map(([k, x]) => [k, valueFromJson(s.values!, x)]));
+    case 'struct': {
+      need(typeof j === 'object' && !Array.isArray(j));
+      const o: Record<string, unknown> = {};
+      for (const f of s.fields ?? []) o[f.name] = valueFromJson(f.schema, (j as Record<string, unknown>)[f.name]);
+      return o;
+    }
+  }
+}
+
+export class JsonConverter implements Converter {
+  private schemasEnable = true;
+
+  config(): ConfigDef {
+    return new ConfigDef()
+      .define({ name: 'schemas.enable', type: 'BOOLEAN', default: true, documentation: 'Include schemas within each of the serialized values and keys.', group: 'Schemas', displayName: 'Enable Schemas' })
+      .define({ name: 'schemas.cache.size', type: 'INT', default: 1000, validator: Validators.range(0, null), documentation: 'Maximum number of schemas cached in this converter.' })
+      .define({ name: 'decimal.format', type: 'STRING', default: 'BASE64', validator: Validators.oneOf('BASE64', 'NUMERIC'), documentation: 'How Decimal values are serialized (BASE64 bytes or NUMERIC).' })
+      .define({ name: 'converter.type', type: 'STRING', default: null, documentation: 'key, value or header (set by the runtime).' });
+  }
+
+  private numericDecimals = false;
+
+  configure(props: Props, _isKey: boolean): void {
+    const c = this.config().parse(props);
+    this.schemasEnable = c['schemas.enable'] as boolean;
+    this.numericDecimals = c['decimal.format'] === 'NUMERIC';
+  }
+
+  private toJson(schema: Schema | null, value: unknown): unknown {
+    return valueToJson(schema, value, this.numericDecimals);
+  }
+
+  fromConnectData(_topic: string, schema: Schema | null, value: unknown): Buffer | null {
+    if (schema === null && (value === null || value === undefined)) return null;
+    const payload = schema ? this.toJson(schema, value) : schemalessToJson(value);
+    const out = this.schemasEnable ? { schema: schema ? schemaToJson(schema) : null, payload } : payload;
+    return Buffer.from(JSON.stringify(out, (_k, x) => (typeof x === 'bigint' ? Number(x) : x)));
+  }
+
+  toConnectData(_topic: string, value: Buffer | null): ConverterResult {
+    if (value === null || value.length === 0) return { schema: null, value: null };
+    let j: any;
+    try { j = JSON.parse(value.toString('utf8')); } catch (e) {
+      throw new DataException(`Converting byte[] to Kafka Connect data failed due to serialization error: ${(e as Error).message}`, { cause: e });
+    }
+    if (!this.schemasEnable) return { schema: null, value: j };
+    if (!j || typeof j !== 'object' || Array.isArray(j) || !('schema' in j) || !('payload' in j) || Object.keys(j).length !== 2) {
+      throw new DataException('JsonConverter with schemas.enable requires "schema" and "payload" fields and may not contain additional fields. If you are trying to deserialize plain JSON data, set schemas.enable=false in your converter configuration.');
+    }
+    if (j.schema === null) return { schema: null, value: j.payload };
+    const schema = schemaFromJson(j.schema);
+    return { schema, value: valueFromJson(schema, j.payload) };
+  }
+}

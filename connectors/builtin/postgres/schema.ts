@@ -1,0 +1,125 @@
+// Per-table event schemas (Debezium's shapes): key struct, row struct, envelope, source block.
+import { S, type Schema, type StructValue } from '../../../plugins/sdk/index.ts';
+import { columnType, fallbackValue, type ColumnType, type DecimalMode } from './types.ts';
+import type { TupleValue } from './pgoutput.ts';
+
+export const CONNECTOR_VERSION = '2.7.0.Final-tributary';
+
+export const SOURCE_SCHEMA: Schema = S.struct('io.debezium.connector.postgresql.Source', [
+  { name: 'version', schema: S.string() },
+  { name: 'connector', schema: S.string() },
+  { name: 'name', schema: S.string() },
+  { name: 'ts_ms', schema: S.int64() },
+  { name: 'snapshot', schema: { type: 'string', optional: true, name: 'io.debezium.data.Enum', version: 1, default: 'false', parameters: { allowed: 'true,first,first_in_data_collection,last_in_data_collection,last,false,incremental' } } },
+  { name: 'db', schema: S.string() },
+  { name: 'sequence', schema: S.string(true) },
+  { name: 'ts_us', schema: S.int64(true) },
+  { name: 'schema', schema: S.string() },
+  { name: 'table', schema: S.string() },
+  { name: 'txId', schema: S.int64(true) },
+  { name: 'lsn', schema: S.int64(true) },
+  { name: 'xmin', schema: S.int64(true) },
+]);
+
+export const TRANSACTION_SCHEMA: Schema = { ...S.struct('event.block', { id: S.string(), total_order: S.int64(), data_collection_order: S.int64() }, true), version: 1 };
+
+export interface ColumnInfo {
+  name: string;
+  typeOid: number;
+  typmod: number;
+  optional: boolean;
+  /** position in the table's primary key (or replica identity), -1 when not part of it */
+  keyPos: number;
+  /** whether column.include/exclude lists keep it in events */
+  included: boolean;
+  type: ColumnType;
+}
+
+export interface TableInfo {
+  schema: string;
+  name: string;
+  /** `schema.table` */
+  id: string;
+  topic: string;
+  replicaIdentity: string;
+  columns: ColumnInfo[];
+  /** indexes into columns of the key columns, in key order */
+  keyIndex: number[];
+  keySchema: Schema | null;
+  rowSchema: Schema;
+  envelopeSchema: Schema;
+  /** rough serialized size of key + value schemas, for batch sizing */
+  schemaBytes: number;
+}
+
+export interface RawColumn { name: string; typeOid: number; typmod: number; notNull: boolean; keyPos: number }
+
+export function buildTable(prefix: string, schema: string, name: string, replicaIdentity: string, raw: RawColumn[], opts: { decimalMode: DecimalMode; columnIncluded: (col: string) => boolean }): TableInfo {
+  const id = `${schema}.${name}`;
+  const base = `${prefix}.${id}`;
+  const columns: ColumnInfo[] = raw.map((c) => ({
+    ...c,
+    optional: !c.notNull,
+    included: c.keyPos >= 0 || opts.columnIncluded(`${id}.${c.name}`),
+    type: columnType(c.typeOid, c.typmod, !c.notNull, { decimalMode: opts.decimalMode }),
+  }));
+  const keyIndex = columns.map((c, i) => ({ c, i })).filter((x) => x.c.keyPos >= 0).sort((a, b) => a.c.keyPos - b.c.keyPos).map((x) => x.i);
+  const keyCols = keyIndex.map((i) => columns[i]);
+  const keySchema = keyCols.length ? S.struct(`${base}.Key`, keyCols.map((c) => ({ name: c.name, schema: { ...c.type.schema, optional: false } }))) : null;
+  const rowSchema = S.struct(`${base}.Value`, columns.filter((c) => c.included).map((c) => ({ name: c.name, schema: c.type.schema })), true);
+  const envelopeSchema: Schema = {
+    ...S.struct(`${base}.Envelope`, [
+      { name: 'before', schema: rowSchema },
+      { name: 'after', schema: rowSchema },
+      { name: 'source', schema: SOURCE_SCHEMA },
+      { name: 'transaction', schema: TRANSACTION_SCHEMA },
+      { name: 'op', schema: S.string() },
+      { name: 'ts_ms', schema: S.int64(true) },
+      { name: 'ts_us', schema: S.int64(true) },
+    ]),
+    version: 2,
+  };
+  const schemaBytes = JSON.stringify(envelopeSchema).length + JSON.stringify(keySchema ?? null).length;
+  return { schema, name, id, topic: base, replicaIdentity, columns, keyIndex, keySchema, rowSchema, envelopeSchema, schemaBytes };
+}
+
+/** A row struct from tuple values (pgoutput) or text values (snapshot; null = SQL NULL). */
+/** Estimated JSON size of one event of this table with these values (with the schema when converters inline it). */
+export function eventBytes(t: TableInfo, values: (TupleValue | string | null)[], inlineSchemas = true): number {
+  let n = (inlineSchemas ? t.schemaBytes : 0) + 600;
+  for (const v of values) {
+    if (typeof v === 'string') n += v.length + 8;
+    else if (v && v.kind === 'text') n += v.value.length + 8;
+  }
+  return n;
+}
+
+export function rowValue(t: TableInfo, values: (TupleValue | string | null)[]): StructValue {
+  const out: StructValue = {};
+  t.columns.forEach((c, i) => {
+    if (!c.included) return;
+    out[c.name] = columnValue(c, values[i]);
+  });
+  return out;
+}
+
+export function keyValue(t: TableInfo, values: (TupleValue | string | null)[]): StructValue | null {
+  if (!t.keySchema) return null;
+  const out: StructValue = {};
+  for (const i of t.keyIndex) out[t.columns[i].name] = columnValue(t.columns[i], values[i]);
+  return out;
+}
+
+function columnValue(c: ColumnInfo, v: TupleValue | string | null | undefined): unknown {
+  const x = rawValue(c, v);
+  // a required column absent from a key-only image gets its type's fallback, as Debezium does
+  return x === null && !c.optional ? fallbackValue(c.type.schema) : x;
+}
+
+function rawValue(c: ColumnInfo, v: TupleValue | string | null | undefined): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return c.type.convert(v);
+  if (v.kind === 'null') return null;
+  if (v.kind === 'unchanged') return c.type.unavailable;
+  return c.type.convert(v.value);
+}
