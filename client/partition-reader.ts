@@ -1,0 +1,211 @@
+// Reads partitions by assignment, without a consumer group (Kafka's consumer.assign()):
+// from a given offset, at read_uncommitted or read_committed (then up to the last
+// stable offset, aborted transactions skipped as Kafka's fetcher does), reporting
+// each partition's high-water mark and LSO with every fetch. Control records and
+// aborted records are never handed out, but the position moves past them, so a
+// caller can tell when it has read a partition to its end.
+import { Consumer, type FetchResponse } from '@platformatic/kafka';
+import { baseOptions, type ClientConfig } from './config.ts';
+import { ensureCodecs } from './codecs.ts';
+
+export type Isolation = 'read_committed' | 'read_uncommitted';
+
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: { key: string; value: Buffer | null }[];
+  /** ms since the epoch */
+  timestamp: number;
+}
+
+export interface PartitionBatch {
+  topic: string;
+  partition: number;
+  records: ConsumedRecord[];
+  /** the next offset to read: past the last record, control or aborted record seen */
+  nextOffset: number;
+  highWatermark: number;
+  lastStableOffset: number;
+  logStartOffset: number;
+}
+
+export interface TopicPartition { topic: string; partition: number }
+export interface PartitionEnds { topic: string; partition: number; earliest: number; latest: number; lastStable: number }
+
+export interface PartitionReaderConfig extends ClientConfig {
+  isolation?: Isolation;
+  /** how long the broker may hold a fetch with nothing new (default 500 ms) */
+  maxWaitMs?: number;
+  /** default 50 MiB */
+  maxBytes?: number;
+  /** default 1 MiB */
+  partitionMaxBytes?: number;
+  /** where a partition whose offset is out of range restarts (default earliest) */
+  resetTo?: 'earliest' | 'latest';
+}
+
+const IS_TRANSACTIONAL = 1 << 4;
+const IS_CONTROL = 1 << 5;
+const OFFSET_OUT_OF_RANGE = 1;
+
+interface Assigned { topic: string; partition: number; offset: number; paused: boolean; aborted: Map<bigint, bigint> }
+
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+export class PartitionReader {
+  /** never joins the group: a Consumer needs a name, the fetch and list-offsets calls used here never send it */
+  private readonly c: Consumer;
+  private readonly assigned = new Map<string, Assigned>();
+  private readonly isolation: 0 | 1;
+  private closed = false;
+
+  constructor(private readonly cfg: PartitionReaderConfig) {
+    this.isolation = (cfg.isolation ?? 'read_uncommitted') === 'read_committed' ? 1 : 0;
+    this.c = new Consumer({ ...baseOptions(cfg), groupId: `${cfg.clientId}-assigned`, autocommit: false, isolationLevel: this.isolation, maxWaitTime: cfg.maxWaitMs ?? 500, maxBytes: cfg.maxBytes ?? 50 << 20, minBytes: 1 });
+  }
+
+  /** Adds or moves partitions; `offset` -1 = latest, -2 = earliest. */
+  async assign(parts: (TopicPartition & { offset: number | 'earliest' | 'latest' })[]): Promise<void> {
+    const resolve = parts.filter((p) => typeof p.offset !== 'number' || p.offset < 0);
+    const ends = resolve.length ? await this.endOffsets(resolve) : [];
+    for (const p of parts) {
+      let offset = p.offset;
+      if (typeof offset !== 'number' || offset < 0) {
+        const e = ends.find((x) => x.topic === p.topic && x.partition === p.partition);
+        offset = (offset === 'latest' || offset === -1) ? (e?.latest ?? 0) : (e?.earliest ?? 0);
+      }
+      const k = key(p.topic, p.partition);
+      const cur = this.assigned.get(k);
+      if (cur) { cur.offset = offset; cur.aborted.clear(); } else this.assigned.set(k, { topic: p.topic, partition: p.partition, offset, paused: false, aborted: new Map() });
+    }
+  }
+
+  unassign(parts: TopicPartition[]): void { for (const p of parts) this.assigned.delete(key(p.topic, p.partition)); }
+  assignment(): TopicPartition[] { return [...this.assigned.values()].map((a) => ({ topic: a.topic, partition: a.partition })); }
+  position(topic: string, partition: number): number | undefined { return this.assigned.get(key(topic, partition))?.offset; }
+  seek(topic: string, partition: number, offset: number): void { const a = this.assigned.get(key(topic, partition)); if (a) { a.offset = offset; a.aborted.clear(); } }
+  pause(parts: TopicPartition[]): void { for (const p of parts) { const a = this.assigned.get(key(p.topic, p.partition)); if (a) a.paused = true; } }
+  resume(parts: TopicPartition[]): void { for (const p of parts) { const a = this.assigned.get(key(p.topic, p.partition)); if (a) a.paused = false; } }
+
+  /** Earliest, latest (high-water mark) and last stable offset of each partition (all partitions of a topic given without one). */
+  async endOffsets(parts: (TopicPartition | { topic: string; partition?: undefined })[]): Promise<PartitionEnds[]> {
+    await ensureCodecs();
+    const topics = [...new Set(parts.map((p) => p.topic))];
+    const partitions: Record<string, number[]> = {};
+    for (const p of parts) if (p.partition !== undefined) (partitions[p.topic] ??= []).push(p.partition);
+    const opts = { topics, ...(Object.keys(partitions).length ? { partitions } : {}) };
+    const [earliest, latest, stable] = await Promise.all([
+      this.c.listOffsets({ ...opts, timestamp: -2n, isolationLevel: 0 }),
+      this.c.listOffsets({ ...opts, timestamp: -1n, isolationLevel: 0 }),
+      this.c.listOffsets({ ...opts, timestamp: -1n, isolationLevel: 1 }),
+    ]);
+    const out: PartitionEnds[] = [];
+    for (const [topic, l] of latest) {
+      l.forEach((v, partition) => {
+        if (v === undefined || (partitions[topic] && !partitions[topic].includes(partition))) return;
+        out.push({ topic, partition, earliest: Number(earliest.get(topic)?.[partition] ?? 0n), latest: Number(v), lastStable: Number(stable.get(topic)?.[partition] ?? v) });
+      });
+    }
+    return out;
+  }
+
+  /** One fetch round to every leader of an assigned, unpaused partition. */
+  async poll(): Promise<PartitionBatch[]> {
+    await ensureCodecs();
+    const active = [...this.assigned.values()].filter((a) => !a.paused);
+    if (!active.length || this.closed) return [];
+    const md = await this.c.metadata({ topics: [...new Set(active.map((a) => a.topic))] });
+    const byLeader = new Map<number, Map<string, { topicId: string; parts: Assigned[] }>>();
+    for (const a of active) {
+      const t = md.topics.get(a.topic);
+      const leader = t?.partitions[a.partition]?.leader;
+      if (!t || leader === undefined || leader < 0) continue;
+      let m = byLeader.get(leader);
+      if (!m) byLeader.set(leader, (m = new Map()));
+      let e = m.get(a.topic);
+      if (!e) m.set(a.topic, (e = { topicId: t.id, parts: [] }));
+      e.parts.push(a);
+    }
+    const pmb = this.cfg.partitionMaxBytes ?? 1 << 20;
+    const rounds = [...byLeader].map(async ([node, topics]) => {
+      const ids = new Map([...topics].map(([name, e]) => [e.topicId, name]));
+      const sent = new Map<string, number>(); // what each partition was asked from, to drop answers a seek made stale
+      const request = [...topics.values()].map((e) => ({
+        topicId: e.topicId,
+        partitions: e.parts.map((a) => { sent.set(key(a.topic, a.partition), a.offset); return { partition: a.partition, currentLeaderEpoch: -1, fetchOffset: BigInt(a.offset), lastFetchedEpoch: -1, partitionMaxBytes: pmb }; }),
+      }));
+      let res: FetchResponse;
+      try {
+        res = await this.c.fetch({ node, topics: request });
+      } catch (e) {
+        this.c.clearMetadata();
+        throw e;
+      }
+      return this.decode(res, ids, sent);
+    });
+    const settled = await Promise.allSettled(rounds);
+    const out: PartitionBatch[] = [];
+    let firstError: unknown = null;
+    for (const s of settled) { if (s.status === 'fulfilled') out.push(...s.value); else firstError ??= s.reason; }
+    if (!out.length && firstError) throw firstError;
+    return out;
+  }
+
+  private decode(res: FetchResponse, ids: Map<string, string>, sent: Map<string, number>): PartitionBatch[] {
+    const out: PartitionBatch[] = [];
+    for (const t of res.responses) {
+      const topic = ids.get(t.topicId);
+      if (topic === undefined) continue;
+      for (const p of t.partitions) {
+        const a = this.assigned.get(key(topic, p.partitionIndex));
+        if (!a || a.offset !== sent.get(key(topic, p.partitionIndex))) continue;
+        if (p.errorCode === OFFSET_OUT_OF_RANGE) {
+          a.offset = (this.cfg.resetTo ?? 'earliest') === 'earliest' ? Number(p.logStartOffset) : Number(p.highWatermark);
+          a.aborted.clear();
+          continue;
+        }
+        if (p.errorCode !== 0) { this.c.clearMetadata(); continue; }
+        for (const at of p.abortedTransactions ?? []) if (!a.aborted.has(at.producerId)) a.aborted.set(at.producerId, at.firstOffset);
+        const records: ConsumedRecord[] = [];
+        let next = a.offset;
+        for (const b of p.records ?? []) {
+          const last = Number(b.firstOffset) + b.lastOffsetDelta;
+          if (last < next) continue;
+          if (b.attributes & IS_CONTROL) {
+            a.aborted.delete(b.producerId); // the transaction's marker ends it, commit or abort
+          } else if (!(this.isolation && b.attributes & IS_TRANSACTIONAL && isAborted(a.aborted, b.producerId, b.firstOffset))) {
+            const base = Number(b.firstOffset);
+            for (const r of b.records) {
+              const offset = base + r.offsetDelta;
+              if (offset < a.offset) continue;
+              records.push({
+                topic, partition: p.partitionIndex, offset, key: r.key ?? null, value: r.value ?? null,
+                headers: r.headers.map(([k, v]) => ({ key: k ? k.toString() : '', value: v })),
+                timestamp: Number(b.firstTimestamp + r.timestampDelta),
+              });
+            }
+          }
+          next = last + 1;
+        }
+        // read_committed: nothing at or past the LSO is returned; an empty answer below it still means "caught up to here"
+        a.offset = next;
+        out.push({ topic, partition: p.partitionIndex, records, nextOffset: next, highWatermark: Number(p.highWatermark), lastStableOffset: Number(p.lastStableOffset), logStartOffset: Number(p.logStartOffset) });
+      }
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.c.close(true).catch(() => undefined);
+  }
+}
+
+function isAborted(aborted: Map<bigint, bigint>, producerId: bigint, firstOffset: bigint): boolean {
+  const from = aborted.get(producerId);
+  return from !== undefined && firstOffset >= from;
+}

@@ -1,0 +1,132 @@
+// The one producer: idempotent by default, acks=all, any codec, optionally
+// transactional (one transactional.id per producer, as KIP-618 tasks need).
+import { Producer, type MessageToProduce, type Transaction } from '@platformatic/kafka';
+import { baseOptions, type ClientConfig } from './config.ts';
+import { ensureCodecs, type Codec } from './codecs.ts';
+
+export interface Header { key: string; value: Buffer | string | null }
+
+export interface OutgoingRecord {
+  topic: string;
+  /** default: by key (murmur2), else spread */
+  partition?: number;
+  key?: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: Header[] | Record<string, Buffer | string>;
+  /** ms since the epoch; default now */
+  timestamp?: number;
+}
+
+/** Where a send put its records: the base offset of each partition's batch. */
+export interface PartitionOffset { topic: string; partition: number; offset: number }
+
+export interface ProducerConfig extends ClientConfig {
+  /** default true */
+  idempotent?: boolean;
+  /** makes the producer transactional (implies idempotent) */
+  transactionalId?: string;
+  /** transactional producers: how long the broker lets a transaction stay open (default 60 s) */
+  transactionTimeoutMs?: number;
+  /** default -1 (all) */
+  acks?: -1 | 0 | 1;
+  compression?: Codec;
+  /** default false: internal writers never create topics by accident */
+  autoCreateTopics?: boolean;
+}
+
+const EMPTY = Buffer.alloc(0);
+const toBuf = (v: Buffer | string | null | undefined): Buffer | undefined => (v === null || v === undefined ? undefined : typeof v === 'string' ? Buffer.from(v) : v);
+
+function toMessage(r: OutgoingRecord): MessageToProduce {
+  const headers = new Map<Buffer, Buffer>();
+  if (Array.isArray(r.headers)) {
+    for (const h of r.headers) headers.set(Buffer.from(h.key), toBuf(h.value) ?? EMPTY);
+  } else if (r.headers) {
+    for (const k in r.headers) headers.set(Buffer.from(k), toBuf(r.headers[k]) ?? EMPTY);
+  }
+  return {
+    topic: r.topic,
+    key: toBuf(r.key),
+    // null is a tombstone: the library writes a missing value as a null record value
+    value: toBuf(r.value) as Buffer,
+    headers,
+    ...(r.partition !== undefined && r.partition !== null ? { partition: r.partition } : {}),
+    ...(r.timestamp !== undefined ? { timestamp: BigInt(Math.trunc(r.timestamp)) } : {}),
+  };
+}
+
+export class KafkaProducer {
+  private readonly p: Producer;
+  private readonly acks: number;
+
+  constructor(private readonly cfg: ProducerConfig) {
+    const transactional = !!cfg.transactionalId;
+    const base = baseOptions(cfg);
+    this.acks = cfg.acks ?? -1;
+    this.p = new Producer({
+      ...base,
+      // the library sends InitProducerId's transaction timeout from its request timeout
+      ...(transactional ? { timeout: cfg.transactionTimeoutMs ?? 60000, transactionalId: cfg.transactionalId } : {}),
+      idempotent: transactional || (cfg.idempotent ?? true),
+      acks: this.acks,
+      compression: cfg.compression ?? 'none',
+      autocreateTopics: cfg.autoCreateTopics ?? false,
+    });
+  }
+
+  get transactional(): boolean { return !!this.cfg.transactionalId; }
+
+  /** Sends records (each partition's share as one batch); resolves once acknowledged with each partition's base offset. */
+  async send(records: OutgoingRecord[]): Promise<PartitionOffset[]> {
+    if (!records.length) return [];
+    await ensureCodecs();
+    const res = await this.p.send({ messages: records.map(toMessage), acks: this.acks });
+    return (res.offsets ?? []).map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.offset) }));
+  }
+
+  /**
+   * Transactional producers: InitProducerId with our transactional.id — bumps the epoch,
+   * fences an older instance with the same id and aborts what it left open.
+   */
+  async initTransactions(): Promise<void> {
+    if (!this.transactional) throw new Error('initTransactions needs a transactionalId');
+    await ensureCodecs();
+    const tx = await this.p.beginTransaction();
+    await tx.abort();
+  }
+
+  async beginTransaction(): Promise<ProducerTransaction> {
+    await ensureCodecs();
+    return new ProducerTransaction(await this.p.beginTransaction(), this.acks);
+  }
+
+  async close(): Promise<void> {
+    await this.p.close().catch(() => undefined);
+  }
+}
+
+export class ProducerTransaction {
+  constructor(private readonly tx: Transaction, private readonly acks: number) {}
+
+  async send(records: OutgoingRecord[]): Promise<PartitionOffset[]> {
+    if (!records.length) return [];
+    const res = await this.tx.send({ messages: records.map(toMessage), acks: this.acks });
+    return (res.offsets ?? []).map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.offset) }));
+  }
+
+  commit(): Promise<void> { return this.tx.commit(); }
+  abort(): Promise<void> { return this.tx.abort(); }
+}
+
+/** The broker fenced this producer: a newer instance with the same transactional.id took over. */
+export function isFencingError(e: unknown): boolean {
+  const seen = new Set<unknown>();
+  const walk = (x: unknown): boolean => {
+    if (!x || typeof x !== 'object' || seen.has(x)) return false;
+    seen.add(x);
+    const o = x as { type?: unknown; name?: unknown; apiId?: unknown; code?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown; message?: unknown };
+    if (o.apiId === 'INVALID_PRODUCER_EPOCH' || o.apiId === 'PRODUCER_FENCED' || o.type === 'INVALID_PRODUCER_EPOCH' || o.type === 'PRODUCER_FENCED' || o.name === 'ProducerFencedException') return true;
+    return walk(o.cause) || walk(o.originalError) || (Array.isArray(o.errors) && o.errors.some(walk));
+  };
+  return walk(e);
+}

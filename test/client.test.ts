@@ -1,0 +1,76 @@
+// The internal client (client/) against a real broker and real kcat: every codec
+// both ways, read_committed up to the LSO without a consumer group, admin basics.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KafkaAdmin, KafkaProducer, PartitionReader, CODECS, type ConsumedRecord } from '../client/index.ts';
+import { startBroker } from './helpers/broker.ts';
+import { kcat } from './helpers/clients.ts';
+
+async function readAll(r: PartitionReader, want: number, timeoutMs = 15000): Promise<ConsumedRecord[]> {
+  const out: ConsumedRecord[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (out.length < want && Date.now() < deadline) for (const b of await r.poll()) out.push(...b.records);
+  return out;
+}
+
+test('client: kcat writes with every codec, the partition reader reads each; our producer writes with every codec, kcat reads each', async (t) => {
+  const b = await startBroker();
+  t.after(() => b.stop());
+  const admin = new KafkaAdmin({ bootstrap: b.bootstrap, clientId: 'client-test' });
+  const reader = new PartitionReader({ bootstrap: b.bootstrap, clientId: 'client-test', maxWaitMs: 100 });
+  t.after(() => Promise.all([admin.close(), reader.close()]));
+  for (const codec of CODECS) {
+    const topic = `from-kcat-${codec}`;
+    await kcat(['-b', b.bootstrap, '-t', topic, '-P', '-K:', '-z', codec], Array.from({ length: 20 }, (_, i) => `k${i}:${codec}-${i}`).join('\n') + '\n');
+    await reader.assign([{ topic, partition: 0, offset: 'earliest' }]);
+    const got = await readAll(reader, 20);
+    assert.deepEqual(got.map((r) => r.value?.toString()), Array.from({ length: 20 }, (_, i) => `${codec}-${i}`), codec);
+    assert.equal(got[3].key?.toString(), 'k3');
+    reader.unassign([{ topic, partition: 0 }]);
+
+    const out = `from-client-${codec}`;
+    await admin.createTopics([{ topic: out, partitions: 1, replicationFactor: 1 }]);
+    const p = new KafkaProducer({ bootstrap: b.bootstrap, clientId: 'client-test', compression: codec });
+    t.after(() => p.close());
+    const [res] = await p.send(Array.from({ length: 20 }, (_, i) => ({ topic: out, key: `k${i}`, value: `${codec}-${i}`, headers: { h: 'v' } })));
+    assert.equal(res.offset, 0);
+    const lines = (await kcat(['-b', b.bootstrap, '-t', out, '-C', '-e', '-q', '-f', '%k=%s %h\n'])).trim().split('\n');
+    assert.deepEqual(lines, Array.from({ length: 20 }, (_, i) => `k${i}=${codec}-${i} h=v`), codec);
+  }
+});
+
+test('client: read_committed stops at the LSO, skips aborted records, moves past markers; no consumer group appears', async (t) => {
+  const b = await startBroker();
+  t.after(() => b.stop());
+  const bootstrap = b.bootstrap;
+  const admin = new KafkaAdmin({ bootstrap, clientId: 'client-test' });
+  await admin.createTopics([{ topic: 'tx', partitions: 1, replicationFactor: 1 }]);
+  const p = new KafkaProducer({ bootstrap, clientId: 'client-test', transactionalId: 'client-test-tx' });
+  const reader = new PartitionReader({ bootstrap, clientId: 'client-test', isolation: 'read_committed', maxWaitMs: 50 });
+  t.after(() => Promise.all([admin.close(), reader.close(), p.close()]));
+  await p.initTransactions();
+  let tx = await p.beginTransaction();
+  await tx.send([{ topic: 'tx', key: 'a', value: 'aborted' }]);
+  await tx.abort();
+  tx = await p.beginTransaction();
+  await tx.send([{ topic: 'tx', key: 'c', value: 'committed' }, { topic: 'tx', key: 'd', value: null }]);
+  await tx.commit();
+  tx = await p.beginTransaction();
+  await tx.send([{ topic: 'tx', key: 'o', value: 'open' }]);
+
+  const [ends] = await reader.endOffsets([{ topic: 'tx' }]);
+  assert.equal(ends.latest, 6);
+  assert.equal(ends.lastStable, 5, 'the open transaction holds the LSO');
+  await reader.assign([{ topic: 'tx', partition: 0, offset: 0 }]);
+  const seen: ConsumedRecord[] = [];
+  for (let i = 0; i < 5 && reader.position('tx', 0)! < ends.lastStable; i++) for (const x of await reader.poll()) seen.push(...x.records);
+  assert.deepEqual(seen.map((r) => [r.key?.toString(), r.value?.toString() ?? null]), [['c', 'committed'], ['d', null]]);
+  assert.equal(reader.position('tx', 0), 5, 'position is past the commit marker, at the LSO');
+  await tx.commit();
+  const rest = await readAll(reader, 1);
+  assert.deepEqual(rest.map((r) => r.value?.toString()), ['open']);
+  const groups = await admin.listGroups();
+  assert.deepEqual(groups, [], 'reading by assignment joins no group');
+  const offsets = await admin.topicOffsets(['tx']);
+  assert.deepEqual(offsets, [{ topic: 'tx', partition: 0, earliest: 0, latest: 7, lastStable: 7 }]);
+});
