@@ -80,12 +80,12 @@ export class KafkaAdmin {
 
   async describeTopicConfigs(topic: string): Promise<Record<string, string | null>> {
     const [r] = await this.raw.describeConfigs({ resources: [{ resourceType: TOPIC_RESOURCE, resourceName: topic }] });
-    return Object.fromEntries((r?.configs ?? []).map((c) => [c.name, c.value]));
+    return Object.fromEntries((r?.configs ?? []).map((c) => [c.name, c.value ?? null]));
   }
 
   async describeBrokerConfigs(nodeId: number): Promise<Record<string, string | null>> {
     const [r] = await this.raw.describeConfigs({ resources: [{ resourceType: BROKER_RESOURCE, resourceName: String(nodeId) }] });
-    return Object.fromEntries((r?.configs ?? []).map((c) => [c.name, c.value]));
+    return Object.fromEntries((r?.configs ?? []).map((c) => [c.name, c.value ?? null]));
   }
 
   /** Earliest, latest and last stable offset of every partition of the topics. */

@@ -4,7 +4,7 @@
 // each partition's high-water mark and LSO with every fetch. Control records and
 // aborted records are never handed out, but the position moves past them, so a
 // caller can tell when it has read a partition to its end.
-import { Consumer, type FetchResponse } from '@platformatic/kafka';
+import { Consumer } from '@platformatic/kafka';
 import { baseOptions, type ClientConfig } from './config.ts';
 import { ensureCodecs } from './codecs.ts';
 
@@ -46,6 +46,8 @@ export interface PartitionReaderConfig extends ClientConfig {
   /** where a partition whose offset is out of range restarts (default earliest) */
   resetTo?: 'earliest' | 'latest';
 }
+
+type FetchResponse = Awaited<ReturnType<Consumer['fetch']>>;
 
 const IS_TRANSACTIONAL = 1 << 4;
 const IS_CONTROL = 1 << 5;
@@ -183,7 +185,7 @@ export class PartitionReader {
               if (offset < a.offset) continue;
               records.push({
                 topic, partition: p.partitionIndex, offset, key: r.key ?? null, value: r.value ?? null,
-                headers: r.headers.map(([k, v]) => ({ key: k ? k.toString() : '', value: v })),
+                headers: r.headers.map(([k, v]: [Buffer | null, Buffer | null]) => ({ key: k ? k.toString() : '', value: v })),
                 timestamp: Number(b.firstTimestamp + r.timestampDelta),
               });
             }
@@ -201,7 +203,7 @@ export class PartitionReader {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.c.close(true).catch(() => undefined);
+    await new Promise<void>((resolve) => this.c.close(true, () => resolve()));
   }
 }
 

@@ -1,6 +1,6 @@
 // The one producer: idempotent by default, acks=all, any codec, optionally
 // transactional (one transactional.id per producer, as KIP-618 tasks need).
-import { Producer, type MessageToProduce, type Transaction } from '@platformatic/kafka';
+import { Producer, type MessageToProduce } from '@platformatic/kafka';
 import { baseOptions, type ClientConfig } from './config.ts';
 import { ensureCodecs, type Codec } from './codecs.ts';
 
@@ -54,6 +54,8 @@ function toMessage(r: OutgoingRecord): MessageToProduce {
     ...(r.timestamp !== undefined ? { timestamp: BigInt(Math.trunc(r.timestamp)) } : {}),
   };
 }
+
+type Transaction = Awaited<ReturnType<Producer['beginTransaction']>>;
 
 export class KafkaProducer {
   private readonly p: Producer;
@@ -111,7 +113,7 @@ export class ProducerTransaction {
   async send(records: OutgoingRecord[]): Promise<PartitionOffset[]> {
     if (!records.length) return [];
     const res = await this.tx.send({ messages: records.map(toMessage), acks: this.acks });
-    return (res.offsets ?? []).map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.offset) }));
+    return (res.offsets ?? []).map((o: { topic: string; partition: number; offset: bigint }) => ({ topic: o.topic, partition: o.partition, offset: Number(o.offset) }));
   }
 
   commit(): Promise<void> { return this.tx.commit(); }
