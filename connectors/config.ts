@@ -43,7 +43,7 @@ export function loadWorkerConfig(props: Record<string, string>): WorkerConfig {
   try {
     return { ...(WORKER_CONFIG.parse(mine) as Omit<WorkerConfig, 'raw'>), raw: { ...props } };
   } catch (e) {
-    if (e instanceof ConfigException) throw new Error(`invalid Connect worker config ${e.key}: ${e.message}`);
+    if (e instanceof ConfigException) throw Object.assign(new Error(`invalid Connect worker config ${e.key}: ${e.message}`), { exitCode: 2 });
     throw e;
   }
 }

@@ -50,7 +50,10 @@ const ALIASES: Record<string, keyof RegistryConfig> = {
 
 const PREFIXES = ['kafkastore.', 'schema.registry.', 'schema.compatibility.', 'leader.', 'mode.', 'schema.cache.'];
 
-export class RegistryConfigError extends Error {}
+/** A bad registry config value; the CLI exits 2 with its message. */
+export class RegistryConfigError extends Error {
+  readonly exitCode = 2;
+}
 
 const schema = {
   type: 'object',

@@ -119,7 +119,10 @@ export const BROKER_CONFIGS: ConfigDef[] = [
 
 export const BROKER_CONFIG_BY_NAME = new Map(BROKER_CONFIGS.map((c) => [c.name, c]));
 
-export class ConfigError extends Error {}
+/** A bad broker config value or file; the CLI exits 2 with its message. */
+export class ConfigError extends Error {
+  readonly exitCode = 2;
+}
 
 /** Checks `value` against a definition; returns a message naming the key, or null. */
 export function checkValue(def: ConfigDef, value: string): string | null {

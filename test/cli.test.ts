@@ -26,6 +26,24 @@ test('bad flags and bad config values exit 2 with a one-line reason naming them'
   assert.equal(noCmd.status, 2);
 });
 
+test("a component's config error exits 2 with its one-line reason, like the broker's", () => {
+  // The registry and Connect check their config before reaching the broker, so no broker is needed.
+  const registry = run(['registry', '--bootstrap', '127.0.0.1:1', '--registry-port', '0', '--set', 'schema.compatibility.level=SIDEWAYS']);
+  assert.equal(registry.status, 2, registry.stderr);
+  assert.match(registry.stderr, /schema\.compatibility\.level/);
+  assert.equal(registry.stderr.trim().split('\n').length, 1);
+  const connect = run(['connect', '--bootstrap', '127.0.0.1:1', '--connect-port', '0', '--set', 'offset.flush.interval.ms=abc']);
+  assert.equal(connect.status, 2, connect.stderr);
+  assert.match(connect.stderr, /offset\.flush\.interval\.ms/);
+  assert.equal(connect.stderr.trim().split('\n').length, 1);
+  const unknown = run(['frobnicate']);
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /unknown command "frobnicate"/);
+  const help = run(['--help']);
+  assert.equal(help.status, 0);
+  for (const c of ['start', 'broker', 'registry', 'connect', 'ui']) assert.match(help.stdout, new RegExp(`^  ${c} `, 'm'));
+});
+
 test('broker starts, warns about unimplemented Kafka configs, lays out data like Kafka, stops on SIGTERM', async (t) => {
   const dir = tempDir();
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));

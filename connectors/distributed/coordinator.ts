@@ -55,7 +55,10 @@ export interface CoordinatorHealth { redis: 'up' | 'down'; since: number; error:
 type Phase = 'starting' | 'running' | 'releasing' | 'abandoned' | 'lost';
 interface Held { unit: string; generation: number; validUntil: number; phase: Phase; started: Promise<void> }
 
-export class CoordinatorConfigError extends Error {}
+/** A bad distributed-worker setting; the CLI exits 2 with its message. */
+export class CoordinatorConfigError extends Error {
+  readonly exitCode = 2;
+}
 
 const mono = () => performance.now();
 

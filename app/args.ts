@@ -1,0 +1,97 @@
+// The flags every `tributary` command shares (ARCHITECTURE.md, "Process model and command line").
+// A subcommand with flags of its own parses them itself and may reuse `port()` and `UsageError`.
+import fs from 'node:fs';
+import { parseConfigFile } from '../server/config.ts';
+import { UsageError } from './errors.ts';
+
+export const COMMON_OPTIONS = `  --data-dir DIR         data directory (default ./data)
+  --host HOST            listen address (default 127.0.0.1)
+  --kafka-port N         Kafka protocol port (default 9092; 0 = any free port)
+  --registry-port N      schema registry port (default 8081)
+  --connect-port N       Connect REST port (default 8083)
+  --ui-port N            admin UI port (default 8080)
+  --bootstrap HOST:PORT  broker to use (registry, connect, ui)
+  --registry URL         schema registry URL (ui, connect)
+  --connect URL          Connect REST URL (ui)
+  --redis URL            distributed Connect through Redis
+  --group-id NAME        Connect cluster name (with --redis)
+  --config FILE          Kafka-style .properties or JSON config file
+  --set name=value       any config by its Kafka name (repeatable)
+  --log-level LEVEL      trace|debug|info|warn|error (default info)`;
+
+/** Flags that take a value (so the CLI can tell a flag's value from the command name). */
+export const VALUE_FLAGS = new Set(['--data-dir', '--host', '--kafka-port', '--registry-port', '--connect-port', '--ui-port',
+  '--bootstrap', '--registry', '--connect', '--redis', '--group-id', '--log-level', '--config', '--set']);
+
+export interface CliOptions {
+  command: string;
+  dataDir: string;
+  host: string;
+  kafkaPort: number;
+  registryPort: number;
+  connectPort: number;
+  uiPort: number;
+  bootstrap?: string;
+  registry?: string;
+  connect?: string;
+  redis?: string;
+  groupId?: string;
+  logLevel: string;
+  /** --config files then --set pairs, in order: later wins */
+  pairs: [string, string][];
+}
+
+export function port(flag: string, v: string | undefined): number {
+  if (v === undefined || !/^\d+$/.test(v) || Number(v) > 65535) throw new UsageError(`${flag} expects a port number 0-65535, got ${JSON.stringify(v ?? '')}`);
+  return Number(v);
+}
+
+/** Parses the common flags of `command`; `argv` is everything but the command name. */
+export function parseArgs(command: string, argv: string[]): CliOptions {
+  const o: CliOptions = {
+    command, dataDir: './data', host: '127.0.0.1', kafkaPort: 9092, registryPort: 8081, connectPort: 8083, uiPort: 8080,
+    logLevel: process.env.LOG_LEVEL ?? 'info', pairs: [],
+  };
+  const files: string[] = [];
+  const sets: [string, string][] = [];
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i];
+    let val: string | undefined;
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    if (eq > 0) { val = a.slice(eq + 1); a = a.slice(0, eq); }
+    const next = () => { if (val !== undefined) return val; const v = argv[++i]; if (v === undefined) throw new UsageError(`${a} needs a value`); return v; };
+    switch (a) {
+      case '--data-dir': o.dataDir = next(); break;
+      case '--host': o.host = next(); break;
+      case '--kafka-port': o.kafkaPort = port(a, next()); break;
+      case '--registry-port': o.registryPort = port(a, next()); break;
+      case '--connect-port': o.connectPort = port(a, next()); break;
+      case '--ui-port': o.uiPort = port(a, next()); break;
+      case '--bootstrap': o.bootstrap = next(); break;
+      case '--registry': o.registry = next(); break;
+      case '--connect': o.connect = next(); break;
+      case '--redis': o.redis = next(); break;
+      case '--group-id': o.groupId = next(); break;
+      case '--log-level': o.logLevel = next(); break;
+      case '--config': files.push(next()); break;
+      case '--set': {
+        const s = next();
+        const k = s.indexOf('=');
+        if (k <= 0) throw new UsageError(`--set expects name=value, got ${JSON.stringify(s)}`);
+        sets.push([s.slice(0, k).trim(), s.slice(k + 1).trim()]);
+        break;
+      }
+      case '-h': case '--help': throw new UsageError('');
+      default:
+        if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+        throw new UsageError(`unexpected argument ${JSON.stringify(a)}`);
+    }
+  }
+  for (const f of files) {
+    let text: string;
+    try { text = fs.readFileSync(f, 'utf8'); } catch (e) { throw new UsageError(`cannot read --config ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+    o.pairs.push(...parseConfigFile(text, f));
+  }
+  o.pairs.push(...sets);
+  return o;
+}

@@ -1,0 +1,36 @@
+// The table of `tributary` subcommands: the one place a new subcommand registers.
+// Add an entry whose `run` imports its module on demand (a literal import() is typed
+// and keeps `tributary topic …` from loading the broker, Connect and the UI).
+import { parseArgs } from './args.ts';
+import { UsageError } from './errors.ts';
+
+export interface Command {
+  /** one line in `tributary --help` */
+  summary: string;
+  /**
+   * Runs the command. `argv` is the command line without the command name. Throw a
+   * UsageError for a bad flag (exit 2; empty message = print usage, exit 0); any error
+   * with a numeric `exitCode` ends the process with it, others with 1.
+   */
+  run(argv: string[]): Promise<void>;
+}
+
+// Flags are checked before the components load, so a bad flag answers at once.
+const platform = (name: string) => async (argv: string[]) => {
+  const o = parseArgs(name, argv);
+  await (await import('./platform.ts')).runPlatform(o);
+};
+
+export const COMMANDS: Record<string, Command> = {
+  start: { summary: 'everything in one process: broker + registry + connect + UI', run: platform('start') },
+  broker: { summary: 'a broker only', run: platform('broker') },
+  registry: { summary: 'a schema registry (--bootstrap HOST:PORT)', run: platform('registry') },
+  connect: { summary: 'a Connect worker (--bootstrap HOST:PORT; --redis URL for distributed mode)', run: platform('connect') },
+  ui: { summary: 'the admin UI (--bootstrap, --registry, --connect)', run: platform('ui') },
+};
+
+export function command(name: string): Command {
+  const c = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!c) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
+  return c;
+}

@@ -1,0 +1,105 @@
+// Runs the platform's processes: `start` (everything), `broker`, `registry`, `connect`, `ui`.
+// The composition root: the only place that knows every component.
+import path from 'node:path';
+import pino from 'pino';
+import { Broker } from '../server/broker.ts';
+import { loadBrokerConfig, type BrokerConfig } from '../server/config.ts';
+import type { CliOptions } from './args.ts';
+import { UsageError } from './errors.ts';
+
+// The components a command runs besides the broker, loaded only when it runs them:
+// `tributary broker` starts in about half the time without loading Connect and the UI.
+// The specifiers are literal, so each module is typed like a static import.
+const loadRegistry = () => import('../registry/index.ts');
+const loadConnect = () => import('../connectors/index.ts');
+const loadUi = () => import('../ui/server/index.ts');
+
+export async function runPlatform(o: CliOptions): Promise<void> {
+  const logger = pino({ level: o.logLevel, base: { pid: process.pid } });
+  const want = (c: string) => o.command === 'start' || o.command === c;
+  let registryMod: Awaited<ReturnType<typeof loadRegistry>> | null = null;
+  let connectMod: Awaited<ReturnType<typeof loadConnect>> | null = null;
+  let uiMod: Awaited<ReturnType<typeof loadUi>> | null = null;
+  try {
+    if (want('registry')) registryMod = await loadRegistry();
+    if (want('connect')) connectMod = await loadConnect();
+    if (want('ui')) uiMod = await loadUi();
+  } catch (e) {
+    // A component that fails to load is a one-line reason and exit 1, like a failed start.
+    throw new Error(`cannot load a component: ${(e as Error).message.split('\n')[0]}`);
+  }
+  // The registry and Connect claim their config names (ownsConfig) so the broker does not warn about them.
+  const owned = (name: string) => registryMod?.ownsConfig(name) === true || connectMod?.ownsConfig(name) === true;
+  let cfg: BrokerConfig;
+  try {
+    // `start` is the all-in-one quick start: like Kafka's shipped server.properties it
+    // does not hold a new group's first rebalance for 3 s (the registry and Connect
+    // each join groups while starting). `tributary broker` keeps Kafka's default.
+    const pairs: [string, string][] = o.command === 'start' && !o.pairs.some(([k]) => k === 'group.initial.rebalance.delay.ms')
+      ? [['group.initial.rebalance.delay.ms', '0'], ...o.pairs] : o.pairs;
+    const r = loadBrokerConfig(o.command === 'start' || o.command === 'broker' ? pairs : [], owned);
+    cfg = r.config;
+    for (const w of r.warnings) logger.warn(w);
+  } catch (e) {
+    // Any failure to read the broker's config is bad config: exit 2.
+    throw Object.assign(new Error((e as Error).message), { exitCode: 2 });
+  }
+  const extra = Object.fromEntries(o.pairs);
+  const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const shutdown = async (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal: sig }, 'shutting down');
+    const force = setTimeout(() => { logger.error('shutdown took longer than 15 s; exiting'); process.exit(1); }, 15000);
+    force.unref();
+    for (const s of stops.reverse()) {
+      try { await s(); } catch (e) { logger.error({ err: e }, 'error during shutdown'); }
+    }
+    logger.info('stopped');
+    process.exit(0);
+  };
+  // Signals during start-up are honoured once start-up finishes.
+  let ready = false;
+  let pendingSignal: string | null = null;
+  const onSignal = (sig: string) => { if (ready) void shutdown(sig); else pendingSignal = sig; };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  let bootstrap = o.bootstrap;
+  try {
+    if (o.command === 'start' || o.command === 'broker') {
+      const broker = new Broker({ dataDir: o.dataDir, host: o.host, port: o.kafkaPort, config: cfg, logger: logger.child({ component: 'broker' }) });
+      await broker.start();
+      stops.push(() => broker.stop());
+      bootstrap = `${broker.advertisedHost}:${broker.port}`;
+      console.log(`kafka listening on ${o.host}:${broker.port}`);
+    }
+    if (!bootstrap) throw new UsageError(`${o.command} needs --bootstrap HOST:PORT`);
+    let registryUrl = o.registry;
+    if (registryMod) {
+      const r = await registryMod.startRegistry({ bootstrap, host: o.host, port: o.registryPort, logger: logger.child({ component: 'registry' }), config: extra, store: 'kafka' });
+      stops.push(() => r.close());
+      registryUrl = `http://${o.host}:${r.port}`;
+      console.log(`registry listening on ${o.host}:${r.port}`);
+    }
+    let connectUrl = o.connect;
+    if (connectMod) {
+      const c = await connectMod.startConnect({ bootstrap, host: o.host, port: o.connectPort, logger: logger.child({ component: 'connect' }), config: extra, dataDir: path.resolve(o.dataDir), registryUrl, redis: o.redis, groupId: o.groupId });
+      stops.push(() => c.close());
+      connectUrl = `http://${o.host}:${c.port}`;
+      console.log(`connect listening on ${o.host}:${c.port}`);
+    }
+    if (uiMod) {
+      const u = await uiMod.startUi({ bootstrap, host: o.host, port: o.uiPort, logger: logger.child({ component: 'ui' }), registryUrl, connectUrl, dataDir: path.resolve(o.dataDir) });
+      stops.push(() => u.close());
+      console.log(`ui listening on ${o.host}:${u.port}`);
+    }
+  } catch (e) {
+    // The CLI prints the reason and exits with the error's exitCode (a component's config error says 2).
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+    throw e;
+  }
+
+  ready = true;
+  if (pendingSignal) void shutdown(pendingSignal);
+}
