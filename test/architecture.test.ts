@@ -1,0 +1,59 @@
+// The repository's shape: no import cycles, and each component imports only what
+// scripts/import-graph.ts RULES allows (server/ nothing outside itself, …).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cycles, importGraph, violations, RULES, type Edge } from '../scripts/import-graph.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+// Cycles known today, each to be cut by the work named beside it; the test fails
+// if one of these is gone (then delete it here) or any other cycle appears.
+const KNOWN_CYCLES: { files: string[]; until: string }[] = [
+  {
+    files: ['server/broker.ts', 'server/consumer-groups/group-coordinator.ts', 'server/handlers/admin.ts', 'server/handlers/data.ts', 'server/tiered/remote-log-manager.ts', 'server/txn/transaction-coordinator.ts'],
+    until: 'issue 15: the broker stops being a service locator (Partition, narrow handler context)',
+  },
+];
+
+const show = (e: Edge) => `${e.from} -> ${e.to}${e.typeOnly ? ' (types only)' : ''}`;
+
+test('no import cycles among the repository\'s source files (type-only imports count)', () => {
+  const { edges } = importGraph(ROOT);
+  const found = cycles(edges).map((c) => c.join(' '));
+  const known = KNOWN_CYCLES.map((k) => [...k.files].sort().join(' '));
+  const fresh = found.filter((c) => !known.includes(c));
+  assert.deepEqual(fresh, [], `import cycles (follow the arrows, cut one):\n${fresh.map((c) => {
+    const files = new Set(c.split(' '));
+    return edges.filter((e) => files.has(e.from) && files.has(e.to)).map((e) => `  ${show(e)}`).join('\n');
+  }).join('\n\n')}`);
+  const gone = known.filter((c) => !found.includes(c));
+  assert.deepEqual(gone, [], 'a known cycle is gone: remove it from KNOWN_CYCLES');
+});
+
+test('each component imports only what its rule allows (server/ nothing outside itself)', () => {
+  const { files, edges } = importGraph(ROOT);
+  assert.ok(files.length > 100 && edges.length > 300, `the scanner found ${files.length} files and ${edges.length} imports`);
+  const bad = violations(edges);
+  assert.deepEqual(bad.map(({ edge, rule }) => `${show(edge)}: ${rule ? rule.why : 'no rule in RULES covers this file'}`), []);
+});
+
+test('the checker sees a deliberately introduced cycle and a boundary crossing', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arch-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const write = (f: string, text: string) => { fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true }); fs.writeFileSync(path.join(dir, f), text); };
+  write('server/a.ts', "import { b } from './b.ts';\nexport const a = () => b;\n");
+  write('server/b.ts', "import type {\n  A,\n} from './c.ts';\nexport const b = 1;\n");
+  write('server/c.ts', "export type { X as A } from './a.ts';\n// import { z } from './z.ts';\n");
+  write('server/d.ts', "export const load = () => import('../registry/index.ts');\n");
+  write('registry/index.ts', "import fs from 'node:fs';\nexport { fs };\n");
+  write('registry/index.test.ts', "import '../server/a.ts';\n");
+  const { edges } = importGraph(dir);
+  assert.deepEqual(cycles(edges), [['server/a.ts', 'server/b.ts', 'server/c.ts']]);
+  assert.ok(edges.find((e) => e.from === 'server/b.ts')!.typeOnly);
+  assert.ok(!edges.find((e) => e.from === 'server/a.ts')!.typeOnly);
+  const bad = violations(edges, RULES);
+  assert.deepEqual(bad.map(({ edge }) => `${edge.from} -> ${edge.to}`), ['server/d.ts -> registry/index.ts']);
+});
