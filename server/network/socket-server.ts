@@ -86,6 +86,13 @@ export class SocketServer {
       socket.destroy();
     };
 
+    // Waits for the socket to drain (or close); both listeners go away together, so a
+    // slow reader does not pile up one `close` listener per blocked write.
+    const drained = () => new Promise<void>((resolve) => {
+      const done = () => { socket.off('drain', done); socket.off('close', done); resolve(); };
+      socket.on('drain', done); socket.on('close', done);
+    });
+
     const drainQueue = async () => {
       if (busy) return;
       busy = true;
@@ -102,7 +109,7 @@ export class SocketServer {
           let ok = true;
           for (const c of chunks) ok = socket.write(c) && ok;
           socket.uncork();
-          if (!ok) await new Promise<void>((r) => { socket.once('drain', r); socket.once('close', r); });
+          if (!ok) await drained();
         }
       } catch (e) {
         fail(`internal error: ${(e as Error).message}`);
