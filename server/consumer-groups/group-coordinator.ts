@@ -180,7 +180,7 @@ export class GroupCoordinator {
       const isLeader = m.memberId === g.leaderId;
       const res: JoinResult = {
         errorCode: 0, generationId: g.generationId, protocolType: g.protocolType, protocolName: g.protocolName, leader: g.leaderId!, memberId: m.memberId,
-        members: isLeader ? [...g.members.values()].map((x) => ({ memberId: x.memberId, groupInstanceId: x.groupInstanceId, metadata: x.protocols.find((p) => p.name === g.protocolName)!.metadata })) : [],
+        members: isLeader ? this.memberList(g) : [],
       };
       const cb = m.awaitingJoin!; m.awaitingJoin = undefined;
       m.lastHeartbeat = now;
@@ -253,31 +253,17 @@ export class GroupCoordinator {
 
     if (memberId === '') {
       const newId = `${ctx.clientId ?? 'client'}-${randomUUID()}`;
-      if (instanceId && g.staticMembers.has(instanceId)) {
-        // Static member restarted: it takes over its old slot; the old id is fenced.
-        const old = g.members.get(g.staticMembers.get(instanceId)!)!;
-        g.members.delete(old.memberId);
-        if (old.awaitingJoin) old.awaitingJoin(fail('FENCED_INSTANCE_ID', old.memberId));
-        if (old.awaitingSync) old.awaitingSync({ errorCode: code('FENCED_INSTANCE_ID'), assignment: EMPTY });
-        const m: Member = { ...old, memberId: newId, clientId: ctx.clientId ?? '', clientHost: ctx.clientHost, sessionTimeoutMs: req.sessionTimeoutMs, rebalanceTimeoutMs, protocols: req.protocols, awaitingJoin: undefined, awaitingSync: undefined, lastHeartbeat: Date.now() };
-        g.members.set(newId, m); g.staticMembers.set(instanceId, newId);
-        if (g.leaderId === old.memberId) g.leaderId = newId;
-        const sameProtocols = old.protocols.length === req.protocols.length && old.protocols.every((p, i) => p.name === req.protocols[i].name && p.metadata.equals(req.protocols[i].metadata));
-        if (g.state === 'Stable' && sameProtocols) {
-          this.persistGroup(g);
-          return { errorCode: 0, generationId: g.generationId, protocolType: g.protocolType, protocolName: g.protocolName, leader: g.leaderId!, memberId: newId, members: [], skipAssignment: false };
-        }
-        return this.joinExisting(g, m, req);
-      }
+      if (instanceId && g.staticMembers.has(instanceId)) return this.replaceStaticMember(ctx, g, instanceId, newId, req, rebalanceTimeoutMs);
       if (v >= 4 && !instanceId) {
         g.pendingMembers.set(newId, Date.now());
         return fail('MEMBER_ID_REQUIRED', newId);
       }
       memberId = newId;
-    } else if (!g.members.has(memberId) && !g.pendingMembers.has(memberId)) {
-      return fail('UNKNOWN_MEMBER_ID');
+    } else if (!g.pendingMembers.has(memberId)) {
+      // As Kafka: a replaced static member learns it is fenced before anything else about its id.
+      const err = this.checkMember(g, memberId, instanceId);
+      if (err) return fail(err === code('FENCED_INSTANCE_ID') ? 'FENCED_INSTANCE_ID' : 'UNKNOWN_MEMBER_ID');
     }
-    if (instanceId && g.staticMembers.has(instanceId) && g.staticMembers.get(instanceId) !== memberId) return fail('FENCED_INSTANCE_ID');
     g.pendingMembers.delete(memberId);
     let m = g.members.get(memberId);
     if (!m) {
@@ -290,6 +276,56 @@ export class GroupCoordinator {
     return this.joinExisting(g, m, req);
   }
 
+  /**
+   * A static member rejoins with an unknown member id (a restarted process): it takes
+   * over its old slot under a new id and the old id is fenced. A Stable group whose
+   * protocol stays the same does not rebalance (KIP-345). Kafka answers as KIP-814
+   * says: JoinGroup v9+ tells a returning leader to skip the assignment; older
+   * versions name the old leader id, so the returning member never thinks itself
+   * leader of a group it got no member list for (librdkafka's cooperative-sticky
+   * assignor crashes on an empty one).
+   */
+  private replaceStaticMember(ctx: RequestContext, g: Group, instanceId: string, newId: string, req: any, rebalanceTimeoutMs: number): Promise<JoinResult> | JoinResult {
+    const old = g.members.get(g.staticMembers.get(instanceId)!)!;
+    const currentLeader = g.leaderId;
+    g.members.delete(old.memberId);
+    const fenced: JoinResult = { errorCode: code('FENCED_INSTANCE_ID'), generationId: -1, protocolType: null, protocolName: null, leader: '', memberId: old.memberId, members: [] };
+    if (old.awaitingJoin) old.awaitingJoin(fenced);
+    if (old.awaitingSync) old.awaitingSync({ errorCode: code('FENCED_INSTANCE_ID'), assignment: EMPTY });
+    const m: Member = { ...old, memberId: newId, clientId: ctx.clientId ?? '', clientHost: ctx.clientHost, sessionTimeoutMs: req.sessionTimeoutMs, rebalanceTimeoutMs, protocols: req.protocols, awaitingJoin: undefined, awaitingSync: undefined, lastHeartbeat: Date.now() };
+    g.members.set(newId, m); g.staticMembers.set(instanceId, newId);
+    if (g.leaderId === old.memberId) g.leaderId = newId;
+    if (g.state === 'Stable' && g.selectProtocol() === g.protocolName) {
+      this.persistGroup(g);
+      const base = { errorCode: 0, generationId: g.generationId, protocolType: g.protocolType, protocolName: g.protocolName, memberId: newId };
+      if (ctx.apiVersion >= 9) {
+        const isLeader = g.leaderId === newId;
+        return { ...base, leader: g.leaderId!, skipAssignment: isLeader, members: isLeader ? this.memberList(g) : [] };
+      }
+      return { ...base, leader: currentLeader ?? '', skipAssignment: false, members: [] };
+    }
+    // Otherwise rebalance (in CompletingRebalance the leader may be assigning to the old id).
+    return this.joinExisting(g, m, req, true);
+  }
+
+  private memberList(g: Group): JoinResult['members'] {
+    return [...g.members.values()].map((x) => ({ memberId: x.memberId, groupInstanceId: x.groupInstanceId, metadata: x.protocols.find((p) => p.name === g.protocolName)?.metadata ?? EMPTY }));
+  }
+
+  /**
+   * Kafka's order of checks for a request naming a member: a static instance id that
+   * now belongs to another member id is FENCED_INSTANCE_ID (fatal for the client);
+   * then an unknown instance id or member id is UNKNOWN_MEMBER_ID (rejoin). 0 = fine.
+   */
+  private checkMember(g: Group, memberId: string, instanceId: string | null): number {
+    if (instanceId) {
+      const current = g.staticMembers.get(instanceId);
+      if (current === undefined) return code('UNKNOWN_MEMBER_ID');
+      if (current !== memberId) return code('FENCED_INSTANCE_ID');
+    }
+    return g.members.has(memberId) ? 0 : code('UNKNOWN_MEMBER_ID');
+  }
+
   private joinExisting(g: Group, m: Member, req: any, isNew = false): Promise<JoinResult> | JoinResult {
     const changed = isNew || m.protocols.length !== req.protocols.length || m.protocols.some((p, i) => p.name !== req.protocols[i].name || !p.metadata.equals(req.protocols[i].metadata));
     m.protocols = req.protocols; m.sessionTimeoutMs = req.sessionTimeoutMs; m.lastHeartbeat = Date.now();
@@ -300,7 +336,7 @@ export class GroupCoordinator {
     }
     if (g.state === 'CompletingRebalance' && !changed) {
       const isLeader = m.memberId === g.leaderId;
-      return { errorCode: 0, generationId: g.generationId, protocolType: g.protocolType, protocolName: g.protocolName, leader: g.leaderId!, memberId: m.memberId, members: isLeader ? [...g.members.values()].map((x) => ({ memberId: x.memberId, groupInstanceId: x.groupInstanceId, metadata: x.protocols.find((p) => p.name === g.protocolName)?.metadata ?? EMPTY })) : [] };
+      return { errorCode: 0, generationId: g.generationId, protocolType: g.protocolType, protocolName: g.protocolName, leader: g.leaderId!, memberId: m.memberId, members: isLeader ? this.memberList(g) : [] };
     }
     return new Promise<JoinResult>((resolve) => {
       if (m.awaitingJoin) m.awaitingJoin({ errorCode: code('UNKNOWN_MEMBER_ID'), generationId: -1, protocolType: null, protocolName: null, leader: '', memberId: m.memberId, members: [] });
@@ -314,9 +350,9 @@ export class GroupCoordinator {
     const out = (errorCode: number, assignment: Buffer = EMPTY) => ({ throttleTimeMs: 0, errorCode, protocolType: g?.protocolType ?? null, protocolName: g?.protocolName ?? null, assignment });
     const g = this.groups.get(req.groupId);
     if (!g) return out(code('UNKNOWN_MEMBER_ID'));
-    const m = g.members.get(req.memberId);
-    if (!m) return out(code('UNKNOWN_MEMBER_ID'));
-    if (req.groupInstanceId && g.staticMembers.get(req.groupInstanceId) !== req.memberId) return out(code('FENCED_INSTANCE_ID'));
+    const err = this.checkMember(g, req.memberId, req.groupInstanceId ?? null);
+    if (err) return out(err);
+    const m = g.members.get(req.memberId)!;
     if (req.generationId !== g.generationId) return out(code('ILLEGAL_GENERATION'));
     if ((req.protocolType && req.protocolType !== g.protocolType) || (req.protocolName && req.protocolName !== g.protocolName)) return out(code('INCONSISTENT_GROUP_PROTOCOL'));
     m.lastHeartbeat = Date.now();
@@ -340,9 +376,9 @@ export class GroupCoordinator {
     const res = (c: number) => ({ throttleTimeMs: 0, errorCode: c });
     const g = this.groups.get(req.groupId);
     if (!g) return res(code('UNKNOWN_MEMBER_ID'));
-    const m = g.members.get(req.memberId);
-    if (!m) return res(code('UNKNOWN_MEMBER_ID'));
-    if (req.groupInstanceId && g.staticMembers.get(req.groupInstanceId) !== req.memberId) return res(code('FENCED_INSTANCE_ID'));
+    const err = this.checkMember(g, req.memberId, req.groupInstanceId ?? null);
+    if (err) return res(err);
+    const m = g.members.get(req.memberId)!;
     m.lastHeartbeat = Date.now();
     if (g.state === 'PreparingRebalance') return res(code('REBALANCE_IN_PROGRESS'));
     if (req.generationId !== g.generationId) return res(code('ILLEGAL_GENERATION'));
@@ -355,14 +391,18 @@ export class GroupCoordinator {
     const results = leaving.map((l) => {
       if (!g) return { ...l, errorCode: code('UNKNOWN_MEMBER_ID') };
       let id = l.memberId;
-      if (l.groupInstanceId) {
-        const cur = g.staticMembers.get(l.groupInstanceId);
+      if (!id) {
+        // Administrative removal by instance id alone.
+        const cur = l.groupInstanceId ? g.staticMembers.get(l.groupInstanceId) : undefined;
         if (!cur) return { ...l, errorCode: code('UNKNOWN_MEMBER_ID') };
-        if (id && id !== cur) return { ...l, errorCode: code('FENCED_INSTANCE_ID') };
         id = cur;
+      } else if (g.pendingMembers.delete(id)) {
+        return { ...l, errorCode: 0 };
+      } else {
+        const err = this.checkMember(g, id, l.groupInstanceId);
+        if (err) return { ...l, errorCode: err };
       }
-      const m = g.members.get(id);
-      if (!m) { if (g.pendingMembers.delete(id)) return { ...l, errorCode: 0 }; return { ...l, errorCode: code('UNKNOWN_MEMBER_ID') }; }
+      const m = g.members.get(id)!;
       this.removeMember(g, m);
       return { ...l, errorCode: 0 };
     });
@@ -377,8 +417,8 @@ export class GroupCoordinator {
       return 0;
     }
     if (!g) return code('ILLEGAL_GENERATION');
-    if (instanceId && g.staticMembers.get(instanceId) !== memberId) return code('FENCED_INSTANCE_ID');
-    if (!g.members.has(memberId)) return code('UNKNOWN_MEMBER_ID');
+    const err = this.checkMember(g, memberId, instanceId);
+    if (err) return err;
     if (generation !== g.generationId) return code('ILLEGAL_GENERATION');
     if (g.state === 'CompletingRebalance') return code('REBALANCE_IN_PROGRESS');
     return 0;
