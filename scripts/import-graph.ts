@@ -112,17 +112,20 @@ export interface Rule {
  * What each component may import (ARCHITECTURE.md, STYLE.md convention 1). Its own
  * folder is always allowed. Test code (isTestCode) may import anything.
  */
+// The registry's public decoding surface: the Confluent wire format, the formats, the HTTP client.
+const REGISTRY_SERDE = ['registry/serde.ts', 'registry/formats/', 'registry/client.ts'];
+
 export const RULES: Rule[] = [
   { from: 'server/', may: [], why: 'the broker imports nothing outside server/' },
   { from: 'client/', may: [], why: 'the internal Kafka client imports no component' },
   { from: 'registry/', may: ['client/'], why: 'the registry reaches the broker only through client/' },
-  { from: 'connectors/', may: ['client/', 'plugins/sdk/', 'registry/'], why: 'the Connect runtime: client/, the plugin SDK, the registry\'s formats and serde' },
-  { from: 'connectors/builtin/', may: ['plugins/sdk/', 'registry/'], why: 'built-in connectors are written like third-party ones: the plugin SDK (converters also use registry formats/serde)' },
+  { from: 'connectors/', may: ['client/', 'plugins/sdk/', ...REGISTRY_SERDE], why: 'the Connect runtime: client/, the plugin SDK, the registry\'s formats, serde and HTTP client' },
+  { from: 'connectors/builtin/', may: ['plugins/sdk/', ...REGISTRY_SERDE], why: 'built-in connectors are written like third-party ones: the plugin SDK (converters also use the registry\'s formats, serde and HTTP client)' },
   { from: 'plugins/', may: [], why: 'the SDK and third-party plugins import no component' },
   { from: 'plugins/example-datagen/', may: ['plugins/sdk/'], why: 'a plugin imports only the SDK' },
   { from: 'ui/src/', may: ['ui/shared/'], why: 'the browser app reaches everything over HTTP; shares only API types' },
   { from: 'ui/shared/', may: [], why: 'API types shared by the UI server and the browser app' },
-  { from: 'ui/', may: ['client/', 'ui/shared/'], why: 'the UI server reaches the broker through client/, registry and Connect over HTTP' },
+  { from: 'ui/', may: ['client/', 'ui/shared/', ...REGISTRY_SERDE], why: 'the UI server reaches the broker through client/, registry and Connect over HTTP (decoding with the registry\'s serde)' },
   { from: 'streams/', may: ['client/'], why: 'the stream-processing library reaches the broker through client/' },
   { from: 'app/', may: ['server/', 'registry/', 'connectors/', 'ui/', 'client/', 'plugins/', 'streams/'], why: 'the composition root wires every component' },
   { from: 'scripts/', may: [], why: 'build and test scripts' },
