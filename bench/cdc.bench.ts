@@ -11,7 +11,7 @@ import { JdbcSinkTask } from '../connectors/builtin/postgres/sink.ts';
 import { S3SinkTask } from '../connectors/builtin/s3/sink.ts';
 import { createTestDb, MemoryOffsets, SourceDriver, sourceContext, sinkContext, PG } from '../test/helpers/postgres.ts';
 import { startLocalS3 } from '../test/helpers/s3.ts';
-import { startTestKit } from '../plugins/sdk/testkit.ts';
+import { startTestKit } from '../test/helpers/connect.ts';
 import { S, type SinkRecord } from '../plugins/sdk/index.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);

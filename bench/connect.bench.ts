@@ -8,7 +8,7 @@
 // BENCH_COUNT scales the runs (default 200000 lines of ~100 bytes).
 import fs from 'node:fs';
 import path from 'node:path';
-import { startTestKit } from '../plugins/sdk/testkit.ts';
+import { startTestKit } from '../test/helpers/connect.ts';
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 200000);
 const STRING = 'org.apache.kafka.connect.storage.StringConverter';

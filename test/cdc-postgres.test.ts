@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { startTestKit } from '../plugins/sdk/testkit.ts';
+import { startTestKit } from './helpers/connect.ts';
 import { createTestDb, PG } from './helpers/postgres.ts';
 
 async function slotInfo(slot: string): Promise<{ confirmed: string; active: boolean } | null> {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startTestKit } from '../plugins/sdk/testkit.ts';
+import { startTestKit } from './helpers/connect.ts';
 import { ConfigDef, SourceConnector, SourceTask, definePlugin, S, type Props, type SourceRecord } from '../plugins/sdk/index.ts';
 
 class FlakyTask extends SourceTask {

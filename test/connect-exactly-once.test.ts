@@ -12,7 +12,7 @@ import {
   ConfigDef, SourceConnector, SourceTask, definePlugin,
   type ConnectRecord, type Props, type SourceRecord, type SourceTaskContext, type Transformation,
 } from '../plugins/sdk/index.ts';
-import { startTestKit } from '../plugins/sdk/testkit.ts';
+import { startTestKit } from './helpers/connect.ts';
 import { startConnect } from '../connectors/index.ts';
 
 // ------------------------------------------------------------------ a test source

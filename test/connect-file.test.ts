@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startTestKit } from '../plugins/sdk/testkit.ts';
+import { startTestKit } from './helpers/connect.ts';
 
 test('file source → topic → file sink, and a worker restart resumes from committed offsets', async (t) => {
   const kit = await startTestKit();

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { startTestKit } from '../plugins/sdk/testkit.ts';
+import { startTestKit } from './helpers/connect.ts';
 import { ConfigDef, SourceConnector, SourceTask, definePlugin, type Props, type SourceRecord, type SourceTaskContext } from '../plugins/sdk/index.ts';
 
 class ChattyTask extends SourceTask {

@@ -9,7 +9,9 @@ import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { startTestKit } from '../plugins/sdk/testkit.ts';
+import { startTestKit } from './helpers/connect.ts';
+import { startTestKit as startSdkTestKit, processPlatform } from '../plugins/sdk/testkit.ts';
+import { BIN } from './helpers/process.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sdk = pathToFileURL(path.join(repo, 'plugins/sdk/index.ts')).href;
@@ -99,4 +101,20 @@ test('the example plugin runs from plugin.path: datagen tasks split the ids and 
   assert.equal(after.length, 120);
   assert.equal(all.length, 120, 'no duplicates');
   assert.equal(new Set(all).size, 120);
+});
+
+test('a plain worker (the tributary command, as the SDK test kit runs it by default) lists the built-ins and plugins/*, never a test-kit plugin', async (t) => {
+  const kit = await startSdkTestKit({ platform: processPlatform({ bin: BIN }) });
+  t.after(() => kit.close());
+  const classes = ((await kit.request('GET', '/connector-plugins?connectorsOnly=false')).body as { class: string }[]).map((p) => p.class);
+  for (const c of ['org.apache.kafka.connect.file.FileStreamSinkConnector', 'io.debezium.connector.postgresql.PostgresConnector', 'io.confluent.connect.s3.S3SinkConnector',
+    'org.apache.kafka.connect.json.JsonConverter', 'org.apache.kafka.connect.transforms.InsertField$Value', 'io.debezium.transforms.ExtractNewRecordState', 'com.example.datagen.DatagenSourceConnector']) {
+    assert.ok(classes.includes(c), `${c} listed`);
+  }
+  assert.ok(!classes.some((c) => c.includes('Collecting')), 'the test-kit sink is not part of a plain worker');
+  // the kit drives the child-process worker like the in-process one
+  const input = path.join(kit.dir, 'in.txt');
+  fs.writeFileSync(input, 'a\nb\n');
+  await kit.createConnector('src', { 'connector.class': 'FileStreamSource', file: input, topic: 'lines', 'value.converter': 'org.apache.kafka.connect.storage.StringConverter' });
+  assert.deepEqual((await kit.consume('lines', { count: 2 })).map((m) => m.value!.toString()), ['a', 'b']);
 });

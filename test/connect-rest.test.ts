@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startTestKit } from '../plugins/sdk/testkit.ts';
+import { startTestKit } from './helpers/connect.ts';
 
 const SOURCE = 'org.apache.kafka.connect.file.FileStreamSourceConnector';
 const STRING = 'org.apache.kafka.connect.storage.StringConverter';

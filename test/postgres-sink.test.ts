@@ -2,7 +2,7 @@
 // through the REST API; consumer offsets are committed only for rows written.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestKit } from '../plugins/sdk/testkit.ts';
+import { startTestKit } from './helpers/connect.ts';
 import { createTestDb, PG } from './helpers/postgres.ts';
 
 const keySchema = { type: 'struct', optional: false, fields: [{ field: 'id', type: 'int32', optional: false }] };

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { S3Client, ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
-import { startTestKit } from '../plugins/sdk/testkit.ts';
+import { startTestKit } from './helpers/connect.ts';
 import { startLocalS3 } from './helpers/s3.ts';
 
 test('S3 sink writes Confluent-named objects with only uploaded offsets committed; the S3 source restores identical records', async (t) => {

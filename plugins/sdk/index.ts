@@ -2,3 +2,4 @@
 export * from './data.ts';
 export * from './config.ts';
 export * from './connector.ts';
+export * from './decimal.ts';

@@ -1,25 +1,30 @@
-// Test kit for connector plugins: an embedded broker (in-process, free port, temp
-// dir) and an in-process Connect worker, driven through the real REST API, with
-// helpers to produce, consume and wait for statuses. Not part of the SDK's runtime
-// surface (plugins import `plugins/sdk/index.ts`); tests import this file.
+// Test kit for connector plugins: a broker and a Connect worker on free ports in a
+// temp dir, driven through the real REST API, with helpers to produce, consume and
+// wait for statuses. Not part of the SDK's runtime surface (plugins import
+// `index.ts`); tests import this file.
 //
-//   const kit = await startTestKit({ plugins: [myPlugin] });
+//   const kit = await startTestKit({ workerConfig: { 'plugin.path': pluginDir } });
 //   t.after(() => kit.close());
 //   await kit.createConnector('src', { 'connector.class': 'MySource', topic: 't' });
 //   await kit.waitForRunning('src');
 //   const msgs = await kit.consume('t', { count: 10 });
+//
+// Where the broker and worker come from is a `TestPlatform`. The default runs the
+// `tributary` command (TRIBUTARY_BIN, or `tributary` on PATH) as child processes:
+// the plugin under test is loaded from `plugin.path` exactly as in production. The
+// platform's own tests inject an in-process one (test/helpers/connect.ts), which
+// also takes manifests given in-process (`plugins`). The SDK imports nothing of
+// the platform.
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import pino, { type Logger } from 'pino';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
-import { startBroker, type Broker } from '../../server/broker.ts';
-import { startConnect, type RunningConnect } from '../../connectors/index.ts';
 import type { PluginManifest } from './connector.ts';
 
-export interface TestKitOptions {
-  /** Plugins given in-process (besides the built-ins, plugins/* and plugin.path). */
+export interface TestKitOptions<W = unknown> {
+  /** Plugins given in-process (besides the built-ins, plugins/* and plugin.path); needs an in-process platform. */
   plugins?: PluginManifest[];
   /** Worker config (Kafka Connect names); offset.flush.interval.ms defaults to 200 here. */
   workerConfig?: Record<string, string>;
@@ -27,11 +32,45 @@ export interface TestKitOptions {
   brokerConfig?: Record<string, string>;
   /** Schema registry URL handed to the worker (registry converters). */
   registryUrl?: string;
-  /** Load plugins/* (the example plugins) too; default true. */
+  /** Load the repository's plugins/* (the example plugins) too; default true. */
   scanPluginsDir?: boolean;
   /** Use an existing broker instead of starting one. */
   bootstrap?: string;
-  logger?: Logger;
+  /** Handed to the platform (the in-process one takes a pino logger). */
+  logger?: unknown;
+  /** Where broker and worker come from; default: `processPlatform()`. */
+  platform?: TestPlatform<W>;
+}
+
+/** What a platform is asked to start: everything but `platform` from TestKitOptions, with defaults applied. */
+export interface PlatformStartOptions {
+  /** temp dir of this kit (removed on close) */
+  dir: string;
+  workerConfig: Record<string, string>;
+  brokerConfig: Record<string, string>;
+  registryUrl?: string;
+  plugins?: PluginManifest[];
+  scanPluginsDir?: boolean;
+  bootstrap?: string;
+  logger?: unknown;
+}
+
+export interface RunningWorker<W = unknown> {
+  /** REST base URL */
+  url: string;
+  /** the platform's handle of the worker (in-process: the running Connect runtime) */
+  worker: W;
+}
+
+export interface RunningPlatform<W = unknown> extends RunningWorker<W> {
+  bootstrap: string;
+  /** Stops the worker and starts a new one on the same broker. */
+  restartWorker(): Promise<RunningWorker<W>>;
+  close(): Promise<void>;
+}
+
+export interface TestPlatform<W = unknown> {
+  start(o: PlatformStartOptions): Promise<RunningPlatform<W>>;
 }
 
 export interface ConsumedMessage {
@@ -46,12 +85,13 @@ export interface ConsumedMessage {
 
 export interface HttpResult<T = any> { status: number; body: T; headers: Headers }
 
-export interface TestKit {
+export interface TestKit<W = unknown> {
   bootstrap: string;
   /** REST base URL of the worker, e.g. http://127.0.0.1:40213 */
   url: string;
   kafka: Kafka;
-  connect: RunningConnect;
+  /** the platform's worker handle (in-process: the running Connect runtime) */
+  connect: W;
   /** Temp directory removed on close (put files for file connectors here). */
   dir: string;
   request<T = any>(method: string, path: string, body?: unknown): Promise<HttpResult<T>>;
@@ -74,21 +114,19 @@ export interface TestKit {
   close(): Promise<void>;
 }
 
-export async function startTestKit(opts: TestKitOptions = {}): Promise<TestKit> {
+export async function startTestKit<W = unknown>(opts: TestKitOptions<W> = {}): Promise<TestKit<W>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-connect-'));
-  const logger = opts.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'silent' });
-  let broker: Broker | null = null;
-  let bootstrap = opts.bootstrap;
-  if (!bootstrap) {
-    broker = await startBroker({
-      dataDir: path.join(dir, 'broker'), port: 0,
-      config: { 'group.initial.rebalance.delay.ms': '0', 'offsets.topic.num.partitions': '3', 'transaction.state.log.num.partitions': '3', ...opts.brokerConfig },
-    });
-    bootstrap = `127.0.0.1:${broker.port}`;
-  }
+  const platform = opts.platform ?? (processPlatform() as unknown as TestPlatform<W>);
   const workerConfig = { 'offset.flush.interval.ms': '200', 'offset.storage.partitions': '5', 'status.storage.partitions': '3', 'consumer.heartbeat.interval.ms': '200', 'consumer.fetch.max.wait.ms': '100', ...opts.workerConfig };
-  const start = () => startConnect({ bootstrap: bootstrap!, host: '127.0.0.1', port: 0, logger, config: workerConfig, dataDir: path.join(dir, 'connect'), registryUrl: opts.registryUrl, plugins: opts.plugins, scanPluginsDir: opts.scanPluginsDir });
-  let connect = await start();
+  const brokerConfig = { 'group.initial.rebalance.delay.ms': '0', 'offsets.topic.num.partitions': '3', 'transaction.state.log.num.partitions': '3', ...opts.brokerConfig };
+  let running: RunningPlatform<W>;
+  try {
+    running = await platform.start({ dir, workerConfig, brokerConfig, registryUrl: opts.registryUrl, plugins: opts.plugins, scanPluginsDir: opts.scanPluginsDir, bootstrap: opts.bootstrap, logger: opts.logger });
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  const bootstrap = running.bootstrap;
   const kafka = new Kafka({ clientId: 'testkit', brokers: [bootstrap], logLevel: logLevel.NOTHING });
   const producer = kafka.producer({ allowAutoTopicCreation: true });
   await producer.connect();
@@ -142,11 +180,11 @@ export async function startTestKit(opts: TestKitOptions = {}): Promise<TestKit> 
     return got.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
   };
 
-  const kit: TestKit = {
+  const kit: TestKit<W> = {
     bootstrap,
-    url: connect.url,
+    url: running.url,
     kafka,
-    connect,
+    connect: running.worker,
     dir,
     request,
     async createConnector(name, config, initialState) {
@@ -183,18 +221,92 @@ export async function startTestKit(opts: TestKitOptions = {}): Promise<TestKit> 
       return readTopic(topic, (g) => [...want].every(([p, high]) => high === 0 || g.some((m) => m.partition === p && m.offset >= high - 1)), o.timeoutMs ?? 15000);
     },
     async restartWorker() {
-      await connect.close();
-      connect = await start();
-      kit.connect = connect;
-      kit.url = connect.url;
+      const w = await running.restartWorker();
+      kit.connect = w.worker;
+      kit.url = w.url;
     },
     async close() {
-      await connect.close().catch(() => undefined);
       await producer.disconnect().catch(() => undefined);
       await admin.disconnect().catch(() => undefined);
-      await broker?.stop().catch(() => undefined);
+      await running.close().catch(() => undefined);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
   return kit;
+}
+
+// ------------------------------------------------------------------ the default platform: child processes
+
+export interface ProcessPlatformOptions {
+  /** The tributary executable: a path to bin/tributary.mjs (run with this node) or a command; default TRIBUTARY_BIN, else `tributary`. */
+  bin?: string;
+  /** How long to wait for each process to listen (default 30 s). */
+  startTimeoutMs?: number;
+}
+
+interface Child { proc: ChildProcess; port: number; output: () => string; stop(): Promise<void> }
+
+const children = new Set<ChildProcess>();
+process.on('exit', () => { for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL'); });
+
+function spawnTributary(bin: string, args: string[], component: string, timeoutMs: number): Promise<Child> {
+  const js = /\.(m?js|ts)$/.test(bin);
+  const proc = spawn(js ? process.execPath : bin, js ? [bin, ...args] : args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
+  children.add(proc);
+  let out = '';
+  const exited = new Promise<void>((r) => proc.on('exit', () => { children.delete(proc); r(); }));
+  const stop = async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 10000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return new Promise<Child>((resolve, reject) => {
+    const timer = setTimeout(() => { void stop(); reject(new Error(`tributary ${args[0]} did not listen within ${timeoutMs} ms; output:\n${out}`)); }, timeoutMs);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = out.match(new RegExp(`${component} listening on [^\\s]*:(\\d+)`));
+      if (m) { clearTimeout(timer); resolve({ proc, port: Number(m[1]), output: () => out, stop }); }
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.on('error', (e) => { clearTimeout(timer); reject(new Error(`cannot run ${bin} (set TRIBUTARY_BIN to the tributary executable): ${e.message}`)); });
+    proc.on('exit', (c) => { clearTimeout(timer); reject(new Error(`tributary ${args[0]} exited with ${c} before listening:\n${out}`)); });
+  });
+}
+
+const setArgs = (cfg: Record<string, string>) => Object.entries(cfg).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+
+/**
+ * Runs `tributary broker` and `tributary connect` as child processes on free ports:
+ * what a plugin outside the repository tests against. Plugins come from `plugin.path`
+ * in workerConfig (in-process manifests cannot cross a process boundary).
+ */
+export function processPlatform(o: ProcessPlatformOptions = {}): TestPlatform<{ pid: number | undefined }> {
+  const bin = o.bin ?? process.env.TRIBUTARY_BIN ?? 'tributary';
+  const timeout = o.startTimeoutMs ?? 30000;
+  return {
+    async start(s) {
+      if (s.plugins?.length) throw new Error('processPlatform cannot take in-process plugin manifests: give the plugin folder in workerConfig["plugin.path"]');
+      let broker: Child | null = null;
+      let bootstrap = s.bootstrap;
+      if (!bootstrap) {
+        broker = await spawnTributary(bin, ['broker', '--kafka-port', '0', '--data-dir', path.join(s.dir, 'broker'), ...setArgs(s.brokerConfig)], 'kafka', timeout);
+        bootstrap = `127.0.0.1:${broker.port}`;
+      }
+      const startWorker = async () => {
+        const args = ['connect', '--bootstrap', bootstrap!, '--connect-port', '0', '--data-dir', path.join(s.dir, 'connect'), ...(s.registryUrl ? ['--registry', s.registryUrl] : []), ...setArgs(s.workerConfig)];
+        return spawnTributary(bin, args, 'connect', timeout);
+      };
+      let worker: Child;
+      try { worker = await startWorker(); } catch (e) { await broker?.stop(); throw e; }
+      const handle = (c: Child) => ({ url: `http://127.0.0.1:${c.port}`, worker: { pid: c.proc.pid } });
+      return {
+        bootstrap, ...handle(worker),
+        async restartWorker() { await worker.stop(); worker = await startWorker(); return handle(worker); },
+        async close() { await worker.stop(); await broker?.stop(); },
+      };
+    },
+  };
 }

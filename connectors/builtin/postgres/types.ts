@@ -2,7 +2,7 @@
 // (time.precision.mode=adaptive, decimal.handling.mode, io.debezium.* logical names).
 // Values arrive as Postgres text output (pgoutput proto 1 and the snapshot both use
 // text), with the session settings TimeZone=UTC, DateStyle=ISO, IntervalStyle=postgres.
-import { S, Logical, type Schema } from '../../../plugins/sdk/index.ts';
+import { S, Logical, bigintToBytes, parseDecimal, unscaledToDecimal, type Schema } from '../../../plugins/sdk/index.ts';
 
 export const UNAVAILABLE_VALUE = '__debezium_unavailable_value';
 
@@ -40,52 +40,13 @@ const parseIntText = (t: string): number | bigint => {
 
 const parseFloatText = (t: string): number => (t === 'NaN' ? NaN : t === 'Infinity' ? Infinity : t === '-Infinity' ? -Infinity : Number(t));
 
-/** Two's-complement big-endian bytes of an integer, as Connect's Decimal encodes the unscaled value. */
-export function bigintToBytes(v: bigint): Buffer {
-  if (v === 0n) return Buffer.from([0]);
-  const bytes: number[] = [];
-  let x = v;
-  for (;;) {
-    const b = Number(x & 0xffn);
-    bytes.unshift(b);
-    x >>= 8n;
-    if ((x === 0n && (b & 0x80) === 0) || (x === -1n && (b & 0x80) !== 0)) break;
-  }
-  return Buffer.from(bytes);
-}
+export { bigintToBytes, bytesToBigint } from '../../../plugins/sdk/index.ts';
 
-export function bytesToBigint(b: Buffer): bigint {
-  if (b.length === 0) return 0n;
-  let v = 0n;
-  for (const x of b) v = (v << 8n) | BigInt(x);
-  if (b[0] & 0x80) v -= 1n << BigInt(b.length * 8);
-  return v;
-}
-
-/** '123.4500' -> unscaled 1234500n at the given scale (or the text's own scale when scale is null). */
-export function decimalUnscaled(text: string, scale: number | null): { unscaled: bigint; scale: number } {
-  const neg = text.startsWith('-');
-  const t = neg ? text.slice(1) : text;
-  const [ip, fp = ''] = t.split('.');
-  const sc = scale ?? fp.length;
-  let frac = fp;
-  if (frac.length < sc) frac = frac.padEnd(sc, '0');
-  else if (frac.length > sc) frac = frac.slice(0, sc); // Postgres already rounded to the column scale
-  const u = BigInt((ip || '0') + frac);
-  return { unscaled: neg ? -u : u, scale: sc };
-}
+/** '123.4500' -> unscaled 1234500n at the given scale (or the text's own scale when scale is null); Postgres already rounded to the column scale. */
+export const decimalUnscaled = (text: string, scale: number | null) => parseDecimal(text, scale, { truncate: true });
 
 /** '1.5' at scale 2 -> '1.50' */
-export function decimalString(text: string, scale: number): string {
-  const { unscaled } = decimalUnscaled(text, scale);
-  const neg = unscaled < 0n;
-  let d = (neg ? -unscaled : unscaled).toString();
-  if (scale > 0) {
-    d = d.padStart(scale + 1, '0');
-    d = `${d.slice(0, -scale)}.${d.slice(-scale)}`;
-  }
-  return neg ? `-${d}` : d;
-}
+export const decimalString = (text: string, scale: number): string => unscaledToDecimal(decimalUnscaled(text, scale).unscaled, scale);
 
 /** What Debezium puts in a required column missing from a key-only before image. */
 export function fallbackValue(s: Schema): unknown {

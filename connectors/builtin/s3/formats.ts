@@ -2,7 +2,10 @@
 // schemas.enable=false), Avro object container files (schema from the Connect schema,
 // as Confluent's AvroData maps it) and raw bytes with a separator.
 import avro from 'avsc';
-import { Logical, type Schema } from '../../../plugins/sdk/index.ts';
+import { Logical, bigintToBytes, bytesToBigint, parseDecimal, unscaledToDecimal, type Schema } from '../../../plugins/sdk/index.ts';
+
+/** A Decimal value at the schema's scale (extra fraction digits cut off, as before). */
+const unscaled = (v: unknown, scale: number): bigint => parseDecimal(String(v), scale, { truncate: true }).unscaled;
 
 export type FormatName = 'json' | 'avro' | 'bytes' | 'parquet';
 
@@ -147,39 +150,11 @@ export function fromAvroSchema(a: unknown, named = new Map<string, Schema>(), op
   }
 }
 
-function unscaled(v: unknown, scale: number): bigint {
-  const s = String(v);
-  const neg = s.startsWith('-');
-  const [i, f = ''] = (neg ? s.slice(1) : s).split('.');
-  const u = BigInt((i || '0') + f.padEnd(scale, '0').slice(0, scale));
-  return neg ? -u : u;
-}
-
-function bigBytes(n: bigint): Buffer {
-  const out: number[] = [];
-  let x = n;
-  for (;;) {
-    const b = Number(x & 0xffn);
-    out.unshift(b);
-    x >>= 8n;
-    if ((x === 0n && (b & 0x80) === 0) || (x === -1n && (b & 0x80) !== 0)) break;
-  }
-  return Buffer.from(out);
-}
-
-function fromBigBytes(b: Buffer): bigint {
-  if (!b.length) return 0n;
-  let n = 0n;
-  for (const x of b) n = (n << 8n) | BigInt(x);
-  if (b[0] & 0x80) n -= 1n << BigInt(b.length * 8);
-  return n;
-}
-
 /** Connect value -> the value avsc writes for toAvroSchema(s). */
 export function toAvroValue(s: Schema | null, v: unknown): unknown {
   if (v === null || v === undefined) return null;
   if (!s) return Buffer.isBuffer(v) ? v : Buffer.from(JSON.stringify(v));
-  if (s.name === Logical.Decimal) return bigBytes(unscaled(v, Number(s.parameters?.scale ?? 0)));
+  if (s.name === Logical.Decimal) return bigintToBytes(unscaled(v, Number(s.parameters?.scale ?? 0)));
   if (s.name === Logical.Date) return v instanceof Date ? Math.floor(v.getTime() / 86_400_000) : Number(v);
   if (s.name === Logical.Time) return v instanceof Date ? v.getTime() % 86_400_000 : Number(v);
   if (s.name === Logical.Timestamp) return v instanceof Date ? v.getTime() : Number(v);
@@ -202,11 +177,7 @@ export function fromAvroValue(s: Schema, v: unknown): unknown {
   if (v === null || v === undefined) return null;
   if (s.name === Logical.Decimal) {
     const scale = Number(s.parameters?.scale ?? 0);
-    const n = fromBigBytes(v as Buffer);
-    const neg = n < 0n;
-    let d = (neg ? -n : n).toString();
-    if (scale > 0) { d = d.padStart(scale + 1, '0'); d = `${d.slice(0, -scale)}.${d.slice(-scale)}`; }
-    return neg ? `-${d}` : d;
+    return unscaledToDecimal(bytesToBigint(v as Buffer), scale);
   }
   if (s.name === Logical.Date) return new Date(Number(v) * 86_400_000);
   if (s.name === Logical.Time || s.name === Logical.Timestamp) return new Date(Number(v));

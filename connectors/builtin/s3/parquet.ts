@@ -6,7 +6,10 @@
 import zlib from 'node:zlib';
 import { ByteWriter, parquetWrite } from 'hyparquet-writer';
 import { parquetMetadata, parquetReadObjects, type SchemaElement } from 'hyparquet';
-import { Logical, type Schema } from '../../../plugins/sdk/index.ts';
+import { Logical, bytesToBigint, parseDecimal, unscaledToDecimal, type Schema } from '../../../plugins/sdk/index.ts';
+
+/** A Decimal value at the schema's scale (extra fraction digits cut off, as before). */
+const unscaled = (v: unknown, scale: number): bigint => parseDecimal(String(v), scale, { truncate: true }).unscaled;
 import { fromAvroSchema, toAvroSchema } from './formats.ts';
 
 export type ParquetCodec = 'none' | 'snappy' | 'gzip';
@@ -84,23 +87,7 @@ function rootOf(s: Schema): { fields: { name: string; schema: Schema; column: st
 
 // ---------- values ----------
 
-function unscaled(v: unknown, scale: number): bigint {
-  const s = String(v);
-  const neg = s.startsWith('-');
-  const [i, f = ''] = (neg ? s.slice(1) : s).split('.');
-  const u = BigInt((i || '0') + f.padEnd(scale, '0').slice(0, scale));
-  return neg ? -u : u;
-}
-
-function fromUnscaled(bytes: Uint8Array, scale: number): string {
-  let n = 0n;
-  for (const x of bytes) n = (n << 8n) | BigInt(x);
-  if (bytes.length && bytes[0] & 0x80) n -= 1n << BigInt(bytes.length * 8);
-  const neg = n < 0n;
-  let d = (neg ? -n : n).toString();
-  if (scale > 0) { d = d.padStart(scale + 1, '0'); d = `${d.slice(0, -scale)}.${d.slice(-scale)}`; }
-  return neg ? `-${d}` : d;
-}
+const fromUnscaled = (bytes: Uint8Array, scale: number): string => unscaledToDecimal(bytesToBigint(bytes), scale);
 
 const ms = (v: unknown) => (v instanceof Date ? v.getTime() : Number(v));
 

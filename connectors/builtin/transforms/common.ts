@@ -1,6 +1,6 @@
 // Helpers shared by the built-in transforms: which part of the record a $Key/$Value
 // variant works on, and copying a record with a new key or value.
-import { ConfigException, type ConnectRecord, type Schema, type SinkRecord } from '../../../plugins/sdk/index.ts';
+import { ConfigException, DataException, type ConnectRecord, type Schema, type SinkRecord } from '../../../plugins/sdk/index.ts';
 
 export type Part = 'key' | 'value';
 
@@ -26,9 +26,8 @@ export function requireMap(value: unknown, purpose: string): Record<string, unkn
   return value as Record<string, unknown>;
 }
 
-export class DataError extends Error {
-  constructor(m: string) { super(m); this.name = 'DataException'; }
-}
+/** Kafka's DataException (the SDK's), under the name the transforms use. */
+export const DataError = DataException;
 
 export const listProp = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
