@@ -4,3 +4,6 @@ export { CODECS, type Codec, ensureCodecs } from './codecs.ts';
 export { KafkaProducer, ProducerTransaction, isFencingError, type ProducerConfig, type OutgoingRecord, type PartitionOffset, type Header } from './producer.ts';
 export { PartitionReader, type PartitionReaderConfig, type ConsumedRecord, type PartitionBatch, type PartitionEnds, type TopicPartition, type Isolation } from './partition-reader.ts';
 export { KafkaAdmin, hasKafkaError, type TopicSpec, type TopicDescription, type ClusterDescription, type TopicOffsets, type GroupListing, type GroupDescription, type GroupMemberDescription, type GroupOffset } from './admin.ts';
+export { GroupConsumer, type GroupConsumerConfig } from './group-consumer.ts';
+export { CompactedTopicLog, TopicPartitionCountError, type CompactedTopicLogConfig, type LogTopic } from './compacted-topic-log.ts';
+export { GroupMembership, type GroupMembershipConfig, type MemberMetadata } from './group-membership.ts';

@@ -62,7 +62,7 @@ export async function startRegistry(opts: StartRegistryOptions): Promise<Running
   const port = (app.server.address() as { port: number }).port;
   const url = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
   if (kind === 'kafka' && config['leader.election.enable']) {
-    election = new LeaderElection({ kafka: (store as KafkaSchemaStore).kafka, config, url, logger: opts.logger });
+    election = new LeaderElection({ client: (store as KafkaSchemaStore).clientConfig, config, url, logger: opts.logger });
     try {
       await election.start();
     } catch (e) {
