@@ -164,8 +164,11 @@ function collect(b: Broker, parts: FetchPart[], maxBytes: number, readCommitted:
       const limit = Math.min(fp.maxBytes, budget);
       const r = remote?.get(fp);
       if (r && 'error' in r) throw r.error;
-      const data = limit <= 0 && bytes > 0 ? [] : r ? (r.data.length ? [trimBatches(r.data, limit)] : []) : log.read(fp.fetchOffset, Math.max(limit, 1), upTo);
+      let data = limit <= 0 && bytes > 0 ? [] : r ? (r.data.length ? [trimBatches(r.data, limit)] : []) : log.read(fp.fetchOffset, Math.max(limit, 1), upTo);
       let n = 0; for (const d of data) n += d.length;
+      // KIP-74: only the first batch of the first partition with data may exceed
+      // max_bytes / partition_max_bytes (progress); later partitions wait for the next fetch.
+      if (bytes > 0 && n > limit) { data = []; n = 0; }
       bytes += n; budget -= n;
       let aborted = readCommitted && b.producers ? b.producers.abortedTransactions(part, fp.fetchOffset, upTo) : (readCommitted ? [] : null);
       if (r && aborted) aborted = mergeAborted(aborted, b.tiered!.abortedTransactions(part, fp.fetchOffset, upTo));
