@@ -1,0 +1,196 @@
+// A stream task: one sub-topology's processors and stores for one partition.
+// Processing is synchronous and depth-first, as in Kafka Streams: a record runs
+// through every downstream processor before the next one is taken.
+import { Headers, Record, TaskId, type Cancellable, type Processor, type ProcessorContext, type PunctuationType, type Punctuator, type RecordMetadata, supplierGet } from '../processor.ts';
+import type { Serde } from '../serdes.ts';
+import type { ProcessorNode, SinkNode, SourceNode, Topology } from '../topology.ts';
+import type { StateStore, StoreEnv } from '../state/stores.ts';
+import { toMillis } from '../duration.ts';
+import { partitionFor } from './murmur2.ts';
+
+export interface RawRecord { topic: string; partition: number; offset: number; timestamp: number; key: Buffer | null; value: Buffer | null; headers?: Headers }
+
+export interface RecordCollector {
+  send(topic: string, key: Buffer | null, value: Buffer | null, headers: Headers, timestamp: number, partition: number): void;
+  /** partition count of a topic (for sinks); undefined when unknown */
+  partitionsFor(topic: string): number;
+}
+
+export type DeserializationHandlerResponse = 'CONTINUE' | 'FAIL';
+export type DeserializationExceptionHandler = (record: RawRecord, error: Error) => DeserializationHandlerResponse;
+export const LogAndContinueExceptionHandler: DeserializationExceptionHandler = (r, e) => { console.warn(`skipping record ${r.topic}-${r.partition}@${r.offset} that failed to deserialize: ${e.message}`); return 'CONTINUE'; };
+export const LogAndFailExceptionHandler: DeserializationExceptionHandler = () => 'FAIL';
+
+export interface TaskConfig {
+  applicationId: string;
+  defaultKeySerde: Serde<any>;
+  defaultValueSerde: Serde<any>;
+  resolveTopic(name: string): string;
+  deserializationExceptionHandler: DeserializationExceptionHandler;
+  appConfigs: { [k: string]: unknown };
+  now(): number;
+}
+
+interface Schedule { type: PunctuationType; interval: number; next?: number; cb: Punctuator; cancelled: boolean; node: string }
+
+export class StreamsException extends Error {
+  constructor(message: string, readonly cause?: unknown) { super(message); this.name = 'StreamsException'; }
+}
+
+export class StreamTask {
+  streamTime = -1;
+  readonly stores = new Map<string, StateStore>();
+  private readonly processors = new Map<string, Processor<any, any, any, any>>();
+  private readonly contexts = new Map<string, NodeContext>();
+  private readonly sourcesByTopic = new Map<string, SourceNode>();
+  private readonly patternSources: SourceNode[] = [];
+  private readonly schedules: Schedule[] = [];
+  current: { topic: string; partition: number; offset: number; timestamp: number; headers: Headers } | undefined;
+  processed = 0;
+
+  constructor(readonly id: TaskId, readonly topology: Topology, readonly nodeNames: string[], readonly cfg: TaskConfig, readonly collector: RecordCollector,
+    readonly storeEnv: (storeName: string) => StoreEnv, readonly globalStores: Map<string, StateStore> = new Map(), readonly isGlobal = false) {
+    for (const n of nodeNames) {
+      const node = topology.nodes.get(n)!;
+      if (node.kind === 'source') {
+        for (const t of node.topics) this.sourcesByTopic.set(cfg.resolveTopic(t), node);
+        if (node.pattern) this.patternSources.push(node);
+      }
+    }
+  }
+
+  /** builds stores (the caller restores them before init) */
+  buildStores(): void {
+    const names = new Set<string>();
+    for (const n of this.nodeNames) { const node = this.topology.nodes.get(n)!; if (node.kind === 'processor') for (const s of node.stores) if (this.isGlobal || !this.topology.globalStores.has(s)) names.add(s); }
+    for (const s of names) this.stores.set(s, this.topology.stores.get(s)!.builder.build(this.storeEnv(s)));
+  }
+
+  init(): void {
+    if (!this.stores.size) this.buildStores();
+    for (const n of this.nodeNames) {
+      const node = this.topology.nodes.get(n)!;
+      const ctx = new NodeContext(this, n);
+      this.contexts.set(n, ctx);
+      if (node.kind === 'processor') this.processors.set(n, supplierGet(node.supplier));
+      else if (node.kind === 'sink') this.processors.set(n, new SinkProcessor(this, node));
+    }
+    for (const [n, p] of this.processors) p.init?.(this.contexts.get(n)! as ProcessorContext<any, any>);
+  }
+
+  sourceFor(topic: string): SourceNode | undefined {
+    return this.sourcesByTopic.get(topic) ?? this.patternSources.find((s) => s.pattern!.test(topic));
+  }
+
+  process(raw: RawRecord): void {
+    const source = this.sourceFor(raw.topic);
+    if (!source) throw new StreamsException(`task ${this.id} has no source for topic ${raw.topic}`);
+    let key: unknown, value: unknown;
+    try {
+      key = (source.keyDeserializer ?? this.cfg.defaultKeySerde.deserializer()).deserialize(raw.topic, raw.key);
+      value = (source.valueDeserializer ?? this.cfg.defaultValueSerde.deserializer()).deserialize(raw.topic, raw.value);
+    } catch (e) {
+      const r = this.cfg.deserializationExceptionHandler(raw, e as Error);
+      if (r === 'CONTINUE') return;
+      throw new StreamsException(`Deserialization exception handler is set to fail upon a deserialization error of ${raw.topic}-${raw.partition} at offset ${raw.offset}: ${(e as Error).message}`, e);
+    }
+    let ts = raw.timestamp;
+    if (source.timestampExtractor) ts = source.timestampExtractor({ topic: raw.topic, partition: raw.partition, offset: raw.offset, key, value, timestamp: raw.timestamp }, this.streamTime);
+    if (!(ts >= 0)) { console.warn(`skipping record ${raw.topic}-${raw.partition}@${raw.offset} with invalid timestamp ${ts}`); return; }
+    const headers = raw.headers ?? new Headers();
+    this.current = { topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp: ts, headers };
+    if (ts > this.streamTime) this.streamTime = ts;
+    const rec = new Record(key, value, ts, headers);
+    for (const c of source.children) this.run(c, rec);
+    this.processed++;
+    this.punctuate('STREAM_TIME', this.streamTime);
+  }
+
+  run(nodeName: string, record: Record<any, any>): void {
+    const p = this.processors.get(nodeName);
+    if (!p) throw new StreamsException(`unknown processor ${nodeName}`);
+    p.process(record);
+  }
+
+  schedule(node: string, interval: number, type: PunctuationType, cb: Punctuator): Cancellable {
+    if (!(interval >= 1)) throw new RangeError('punctuation interval must be at least 1 ms');
+    const s: Schedule = { type, interval, cb, cancelled: false, node, next: type === 'WALL_CLOCK_TIME' ? this.cfg.now() + interval : undefined };
+    this.schedules.push(s);
+    return { cancel: () => { s.cancelled = true; } };
+  }
+
+  /** fires due punctuations of one type; returns whether any fired */
+  punctuate(type: PunctuationType, time: number): boolean {
+    let fired = false;
+    for (const s of this.schedules) {
+      if (s.cancelled || s.type !== type || time < 0) continue;
+      if (s.next === undefined || time >= s.next) {
+        s.next = s.next === undefined ? time + s.interval : s.next + s.interval * (Math.floor((time - s.next) / s.interval) + 1);
+        const saved = this.current;
+        this.current = undefined;
+        try { s.cb(time); } finally { this.current = saved; }
+        fired = true;
+      }
+    }
+    return fired;
+  }
+
+  getStore(name: string): StateStore | undefined { return this.stores.get(name) ?? this.globalStores.get(name); }
+
+  flush(): void { for (const s of this.stores.values()) s.flush(); }
+  close(): void {
+    for (const p of this.processors.values()) p.close?.();
+    for (const s of this.stores.values()) s.close();
+  }
+}
+
+class NodeContext implements ProcessorContext<any, any> {
+  private readonly node: ProcessorNode | SinkNode | SourceNode;
+  constructor(private readonly task: StreamTask, private readonly name: string) { this.node = task.topology.nodes.get(name)!; }
+  forward(record: Record<any, any>, childName?: string): void {
+    if (childName !== undefined) {
+      if (!this.node.children.includes(childName)) throw new StreamsException(`Unknown downstream node: ${childName} either does not exist or is not connected to this processor.`);
+      this.task.run(childName, record);
+      return;
+    }
+    for (const c of this.node.children) this.task.run(c, record);
+  }
+  schedule(interval: number | { toMillis(): number }, type: PunctuationType, cb: Punctuator): Cancellable {
+    return this.task.schedule(this.name, toMillis(interval as number, 'punctuation interval'), type, cb);
+  }
+  getStateStore<S>(name: string): S {
+    const connected = this.node.kind === 'processor' && this.node.stores.has(name);
+    if (!connected && !this.task.topology.globalStores.has(name)) throw new StreamsException(`Processor ${this.name} has no access to StateStore ${name} as the store is not connected to the processor.`);
+    const s = this.task.getStore(name);
+    if (!s) throw new StreamsException(`state store ${name} is not available in task ${this.task.id}`);
+    return s as S;
+  }
+  recordMetadata(): RecordMetadata | undefined {
+    const c = this.task.current;
+    return c && { topic: () => c.topic, partition: () => c.partition, offset: () => c.offset };
+  }
+  taskId(): TaskId { return this.task.id; }
+  applicationId(): string { return this.task.cfg.applicationId; }
+  appConfigs(): { [k: string]: unknown } { return this.task.cfg.appConfigs; }
+  currentStreamTimeMs(): number { return this.task.streamTime; }
+  currentSystemTimeMs(): number { return this.task.cfg.now(); }
+  commit(): void { /* commits follow commit.interval.ms */ }
+}
+
+class SinkProcessor implements Processor<any, any, void, void> {
+  constructor(private readonly task: StreamTask, private readonly node: SinkNode) {}
+  process(record: Record<any, any>): void {
+    const t = this.task;
+    const c = t.current;
+    const topic = typeof this.node.topic === 'string' ? t.cfg.resolveTopic(this.node.topic)
+      : this.node.topic(record.key(), record.value(), { topic: () => c?.topic ?? '', partition: () => c?.partition ?? -1, offset: () => c?.offset ?? -1, timestamp: () => record.timestamp(), headers: () => record.headers() });
+    if (typeof topic !== 'string' || !topic) throw new StreamsException(`topic name extractor of ${this.node.name} returned ${String(topic)}`);
+    const k = (this.node.keySerializer ?? t.cfg.defaultKeySerde.serializer()).serialize(topic, record.key());
+    const v = (this.node.valueSerializer ?? t.cfg.defaultValueSerde.serializer()).serialize(topic, record.value());
+    const n = t.collector.partitionsFor(topic);
+    let partition = -1;
+    if (this.node.partitioner) partition = this.node.partitioner(topic, record.key(), record.value(), n) ?? -1;
+    if (partition < 0) partition = k ? partitionFor(k, n) : Math.floor(Math.random() * n);
+    t.collector.send(topic, k, v, record.headers(), record.timestamp(), partition);
+  }
+}

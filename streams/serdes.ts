@@ -1,0 +1,46 @@
+// Serdes: Kafka Streams' Serde/Serializer/Deserializer shape, with the same wire
+// bytes as Kafka's built-in serdes (Long = 8-byte big-endian, Integer = 4, Double = 8).
+export interface Serializer<T> { serialize(topic: string, data: T): Buffer | null }
+export interface Deserializer<T> { deserialize(topic: string, data: Buffer | null): T }
+export interface Serde<T> { serializer(): Serializer<T>; deserializer(): Deserializer<T> }
+
+export class SerializationException extends Error {
+  constructor(message: string) { super(message); this.name = 'SerializationException'; }
+}
+
+function serde<T>(name: string, ser: (t: T) => Buffer, de: (b: Buffer) => T): Serde<T> & { toString(): string } {
+  const s: Serializer<T> = { serialize: (_topic, data) => (data === null || data === undefined ? null : ser(data)) };
+  const d: Deserializer<T> = { deserialize: (_topic, data) => (data === null || data === undefined ? (null as T) : de(data)) };
+  return { serializer: () => s, deserializer: () => d, toString: () => name };
+}
+
+function expect(kind: string, ok: boolean, data: unknown): void {
+  if (!ok) throw new SerializationException(`${kind} serde cannot serialize ${typeof data} ${JSON.stringify(data)?.slice(0, 80)}; give this topic/store the right serde (Produced.with, Grouped.with, Materialized.with)`);
+}
+
+export const Serdes = {
+  String: (): Serde<string> => serde<string>('StringSerde', (s) => { expect('String', typeof s === 'string', s); return Buffer.from(s, 'utf8'); }, (b) => b.toString('utf8')),
+  /** Kafka's LongSerde: 8-byte big-endian two's complement; a JS number (safe integer) or bigint in, a number out. */
+  Long: (): Serde<number> => serde<number>('LongSerde', (n) => {
+    expect('Long', typeof n === 'number' || typeof n === 'bigint', n);
+    const b = Buffer.allocUnsafe(8); b.writeBigInt64BE(BigInt(n)); return b;
+  }, (b) => {
+    if (b.length !== 8) throw new SerializationException(`Size of data received by LongDeserializer is not 8 (${b.length})`);
+    return Number(b.readBigInt64BE(0));
+  }),
+  Integer: (): Serde<number> => serde<number>('IntegerSerde', (n) => { expect('Integer', Number.isInteger(n), n); const b = Buffer.allocUnsafe(4); b.writeInt32BE(n); return b; }, (b) => {
+    if (b.length !== 4) throw new SerializationException(`Size of data received by IntegerDeserializer is not 4 (${b.length})`);
+    return b.readInt32BE(0);
+  }),
+  Double: (): Serde<number> => serde<number>('DoubleSerde', (n) => { expect('Double', typeof n === 'number', n); const b = Buffer.allocUnsafe(8); b.writeDoubleBE(n); return b; }, (b) => {
+    if (b.length !== 8) throw new SerializationException(`Size of data received by DoubleDeserializer is not 8 (${b.length})`);
+    return b.readDoubleBE(0);
+  }),
+  ByteArray: (): Serde<Buffer> => serde<Buffer>('ByteArraySerde', (b) => { expect('ByteArray', Buffer.isBuffer(b) || (b as unknown) instanceof Uint8Array, b); return Buffer.from(b); }, (b) => b),
+  /** JSON text in UTF-8 (not a Kafka built-in; what Kafka users write by hand with Jackson). */
+  JSON: <T = unknown>(): Serde<T> => serde<T>('JsonSerde', (v) => Buffer.from(JSON.stringify(v), 'utf8'), (b) => {
+    try { return JSON.parse(b.toString('utf8')) as T; } catch (e) { throw new SerializationException(`JSON deserializer: ${(e as Error).message}`); }
+  }),
+  Void: (): Serde<null> => serde<null>('VoidSerde', () => Buffer.alloc(0), () => null),
+  serdeFrom: <T>(serializer: Serializer<T>, deserializer: Deserializer<T>): Serde<T> => ({ serializer: () => serializer, deserializer: () => deserializer }),
+};

@@ -1,0 +1,237 @@
+// Typed state stores over byte stores, with Kafka Streams' interfaces and factory
+// names (Stores.persistentKeyValueStore, Stores.keyValueStoreBuilder, …). A logged
+// store sends every write to its changelog `<application.id>-<store>-changelog`.
+import path from 'node:path';
+import type { Serde } from '../serdes.ts';
+import { KeyValue } from '../key-value.ts';
+import { Window, Windowed } from '../windows.ts';
+import { toMillis, type DurationLike } from '../duration.ts';
+import { InMemoryBytesStore, LmdbBytesStore, type BytesStore } from './bytes-store.ts';
+
+export interface StateStore {
+  name(): string;
+  persistent(): boolean;
+  flush(): void;
+  close(): void;
+  isOpen(): boolean;
+}
+
+/** What a task gives a store when it builds it. */
+export interface StoreEnv {
+  stateDir?: string;
+  changelogTopic?: string;
+  logChange?: (topic: string, key: Buffer, value: Buffer | null, timestamp: number) => void;
+  timestamp(): number;
+  defaultKeySerde: Serde<any>;
+  defaultValueSerde: Serde<any>;
+}
+
+abstract class TypedStore implements StateStore {
+  protected open_ = true;
+  protected keySer!: Serde<any>;
+  protected valSer!: Serde<any>;
+  constructor(protected readonly storeName: string, readonly inner: BytesStore, protected readonly env: StoreEnv, keySerde?: Serde<any>, valueSerde?: Serde<any>, protected readonly logging = true) {
+    this.keySer = keySerde ?? env.defaultKeySerde;
+    this.valSer = valueSerde ?? env.defaultValueSerde;
+  }
+  name(): string { return this.storeName; }
+  persistent(): boolean { return this.inner.persistent; }
+  flush(): void { this.inner.flush(); }
+  close(): void { if (this.open_) { this.open_ = false; this.inner.close(); } }
+  isOpen(): boolean { return this.open_; }
+  protected topic(): string { return this.env.changelogTopic ?? this.storeName; }
+  protected sk(k: unknown): Buffer { return this.keySer.serializer().serialize(this.topic(), k) ?? Buffer.alloc(0); }
+  protected dk(b: Buffer): any { return this.keySer.deserializer().deserialize(this.topic(), b); }
+  protected sv(v: unknown): Buffer | null { return v === null || v === undefined ? null : this.valSer.serializer().serialize(this.topic(), v); }
+  protected dv(b: Buffer): any { return this.valSer.deserializer().deserialize(this.topic(), b); }
+  protected write(key: Buffer, value: Buffer | null): void {
+    this.inner.put(key, value);
+    if (this.logging && this.env.logChange && this.env.changelogTopic) this.env.logChange(this.env.changelogTopic, key, value, this.env.timestamp());
+  }
+  /** restore from changelog bytes, bypassing logging */
+  restoreBatch(batch: Array<[Buffer, Buffer | null]>): void {
+    if (this.inner instanceof LmdbBytesStore) this.inner.writeBatch(batch);
+    else for (const [k, v] of batch) this.inner.put(k, v);
+  }
+  approximateNumEntries(): number { return this.inner.approximateNumEntries(); }
+}
+
+export interface ReadOnlyKeyValueStore<K, V> {
+  get(key: K): V | undefined;
+  range(from: K | undefined, to: K | undefined): Array<KeyValue<K, V>>;
+  all(): Array<KeyValue<K, V>>;
+  prefixScan?(prefix: K): Array<KeyValue<K, V>>;
+  approximateNumEntries(): number;
+}
+
+export class KeyValueStore<K, V> extends TypedStore implements ReadOnlyKeyValueStore<K, V> {
+  get(key: K): V | undefined { const b = this.inner.get(this.sk(key)); return b === undefined ? undefined : this.dv(b); }
+  put(key: K, value: V | null | undefined): void { this.write(this.sk(key), this.sv(value)); }
+  putIfAbsent(key: K, value: V): V | undefined { const old = this.get(key); if (old === undefined) this.put(key, value); return old; }
+  putAll(entries: Array<KeyValue<K, V>>): void { for (const e of entries) this.put(e.key, e.value); }
+  delete(key: K): V | undefined { const old = this.get(key); if (old !== undefined) this.write(this.sk(key), null); return old; }
+  range(from: K | undefined, to: K | undefined): Array<KeyValue<K, V>> {
+    return this.inner.range(from === undefined ? undefined : this.sk(from), to === undefined ? undefined : this.sk(to)).map(([k, v]) => KeyValue.pair(this.dk(k), this.dv(v)));
+  }
+  reverseRange(from: K | undefined, to: K | undefined): Array<KeyValue<K, V>> { return this.range(from, to).reverse(); }
+  all(): Array<KeyValue<K, V>> { return this.range(undefined, undefined); }
+  reverseAll(): Array<KeyValue<K, V>> { return this.all().reverse(); }
+  /** keys whose serialized bytes start with the serialized prefix */
+  prefixScan(prefix: K): Array<KeyValue<K, V>> {
+    const p = this.sk(prefix);
+    return this.inner.range(p, Buffer.concat([p, Buffer.alloc(64, 0xff)])).filter(([k]) => k.subarray(0, p.length).equals(p)).map(([k, v]) => KeyValue.pair(this.dk(k), this.dv(v)));
+  }
+  /** the raw bytes view, for the runtime */
+  getBytes(key: Buffer): Buffer | undefined { return this.inner.get(key); }
+}
+
+// Window store key: [len:4][key][windowStart:8], so one key's windows are contiguous and ordered by start.
+function windowKey(k: Buffer, start: number, seq?: number): Buffer {
+  const b = Buffer.allocUnsafe(4 + k.length + 8 + (seq === undefined ? 0 : 4));
+  b.writeUInt32BE(k.length, 0); k.copy(b, 4); b.writeBigUInt64BE(BigInt(Math.max(0, start)), 4 + k.length);
+  if (seq !== undefined) b.writeUInt32BE(seq, 12 + k.length);
+  return b;
+}
+function splitWindowKey(b: Buffer): [Buffer, number] {
+  const len = b.readUInt32BE(0);
+  return [b.subarray(4, 4 + len), Number(b.readBigUInt64BE(4 + len))];
+}
+
+export interface ReadOnlyWindowStore<K, V> {
+  fetch(key: K, time: number): V | undefined;
+  fetch(key: K, timeFrom: number, timeTo: number): Array<KeyValue<number, V>>;
+  fetchAll(timeFrom: number, timeTo: number): Array<KeyValue<Windowed<K>, V>>;
+  all(): Array<KeyValue<Windowed<K>, V>>;
+}
+
+export class WindowStore<K, V> extends TypedStore implements ReadOnlyWindowStore<K, V> {
+  private observedStreamTime = -1;
+  private seq = 0;
+  constructor(name: string, inner: BytesStore, env: StoreEnv, keySerde: Serde<any> | undefined, valueSerde: Serde<any> | undefined, logging: boolean, readonly retentionMs: number, readonly windowSizeMs: number, readonly retainDuplicates: boolean) {
+    super(name, inner, env, keySerde, valueSerde, logging);
+  }
+  put(key: K, value: V | null, windowStartTimestamp: number): void {
+    this.observedStreamTime = Math.max(this.observedStreamTime, windowStartTimestamp);
+    if (windowStartTimestamp <= this.observedStreamTime - this.retentionMs) return; // expired: Kafka drops it
+    if (this.retainDuplicates && value === null) return;
+    this.write(windowKey(this.sk(key), windowStartTimestamp, this.retainDuplicates ? this.seq++ : undefined), this.sv(value));
+  }
+  private live(start: number): boolean { return start > this.observedStreamTime - this.retentionMs; }
+  fetch(key: K, time: number): V | undefined;
+  fetch(key: K, timeFrom: number, timeTo: number): Array<KeyValue<number, V>>;
+  fetch(key: K, a: number, b?: number): any {
+    const k = this.sk(key);
+    if (b === undefined) {
+      if (this.retainDuplicates) return this.fetch(key, a, a)[0]?.value;
+      const v = this.inner.get(windowKey(k, a));
+      return v === undefined || !this.live(a) ? undefined : this.dv(v);
+    }
+    const lo = windowKey(k, a), hi = windowKey(k, b, this.retainDuplicates ? 0xffffffff : undefined);
+    return this.inner.range(lo, hi).map(([bk, v]) => [splitWindowKey(bk)[1], v] as const).filter(([s]) => s >= a && s <= b && this.live(s)).map(([s, v]) => KeyValue.pair(s, this.dv(v)));
+  }
+  backwardFetch(key: K, timeFrom: number, timeTo: number): Array<KeyValue<number, V>> { return this.fetch(key, timeFrom, timeTo).reverse(); }
+  /** fetch(keyFrom, keyTo, timeFrom, timeTo) in Kafka */
+  fetchRange(keyFrom: K, keyTo: K, timeFrom: number, timeTo: number): Array<KeyValue<Windowed<K>, V>> {
+    const lo = this.sk(keyFrom), hi = this.sk(keyTo);
+    return this.all().filter((kv) => { const kb = this.sk(kv.key.key()); const s = kv.key.window().start(); return Buffer.compare(kb, lo) >= 0 && Buffer.compare(kb, hi) <= 0 && s >= timeFrom && s <= timeTo; });
+  }
+  fetchAll(timeFrom: number, timeTo: number): Array<KeyValue<Windowed<K>, V>> { return this.all().filter((kv) => kv.key.window().start() >= timeFrom && kv.key.window().start() <= timeTo); }
+  all(): Array<KeyValue<Windowed<K>, V>> {
+    const out: Array<KeyValue<Windowed<K>, V>> = [];
+    for (const [bk, v] of this.inner.range()) {
+      const [k, s] = splitWindowKey(bk);
+      if (this.live(s)) out.push(KeyValue.pair(new Windowed(this.dk(k), new Window(s, s + this.windowSizeMs)), this.dv(v)));
+    }
+    return out;
+  }
+  override restoreBatch(batch: Array<[Buffer, Buffer | null]>): void {
+    for (const [k] of batch) this.observedStreamTime = Math.max(this.observedStreamTime, splitWindowKey(k)[1]);
+    super.restoreBatch(batch);
+  }
+  /** drop windows past retention (called on commit) */
+  purge(): void {
+    for (const [bk] of this.inner.range()) if (!this.live(splitWindowKey(bk)[1])) this.inner.put(bk, null);
+  }
+}
+
+// Session store key: [len:4][key][end:8][start:8], as Kafka orders sessions by end time.
+function sessionKey(k: Buffer, start: number, end: number): Buffer {
+  const b = Buffer.allocUnsafe(4 + k.length + 16);
+  b.writeUInt32BE(k.length, 0); k.copy(b, 4); b.writeBigUInt64BE(BigInt(end), 4 + k.length); b.writeBigUInt64BE(BigInt(start), 12 + k.length);
+  return b;
+}
+function splitSessionKey(b: Buffer): [Buffer, number, number] {
+  const len = b.readUInt32BE(0);
+  return [b.subarray(4, 4 + len), Number(b.readBigUInt64BE(12 + len)), Number(b.readBigUInt64BE(4 + len))];
+}
+
+export interface ReadOnlySessionStore<K, V> {
+  fetch(key: K): Array<KeyValue<Windowed<K>, V>>;
+  fetchSession(key: K, sessionStart: number, sessionEnd: number): V | undefined;
+}
+
+export class SessionStore<K, V> extends TypedStore implements ReadOnlySessionStore<K, V> {
+  constructor(name: string, inner: BytesStore, env: StoreEnv, keySerde: Serde<any> | undefined, valueSerde: Serde<any> | undefined, logging: boolean, readonly retentionMs: number) {
+    super(name, inner, env, keySerde, valueSerde, logging);
+  }
+  put(session: Windowed<K>, agg: V): void { this.write(sessionKey(this.sk(session.key()), session.window().start(), session.window().end()), this.sv(agg)); }
+  remove(session: Windowed<K>): void { this.write(sessionKey(this.sk(session.key()), session.window().start(), session.window().end()), null); }
+  /** sessions of key that end at or after earliestSessionEndTime and start at or before latestSessionStartTime */
+  findSessions(key: K, earliestSessionEndTime: number, latestSessionStartTime: number): Array<KeyValue<Windowed<K>, V>> {
+    const k = this.sk(key);
+    return this.inner.range(sessionKey(k, 0, earliestSessionEndTime), sessionKey(k, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER))
+      .map(([bk, v]) => [splitSessionKey(bk), v] as const)
+      .filter(([[, s]]) => s <= latestSessionStartTime)
+      .map(([[, s, e], v]) => KeyValue.pair(new Windowed(key, new Window(s, e)), this.dv(v)));
+  }
+  fetch(key: K): Array<KeyValue<Windowed<K>, V>> { return this.findSessions(key, 0, Number.MAX_SAFE_INTEGER); }
+  fetchSession(key: K, sessionStart: number, sessionEnd: number): V | undefined {
+    const v = this.inner.get(sessionKey(this.sk(key), sessionStart, sessionEnd));
+    return v === undefined ? undefined : this.dv(v);
+  }
+  all(): Array<KeyValue<Windowed<K>, V>> {
+    return this.inner.range().map(([bk, v]) => { const [k, s, e] = splitSessionKey(bk); return KeyValue.pair(new Windowed(this.dk(k), new Window(s, e)), this.dv(v)); });
+  }
+}
+
+// ---- suppliers and builders, Kafka's Stores factory ----
+
+export interface StoreSupplier { name: string; type: 'keyValue' | 'window' | 'session'; persistent: boolean; retentionMs?: number; windowSizeMs?: number; retainDuplicates?: boolean }
+
+export class StoreBuilder<S extends StateStore = StateStore> {
+  loggingEnabled = true;
+  cachingEnabled = false;
+  logConfig: Record<string, string> = {};
+  constructor(readonly supplier: StoreSupplier, readonly keySerde?: Serde<any>, readonly valueSerde?: Serde<any>) {
+    if (!supplier.name || typeof supplier.name !== 'string') throw new TypeError('a state store needs a name');
+  }
+  name(): string { return this.supplier.name; }
+  withLoggingDisabled(): this { this.loggingEnabled = false; return this; }
+  withLoggingEnabled(config: Record<string, string> = {}): this { this.loggingEnabled = true; this.logConfig = config; return this; }
+  withCachingEnabled(): this { this.cachingEnabled = true; return this; }
+  withCachingDisabled(): this { this.cachingEnabled = false; return this; }
+  build(env: StoreEnv): S {
+    const s = this.supplier;
+    const inner: BytesStore = s.persistent ? new LmdbBytesStore(path.join(env.stateDir ?? '.', 'lmdb', s.name)) : new InMemoryBytesStore();
+    const logging = this.loggingEnabled;
+    if (s.type === 'keyValue') return new KeyValueStore(s.name, inner, env, this.keySerde, this.valueSerde, logging) as unknown as S;
+    if (s.type === 'window') return new WindowStore(s.name, inner, env, this.keySerde, this.valueSerde, logging, s.retentionMs!, s.windowSizeMs!, !!s.retainDuplicates) as unknown as S;
+    return new SessionStore(s.name, inner, env, this.keySerde, this.valueSerde, logging, s.retentionMs!) as unknown as S;
+  }
+}
+
+export const Stores = {
+  persistentKeyValueStore: (name: string): StoreSupplier => ({ name, type: 'keyValue', persistent: true }),
+  persistentTimestampedKeyValueStore: (name: string): StoreSupplier => ({ name, type: 'keyValue', persistent: true }),
+  inMemoryKeyValueStore: (name: string): StoreSupplier => ({ name, type: 'keyValue', persistent: false }),
+  persistentWindowStore: (name: string, retentionPeriod: DurationLike, windowSize: DurationLike, retainDuplicates = false): StoreSupplier =>
+    ({ name, type: 'window', persistent: true, retentionMs: toMillis(retentionPeriod, 'retention'), windowSizeMs: toMillis(windowSize, 'window size'), retainDuplicates }),
+  inMemoryWindowStore: (name: string, retentionPeriod: DurationLike, windowSize: DurationLike, retainDuplicates = false): StoreSupplier =>
+    ({ name, type: 'window', persistent: false, retentionMs: toMillis(retentionPeriod, 'retention'), windowSizeMs: toMillis(windowSize, 'window size'), retainDuplicates }),
+  persistentSessionStore: (name: string, retentionPeriod: DurationLike): StoreSupplier => ({ name, type: 'session', persistent: true, retentionMs: toMillis(retentionPeriod, 'retention') }),
+  inMemorySessionStore: (name: string, retentionPeriod: DurationLike): StoreSupplier => ({ name, type: 'session', persistent: false, retentionMs: toMillis(retentionPeriod, 'retention') }),
+  keyValueStoreBuilder: <K, V>(supplier: StoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>) => new StoreBuilder<KeyValueStore<K, V>>(supplier, keySerde, valueSerde),
+  timestampedKeyValueStoreBuilder: <K, V>(supplier: StoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>) => new StoreBuilder<KeyValueStore<K, V>>(supplier, keySerde, valueSerde),
+  windowStoreBuilder: <K, V>(supplier: StoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>) => new StoreBuilder<WindowStore<K, V>>(supplier, keySerde, valueSerde),
+  sessionStoreBuilder: <K, V>(supplier: StoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>) => new StoreBuilder<SessionStore<K, V>>(supplier, keySerde, valueSerde),
+};
