@@ -245,6 +245,8 @@ export function deleteRecordsHandler(b: Broker) {
         if (!part) return { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: code('UNKNOWN_TOPIC_OR_PARTITION') };
         try {
           const target: bigint = p.offset === -1n ? part.log.highWatermark : p.offset;
+          // As Kafka: -1 means the high watermark; any other negative offset is out of range.
+          if (target < 0n) throw new OffsetOutOfRangeError(`offset ${p.offset} is below 0 (only -1, the high watermark, is special)`);
           part.log.advanceLogStart(target);
           b.tiered?.advanceLogStart(part, target);
           return { partitionIndex: p.partitionIndex, lowWatermark: logStartOffset(b, part), errorCode: 0 };
