@@ -195,7 +195,8 @@ export class GroupCoordinator {
     if (m.awaitingJoin) { m.awaitingJoin({ errorCode: code('UNKNOWN_MEMBER_ID'), generationId: -1, protocolType: null, protocolName: null, leader: '', memberId: m.memberId, members: [] }); m.awaitingJoin = undefined; }
     if (m.awaitingSync) { m.awaitingSync({ errorCode: code('UNKNOWN_MEMBER_ID'), assignment: EMPTY }); m.awaitingSync = undefined; }
     if (g.leaderId === m.memberId) g.leaderId = null;
-    if (g.members.size === 0 && g.state !== 'PreparingRebalance') { g.protocolType = null; }
+    // The protocol type stays when the last member leaves (Kafka keeps "consumer", so admin
+    // clients still list an empty consumer group as one, not as a simple group).
     if (!rebalance) return;
     if (g.state === 'Stable' || g.state === 'CompletingRebalance') this.prepareRebalance(g, `member ${m.memberId} left`);
     else if (g.state === 'PreparingRebalance') this.maybeCompleteJoin(g);
