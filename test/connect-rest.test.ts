@@ -43,6 +43,8 @@ test('REST: root, plugins, validate, create/update/delete and their error codes'
   assert.match(byName['transforms.tag.type'].value.errors[0], /NoSuchTransform could not be found/);
   assert.equal(byName['batch.size'].definition.default_value, '2000');
   assert.equal(byName['topic'].definition.required, true);
+  // a validator's description is part of the key's documentation (Kafka's "Valid Values")
+  assert.match(byName['tasks.max'].definition.documentation, /Valid values: \[1,\.\.\.\]\.$/);
   assert.equal(v.body.error_count, 4);
   const ok = await kit.request('PUT', '/connector-plugins/FileStreamSource/config/validate', { 'connector.class': 'FileStreamSource', name: 'x', topic: 't', file: '/tmp/x' });
   assert.equal(ok.body.error_count, 0);

@@ -29,13 +29,21 @@ export function keyInfo(k: ConfigKey, nameOverride?: string, groupOverride?: str
     required: k.default === undefined,
     default_value: k.default === undefined ? null : asString(k.default, k.type === 'PASSWORD' ? 'STRING' : k.type),
     importance: k.importance ?? 'MEDIUM',
-    documentation: k.documentation ?? '',
+    documentation: documentationOf(k),
     group: groupOverride ?? k.group ?? null,
     order: orderOverride ?? k.orderInGroup ?? -1,
     width: k.width ?? 'NONE',
     display_name: k.displayName ?? k.name,
-    dependents: k.dependents ?? [],
+    dependents: [...(k.dependents ?? [])],
   };
+}
+
+/** The key's documentation, followed by what its validator accepts (as Kafka's generated config docs add "Valid Values"). */
+export function documentationOf(k: ConfigKey): string {
+  const doc = k.documentation ?? '';
+  const valid = k.validator?.describe;
+  if (!valid) return doc;
+  return `${doc}${doc && !/[.!?]$/.test(doc.trim()) ? '.' : ''}${doc ? ' ' : ''}Valid values: ${valid}.`;
 }
 
 function valueInfo(def: ConfigDef, v: ConfigValue, name?: string, raw?: string): ConfigValueInfo {

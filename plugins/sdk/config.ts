@@ -21,9 +21,9 @@ export interface ConfigKey {
   orderInGroup?: number;
   width?: Width;
   displayName?: string;
-  dependents?: string[];
+  dependents?: readonly string[];
   /** Values offered in the UI and in validate's `recommended_values`. */
-  recommendedValues?: unknown[] | ((parsed: Record<string, unknown>) => unknown[]);
+  recommendedValues?: readonly unknown[] | ((parsed: Record<string, unknown>) => readonly unknown[]);
   /** Whether the key applies given the other values (validate's `visible`). */
   visible?: (parsed: Record<string, unknown>) => boolean;
 }
@@ -44,6 +44,13 @@ export interface ConfigValue {
 }
 
 const NO_DEFAULT = Symbol('required');
+
+/** The parsed value of a key of type T. */
+export type ConfigTypeValue<T extends ConfigType> =
+  T extends 'BOOLEAN' ? boolean : T extends 'INT' | 'SHORT' | 'LONG' | 'DOUBLE' ? number : T extends 'LIST' ? string[] : string;
+
+/** What `parse()` of a ConfigDef returns: `ConfigValues<ReturnType<typeof myConfig>>`. */
+export type ConfigValues<D> = D extends ConfigDef<infer V> ? V : never;
 
 function parseType(key: ConfigKey, raw: unknown): unknown {
   if (raw === null || raw === undefined) return null;
@@ -75,31 +82,37 @@ function parseType(key: ConfigKey, raw: unknown): unknown {
   }
 }
 
-export class ConfigDef {
+/**
+ * A connector's (or transform's, converter's) configuration. Each `define()` adds
+ * its key to the type `parse()` returns: `define({ name: 'count.to', type: 'LONG',
+ * default: 100 })` makes `parse(props)['count.to']` a `number` — `null` only for a key
+ * whose default is `null`; keys never defined stay `unknown`.
+ */
+export class ConfigDef<V extends Record<string, unknown> = Record<string, unknown>> {
   readonly keys = new Map<string, ConfigKey>();
   readonly groups: string[] = [];
 
-  define(key: ConfigKey): this {
+  define<N extends string, T extends ConfigType, D = undefined>(key: ConfigKey & { name: N; type: T; default?: D }): ConfigDef<V & { [K in N]: ConfigTypeValue<T> | ([D] extends [null] ? null : never) }> {
     if (this.keys.has(key.name)) throw new Error(`config ${key.name} defined twice`);
     this.keys.set(key.name, key);
     if (key.group && !this.groups.includes(key.group)) this.groups.push(key.group);
-    return this;
+    return this as unknown as ConfigDef<V & { [K in N]: ConfigTypeValue<T> | ([D] extends [null] ? null : never) }>;
   }
 
   /** Adds every key of another definition (e.g. the runtime's common connector keys). */
-  merge(other: ConfigDef): this {
+  merge<W extends Record<string, unknown>>(other: ConfigDef<W>): ConfigDef<V & W> {
     for (const k of other.keys.values()) if (!this.keys.has(k.name)) this.define(k);
-    return this;
+    return this as unknown as ConfigDef<V & W>;
   }
 
   /** Parses and validates; throws ConfigException naming the first bad key. */
-  parse(props: Record<string, unknown>): Record<string, unknown> {
+  parse(props: Record<string, unknown>): V {
     const out: Record<string, unknown> = {};
     for (const v of this.validateAll(props)) {
       if (v.errors.length) throw new ConfigException(v.name, v.errors[0]);
       out[v.name] = v.value;
     }
-    return out;
+    return out as V;
   }
 
   /** One ConfigValue per defined key, with every error found (never throws). */
@@ -129,43 +142,50 @@ export class ConfigDef {
     for (const v of values) {
       const key = this.keys.get(v.name)!;
       const rec = key.recommendedValues;
-      v.recommendedValues = typeof rec === 'function' ? rec(parsed) : rec ?? [];
+      v.recommendedValues = [...(typeof rec === 'function' ? rec(parsed) : rec ?? [])];
       v.visible = key.visible ? key.visible(parsed) : true;
     }
     return values;
   }
 }
 
-/** Common validators (their `describe` text shows in docs and the UI). */
+/** Runs a check on a value, or on each element of a LIST value (the first error wins). */
+function perElement(v: unknown, check: (x: unknown) => string | void): string | void {
+  if (!Array.isArray(v)) return check(v);
+  for (const x of v) { const m = check(x); if (m) return m; }
+}
+
+/** Common validators; on a LIST key each applies to every element. Their `describe` text shows in config/validate's documentation and the UI form. */
 export const Validators = {
   range(min: number | null, max: number | null): Validator {
-    const f: Validator = (name, v) => {
-      const n = v as number;
-      if (min !== null && n < min) return `Invalid value ${n} for configuration ${name}: Value must be at least ${min}`;
-      if (max !== null && n > max) return `Invalid value ${n} for configuration ${name}: Value must be no more than ${max}`;
-    };
+    const f: Validator = (name, v) => perElement(v, (x) => {
+      const n = Number(x);
+      if (min !== null && !(n >= min)) return `Invalid value ${String(x)} for configuration ${name}: Value must be at least ${min}`;
+      if (max !== null && !(n <= max)) return `Invalid value ${String(x)} for configuration ${name}: Value must be no more than ${max}`;
+    });
     f.describe = min !== null && max !== null ? `[${min},...,${max}]` : min !== null ? `[${min},...]` : `[...,${max}]`;
     return f;
   },
   oneOf(...allowed: string[]): Validator {
-    const f: Validator = (name, v) => {
-      const vals = Array.isArray(v) ? v : [v];
-      for (const x of vals) if (!allowed.includes(String(x))) return `Invalid value ${String(x)} for configuration ${name}: String must be one of: ${allowed.join(', ')}`;
-    };
+    const f: Validator = (name, v) => perElement(v, (x) => {
+      if (!allowed.includes(String(x))) return `Invalid value ${String(x)} for configuration ${name}: String must be one of: ${allowed.join(', ')}`;
+    });
     f.describe = `[${allowed.join(', ')}]`;
     return f;
   },
+  /** A non-blank string; on a LIST key, a non-empty list. */
   nonEmptyString(): Validator {
     const f: Validator = (name, v) => {
+      if (Array.isArray(v)) return v.length ? undefined : `Invalid value for configuration ${name}: List must be non-empty`;
       if (typeof v !== 'string' || v.trim() === '') return `Invalid value for configuration ${name}: String must be non-empty`;
     };
     f.describe = 'non-empty string';
     return f;
   },
   pattern(re: RegExp, what: string): Validator {
-    const f: Validator = (name, v) => {
-      if (!re.test(String(v))) return `Invalid value ${String(v)} for configuration ${name}: must be ${what}`;
-    };
+    const f: Validator = (name, v) => perElement(v, (x) => {
+      if (!re.test(String(x))) return `Invalid value ${String(x)} for configuration ${name}: must be ${what}`;
+    });
     f.describe = what;
     return f;
   },
