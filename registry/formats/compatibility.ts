@@ -30,8 +30,8 @@ export function checkCompatibility(
     if (prev.schema.schemaType !== candidate.schemaType) {
       found.push({ errorType: 'TYPE_MISMATCH', path: '/', description: `Incompatible because of different schema type (${prev.schema.schemaType} to ${candidate.schemaType})`, version: prev.version, direction: backward ? 'BACKWARD' : 'FORWARD' });
     } else {
-      if (backward) for (const i of format.checkReadable(candidate, prev.schema)) found.push({ ...i, version: prev.version, direction: 'BACKWARD' });
-      if (forward) for (const i of format.checkReadable(prev.schema, candidate)) found.push({ ...i, version: prev.version, direction: 'FORWARD' });
+      if (backward) for (const i of format.checkReadable(candidate, prev.schema)) found.push({ ...i, description: roles(i.description, 'BACKWARD'), version: prev.version, direction: 'BACKWARD' });
+      if (forward) for (const i of format.checkReadable(prev.schema, candidate)) found.push({ ...i, description: roles(i.description, 'FORWARD'), version: prev.version, direction: 'FORWARD' });
     }
     if (!found.length) continue;
     result.compatible = false;
@@ -44,4 +44,11 @@ export function checkCompatibility(
     result.messages.push(`{compatibility: '${level}'}`);
   }
   return result;
+}
+
+// Formats describe an issue from the reader's and the writer's side ({reader}, {writer});
+// Confluent's messages name the new and the old schema instead.
+function roles(description: string, direction: 'BACKWARD' | 'FORWARD'): string {
+  const [reader, writer] = direction === 'BACKWARD' ? ['new', 'old'] : ['old', 'new'];
+  return description.replaceAll('{reader}', reader).replaceAll('{writer}', writer);
 }
