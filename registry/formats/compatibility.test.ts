@@ -76,7 +76,7 @@ const ROWS: Row[] = [
   ['proto: field moved into new oneof', 'PROTOBUF', proto('message M { int32 a = 1; }'), proto('message M { oneof o { int32 a = 1; } }'), []],
   ['proto: two fields moved into new oneof', 'PROTOBUF', proto('message M { int32 a = 1; string b = 2; }'), proto('message M { oneof o { int32 a = 1; string b = 2; } }'), ['MULTIPLE_FIELDS_MOVED_TO_ONEOF']],
   ['proto: field moved into existing oneof', 'PROTOBUF', proto('message M { int32 a = 1; oneof o { string b = 2; } }'), proto('message M { oneof o { string b = 2; int32 a = 1; } }'), ['FIELD_MOVED_TO_EXISTING_ONEOF']],
-  ['proto: repeated→singular', 'PROTOBUF', proto('message M { repeated int32 a = 1; }'), proto('message M { int32 a = 1; }'), ['FIELD_KIND_CHANGED']],
+  ['proto: repeated→singular (numeric)', 'PROTOBUF', proto('message M { repeated int32 a = 1; }'), proto('message M { int32 a = 1; }'), ['FIELD_NUMERIC_LABEL_CHANGED']],
   ['proto: enum value added', 'PROTOBUF', proto('enum E { A = 0; } message M { E e = 1; }'), proto('enum E { A = 0; B = 1; } message M { E e = 1; }'), []],
 ];
 

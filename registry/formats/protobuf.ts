@@ -462,116 +462,179 @@ function enumText(e: Record<string, unknown>, ind: string): string {
 }
 
 // ---- compatibility (Confluent's Protobuf rules) ----------------------------
+//
+// Messages match by name (without the package), fields by number. Per field: the
+// kind (scalar, map, message) must stay; scalars stay within a wire-compatible group
+// (an enum counts as an int); a label change between singular and repeated is
+// compatible for string, bytes and messages and not for numbers; a message type must
+// keep its name, and a type that lives in another file (a reference) is compared
+// field by field. Oneofs: a member may not disappear unless its whole oneof does, and
+// fields that were independent may not become mutually exclusive (moved into an
+// existing oneof, two moved into a new one, oneofs merged).
+// Descriptions say {reader} and {writer}; compatibility.ts turns them into "new"/"old".
 
-const SCALAR_GROUP: Record<string, string> = {
-  int32: 'varint', uint32: 'varint', int64: 'varint', uint64: 'varint', bool: 'varint',
-  sint32: 'zigzag', sint64: 'zigzag',
-  fixed32: 'fixed32', sfixed32: 'fixed32',
-  fixed64: 'fixed64', sfixed64: 'fixed64',
-  string: 'bytes', bytes: 'bytes',
-  float: 'float', double: 'double',
+const SCALAR_KIND: Record<string, string> = {
+  int32: 'GENERAL_NUMBER', uint32: 'GENERAL_NUMBER', int64: 'GENERAL_NUMBER', uint64: 'GENERAL_NUMBER', bool: 'GENERAL_NUMBER',
+  sint32: 'SIGNED_NUMBER', sint64: 'SIGNED_NUMBER',
+  fixed32: 'FIXED32', sfixed32: 'FIXED32',
+  fixed64: 'FIXED64', sfixed64: 'FIXED64',
+  float: 'FLOAT', double: 'DOUBLE',
+  string: 'STRING_OR_BYTES', bytes: 'STRING_OR_BYTES',
 };
 
-function fieldKind(f: protobuf.Field): string {
-  if (f instanceof protobuf.MapField) return 'map';
-  if (f.resolvedType instanceof protobuf.Enum) return 'enum';
-  if (f.resolvedType) return 'message';
-  return 'scalar';
+type Label = 'repeated' | 'required' | 'optional';
+/** A field's type as compared: its scalar name or resolved enum/message. */
+interface TypeRef { type: string; resolved: protobuf.Type | protobuf.Enum | null }
+
+interface PbCtx {
+  out: CompatibilityIssue[];
+  readerOwn: Set<protobuf.Type>;
+  writerOwn: Set<protobuf.Type>;
+  /** Results of comparing a message type that lives in a reference; null while in progress. */
+  memo: Map<string, CompatibilityIssue[] | null>;
 }
 
-function allTypes(types: protobuf.Type[], out = new Map<string, protobuf.Type>()): Map<string, protobuf.Type> {
+const pbIssue = (ctx: PbCtx, errorType: string, path: string, description: string) => ctx.out.push({ errorType, path, description });
+
+/** The name of a message inside its file: its enclosing messages and itself, no package. */
+function localName(t: protobuf.ReflectionObject): string {
+  const parts = [t.name];
+  for (let p = t.parent; p instanceof protobuf.Type; p = p.parent) parts.unshift(p.name);
+  return parts.join('.');
+}
+
+function ownTypes(types: protobuf.Type[], out = new Map<string, protobuf.Type>()): Map<string, protobuf.Type> {
   for (const t of types) {
-    out.set(t.fullName, t);
-    allTypes(t.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type), out);
+    out.set(localName(t), t);
+    ownTypes(t.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type), out);
   }
   return out;
 }
+
+const labelOfField = (f: protobuf.Field): Label => (f.rule === 'repeated' ? 'repeated' : f.rule === 'required' ? 'required' : 'optional');
+const oneofOf = (f: protobuf.Field): string | null => (f.partOf && !(f.options as Record<string, unknown> | undefined)?.proto3_optional ? f.partOf.name : null);
+const refOf = (type: string, resolved: protobuf.ReflectionObject | null): TypeRef => ({ type, resolved: resolved instanceof protobuf.Type || resolved instanceof protobuf.Enum ? resolved : null });
+const kindOf = (t: TypeRef) => (t.resolved instanceof protobuf.Type ? 'message' : 'scalar');
+const typeName = (t: TypeRef) => (t.resolved ? t.resolved.fullName.slice(1) : t.type);
 
 export function protobufReadable(reader: ProtobufSchema, writer: ProtobufSchema): CompatibilityIssue[] {
-  const out: CompatibilityIssue[] = [];
+  const rTypes = ownTypes(reader.messages);
+  const wTypes = ownTypes(writer.messages);
+  const ctx: PbCtx = { out: [], readerOwn: new Set(rTypes.values()), writerOwn: new Set(wTypes.values()), memo: new Map() };
   if (reader.package !== writer.package) {
-    out.push({ errorType: 'PACKAGE_CHANGED', path: '#/', description: `The package changed from '${writer.package}' to '${reader.package}'` });
+    pbIssue(ctx, 'PACKAGE_CHANGED', '#/', `The package at '#/' in the {reader} schema ('${reader.package}') does not match the package in the {writer} schema ('${writer.package}')`);
   }
-  const rTypes = allTypes(reader.messages);
-  const wTypes = allTypes(writer.messages);
-  const strip = (n: string) => (writer.package && reader.package !== writer.package ? n.replace(`.${writer.package}.`, `.${reader.package}.`) : n);
   for (const [name, wt] of wTypes) {
-    const rt = rTypes.get(strip(name));
-    const path = `#/${name.slice(1)}`;
-    if (!rt) { out.push({ errorType: 'MESSAGE_REMOVED', path, description: `The message '${name.slice(1)}' was removed` }); continue; }
-    const rOneofOf = (t: protobuf.Type, id: number) => {
-      const f = t.fieldsArray.find((x) => x.id === id);
-      return f?.partOf && !((f.options as Record<string, unknown> | undefined)?.proto3_optional) ? f.partOf.name : null;
-    };
-    const movedToNew = new Map<string, number>();
-    for (const wf of wt.fieldsArray) {
-      const rf = rt.fieldsArray.find((x) => x.id === wf.id);
-      const fpath = `${path}/${wf.id}`;
-      if (!rf) {
-        if (wf.rule === 'required') out.push({ errorType: 'REQUIRED_FIELD_REMOVED', path: fpath, description: `The required field '${wf.name}' (${wf.id}) was removed` });
-        continue; // removing a field is allowed: its number becomes unknown data
-      }
-      const wk = fieldKind(wf);
-      const rk = fieldKind(rf);
-      const wOneof = rOneofOf(wt, wf.id);
-      const rOneof = rOneofOf(rt, rf.id);
-      if (!wOneof && rOneof) {
-        const existedBefore = wt.oneofsArray.some((o) => o.name === rOneof);
-        if (existedBefore) out.push({ errorType: 'FIELD_MOVED_TO_EXISTING_ONEOF', path: fpath, description: `The field '${rf.name}' (${rf.id}) was moved into the existing oneof '${rOneof}'` });
-        else movedToNew.set(rOneof, (movedToNew.get(rOneof) ?? 0) + 1);
-      }
-      if ((wf.rule === 'repeated') !== (rf.rule === 'repeated') && wk !== 'map' && rk !== 'map') {
-        out.push({ errorType: 'FIELD_KIND_CHANGED', path: fpath, description: `The field '${rf.name}' (${rf.id}) changed between repeated and singular` });
-        continue;
-      }
-      if ((wf.rule === 'required') !== (rf.rule === 'required')) {
-        out.push({ errorType: rf.rule === 'required' ? 'REQUIRED_FIELD_ADDED' : 'REQUIRED_FIELD_REMOVED', path: fpath, description: `The field '${rf.name}' (${rf.id}) changed whether it is required` });
-      }
-      if (wk === 'map' || rk === 'map') {
-        if (wk !== rk) out.push({ errorType: 'FIELD_KIND_CHANGED', path: fpath, description: `The field '${rf.name}' (${rf.id}) changed between a map and a ${wk === 'map' ? rk : wk}` });
-        else {
-          const wm = wf as unknown as protobuf.MapField;
-          const rm = rf as unknown as protobuf.MapField;
-          if (SCALAR_GROUP[wm.keyType] !== SCALAR_GROUP[rm.keyType]) out.push({ errorType: 'FIELD_SCALAR_KIND_CHANGED', path: fpath, description: `The key type of map field '${rf.name}' (${rf.id}) changed from ${wm.keyType} to ${rm.keyType}` });
-          compareTypes(wf, rf, fpath, out, strip);
-        }
-        continue;
-      }
-      compareTypes(wf, rf, fpath, out, strip);
-    }
-    for (const [oneof, n] of movedToNew) {
-      if (n > 1) out.push({ errorType: 'MULTIPLE_FIELDS_MOVED_TO_ONEOF', path: `${path}/${oneof}`, description: `${n} existing fields were moved into the new oneof '${oneof}'` });
-    }
-    for (const rf of rt.fieldsArray) {
-      if (rf.rule === 'required' && !wt.fieldsArray.some((x) => x.id === rf.id)) {
-        out.push({ errorType: 'REQUIRED_FIELD_ADDED', path: `${path}/${rf.id}`, description: `The required field '${rf.name}' (${rf.id}) was added` });
-      }
-    }
+    const rt = rTypes.get(name);
+    const path = `#/${name.replace(/\./g, '/')}`;
+    if (!rt) pbIssue(ctx, 'MESSAGE_REMOVED', path, `The {reader} schema is missing a MESSAGE type at path '${path}' in the {writer} schema`);
+    else compareMessage(wt, rt, path, ctx);
   }
-  return out;
+  return ctx.out;
 }
 
-function compareTypes(wf: protobuf.Field, rf: protobuf.Field, path: string, out: CompatibilityIssue[], strip: (n: string) => string): void {
-  const wk = wf instanceof protobuf.MapField ? (wf.resolvedType ? (wf.resolvedType instanceof protobuf.Enum ? 'enum' : 'message') : 'scalar') : fieldKind(wf);
-  const rk = rf instanceof protobuf.MapField ? (rf.resolvedType ? (rf.resolvedType instanceof protobuf.Enum ? 'enum' : 'message') : 'scalar') : fieldKind(rf);
-  const wScalar = wk === 'enum' ? 'varint' : wk === 'scalar' ? SCALAR_GROUP[wf.type] : null;
-  const rScalar = rk === 'enum' ? 'varint' : rk === 'scalar' ? SCALAR_GROUP[rf.type] : null;
-  if (wk === 'message' || rk === 'message') {
-    // bytes and an embedded message share the wire type
-    if (wk === 'message' && rk === 'message') {
-      if (strip(wf.resolvedType!.fullName) !== rf.resolvedType!.fullName) out.push({ errorType: 'FIELD_NAMED_TYPE_CHANGED', path, description: `The type of field '${rf.name}' (${rf.id}) changed from ${wf.resolvedType!.fullName.slice(1)} to ${rf.resolvedType!.fullName.slice(1)}` });
-    } else if (!((wk === 'message' && rf.type === 'bytes') || (rk === 'message' && wf.type === 'bytes'))) {
-      out.push({ errorType: 'FIELD_KIND_CHANGED', path, description: `The field '${rf.name}' (${rf.id}) changed kind from ${wk === 'message' ? 'message' : wf.type} to ${rk === 'message' ? 'message' : rf.type}` });
+function compareMessage(wt: protobuf.Type, rt: protobuf.Type, path: string, ctx: PbCtx): void {
+  const index = (t: protobuf.Type) => {
+    const byTag = new Map<number, protobuf.Field>();
+    const oneofByTag = new Map<number, string>();
+    const oneofs = new Map<string, number[]>();
+    for (const f of t.fieldsArray) {
+      byTag.set(f.id, f);
+      const o = oneofOf(f);
+      if (o) { oneofByTag.set(f.id, o); oneofs.set(o, [...(oneofs.get(o) ?? []), f.id]); }
+    }
+    return { byTag, oneofByTag, oneofs };
+  };
+  const w = index(wt);
+  const r = index(rt);
+  // a writer oneof gone with every member is a whole deletion (compatible); if some
+  // members survive elsewhere, the others count as removed from a oneof
+  const deletedOneofs = new Set([...w.oneofs].filter(([name, tags]) => !r.oneofs.has(name) && !tags.some((t) => r.byTag.has(t))).map(([name]) => name));
+  // fields that were independent in the writer must not become mutually exclusive
+  for (const [name, tags] of r.oneofs) {
+    const origins = new Set<string>();
+    let fromTopLevel = 0;
+    for (const tag of tags) {
+      const was = w.oneofByTag.get(tag);
+      if (was) origins.add(`oneof:${was}`);
+      else if (w.byTag.has(tag)) { origins.add(`field:${tag}`); fromTopLevel++; }
+    }
+    if (origins.size < 2) continue;
+    const opath = `${path}/${name}`;
+    if (fromTopLevel > 1) pbIssue(ctx, 'MULTIPLE_FIELDS_MOVED_TO_ONEOF', opath, `Multiple fields in the oneof at path '${opath}' in the {reader} schema are outside a oneof in the {writer} schema`);
+    else pbIssue(ctx, 'FIELD_MOVED_TO_EXISTING_ONEOF', opath, `The oneof at path '${opath}' in the {reader} schema joins fields that are not in one oneof in the {writer} schema, so they become mutually exclusive`);
+  }
+  for (const tag of [...new Set([...w.byTag.keys(), ...r.byTag.keys()])].sort((a, b) => a - b)) {
+    const wf = w.byTag.get(tag);
+    const rf = r.byTag.get(tag);
+    const wOneof = w.oneofByTag.get(tag);
+    const rOneof = r.oneofByTag.get(tag);
+    if (!rf) {
+      const fpath = wOneof ? `${path}/${wOneof}/${tag}` : `${path}/${tag}`;
+      if (wOneof && !deletedOneofs.has(wOneof)) pbIssue(ctx, 'ONEOF_FIELD_REMOVED', fpath, `The {reader} schema is missing a field of a oneof at path '${fpath}' in the {writer} schema`);
+      else if (!wOneof && labelOfField(wf!) === 'required') pbIssue(ctx, 'REQUIRED_FIELD_REMOVED', fpath, `The {reader} schema is missing a required field at path '${fpath}' in the {writer} schema`);
+      continue;
+    }
+    const fpath = rOneof ? `${path}/${rOneof}/${tag}` : `${path}/${tag}`;
+    if (!wf) {
+      if (!rOneof && labelOfField(rf) === 'required') pbIssue(ctx, 'REQUIRED_FIELD_ADDED', fpath, `The {reader} schema has a required field at path '${fpath}' that is missing in the {writer} schema`);
+      continue;
+    }
+    compareField(wf, rf, fpath, ctx);
+  }
+}
+
+function compareField(wf: protobuf.Field, rf: protobuf.Field, path: string, ctx: PbCtx): void {
+  const wMap = wf instanceof protobuf.MapField;
+  const rMap = rf instanceof protobuf.MapField;
+  if (wMap || rMap) {
+    if (wMap !== rMap) { pbIssue(ctx, 'FIELD_KIND_CHANGED', path, `The type of a field at path '${path}' in the {reader} schema (${rMap ? 'map' : 'not a map'}) does not match the {writer} schema (${wMap ? 'map' : 'not a map'})`); return; }
+    const wm = wf as unknown as protobuf.MapField;
+    const rm = rf as unknown as protobuf.MapField;
+    compareTypes(refOf(wm.keyType, null), refOf(rm.keyType, null), null, null, path, ctx);
+    compareTypes(refOf(wm.type, wm.resolvedType), refOf(rm.type, rm.resolvedType), null, null, path, ctx);
+    return;
+  }
+  const wLabel = labelOfField(wf);
+  const rLabel = labelOfField(rf);
+  if (rLabel === 'required' && wLabel !== 'required') {
+    // stricter than Confluent: data written without the field would not parse
+    pbIssue(ctx, 'REQUIRED_FIELD_ADDED', path, `The field at path '${path}' is required in the {reader} schema but not in the {writer} schema`);
+    compareTypes(refOf(wf.type, wf.resolvedType), refOf(rf.type, rf.resolvedType), null, null, path, ctx);
+    return;
+  }
+  compareTypes(refOf(wf.type, wf.resolvedType), refOf(rf.type, rf.resolvedType), wLabel, rLabel, path, ctx);
+}
+
+function compareTypes(w: TypeRef, r: TypeRef, wLabel: Label | null, rLabel: Label | null, path: string, ctx: PbCtx): void {
+  const wk = kindOf(w);
+  const rk = kindOf(r);
+  if (wk !== rk) { pbIssue(ctx, 'FIELD_KIND_CHANGED', path, `The type of a field at path '${path}' in the {reader} schema (${rk} ${typeName(r)}) does not match the {writer} schema (${wk} ${typeName(w)})`); return; }
+  if (wk === 'scalar') {
+    const ws = w.resolved instanceof protobuf.Enum ? 'GENERAL_NUMBER' : SCALAR_KIND[w.type];
+    const rs = r.resolved instanceof protobuf.Enum ? 'GENERAL_NUMBER' : SCALAR_KIND[r.type];
+    if (ws !== rs) pbIssue(ctx, 'FIELD_SCALAR_KIND_CHANGED', path, `The kind of a SCALAR field at path '${path}' in the {reader} schema (${typeName(r)}) does not match its kind in the {writer} schema (${typeName(w)})`);
+    else if (wLabel && rLabel && wLabel !== rLabel && ws !== 'STRING_OR_BYTES') {
+      pbIssue(ctx, 'FIELD_NUMERIC_LABEL_CHANGED', path, `The label for a NUMERIC field at path '${path}' in the {reader} schema (${rLabel}) does not match the label in the {writer} schema (${wLabel})`);
     }
     return;
   }
-  if (wk === 'enum' && rk === 'enum') {
-    if (strip(wf.resolvedType!.fullName) !== rf.resolvedType!.fullName) out.push({ errorType: 'FIELD_NAMED_TYPE_CHANGED', path, description: `The enum type of field '${rf.name}' (${rf.id}) changed from ${wf.resolvedType!.fullName.slice(1)} to ${rf.resolvedType!.fullName.slice(1)}` });
-    return;
+  // messages: same name (without package); a type from another file is compared field by field
+  const wt = w.resolved as protobuf.Type;
+  const rt = r.resolved as protobuf.Type;
+  if (localName(wt) !== localName(rt)) { pbIssue(ctx, 'FIELD_NAMED_TYPE_CHANGED', path, `The type of a MESSAGE field at path '${path}' in the {reader} schema (${typeName(r)}) does not match its type in the {writer} schema (${typeName(w)})`); return; }
+  if (ctx.writerOwn.has(wt) && ctx.readerOwn.has(rt)) return; // compared on their own, message by message
+  const key = `${wt.fullName}|${rt.fullName}`;
+  let nested = ctx.memo.get(key);
+  if (nested === undefined) {
+    ctx.memo.set(key, null);
+    const sub: PbCtx = { ...ctx, out: [] };
+    compareMessage(wt, rt, `#/${localName(rt).replace(/\./g, '/')}`, sub);
+    nested = sub.out;
+    ctx.memo.set(key, nested);
+    ctx.out.push(...nested);
   }
-  if (wScalar !== rScalar) {
-    out.push({ errorType: 'FIELD_SCALAR_KIND_CHANGED', path, description: `The type of field '${rf.name}' (${rf.id}) changed from ${wk === 'enum' ? 'enum' : wf.type} to ${rk === 'enum' ? 'enum' : rf.type}, which are not wire-compatible` });
-  }
+  if (nested?.length) pbIssue(ctx, 'FIELD_NAMED_TYPE_CHANGED', path, `The type of a MESSAGE field at path '${path}' in the {reader} schema (${typeName(r)}) is not compatible with its type in the {writer} schema (${typeName(w)})`);
 }
 
 export const protobufFormat: SchemaFormat<ProtobufSchema> = {
