@@ -77,6 +77,8 @@ const ROWS: Row[] = [
   ['proto: two fields moved into new oneof', 'PROTOBUF', proto('message M { int32 a = 1; string b = 2; }'), proto('message M { oneof o { int32 a = 1; string b = 2; } }'), ['MULTIPLE_FIELDS_MOVED_TO_ONEOF']],
   ['proto: field moved into existing oneof', 'PROTOBUF', proto('message M { int32 a = 1; oneof o { string b = 2; } }'), proto('message M { oneof o { string b = 2; int32 a = 1; } }'), ['FIELD_MOVED_TO_EXISTING_ONEOF']],
   ['proto: repeated→singular (numeric)', 'PROTOBUF', proto('message M { repeated int32 a = 1; }'), proto('message M { int32 a = 1; }'), ['FIELD_NUMERIC_LABEL_CHANGED']],
+  // stricter than Confluent (which only compares the label's scalar group): data written without the field would not parse
+  ['proto2: existing field becomes required', 'PROTOBUF', 'syntax = "proto2";\npackage p;\nmessage M { optional string a = 1; }', 'syntax = "proto2";\npackage p;\nmessage M { required string a = 1; }', ['REQUIRED_FIELD_ADDED']],
   ['proto: enum value added', 'PROTOBUF', proto('enum E { A = 0; } message M { E e = 1; }'), proto('enum E { A = 0; B = 1; } message M { E e = 1; }'), []],
 ];
 
