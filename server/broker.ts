@@ -12,6 +12,7 @@ import type { AppendResult } from './log/partition-log.ts';
 import type { BatchInfo } from './log/record-batch.ts';
 import * as data from './handlers/data.ts';
 import * as admin from './handlers/admin.ts';
+import * as acls from './handlers/acls.ts';
 import { RetentionManager } from './log/retention-manager.ts';
 import { LogCleaner } from './log/log-cleaner.ts';
 import { installTransactions, type TransactionCoordinator } from './txn/transaction-coordinator.ts';
@@ -102,6 +103,9 @@ export class Broker {
     this.handle(20, admin.deleteTopicsHandler(this));
     this.handle(21, data.deleteRecordsHandler(this));
     this.handle(23, data.offsetForLeaderEpochHandler(this));
+    this.handle(29, acls.describeAclsHandler());
+    this.handle(30, acls.createAclsHandler());
+    this.handle(31, acls.deleteAclsHandler());
     this.handle(32, admin.describeConfigsHandler(this));
     this.handle(33, admin.alterConfigsHandler(this));
     this.handle(35, admin.describeLogDirsHandler(this));

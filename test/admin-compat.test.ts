@@ -4,9 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import { startBroker } from './helpers/broker.ts';
 import { kcat, python } from './helpers/clients.ts';
+
+// kafkajs is CommonJS: its enums are not detectable as named ESM exports.
+const { Kafka, logLevel, AclResourceTypes, ResourcePatternTypes, AclOperationTypes, AclPermissionTypes } = kafkajs;
 
 const SCRIPT = path.join(import.meta.dirname, 'py/admin_compat.py');
 
@@ -49,4 +52,20 @@ test('DeleteRecords: an offset below -1 is OFFSET_OUT_OF_RANGE, -1 means the hig
   await admin.deleteTopicRecords({ topic: 'dr', partitions: [{ partition: 0, offset: '-1' }] });
   const [o] = await admin.fetchTopicOffsets('dr');
   assert.equal(o.low, '3');
+});
+
+test('CreateAcls/DescribeAcls/DeleteAcls: SECURITY_DISABLED without an authorizer, as Kafka answers (kafkajs)', async (t) => {
+  const b = await startBroker();
+  t.after(() => b.stop());
+  const admin = kafkajsAdmin(b.bootstrap);
+  await admin.connect();
+  t.after(() => admin.disconnect());
+  const acl = {
+    resourceType: AclResourceTypes.TOPIC, resourceName: 'secret', resourcePatternType: ResourcePatternTypes.LITERAL,
+    principal: 'User:bob', host: '*', operation: AclOperationTypes.READ, permissionType: AclPermissionTypes.DENY,
+  };
+  const securityDisabled = (e: any) => { assert.equal(e.type ?? e.originalError?.type, 'SECURITY_DISABLED', `${e.name}: ${e.message}`); return true; };
+  await assert.rejects(admin.createAcls({ acl: [acl] }), securityDisabled);
+  await assert.rejects(admin.describeAcls({ ...acl, resourceType: AclResourceTypes.ANY, resourceName: undefined as any, resourcePatternType: ResourcePatternTypes.ANY, operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY, principal: undefined as any, host: undefined as any }), securityDisabled);
+  await assert.rejects(admin.deleteAcls({ filters: [acl] }), securityDisabled);
 });

@@ -25,6 +25,9 @@ import { AddOffsetsToTxn } from './add-offsets-to-txn.ts';
 import { EndTxn } from './end-txn.ts';
 import { WriteTxnMarkers } from './write-txn-markers.ts';
 import { TxnOffsetCommit } from './txn-offset-commit.ts';
+import { DescribeAcls } from './describe-acls.ts';
+import { CreateAcls } from './create-acls.ts';
+import { DeleteAcls } from './delete-acls.ts';
 import { DescribeConfigs } from './describe-configs.ts';
 import { AlterConfigs } from './alter-configs.ts';
 import { DescribeLogDirs } from './describe-log-dirs.ts';
@@ -42,7 +45,7 @@ export {
   Produce, Fetch, ListOffsets, Metadata, OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat,
   LeaveGroup, SyncGroup, DescribeGroups, ListGroups, SaslHandshake, ApiVersions, CreateTopics, DeleteTopics,
   DeleteRecords, InitProducerId, OffsetForLeaderEpoch, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn,
-  WriteTxnMarkers, TxnOffsetCommit, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate,
+  WriteTxnMarkers, TxnOffsetCommit, DescribeAcls, CreateAcls, DeleteAcls, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate,
   CreatePartitions, DeleteGroups, IncrementalAlterConfigs, OffsetDelete, DescribeCluster, DescribeProducers,
   DescribeTransactions, ListTransactions,
 };
@@ -52,7 +55,7 @@ export const API_DECLS: ApiDecl[] = [
   Produce, Fetch, ListOffsets, Metadata, OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat,
   LeaveGroup, SyncGroup, DescribeGroups, ListGroups, SaslHandshake, ApiVersions, CreateTopics, DeleteTopics,
   DeleteRecords, InitProducerId, OffsetForLeaderEpoch, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn,
-  WriteTxnMarkers, TxnOffsetCommit, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate,
+  WriteTxnMarkers, TxnOffsetCommit, DescribeAcls, CreateAcls, DeleteAcls, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate,
   CreatePartitions, DeleteGroups, IncrementalAlterConfigs, OffsetDelete, DescribeCluster, DescribeProducers,
   DescribeTransactions, ListTransactions,
 ];
