@@ -97,7 +97,9 @@ export class Plugins {
         this.addAlias(alias, d);
       }
       this.manifests.push({ manifest, location });
-      this.logger.debug({ plugin: manifest.name, location, classes: descs.map((d) => d.className) }, 'loaded plugin');
+      // one line per plugin, as Kafka Connect logs "Loading plugin from" / "Added plugin": what loaded, which version, from where
+      this.logger.info({ plugin: manifest.name, version, location, classes: descs.map((d) => ({ class: d.className, type: d.type, version: d.version })) },
+        `Loaded plugin ${manifest.name} ${version} from ${location}: ${descs.map((d) => `${d.className} (${d.type} ${d.version})`).join(', ')}`);
     } catch (e) {
       this.fail(location, e);
     }
