@@ -5,7 +5,7 @@ import { baseOptions, type ClientConfig } from './config.ts';
 import { ensureCodecs } from './codecs.ts';
 
 export interface TopicSpec { topic: string; partitions: number; replicationFactor: number; configs?: Record<string, string> }
-export interface TopicDescription { topic: string; id: string; partitions: { partition: number; leader: number; leaderEpoch: number; replicas: number[]; isr: number[] }[] }
+export interface TopicDescription { topic: string; id: string; partitions: { partition: number; leader: number; leaderEpoch: number; replicas: number[]; isr: number[]; offlineReplicas: number[] }[] }
 export interface ClusterDescription { clusterId: string; controllerId: number; brokers: { nodeId: number; host: string; port: number; rack: string | null }[] }
 export interface TopicOffsets { topic: string; partition: number; earliest: number; latest: number; lastStable: number }
 export interface GroupListing { groupId: string; state: string; protocolType: string }
@@ -51,7 +51,7 @@ export class KafkaAdmin {
     const md = await this.raw.metadata({ topics, forceUpdate: true });
     return topics.flatMap((topic) => {
       const t = md.topics.get(topic);
-      return t ? [{ topic, id: t.id, partitions: t.partitions.map((p, partition) => ({ partition, leader: p.leader, leaderEpoch: p.leaderEpoch, replicas: p.replicas, isr: p.isr })) }] : [];
+      return t ? [{ topic, id: t.id, partitions: t.partitions.map((p, partition) => ({ partition, leader: p.leader, leaderEpoch: p.leaderEpoch, replicas: p.replicas, isr: p.isr, offlineReplicas: p.offlineReplicas ?? [] })) }] : [];
     });
   }
 

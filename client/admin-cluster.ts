@@ -1,0 +1,128 @@
+// ClusterAdmin: KafkaAdmin plus what an operator's view of the cluster needs (the
+// admin UI first): a create that reports an existing topic, added partitions,
+// config entries with their source, AlterConfigs, consumer groups as the broker
+// describes them, and log dirs per broker. On the library's public Admin and,
+// where that decodes too much or fans out all-or-nothing, its exported per-API
+// functions on a connection it opened (DescribeGroups, DescribeLogDirs).
+import { describeGroupsV5, describeLogDirsV4, FindCoordinatorKeyTypes } from '@platformatic/kafka';
+import { KafkaAdmin } from './admin.ts';
+import { decodeConsumerAssignment, type TopicAssignment } from './admin-assignment.ts';
+
+export interface ConfigEntry {
+  name: string; value: string | null; readOnly: boolean; isDefault: boolean; isSensitive: boolean;
+  /** Kafka's ConfigSource: 1 topic, 2 dynamic broker, 3 dynamic default broker, 4 static broker, 5 default, 6 logger. */
+  source: number;
+}
+export interface GroupMemberInspection {
+  memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string;
+  /** Decoded for consumer-protocol groups; null when the bytes are another protocol's. */
+  assignment: TopicAssignment[] | null;
+}
+export interface GroupInspection {
+  groupId: string; errorCode: number; protocolType: string; protocol: string; members: GroupMemberInspection[];
+  /** As the broker names it: Stable, Empty, PreparingRebalance, CompletingRebalance, Dead. */
+  state: string;
+}
+export interface LogDirDescription {
+  path: string; errorCode: number; totalBytes: number | null; usableBytes: number | null;
+  topics: { name: string; partitions: { partition: number; size: number }[] }[];
+}
+export interface BrokerLogDirs { nodeId: number; dirs: LogDirDescription[] | null; error: string | null }
+
+const TOPIC_RESOURCE = 2;
+const DEFAULT_CONFIG = 5;
+
+export class ClusterAdmin extends KafkaAdmin {
+  /**
+   * Creates one topic; unlike createTopics an existing topic is an error
+   * (TOPIC_ALREADY_EXISTS). Waits up to `waitMs` until every partition has a leader.
+   */
+  async createTopic(t: { topic: string; partitions?: number; replicationFactor?: number; configs?: Record<string, string> }, waitMs = 5_000): Promise<void> {
+    await this.raw.createTopics({
+      topics: [t.topic], partitions: t.partitions ?? 1, replicas: t.replicationFactor ?? 1,
+      configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+    });
+    const until = Date.now() + waitMs;
+    while (Date.now() < until) {
+      const [m] = await this.describeTopics([t.topic]).catch(() => []);
+      if (m && m.partitions.length && m.partitions.every((p) => p.leader >= 0)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Grows `topic` to `count` partitions. */
+  async createPartitions(topic: string, count: number): Promise<void> {
+    await this.raw.createPartitions({ topics: [{ name: topic, count }] });
+  }
+
+  /** Every config of a topic with where its value comes from. */
+  async describeTopicConfigEntries(topic: string): Promise<ConfigEntry[]> {
+    const [r] = await this.raw.describeConfigs({ resources: [{ resourceType: TOPIC_RESOURCE, resourceName: topic }], includeSynonyms: false });
+    return (r?.configs ?? []).map((c) => ({
+      name: c.name, value: c.value ?? null, readOnly: c.readOnly, isSensitive: c.isSensitive,
+      source: c.configSource, isDefault: c.configSource === DEFAULT_CONFIG,
+    }));
+  }
+
+  /** AlterConfigs (not incremental): `entries` becomes the topic's whole set of overrides. */
+  async replaceTopicConfigs(topic: string, entries: Record<string, string>): Promise<void> {
+    await this.raw.alterConfigs({
+      resources: [{ resourceType: TOPIC_RESOURCE, resourceName: topic, configs: Object.entries(entries).map(([name, value]) => ({ name, value })) }],
+      validateOnly: false,
+    });
+  }
+
+  /**
+   * DescribeGroups on each group's coordinator, states as the broker names them.
+   * Member assignments are decoded only for the consumer protocol; a group of
+   * another protocol (Connect workers, a registry election) is described, not
+   * failed on.
+   */
+  async inspectGroups(groupIds: string[]): Promise<GroupInspection[]> {
+    if (!groupIds.length) return [];
+    const coordinators = await this.raw.findCoordinator({ keyType: FindCoordinatorKeyTypes.GROUP, keys: groupIds });
+    const byNode = new Map<number, string[]>();
+    for (const c of coordinators) byNode.set(c.nodeId, [...(byNode.get(c.nodeId) ?? []), c.key]);
+    const connections = await this.raw.connectToBrokers([...byNode.keys()]);
+    const out: GroupInspection[] = [];
+    await Promise.all([...byNode].map(async ([nodeId, ids]) => {
+      const conn = connections.get(nodeId);
+      if (!conn) throw new Error(`coordinator ${nodeId} of group(s) ${ids.join(', ')} is not in the cluster metadata`);
+      const r = await describeGroupsV5.api.async(conn, ids, false);
+      for (const g of r.groups) {
+        const consumer = g.protocolType === 'consumer' || g.protocolType === '';
+        out.push({
+          groupId: g.groupId, state: g.groupState, protocolType: g.protocolType, protocol: g.protocolData, errorCode: g.errorCode,
+          members: g.members.map((m) => ({
+            memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? null, clientId: m.clientId, clientHost: m.clientHost,
+            assignment: consumer ? decodeConsumerAssignment(m.memberAssignment) : null,
+          })),
+        });
+      }
+    }));
+    return groupIds.map((id) => out.find((g) => g.groupId === id)).filter((g): g is GroupInspection => !!g);
+  }
+
+  /** Every broker's log directories and partition sizes; a broker that fails says so alone. */
+  async describeLogDirs(): Promise<BrokerLogDirs[]> {
+    const { brokers } = await this.describeCluster();
+    return Promise.all(brokers.map(async ({ nodeId }): Promise<BrokerLogDirs> => {
+      try {
+        const conn = (await this.raw.connectToBrokers([nodeId])).get(nodeId);
+        if (!conn) throw new Error(`broker ${nodeId} left the cluster`);
+        // null topics = every partition the broker holds.
+        const r = await describeLogDirsV4.api.async(conn, null as unknown as describeLogDirsV4.DescribeLogDirsRequestTopic[]);
+        const num = (n: bigint) => (n >= 0n ? Number(n) : null);
+        return {
+          nodeId, error: r.errorCode ? `error code ${r.errorCode}` : null,
+          dirs: r.results.map((d) => ({
+            path: d.logDir, errorCode: d.errorCode, totalBytes: num(d.totalBytes), usableBytes: num(d.usableBytes),
+            topics: d.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partition: p.partitionIndex, size: Number(p.partitionSize) })) })),
+          })),
+        };
+      } catch (e) {
+        return { nodeId, dirs: null, error: (e as Error).message };
+      }
+    }));
+  }
+}
