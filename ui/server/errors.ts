@@ -1,4 +1,5 @@
 // The UI API's error table: every error body the API sends has one of these codes.
+import { summarizeKafkaError } from '../../client/admin-errors.ts';
 import type { ApiErrorBody } from '../shared/api-types.ts';
 
 export const UI_ERRORS = {
@@ -38,24 +39,17 @@ export class UiError extends Error {
   }
 }
 
-const CONNECTION_ERRORS = /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection error|KafkaJSConnectionError|KafkaJSNumberOfRetriesExceeded|Closed connection|Connection timeout|Broker not connected/i;
-
-/** Turns a kafkajs error into a UiError naming what failed. */
+/** Turns an error of the platform's Kafka client (client/) into a UiError naming what failed. */
 export function fromKafkaError(e: unknown, what: string, bootstrap: string): UiError {
   if (e instanceof UiError) return e;
-  const err = e as { name?: string; message?: string; type?: string; retriable?: boolean; cause?: { message?: string }; errors?: { message?: string; type?: string }[] };
-  const inner = Array.isArray(err.errors) ? err.errors.map((x) => x.type ? `${x.type}: ${x.message}` : x.message).join('; ') : '';
-  const msg = [err.message, err.cause?.message, inner].filter(Boolean).join(': ');
-  if (err.type === 'UNKNOWN_TOPIC_OR_PARTITION' || /does not host this topic-partition|unknown topic/i.test(msg)) {
-    return new UiError('topic_not_found', `${what}: ${msg}`, bootstrap);
+  const s = summarizeKafkaError(e);
+  if (s.codes.includes('UNKNOWN_TOPIC_OR_PARTITION') || s.codes.includes('UNKNOWN_TOPIC_ID')) {
+    return new UiError('topic_not_found', `${what}: ${s.message}`, bootstrap);
   }
-  if (CONNECTION_ERRORS.test(`${err.name} ${msg}`)) {
-    return new UiError('kafka_unreachable', `${what}: the broker at ${bootstrap} is not reachable (${msg})`, bootstrap);
+  if (s.network) {
+    return new UiError('kafka_unreachable', `${what}: the broker at ${bootstrap} is not reachable (${s.message})`, bootstrap);
   }
-  if (err.type === 'TOPIC_ALREADY_EXISTS' || err.errors?.some((x) => x.type === 'TOPIC_ALREADY_EXISTS')) {
-    return new UiError('topic_exists', `${what}: ${msg}`, bootstrap);
-  }
-  const type = err.type ?? err.errors?.find((x) => x.type)?.type;
-  if (type && err.retriable !== true) return new UiError('kafka_rejected', `${what}: ${msg}`, bootstrap);
-  return new UiError('kafka_error', `${what}: ${msg || String(e)}`, bootstrap);
+  if (s.codes.includes('TOPIC_ALREADY_EXISTS')) return new UiError('topic_exists', `${what}: ${s.message}`, bootstrap);
+  if (s.codes.length && !s.retriable) return new UiError('kafka_rejected', `${what}: ${s.message}`, bootstrap);
+  return new UiError('kafka_error', `${what}: ${s.message}`, bootstrap);
 }

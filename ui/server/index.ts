@@ -1,5 +1,6 @@
 // The admin UI server: the built SPA plus a small JSON API under /api that reaches
-// the broker only through kafkajs and the registry and Connect only over HTTP.
+// the broker only through the platform's Kafka client module (client/) and the
+// registry and Connect only over HTTP.
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Logger } from 'pino';
@@ -7,7 +8,7 @@ import { DIST, ensureUiBuilt } from '../build.ts';
 import type { UiContext } from './context.ts';
 import { UiError } from './errors.ts';
 import { KafkaGateway } from './kafka/gateway.ts';
-import { DirectFetchReader } from './kafka/partition-reader.ts';
+import { AssignedRecordReader } from './kafka/partition-reader.ts';
 import { SchemaDecoder } from './messages/schema-decoder.ts';
 import { clusterRoutes } from './routes/cluster.ts';
 import { groupRoutes } from './routes/groups.ts';
@@ -37,7 +38,7 @@ export async function buildApp(o: UiAppOptions): Promise<{ app: FastifyInstance;
   const ctx: UiContext = {
     bootstrap: o.bootstrap,
     gw,
-    reader: new DirectFetchReader(gw),
+    reader: new AssignedRecordReader(gw),
     decoder: o.registryUrl ? new SchemaDecoder(o.registryUrl.replace(/\/+$/, '')) : null,
     // One hour of history at the default interval.
     samplers: new Samplers(gw, logger, { intervalMs, keep: Math.max(60, Math.ceil(3_600_000 / intervalMs)), dataDir: o.dataDir }),
@@ -71,6 +72,7 @@ export async function buildApp(o: UiAppOptions): Promise<{ app: FastifyInstance;
   app.addHook('onReady', async () => { ctx.samplers.start(); });
   app.addHook('onClose', async () => {
     await ctx.samplers.stop();
+    await ctx.reader.close();
     await gw.close();
   });
   return { app, ctx };

@@ -1,50 +1,68 @@
-// Reads records at given offsets without a consumer group: kafkajs' Fetch to each
-// partition leader, grouped per leader, read-committed (no aborted records, no
-// control records). The message browser, re-send and live tail use this.
-import type { KafkaGateway, KjsMessage } from './gateway.ts';
-import { committedMessages } from './gateway.ts';
+// Reads records at given offsets without a consumer group: the client module's
+// PartitionReader (assign, fetch from each leader, read_committed: no aborted and
+// no control records, every codec). The message browser, re-send and live tail
+// use this through RecordReader.
+import type { ConsumedRecord, PartitionReader } from '../../../client/partition-reader.ts';
+import type { KafkaGateway } from './gateway.ts';
+
+export type UiRecord = ConsumedRecord;
 
 export interface PartitionChunk {
   partition: number;
   /** Committed records at or after the requested offset. */
-  messages: KjsMessage[];
+  messages: UiRecord[];
   /** Where to fetch next: past every record returned, filtered ones included. */
   next: bigint;
   highWatermark: bigint;
 }
 
 export interface RecordReader {
-  fetch(topic: string, positions: Map<number, bigint>, opts: { maxWaitMs: number; maxBytesPerPartition?: number }): Promise<PartitionChunk[]>;
+  fetch(topic: string, positions: Map<number, bigint>, opts: { maxWaitMs: number }): Promise<PartitionChunk[]>;
+  close(): Promise<void>;
 }
 
-export class DirectFetchReader implements RecordReader {
-  constructor(private readonly gw: KafkaGateway) {}
+/**
+ * One fetch round per call. Readers are pooled by wait time and lent to one call
+ * at a time, so concurrent browses never move each other's positions and a scan
+ * does not open a connection per round.
+ */
+export class AssignedRecordReader implements RecordReader {
+  private readonly idle = new Map<number, PartitionReader[]>();
+  private readonly open = new Set<PartitionReader>();
+  private closed = false;
 
-  async fetch(topic: string, positions: Map<number, bigint>, opts: { maxWaitMs: number; maxBytesPerPartition?: number }): Promise<PartitionChunk[]> {
-    const perPartition = opts.maxBytesPerPartition ?? 1024 * 1024;
-    const byLeader = new Map<number, { broker: Awaited<ReturnType<KafkaGateway['leaderOf']>>; partitions: number[] }>();
-    // Group partitions by leader so one Fetch per broker covers them all.
-    for (const p of positions.keys()) {
-      const broker = await this.gw.leaderOf(topic, p);
-      const key = (broker as unknown as { nodeId: number }).nodeId ?? -1;
-      const e = byLeader.get(key) ?? { broker, partitions: [] };
-      e.partitions.push(p);
-      byLeader.set(key, e);
+  constructor(private readonly gw: KafkaGateway, private readonly maxIdle = 4) {}
+
+  async fetch(topic: string, positions: Map<number, bigint>, opts: { maxWaitMs: number }): Promise<PartitionChunk[]> {
+    if (this.closed) throw new Error('the UI server is closing');
+    const r = this.idle.get(opts.maxWaitMs)?.pop() ?? this.create(opts.maxWaitMs);
+    let healthy = false;
+    try {
+      r.unassign(r.assignment());
+      await r.assign([...positions].map(([partition, offset]) => ({ topic, partition, offset: Number(offset) })));
+      const batches = await r.poll();
+      healthy = true;
+      return batches.map((b) => ({ partition: b.partition, messages: b.records, next: BigInt(b.nextOffset), highWatermark: BigInt(b.highWatermark) }));
+    } finally {
+      r.unassign(r.assignment());
+      const pool = this.idle.get(opts.maxWaitMs) ?? [];
+      this.idle.set(opts.maxWaitMs, pool);
+      if (healthy && !this.closed && pool.length < this.maxIdle) pool.push(r);
+      else { this.open.delete(r); void r.close().catch(() => undefined); }
     }
-    const out: PartitionChunk[] = [];
-    await Promise.all([...byLeader.values()].map(async ({ broker, partitions }) => {
-      const res = await broker.fetch({
-        replicaId: -1, isolationLevel: 1, maxWaitTime: opts.maxWaitMs, minBytes: 1, maxBytes: perPartition * partitions.length,
-        topics: [{ topic, partitions: partitions.map((p) => ({ partition: p, fetchOffset: positions.get(p)!.toString(), maxBytes: perPartition })) }],
-      });
-      for (const t of res.responses) for (const pd of t.partitions) {
-        const from = positions.get(pd.partition)!;
-        const raw = pd.messages ?? [];
-        let next = from;
-        for (const m of raw) { const o = BigInt(m.offset); if (o + 1n > next) next = o + 1n; }
-        out.push({ partition: pd.partition, messages: committedMessages(topic, from.toString(), pd), next, highWatermark: BigInt(pd.highWatermark) });
-      }
-    }));
-    return out;
+  }
+
+  private create(maxWaitMs: number): PartitionReader {
+    const r = this.gw.createReader(maxWaitMs);
+    this.open.add(r);
+    return r;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.idle.clear();
+    const all = [...this.open];
+    this.open.clear();
+    await Promise.all(all.map((r) => r.close().catch(() => undefined)));
   }
 }

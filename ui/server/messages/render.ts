@@ -1,5 +1,6 @@
 // Turns record bytes into something a person can read: registry-decoded, pretty
 // JSON, text, or a hex dump for binary.
+import { decodeWire } from '../../../registry/serde.ts';
 import type { RenderedBytes } from '../../shared/api-types.ts';
 import type { SchemaDecoder } from './schema-decoder.ts';
 
@@ -44,10 +45,10 @@ export function renderPlain(buf: Buffer | null): RenderedBytes {
   return { kind: 'binary', text: hexDump(buf), size: buf.length };
 }
 
-/** Confluent wire format: magic 0, 4-byte schema id, payload. */
+/** The schema id of a value in Confluent wire format (registry/serde.ts frames it), else null. */
 export function wireSchemaId(buf: Buffer | null): number | null {
-  if (!buf || buf.length < 5 || buf[0] !== 0) return null;
-  return buf.readInt32BE(1);
+  if (!buf) return null;
+  try { return decodeWire(buf).id; } catch { return null; }
 }
 
 export async function render(buf: Buffer | null, decoder: SchemaDecoder | null): Promise<RenderedBytes> {
@@ -70,11 +71,8 @@ function jsonReplacer(_k: string, v: unknown): unknown {
   return v;
 }
 
-export function headerValue(v: Buffer | Buffer[] | string | undefined): string[] {
-  if (v === undefined) return [];
-  const list = Array.isArray(v) ? v : [v];
-  return list.map((x) => {
-    const b = Buffer.isBuffer(x) ? x : Buffer.from(String(x));
-    return isText(b) ? b.toString('utf8') : `0x${b.toString('hex')}`;
-  });
+/** A header value as a person reads it: text, or 0x-hex for binary. */
+export function headerValue(v: Buffer | null): string {
+  if (v === null) return '';
+  return isText(v) ? v.toString('utf8') : `0x${v.toString('hex')}`;
 }

@@ -1,9 +1,9 @@
 // The message browser's scan: seek, read, filter on the server, report progress,
 // stop on the limit, a budget, the end of the range, or the caller's abort.
 import type { BrowseEvent, BrowseQuery, BrowsedMessage, ScanProgress } from '../../shared/api-types.ts';
-import type { KafkaGateway, KjsMessage } from '../kafka/gateway.ts';
-import type { RecordReader } from '../kafka/partition-reader.ts';
-import { topicOffsets } from '../services/cluster.ts';
+import type { KafkaGateway } from '../kafka/gateway.ts';
+import type { RecordReader, UiRecord } from '../kafka/partition-reader.ts';
+import { offsetsAt, topicOffsets } from '../services/cluster.ts';
 import { UiError } from '../errors.ts';
 import { compilePredicate, type Predicate } from './predicate.ts';
 import { headerValue, render } from './render.ts';
@@ -15,11 +15,10 @@ export const SCAN_DEFAULTS = { limit: 100, maxLimit: 5000, maxScan: 200_000, max
 
 const lc = (s: string | undefined) => (s ? s.toLowerCase() : '');
 
-export async function toBrowsed(topic: string, partition: number, m: KjsMessage, decoder: SchemaDecoder | null): Promise<BrowsedMessage> {
-  const headers: { key: string; value: string }[] = [];
-  for (const [k, v] of Object.entries(m.headers ?? {})) for (const s of headerValue(v)) headers.push({ key: k, value: s });
+export async function toBrowsed(topic: string, partition: number, m: UiRecord, decoder: SchemaDecoder | null): Promise<BrowsedMessage> {
+  const headers = m.headers.map((h) => ({ key: h.key, value: headerValue(h.value) }));
   return {
-    topic, partition, offset: m.offset, timestamp: Number(m.timestamp),
+    topic, partition, offset: String(m.offset), timestamp: m.timestamp,
     key: await render(m.key, decoder), value: await render(m.value, decoder), headers,
   };
 }
@@ -53,7 +52,7 @@ export async function* scan(deps: ScanDeps, q: BrowseQuery, signal: AbortSignal)
     partitions: parts.map((p) => ({ partition: p.partition, start: p.start.toString(), position: p.position.toString(), end: p.end < 0n ? '' : p.end.toString() })),
   });
 
-  const matches = async (partition: number, m: KjsMessage): Promise<BrowsedMessage | null> => {
+  const matches = async (partition: number, m: UiRecord): Promise<BrowsedMessage | null> => {
     const b = await toBrowsed(q.topic, partition, m, deps.decoder);
     if (keyF && !lc(b.key.text).includes(keyF)) return null;
     if (valueF && !lc(b.value.text).includes(valueF)) return null;
@@ -173,16 +172,19 @@ async function startOffsets(gw: KafkaGateway, q: BrowseQuery, wanted: { partitio
     }
     case 'timestamp': {
       if (q.timestamp === undefined || !Number.isFinite(q.timestamp)) throw new UiError('bad_request', 'Seeking by timestamp needs "timestamp" (ms since epoch)');
-      const r = await gw.withAdmin(`finding offsets of "${q.topic}" at ${new Date(q.timestamp).toISOString()}`, (a) => a.fetchTopicOffsetsByTimestamp(q.topic, q.timestamp));
-      for (const x of r) m.set(x.partition, BigInt(x.offset));
+      const r = await offsetsAt(gw, q.topic, q.timestamp);
+      // A partition with no record that late starts at its end.
+      for (const o of wanted) m.set(o.partition, r.get(o.partition) ?? BigInt(o.high));
       break;
     }
     case 'group': {
       if (!q.group) throw new UiError('bad_request', 'Seeking to a consumer group position needs "group"');
-      const r = await gw.withAdmin(`reading offsets of group "${q.group}"`, (a) => a.fetchOffsets({ groupId: q.group!, topics: [q.topic] }));
-      for (const t of r) for (const p of t.partitions) {
+      const group = q.group;
+      const r = await gw.withAdmin(`reading offsets of group "${group}"`, (a) => a.groupOffsets(group));
+      for (const p of r) {
+        if (p.topic !== q.topic) continue;
         const lo = wanted.find((w) => w.partition === p.partition)?.low ?? '0';
-        m.set(p.partition, BigInt(p.offset) >= 0n ? BigInt(p.offset) : BigInt(lo));
+        m.set(p.partition, p.offset >= 0 ? BigInt(p.offset) : BigInt(lo));
       }
       break;
     }

@@ -1,88 +1,50 @@
-// Decodes Confluent wire-format values: fetches the writer schema from the
-// registry over HTTP (GET /schemas/ids/{id}) and decodes Avro (avsc), Protobuf
-// (protobufjs) or JSON Schema (plain JSON payload).
-import avro from 'avsc';
-import protobuf from 'protobufjs';
+// Decodes Confluent wire-format values for the message browser through the
+// registry's public client side: RegistrySerde (registry/serde.ts, the platform's
+// one wire-format decoder) over HttpRegistryClient, so the writer schema comes
+// from the registry's REST API (GET /schemas/ids/{id}) and Avro, Protobuf and
+// JSON Schema values decode exactly as Connect's converters decode them.
+import { HttpRegistryClient, RegistryHttpError } from '../../../registry/client.ts';
+import { RegistrySerde } from '../../../registry/serde.ts';
 
 export interface Decoded { kind: 'avro' | 'protobuf' | 'jsonschema'; value: unknown }
 
-interface SchemaEntry {
-  kind: Decoded['kind'];
-  decode(payload: Buffer): unknown;
-}
-
-function zigzag(buf: Buffer, pos: number): [number, number] {
-  let result = 0; let shift = 0; let b: number;
-  do {
-    if (pos >= buf.length) throw new Error('truncated Protobuf message indexes');
-    b = buf[pos++];
-    result |= (b & 0x7f) << shift;
-    shift += 7;
-  } while (b & 0x80);
-  return [(result >>> 1) ^ -(result & 1), pos];
-}
-
-function protobufEntry(text: string): SchemaEntry {
-  const parsed = protobuf.parse(text, { keepCase: true });
-  const root = parsed.root;
-  const pkg = parsed.package ? root.lookup(parsed.package) as protobuf.Namespace : root;
-  const typesOf = (ns: protobuf.NamespaceBase) => ns.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type);
-  return {
-    kind: 'protobuf',
-    decode(buf: Buffer) {
-      // Message indexes: zigzag count, then that many indexes; count 0 means [0].
-      let [n, pos] = zigzag(buf, 0);
-      const path: number[] = [];
-      for (let i = 0; i < n; i++) { let x: number; [x, pos] = zigzag(buf, pos); path.push(x); }
-      if (path.length === 0) path.push(0);
-      let type: protobuf.Type | undefined; let ns: protobuf.NamespaceBase = pkg;
-      for (const idx of path) {
-        type = typesOf(ns)[idx];
-        if (!type) throw new Error(`message index ${path.join('.')} not found in schema`);
-        ns = type;
-      }
-      const msg = type!.decode(buf.subarray(pos));
-      return type!.toObject(msg, { longs: String, enums: String, bytes: String, defaults: true });
-    },
-  };
-}
+const KIND = { AVRO: 'avro', PROTOBUF: 'protobuf', JSON: 'jsonschema' } as const;
 
 /** How long a failed schema fetch is remembered before the next record retries it. */
 const RETRY_AFTER_MS = 5000;
 
 export class SchemaDecoder {
-  private cache = new Map<number, Promise<SchemaEntry>>();
+  private readonly serde: RegistrySerde;
+  private readonly failed = new Map<number, { error: Error; until: number }>();
 
-  constructor(private readonly registryUrl: string) {}
+  constructor(private readonly registryUrl: string) {
+    this.serde = new RegistrySerde(new HttpRegistryClient(registryUrl, 3000));
+  }
 
-  private load(id: number): Promise<SchemaEntry> {
-    let p = this.cache.get(id);
-    if (!p) {
-      p = (async () => {
-        const res = await fetch(`${this.registryUrl}/schemas/ids/${id}`, { signal: AbortSignal.timeout(3000) });
-        if (!res.ok) throw new Error(`registry answered ${res.status} for schema id ${id}`);
-        const body = await res.json() as { schema: string; schemaType?: string };
-        const type = body.schemaType ?? 'AVRO';
-        if (type === 'AVRO') {
-          const t = avro.Type.forSchema(JSON.parse(body.schema));
-          return { kind: 'avro' as const, decode: (b: Buffer) => t.decode(b, 0).value };
-        }
-        if (type === 'PROTOBUF') return protobufEntry(body.schema);
-        return { kind: 'jsonschema' as const, decode: (b: Buffer) => JSON.parse(b.toString('utf8')) };
-      })();
-      this.cache.set(id, p);
-      // A failure (registry down, unknown id) is remembered for a few seconds, then
-      // retried: a scan over many records with that id must not fetch (and wait up
-      // to 3 s) once per record.
-      p.catch(() => { setTimeout(() => { if (this.cache.get(id) === p) this.cache.delete(id); }, RETRY_AFTER_MS).unref(); });
+  /**
+   * The serde forgets a failed id at once; a scan over many records with that id
+   * must not fetch (and wait up to 3 s) once per record, so a failure (registry
+   * down, unknown id) is remembered here for a few seconds.
+   */
+  private async load(id: number): Promise<void> {
+    const f = this.failed.get(id);
+    if (f && f.until > Date.now()) throw f.error;
+    try {
+      await this.serde.schema(id);
+      this.failed.delete(id);
+    } catch (e) {
+      const error = e instanceof RegistryHttpError
+        ? new Error(`registry answered ${e.status} for schema id ${id}: ${e.message}`)
+        : new Error(`schema id ${id} from ${this.registryUrl}: ${(e as Error).message}`);
+      this.failed.set(id, { error, until: Date.now() + RETRY_AFTER_MS });
+      throw error;
     }
-    return p;
   }
 
   async decode(id: number, buf: Buffer): Promise<Decoded> {
-    const entry = await this.load(id);
-    const value = entry.decode(buf.subarray(5));
-    if (value === undefined) throw new Error('payload does not match the schema');
-    return { kind: entry.kind, value };
+    await this.load(id);
+    const d = await this.serde.decodeWithSchema(buf);
+    if (d.value === undefined) throw new Error('payload does not match the schema');
+    return { kind: KIND[d.schemaType], value: d.value };
   }
 }

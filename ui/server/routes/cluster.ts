@@ -31,5 +31,5 @@ export async function clusterRoutes(app: FastifyInstance, { ctx }: { ctx: UiCont
     };
   });
 
-  app.get('/api/brokers', async () => clusterInfo(await snapshot(ctx.gw, { topics: await ctx.gw.withAdmin('listing topics', (a) => a.listTopics()) })));
+  app.get('/api/brokers', async () => clusterInfo(await snapshot(ctx.gw, { topics: await ctx.gw.withAdmin('listing topics', (a) => a.listTopics(true)) })));
 }

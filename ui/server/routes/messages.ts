@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { BrowseEvent, BrowseQuery, ProduceRequest, ProduceResult, ResendRequest, SeekMode } from '../../shared/api-types.ts';
 import type { UiContext } from '../context.ts';
-import type { KjsMessage } from '../kafka/gateway.ts';
+import type { UiRecord } from '../kafka/partition-reader.ts';
 import { fromKafkaError, UiError } from '../errors.ts';
 import { scan, toBrowsed } from '../messages/scan.ts';
 
@@ -21,16 +21,16 @@ export function parseBrowseQuery(topic: string, q: Record<string, string | undef
   };
 }
 
-async function readOne(ctx: UiContext, topic: string, partition: number, offset: string): Promise<KjsMessage> {
+async function readOne(ctx: UiContext, topic: string, partition: number, offset: string): Promise<UiRecord> {
   if (!/^\d+$/.test(offset)) throw new UiError('bad_request', 'offset must be a whole number');
   let chunks;
   try {
     chunks = await ctx.reader.fetch(topic, new Map([[partition, BigInt(offset)]]), { maxWaitMs: 0 });
   } catch (e) {
-    if ((e as { type?: string }).type === 'OFFSET_OUT_OF_RANGE') throw new UiError('message_not_found', `No message at offset ${offset} of ${topic}-${partition} (out of range)`);
-    throw e;
+    throw fromKafkaError(e, `reading ${topic}-${partition} at offset ${offset}`, ctx.bootstrap);
   }
-  const m = chunks[0]?.messages.find((x) => x.offset === offset);
+  // An offset outside the log answers no chunk for the partition.
+  const m = chunks.find((c) => c.partition === partition)?.messages.find((x) => String(x.offset) === offset);
   if (!m) throw new UiError('message_not_found', `No message at offset ${offset} of ${topic}-${partition}`);
   return m;
 }
@@ -94,13 +94,12 @@ export async function messageRoutes(app: FastifyInstance, { ctx }: { ctx: UiCont
     const { topic } = req.params; const b = req.body;
     if (b.valueEncoding === 'hex' && b.value !== null && !/^([0-9a-fA-F]{2}|\s)*$/.test(b.value ?? '')) throw new UiError('bad_request', 'The value is not valid hex (pairs of 0-9, a-f)');
     const value = b.value === null || b.value === undefined ? null : b.valueEncoding === 'hex' ? Buffer.from(b.value.replace(/\s+/g, ''), 'hex') : Buffer.from(b.value, 'utf8');
-    const headers: Record<string, string[]> = {};
-    for (const h of b.headers ?? []) (headers[h.key] ??= []).push(h.value);
-    const r = await ctx.gw.withProducer(`producing to "${topic}"`, (p) => p.send({
-      topic, acks: -1, messages: [{ key: b.key ?? null, value, headers, ...(b.partition !== undefined ? { partition: b.partition } : {}) }],
-    }));
+    const headers = (b.headers ?? []).map((h) => ({ key: h.key, value: h.value }));
+    const r = await ctx.gw.withProducer(`producing to "${topic}"`, (p) => p.send([
+      { topic, key: b.key ?? null, value, headers, ...(b.partition !== undefined ? { partition: b.partition } : {}) },
+    ]));
     reply.code(201);
-    return { topic, partition: r[0].partition, offset: r[0].baseOffset ?? '0' };
+    return { topic, partition: r[0].partition, offset: String(r[0].offset) };
   });
 
   app.post<{ Params: { topic: string }; Body: ResendRequest }>('/api/topics/:topic/resend', {
@@ -114,10 +113,10 @@ export async function messageRoutes(app: FastifyInstance, { ctx }: { ctx: UiCont
     const { topic } = req.params; const { partition, offset, toTopic } = req.body;
     const m = await readOne(ctx, topic, partition, offset);
     // Bytes go out exactly as read: key, value and headers are not re-encoded.
-    const r = await ctx.gw.withProducer(`re-sending ${topic}-${partition}@${offset} to "${toTopic}"`, (p) => p.send({
-      topic: toTopic, acks: -1, messages: [{ key: m.key, value: m.value, headers: m.headers as Record<string, Buffer | Buffer[]> }],
-    }));
+    const r = await ctx.gw.withProducer(`re-sending ${topic}-${partition}@${offset} to "${toTopic}"`, (p) => p.send([
+      { topic: toTopic, key: m.key, value: m.value, headers: m.headers },
+    ]));
     reply.code(201);
-    return { topic: toTopic, partition: r[0].partition, offset: r[0].baseOffset ?? '0' };
+    return { topic: toTopic, partition: r[0].partition, offset: String(r[0].offset) };
   });
 }

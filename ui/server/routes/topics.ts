@@ -26,12 +26,10 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: UiContex
     },
   }, async (req, reply) => {
     const b = req.body;
-    const created = await gw.withAdmin(`creating topic "${b.name}"`, (a) => a.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic: b.name, numPartitions: b.partitions, replicationFactor: b.replicationFactor, configEntries: Object.entries(b.configs).map(([name, value]) => ({ name, value })) }],
-    }));
-    if (!created) throw new UiError('topic_exists', `Topic "${b.name}" already exists`);
-    await gw.refresh();
+    await gw.withAdmin(`creating topic "${b.name}"`, (a) => a.createTopic({ topic: b.name, partitions: b.partitions, replicationFactor: b.replicationFactor, configs: b.configs }))
+      .catch((e: unknown) => {
+        throw e instanceof UiError && e.code === 'topic_exists' ? new UiError('topic_exists', `Topic "${b.name}" already exists`, e.target) : e;
+      });
     return reply.code(201).send(await topicDetails(gw, b.name));
   });
 
@@ -48,10 +46,7 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: UiContex
     const current = await topicConfigs(gw, topic);
     const overrides = new Map(current.filter((c) => c.source === 'topic' && c.value !== null).map((c) => [c.name, c.value as string]));
     for (const [k, v] of Object.entries(req.body.set)) { if (v === null || v === '') overrides.delete(k); else overrides.set(k, v); }
-    await gw.withAdmin(`changing configs of topic "${topic}"`, (a) => a.alterConfigs({
-      validateOnly: false,
-      resources: [{ type: 2, name: topic, configEntries: [...overrides].map(([name, value]) => ({ name, value })) }],
-    }));
+    await gw.withAdmin(`changing configs of topic "${topic}"`, (a) => a.replaceTopicConfigs(topic, Object.fromEntries(overrides)));
     return topicDetails(gw, topic);
   });
 
@@ -59,17 +54,15 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: UiContex
     schema: { params: topicParams, body: { type: 'object', required: ['count'], properties: { count: { type: 'integer', minimum: 1 } } } },
   }, async (req) => {
     const { topic } = req.params;
-    await gw.withAdmin(`adding partitions to topic "${topic}"`, (a) => a.createPartitions({ topicPartitions: [{ topic, count: req.body.count }] }));
-    await gw.refresh();
+    await gw.withAdmin(`adding partitions to topic "${topic}"`, (a) => a.createPartitions(topic, req.body.count));
     return topicDetails(gw, topic);
   });
 
   app.delete<{ Params: { topic: string } }>('/api/topics/:topic', { schema: { params: topicParams } }, async (req, reply) => {
     const { topic } = req.params;
-    const names = await gw.withAdmin('listing topics', (a) => a.listTopics());
+    const names = await gw.withAdmin('listing topics', (a) => a.listTopics(true));
     if (!names.includes(topic)) throw new UiError('topic_not_found', `Topic "${topic}" does not exist`);
-    await gw.withAdmin(`deleting topic "${topic}"`, (a) => a.deleteTopics({ topics: [topic] }));
-    await gw.refresh();
+    await gw.withAdmin(`deleting topic "${topic}"`, (a) => a.deleteTopics([topic]));
     return reply.code(204).send();
   });
 }

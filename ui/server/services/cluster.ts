@@ -1,8 +1,7 @@
-// Cluster, broker and topic views assembled from kafkajs admin calls.
-import type { ITopicMetadata } from 'kafkajs';
+// Cluster, broker and topic views assembled from the client module's admin calls.
+import type { TopicDescription } from '../../../client/admin.ts';
 import type { BrokerInfo, ClusterInfo, PartitionInfo, TopicConfigEntry, TopicDetails, TopicSummary } from '../../shared/api-types.ts';
 import type { KafkaGateway } from '../kafka/gateway.ts';
-import { describeLogDirs } from '../kafka/log-dirs.ts';
 import { UiError } from '../errors.ts';
 
 /** Topics whose names start with "_" are platform state (offsets, transactions, schemas). */
@@ -14,7 +13,7 @@ export interface ClusterSnapshot {
   clusterId: string;
   controllerId: number;
   brokers: { nodeId: number; host: string; port: number }[];
-  topics: ITopicMetadata[];
+  topics: TopicDescription[];
   offsets: Map<string, PartitionOffsets[]>;
   /** `${topic}\0${partition}` -> bytes, summed over brokers holding it (leader copy only). */
   partitionSizes: Map<string, number> | null;
@@ -31,40 +30,48 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
 }
 
 export async function topicOffsets(gw: KafkaGateway, topic: string): Promise<PartitionOffsets[]> {
-  const o = await gw.withAdmin(`reading offsets of topic "${topic}"`, (a) => a.fetchTopicOffsets(topic));
-  return o.map((p) => ({ partition: p.partition, low: p.low, high: p.high })).sort((a, b) => a.partition - b.partition);
+  const o = await gw.withAdmin(`reading offsets of topic "${topic}"`, (a) => a.topicOffsets([topic]));
+  return o.filter((p) => p.topic === topic).map((p) => ({ partition: p.partition, low: String(p.earliest), high: String(p.latest) }));
+}
+
+/** The first offset at or after `timestamp` (ms) per partition; none when no record is that late. */
+export async function offsetsAt(gw: KafkaGateway, topic: string, timestamp: number): Promise<Map<number, bigint>> {
+  const r = await gw.withAdmin(`finding offsets of "${topic}" at ${new Date(timestamp).toISOString()}`, (a) => a.offsetsForTimes(topic, timestamp));
+  return new Map(r.filter((p) => p.offset >= 0).map((p) => [p.partition, BigInt(p.offset)]));
 }
 
 export async function snapshot(gw: KafkaGateway, opts: { sizes?: boolean; topics?: string[] } = {}): Promise<ClusterSnapshot> {
   const cluster = await gw.withAdmin('describing the cluster', (a) => a.describeCluster());
-  const names = opts.topics ?? await gw.withAdmin('listing topics', (a) => a.listTopics());
-  const meta = names.length ? await gw.withAdmin('reading topic metadata', (a) => a.fetchTopicMetadata({ topics: names })) : { topics: [] };
+  const names = opts.topics ?? await gw.withAdmin('listing topics', (a) => a.listTopics(true));
+  const topics = names.length ? await gw.withAdmin('reading topic metadata', (a) => a.describeTopics(names)) : [];
   const offsets = new Map<string, PartitionOffsets[]>();
-  await mapLimit(meta.topics, 8, async (t) => { offsets.set(t.name, await topicOffsets(gw, t.name).catch(() => [])); });
+  await mapLimit(topics, 8, async (t) => { offsets.set(t.topic, await topicOffsets(gw, t.topic).catch(() => [])); });
   let partitionSizes: Map<string, number> | null = null;
   const brokerDirs = new Map<number, { path: string; sizeBytes: number; error: string | null }[] | null>();
   if (opts.sizes !== false) {
     partitionSizes = new Map();
     const leaders = new Map<string, number>();
-    for (const t of meta.topics) for (const p of t.partitions) leaders.set(`${t.name}\0${p.partitionId}`, p.leader);
-    await Promise.all(cluster.brokers.map(async (b) => {
-      try {
-        const dirs = await describeLogDirs(await gw.brokerById(b.nodeId));
-        brokerDirs.set(b.nodeId, dirs.map((d) => ({
-          path: d.logDir,
-          sizeBytes: d.topics.reduce((s, t) => s + t.partitions.reduce((x, p) => x + p.size, 0), 0),
-          error: d.errorCode ? `error code ${d.errorCode}` : null,
-        })));
-        for (const d of dirs) for (const t of d.topics) for (const p of t.partitions) {
-          const k = `${t.name}\0${p.partition}`;
-          if (leaders.get(k) === b.nodeId) partitionSizes!.set(k, (partitionSizes!.get(k) ?? 0) + p.size);
-        }
-      } catch {
-        brokerDirs.set(b.nodeId, null);
+    for (const t of topics) for (const p of t.partitions) leaders.set(`${t.topic}\0${p.partition}`, p.leader);
+    const reports = await gw.withAdmin('describing log dirs', (a) => a.describeLogDirs()).catch(() => []);
+    for (const b of cluster.brokers) {
+      const dirs = reports.find((r) => r.nodeId === b.nodeId)?.dirs;
+      if (!dirs) { brokerDirs.set(b.nodeId, null); continue; }
+      brokerDirs.set(b.nodeId, dirs.map((d) => ({
+        path: d.path,
+        sizeBytes: d.topics.reduce((s, t) => s + t.partitions.reduce((x, p) => x + p.size, 0), 0),
+        error: d.errorCode ? `error code ${d.errorCode}` : null,
+      })));
+      for (const d of dirs) for (const t of d.topics) for (const p of t.partitions) {
+        const k = `${t.name}\0${p.partition}`;
+        if (leaders.get(k) === b.nodeId) partitionSizes.set(k, (partitionSizes.get(k) ?? 0) + p.size);
       }
-    }));
+    }
   }
-  return { clusterId: cluster.clusterId, controllerId: cluster.controller ?? -1, brokers: cluster.brokers, topics: meta.topics, offsets, partitionSizes, brokerDirs };
+  return {
+    clusterId: cluster.clusterId, controllerId: cluster.controllerId,
+    brokers: cluster.brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })).sort((a, b) => a.nodeId - b.nodeId),
+    topics, offsets, partitionSizes, brokerDirs,
+  };
 }
 
 const count = (o: PartitionOffsets | undefined) => (o ? Math.max(0, Number(BigInt(o.high) - BigInt(o.low))) : 0);
@@ -85,14 +92,14 @@ export function clusterInfo(s: ClusterSnapshot): ClusterInfo {
   return { clusterId: s.clusterId, controllerId: s.controllerId, brokers };
 }
 
-function partitionInfos(s: ClusterSnapshot, t: ITopicMetadata): PartitionInfo[] {
-  const offs = s.offsets.get(t.name) ?? [];
+function partitionInfos(s: ClusterSnapshot, t: TopicDescription): PartitionInfo[] {
+  const offs = s.offsets.get(t.topic) ?? [];
   return t.partitions.map((p) => {
-    const o = offs.find((x) => x.partition === p.partitionId);
+    const o = offs.find((x) => x.partition === p.partition);
     return {
-      partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr, offlineReplicas: p.offlineReplicas ?? [],
+      partition: p.partition, leader: p.leader, replicas: p.replicas, isr: p.isr, offlineReplicas: p.offlineReplicas,
       low: o?.low ?? '0', high: o?.high ?? '0', messages: count(o),
-      sizeBytes: s.partitionSizes ? s.partitionSizes.get(`${t.name}\0${p.partitionId}`) ?? 0 : null,
+      sizeBytes: s.partitionSizes ? s.partitionSizes.get(`${t.topic}\0${p.partition}`) ?? 0 : null,
     };
   }).sort((a, b) => a.partition - b.partition);
 }
@@ -101,7 +108,7 @@ export function topicSummaries(s: ClusterSnapshot): TopicSummary[] {
   return s.topics.map((t) => {
     const parts = partitionInfos(s, t);
     return {
-      name: t.name, internal: isInternalTopic(t.name), partitions: parts.length,
+      name: t.topic, internal: isInternalTopic(t.topic), partitions: parts.length,
       replicationFactor: parts[0]?.replicas.length ?? 0,
       messages: parts.reduce((x, p) => x + p.messages, 0),
       sizeBytes: s.partitionSizes ? parts.reduce((x, p) => x + (p.sizeBytes ?? 0), 0) : null,
@@ -116,16 +123,15 @@ const CONFIG_SOURCES: Record<number, string> = {
 };
 
 export async function topicConfigs(gw: KafkaGateway, topic: string): Promise<TopicConfigEntry[]> {
-  const r = await gw.withAdmin(`reading configs of topic "${topic}"`, (a) => a.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: topic }] }));
-  const entries = r.resources[0]?.configEntries ?? [];
+  const entries = await gw.withAdmin(`reading configs of topic "${topic}"`, (a) => a.describeTopicConfigEntries(topic));
   return entries.map((e) => ({
-    name: e.configName, value: e.configValue, isDefault: e.isDefault, readOnly: e.readOnly, sensitive: e.isSensitive,
-    source: CONFIG_SOURCES[(e as { configSource?: number }).configSource ?? 0] ?? 'unknown',
+    name: e.name, value: e.value, isDefault: e.isDefault, readOnly: e.readOnly, sensitive: e.isSensitive,
+    source: CONFIG_SOURCES[e.source] ?? 'unknown',
   })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export async function topicDetails(gw: KafkaGateway, topic: string): Promise<TopicDetails> {
-  const names = await gw.withAdmin('listing topics', (a) => a.listTopics());
+  const names = await gw.withAdmin('listing topics', (a) => a.listTopics(true));
   if (!names.includes(topic)) throw new UiError('topic_not_found', `Topic "${topic}" does not exist`);
   const s = await snapshot(gw, { topics: [topic] });
   const t = s.topics[0];

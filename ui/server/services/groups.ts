@@ -1,9 +1,8 @@
-// Consumer groups: state, members, per-partition lag, offset resets (kafkajs admin).
-import { AssignerProtocol } from 'kafkajs';
+// Consumer groups: state, members, per-partition lag, offset resets (the client module's admin).
 import type { GroupDetails, GroupMember, GroupPartitionLag, GroupSummary, ResetOffsetsRequest, ResetOffsetsResult } from '../../shared/api-types.ts';
 import type { KafkaGateway } from '../kafka/gateway.ts';
 import { UiError } from '../errors.ts';
-import { topicOffsets, type PartitionOffsets } from './cluster.ts';
+import { offsetsAt, topicOffsets, type PartitionOffsets } from './cluster.ts';
 
 export type HighCache = Map<string, Promise<PartitionOffsets[]>>;
 
@@ -15,49 +14,36 @@ function offsetsOf(gw: KafkaGateway, cache: HighCache, topic: string): Promise<P
 
 export async function listGroupIds(gw: KafkaGateway): Promise<{ groupId: string; protocolType: string }[]> {
   const r = await gw.withAdmin('listing consumer groups', (a) => a.listGroups());
-  return r.groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType })).sort((a, b) => a.groupId.localeCompare(b.groupId));
+  return r.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType })).sort((a, b) => a.groupId.localeCompare(b.groupId));
 }
 
 /** Committed offsets and lag of every partition the group has committed for. */
 export async function groupLag(gw: KafkaGateway, groupId: string, cache: HighCache = new Map()): Promise<GroupPartitionLag[]> {
-  const committed = await gw.withAdmin(`reading offsets of group "${groupId}"`, (a) => a.fetchOffsets({ groupId }));
+  const committed = await gw.withAdmin(`reading offsets of group "${groupId}"`, (a) => a.groupOffsets(groupId));
   const out: GroupPartitionLag[] = [];
-  for (const t of committed) {
-    const offs = await offsetsOf(gw, cache, t.topic);
-    for (const p of t.partitions) {
-      const o = offs.find((x) => x.partition === p.partition);
-      const high = o?.high ?? '0'; const low = o?.low ?? '0';
-      const c = BigInt(p.offset) >= 0n ? p.offset : null;
-      const lag = c === null ? Number(BigInt(high) - BigInt(low)) : Math.max(0, Number(BigInt(high) - BigInt(c)));
-      out.push({ topic: t.topic, partition: p.partition, committed: c, high, low, lag, memberId: null });
-    }
+  for (const p of committed) {
+    const offs = await offsetsOf(gw, cache, p.topic);
+    const o = offs.find((x) => x.partition === p.partition);
+    const high = o?.high ?? '0'; const low = o?.low ?? '0';
+    const c = p.offset >= 0 ? String(p.offset) : null;
+    const lag = c === null ? Number(BigInt(high) - BigInt(low)) : Math.max(0, Number(BigInt(high) - BigInt(c)));
+    out.push({ topic: p.topic, partition: p.partition, committed: c, high, low, lag, memberId: null });
   }
   return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
 }
 
-function decodeAssignment(buf: Buffer | undefined): { topic: string; partitions: number[] }[] {
-  if (!buf || !buf.length) return [];
-  try {
-    const a = AssignerProtocol.MemberAssignment.decode(buf);
-    if (!a) return [];
-    return Object.entries(a.assignment).map(([topic, partitions]) => ({ topic, partitions: [...partitions].sort((x, y) => x - y) }));
-  } catch {
-    return []; // not a consumer-protocol assignment (e.g. a Connect worker group)
-  }
-}
-
 async function describe(gw: KafkaGateway, groupId: string) {
-  const d = await gw.withAdmin(`describing group "${groupId}"`, (a) => a.describeGroups([groupId]));
-  return d.groups[0];
+  const d = await gw.withAdmin(`describing group "${groupId}"`, (a) => a.inspectGroups([groupId]));
+  return d[0];
 }
 
 export async function groupSummaries(gw: KafkaGateway): Promise<GroupSummary[]> {
   const ids = await listGroupIds(gw);
   if (!ids.length) return [];
-  const d = await gw.withAdmin('describing consumer groups', (a) => a.describeGroups(ids.map((g) => g.groupId)));
+  const d = await gw.withAdmin('describing consumer groups', (a) => a.inspectGroups(ids.map((g) => g.groupId)));
   const cache: HighCache = new Map();
   return Promise.all(ids.map(async ({ groupId, protocolType }) => {
-    const g = d.groups.find((x) => x.groupId === groupId);
+    const g = d.find((x) => x.groupId === groupId);
     const lag = await groupLag(gw, groupId, cache).catch(() => []);
     return {
       groupId, protocolType: g?.protocolType || protocolType, state: g?.state ?? 'Unknown', members: g?.members.length ?? 0,
@@ -72,7 +58,8 @@ export async function groupDetails(gw: KafkaGateway, groupId: string): Promise<O
   const g = await describe(gw, groupId);
   const members: GroupMember[] = (g?.members ?? []).map((m) => ({
     memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost,
-    assignment: g.protocolType === 'consumer' || g.protocolType === '' ? decodeAssignment(m.memberAssignment) : [],
+    // Not a consumer-protocol assignment (e.g. a Connect worker group): none to show.
+    assignment: m.assignment ?? [],
   }));
   const partitions = await groupLag(gw, groupId);
   for (const p of partitions) {
@@ -88,13 +75,13 @@ export async function resetOffsets(gw: KafkaGateway, groupId: string, r: ResetOf
   const offs = await topicOffsets(gw, r.topic);
   if (!offs.length) throw new UiError('topic_not_found', `Topic "${r.topic}" does not exist`);
   const targets = r.partitions?.length ? offs.filter((o) => r.partitions!.includes(o.partition)) : offs;
-  const committed = await gw.withAdmin(`reading offsets of group "${groupId}"`, (a) => a.fetchOffsets({ groupId, topics: [r.topic] }));
-  const cur = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset) >= 0n ? p.offset : null]));
-  let byTs: Map<number, string> | null = null;
+  const committed = await gw.withAdmin(`reading offsets of group "${groupId}"`, (a) => a.groupOffsets(groupId));
+  const cur = new Map(committed.filter((p) => p.topic === r.topic).map((p) => [p.partition, p.offset >= 0 ? String(p.offset) : null]));
+  let byTs: Map<number, bigint> | null = null;
   if (r.target === 'timestamp') {
     if (r.timestamp === undefined || !Number.isFinite(r.timestamp)) throw new UiError('bad_request', 'A reset to a timestamp needs "timestamp" (ms since epoch)');
-    const x = await gw.withAdmin(`finding offsets of "${r.topic}" at ${new Date(r.timestamp).toISOString()}`, (a) => a.fetchTopicOffsetsByTimestamp(r.topic, r.timestamp));
-    byTs = new Map(x.map((p) => [p.partition, p.offset]));
+    const ts = r.timestamp;
+    byTs = await offsetsAt(gw, r.topic, ts);
   }
   if (r.target === 'offset' && (r.offset === undefined || !/^\d+$/.test(r.offset))) throw new UiError('bad_request', 'A reset to an offset needs a whole number "offset"');
   const partitions = targets.map((o) => {
@@ -102,7 +89,8 @@ export async function resetOffsets(gw: KafkaGateway, groupId: string, r: ResetOf
     switch (r.target) {
       case 'earliest': to = BigInt(o.low); break;
       case 'latest': to = BigInt(o.high); break;
-      case 'timestamp': to = BigInt(byTs!.get(o.partition) ?? o.high); break;
+      // No record at or after the time: the end, where the next record goes.
+      case 'timestamp': to = byTs!.get(o.partition) ?? BigInt(o.high); break;
       case 'offset': to = BigInt(r.offset!); break;
       default: throw new UiError('bad_request', `Unknown reset target "${String(r.target)}"`);
     }
@@ -115,6 +103,6 @@ export async function resetOffsets(gw: KafkaGateway, groupId: string, r: ResetOf
   if (g && g.state !== 'Empty' && g.state !== 'Dead' && g.members.length > 0) {
     throw new UiError('group_not_empty', `Group "${groupId}" is ${g.state} with ${g.members.length} member(s); offsets can only be reset when it is empty`);
   }
-  await gw.withAdmin(`committing new offsets for group "${groupId}"`, (a) => a.setOffsets({ groupId, topic: r.topic, partitions: partitions.map((p) => ({ partition: p.partition, offset: p.to })) }));
+  await gw.withAdmin(`committing new offsets for group "${groupId}"`, (a) => a.setGroupOffsets(groupId, partitions.map((p) => ({ topic: r.topic, partition: p.partition, offset: Number(p.to) }))));
   return { applied: true, partitions };
 }

@@ -62,7 +62,7 @@ export class Samplers {
       this.lag.set(g.groupId, series);
       for (const l of lag) if (l.committed !== null) consumed.set(`${g.groupId}\0${l.topic}\0${l.partition}`, BigInt(l.committed));
     }
-    const topics = (await this.gw.withAdmin('listing topics', (a) => a.listTopics())).filter((n) => !isInternalTopic(n));
+    const topics = (await this.gw.withAdmin('listing topics', (a) => a.listTopics(true))).filter((n) => !isInternalTopic(n));
     const produced = new Map<string, bigint>();
     for (const name of topics) {
       const offs = await (cache.get(name) ?? topicOffsets(this.gw, name).catch(() => []));
