@@ -124,3 +124,12 @@ export function streamsConfig(input: StreamsConfigInput, opts: { needsBroker: bo
     raw: input,
   };
 }
+
+/** Kafka's StreamsConfig constant names, for props objects written the Java way. */
+export const StreamsConfig_ = {
+  APPLICATION_ID_CONFIG: 'application.id', BOOTSTRAP_SERVERS_CONFIG: 'bootstrap.servers', PROCESSING_GUARANTEE_CONFIG: 'processing.guarantee',
+  AT_LEAST_ONCE: 'at_least_once', EXACTLY_ONCE_V2: 'exactly_once_v2', NUM_STANDBY_REPLICAS_CONFIG: 'num.standby.replicas', STATE_DIR_CONFIG: 'state.dir',
+  COMMIT_INTERVAL_MS_CONFIG: 'commit.interval.ms', DEFAULT_KEY_SERDE_CLASS_CONFIG: 'default.key.serde', DEFAULT_VALUE_SERDE_CLASS_CONFIG: 'default.value.serde',
+  DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG: 'default.deserialization.exception.handler', DEFAULT_PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG: 'default.production.exception.handler',
+  APPLICATION_SERVER_CONFIG: 'application.server', REPLICATION_FACTOR_CONFIG: 'replication.factor', CLIENT_ID_CONFIG: 'client.id',
+} as const;

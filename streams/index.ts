@@ -13,3 +13,5 @@ export { KTable } from './dsl/ktable.ts';
 export { KGroupedStream, TimeWindowedKStream, SessionWindowedKStream, CogroupedKStream } from './dsl/grouped.ts';
 export { StreamsException, LogAndContinueExceptionHandler, LogAndFailExceptionHandler } from './runtime/task.ts';
 export { TopologyTestDriver, TestInputTopic, TestOutputTopic, TestRecord } from './test-utils/topology-test-driver.ts';
+export { KafkaStreams, ReadOnlyStoreView, InvalidStateStoreException, StreamThreadExceptionResponse, type State, type StateRestoreListener } from './runtime/kafka-streams.ts';
+export { StreamsConfig_ as StreamsConfig, type StreamsConfigInput } from './config.ts';

@@ -275,6 +275,7 @@ export class KTable<K, V> {
     }), `${respName}-source`);
     if (lg.stores.length) t.connectProcessorAndStateStores(resolverName, ...lg.stores);
     if (sb) t.addStateStore(sb, resolverName);
+    t.copartitionGroups.push([regTopic, ...right.sourceTopics], [respTopic, ...this.sourceTopics]);
     const getter: ValueGetterSupplier<K, any> = sb ? KTable.storeGetter(sb.name()) : { stores: [], get: () => () => null };
     return new KTable(b, resolverName, this.keySerde, materialized?.valueSerde, sb?.name(), getter, this.sourceTopics);
   }

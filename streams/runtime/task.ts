@@ -12,8 +12,8 @@ export interface RawRecord { topic: string; partition: number; offset: number; t
 
 export interface RecordCollector {
   send(topic: string, key: Buffer | null, value: Buffer | null, headers: Headers, timestamp: number, partition: number): void;
-  /** partition count of a topic (for sinks); undefined when unknown */
-  partitionsFor(topic: string): number;
+  /** partition count of a topic (for sinks); undefined when unknown (the producer then picks) */
+  partitionsFor(topic: string): number | undefined;
 }
 
 export type DeserializationHandlerResponse = 'CONTINUE' | 'FAIL';
@@ -189,8 +189,10 @@ class SinkProcessor implements Processor<any, any, void, void> {
     const v = (this.node.valueSerializer ?? t.cfg.defaultValueSerde.serializer()).serialize(topic, record.value());
     const n = t.collector.partitionsFor(topic);
     let partition = -1;
-    if (this.node.partitioner) partition = this.node.partitioner(topic, record.key(), record.value(), n) ?? -1;
-    if (partition < 0) partition = k ? partitionFor(k, n) : Math.floor(Math.random() * n);
+    if (n !== undefined) {
+      if (this.node.partitioner) partition = this.node.partitioner(topic, record.key(), record.value(), n) ?? -1;
+      if (partition < 0) partition = k ? partitionFor(k, n) : Math.floor(Math.random() * n);
+    }
     t.collector.send(topic, k, v, record.headers(), record.timestamp(), partition);
   }
 }

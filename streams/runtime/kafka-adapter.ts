@@ -1,0 +1,102 @@
+// The one file of streams/ that talks to the Kafka client library directly, for
+// the two things client/ does not offer yet: group membership with the
+// stream-aware assignor (client/GroupConsumer has no custom assignor) and a
+// transactional producer that adds the group's offsets to its transaction
+// (TxnOffsetCommit; client/ProducerTransaction has no sendOffsets). Everything
+// else (reading by assignment, admin, plain producing) comes from client/.
+// When client/ grows these two, this file is the only one to change.
+import { Consumer, Producer, type MessageToProduce } from '@platformatic/kafka';
+import { ensureCodecs, type ClientConfig } from '../../client/index.ts';
+
+export interface OutRecord { topic: string; partition?: number; key: Buffer | null; value: Buffer | null; headers: Array<{ key: string; value: Buffer | null }>; timestamp: number }
+export interface MemberInfo { memberId: string; metadata: Buffer | null }
+export type Assignor = (members: MemberInfo[]) => Map<string, Array<{ topic: string; partitions: number[] }>>;
+
+const baseOpts = (c: ClientConfig, timeout = 30000) => ({
+  clientId: c.clientId,
+  bootstrapBrokers: (Array.isArray(c.bootstrap) ? c.bootstrap : c.bootstrap.split(',')).map((s) => s.trim()).filter(Boolean),
+  timeout, retries: 8, retryDelay: (_c: unknown, _o: unknown, attempt: number) => Math.min(2000, 100 * 2 ** attempt), metadataMaxAge: 5000,
+});
+
+/** Membership of the application's consumer group (group id = application.id). */
+export class StreamsMembership {
+  private readonly c: Consumer;
+  private closed = false;
+  constructor(private readonly cfg: ClientConfig & { groupId: string; topics: string[]; metadata: Buffer; assign: Assignor; sessionTimeoutMs: number; heartbeatIntervalMs: number; onAssignment: (a: Array<{ topic: string; partitions: number[] }>, generation: number) => void }) {
+    this.c = new Consumer({ ...baseOpts(cfg), groupId: cfg.groupId, autocommit: false });
+    this.c.on('consumer:group:join', (e: { assignments?: Array<{ topic: string; partitions: number[] }>; generationId?: number }) => {
+      if (e.assignments && !this.closed) cfg.onAssignment(e.assignments, e.generationId ?? this.c.generationId);
+    });
+  }
+  get memberId(): string | null { return this.c.memberId; }
+  get generationId(): number { return this.c.generationId; }
+  async start(): Promise<void> {
+    await ensureCodecs();
+    for (const t of this.cfg.topics) this.c.topics.track(t);
+    await this.c.joinGroup({
+      sessionTimeout: this.cfg.sessionTimeoutMs, heartbeatInterval: this.cfg.heartbeatIntervalMs, rebalanceTimeout: this.cfg.sessionTimeoutMs,
+      protocols: [{ name: 'stream', version: 1, metadata: this.cfg.metadata }],
+      partitionAssigner: (_current, members) => {
+        const m = [...members.values()].map((x) => ({ memberId: x.memberId, metadata: x.metadata === undefined ? null : Buffer.isBuffer(x.metadata) ? x.metadata : Buffer.from(x.metadata) }));
+        const out = this.cfg.assign(m);
+        return m.map((x) => ({ memberId: x.memberId, assignments: new Map((out.get(x.memberId) ?? []).map((a) => [a.topic, a])) }));
+      },
+    });
+  }
+  async committed(parts: Array<{ topic: string; partition: number }>): Promise<Map<string, number>> {
+    const byTopic = new Map<string, number[]>();
+    for (const p of parts) { let l = byTopic.get(p.topic); if (!l) byTopic.set(p.topic, (l = [])); l.push(p.partition); }
+    const res = await this.c.listCommittedOffsets({ topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
+    const out = new Map<string, number>();
+    for (const p of parts) { const o = res.get(p.topic)?.[p.partition]; if (o !== undefined && o >= 0n) out.set(`${p.topic}:${p.partition}`, Number(o)); }
+    return out;
+  }
+  /** at_least_once: the next offsets to read */
+  async commit(offsets: Array<{ topic: string; partition: number; offset: number }>): Promise<void> {
+    if (!offsets.length) return;
+    await this.c.commit({ offsets: offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: BigInt(o.offset), leaderEpoch: -1 })) });
+  }
+  /** what a transactional producer needs to commit offsets as this member */
+  groupMetadata(): { groupId: string; generationId: number; memberId: string; coordinatorId: number } {
+    return { groupId: this.cfg.groupId, generationId: this.c.generationId, memberId: this.c.memberId ?? '', coordinatorId: this.c.coordinatorId ?? -1 };
+  }
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await new Promise<void>((resolve) => this.c.close(true, () => resolve()));
+  }
+}
+
+function toMessage(r: OutRecord): MessageToProduce {
+  const headers = new Map<Buffer, Buffer>();
+  for (const h of r.headers) headers.set(Buffer.from(h.key), h.value ?? Buffer.alloc(0));
+  return { topic: r.topic, key: r.key ?? undefined, value: (r.value ?? undefined) as Buffer, headers, ...(r.partition !== undefined && r.partition >= 0 ? { partition: r.partition } : {}), timestamp: BigInt(Math.trunc(r.timestamp)) };
+}
+
+/** exactly_once_v2: one producer per instance; records, changelog writes and offsets in one transaction. */
+export class TransactionalProducer {
+  private readonly p: Producer;
+  constructor(cfg: ClientConfig & { transactionalId: string; transactionTimeoutMs: number }) {
+    this.p = new Producer({ ...baseOpts(cfg, cfg.transactionTimeoutMs), transactionalId: cfg.transactionalId, idempotent: true, acks: -1, autocreateTopics: false });
+  }
+  /** fences an older producer with our transactional.id and aborts what it left open */
+  async init(): Promise<void> { await ensureCodecs(); const tx = await this.p.beginTransaction(); await tx.abort(); }
+  async commitTransaction(records: OutRecord[], offsets: Array<{ topic: string; partition: number; offset: number }>, group: ReturnType<StreamsMembership['groupMetadata']>): Promise<void> {
+    const tx = await this.p.beginTransaction();
+    try {
+      if (records.length) await tx.send({ messages: records.map(toMessage), acks: -1 });
+      if (offsets.length) {
+        await tx.addConsumer({ groupId: group.groupId } as unknown as Consumer);
+        for (const o of offsets) {
+          // TxnOffsetCommit carries the member's generation: a zombie from an older generation is fenced
+          await tx.addOffset({ topic: o.topic, partition: o.partition, offset: BigInt(o.offset - 1), key: undefined, value: undefined, headers: new Map(), timestamp: 0n, commit: () => undefined, metadata: { consumer: group } } as never);
+        }
+      }
+      await tx.commit();
+    } catch (e) {
+      await tx.abort().catch(() => undefined);
+      throw e;
+    }
+  }
+  async close(): Promise<void> { await this.p.close().catch(() => undefined); }
+}
