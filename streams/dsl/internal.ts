@@ -44,3 +44,5 @@ export function defaultSerdes(ctx: Ctx): { key: Serde<any>; value: Serde<any> } 
   const c = ctx.appConfigs();
   return { key: c['default.key.serde'] as Serde<any>, value: c['default.value.serde'] as Serde<any> };
 }
+
+export interface GlobalKTable<K, V> { readonly isGlobalKTable: true; readonly storeName: string; queryableStoreName(): string; readonly _k?: K; readonly _v?: V }

@@ -3,12 +3,11 @@
 import type { Topology } from '../topology.ts';
 import { Stores, type KeyValueStore, type StoreBuilder } from '../state/stores.ts';
 import type { ProcessorSupplier } from '../processor.ts';
-import { InternalBuilder, fnProcessor, store, change } from './internal.ts';
+import { InternalBuilder, fnProcessor, store, change, type GlobalKTable } from './internal.ts';
+export type { GlobalKTable } from './internal.ts';
 import { Consumed, Materialized } from './options.ts';
-import { KStream } from './kstream.ts';
-import { KTable } from './ktable.ts';
+import { KStream, KTable } from './kstream.ts';
 
-export interface GlobalKTable<K, V> { readonly isGlobalKTable: true; readonly storeName: string; queryableStoreName(): string; readonly _k?: K; readonly _v?: V }
 
 export class StreamsBuilder {
   private readonly b = new InternalBuilder();
