@@ -21,7 +21,7 @@ export interface GroupLag {
 export class GroupCoordinator {
   groups = new Map<string, Group>();
   private timer?: NodeJS.Timeout;
-  private lastExpiry = Date.now();
+  private stopped = false;
 
   constructor(private readonly b: Broker) {}
 
@@ -29,9 +29,43 @@ export class GroupCoordinator {
 
   start(): void {
     this.load();
-    this.timer = setInterval(() => this.tick(), 200);
+    this.timer = setInterval(() => this.expireOffsets(), this.cfg.int('offsets.retention.check.interval.ms'));
     this.timer.unref();
-    this.b.onStop(() => clearInterval(this.timer));
+    this.b.onStop(() => {
+      this.stopped = true;
+      clearInterval(this.timer);
+      for (const g of this.groups.values()) {
+        for (const m of g.members.values()) clearTimeout(m.sessionTimer);
+        for (const t of g.pendingMembers.values()) clearTimeout(t);
+        clearTimeout(g.rebalanceTimer);
+      }
+    });
+  }
+
+  /**
+   * A member's session: it expires sessionTimeoutMs after the last sign of life
+   * (join, sync, heartbeat, commit), on its own timer as Kafka's heartbeat purgatory
+   * does, not on a periodic sweep that would expire it late.
+   */
+  private keepAlive(g: Group, m: Member): void {
+    m.lastHeartbeat = Date.now();
+    clearTimeout(m.sessionTimer);
+    m.sessionTimer = setTimeout(() => this.sessionExpired(g, m), m.sessionTimeoutMs);
+    m.sessionTimer.unref();
+  }
+
+  private dropPending(g: Group, id: string): boolean {
+    const t = g.pendingMembers.get(id);
+    if (!t) return false;
+    clearTimeout(t);
+    return g.pendingMembers.delete(id);
+  }
+
+  private sessionExpired(g: Group, m: Member): void {
+    if (this.stopped || this.groups.get(g.groupId) !== g || g.members.get(m.memberId) !== m) return;
+    if (m.awaitingJoin) return; // the rebalance deadline decides; completing the join re-arms the session
+    this.b.logger.info({ group: g.groupId, member: m.memberId }, 'member session expired');
+    this.removeMember(g, m);
   }
 
   // ---- __consumer_offsets ----
@@ -87,7 +121,7 @@ export class GroupCoordinator {
         }
       }
     }
-    for (const g of this.groups.values()) for (const m of g.members.values()) m.lastHeartbeat = Date.now();
+    for (const g of this.groups.values()) for (const m of g.members.values()) this.keepAlive(g, m);
   }
 
   private applyRecord(key: Buffer | null, value: Buffer | null): void {
@@ -183,7 +217,7 @@ export class GroupCoordinator {
         members: isLeader ? this.memberList(g) : [],
       };
       const cb = m.awaitingJoin!; m.awaitingJoin = undefined;
-      m.lastHeartbeat = now;
+      this.keepAlive(g, m);
       cb(res);
     }
     // Members that never send SyncGroup are caught by their session timeout.
@@ -191,6 +225,7 @@ export class GroupCoordinator {
 
   private removeMember(g: Group, m: Member, rebalance = true): void {
     g.members.delete(m.memberId);
+    clearTimeout(m.sessionTimer);
     if (m.groupInstanceId && g.staticMembers.get(m.groupInstanceId) === m.memberId) g.staticMembers.delete(m.groupInstanceId);
     if (m.awaitingJoin) { m.awaitingJoin({ errorCode: code('UNKNOWN_MEMBER_ID'), generationId: -1, protocolType: null, protocolName: null, leader: '', memberId: m.memberId, members: [] }); m.awaitingJoin = undefined; }
     if (m.awaitingSync) { m.awaitingSync({ errorCode: code('UNKNOWN_MEMBER_ID'), assignment: EMPTY }); m.awaitingSync = undefined; }
@@ -200,22 +235,6 @@ export class GroupCoordinator {
     if (!rebalance) return;
     if (g.state === 'Stable' || g.state === 'CompletingRebalance') this.prepareRebalance(g, `member ${m.memberId} left`);
     else if (g.state === 'PreparingRebalance') this.maybeCompleteJoin(g);
-  }
-
-  private tick(): void {
-    const now = Date.now();
-    for (const g of this.groups.values()) {
-      // Member ids handed out with MEMBER_ID_REQUIRED expire like sessions if never used.
-      for (const [id, at] of g.pendingMembers) if (now - at > this.cfg.int('group.max.session.timeout.ms')) g.pendingMembers.delete(id);
-      for (const m of [...g.members.values()]) {
-        if (m.awaitingJoin) continue;
-        if (now - m.lastHeartbeat > m.sessionTimeoutMs) {
-          this.b.logger.info({ group: g.groupId, member: m.memberId }, 'member session expired');
-          this.removeMember(g, m);
-        }
-      }
-    }
-    if (now - this.lastExpiry > this.cfg.int('offsets.retention.check.interval.ms')) { this.lastExpiry = now; this.expireOffsets(now); }
   }
 
   /** offsets.retention.minutes: offsets of groups empty for that long go away (Kafka ≥ 2.1). */
@@ -256,7 +275,10 @@ export class GroupCoordinator {
       const newId = `${ctx.clientId ?? 'client'}-${randomUUID()}`;
       if (instanceId && g.staticMembers.has(instanceId)) return this.replaceStaticMember(ctx, g, instanceId, newId, req, rebalanceTimeoutMs);
       if (v >= 4 && !instanceId) {
-        g.pendingMembers.set(newId, Date.now());
+        // Kafka forgets a handed-out id that is not used within the session timeout.
+        const t = setTimeout(() => g.pendingMembers.delete(newId), req.sessionTimeoutMs);
+        t.unref();
+        g.pendingMembers.set(newId, t);
         return fail('MEMBER_ID_REQUIRED', newId);
       }
       memberId = newId;
@@ -265,12 +287,13 @@ export class GroupCoordinator {
       const err = this.checkMember(g, memberId, instanceId);
       if (err) return fail(err === code('FENCED_INSTANCE_ID') ? 'FENCED_INSTANCE_ID' : 'UNKNOWN_MEMBER_ID');
     }
-    g.pendingMembers.delete(memberId);
+    this.dropPending(g, memberId);
     let m = g.members.get(memberId);
     if (!m) {
       m = { memberId, groupInstanceId: instanceId, clientId: ctx.clientId ?? '', clientHost: ctx.clientHost, sessionTimeoutMs: req.sessionTimeoutMs, rebalanceTimeoutMs, protocolType: req.protocolType, protocols: req.protocols, assignment: EMPTY, lastHeartbeat: Date.now(), isNew: true };
       if (g.members.size === 0) g.protocolType = req.protocolType;
       g.members.set(memberId, m);
+      this.keepAlive(g, m);
       if (instanceId) g.staticMembers.set(instanceId, memberId);
       return this.joinExisting(g, m, req, true);
     }
@@ -290,11 +313,13 @@ export class GroupCoordinator {
     const old = g.members.get(g.staticMembers.get(instanceId)!)!;
     const currentLeader = g.leaderId;
     g.members.delete(old.memberId);
+    clearTimeout(old.sessionTimer);
     const fenced: JoinResult = { errorCode: code('FENCED_INSTANCE_ID'), generationId: -1, protocolType: null, protocolName: null, leader: '', memberId: old.memberId, members: [] };
     if (old.awaitingJoin) old.awaitingJoin(fenced);
     if (old.awaitingSync) old.awaitingSync({ errorCode: code('FENCED_INSTANCE_ID'), assignment: EMPTY });
     const m: Member = { ...old, memberId: newId, clientId: ctx.clientId ?? '', clientHost: ctx.clientHost, sessionTimeoutMs: req.sessionTimeoutMs, rebalanceTimeoutMs, protocols: req.protocols, awaitingJoin: undefined, awaitingSync: undefined, lastHeartbeat: Date.now() };
     g.members.set(newId, m); g.staticMembers.set(instanceId, newId);
+    this.keepAlive(g, m);
     if (g.leaderId === old.memberId) g.leaderId = newId;
     if (g.state === 'Stable' && g.selectProtocol() === g.protocolName) {
       this.persistGroup(g);
@@ -329,7 +354,8 @@ export class GroupCoordinator {
 
   private joinExisting(g: Group, m: Member, req: any, isNew = false): Promise<JoinResult> | JoinResult {
     const changed = isNew || m.protocols.length !== req.protocols.length || m.protocols.some((p, i) => p.name !== req.protocols[i].name || !p.metadata.equals(req.protocols[i].metadata));
-    m.protocols = req.protocols; m.sessionTimeoutMs = req.sessionTimeoutMs; m.lastHeartbeat = Date.now();
+    m.protocols = req.protocols; m.sessionTimeoutMs = req.sessionTimeoutMs;
+    this.keepAlive(g, m);
     if (req.rebalanceTimeoutMs > 0) m.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
     if (g.state === 'Stable' && !changed && m.memberId !== g.leaderId) {
       // Nothing changed for a follower: answer with the current generation.
@@ -356,7 +382,7 @@ export class GroupCoordinator {
     const m = g.members.get(req.memberId)!;
     if (req.generationId !== g.generationId) return out(code('ILLEGAL_GENERATION'));
     if ((req.protocolType && req.protocolType !== g.protocolType) || (req.protocolName && req.protocolName !== g.protocolName)) return out(code('INCONSISTENT_GROUP_PROTOCOL'));
-    m.lastHeartbeat = Date.now();
+    this.keepAlive(g, m);
     if (g.state === 'PreparingRebalance') return out(code('REBALANCE_IN_PROGRESS'));
     if (g.state === 'Stable') return out(0, m.assignment);
     if (g.state !== 'CompletingRebalance') return out(code('UNKNOWN_MEMBER_ID'));
@@ -379,8 +405,7 @@ export class GroupCoordinator {
     if (!g) return res(code('UNKNOWN_MEMBER_ID'));
     const err = this.checkMember(g, req.memberId, req.groupInstanceId ?? null);
     if (err) return res(err);
-    const m = g.members.get(req.memberId)!;
-    m.lastHeartbeat = Date.now();
+    this.keepAlive(g, g.members.get(req.memberId)!);
     if (g.state === 'PreparingRebalance') return res(code('REBALANCE_IN_PROGRESS'));
     if (req.generationId !== g.generationId) return res(code('ILLEGAL_GENERATION'));
     return res(0);
@@ -397,7 +422,7 @@ export class GroupCoordinator {
         const cur = l.groupInstanceId ? g.staticMembers.get(l.groupInstanceId) : undefined;
         if (!cur) return { ...l, errorCode: code('UNKNOWN_MEMBER_ID') };
         id = cur;
-      } else if (g.pendingMembers.delete(id)) {
+      } else if (this.dropPending(g, id)) {
         return { ...l, errorCode: 0 };
       } else {
         const err = this.checkMember(g, id, l.groupInstanceId);
@@ -435,7 +460,7 @@ export class GroupCoordinator {
     if (err) return all(err);
     this.offsetsTopic();
     g ??= this.group(req.groupId, true);
-    if (g.members.size) g.members.get(req.memberId)!.lastHeartbeat = Date.now();
+    if (g.members.size) this.keepAlive(g, g.members.get(req.memberId)!);
     const now = Date.now();
     const maxMeta = this.cfg.int('offset.metadata.max.bytes');
     const records: NewRecord[] = [];

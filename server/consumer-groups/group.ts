@@ -25,6 +25,8 @@ export interface Member {
   protocols: { name: string; metadata: Buffer }[];
   assignment: Buffer;
   lastHeartbeat: number;
+  /** fires sessionTimeoutMs after the last heartbeat (see GroupCoordinator.keepAlive) */
+  sessionTimer?: NodeJS.Timeout;
   /** set while the member waits for the join phase to complete */
   awaitingJoin?: (r: JoinResult) => void;
   /** set while the member waits for the leader's assignment */
@@ -48,7 +50,7 @@ export class Group {
   leaderId: string | null = null;
   members = new Map<string, Member>();
   /** member ids handed out with MEMBER_ID_REQUIRED, not yet joined */
-  pendingMembers = new Map<string, number>(); // memberId → when it was handed out
+  pendingMembers = new Map<string, NodeJS.Timeout>(); // memberId → its expiry timer
   staticMembers = new Map<string, string>(); // groupInstanceId → memberId
   offsets = new Map<string, CommittedOffset>(); // "topic\0partition"
   /** transactional offsets waiting for their transaction's outcome, by producer id */
