@@ -12,8 +12,27 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import type { PluginManifest, ConnectorClass, TransformationClass, ConverterClass, PredicateClass } from '../../plugins/sdk/index.ts';
 import { BUILTIN_PLUGINS, type BuiltinPlugin } from '../builtin/index.ts';
+import { satisfies } from './semver.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export const SDK_PACKAGE = '@tributary/connect-sdk';
+/** The SDK version this runtime provides (plugins/sdk/package.json). */
+export const SDK_VERSION: string = JSON.parse(fs.readFileSync(path.join(repoRoot, 'plugins/sdk/package.json'), 'utf8')).version;
+
+/**
+ * The SDK range a plugin folder's package.json declares: `tributary.sdk`, else its
+ * peer or regular dependency on @tributary/connect-sdk when that is a version range
+ * (not a path, `file:` or git spec). null = none declared (accepted, as before).
+ */
+export function declaredSdkRange(pkg: { tributary?: { sdk?: unknown }; peerDependencies?: Record<string, string>; dependencies?: Record<string, string> }): string | null {
+  if (typeof pkg.tributary?.sdk === 'string') return pkg.tributary.sdk;
+  for (const deps of [pkg.peerDependencies, pkg.dependencies]) {
+    const r = deps?.[SDK_PACKAGE];
+    if (typeof r === 'string' && !/^(file:|link:|git|https?:|\.|\/|~\/|[\w-]+\/)/.test(r)) return r;
+  }
+  return null;
+}
 
 export type PluginType = 'source' | 'sink' | 'converter' | 'transformation' | 'predicate';
 
@@ -141,6 +160,7 @@ export class Plugins {
     let entry: string;
     try {
       entry = pluginEntry(location);
+      checkSdkRange(location);
     } catch (e) {
       this.fail(location, e);
       return;
@@ -174,6 +194,18 @@ const INDEX = ['index.ts', 'index.mjs', 'index.js'];
 
 export function isPluginFolder(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'package.json')) || INDEX.some((f) => fs.existsSync(path.join(dir, f)));
+}
+
+/** Refuses (throws) a plugin whose package.json declares an SDK range this runtime's SDK is not in; checked before its code is imported. */
+function checkSdkRange(location: string): void {
+  const pj = path.join(location, 'package.json');
+  if (!fs.statSync(location).isDirectory() || !fs.existsSync(pj)) return;
+  const pkg = JSON.parse(fs.readFileSync(pj, 'utf8'));
+  const range = declaredSdkRange(pkg);
+  if (range === null) return;
+  let ok: boolean;
+  try { ok = satisfies(SDK_VERSION, range); } catch { throw new Error(`its package.json declares the SDK range "${range}", which is not a version range`); }
+  if (!ok) throw new Error(`it supports ${SDK_PACKAGE} ${range}, but this worker provides ${SDK_PACKAGE} ${SDK_VERSION}; install a version of the plugin built for SDK ${SDK_VERSION.split('.')[0]}.x`);
 }
 
 function pluginEntry(location: string): string {
