@@ -18,6 +18,9 @@ import { LogCleaner } from './log/log-cleaner.ts';
 import { installTransactions, type TransactionCoordinator } from './txn/transaction-coordinator.ts';
 import { installGroups, type GroupCoordinator } from './consumer-groups/group-coordinator.ts';
 import { installTiered, type RemoteLogManager } from './tiered/remote-log-manager.ts';
+import { BrokerMetrics } from './metrics/broker-metrics.ts';
+import { brokerMetricsSource } from './metrics/broker-source.ts';
+import { AdminServer, parseAdminListeners } from './metrics/admin-server.ts';
 
 /** Idempotent/transactional producer state (issue: exactly-once). */
 export interface ProducerStateHooks {
@@ -69,6 +72,11 @@ export class Broker {
   retention?: RetentionManager;
   cleaner?: LogCleaner;
   private server?: SocketServer;
+  /** Prometheus metrics; present when an admin listener serves them */
+  metrics?: BrokerMetrics;
+  private admins: AdminServer[] = [];
+  /** logs recovered, coordinators loaded, Kafka listener up (/ready) */
+  ready = false;
   private stopHooks: (() => Promise<void> | void)[] = [];
   advertisedHost: string;
   advertisedPort = 0;
@@ -92,8 +100,9 @@ export class Broker {
 
   async start(): Promise<void> {
     await initCodecs();
+    await this.startAdmin();
     this.metadata.load(this.config.get('cluster.id'));
-    this.replicas.open();
+    await this.replicas.open();
     this.handle(0, data.produceHandler(this));
     this.handle(1, data.fetchHandler(this));
     this.handle(2, data.listOffsetsHandler(this));
@@ -114,6 +123,7 @@ export class Broker {
     this.handle(60, admin.describeClusterHandler(this));
     this.transactions = await installTransactions(this);
     this.groups = installGroups(this);
+    if (this.metrics) { const m = this.metrics; this.groups.onRebalanceCompleted = () => m.onRebalanceCompleted(); this.transactions.onCompleted = (commit) => m.onTransactionCompleted(commit); }
     installTiered(this);
     this.retention = new RetentionManager(() => this.replicas.all().flatMap((p) => {
       const t = this.metadata.get(p.topic);
@@ -146,13 +156,35 @@ export class Broker {
       host: this.o.host, port: this.o.port,
       maxRequestBytes: this.config.int('socket.request.max.bytes'),
       idleMs: this.config.int('connections.max.idle.ms'),
-      logger: this.logger, handlers: this.handlers,
+      logger: this.logger, handlers: this.handlers, observer: this.metrics,
     });
     const port = await this.server.listen();
     const adv = this.config.get('advertised.listeners');
     const m = adv ? /^[A-Z_]+:\/\/([^:]*):(\d+)/.exec(adv) : null;
     if (m) { this.advertisedHost = m[1] || this.advertisedHost; this.advertisedPort = Number(m[2]); } else this.advertisedPort = port;
+    this.ready = true;
   }
+
+  /** The admin HTTP port(s) (`admin.listeners`): up before recovery so /ready can say 503 meanwhile. */
+  private async startAdmin(): Promise<void> {
+    const listeners = this.config.get('admin.listeners');
+    if (!listeners) return;
+    const metrics = new BrokerMetrics(brokerMetricsSource({
+      nodeId: this.nodeId, replicas: this.replicas, metadata: this.metadata,
+      groups: () => this.groups, tiered: () => this.remoteLogManager, connections: () => this.server?.connections ?? { open: 0, created: 0 },
+    }));
+    this.metrics = metrics;
+    this.replicas.onAppend((p, r) => { let bytes = 0; for (const x of r.batches) bytes += x.size; metrics.onAppend(p.topic, Number(r.lastOffset - r.baseOffset) + 1, bytes); });
+    for (const l of parseAdminListeners(listeners)) {
+      const a = new AdminServer({ ...l, metrics: () => ({ text: metrics.metrics(), contentType: metrics.contentType }), notReady: () => (this.ready ? null : this.closing ? 'shutting down' : 'recovering logs and loading coordinators') });
+      this.admins.push(a);
+      await a.listen();
+    }
+    this.onStop(async () => { for (const a of this.admins) await a.close(); });
+  }
+
+  /** Ports of the admin HTTP listeners, in `admin.listeners` order. */
+  get adminPorts(): number[] { return this.admins.map((a) => a.port); }
 
   get port(): number { return this.server?.port ?? 0; }
 
@@ -167,6 +199,7 @@ export class Broker {
   async stop(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.ready = false;
     this.replicas.wakeAll();
     await this.server?.close();
     for (const h of this.stopHooks.reverse()) {

@@ -52,6 +52,7 @@ export const BROKER_CONFIGS: ConfigDef[] = [
   { name: 'node.id', type: 'int', default: '0', doc: 'This broker\'s id.', min: 0 },
   { name: 'broker.id', type: 'int', default: '-1', doc: 'Alias of node.id.' },
   { name: 'cluster.id', type: 'string', default: null, doc: 'Cluster id; generated on first start and kept in meta.properties.' },
+  { name: 'admin.listeners', type: 'string', default: null, doc: 'Admin HTTP listeners (http://HOST:PORT, comma-separated) serving /metrics, /health and /ready; unset: none. The CLI sets it from --admin-port.' },
   { name: 'advertised.listeners', type: 'string', default: null, doc: 'PLAINTEXT://host:port clients should use.' },
   { name: 'num.partitions', type: 'int', default: '1', doc: 'Partitions of auto-created topics.', min: 1 },
   { name: 'default.replication.factor', type: 'int', default: '1', doc: 'Replication factor of auto-created topics.', min: 1 },

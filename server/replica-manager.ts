@@ -35,13 +35,17 @@ export class ReplicaManager {
 
   static key(topic: string, partition: number): string { return `${topic}-${partition}`; }
 
-  /** Opens every partition in the metadata, recovering unless the last shutdown was clean. */
-  open(): void {
+  /**
+   * Opens every partition in the metadata, recovering unless the last shutdown was
+   * clean. Yields to the event loop between partitions so the admin port can answer
+   * /ready (503) during a long recovery.
+   */
+  async open(): Promise<void> {
     fs.mkdirSync(this.dataDir, { recursive: true });
     const marker = path.join(this.dataDir, CLEAN_SHUTDOWN);
     this.cleanStart = fs.existsSync(marker);
     if (!this.cleanStart && this.metadata.list().length > 0) this.logger.info('previous shutdown was not clean: recovering the active segment of every partition');
-    for (const t of this.metadata.list()) this.openTopic(t);
+    for (const t of this.metadata.list()) for (const p of t.partitions) { this.openTopic(t, p.partition); await new Promise(setImmediate); }
     fs.rmSync(marker, { force: true });
     const interval = Math.max(10, this.config.int('log.flush.scheduler.interval.ms'));
     this.timer = setInterval(() => this.tick(), interval);
@@ -66,9 +70,10 @@ export class ReplicaManager {
     return t.configs[name] ?? this.config.topicDefault(name);
   }
 
-  openTopic(t: TopicMeta): void {
+  openTopic(t: TopicMeta, only?: number): void {
     const cfg = this.logConfig(t);
     for (const p of t.partitions) {
+      if (only !== undefined && p.partition !== only) continue;
       const k = ReplicaManager.key(t.name, p.partition);
       if (this.partitions.has(k)) continue;
       const log = PartitionLog.open(path.join(this.dataDir, k), cfg, this.cleanStart, (m) => this.logger.warn(m));

@@ -20,6 +20,8 @@ export interface GroupLag {
 
 export class GroupCoordinator {
   groups = new Map<string, Group>();
+  /** told each time a rebalance completes (metrics) */
+  onRebalanceCompleted?: () => void;
   private timer?: NodeJS.Timeout;
   private stopped = false;
 
@@ -198,6 +200,7 @@ export class GroupCoordinator {
       for (const m of [...g.members.values()]) if (!m.awaitingJoin) this.removeMember(g, m, false);
     }
     clearTimeout(g.rebalanceTimer);
+    this.onRebalanceCompleted?.();
     if (g.members.size === 0) {
       g.generationId++;
       g.protocolName = null; g.leaderId = null;

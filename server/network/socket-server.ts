@@ -16,6 +16,13 @@ export interface RequestContext {
   clientHost: string;
   connectionId: number;
   api: ApiCodec;
+  /** performance.now() when the request was decoded (request latency metrics) */
+  receivedAt: number;
+}
+
+/** Sees every encoded response (server/metrics): API, version, body, top-level error. */
+export interface RequestObserver {
+  onResponse(ctx: RequestContext, version: number, body: any, errorCode: number | undefined): void;
 }
 
 export type Handler = (ctx: RequestContext, request: any) => any | Promise<any>;
@@ -38,6 +45,7 @@ export interface SocketServerOptions {
   idleMs: number;
   logger: Logger;
   handlers: Map<number, Handler>;
+  observer?: RequestObserver;
 }
 
 const API_VERSIONS_KEY = 18;
@@ -49,6 +57,9 @@ export class SocketServer {
   port = 0;
 
   constructor(private readonly o: SocketServerOptions) {}
+
+  /** open connections, and connections accepted since start */
+  get connections(): { open: number; created: number } { return { open: this.sockets.size, created: this.nextConnId - 1 }; }
 
   async listen(): Promise<number> {
     const server = net.createServer((s) => this.accept(s));
@@ -159,7 +170,7 @@ export class SocketServer {
       this.o.logger.warn({ apiKey, clientId }, 'unknown api key');
       return null;
     }
-    const ctx: RequestContext = { apiKey, apiVersion, correlationId, clientId, clientHost: host, connectionId: connId, api };
+    const ctx: RequestContext = { apiKey, apiVersion, correlationId, clientId, clientHost: host, connectionId: connId, api, receivedAt: performance.now() };
     const d = api.decl;
     if (apiVersion < d.minVersion || apiVersion > d.maxVersion) {
       if (apiKey === API_VERSIONS_KEY) {
@@ -208,6 +219,7 @@ export class SocketServer {
   }
 
   private encode(ctx: RequestContext, version: number, body: any, errorCode?: number): Buffer[] | CloseConnection {
+    this.o.observer?.onResponse(ctx, version, body, errorCode);
     if (body instanceof CloseConnection) return body;
     if (body === NO_RESPONSE && errorCode === undefined) return [];
     if (body === NO_RESPONSE) body = {};

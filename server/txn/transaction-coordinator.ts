@@ -53,6 +53,8 @@ export class TransactionCoordinator {
   private blockEnd = 0n;
   private timer?: NodeJS.Timeout;
   offsetSink?: TxnOffsetSink;
+  /** told each time a transaction commits or aborts (metrics) */
+  onCompleted?: (commit: boolean) => void;
 
   constructor(private readonly b: Broker) {}
 
@@ -193,6 +195,7 @@ export class TransactionCoordinator {
     for (const g of t.groups) void g;
     this.offsetSink?.completeTransaction(t.producerId, commit);
     t.state = commit ? 'CompleteCommit' : 'CompleteAbort';
+    this.onCompleted?.(commit);
     t.partitions.clear(); t.groups.clear();
     this.persist(t);
   }

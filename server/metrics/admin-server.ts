@@ -1,0 +1,78 @@
+// The broker's admin HTTP port (Redpanda's 9644): /metrics (Prometheus text),
+// /health (the process answers: live) and /ready (logs recovered, coordinators
+// loaded, Kafka listener up: 200; otherwise 503). Plain node:http: three routes,
+// and it must answer while the broker is still starting.
+import http from 'node:http';
+import type net from 'node:net';
+
+export interface AdminServerOptions {
+  host: string;
+  port: number;
+  /** Prometheus exposition and its content type; null while metrics are off */
+  metrics: () => { text: Promise<string>; contentType: string } | null;
+  /** null when ready, else why not (shown in the 503 body) */
+  notReady: () => string | null;
+}
+
+/** Parses `admin.listeners` (`http://HOST:PORT`, comma-separated; `HOST:PORT` also accepted). */
+export function parseAdminListeners(value: string): { host: string; port: number }[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+    const m = /^(?:http:\/\/)?\[?([^\]]*?)\]?:(\d+)\/?$/.exec(s);
+    if (!m || Number(m[2]) > 65535) throw new Error(`Invalid value ${JSON.stringify(s)} for configuration admin.listeners: expected http://HOST:PORT`);
+    return { host: m[1] || '0.0.0.0', port: Number(m[2]) };
+  });
+}
+
+export class AdminServer {
+  private server?: http.Server;
+  port = 0;
+
+  constructor(private readonly o: AdminServerOptions) {}
+
+  async listen(): Promise<number> {
+    const server = http.createServer((req, res) => { void this.route(req, res); });
+    server.keepAliveTimeout = 65000;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.o.port, this.o.host, () => { server.off('error', reject); resolve(); });
+    });
+    this.port = (server.address() as net.AddressInfo).port;
+    return this.port;
+  }
+
+  private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = (req.url ?? '/').split('?')[0];
+    const send = (status: number, body: string, type = 'text/plain; charset=utf-8') => {
+      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') { send(405, 'method not allowed\n'); return; }
+    try {
+      switch (url) {
+        case '/health': send(200, '{"status":"UP"}\n', 'application/json'); return;
+        case '/ready': {
+          const why = this.o.notReady();
+          send(why ? 503 : 200, JSON.stringify(why ? { status: 'DOWN', reason: why } : { status: 'UP' }) + '\n', 'application/json');
+          return;
+        }
+        case '/metrics': {
+          const m = this.o.metrics();
+          if (!m) { send(404, 'metrics are disabled\n'); return; }
+          send(200, await m.text, m.contentType);
+          return;
+        }
+        default: send(404, 'not found: try /metrics, /health or /ready\n');
+      }
+    } catch (e) {
+      send(500, `${(e as Error).message}\n`);
+    }
+  }
+
+  async close(): Promise<void> {
+    const s = this.server;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((r) => s.close(() => r()));
+  }
+}
