@@ -10,6 +10,8 @@ export const COMMON_OPTIONS = `  --data-dir DIR         data directory (default 
   --registry-port N      schema registry port (default 8081)
   --connect-port N       Connect REST port (default 8083)
   --ui-port N            admin UI port (default 8080)
+  --admin-port N         broker admin HTTP port: /metrics, /health, /ready (default 9644;
+                         0 = any free port, the default when --kafka-port is 0)
   --bootstrap HOST:PORT  broker to use (registry, connect, ui)
   --registry URL         schema registry URL (ui, connect)
   --connect URL          Connect REST URL (ui)
@@ -17,10 +19,11 @@ export const COMMON_OPTIONS = `  --data-dir DIR         data directory (default 
   --group-id NAME        Connect cluster name (with --redis)
   --config FILE          Kafka-style .properties or JSON config file
   --set name=value       any config by its Kafka name (repeatable)
-  --log-level LEVEL      trace|debug|info|warn|error (default info)`;
+  --log-level LEVEL      trace|debug|info|warn|error (default info); per component:
+                         --log-level info,connect=debug,broker=warn`;
 
 /** Flags that take a value (so the CLI can tell a flag's value from the command name). */
-export const VALUE_FLAGS = new Set(['--data-dir', '--host', '--kafka-port', '--registry-port', '--connect-port', '--ui-port',
+export const VALUE_FLAGS = new Set(['--data-dir', '--host', '--kafka-port', '--registry-port', '--connect-port', '--ui-port', '--admin-port',
   '--bootstrap', '--registry', '--connect', '--redis', '--group-id', '--log-level', '--config', '--set']);
 
 export interface CliOptions {
@@ -31,6 +34,8 @@ export interface CliOptions {
   registryPort: number;
   connectPort: number;
   uiPort: number;
+  /** unset: 9644, or 0 when --kafka-port is 0 */
+  adminPort?: number;
   bootstrap?: string;
   registry?: string;
   connect?: string;
@@ -67,6 +72,7 @@ export function parseArgs(command: string, argv: string[]): CliOptions {
       case '--registry-port': o.registryPort = port(a, next()); break;
       case '--connect-port': o.connectPort = port(a, next()); break;
       case '--ui-port': o.uiPort = port(a, next()); break;
+      case '--admin-port': o.adminPort = port(a, next()); break;
       case '--bootstrap': o.bootstrap = next(); break;
       case '--registry': o.registry = next(); break;
       case '--connect': o.connect = next(); break;

@@ -1,7 +1,7 @@
 // Runs the platform's processes: `start` (everything), `broker`, `registry`, `connect`, `ui`.
 // The composition root: the only place that knows every component.
 import path from 'node:path';
-import pino from 'pino';
+import { createLogger } from './logger.ts';
 import { Broker } from '../server/broker.ts';
 import { loadBrokerConfig, type BrokerConfig } from '../server/config.ts';
 import type { CliOptions } from './args.ts';
@@ -15,7 +15,8 @@ const loadConnect = () => import('../connectors/index.ts');
 const loadUi = () => import('../ui/server/index.ts');
 
 export async function runPlatform(o: CliOptions): Promise<void> {
-  const logger = pino({ level: o.logLevel, base: { pid: process.pid } });
+  const logs = createLogger(o.logLevel);
+  const logger = logs.root;
   const want = (c: string) => o.command === 'start' || o.command === c;
   let registryMod: Awaited<ReturnType<typeof loadRegistry>> | null = null;
   let connectMod: Awaited<ReturnType<typeof loadConnect>> | null = null;
@@ -36,7 +37,9 @@ export async function runPlatform(o: CliOptions): Promise<void> {
     // does not hold a new group's first rebalance for 3 s (the registry and Connect
     // each join groups while starting). `tributary broker` keeps Kafka's default.
     const pairs: [string, string][] = o.command === 'start' && !o.pairs.some(([k]) => k === 'group.initial.rebalance.delay.ms')
-      ? [['group.initial.rebalance.delay.ms', '0'], ...o.pairs] : o.pairs;
+      ? [['group.initial.rebalance.delay.ms', '0'], ...o.pairs] : [...o.pairs];
+    // The admin port (metrics, health): --admin-port, else admin.listeners, else 9644 (0 beside --kafka-port 0).
+    if (o.adminPort !== undefined || !pairs.some(([k]) => k === 'admin.listeners')) pairs.push(['admin.listeners', `http://${o.host}:${o.adminPort ?? (o.kafkaPort === 0 ? 0 : 9644)}`]);
     const r = loadBrokerConfig(o.command === 'start' || o.command === 'broker' ? pairs : [], owned);
     cfg = r.config;
     for (const w of r.warnings) logger.warn(w);
@@ -68,29 +71,30 @@ export async function runPlatform(o: CliOptions): Promise<void> {
   let bootstrap = o.bootstrap;
   try {
     if (o.command === 'start' || o.command === 'broker') {
-      const broker = new Broker({ dataDir: o.dataDir, host: o.host, port: o.kafkaPort, config: cfg, logger: logger.child({ component: 'broker' }) });
+      const broker = new Broker({ dataDir: o.dataDir, host: o.host, port: o.kafkaPort, config: cfg, logger: logs.component('broker') });
       await broker.start();
       stops.push(() => broker.stop());
       bootstrap = `${broker.advertisedHost}:${broker.port}`;
+      for (const p of broker.adminPorts) console.log(`admin listening on ${o.host}:${p}`);
       console.log(`kafka listening on ${o.host}:${broker.port}`);
     }
     if (!bootstrap) throw new UsageError(`${o.command} needs --bootstrap HOST:PORT`);
     let registryUrl = o.registry;
     if (registryMod) {
-      const r = await registryMod.startRegistry({ bootstrap, host: o.host, port: o.registryPort, logger: logger.child({ component: 'registry' }), config: extra, store: 'kafka' });
+      const r = await registryMod.startRegistry({ bootstrap, host: o.host, port: o.registryPort, logger: logs.component('registry'), config: extra, store: 'kafka' });
       stops.push(() => r.close());
       registryUrl = `http://${o.host}:${r.port}`;
       console.log(`registry listening on ${o.host}:${r.port}`);
     }
     let connectUrl = o.connect;
     if (connectMod) {
-      const c = await connectMod.startConnect({ bootstrap, host: o.host, port: o.connectPort, logger: logger.child({ component: 'connect' }), config: extra, dataDir: path.resolve(o.dataDir), registryUrl, redis: o.redis, groupId: o.groupId });
+      const c = await connectMod.startConnect({ bootstrap, host: o.host, port: o.connectPort, logger: logs.component('connect'), config: extra, dataDir: path.resolve(o.dataDir), registryUrl, redis: o.redis, groupId: o.groupId });
       stops.push(() => c.close());
       connectUrl = `http://${o.host}:${c.port}`;
       console.log(`connect listening on ${o.host}:${c.port}`);
     }
     if (uiMod) {
-      const u = await uiMod.startUi({ bootstrap, host: o.host, port: o.uiPort, logger: logger.child({ component: 'ui' }), registryUrl, connectUrl, dataDir: path.resolve(o.dataDir) });
+      const u = await uiMod.startUi({ bootstrap, host: o.host, port: o.uiPort, logger: logs.component('ui'), registryUrl, connectUrl, dataDir: path.resolve(o.dataDir) });
       stops.push(() => u.close());
       console.log(`ui listening on ${o.host}:${u.port}`);
     }

@@ -3,17 +3,26 @@
 // when /metrics is asked, never on the request path.
 import type { ReplicaManager } from '../replica-manager.ts';
 import type { MetadataStore } from '../cluster/metadata-store.ts';
-import type { GroupCoordinator } from '../consumer-groups/group-coordinator.ts';
-import type { RemoteLogManager } from '../tiered/remote-log-manager.ts';
 import { readBatchInfo, ATTR_TIMESTAMP_TYPE } from '../log/record-batch.ts';
 import type { BrokerMetricsSource, GroupOffsetView, PartitionView } from './broker-metrics.ts';
+
+/** What the metrics read of the group coordinator (structural: no import of it). */
+export interface GroupsView {
+  groups: Map<string, { groupId: string; state: string }>;
+  lag(groupId: string): { topic: string; partition: number; committed: bigint | null; logEndOffset: bigint }[];
+}
+
+/** Tiered storage's running totals. */
+export interface TieredView {
+  stats: { uploads: number; uploadedBytes: number; uploadFailures: number; remoteReads: number; remoteReadBytes: number };
+}
 
 export interface BrokerParts {
   nodeId: number;
   replicas: ReplicaManager;
   metadata: MetadataStore;
-  groups: () => GroupCoordinator | undefined;
-  tiered: () => RemoteLogManager | undefined;
+  groups: () => GroupsView | undefined;
+  tiered: () => TieredView | undefined;
   connections: () => { open: number; created: number };
 }
 
