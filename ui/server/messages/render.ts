@@ -1,6 +1,6 @@
 // Turns record bytes into something a person can read: registry-decoded, pretty
 // JSON, text, or a hex dump for binary.
-import { decodeWire } from '../../../registry/serde.ts';
+import { decodeWire, MAGIC_BYTE } from '../../../registry/serde.ts';
 import type { RenderedBytes } from '../../shared/api-types.ts';
 import type { SchemaDecoder } from './schema-decoder.ts';
 
@@ -47,7 +47,8 @@ export function renderPlain(buf: Buffer | null): RenderedBytes {
 
 /** The schema id of a value in Confluent wire format (registry/serde.ts frames it), else null. */
 export function wireSchemaId(buf: Buffer | null): number | null {
-  if (!buf) return null;
+  // Most values are not framed: answer those without building the serde's error.
+  if (!buf || buf.length < 5 || buf[0] !== MAGIC_BYTE) return null;
   try { return decodeWire(buf).id; } catch { return null; }
 }
 
