@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { BrowseEvent, BrowseQuery, ProduceRequest, ProduceResult, ResendRequest, SeekMode } from '../../shared/api-types.ts';
 import type { UiContext } from '../context.ts';
 import type { UiRecord } from '../kafka/partition-reader.ts';
+import { summarizeKafkaError } from '../../../client/admin-errors.ts';
 import { fromKafkaError, UiError } from '../errors.ts';
 import { scan, toBrowsed } from '../messages/scan.ts';
 
@@ -27,6 +28,7 @@ async function readOne(ctx: UiContext, topic: string, partition: number, offset:
   try {
     chunks = await ctx.reader.fetch(topic, new Map([[partition, BigInt(offset)]]), { maxWaitMs: 0 });
   } catch (e) {
+    if (summarizeKafkaError(e).codes.includes('OFFSET_OUT_OF_RANGE')) throw new UiError('message_not_found', `No message at offset ${offset} of ${topic}-${partition} (out of range)`);
     throw fromKafkaError(e, `reading ${topic}-${partition} at offset ${offset}`, ctx.bootstrap);
   }
   // An offset outside the log answers no chunk for the partition.
