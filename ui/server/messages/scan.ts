@@ -11,7 +11,7 @@ import type { SchemaDecoder } from './schema-decoder.ts';
 
 export interface ScanDeps { gw: KafkaGateway; reader: RecordReader; decoder: SchemaDecoder | null }
 
-export const SCAN_DEFAULTS = { limit: 100, maxLimit: 5000, maxScan: 200_000, maxTimeMs: 30_000, progressEveryMs: 250, tailWaitMs: 500 };
+export const SCAN_DEFAULTS = { limit: 100, maxLimit: 5000, maxScan: 200_000, maxTimeMs: 30_000, progressEveryMs: 250, tailWaitMs: 500, retryMs: 100 };
 
 const lc = (s: string | undefined) => (s ? s.toLowerCase() : '');
 
@@ -80,6 +80,8 @@ export async function* scan(deps: ScanDeps, q: BrowseQuery, signal: AbortSignal)
     const active = parts.filter((p) => !p.done);
     if (!active.length) { yield { type: 'done', reason: 'end', progress: progress() }; return; }
     const chunks = await deps.reader.fetch(q.topic, new Map(active.map((p) => [p.partition, p.position])), { maxWaitMs: q.mode === 'tail' ? SCAN_DEFAULTS.tailWaitMs : 0 });
+    // No partition answered (no leader while one is elected): back off instead of spinning.
+    if (!chunks.length) await new Promise((r) => setTimeout(r, SCAN_DEFAULTS.retryMs));
     for (const c of chunks) {
       const st = parts.find((p) => p.partition === c.partition)!;
       for (const m of c.messages) {
