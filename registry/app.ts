@@ -8,6 +8,7 @@ import { compatibilityRoutes } from './routes/compatibility.ts';
 import { configRoutes } from './routes/config.ts';
 import { schemaRoutes } from './routes/schemas.ts';
 import { subjectRoutes } from './routes/subjects.ts';
+import { operationsRoutes } from './routes/operations.ts';
 import type { SchemaRegistry } from './service.ts';
 
 export const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
@@ -90,6 +91,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     });
   }
 
+  app.register(operationsRoutes, { registry, isLeader: () => options.leadership?.isLeader() ?? true });
   app.get('/', async () => ({}));
   app.get('/contexts', async () => ['.']);
   app.register(subjectRoutes, { registry });

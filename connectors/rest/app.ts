@@ -8,6 +8,7 @@ import type { Plugins } from '../runtime/plugins.ts';
 import { ConnectRestError, badRequest, notFound } from '../errors.ts';
 import { keyInfo } from '../runtime/validation.ts';
 import { toPinoLevel, type LogLevels } from '../runtime/log-levels.ts';
+import { metricsRoutes } from './metrics.ts';
 import type { ConfigDef, Connector, Props } from '../../plugins/sdk/index.ts';
 import type { TargetState } from '../storage/state.ts';
 
@@ -41,6 +42,7 @@ export function buildApp(o: AppOptions): FastifyInstance {
   const ready = () => { if (!o.herder.ready) throw new ConnectRestError('UNAVAILABLE', 'Request cannot be completed because the worker is still starting up'); };
 
   app.get('/', async () => ({ version: o.version, commit: o.commit, kafka_cluster_id: o.kafkaClusterId() }));
+  app.register(metricsRoutes, { herder: () => o.herder });
   app.get('/health', async (_req, reply) => {
     if (!o.herder.ready) return reply.code(503).send({ status: 'starting', message: 'Worker is still starting up.' });
     return { status: 'healthy', message: 'Worker has completed startup and is ready to handle requests.' };
