@@ -223,7 +223,9 @@ export class KStream<K, V> {
         if (r.key() === null || r.key() === undefined || r.value() === null) return;
         const st = timeOf(ctx);
         st.time = Math.max(st.time, r.timestamp());
-        if (r.timestamp() + after + windows.graceMs < st.time) { for (const f of st.flushers) f(st.time); return; } // late beyond grace: dropped
+        // emit what this advance of stream time closed before the new record can expire anything from a store
+        for (const f of st.flushers) f(st.time);
+        if (r.timestamp() + after + windows.graceMs < st.time) return; // late beyond grace: dropped
         s.put(r.key(), r.value(), r.timestamp());
         ctx.forward(r);
       };
@@ -253,7 +255,6 @@ export class KStream<K, V> {
         const ts = r.timestamp();
         const matches = oth.fetch(r.key(), ts - before, ts + after);
         for (const m of matches) ctx.forward(r.withValue(isLeft ? joiner(r.value(), m.value) : joiner(m.value, r.value())).withTimestamp(Math.max(ts, m.key)));
-        for (const f of st.flushers) f(st.time);
       };
     });
     t.addProcessor(thisWindowed, windowedProc(thisStore, true), left.nodeName);
@@ -402,13 +403,13 @@ export class KTable<K, V> {
   }
 
   // ---- table-table joins ----
-  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO, VR>, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR>;
   join<KO, VO, VR>(other: KTable<KO, VO>, foreignKeyExtractor: (value: V) => KO, joiner: ValueJoiner<V, VO, VR>, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR>;
+  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO, VR>, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR>;
   join(other: KTable<any, any>, a: any, b?: any, c?: any, d?: any): any {
     return typeof b === 'function' ? this.fkJoin('inner', other, a, b, c, d) : this.tableJoin('inner', other, a, b, c);
   }
-  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO | null, VR>, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR>;
   leftJoin<KO, VO, VR>(other: KTable<KO, VO>, foreignKeyExtractor: (value: V) => KO, joiner: ValueJoiner<V, VO | null, VR>, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR>;
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO | null, VR>, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR>;
   leftJoin(other: KTable<any, any>, a: any, b?: any, c?: any, d?: any): any {
     return typeof b === 'function' ? this.fkJoin('left', other, a, b, c, d) : this.tableJoin('left', other, a, b, c);
   }
@@ -482,10 +483,11 @@ export class KTable<K, V> {
     const leftKeySerde = () => this.keySerde, leftValSerde = () => this.valueSerde, fkSerde = () => right.keySerde, rightValSerde = () => right.valueSerde;
     const serdesOf = (ctx: any) => { const d = defaultSerdes(ctx); return { lk: leftKeySerde() ?? d.key, lv: leftValSerde() ?? d.value, fk: fkSerde() ?? d.key, rv: rightValSerde() ?? d.value }; };
     const hash = (buf: Buffer | null) => (buf ? murmur2(buf) : 0);
-    // subscription value: [op:1][hash:4][leftKey...]   op 0 = subscribe, 1 = unsubscribe, 2 = unsubscribe and propagate a delete
+    // subscription value: [op:1][hash:4][leftKey...]   op 0 = subscribe, 3 = subscribe and answer even without a match
+    // (the left row may have had a result to retract), 1 = unsubscribe, 2 = unsubscribe and propagate a delete
     const sub = (op: number, h: number, lk: Buffer) => { const v = Buffer.allocUnsafe(5 + lk.length); v.writeUInt8(op, 0); v.writeInt32BE(h, 1); lk.copy(v, 5); return v; };
-    // response value: [hash:4][has:1][rightValue...]
-    const resp = (h: number, rv: Buffer | null) => { const v = Buffer.allocUnsafe(5 + (rv?.length ?? 0)); v.writeInt32BE(h, 0); v.writeUInt8(rv ? 1 : 0, 4); rv?.copy(v, 5); return v; };
+    // response value: [hash:4][flags:1][rightValue...]  flags: 1 = has a right value, 2 = propagate a null result
+    const resp = (h: number, rv: Buffer | null, propagateNull = true) => { const v = Buffer.allocUnsafe(5 + (rv?.length ?? 0)); v.writeInt32BE(h, 0); v.writeUInt8((rv ? 1 : 0) | (propagateNull ? 2 : 0), 4); rv?.copy(v, 5); return v; };
 
     const regSink = `${regName}-sink`, respSink = `${respName}-sink`;
     t.addProcessor(regName, fnProcessor((ctx) => {
@@ -498,7 +500,7 @@ export class KTable<K, V> {
         const nfb = newFk === null || newFk === undefined ? null : s.fk.serializer().serialize(regTopic, newFk);
         const ofb = oldFk === null || oldFk === undefined ? null : s.fk.serializer().serialize(regTopic, oldFk);
         if (ofb && (!nfb || !ofb.equals(nfb))) ctx.forward(r.withKey(ofb).withValue(sub(nfb ? 1 : 2, 0, lk)), regSink);
-        if (nfb) ctx.forward(r.withKey(nfb).withValue(sub(0, hash(s.lv.serializer().serialize(regTopic, newValue)), lk)), regSink);
+        if (nfb) ctx.forward(r.withKey(nfb).withValue(sub(oldValue === null ? 0 : 3, hash(s.lv.serializer().serialize(regTopic, newValue)), lk)), regSink);
         else if (!ofb && newValue !== null && type === 'left') {
           // no foreign key: a left join still emits, with no right value
           ctx.forward(r.withKey(lk).withValue(resp(hash(s.lv.serializer().serialize(regTopic, newValue)), null)), `${regName}-direct`);
@@ -520,10 +522,10 @@ export class KTable<K, V> {
       return (r: Record<Buffer, Buffer>) => {
         const fkb = r.key(), v = r.value();
         const op = v.readUInt8(0), h = v.readInt32BE(1), lk = v.subarray(5);
-        if (op === 0) {
+        if (op === 0 || op === 3) {
           subs.put(subKey(fkb, lk), v.subarray(1, 5));
           const rv = get(s.fk.deserializer().deserialize(regTopic, fkb));
-          ctx.forward(r.withKey(lk).withValue(resp(h, rv === null ? null : s.rv.serializer().serialize(respTopic, rv))), respSink);
+          ctx.forward(r.withKey(lk).withValue(resp(h, rv === null ? null : s.rv.serializer().serialize(respTopic, rv), op === 3)), respSink);
         } else {
           subs.delete(subKey(fkb, lk));
           if (op === 2) ctx.forward(r.withKey(lk).withValue(resp(0, null)), respSink);
@@ -555,12 +557,13 @@ export class KTable<K, V> {
       return (r: Record<Buffer, Buffer>) => {
         const key = s.lk.deserializer().deserialize(respTopic, r.key());
         const v = r.value();
-        const h = v.readInt32BE(0), has = v.readUInt8(4) === 1;
+        const h = v.readInt32BE(0), has = (v.readUInt8(4) & 1) === 1, propagateNull = (v.readUInt8(4) & 2) === 2;
         const lv = get(key);
         let result: any = null;
         if (lv !== null) {
           if (hash(s.lv.serializer().serialize(regTopic, lv)) !== h) return; // stale answer to an older subscription
           const rv = has ? s.rv.deserializer().deserialize(respTopic, v.subarray(5)) : null;
+          if (rv === null && type === 'inner' && !propagateNull) return; // nothing joined before, nothing to retract
           result = rv === null && type === 'inner' ? null : joiner(lv, rv);
         }
         const old = out ? out.get(key) ?? null : null;

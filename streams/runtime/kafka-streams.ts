@@ -264,6 +264,9 @@ export class KafkaStreams {
         }
         const now = Date.now();
         for (const rt of this.tasks.values()) rt.task.punctuate('WALL_CLOCK_TIME', now);
+        // at_least_once sends as it goes (a crash re-processes from the committed offsets);
+        // exactly_once_v2 keeps the interval's records for its one transaction
+        if (!this.cfg.eos && this.outBuffer.length) await this.sendBuffered();
         if (now - this.lastCommit >= this.cfg.commitIntervalMs || this.outBuffer.length > 50_000) await this.commit();
       } catch (e) {
         if (this.stopping) break;
@@ -396,6 +399,27 @@ export class KafkaStreams {
     }
   }
 
+  /** changelog partition → the offset after the last record this instance wrote (for checkpoints) */
+  private readonly changelogEnds = new Map<string, number>();
+
+  private async sendBuffered(records = this.outBuffer): Promise<void> {
+    if (records === this.outBuffer) this.outBuffer = [];
+    if (!records.length) return;
+    for (const r of records) if (r.partition === undefined && r.key) { const n = this.partitionCounts.get(r.topic); if (n) r.partition = partitionFor(r.key, n); }
+    let sent: Array<{ topic: string; partition: number; offset: number }> = [];
+    try {
+      sent = await this.producer!.send(records.map((r) => ({ topic: r.topic, partition: r.partition, key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp })));
+    } catch (e) {
+      const resp = this.cfg.productionHandler({ topic: records[0]?.topic ?? '', key: null, value: null }, e as Error);
+      if (resp === 'FAIL') throw new StreamsException(`Error encountered sending records to the broker: ${(e as Error).message}`, e);
+      return;
+    }
+    // changelog end offsets: the base offset of each partition's batch plus its records
+    const counts = new Map<string, number>();
+    for (const r of records) if (r.topic.endsWith('-changelog')) { const k = tpk(r.topic, r.partition!); counts.set(k, (counts.get(k) ?? 0) + 1); }
+    for (const x of sent) { const k = tpk(x.topic, x.partition); if (counts.has(k)) this.changelogEnds.set(k, x.offset + counts.get(k)!); }
+  }
+
   private async commit(): Promise<void> {
     this.lastCommit = Date.now();
     const offsets = [...this.positions].filter(([k, v]) => this.committedPositions.get(k) !== v).map(([k, offset]) => { const [topic, partition] = splitTp(k); return { topic, partition, offset }; });
@@ -408,20 +432,9 @@ export class KafkaStreams {
       for (const rt of this.tasks.values()) for (const s of rt.task.stores.values()) s.flush();
     } else {
       for (const rt of this.tasks.values()) for (const s of rt.task.stores.values()) s.flush();
-      let sent: Array<{ topic: string; partition: number; offset: number }> = [];
-      try {
-        sent = await this.producer!.send(records.map((r) => ({ topic: r.topic, partition: r.partition, key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp })));
-      } catch (e) {
-        const resp = this.cfg.productionHandler({ topic: records[0]?.topic ?? '', key: null, value: null }, e as Error);
-        if (resp === 'FAIL') throw new StreamsException(`Error encountered sending records to the broker: ${(e as Error).message}`, e);
-      }
+      await this.sendBuffered(records);
       await this.membership!.commit(offsets);
-      // changelog end offsets: the base offset of each partition's batch plus its records
-      const ends = new Map<string, number>();
-      const counts = new Map<string, number>();
-      for (const r of records) if (r.topic.endsWith('-changelog')) { const k = tpk(r.topic, r.partition!); counts.set(k, (counts.get(k) ?? 0) + 1); }
-      for (const s of sent) { const k = tpk(s.topic, s.partition); if (counts.has(k)) ends.set(k, s.offset + counts.get(k)!); }
-      for (const rt of this.tasks.values()) this.writeCheckpoint(rt, ends);
+      for (const rt of this.tasks.values()) this.writeCheckpoint(rt, this.changelogEnds);
     }
     for (const o of offsets) this.committedPositions.set(tpk(o.topic, o.partition), o.offset);
   }

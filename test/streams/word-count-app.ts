@@ -21,11 +21,11 @@ export function wordCountApp(bootstrap: string, appId: string, guarantee: 'at_le
 }
 
 if (process.argv[1]?.endsWith('word-count-app.ts')) {
-  const [bootstrap, appId, guarantee, stateDir] = process.argv.slice(2);
-  const app = wordCountApp(bootstrap, appId, guarantee as 'exactly_once_v2', stateDir);
+  const [bootstrap, appId, guarantee, stateDir, commitMs] = process.argv.slice(2);
+  const app = wordCountApp(bootstrap, appId, guarantee as 'exactly_once_v2', stateDir, commitMs ? { 'commit.interval.ms': Number(commitMs) } : {});
   app.setStateListener((s) => console.log(`state ${s}`));
   await app.start();
   console.log(`started tasks ${app.activeTasks().join(',')}`);
   process.on('SIGTERM', () => { void app.close().then(() => process.exit(0)); });
-  setInterval(() => console.log(`tasks ${app.activeTasks().join(',')} processed ${app.processed}`), 1000);
+  setInterval(() => console.log(`tasks ${app.activeTasks().join(',')} processed ${app.processed}`), 250);
 }
