@@ -1,0 +1,132 @@
+// Stream processing: word count over BENCH_COUNT lines of 100 B (10 words each
+// from a 10 000-word vocabulary) with at_least_once and exactly_once_v2, against a
+// bare consume→produce loop on the same client; the restore rate of a store of
+// BENCH_KEYS keys from its changelog; LMDB against the in-memory store.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnCli } from '../test/helpers/process.ts';
+import { tempDir } from '../test/helpers/broker.ts';
+import { KafkaAdmin, KafkaProducer, PartitionReader } from '../client/index.ts';
+import { StreamsBuilder, KafkaStreams, Serdes, Consumed, Produced, Grouped, Materialized, Stores } from '../streams/index.ts';
+import type { KeyValueStore } from '../streams/state/stores.ts';
+
+const COUNT = Number(process.env.BENCH_COUNT ?? 1_000_000);
+const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
+const PARTITIONS = 4;
+const dir = tempDir('tributary-bench-');
+const cli = await spawnCli(['broker', '--data-dir', dir, '--kafka-port', '0', '--set', 'offsets.topic.num.partitions=3', '--set', 'transaction.state.log.num.partitions=3', '--set', 'log.segment.bytes=268435456']);
+const bootstrap = `127.0.0.1:${cli.ports.kafka}`;
+const admin = new KafkaAdmin({ bootstrap, clientId: 'bench' });
+const word = (i: number) => `word${String(i).padStart(5, '0')}`; // 9 chars + a space: 10 words = 100 B
+const line = (i: number) => Array.from({ length: 10 }, (_, j) => word((i * 7919 + j * 104729) % 10000)).join(' ').padEnd(100, ' ');
+const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function produceInput(topic: string): Promise<void> {
+  await admin.createTopics([{ topic, partitions: PARTITIONS, replicationFactor: 1 }]);
+  const p = new KafkaProducer({ bootstrap, clientId: 'load' });
+  for (let i = 0; i < COUNT; i += 5000) await p.send(Array.from({ length: Math.min(5000, COUNT - i) }, (_, j) => ({ topic, key: null, value: line(i + j), partition: (i + j) % PARTITIONS })));
+  await p.close();
+}
+
+/** the same client (client/ reader + producer), no framework: read every line, write it to another topic */
+async function bareLoop(input: string, output: string): Promise<number> {
+  await admin.createTopics([{ topic: output, partitions: PARTITIONS, replicationFactor: 1 }]);
+  const r = new PartitionReader({ bootstrap, clientId: 'bare', maxWaitMs: 100, partitionMaxBytes: 4 << 20 });
+  const p = new KafkaProducer({ bootstrap, clientId: 'bare-out' });
+  await r.assign(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: input, partition, offset: 'earliest' as const })));
+  const t0 = Date.now();
+  let n = 0;
+  while (n < COUNT) {
+    const out = [];
+    for (const b of await r.poll()) for (const rec of b.records) out.push({ topic: output, partition: rec.partition, key: rec.key, value: rec.value });
+    n += out.length;
+    await p.send(out);
+  }
+  const ms = Date.now() - t0;
+  await r.close(); await p.close();
+  return rate(n, ms);
+}
+
+async function wordCount(input: string, guarantee: 'at_least_once' | 'exactly_once_v2'): Promise<{ rps: number; ms: number }> {
+  const b = new StreamsBuilder();
+  const out = `wc-out-${guarantee}`;
+  await admin.createTopics([{ topic: out, partitions: PARTITIONS, replicationFactor: 1 }]);
+  b.stream<string, string>(input, Consumed.with(Serdes.String(), Serdes.String()))
+    .flatMapValues((l) => l.split(' ').filter(Boolean))
+    .groupBy((_k, w) => w, Grouped.with(Serdes.String(), Serdes.String()))
+    .count(Materialized.as('counts'))
+    .toStream().to(out, Produced.with(Serdes.String(), Serdes.Long()));
+  const stateDir = tempDir('bench-state-');
+  const app = new KafkaStreams(b.build(), { 'application.id': `bench-${guarantee}`, 'bootstrap.servers': bootstrap, 'processing.guarantee': guarantee, 'state.dir': stateDir, 'commit.interval.ms': guarantee === 'exactly_once_v2' ? 100 : 1000 });
+  const t0 = Date.now();
+  await app.start();
+  // done when the input subtopology processed every line and the counting subtopology every word
+  while (app.processed < COUNT * 11) await sleep(50);
+  const ms = Date.now() - t0;
+  await app.close();
+  fs.rmSync(stateDir, { recursive: true, force: true });
+  return { rps: rate(COUNT, ms), ms };
+}
+
+async function restoreRate(): Promise<{ keysPerSec: number; ms: number }> {
+  const app = 'bench-restore';
+  await admin.createTopics([{ topic: 'restore-in', partitions: PARTITIONS, replicationFactor: 1 }, { topic: `${app}-counts-changelog`, partitions: PARTITIONS, replicationFactor: 1, configs: { 'cleanup.policy': 'compact' } }]);
+  const p = new KafkaProducer({ bootstrap, clientId: 'changelog-load' });
+  const v = Buffer.alloc(8); v.writeBigInt64BE(1n);
+  for (let i = 0; i < KEYS; i += 10000) await p.send(Array.from({ length: Math.min(10000, KEYS - i) }, (_, j) => ({ topic: `${app}-counts-changelog`, partition: (i + j) % PARTITIONS, key: `key-${i + j}`, value: v })));
+  await p.close();
+  const b = new StreamsBuilder();
+  b.stream('restore-in', Consumed.with(Serdes.String(), Serdes.String())).groupByKey().count(Materialized.as('counts'));
+  const stateDir = tempDir('bench-restore-');
+  const s = new KafkaStreams(b.build(), { 'application.id': app, 'bootstrap.servers': bootstrap, 'state.dir': stateDir });
+  let restored = 0, first = 0, last = 0;
+  s.setGlobalStateRestoreListener({ onRestoreStart: () => { if (!first) first = Date.now(); }, onRestoreEnd: (_tp, _s, n) => { restored += n; last = Date.now(); } });
+  await s.start();
+  while (restored < KEYS) await sleep(20);
+  const entries = s.store('counts').approximateNumEntries();
+  await s.close();
+  fs.rmSync(stateDir, { recursive: true, force: true });
+  if (entries < KEYS) throw new Error(`restored ${entries} of ${KEYS} keys`);
+  return { keysPerSec: rate(KEYS, last - first), ms: last - first };
+}
+
+function storeMicro(): string {
+  const n = 200_000;
+  const out: string[] = [];
+  for (const persistent of [false, true]) {
+    const d = tempDir('bench-store-');
+    const sup = persistent ? Stores.persistentKeyValueStore('m') : Stores.inMemoryKeyValueStore('m');
+    const s = Stores.keyValueStoreBuilder(sup, Serdes.String(), Serdes.Long()).build({ stateDir: d, timestamp: () => 0, defaultKeySerde: Serdes.String(), defaultValueSerde: Serdes.String() }) as KeyValueStore<string, number>;
+    let t0 = Date.now();
+    for (let i = 0; i < n; i++) s.put(`key-${i}`, i);
+    s.flush();
+    const put = rate(n, Date.now() - t0);
+    t0 = Date.now();
+    for (let i = 0; i < n; i++) s.get(`key-${(i * 7919) % n}`);
+    const get = rate(n, Date.now() - t0);
+    s.close();
+    fs.rmSync(d, { recursive: true, force: true });
+    out.push(`  ${persistent ? 'LMDB     ' : 'in-memory'}  put+flush ${put} ops/s, random get ${get} ops/s`);
+  }
+  return out.join('\n');
+}
+
+try {
+  console.log(storeMicro());
+  await produceInput('lines');
+  const bare = await bareLoop('lines', 'bare-out');
+  console.log(`word count, ${COUNT} lines x 100 B (10 words each), ${PARTITIONS} partitions, one instance:`);
+  console.log(`  bare consume->produce loop (client/, 1 record out per line)   ${bare} lines/s`);
+  const alos = await wordCount('lines', 'at_least_once');
+  console.log(`  KafkaStreams at_least_once (10 words -> repartition, changelog, output)   ${alos.rps} lines/s  (${(alos.rps / bare).toFixed(2)}x bare)`);
+  const eos = await wordCount('lines', 'exactly_once_v2');
+  console.log(`  KafkaStreams exactly_once_v2                                   ${eos.rps} lines/s  (${(eos.rps / bare).toFixed(2)}x bare)`);
+  const r = await restoreRate();
+  console.log(`restore of a ${KEYS}-key LMDB store from its changelog: ${r.keysPerSec} keys/s (${r.ms} ms)`);
+} finally {
+  await admin.close();
+  cli.child.kill('SIGTERM');
+  await cli.exited;
+  fs.rmSync(dir, { recursive: true, force: true });
+}
