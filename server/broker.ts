@@ -102,6 +102,7 @@ export class Broker {
     await initCodecs();
     await this.startAdmin();
     this.metadata.load(this.config.get('cluster.id'));
+    this.topics.loadBrokerConfigs(this.nodeId);
     await this.replicas.open();
     this.handle(0, data.produceHandler(this));
     this.handle(1, data.fetchHandler(this));

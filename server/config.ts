@@ -120,6 +120,45 @@ export const BROKER_CONFIGS: ConfigDef[] = [
 
 export const BROKER_CONFIG_BY_NAME = new Map(BROKER_CONFIGS.map((c) => [c.name, c]));
 
+/**
+ * Broker configs AlterConfigs / IncrementalAlterConfigs may change at runtime on a
+ * BROKER resource: the defaults of topic configs (Kafka's DynamicLogConfig). They
+ * take effect at once for every topic without its own override.
+ */
+export const DYNAMIC_BROKER_CONFIGS = new Set(TOPIC_CONFIGS.flatMap((t) => (t.broker && BROKER_CONFIG_BY_NAME.has(t.broker) ? [t.broker] : [])));
+
+/** DescribeConfigs config_source values. */
+export const ConfigSource = {
+  DYNAMIC_TOPIC_CONFIG: 1, DYNAMIC_BROKER_CONFIG: 2, DYNAMIC_DEFAULT_BROKER_CONFIG: 3, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5,
+} as const;
+
+export interface ConfigSynonym { name: string; value: string | null; source: number }
+
+/** Broker names for one setting, most specific first, each with its unit in ms (Kafka's synonyms). */
+const BROKER_SYNONYMS: Record<string, [string, number][]> = {
+  'log.retention.ms': [['log.retention.ms', 1], ['log.retention.minutes', 60000], ['log.retention.hours', H]],
+  'log.retention.minutes': [['log.retention.minutes', 60000], ['log.retention.hours', H]],
+  'log.roll.ms': [['log.roll.ms', 1], ['log.roll.hours', H]],
+};
+const UNIT = new Map(Object.values(BROKER_SYNONYMS).flat());
+
+/**
+ * Kafka's checks for AlterConfigs on a BROKER resource (DynamicBrokerConfig.validateConfigs):
+ * a known config that is not dynamic refuses the whole resource; a name Kafka has
+ * but we do not implement is accepted and ignored, as Kafka accepts custom configs.
+ * Returns the error message, or null.
+ */
+export function checkDynamicBrokerConfigs(configs: Record<string, string>): string | null {
+  const fixed = Object.keys(configs).filter((k) => BROKER_CONFIG_BY_NAME.has(k) && !DYNAMIC_BROKER_CONFIGS.has(k));
+  if (fixed.length) return `Cannot update these configs dynamically: Set(${fixed.join(', ')})`;
+  for (const [k, v] of Object.entries(configs)) {
+    const def = BROKER_CONFIG_BY_NAME.get(k);
+    const err = def && checkValue(def, v);
+    if (err) return err;
+  }
+  return null;
+}
+
 /** A bad broker config value or file; the CLI exits 2 with its message. */
 export class ConfigError extends Error {
   readonly exitCode = 2;
@@ -157,8 +196,17 @@ export function checkValue(def: ConfigDef, value: string): string | null {
 }
 
 export interface BrokerConfig {
+  /** static configs (file, --set) */
   values: Map<string, string>;
+  /** dynamic configs (AlterConfigs on BROKER resources): this broker's, and the cluster-wide default "" */
+  dynamic: { broker: Map<string, string>; cluster: Map<string, string> };
+  /** effective value: this broker's dynamic config, the cluster default, the static config, the default */
   get(name: string): string | null;
+  /**
+   * Where a broker config's value comes from, as DescribeConfigs reports it: every
+   * level setting it or a synonym, most specific level first (Kafka's order), then defaults.
+   */
+  synonyms(name: string): ConfigSynonym[];
   int(name: string): number;
   bool(name: string): boolean;
   /** topic config defaults derived from the broker's log.* settings */
@@ -182,29 +230,40 @@ export function loadBrokerConfig(pairs: [string, string][], ownedElsewhere: (nam
     if (err) throw new ConfigError(err);
     values.set(k, v);
   }
-  const get = (name: string): string | null => values.get(name) ?? BROKER_CONFIG_BY_NAME.get(name)?.default ?? null;
+  const dynamic = { broker: new Map<string, string>(), cluster: new Map<string, string>() };
+  const get = (name: string): string | null => dynamic.broker.get(name) ?? dynamic.cluster.get(name) ?? values.get(name) ?? BROKER_CONFIG_BY_NAME.get(name)?.default ?? null;
+  const levels: [Map<string, string>, number][] = [
+    [dynamic.broker, ConfigSource.DYNAMIC_BROKER_CONFIG], [dynamic.cluster, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG], [values, ConfigSource.STATIC_BROKER_CONFIG],
+  ];
+  const allSynonyms = (name: string): ConfigSynonym[] => {
+    const names = (BROKER_SYNONYMS[name] ?? [[name, 1]]).map(([n]) => n);
+    const out: ConfigSynonym[] = [];
+    for (const [map, source] of levels) for (const n of names) if (map.has(n)) out.push({ name: n, value: map.get(n)!, source });
+    for (const n of names) { const d = BROKER_CONFIG_BY_NAME.get(n)?.default; if (d != null) out.push({ name: n, value: d, source: ConfigSource.DEFAULT_CONFIG }); }
+    return out;
+  };
+  const inMs = (s: ConfigSynonym): string => {
+    const unit = UNIT.get(s.name) ?? 1;
+    if (unit === 1 || s.value == null) return s.value!;
+    const n = Number(s.value);
+    return n < 0 ? '-1' : String(n * unit);
+  };
   const config: BrokerConfig = {
     values,
+    dynamic,
     get,
+    synonyms(name) {
+      const all = allSynonyms(name);
+      const i = all.findIndex((s) => s.name === name);
+      return i < 0 ? [] : all.slice(i);
+    },
     int: (name) => Number(get(name)),
     bool: (name) => String(get(name)).toLowerCase() === 'true',
     topicDefault(name) {
-      switch (name) {
-        case 'retention.ms': {
-          if (values.has('log.retention.ms')) return values.get('log.retention.ms')!;
-          if (values.has('log.retention.minutes')) return String(Number(values.get('log.retention.minutes')) * 60000);
-          return String(Number(get('log.retention.hours')) * H);
-        }
-        case 'segment.ms':
-          if (values.has('log.roll.ms')) return values.get('log.roll.ms')!;
-          return String(Number(get('log.roll.hours')) * H);
-        case 'flush.ms':
-          return values.get('log.flush.interval.ms') ?? String(Number.MAX_SAFE_INTEGER);
-      }
       const def = TOPIC_CONFIG_BY_NAME.get(name);
       if (!def) return null;
-      if (def.broker && (values.has(def.broker) || BROKER_CONFIG_BY_NAME.get(def.broker)?.default != null)) return get(def.broker);
-      return def.default;
+      const first = def.broker ? allSynonyms(def.broker)[0] : undefined;
+      return first ? inMs(first) : def.default;
     },
   };
   if (config.int('broker.id') >= 0 && !values.has('node.id')) values.set('node.id', String(config.int('broker.id')));

@@ -1,7 +1,7 @@
 // Topic lifecycle: validation of names and configs, creation (explicit and
 // automatic), deletion, partition growth and config changes.
 import { KafkaError } from './errors.ts';
-import { TOPIC_CONFIG_BY_NAME, checkValue, type BrokerConfig } from './config.ts';
+import { TOPIC_CONFIG_BY_NAME, checkValue, checkDynamicBrokerConfigs, type BrokerConfig } from './config.ts';
 import type { MetadataStore, TopicMeta } from './cluster/metadata-store.ts';
 import type { ReplicaManager } from './replica-manager.ts';
 
@@ -31,6 +31,7 @@ export function validateTopicConfigs(configs: Record<string, string | null>): Re
 export const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state']);
 
 export class TopicManager {
+  private nodeId = -1;
   constructor(
     readonly metadata: MetadataStore,
     readonly replicas: ReplicaManager,
@@ -83,6 +84,35 @@ export class TopicManager {
     if (validateOnly) return;
     this.metadata.addPartitions(name, count);
     this.replicas.openTopic(this.metadata.get(name)!);
+  }
+
+  /** Applies the persisted dynamic broker configs (this broker's and the cluster default) on start. */
+  loadBrokerConfigs(nodeId: number): void {
+    this.nodeId = nodeId;
+    for (const [resource, map] of [[String(nodeId), this.config.dynamic.broker], ['', this.config.dynamic.cluster]] as const) {
+      map.clear();
+      for (const [k, v] of Object.entries(this.metadata.getBrokerConfigs(resource))) map.set(k, v);
+    }
+  }
+
+  brokerConfigs(resource: string): Record<string, string> { return this.metadata.getBrokerConfigs(resource); }
+
+  /**
+   * Replaces the dynamic configs of a BROKER resource ("" = cluster-wide default,
+   * else a broker id), as Kafka's AlterConfigs does: persisted in cluster metadata,
+   * in effect at once for topics that have no override of their own.
+   */
+  setBrokerConfigs(resource: string, configs: Record<string, string>, validateOnly = false): void {
+    if (resource !== '' && !/^\d+$/.test(resource)) throw new KafkaError('INVALID_REQUEST', `Broker id must be an integer or empty for the cluster default, not '${resource}'.`);
+    const err = checkDynamicBrokerConfigs(configs);
+    if (err) throw new KafkaError('INVALID_REQUEST', `Invalid config value for resource ConfigResource(type=BROKER, name='${resource}'): ${err}`);
+    if (validateOnly) return;
+    this.metadata.setBrokerConfigs(resource, configs);
+    const map = resource === '' ? this.config.dynamic.cluster : resource === String(this.nodeId) ? this.config.dynamic.broker : null;
+    if (!map) return;
+    map.clear();
+    for (const [k, v] of Object.entries(configs)) map.set(k, v);
+    for (const t of this.metadata.list()) this.replicas.reconfigure(t);
   }
 
   setConfigs(name: string, configs: Record<string, string>): void {

@@ -24,11 +24,16 @@ export interface TopicMeta {
   createdAt: number;
 }
 
-interface Snapshot { version: 1; clusterId: string; topics: TopicMeta[] }
+interface Snapshot {
+  version: 1; clusterId: string; topics: TopicMeta[];
+  /** dynamic broker configs by resource name: a broker id, or "" for the cluster-wide default */
+  brokerConfigs?: Record<string, Record<string, string>>;
+}
 
 export class MetadataStore {
   private topics = new Map<string, TopicMeta>();
   private byId = new Map<string, TopicMeta>();
+  private brokerConfigs: Record<string, Record<string, string>> = {};
   clusterId = '';
   private file: string;
 
@@ -45,6 +50,7 @@ export class MetadataStore {
     if (snap) {
       this.clusterId = snap.clusterId;
       for (const t of snap.topics) { this.topics.set(t.name, t); this.byId.set(t.id, t); }
+      this.brokerConfigs = snap.brokerConfigs ?? {};
     } else {
       this.clusterId = clusterIdOverride || randomBytes(16).toString('base64url').slice(0, 22);
       this.save();
@@ -55,7 +61,7 @@ export class MetadataStore {
   }
 
   private save(): void {
-    const snap: Snapshot = { version: 1, clusterId: this.clusterId, topics: [...this.topics.values()] };
+    const snap: Snapshot = { version: 1, clusterId: this.clusterId, topics: [...this.topics.values()], brokerConfigs: this.brokerConfigs };
     writeFileAtomic(this.file, JSON.stringify(snap, null, 1));
   }
 
@@ -83,6 +89,14 @@ export class MetadataStore {
   addPartitions(name: string, total: number): void {
     const t = this.topics.get(name)!;
     for (let i = t.partitions.length; i < total; i++) t.partitions.push({ partition: i, leader: this.nodeId, leaderEpoch: 0, replicas: [this.nodeId], isr: [this.nodeId] });
+    this.save();
+  }
+
+  /** Dynamic broker configs of one BROKER resource (a broker id, or "" for the cluster default). */
+  getBrokerConfigs(resource: string): Record<string, string> { return { ...this.brokerConfigs[resource] }; }
+
+  setBrokerConfigs(resource: string, configs: Record<string, string>): void {
+    if (Object.keys(configs).length) this.brokerConfigs[resource] = { ...configs }; else delete this.brokerConfigs[resource];
     this.save();
   }
 

@@ -3,7 +3,7 @@ import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../network/socket-server.ts';
 import { KafkaError, code } from '../errors.ts';
 import { API_DECLS } from '../protocol/apis/index.ts';
-import { TOPIC_CONFIGS, BROKER_CONFIGS, TOPIC_CONFIG_BY_NAME, type ConfigDef } from '../config.ts';
+import { TOPIC_CONFIGS, BROKER_CONFIGS, TOPIC_CONFIG_BY_NAME, BROKER_CONFIG_BY_NAME, DYNAMIC_BROKER_CONFIGS, ConfigSource, type ConfigDef, type ConfigSynonym } from '../config.ts';
 import type { TopicMeta } from '../cluster/metadata-store.ts';
 
 // librdkafka 2.0 enables features only when these old versions are in range
@@ -68,11 +68,22 @@ function errBody(e: unknown, b: Broker): { errorCode: number; errorMessage: stri
   return { errorCode: -1, errorMessage: (e as Error).message };
 }
 
+/**
+ * A topic config's synonyms as Kafka lists them: the topic's own override, then its
+ * broker config at each level (dynamic per broker, dynamic cluster default, static),
+ * then the default. The first one is where the value comes from.
+ */
+function topicSynonyms(b: Broker, t: TopicMeta | null, name: string): ConfigSynonym[] {
+  const def = TOPIC_CONFIG_BY_NAME.get(name)!;
+  const out: ConfigSynonym[] = [];
+  if (t && name in t.configs) out.push({ name, value: t.configs[name], source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
+  if (def.broker && BROKER_CONFIG_BY_NAME.has(def.broker)) out.push(...b.config.synonyms(def.broker));
+  if (!out.some((s) => s.source === ConfigSource.DEFAULT_CONFIG)) out.push({ name: def.broker ?? name, value: b.config.topicDefault(name) ?? def.default, source: ConfigSource.DEFAULT_CONFIG });
+  return out;
+}
+
 function configSourceOf(b: Broker, t: TopicMeta, name: string): number {
-  if (name in t.configs) return 1; // DYNAMIC_TOPIC_CONFIG
-  const def = TOPIC_CONFIG_BY_NAME.get(name);
-  if (def?.broker && b.config.values.has(def.broker)) return 4; // STATIC_BROKER_CONFIG
-  return 5; // DEFAULT_CONFIG
+  return topicSynonyms(b, t, name)[0].source;
 }
 
 export function createTopicsHandler(b: Broker) {
@@ -148,11 +159,7 @@ export function describeConfigsHandler(b: Broker) {
         const configs = TOPIC_CONFIGS.filter((d) => !wanted || wanted.has(d.name)).map((d) => {
           const source = configSourceOf(b, t, d.name);
           const value = t.configs[d.name] ?? b.config.topicDefault(d.name);
-          const synonyms = req.includeSynonyms ? [
-            ...(d.name in t.configs ? [{ name: d.name, value: t.configs[d.name], source: 1 }] : []),
-            ...(d.broker && b.config.values.has(d.broker) ? [{ name: d.broker, value: b.config.values.get(d.broker)!, source: 4 }] : []),
-            { name: d.broker ?? d.name, value: d.broker ? b.config.topicDefault(d.name) : d.default, source: 5 },
-          ] : [];
+          const synonyms = req.includeSynonyms ? topicSynonyms(b, t, d.name) : [];
           return { name: d.name, value, readOnly: false, isDefault: source === 5, configSource: source, isSensitive: false, synonyms, configType: configType(d), documentation: req.includeDocumentation ? d.doc : null };
         });
         return { ...base, errorCode: 0, errorMessage: null, configs };
@@ -160,10 +167,26 @@ export function describeConfigsHandler(b: Broker) {
       if (r.resourceType === BROKER || r.resourceType === BROKER_LOGGER) {
         if (r.resourceName !== '' && r.resourceName !== String(b.nodeId)) return { ...base, errorCode: code('INVALID_REQUEST'), errorMessage: `Broker ${r.resourceName} is not this broker (${b.nodeId}).`, configs: [] };
         if (r.resourceType === BROKER_LOGGER) return { ...base, errorCode: 0, errorMessage: null, configs: [] };
-        const configs = BROKER_CONFIGS.filter((d) => !wanted || wanted.has(d.name)).map((d) => {
-          const set = b.config.values.has(d.name);
-          return { name: d.name, value: b.config.get(d.name), readOnly: true, isDefault: !set, configSource: set ? 4 : 5, isSensitive: false, synonyms: [], configType: configType(d), documentation: req.includeDocumentation ? d.doc : null };
-        });
+        const entry = (d: ConfigDef | undefined, name: string, synonyms: ConfigSynonym[], value: string | null) => {
+          const source = synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG;
+          return {
+            name, value, readOnly: !DYNAMIC_BROKER_CONFIGS.has(name) && !!d, isDefault: source === ConfigSource.DEFAULT_CONFIG, configSource: source, isSensitive: false,
+            synonyms: req.includeSynonyms ? synonyms : [], configType: d ? configType(d) : 2, documentation: req.includeDocumentation ? d?.doc ?? null : null,
+          };
+        };
+        let configs;
+        if (r.resourceName === '') {
+          // The cluster-wide default resource lists what is set at that level, as Kafka does.
+          configs = [...b.config.dynamic.cluster].filter(([k]) => !wanted || wanted.has(k)).map(([k, v]) => {
+            const d = BROKER_CONFIG_BY_NAME.get(k);
+            return entry(d, k, d ? b.config.synonyms(k).filter((s) => s.source !== ConfigSource.DYNAMIC_BROKER_CONFIG) : [{ name: k, value: v, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG }], v);
+          });
+        } else {
+          configs = BROKER_CONFIGS.filter((d) => !wanted || wanted.has(d.name)).map((d) => {
+            const synonyms = b.config.synonyms(d.name);
+            return entry(d, d.name, synonyms, synonyms[0]?.value ?? b.config.get(d.name));
+          });
+        }
         return { ...base, errorCode: 0, errorMessage: null, configs };
       }
       return { ...base, errorCode: code('INVALID_REQUEST'), errorMessage: `Unsupported resource type ${r.resourceType}`, configs: [] };
@@ -176,7 +199,16 @@ export function alterConfigsHandler(b: Broker) {
     throttleTimeMs: 0,
     responses: (req.resources ?? []).map((r: any) => {
       const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-      if (r.resourceType !== TOPIC) return { ...base, errorCode: code('INVALID_REQUEST'), errorMessage: 'Only topic configs can be altered at runtime; set broker configs with --set or --config.' };
+      if (r.resourceType === BROKER) {
+        // Legacy AlterConfigs replaces the resource's whole dynamic config set.
+        try {
+          const next: Record<string, string> = {};
+          for (const c of r.configs ?? []) if (c.value != null) next[c.name] = c.value;
+          b.topics.setBrokerConfigs(r.resourceName, next, req.validateOnly);
+          return { ...base, errorCode: 0, errorMessage: null };
+        } catch (e) { return { ...base, ...errBody(e, b) }; }
+      }
+      if (r.resourceType !== TOPIC) return { ...base, errorCode: code('INVALID_REQUEST'), errorMessage: `Resource type ${r.resourceType} cannot be altered with AlterConfigs.` };
       try {
         if (!b.metadata.get(r.resourceName)) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${r.resourceName}' does not exist.`);
         const next: Record<string, string> = {};
@@ -193,12 +225,33 @@ function validateOnly(configs: Record<string, string>): void {
   for (const k of Object.keys(configs)) if (!TOPIC_CONFIG_BY_NAME.has(k)) throw new KafkaError('INVALID_CONFIG', `Unknown topic config name: ${k}`);
 }
 
+/** One IncrementalAlterConfigs operation (SET 0, DELETE 1, APPEND 2, SUBTRACT 3) on `next`. */
+function applyOp(next: Record<string, string>, c: { name: string; configOperation: number; value: string | null }, def: ConfigDef | undefined, fallback: string | null): void {
+  const current = (next[c.name] ?? fallback ?? '').split(',').filter(Boolean);
+  const isList = !def || def.type === 'list';
+  switch (c.configOperation) {
+    case 0: if (c.value == null) throw new KafkaError('INVALID_CONFIG', `Null value for ${c.name}`); next[c.name] = c.value; break;
+    case 1: delete next[c.name]; break;
+    case 2: if (!isList) throw new KafkaError('INVALID_CONFIG', `APPEND is only for list configs, not ${c.name}`); next[c.name] = [...new Set([...current, ...String(c.value).split(',')])].join(','); break;
+    case 3: if (!isList) throw new KafkaError('INVALID_CONFIG', `SUBTRACT is only for list configs, not ${c.name}`); next[c.name] = current.filter((x) => !String(c.value).split(',').includes(x)).join(','); break;
+    default: throw new KafkaError('INVALID_REQUEST', `Unknown config operation ${c.configOperation}`);
+  }
+}
+
 export function incrementalAlterConfigsHandler(b: Broker) {
   return (ctx: RequestContext, req: any) => ({
     throttleTimeMs: 0,
     responses: (req.resources ?? []).map((r: any) => {
       const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-      if (r.resourceType !== TOPIC) return { ...base, errorCode: code('INVALID_REQUEST'), errorMessage: 'Only topic configs can be altered at runtime; set broker configs with --set or --config.' };
+      if (r.resourceType === BROKER) {
+        try {
+          const next = b.topics.brokerConfigs(r.resourceName);
+          for (const c of r.configs ?? []) applyOp(next, c, BROKER_CONFIG_BY_NAME.get(c.name), b.config.get(c.name));
+          b.topics.setBrokerConfigs(r.resourceName, next, req.validateOnly);
+          return { ...base, errorCode: 0, errorMessage: null };
+        } catch (e) { return { ...base, ...errBody(e, b) }; }
+      }
+      if (r.resourceType !== TOPIC) return { ...base, errorCode: code('INVALID_REQUEST'), errorMessage: `Resource type ${r.resourceType} cannot be altered with IncrementalAlterConfigs.` };
       try {
         const t = b.metadata.get(r.resourceName);
         if (!t) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${r.resourceName}' does not exist.`);
@@ -206,14 +259,7 @@ export function incrementalAlterConfigsHandler(b: Broker) {
         for (const c of r.configs ?? []) {
           const def = TOPIC_CONFIG_BY_NAME.get(c.name);
           if (!def) throw new KafkaError('INVALID_CONFIG', `Unknown topic config name: ${c.name}`);
-          const current = (next[c.name] ?? b.config.topicDefault(c.name) ?? '').split(',').filter(Boolean);
-          switch (c.configOperation) {
-            case 0: if (c.value == null) throw new KafkaError('INVALID_CONFIG', `Null value for ${c.name}`); next[c.name] = c.value; break; // SET
-            case 1: delete next[c.name]; break; // DELETE
-            case 2: if (def.type !== 'list') throw new KafkaError('INVALID_CONFIG', `APPEND is only for list configs, not ${c.name}`); next[c.name] = [...new Set([...current, ...String(c.value).split(',')])].join(','); break;
-            case 3: if (def.type !== 'list') throw new KafkaError('INVALID_CONFIG', `SUBTRACT is only for list configs, not ${c.name}`); next[c.name] = current.filter((x) => !String(c.value).split(',').includes(x)).join(','); break;
-            default: throw new KafkaError('INVALID_REQUEST', `Unknown config operation ${c.configOperation}`);
-          }
+          applyOp(next, c, def, b.config.topicDefault(c.name));
         }
         if (req.validateOnly) { validateOnly(next); return { ...base, errorCode: 0, errorMessage: null }; }
         b.topics.setConfigs(r.resourceName, next);
