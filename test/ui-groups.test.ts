@@ -10,7 +10,7 @@ process.env.TRIBUTARY_UI_SAMPLE_MS = '300';
 test('ui: consumer groups', async (t) => {
   const h = await startUiHarness(t);
   const { page } = h;
-  await seedTopic(h.kafka, 'clicks', 40, 2);
+  await seedTopic(h, 'clicks', 40, 2);
 
   // A consumer reads everything, commits, and stays in the group.
   const consumer = h.kafka.consumer({ groupId: 'analytics', sessionTimeout: 10_000 });

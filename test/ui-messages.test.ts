@@ -8,7 +8,7 @@ import { seedTopic, startUiHarness } from '../ui/testing/harness.ts';
 test('ui: message browser and produce', async (t) => {
   const h = await startUiHarness(t);
   const { page } = h;
-  await seedTopic(h.kafka, 'orders', 300, 2);
+  await seedTopic(h, 'orders', 300, 2);
   const T0 = Date.UTC(2024, 0, 1, 12, 0, 0);
   const producer = h.kafka.producer();
   await producer.connect();

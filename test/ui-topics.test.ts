@@ -8,7 +8,7 @@ import { seedTopic, startUiHarness } from '../ui/testing/harness.ts';
 test('ui: overview, topics and brokers', async (t) => {
   const h = await startUiHarness(t);
   const { page } = h;
-  await seedTopic(h.kafka, 'payments', 25, 2);
+  await seedTopic(h, 'payments', 25, 2);
 
   await t.test('overview shows cluster figures and unreachable services', async () => {
     await page.goto(h.ui.url);

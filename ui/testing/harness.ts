@@ -7,6 +7,8 @@ import type { TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Kafka, logLevel } from 'kafkajs';
 import { startBroker, type TestBroker } from '../../test/helpers/broker.ts';
+import { ClusterAdmin } from '../../client/admin-cluster.ts';
+import { KafkaProducer } from '../../client/producer.ts';
 import { startUi } from '../server/index.ts';
 import { UI_ROOT } from '../build.ts';
 
@@ -22,6 +24,7 @@ export interface UiHarness {
   ui: { url: string; port: number };
   /** The Connect REST URL the UI talks to, if any. */
   connectUrl?: string;
+  /** kafkajs from npm: an existing user's client (its consumer groups, its producer), not the UI's own path. */
   kafka: Kafka;
   browser: Browser;
   page: Page;
@@ -70,15 +73,20 @@ export async function startUiHarness(t: TestContext, opts: UiHarnessOptions = {}
   };
 }
 
-/** Produces `n` JSON messages {n, kind} with keys k<i> to `topic` (created with `partitions`). */
-export async function seedTopic(kafka: Kafka, topic: string, n: number, partitions = 1): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
-  await admin.disconnect();
-  const p = kafka.producer();
-  await p.connect();
-  const messages = Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ n: i, kind: i % 2 ? 'odd' : 'even' }), headers: { source: 'seed' } }));
-  for (let i = 0; i < messages.length; i += 500) await p.send({ topic, messages: messages.slice(i, i + 500) });
-  await p.disconnect();
+/**
+ * Produces `n` JSON messages {n, kind} with keys k<i> to `topic` (created with
+ * `partitions`), through the platform's own client (client/), as the UI server
+ * reads them.
+ */
+export async function seedTopic(h: Pick<UiHarness, 'broker'>, topic: string, n: number, partitions = 1): Promise<void> {
+  const admin = new ClusterAdmin({ bootstrap: h.broker.bootstrap, clientId: 'ui-test-seed' });
+  const producer = new KafkaProducer({ bootstrap: h.broker.bootstrap, clientId: 'ui-test-seed' });
+  try {
+    await admin.createTopic({ topic, partitions });
+    const records = Array.from({ length: n }, (_, i) => ({ topic, key: `k${i}`, value: JSON.stringify({ n: i, kind: i % 2 ? 'odd' : 'even' }), headers: { source: 'seed' } }));
+    for (let i = 0; i < records.length; i += 500) await producer.send(records.slice(i, i + 500));
+  } finally {
+    await producer.close();
+    await admin.close();
+  }
 }
