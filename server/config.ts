@@ -43,6 +43,8 @@ export const TOPIC_CONFIGS: (ConfigDef & { broker?: string })[] = [
   { name: 'segment.ms', type: 'long', default: String(168 * H), doc: 'Time after which the active segment rolls.', broker: 'log.roll.ms', min: 1 },
   { name: 'unclean.leader.election.enable', type: 'boolean', default: 'false', doc: 'Allow out-of-sync replicas to become leader.', broker: 'unclean.leader.election.enable' },
   { name: 'message.downconversion.enable', type: 'boolean', default: 'true', doc: 'Accepted for compatibility.' },
+  // Deprecated in Kafka 3.0 (KIP-724) and ignored there: batches stay magic v2. librdkafka's test 0092 sets it.
+  { name: 'message.format.version', type: 'string', default: '3.0-IV1', doc: 'Accepted for compatibility and ignored, as Kafka 3.x does: record batches are always stored as magic v2.' },
 ];
 
 export const TOPIC_CONFIG_BY_NAME = new Map(TOPIC_CONFIGS.map((c) => [c.name, c]));

@@ -144,3 +144,11 @@ test('dynamic broker configs: cluster-wide default "" with IncrementalAlterConfi
   await check(admin);
   assert.equal(b.broker.replicas.get('dyn', 0)!.log.config.maxMessageBytes, 2000000, 'persisted values apply on start');
 });
+
+test('librdkafka 0092: message.format.version is accepted on a topic and ignored, as Kafka 3.x does (confluent-kafka)', async (t) => {
+  const b = await startBroker();
+  t.after(() => b.stop());
+  const out = await py([b.bootstrap, 'msg-format', 'mf']);
+  assert.equal(out.alter, 'ok');
+  assert.deepEqual(out.got, Array.from({ length: 10 }, (_, i) => `m${i}`));
+});

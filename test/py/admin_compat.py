@@ -4,6 +4,9 @@ Usage:
   admin_compat.py BOOTSTRAP empty-group GROUP TOPIC
       a consumer joins GROUP, reads one record, closes (LeaveGroup); then list_groups
       reports the group as Kafka does: protocol type "consumer", state Empty
+  admin_compat.py BOOTSTRAP msg-format TOPIC
+      librdkafka test 0092: message.format.version changed on a topic halfway through
+      producing (deprecated in Kafka 3.0 and ignored); every record still reads back
   admin_compat.py BOOTSTRAP broker-configs BROKER_ID
       AlterConfigs on this broker's BROKER resource, then DescribeConfigs with sources and
       synonyms, and a new topic inheriting the dynamic default (librdkafka 1.7 cannot name
@@ -13,7 +16,7 @@ import json
 import sys
 import time
 
-from confluent_kafka import Consumer
+from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 bootstrap, scenario = sys.argv[1], sys.argv[2]
@@ -69,3 +72,29 @@ elif scenario == 'broker-configs':
     res['topic'] = {k: {'value': e.value, 'source': src(e.source)}
                     for k, e in admin.describe_configs([r])[r].result(timeout=10).items() if k in ('retention.ms', 'max.message.bytes', 'segment.bytes')}
     print(json.dumps(res), flush=True)
+
+elif scenario == 'msg-format':
+    topic = sys.argv[3]
+    admin.create_topics([NewTopic(topic, 1, 1)])[topic].result(timeout=10)
+    p = Producer({'bootstrap.servers': bootstrap})
+    alter = None
+    for i in range(10):
+        p.produce(topic, ('m%d' % i).encode())
+        p.flush(10)
+        if i == 4:
+            r = ConfigResource('topic', topic, set_config={'message.format.version': '0.10.0.0'})
+            try:
+                admin.alter_configs([r])[r].result(timeout=10)
+                alter = 'ok'
+            except Exception as e:
+                alter = e.args[0].name() if e.args and hasattr(e.args[0], 'name') else str(e)
+    c = Consumer({'bootstrap.servers': bootstrap, 'group.id': 'mf-' + topic, 'auto.offset.reset': 'earliest'})
+    c.subscribe([topic])
+    got = []
+    deadline = time.time() + 30
+    while len(got) < 10 and time.time() < deadline:
+        m = c.poll(0.2)
+        if m is not None and not m.error():
+            got.append(m.value().decode())
+    c.close()
+    print(json.dumps({'alter': alter, 'got': got}), flush=True)
