@@ -121,6 +121,7 @@ export const RULES: Rule[] = [
   { from: 'registry/', may: ['client/'], why: 'the registry reaches the broker only through client/' },
   { from: 'connectors/', may: ['client/', 'plugins/sdk/', ...REGISTRY_SERDE], why: 'the Connect runtime: client/, the plugin SDK, the registry\'s formats, serde and HTTP client' },
   { from: 'connectors/builtin/', may: ['plugins/sdk/', ...REGISTRY_SERDE], why: 'built-in connectors are written like third-party ones: the plugin SDK (converters also use the registry\'s formats, serde and HTTP client)' },
+  { from: 'connectors/builtin/mirror/', may: ['plugins/sdk/', 'client/'], why: 'MirrorMaker 2 is a Kafka client of two clusters besides a connector: the plugin SDK, and client/ (the platform\'s one Kafka client) for its own source reads, admin calls and offset syncs' },
   { from: 'plugins/', may: [], why: 'the SDK and third-party plugins import no component' },
   { from: 'plugins/example-datagen/', may: ['plugins/sdk/'], why: 'a plugin imports only the SDK' },
   { from: 'ui/src/', may: ['ui/shared/'], why: 'the browser app reaches everything over HTTP; shares only API types' },

@@ -20,6 +20,7 @@ const builtin = (name: string, load: () => Promise<{ default: unknown }>): Built
 export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
   builtin('converters', () => import('./converters/index.ts')),
   builtin('file', () => import('./file/index.ts')),
+  builtin('mirror', () => import('./mirror/index.ts')),
   builtin('postgres', () => import('./postgres/index.ts')),
   builtin('s3', () => import('./s3/index.ts')),
   builtin('transforms', () => import('./transforms/index.ts')),
