@@ -27,6 +27,7 @@ export const COMMANDS: Record<string, Command> = {
   registry: { summary: 'a schema registry (--bootstrap HOST:PORT)', run: platform('registry') },
   connect: { summary: 'a Connect worker (--bootstrap HOST:PORT; --redis URL for distributed mode)', run: platform('connect') },
   ui: { summary: 'the admin UI (--bootstrap, --registry, --connect)', run: platform('ui') },
+  mirror: { summary: 'MirrorMaker 2 flows from Kafka\'s mm2.properties (--config FILE [--data-dir D] [--connect-port P])', run: async (argv) => (await import('./commands/mirror.ts')).run(argv) },
 };
 
 export function command(name: string): Command {

@@ -53,6 +53,7 @@ export class MirrorCheckpointConnector extends SourceConnector {
     const keep = nameFilter(this.c.groups, this.c['groups.exclude']);
     const found = (await this.source!.listGroups()).filter((g) => (g.protocolType === 'consumer' || g.protocolType === '') && keep(g.groupId)).map((g) => g.groupId).sort();
     const changed = found.join(',') !== this.groups.join(',');
+    if (changed) this.log.info({ groups: found }, 'mirror: consumer groups to checkpoint');
     this.groups = found;
     return changed;
   }
@@ -101,6 +102,8 @@ export class OffsetSyncStore {
     }
   }
 
+  size(): Record<string, number> { return Object.fromEntries([...this.syncs].map(([k, l]) => [k, l.length])); }
+
   translate(topic: string, partition: number, upstreamOffset: number): number | null {
     return translateDownstream(this.syncs.get(`${topic}\u0000${partition}`) ?? [], upstreamOffset);
   }
@@ -138,6 +141,7 @@ export class MirrorCheckpointTask extends SourceTask {
     this.checkpointsTopic = this.policy.checkpointsTopic(this.c['source.cluster.alias']);
     const keep = nameFilter(this.c.topics, this.c['topics.exclude']);
     this.topicFilter = (t) => keep(t) && !this.policy.isInternalTopic(t) && !isCycle(this.policy, this.c['target.cluster.alias'], t);
+    this.log.info({ groups: this.groups }, 'mirror checkpoint task started');
     const now = Date.now();
     this.nextEmit = now + this.c['emit.checkpoints.interval.seconds'] * 1000;
     this.nextSync = now + this.c['sync.group.offsets.interval.seconds'] * 1000;
@@ -151,6 +155,7 @@ export class MirrorCheckpointTask extends SourceTask {
     if (this.stopping) return null;
     const now = Date.now();
     const checkpoints = await this.checkpoints();
+    this.log.debug({ checkpoints }, 'mirror: translated group offsets');
     const out: SourceRecord[] = [];
     if (emit && now >= this.nextEmit) {
       this.nextEmit = now + this.c['emit.checkpoints.interval.seconds'] * 1000;
@@ -180,7 +185,7 @@ export class MirrorCheckpointTask extends SourceTask {
     const sourceAlias = this.c['source.cluster.alias'];
     for (const group of this.groups) {
       let offsets;
-      try { offsets = await this.source!.groupOffsets(group); } catch (e) { this.log.warn({ err: e, group }, 'mirror: reading group offsets failed'); continue; }
+      try { offsets = await this.source!.groupOffsets(group); this.log.debug({ group, offsets, syncs: this.store.size() }, 'mirror: group offsets'); } catch (e) { this.log.warn({ err: e, group }, 'mirror: reading group offsets failed'); continue; }
       for (const o of offsets) {
         if (o.offset < 0 || !this.topicFilter(o.topic)) continue;
         const downstream = this.store.translate(o.topic, o.partition, o.offset);

@@ -85,7 +85,10 @@ export class MirrorSourceConnector extends SourceConnector {
 
   private async createRemoteTopics(topics: { topic: string; partitions: number }[], target: ClusterAdmin) {
     if (!topics.length) return;
-    const remote = new Map((await target.describeTopics(topics.map((t) => this.policy.formatRemoteTopic(this.c['source.cluster.alias'], t.topic)))).map((d) => [d.topic, d.partitions.length]));
+    const existing = new Set(await target.listTopics(true));
+    const names = topics.map((t) => this.policy.formatRemoteTopic(this.c['source.cluster.alias'], t.topic)).filter((n) => existing.has(n));
+    // describing a missing topic fails the whole call: describe only those that exist
+    const remote = new Map((names.length ? await target.describeTopics(names) : []).map((d) => [d.topic, d.partitions.length]));
     const brokers = (await target.describeCluster()).brokers.length;
     for (const t of topics) {
       const name = this.policy.formatRemoteTopic(this.c['source.cluster.alias'], t.topic);
@@ -148,7 +151,8 @@ export class MirrorSourceTask extends SourceTask {
   private syncTopic = '';
   private remote = new Map<string, string>();
   private states = new Map<string, PartitionState>();
-  private pendingSyncs = new Map<string, { topic: string; partition: number; upstreamOffset: number; downstreamOffset: number }>();
+  /** every sync due, in order (a later one must not replace an earlier one: translation needs the steps) */
+  private pendingSyncs: { topic: string; partition: number; upstreamOffset: number; downstreamOffset: number }[] = [];
   private sourceAlias = '';
   private log!: Logger;
   private stopping = false;
@@ -214,7 +218,7 @@ export class MirrorSourceTask extends SourceTask {
     const truncated = downstream < s.previousDownstream;
     if (first || tooStale || skipped || truncated) {
       s.lastSyncDownstream = downstream;
-      this.pendingSyncs.set(key, { topic, partition, upstreamOffset: upstream, downstreamOffset: downstream });
+      this.pendingSyncs.push({ topic, partition, upstreamOffset: upstream, downstreamOffset: downstream });
     }
     s.previousUpstream = upstream;
     s.previousDownstream = downstream;
@@ -223,9 +227,8 @@ export class MirrorSourceTask extends SourceTask {
   async commit() { await this.flushSyncs(); }
 
   private async flushSyncs() {
-    if (!this.syncs || !this.pendingSyncs.size) return;
-    const syncs = [...this.pendingSyncs.values()];
-    this.pendingSyncs.clear();
+    if (!this.syncs || !this.pendingSyncs.length) return;
+    const syncs = this.pendingSyncs.splice(0);
     try {
       await this.syncs.send(syncs.map((s) => ({ topic: this.syncTopic, partition: 0, key: OffsetSyncFormat.key(s), value: OffsetSyncFormat.value(s) })));
     } catch (e) {

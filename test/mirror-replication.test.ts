@@ -1,0 +1,96 @@
+// MirrorMaker 2 between two real Tributary brokers: records copied byte for byte
+// (every codec, keys, headers, timestamps, partitions), topics created later and config
+// changes reach the target, a consumer group fails over with translated offsets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CODECS, KafkaAdmin } from '../client/index.ts';
+import { ClusterAdmin } from '../client/admin-cluster.ts';
+import { startBroker } from './helpers/broker.ts';
+import { kcat } from './helpers/clients.ts';
+import { startMirror } from '../app/commands/mirror.ts';
+import { CheckpointFormat, HeartbeatFormat, OffsetSyncFormat } from '../connectors/builtin/mirror/records.ts';
+import { FAST, readTopic, waitFor, countTopic, listTopics } from './mirror-helpers.ts';
+import { tempDir } from './helpers/broker.ts';
+import fs from 'node:fs';
+import pino from 'pino';
+
+test('A->B: every codec byte for byte, new topics and config changes follow, a group fails over at the translated offset', async (t) => {
+  // closed last-opened first: the mirror before the brokers it talks to
+  const cleanup: (() => Promise<unknown>)[] = [];
+  t.after(async () => { for (const c of cleanup.reverse()) await c().catch(() => undefined); });
+  const [a, b] = await Promise.all([startBroker(), startBroker()]);
+  cleanup.push(() => Promise.all([a.stop(), b.stop()]));
+  const adminA = new ClusterAdmin({ bootstrap: a.bootstrap, clientId: 'test-a' });
+  const adminB = new ClusterAdmin({ bootstrap: b.bootstrap, clientId: 'test-b' });
+  cleanup.push(() => Promise.all([adminA.close(), adminB.close()]));
+
+  await adminA.createTopic({ topic: 'orders', partitions: 3, configs: { 'retention.ms': '86400000', 'cleanup.policy': 'delete' } });
+  await adminA.createTopic({ topic: 'payments', partitions: 1 });
+  for (const [i, codec] of CODECS.entries()) {
+    const lines = Array.from({ length: 30 }, (_, j) => `key-${codec}-${j}:value-${codec}-${j}-${'x'.repeat(j * 7)}`).join('\n') + '\n';
+    await kcat(['-b', a.bootstrap, '-t', 'orders', '-P', '-K:', '-z', codec, '-p', String(i % 3), '-H', `codec=${codec}`, '-H', 'trace=abc'], lines);
+  }
+  await kcat(['-b', a.bootstrap, '-t', 'payments', '-P', '-K:'], Array.from({ length: 100 }, (_, j) => `p${j}:payment-${j}`).join('\n') + '\n');
+  // a consumer group reads half of payments on A, committing as it goes (librdkafka commits on close)
+  await kcat(['-b', a.bootstrap, '-G', 'billing', '-o', 'beginning', '-c', '50', '-q', '-X', 'auto.offset.reset=earliest', 'payments']);
+  await waitFor(async () => (await adminA.groupOffsets('billing')).find((o) => o.topic === 'payments')?.offset === 50, 'billing to commit 50 on A');
+
+  const dir = tempDir('mirror-test-');
+  cleanup.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+  const mirror = await startMirror({
+    dataDir: dir, logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
+    pairs: [['clusters', 'a, b'], ['a.bootstrap.servers', a.bootstrap], ['b.bootstrap.servers', b.bootstrap], ['a->b.enabled', 'true'],
+      ['offset.lag.max', '5'], ['sync.group.offsets.enabled', 'true'], ...FAST],
+  });
+  cleanup.push(() => mirror.close());
+
+  // records: same partitions, offsets, keys, values, headers, timestamps
+  await waitFor(async () => (await countTopic(b.bootstrap, 'a.orders').catch(() => 0)) === 30 * CODECS.length, 'a.orders to fill on B');
+  const [src, dst] = await Promise.all([readTopic(a.bootstrap, 'orders'), readTopic(b.bootstrap, 'a.orders')]);
+  assert.equal(dst.size, 3);
+  for (const [p, records] of src) {
+    const strip = (l: typeof records) => l.map((r) => ({ offset: r.offset, key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers }));
+    assert.deepEqual(strip(dst.get(p)!), strip(records), `partition ${p}`);
+  }
+  assert.deepEqual(dst.get(0)![0].headers.map((h) => [h.key, h.value?.toString()]), [['codec', 'none'], ['trace', 'abc']]);
+  assert.equal((await adminB.describeTopicConfigs('a.orders'))['retention.ms'], '86400000');
+
+  // a topic created on A later appears on B, with its records
+  await adminA.createTopic({ topic: 'late', partitions: 2 });
+  await kcat(['-b', a.bootstrap, '-t', 'late', '-P', '-p', '1'], 'one\ntwo\n');
+  await waitFor(async () => (await countTopic(b.bootstrap, 'a.late').catch(() => 0)) === 2, 'a.late on B');
+  assert.equal((await adminB.describeTopics(['a.late']))[0].partitions.length, 2);
+  // a config change on A reaches B
+  await adminA.replaceTopicConfigs('orders', { 'retention.ms': '3600000', 'cleanup.policy': 'delete' });
+  await waitFor(async () => (await adminB.describeTopicConfigs('a.orders'))['retention.ms'] === '3600000', 'retention.ms to reach B');
+  // added partitions follow
+  await adminA.createPartitions('late', 4);
+  await waitFor(async () => (await adminB.describeTopics(['a.late']))[0]?.partitions.length === 4, 'a.late to grow to 4 partitions');
+
+  // never mirrored: MM2's internal topics, nor anything back to A
+  const onB = await listTopics(b.bootstrap);
+  assert.ok(!onB.some((x) => x.startsWith('a.mm2') || x.startsWith('a.a.')), onB.join(' '));
+  assert.ok(onB.includes('heartbeats') && onB.includes('a.checkpoints.internal'), onB.join(' '));
+
+  // the offset syncs on A and the checkpoints on B are Kafka's records
+  const syncs = [...(await readTopic(a.bootstrap, 'mm2-offset-syncs.b.internal')).values()].flat().map((r) => OffsetSyncFormat.decode(r.key!, r.value!));
+  assert.ok(syncs.some((s) => s.topic === 'payments' && s.partition === 0));
+  const cp = await waitFor(async () => {
+    const all = [...(await readTopic(b.bootstrap, 'a.checkpoints.internal')).values()].flat().map((r) => CheckpointFormat.decode(r.key!, r.value!));
+    return all.reverse().find((c) => c.group === 'billing' && c.topic === 'a.payments');
+  }, 'a checkpoint of billing');
+  assert.equal(cp.upstreamOffset, 50);
+  // never past the record the group has not read (no skip), at most offset.lag.max behind
+  assert.ok(cp.downstreamOffset <= 50 && cp.downstreamOffset >= 50 - 6, `translated to ${cp.downstreamOffset}`);
+  const hb = [...(await readTopic(b.bootstrap, 'heartbeats')).values()].flat().map((r) => HeartbeatFormat.decode(r.key!, r.value!));
+  assert.deepEqual({ ...hb[0], timestamp: 0 }, { sourceClusterAlias: 'a', targetClusterAlias: 'b', timestamp: 0 });
+
+  // sync.group.offsets: billing has no offsets of its own on B, gets the translated one
+  await waitFor(async () => (await adminB.groupOffsets('billing')).find((o) => o.topic === 'a.payments')?.offset === cp.downstreamOffset, 'billing\'s offset on B');
+  // a consumer of billing on B resumes there: payment-50 is read, nothing before the checkpoint
+  const out = await kcat(['-b', b.bootstrap, '-G', 'billing', '-c', String(100 - cp.downstreamOffset), '-q', '-f', '%s\n', 'a.payments']);
+  const values = out.trim().split('\n');
+  assert.equal(values[0], `payment-${cp.downstreamOffset}`);
+  assert.ok(values.includes('payment-50') && values.includes('payment-99'));
+  assert.equal(values.length, 100 - cp.downstreamOffset);
+});
