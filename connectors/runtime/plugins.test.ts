@@ -13,7 +13,7 @@ test('start-up logs each plugin with its classes, versions and location; built-i
   const logger = pino({ level: 'info' }, new Writable({ write(c, _e, cb) { lines.push(JSON.parse(c.toString())); cb(); } }));
   const plugins = await loadPlugins({ pluginPath: [], logger });
   const loaded = lines.filter((l) => l.plugin);
-  assert.deepEqual(loaded.map((l) => l.plugin), ['converters', 'file', 'postgres', 's3', 'transforms', 'example-datagen', 'http-source']);
+  assert.deepEqual(loaded.map((l) => l.plugin), ['converters', 'file', 'mirror', 'postgres', 's3', 'transforms', 'example-datagen', 'http-source']);
   const file = loaded.find((l) => l.plugin === 'file')!;
   assert.equal(file.location, path.join(repo, 'connectors/builtin/file'));
   assert.ok(file.classes!.some((c) => c.class === 'org.apache.kafka.connect.file.FileStreamSourceConnector' && c.type === 'source' && c.version));
