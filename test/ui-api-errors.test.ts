@@ -56,6 +56,10 @@ test('ui api: what the broker refuses is named', async (t) => {
   assert.equal(badConfig.json().code, 'kafka_rejected');
   assert.match(badConfig.json().message, /retention\.ms/);
 
+  const noGroup = await app.inject({ method: 'DELETE', url: '/api/groups/nobody' });
+  assert.equal(noGroup.statusCode, 404, noGroup.body);
+  assert.equal(noGroup.json().code, 'group_not_found');
+
   const shrink = await app.inject({ method: 'POST', url: '/api/topics/orders/partitions', payload: { count: 1 } });
   assert.equal(shrink.statusCode, 400, shrink.body);
   assert.equal(shrink.json().code, 'kafka_rejected');

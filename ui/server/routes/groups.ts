@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { GroupDetails, ResetOffsetsRequest } from '../../shared/api-types.ts';
 import type { UiContext } from '../context.ts';
-import { groupDetails, groupSummaries, resetOffsets } from '../services/groups.ts';
+import { UiError } from '../errors.ts';
+import { groupDetails, groupSummaries, listGroupIds, resetOffsets } from '../services/groups.ts';
 
 const params = { type: 'object', required: ['group'], properties: { group: { type: 'string', minLength: 1 } } } as const;
 
@@ -29,6 +30,10 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: UiContex
   }, async (req) => resetOffsets(ctx.gw, req.params.group, req.body));
 
   app.delete<{ Params: { group: string } }>('/api/groups/:group', { schema: { params } }, async (req, reply) => {
+    // The client treats deleting an unknown group as done; the API says it was not there.
+    if (!(await listGroupIds(ctx.gw)).some((g) => g.groupId === req.params.group)) {
+      throw new UiError('group_not_found', `Consumer group "${req.params.group}" does not exist`);
+    }
     await ctx.gw.withAdmin(`deleting group "${req.params.group}"`, (a) => a.deleteGroups([req.params.group]));
     ctx.samplers.lag.delete(req.params.group);
     return reply.code(204).send();
