@@ -41,7 +41,7 @@ async function bareLoop(input: string, output: string): Promise<number> {
     const out = [];
     for (const b of await r.poll()) for (const rec of b.records) out.push({ topic: output, partition: rec.partition, key: rec.key, value: rec.value });
     n += out.length;
-    await p.send(out);
+    for (let i = 0; i < out.length; i += 4000) await p.send(out.slice(i, i + 4000));
   }
   const ms = Date.now() - t0;
   await r.close(); await p.close();

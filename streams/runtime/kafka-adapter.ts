@@ -67,6 +67,22 @@ export class StreamsMembership {
   }
 }
 
+/**
+ * A send puts each partition's share in one record batch, and the broker refuses a
+ * batch above max.message.bytes (1 MiB by default): large sends go out in slices.
+ */
+export function slices<T extends { key: Buffer | null; value: Buffer | null }>(records: T[], maxBytes = 512 * 1024): T[][] {
+  const out: T[][] = [];
+  let cur: T[] = [], bytes = 0;
+  for (const r of records) {
+    const n = (r.key?.length ?? 0) + (r.value?.length ?? 0) + 64;
+    if (cur.length && bytes + n > maxBytes) { out.push(cur); cur = []; bytes = 0; }
+    cur.push(r); bytes += n;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
 function toMessage(r: OutRecord): MessageToProduce {
   const headers = new Map<Buffer, Buffer>();
   for (const h of r.headers) headers.set(Buffer.from(h.key), h.value ?? Buffer.alloc(0));
@@ -84,7 +100,7 @@ export class TransactionalProducer {
   async commitTransaction(records: OutRecord[], offsets: Array<{ topic: string; partition: number; offset: number }>, group: ReturnType<StreamsMembership['groupMetadata']>): Promise<void> {
     const tx = await this.p.beginTransaction();
     try {
-      if (records.length) await tx.send({ messages: records.map(toMessage), acks: -1 });
+      for (const part of slices(records)) await tx.send({ messages: part.map(toMessage), acks: -1 });
       if (offsets.length) {
         await tx.addConsumer({ groupId: group.groupId } as unknown as Consumer);
         for (const o of offsets) {

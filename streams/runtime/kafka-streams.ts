@@ -15,7 +15,7 @@ import { StreamTask, StreamsException, type RawRecord, type RecordCollector, typ
 import type { StateStore, StoreEnv } from '../state/stores.ts';
 import { KeyValueStore, SessionStore, WindowStore } from '../state/stores.ts';
 import { assignTasks, partitionsOf, type TaskSpec } from './assignor.ts';
-import { StreamsMembership, TransactionalProducer, type OutRecord } from './kafka-adapter.ts';
+import { StreamsMembership, TransactionalProducer, slices, type OutRecord } from './kafka-adapter.ts';
 import { partitionFor } from './murmur2.ts';
 import type { Serializer } from '../serdes.ts';
 
@@ -406,18 +406,19 @@ export class KafkaStreams {
     if (records === this.outBuffer) this.outBuffer = [];
     if (!records.length) return;
     for (const r of records) if (r.partition === undefined && r.key) { const n = this.partitionCounts.get(r.topic); if (n) r.partition = partitionFor(r.key, n); }
-    let sent: Array<{ topic: string; partition: number; offset: number }> = [];
     try {
-      sent = await this.producer!.send(records.map((r) => ({ topic: r.topic, partition: r.partition, key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp })));
+      // a changelog partition's end: the base offset of its last batch plus that batch's records
+      for (const part of slices(records)) {
+        const res = await this.producer!.send(part.map((r) => ({ topic: r.topic, partition: r.partition, key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp })));
+        const counts = new Map<string, number>();
+        for (const r of part) if (r.topic.endsWith('-changelog')) { const k = tpk(r.topic, r.partition!); counts.set(k, (counts.get(k) ?? 0) + 1); }
+        for (const x of res) { const k = tpk(x.topic, x.partition); if (counts.has(k)) this.changelogEnds.set(k, x.offset + counts.get(k)!); }
+      }
     } catch (e) {
       const resp = this.cfg.productionHandler({ topic: records[0]?.topic ?? '', key: null, value: null }, e as Error);
       if (resp === 'FAIL') throw new StreamsException(`Error encountered sending records to the broker: ${(e as Error).message}`, e);
       return;
     }
-    // changelog end offsets: the base offset of each partition's batch plus its records
-    const counts = new Map<string, number>();
-    for (const r of records) if (r.topic.endsWith('-changelog')) { const k = tpk(r.topic, r.partition!); counts.set(k, (counts.get(k) ?? 0) + 1); }
-    for (const x of sent) { const k = tpk(x.topic, x.partition); if (counts.has(k)) this.changelogEnds.set(k, x.offset + counts.get(k)!); }
   }
 
   private async commit(): Promise<void> {
