@@ -38,6 +38,24 @@ test('ui: connectors', async (t) => {
     assert.equal(await page.getByLabel('Error Tolerance').isVisible(), false);
     await page.locator('summary', { hasText: 'Error Handling' }).click();
     await page.getByLabel('Error Tolerance').waitFor();
+    // Nothing is red before anything is typed; whole numbers get a numeric keypad.
+    assert.equal(await page.locator('form .error').count(), 0, 'no errors before typing');
+    assert.equal(await page.getByLabel(/^Topic/).getAttribute('aria-invalid'), 'false');
+    assert.equal(await page.getByLabel('Batch size').getAttribute('inputmode'), 'numeric');
+    // A field is checked when it is left: its own error shows, untouched fields stay quiet.
+    await page.getByLabel('Batch size').fill('lots');
+    await page.getByLabel('Batch size').blur();
+    await page.getByText(/Invalid value lots for configuration batch\.size/).waitFor();
+    assert.equal(await page.getByLabel(/^Topic/).getAttribute('aria-invalid'), 'false', 'an untouched field shows no error');
+    // The name's error is the REST API's own text (POST /connectors).
+    await page.getByLabel('Batch size').fill('100');
+    await page.getByLabel(/^File/).fill(input);
+    await page.getByLabel(/^Topic/).fill('lines');
+    await page.getByText(/Invalid value lots/).waitFor({ state: 'detached' }); // re-checked when left: the error goes
+    await page.getByRole('button', { name: 'Create connector' }).click();
+    await page.getByText('Connector name must be specified').waitFor();
+    await page.getByLabel(/^Topic/).fill('');
+    await page.getByLabel(/^File/).fill('');
     await page.getByLabel('Name', { exact: true }).fill('lines');
     await page.getByLabel('Batch size').fill('lots');
     await page.getByRole('button', { name: 'Create connector' }).click();
