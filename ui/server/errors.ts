@@ -1,5 +1,5 @@
 // The UI API's error table: every error body the API sends has one of these codes.
-import { summarizeKafkaError } from '../../client/admin-errors.ts';
+import { summarizeKafkaError } from '../../client/index.ts';
 import type { ApiErrorBody } from '../shared/api-types.ts';
 
 export const UI_ERRORS = {

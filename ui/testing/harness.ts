@@ -7,8 +7,7 @@ import type { TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Kafka, logLevel } from 'kafkajs';
 import { startBroker, type TestBroker } from '../../test/helpers/broker.ts';
-import { ClusterAdmin } from '../../client/admin-cluster.ts';
-import { KafkaProducer } from '../../client/producer.ts';
+import { ClusterAdmin, KafkaProducer } from '../../client/index.ts';
 import { startUi } from '../server/index.ts';
 import { UI_ROOT } from '../build.ts';
 

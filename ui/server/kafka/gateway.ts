@@ -1,9 +1,7 @@
 // The UI server's only way to the broker: the platform's Kafka client module
 // (client/): its admin, one producer, and group-less partition readers.
 import type { Logger } from 'pino';
-import { ClusterAdmin } from '../../../client/admin-cluster.ts';
-import { PartitionReader } from '../../../client/partition-reader.ts';
-import { KafkaProducer } from '../../../client/producer.ts';
+import { ClusterAdmin, KafkaProducer, PartitionReader } from '../../../client/index.ts';
 import { fromKafkaError } from '../errors.ts';
 
 // The UI answers a person: fail in seconds, not after a client's default minute of retries.

@@ -2,7 +2,7 @@
 // PartitionReader (assign, fetch from each leader, read_committed: no aborted and
 // no control records, every codec). The message browser, re-send and live tail
 // use this through RecordReader.
-import type { ConsumedRecord, PartitionReader } from '../../../client/partition-reader.ts';
+import type { ConsumedRecord, PartitionReader } from '../../../client/index.ts';
 import type { KafkaGateway } from './gateway.ts';
 
 export type UiRecord = ConsumedRecord;

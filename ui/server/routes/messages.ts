@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { BrowseEvent, BrowseQuery, ProduceRequest, ProduceResult, ResendRequest, SeekMode } from '../../shared/api-types.ts';
 import type { UiContext } from '../context.ts';
 import type { UiRecord } from '../kafka/partition-reader.ts';
-import { summarizeKafkaError } from '../../../client/admin-errors.ts';
+import { summarizeKafkaError } from '../../../client/index.ts';
 import { fromKafkaError, UiError } from '../errors.ts';
 import { scan, toBrowsed } from '../messages/scan.ts';
 

@@ -1,5 +1,5 @@
 // Cluster, broker and topic views assembled from the client module's admin calls.
-import type { TopicDescription } from '../../../client/admin.ts';
+import type { TopicDescription } from '../../../client/index.ts';
 import type { BrokerInfo, ClusterInfo, PartitionInfo, TopicConfigEntry, TopicDetails, TopicSummary } from '../../shared/api-types.ts';
 import type { KafkaGateway } from '../kafka/gateway.ts';
 import { UiError } from '../errors.ts';
