@@ -108,6 +108,17 @@ export class KafkaStreams {
   async start(): Promise<void> {
     if (this.stateValue !== 'CREATED') throw new StreamsException(`KafkaStreams is not in state CREATED (${this.stateValue}); it can be started once`);
     this.setState('REBALANCING');
+    try {
+      await this.startUp();
+    } catch (e) {
+      this.lastError = e as Error;
+      this.setState('PENDING_ERROR');
+      await this.shutdown('ERROR');
+      throw e;
+    }
+  }
+
+  private async startUp(): Promise<void> {
     const c = this.cfg;
     const client = { bootstrap: c.bootstrapServers, clientId: c.clientId };
     this.appDir = path.join(c.stateDir, c.applicationId);
