@@ -53,7 +53,9 @@ try {
   });
   closers.unshift(() => mirror.close());
   // the remote topic appears once the connector started
-  for (;;) { if ((await new KafkaAdmin({ bootstrap: b.bootstrap, clientId: 'bench' }).listTopics().catch(() => [])).includes('a.bench')) break; await new Promise((r) => setTimeout(r, 50)); }
+  const adminB = new KafkaAdmin({ bootstrap: b.bootstrap, clientId: 'bench' });
+  closers.unshift(() => adminB.close());
+  for (;;) { if ((await adminB.listTopics().catch((): string[] => [])).includes('a.bench')) break; await new Promise((r) => setTimeout(r, 50)); }
   let first = 0;
   await read(b.bootstrap, 'a.bench', () => { first = performance.now(); });
   const end = performance.now();
