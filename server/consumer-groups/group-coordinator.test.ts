@@ -49,3 +49,25 @@ test('a member id handed out with MEMBER_ID_REQUIRED is forgotten after the sess
   const late = await gc.joinGroup(ctx(4), { ...req, memberId: first.memberId });
   assert.equal(late.errorCode, code('UNKNOWN_MEMBER_ID'));
 });
+
+test('a restarted static leader: JoinGroup < v9 names the old leader id, v9 says skip_assignment with the member list (KIP-814)', async (t) => {
+  const gc = await setup(t);
+  const join = (v: number, memberId: string) => gc.joinGroup(ctx(v), { groupId: 's', sessionTimeoutMs: 6000, rebalanceTimeoutMs: 10000, memberId, groupInstanceId: 'inst-1', protocolType: 'consumer', protocols });
+  const first = await join(5, '');
+  assert.equal(first.leader, first.memberId);
+  await gc.syncGroup(ctx(3), { groupId: 's', generationId: first.generationId, memberId: first.memberId, groupInstanceId: 'inst-1', assignments: [{ memberId: first.memberId, assignment: Buffer.from([1]) }] });
+
+  const v5 = await join(5, '');
+  assert.equal(v5.errorCode, 0);
+  assert.notEqual(v5.memberId, first.memberId);
+  assert.equal(v5.leader, first.memberId, 'the old leader id, so the new member does not run the assignor');
+  assert.deepEqual(v5.members, []);
+  assert.equal(v5.generationId, first.generationId, 'no rebalance');
+
+  const v9 = await join(9, '');
+  assert.equal(v9.leader, v9.memberId);
+  assert.equal(v9.skipAssignment, true);
+  assert.deepEqual(v9.members.map((m) => m.memberId), [v9.memberId]);
+  // the replaced ids are fenced
+  assert.equal(gc.heartbeat(ctx(3), { groupId: 's', generationId: first.generationId, memberId: v5.memberId, groupInstanceId: 'inst-1' }).errorCode, code('FENCED_INSTANCE_ID'));
+});
