@@ -14,3 +14,4 @@ export { StreamsException, LogAndContinueExceptionHandler, LogAndFailExceptionHa
 export { TopologyTestDriver, TestInputTopic, TestOutputTopic, TestRecord } from './test-utils/topology-test-driver.ts';
 export { KafkaStreams, ReadOnlyStoreView, InvalidStateStoreException, StreamThreadExceptionResponse, type State, type StateRestoreListener } from './runtime/kafka-streams.ts';
 export { StreamsConfig_ as StreamsConfig, type StreamsConfigInput } from './config.ts';
+export { startQueryServer, type QueryServer } from './runtime/query-server.ts';

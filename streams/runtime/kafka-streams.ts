@@ -470,6 +470,26 @@ export class KafkaStreams {
     return { partition, local: this.tasks.has(`${sub.id}_${partition}`) };
   }
 
+  /**
+   * Which instance hosts a key of a store (Kafka's queryMetadataForKey): the partition
+   * of the key, and the `application.server` of the member the group gave that partition.
+   */
+  async queryMetadataForKeyAsync<K>(storeName: string, key: K, keySerializer: Serializer<K>): Promise<{ partition: number; local: boolean; activeHost: string | null }> {
+    const { partition, local } = this.queryMetadataForKey(storeName, key, keySerializer);
+    if (local) return { partition, local, activeHost: this.cfg.applicationServer ?? null };
+    const sub = this.subs.find((s) => s.stores.includes(storeName))!;
+    const topics = this.specs.find((x) => x.subtopology === sub.id)!.topics;
+    const [g] = await this.admin!.describeGroups([this.cfg.applicationId]);
+    for (const m of g?.members ?? []) {
+      if (!m.assignment.some((a) => topics.includes(a.topic) && a.partitions.includes(partition))) continue;
+      try { return { partition, local, activeHost: JSON.parse(m.metadata?.toString() ?? '{}').applicationServer ?? null }; } catch { break; }
+    }
+    return { partition, local, activeHost: null };
+  }
+
+  /** the `application.server` this instance announces */
+  applicationServer(): string | undefined { return this.cfg.applicationServer; }
+
   /** The tasks this instance runs (Kafka's metadataForLocalThreads, reduced). */
   activeTasks(): string[] { return [...this.tasks.keys()].sort(); }
 

@@ -108,6 +108,7 @@ export class LmdbBytesStore implements BytesStore {
     this.db.transactionSync(() => {
       for (const [k, v] of batch) if (v === null) this.db.removeSync(lk(k)); else this.db.putSync(lk(k), v);
     });
+    this.count = (this.db.getStats() as { entryCount: number }).entryCount;
   }
   close(): void { this.flush(); this.db.close(); }
   clear(): void { this.dirty.clear(); this.db.clearSync(); this.count = 0; }

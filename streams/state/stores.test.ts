@@ -39,6 +39,9 @@ for (const persistent of [false, true]) {
       const again = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('s'), S, L).build(env(dir)) as KeyValueStore<string, number>;
       assert.equal(again.get('d'), 4);
       assert.equal(again.approximateNumEntries(), 5);
+      (again as unknown as { restoreBatch(b: Array<[Buffer, Buffer | null]>): void }).restoreBatch([[Buffer.from('zz'), L.serializer().serialize('t', 7)!]]);
+      assert.equal(again.approximateNumEntries(), 6, 'a restored batch counts');
+      assert.equal(again.get('zz'), 7);
       again.close();
     }
   });
