@@ -13,15 +13,15 @@ export async function waitFor<T>(fn: () => Promise<T | false | null | undefined>
 }
 
 /** Every record of a topic, per partition in offset order (partition → records). */
-export async function readTopic(bootstrap: string, topic: string): Promise<Map<number, ConsumedRecord[]>> {
+export async function readTopic(bootstrap: string, topic: string, isolation: 'read_committed' | 'read_uncommitted' = 'read_uncommitted'): Promise<Map<number, ConsumedRecord[]>> {
   const admin = new KafkaAdmin({ bootstrap, clientId: 'mirror-test-admin' });
-  const reader = new PartitionReader({ bootstrap, clientId: 'mirror-test-reader', maxWaitMs: 50 });
+  const reader = new PartitionReader({ bootstrap, clientId: 'mirror-test-reader', maxWaitMs: 50, isolation });
   try {
     const ends = await admin.topicOffsets([topic]);
     await reader.assign(ends.map((e) => ({ topic, partition: e.partition, offset: 'earliest' as const })));
     const out = new Map<number, ConsumedRecord[]>(ends.map((e) => [e.partition, []]));
     const deadline = Date.now() + 20000;
-    while (ends.some((e) => (reader.position(topic, e.partition) ?? 0) < e.latest) && Date.now() < deadline) {
+    while (ends.some((e) => (reader.position(topic, e.partition) ?? 0) < (isolation === 'read_committed' ? e.lastStable : e.latest)) && Date.now() < deadline) {
       for (const b of await reader.poll()) out.get(b.partition)!.push(...b.records);
     }
     return out;
