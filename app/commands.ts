@@ -28,6 +28,12 @@ export const COMMANDS: Record<string, Command> = {
   connect: { summary: 'a Connect worker (--bootstrap HOST:PORT; --redis URL for distributed mode)', run: platform('connect') },
   ui: { summary: 'the admin UI (--bootstrap, --registry, --connect)', run: platform('ui') },
   mirror: { summary: 'MirrorMaker 2 flows from Kafka\'s mm2.properties (--config FILE [--data-dir D] [--connect-port P])', run: async (argv) => (await import('./commands/mirror.ts')).run(argv) },
+  topic: { summary: 'create, list, describe, alter-config, delete, add-partitions (Kafka protocol)', run: async (argv) => (await import('./commands/topic.ts')).run(argv) },
+  group: { summary: 'list, describe, reset-offsets (dry run unless --execute), delete consumer groups', run: async (argv) => (await import('./commands/group.ts')).run(argv) },
+  produce: { summary: 'produce TOPIC: stdin lines as records (--key K)', run: async (argv) => (await import('./commands/produce.ts')).run(argv) },
+  consume: { summary: 'consume TOPIC: print records (--from-beginning, --max-messages N, --group G)', run: async (argv) => (await import('./commands/consume.ts')).run(argv) },
+  schema: { summary: 'schema registry: list, get, register, check, delete, compatibility', run: async (argv) => (await import('./commands/schema.ts')).run(argv) },
+  connector: { summary: 'Connect: list, status, create, config, delete, pause, resume, restart, plugins', run: async (argv) => (await import('./commands/connector.ts')).run(argv) },
 };
 
 export function command(name: string): Command {
