@@ -1,8 +1,9 @@
 // One logger configuration for every component: JSON lines (pino) when stdout is
 // not a terminal, one readable line per entry on a terminal (pino-pretty), a level
 // for all and optionally per component: `--log-level info,connect=debug,broker=warn`.
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import { UsageError } from './errors.ts';
 
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -49,7 +50,8 @@ export function createLogger(spec: string, opts: { pretty?: boolean } = {}): Pla
   const usePretty = opts.pretty ?? (fmt === 'pretty' ? true : fmt === 'json' ? false : !!process.stdout.isTTY);
   const base = { level: lowest(levels), base: { pid: process.pid } };
   const root = usePretty
-    ? pino(base, pretty({ colorize: !!process.stdout.isTTY, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }))
+    // loaded only for a terminal: JSON output (services, tests) does not pay for it
+    ? pino(base, (createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty)({ colorize: !!process.stdout.isTTY, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }))
     : pino(base);
   const top = root.child({}, { level: levels.root });
   return {
