@@ -57,9 +57,27 @@ function toMessage(r: OutgoingRecord): MessageToProduce {
 
 type Transaction = Awaited<ReturnType<Producer['beginTransaction']>>;
 
+/**
+ * One send at a time. @platformatic/kafka 1.34 gives concurrent sends of an idempotent
+ * producer the same sequence number: the broker keeps the first and acknowledges the
+ * others as duplicates — records silently lost. Sends are queued, in call order.
+ */
+class SendQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const r = this.tail.then(fn);
+    this.tail = r.catch(() => undefined);
+    return r;
+  }
+}
+
+const offsetsOf = (res: { offsets?: { topic: string; partition: number; offset: bigint }[] }): PartitionOffset[] =>
+  (res.offsets ?? []).map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.offset) }));
+
 export class KafkaProducer {
   private readonly p: Producer;
   private readonly acks: number;
+  private readonly queue = new SendQueue();
 
   constructor(private readonly cfg: ProducerConfig) {
     const transactional = !!cfg.transactionalId;
@@ -82,8 +100,8 @@ export class KafkaProducer {
   async send(records: OutgoingRecord[]): Promise<PartitionOffset[]> {
     if (!records.length) return [];
     await ensureCodecs();
-    const res = await this.p.send({ messages: records.map(toMessage), acks: this.acks });
-    return (res.offsets ?? []).map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.offset) }));
+    const messages = records.map(toMessage);
+    return this.queue.run(async () => offsetsOf(await this.p.send({ messages, acks: this.acks })));
   }
 
   /**
@@ -93,13 +111,15 @@ export class KafkaProducer {
   async initTransactions(): Promise<void> {
     if (!this.transactional) throw new Error('initTransactions needs a transactionalId');
     await ensureCodecs();
-    const tx = await this.p.beginTransaction();
+    // a new instance has no producer id yet (-1/-1, KIP-360): the library would send 0/0, which
+    // names the id the broker may have handed the older instance, and gets PRODUCER_FENCED
+    const tx = await this.p.beginTransaction({ producerId: -1n, producerEpoch: -1 });
     await tx.abort();
   }
 
   async beginTransaction(): Promise<ProducerTransaction> {
     await ensureCodecs();
-    return new ProducerTransaction(await this.p.beginTransaction(), this.acks);
+    return new ProducerTransaction(await this.p.beginTransaction(), this.acks, this.queue);
   }
 
   async close(): Promise<void> {
@@ -108,12 +128,12 @@ export class KafkaProducer {
 }
 
 export class ProducerTransaction {
-  constructor(private readonly tx: Transaction, private readonly acks: number) {}
+  constructor(private readonly tx: Transaction, private readonly acks: number, private readonly queue: SendQueue) {}
 
   async send(records: OutgoingRecord[]): Promise<PartitionOffset[]> {
     if (!records.length) return [];
-    const res = await this.tx.send({ messages: records.map(toMessage), acks: this.acks });
-    return (res.offsets ?? []).map((o: { topic: string; partition: number; offset: bigint }) => ({ topic: o.topic, partition: o.partition, offset: Number(o.offset) }));
+    const messages = records.map(toMessage);
+    return this.queue.run(async () => offsetsOf(await this.tx.send({ messages, acks: this.acks })));
   }
 
   commit(): Promise<void> { return this.tx.commit(); }

@@ -1,16 +1,15 @@
 // The Connect runtime's public surface: startConnect (what `tributary start` and
-// `tributary connect` call). It talks to the broker only through kafkajs.
+// `tributary connect` call). It talks to the broker only through client/ (the platform's one Kafka client).
 import type { Logger } from 'pino';
 import pino from 'pino';
 import type { PluginManifest } from '../plugins/sdk/index.ts';
 import { loadWorkerConfig, WORKER_CONFIG } from './config.ts';
-import { makeKafka } from './kafka.ts';
+import { connectClient } from './kafka.ts';
 import { ConnectState } from './storage/state.ts';
 import { loadPlugins, type Plugins } from './runtime/plugins.ts';
 import { Herder } from './runtime/herder.ts';
 import { StandaloneAssigner, type Assigner } from './runtime/assigner.ts';
 import { buildApp } from './rest/app.ts';
-import { TransactionalLogTracker } from './runtime/transactional-log.ts';
 import { LogLevels } from './runtime/log-levels.ts';
 import { attachToHerder, distributedAssigner } from './distributed/cluster.ts';
 
@@ -64,17 +63,15 @@ export async function startConnect(opts: StartConnectOptions): Promise<RunningCo
   const logger = opts.logger ?? pino({ level: 'warn' });
   const worker = loadWorkerConfig({ ...opts.config, ...(opts.groupId ? { 'group.id': opts.groupId } : {}) });
   const plugins = await loadPlugins({ pluginPath: worker['plugin.path'], extra: opts.plugins, logger, scanPluginsDir: opts.scanPluginsDir });
-  const kafka = makeKafka(opts.bootstrap, `tributary-connect`, logger);
-  // connect-offsets may hold transaction markers (exactly-once sources): see runtime/transactional-log.ts
-  const log = new TransactionalLogTracker(kafka);
-  const state = new ConnectState(log.kafka, worker, logger);
+  const client = connectClient(opts.bootstrap, 'tributary-connect', logger);
+  const state = new ConnectState(client, worker, logger);
   const logLevels = new LogLevels(logger);
 
   let herder: Herder | null = null;
   let clusterId: string | null = null;
   const advertisedHost = worker['rest.advertised.host.name'] ?? (opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host);
   let port = 0;
-  const placeholder = new Herder({ kafka, state, plugins, worker, workerId: '', assigner: new StandaloneAssigner(''), logger });
+  const placeholder = new Herder({ client, state, plugins, worker, workerId: '', assigner: new StandaloneAssigner(''), logger });
   const app = buildApp({
     get herder() { return herder ?? placeholder; },
     plugins, logger, logLevels, version: VERSION, commit: 'tributary',
@@ -87,10 +84,10 @@ export async function startConnect(opts: StartConnectOptions): Promise<RunningCo
   try {
     await state.start();
     const admin = state.admin;
-    clusterId = (await admin.describeCluster()).clusterId ?? null;
+    clusterId = (await admin.describeCluster()).clusterId || null;
     const distributed = !opts.assigner && opts.redis ? distributedAssigner({ redis: opts.redis, groupId: worker['group.id'], workerId, url: `http://${workerId}`, logger, config: opts.config, state }) : null;
     const assigner = opts.assigner?.(workerId) ?? distributed ?? new StandaloneAssigner(workerId);
-    herder = new Herder({ kafka, state, plugins, worker, workerId, assigner, logger, logLevels, registryUrl: opts.registryUrl, readOffsetsToEnd: () => log.readToEnd(state.admin, state.offsetTopic) });
+    herder = new Herder({ client, state, plugins, worker, workerId, assigner, logger, logLevels, registryUrl: opts.registryUrl, readOffsetsToEnd: () => state.readToEnd([state.offsetTopic]) });
     if (distributed) attachToHerder(herder, distributed);
     await herder.start();
   } catch (e) {

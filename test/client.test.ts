@@ -74,3 +74,16 @@ test('client: read_committed stops at the LSO, skips aborted records, moves past
   const offsets = await admin.topicOffsets(['tx']);
   assert.deepEqual(offsets, [{ topic: 'tx', partition: 0, earliest: 0, latest: 7, lastStable: 7 }]);
 });
+
+test('client: concurrent sends of one idempotent producer all land (none dropped as a duplicate sequence)', async (t) => {
+  const b = await startBroker();
+  t.after(() => b.stop());
+  const admin = new KafkaAdmin({ bootstrap: b.bootstrap, clientId: 'client-test' });
+  const p = new KafkaProducer({ bootstrap: b.bootstrap, clientId: 'client-test' });
+  t.after(() => Promise.all([admin.close(), p.close()]));
+  await admin.createTopics([{ topic: 'conc', partitions: 1, replicationFactor: 1 }]);
+  const res = await Promise.all(Array.from({ length: 20 }, (_, i) => p.send([{ topic: 'conc', key: 'k', value: String(i) }])));
+  assert.deepEqual(res.map(([r]) => r.offset).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i));
+  const [o] = await admin.topicOffsets(['conc']);
+  assert.equal(o.latest, 20);
+});

@@ -5,7 +5,7 @@
 // letter topic with __connect.errors.* context headers. Counters and the last errors
 // are kept per task for the REST API.
 import type { Logger } from 'pino';
-import type { Producer, Admin } from 'kafkajs';
+import type { KafkaAdmin, KafkaProducer } from '../../client/index.ts';
 import { RetriableException } from '../../plugins/sdk/index.ts';
 import type { ErrorConfig } from '../config.ts';
 import { ensureTopic } from '../kafka.ts';
@@ -49,7 +49,7 @@ export class ErrorHandler {
 
   constructor(
     private readonly cfg: ErrorConfig,
-    private readonly ctx: { connector: string; taskId: number; logger: Logger; producer?: Producer; admin?: Admin; isStopping: () => boolean },
+    private readonly ctx: { connector: string; taskId: number; logger: Logger; producer?: KafkaProducer; admin?: KafkaAdmin; isStopping: () => boolean },
     readonly counters: ErrorCounters,
   ) {}
 
@@ -136,6 +136,6 @@ export class ErrorHandler {
       h('exception.message', err.message);
       h('exception.stacktrace', traceOf(err));
     }
-    await this.ctx.producer!.send({ topic, acks: -1, messages: [{ key: ec.key ?? null, value: ec.value ?? null, headers }] });
+    await this.ctx.producer!.send([{ topic, key: ec.key ?? null, value: ec.value ?? null, headers }]);
   }
 }

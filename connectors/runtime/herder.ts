@@ -1,7 +1,7 @@
 // The herder: owns connector configs and target states, runs the connectors and
 // tasks the Assigner gives this worker, and answers the REST API. Operations run one
 // at a time (like Kafka's herder thread), so REST calls never race each other.
-import type { Kafka, Producer } from 'kafkajs';
+import { KafkaProducer, type ClientConfig } from '../../client/index.ts';
 import type { Logger } from 'pino';
 import { connectorLoggerName, taskLoggerName, type LogLevels } from './log-levels.ts';
 import type { Connector, ConnectorContext, Props, SinkConnector, SinkTask, SourceConnector, SourceTask } from '../../plugins/sdk/index.ts';
@@ -19,7 +19,8 @@ import { badRequest, conflict, notFound, traceOf, ConnectRestError } from '../er
 import type { ErrorCounters } from './error-handler.ts';
 
 export interface HerderOptions {
-  kafka: Kafka;
+  /** where the broker is: every producer and consumer of the worker is made from it */
+  client: ClientConfig;
   state: ConnectState;
   plugins: Plugins;
   worker: WorkerConfig;
@@ -55,7 +56,7 @@ export class Herder {
   private readonly running = new Map<string, RunningConnector>();
   private readonly tasks = new Map<string, TaskRunner>();
   private assignment: Assignment = { connectors: [], tasks: [] };
-  private dlqProducer!: Producer;
+  private dlqProducer!: KafkaProducer;
   private closed = false;
   private restartTimers = new Set<NodeJS.Timeout>();
   private restartBackoff = new Map<string, number>();
@@ -67,8 +68,7 @@ export class Herder {
   private get state() { return this.o.state; }
 
   async start(): Promise<void> {
-    this.dlqProducer = this.o.kafka.producer({ allowAutoTopicCreation: true });
-    await this.dlqProducer.connect();
+    this.dlqProducer = new KafkaProducer({ ...this.o.client, clientId: `${this.o.client.clientId}-dlq`, autoCreateTopics: true });
     this.state.onExternalConfigChange = () => { void this.lock.run(() => this.reconcile()); };
     await this.o.assigner.start((a) => {
       this.assignment = a;
@@ -92,7 +92,7 @@ export class Herder {
       for (const rc of [...this.running.values()]) await this.stopConnectorInstance(rc, false);
     });
     await this.o.assigner.stop();
-    await this.dlqProducer?.disconnect().catch(() => undefined);
+    await this.dlqProducer?.close();
   }
 
   // ------------------------------------------------------------------ reconcile
@@ -256,18 +256,25 @@ export class Herder {
         const eos = this.o.worker['exactly.once.source.support'] === 'enabled';
         // KIP-618: one transactional.id per task, <group.id>-<connector>-<task> (standalone: the group.id given, else connect-standalone)
         const groupId = this.o.assigner.shared ? this.o.worker['group.id'] : (this.o.worker.raw['group.id'] ?? 'connect-standalone');
-        const producer = this.o.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true, ...(eos ? { transactionalId: `${groupId}-${connector}-${taskId}` } : {}), ...(producerProps['transaction.timeout.ms'] ? { transactionTimeout: Number(producerProps['transaction.timeout.ms']) } : {}) });
-        await producer.connect();
+        const producer = new KafkaProducer({
+          ...this.o.client,
+          clientId: `connector-producer-${connector}-${taskId}`,
+          idempotent: true,
+          autoCreateTopics: true,
+          ...(producerProps['compression.type'] && producerProps['compression.type'] !== 'none' ? { compression: producerProps['compression.type'] as 'gzip' } : {}),
+          ...(eos ? { transactionalId: `${groupId}-${connector}-${taskId}` } : {}),
+          ...(producerProps['transaction.timeout.ms'] ? { transactionTimeoutMs: Number(producerProps['transaction.timeout.ms']) } : {}),
+        });
         let eosOpts: EosOptions = undefined;
         if (eos) {
           try {
             // InitProducerId with our transactional.id: bumps the epoch, aborts what an older instance left
             // open, and fences it at the broker (its later writes and commits fail)
-            await (await producer.transaction()).abort();
+            await producer.initTransactions();
             // then read what the older instance committed before its offsets are handed to the task
             await this.o.readOffsetsToEnd?.();
           } catch (e) {
-            await producer.disconnect().catch(() => undefined);
+            await producer.close();
             throw e;
           }
           const boundary = (c.config['transaction.boundary'] ?? 'poll') as 'poll' | 'interval' | 'connector';
@@ -277,13 +284,13 @@ export class Herder {
         const taskClass = (connectorInstance as SourceConnector).taskClass() as new () => SourceTask;
         const r = new SourceTaskRunner({ ...common, taskClass, producer, eos: eosOpts });
         const stop = r.stop.bind(r);
-        r.stop = async () => { await stop(); await producer.disconnect().catch(() => undefined); };
+        r.stop = async () => { await stop(); await producer.close(); };
         runner = r;
       } else {
         const consumerProps = { ...subProps(this.o.worker.raw, 'consumer.'), ...subProps(c.config, 'consumer.override.') };
         const taskClass = (connectorInstance as SinkConnector).taskClass() as new () => SinkTask;
         runner = new SinkTaskRunner({
-          ...common, taskClass, kafka: this.o.kafka, producer: this.dlqProducer, consumerProps,
+          ...common, taskClass, client: this.o.client, producer: this.dlqProducer, consumerProps,
           topics: listOf(c.config.topics), topicsRegex: c.config['topics.regex'] || null,
         });
       }
@@ -532,9 +539,8 @@ export class Herder {
   async getOffsets(name: string): Promise<{ offsets: { partition: Record<string, unknown>; offset: Record<string, unknown> }[] }> {
     this.need(name);
     if (this.typeOf(name) === 'sink') {
-      const admin = this.state.admin;
-      const res = await admin.fetchOffsets({ groupId: `connect-${name}` });
-      const offsets = res.flatMap((t) => t.partitions.filter((p) => Number(p.offset) >= 0).map((p) => ({ partition: { kafka_topic: t.topic, kafka_partition: p.partition }, offset: { kafka_offset: Number(p.offset) } })));
+      const res = await this.state.admin.groupOffsets(`connect-${name}`);
+      const offsets = res.filter((p) => p.offset >= 0).map((p) => ({ partition: { kafka_topic: p.topic, kafka_partition: p.partition }, offset: { kafka_offset: p.offset } }));
       return { offsets };
     }
     return { offsets: this.state.offsetsOf(name) };
@@ -556,22 +562,22 @@ export class Herder {
         if (!e || typeof e !== 'object' || !e.partition || typeof e.partition !== 'object') throw badRequest('Every entry of "offsets" needs a "partition" object and an "offset" object or null');
       }
       if (this.typeOf(name) === 'sink') {
-        const byTopic = new Map<string, { partition: number; offset: string }[]>();
+        const toSet: { topic: string; partition: number; offset: number }[] = [];
         const admin = this.state.admin;
         for (const e of list) {
           const t = e.partition.kafka_topic, p = e.partition.kafka_partition;
           if (typeof t !== 'string' || !Number.isInteger(p)) throw badRequest('Sink connector offsets need partitions of the form {"kafka_topic": "<topic>", "kafka_partition": <int>}');
           let off: number;
           if (e.offset === null) {
-            const w = (await admin.fetchTopicOffsets(t)).find((x) => x.partition === p);
-            off = Number(w?.low ?? 0);
+            const w = (await admin.topicOffsets([t])).find((x) => x.partition === p);
+            off = w?.earliest ?? 0;
           } else {
             off = e.offset?.kafka_offset;
             if (!Number.isInteger(off) || off < 0) throw badRequest(`Sink connector offsets need offsets of the form {"kafka_offset": <non-negative int>}; got ${JSON.stringify(e.offset)}`);
           }
-          let l = byTopic.get(t); if (!l) byTopic.set(t, (l = [])); l.push({ partition: p, offset: String(off) });
+          toSet.push({ topic: t, partition: p, offset: off });
         }
-        for (const [topic, partitions] of byTopic) await admin.setOffsets({ groupId: `connect-${name}`, topic, partitions });
+        await admin.setGroupOffsets(`connect-${name}`, toSet);
         return { message: 'The offsets for this connector have been altered successfully' };
       }
       for (const e of list) if (e.offset !== null && (typeof e.offset !== 'object' || Array.isArray(e.offset))) throw badRequest('Source offsets must be objects or null');
@@ -584,8 +590,7 @@ export class Herder {
     return this.lock.run(async () => {
       this.requireStopped(name);
       if (this.typeOf(name) === 'sink') {
-        const r = await this.state.admin.deleteGroups([`connect-${name}`]).catch((e) => { if (/GROUP_ID_NOT_FOUND|does not exist/i.test(String(e?.message ?? e))) return []; throw e; });
-        void r;
+        await this.state.admin.deleteGroups([`connect-${name}`]);
         return { message: 'The offsets for this connector have been reset successfully' };
       }
       await this.state.putOffsets(name, this.state.offsetsOf(name).map((e) => ({ partition: e.partition, offset: null })));

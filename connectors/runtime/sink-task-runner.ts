@@ -3,7 +3,7 @@
 // (default: flush() then everything put) says is durable, every
 // offset.flush.interval.ms and on stop. RetriableException from put() redelivers
 // the same batch after a backoff; any other error fails the task.
-import type { Consumer, Kafka, IHeaders, KafkaMessage, EachBatchPayload } from 'kafkajs';
+import { GroupConsumer, type ClientConfig, type ConsumedRecord, type PartitionBatch } from '../../client/index.ts';
 import { RetriableException, tpKey, type Header, type SinkRecord, type SinkTask, type SinkTaskContext, type TopicPartition } from '../../plugins/sdk/index.ts';
 import { ErrorHandler, newCounters, type ErrorCounters } from './error-handler.ts';
 import { applyStep } from './transform-chain.ts';
@@ -13,7 +13,7 @@ import { traceOf } from '../errors.ts';
 export interface SinkRunnerOptions extends RunnerOptions<SinkTask> {
   topics: string[];
   topicsRegex: string | null;
-  kafka: Kafka;
+  client: ClientConfig;
   consumerProps: Record<string, string>;
 }
 
@@ -27,22 +27,13 @@ class Lock {
   }
 }
 
-function toHeaders(h: IHeaders | undefined): Header[] {
-  const out: Header[] = [];
-  for (const [key, v] of Object.entries(h ?? {})) {
-    if (v === undefined) continue;
-    for (const x of Array.isArray(v) ? v : [v]) out.push({ key, value: x === null ? null : Buffer.isBuffer(x) ? x : Buffer.from(String(x)) });
-  }
-  return out;
-}
-
 export class SinkTaskRunner implements TaskRunner {
   readonly connector: string;
   readonly taskId: number;
   readonly generation: number;
   readonly counters: ErrorCounters = newCounters();
   private task!: SinkTask;
-  private consumer!: Consumer;
+  private consumer: GroupConsumer | null = null;
   private stopping = false;
   private paused: boolean;
   private failed = false;
@@ -51,10 +42,10 @@ export class SinkTaskRunner implements TaskRunner {
   private current = new Map<string, { tp: TopicPartition; offset: number }>();
   private committed = new Map<string, number>();
   private opened = new Map<string, TopicPartition>();
-  private assigned: TopicPartition[] = [];
   private lastCommit = Date.now();
   private commitRequested = false;
   private timer: NodeJS.Timeout | null = null;
+  private loop: Promise<void> | null = null;
   private errors: ErrorHandler;
 
   constructor(private readonly o: SinkRunnerOptions) {
@@ -69,10 +60,7 @@ export class SinkTaskRunner implements TaskRunner {
     this.o.listener.onState(this.connector, this.taskId, s, trace, this.generation);
   }
 
-  private allTps(): { topic: string; partitions?: number[] }[] {
-    const topics = new Set(this.assigned.map((t) => t.topic));
-    return [...topics].map((topic) => ({ topic }));
-  }
+  private assigned(): TopicPartition[] { return this.consumer?.assignment() ?? []; }
 
   async start(): Promise<void> {
     const o = this.o;
@@ -80,10 +68,10 @@ export class SinkTaskRunner implements TaskRunner {
       logger: o.logger,
       taskId: o.taskId,
       connectorName: o.connector,
-      offset: (tp, offset) => { this.consumer.seek({ topic: tp.topic, partition: tp.partition, offset: String(offset) }); },
-      assignment: () => [...this.assigned],
-      pause: (...tps) => { const by = groupTps(tps); if (by.length) this.consumer.pause(by); },
-      resume: (...tps) => { const by = groupTps(tps); if (by.length) this.consumer.resume(by); },
+      offset: (tp, offset) => { this.consumer?.seek(tp, offset); },
+      assignment: () => this.assigned(),
+      pause: (...tps) => { this.consumer?.pause(tps); },
+      resume: (...tps) => { if (!this.paused) this.consumer?.resume(tps); },
       requestCommit: () => { this.commitRequested = true; },
       reportError: async (record, error) => {
         await this.errors.report('TASK_PUT', o.taskClass.name, error, { topic: record.topic, partition: record.kafkaPartition, offset: record.kafkaOffset, record });
@@ -94,108 +82,127 @@ export class SinkTaskRunner implements TaskRunner {
       this.task = new o.taskClass();
       await this.task.start(o.taskProps, ctx);
       const num = (k: string, d: number) => (o.consumerProps[k] !== undefined ? Number(o.consumerProps[k]) : d);
-      this.consumer = o.kafka.consumer({
+      this.consumer = new GroupConsumer({
+        ...o.client,
+        clientId: `connector-consumer-${o.connector}-${o.taskId}`,
         groupId: `connect-${o.connector}`,
-        sessionTimeout: num('session.timeout.ms', 45000),
-        heartbeatInterval: num('heartbeat.interval.ms', 1000),
-        maxWaitTimeInMs: num('fetch.max.wait.ms', 500),
-        maxBytesPerPartition: num('max.partition.fetch.bytes', 1048576),
-        allowAutoTopicCreation: false,
-        // no automatic restart once stopping/failed: it would keep retrying after disconnect()
-        retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000, restartOnFailure: async () => !this.stopping && !this.failed },
+        ...(o.topicsRegex ? { topicsRegex: new RegExp(o.topicsRegex) } : { topics: o.topics }),
+        sessionTimeoutMs: num('session.timeout.ms', 45000),
+        heartbeatIntervalMs: num('heartbeat.interval.ms', 1000),
+        maxWaitMs: num('fetch.max.wait.ms', 500),
+        partitionMaxBytes: num('max.partition.fetch.bytes', 1048576),
+        autoOffsetReset: (o.consumerProps['auto.offset.reset'] ?? 'earliest') === 'latest' ? 'latest' : 'earliest',
+        onAssigned: (tps) => this.onAssigned(tps),
+        onRevoked: (tps) => this.onRevoked(tps),
       });
-      this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
-        const a = e.payload.memberAssignment as Record<string, number[]>;
-        this.assigned = Object.entries(a).flatMap(([topic, ps]) => ps.map((partition) => ({ topic, partition })));
-        if (this.paused) this.consumer.pause(this.allTps());
-        void this.lock.run(() => this.onAssignment()).catch((err) => this.failAndStop(err));
-      });
-      this.consumer.on(this.consumer.events.CRASH, (e) => {
-        if (!this.stopping && !e.payload.restart) void this.failAndStop(e.payload.error);
-      });
-      await this.consumer.connect();
-      const fromBeginning = (o.consumerProps['auto.offset.reset'] ?? 'earliest') === 'earliest';
-      if (o.topicsRegex) await this.consumer.subscribe({ topics: [new RegExp(o.topicsRegex)], fromBeginning });
-      else await this.consumer.subscribe({ topics: o.topics, fromBeginning });
-      await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.onBatch(p) });
+      await this.consumer.start();
     } catch (e) {
       await this.failAndStop(e);
       return;
     }
     this.setState(this.paused ? 'PAUSED' : 'RUNNING');
+    this.loop = this.run();
     this.timer = setInterval(() => {
       if (this.stopping || this.failed) return;
       if (this.commitRequested || Date.now() - this.lastCommit >= o.flushIntervalMs) void this.lock.run(() => this.commit()).catch((err) => this.failAndStop(err));
     }, Math.max(10, Math.min(1000, o.flushIntervalMs / 2)));
   }
 
-  private async onAssignment(): Promise<void> {
-    const now = new Map(this.assigned.map((tp) => [tpKey(tp), tp]));
-    const revoked = [...this.opened.values()].filter((tp) => !now.has(tpKey(tp)));
-    if (revoked.length) {
-      await this.task.close?.(revoked);
-      for (const tp of revoked) { this.opened.delete(tpKey(tp)); this.current.delete(tpKey(tp)); }
-    }
-    const added = this.assigned.filter((tp) => !this.opened.has(tpKey(tp)));
-    if (added.length) {
-      await this.task.open?.(added);
-      for (const tp of added) this.opened.set(tpKey(tp), tp);
-    }
-    for (const t of new Set(this.assigned.map((x) => x.topic))) void this.o.state.putActiveTopic(this.connector, t, this.taskId).catch(() => undefined);
+  /** Kafka Connect's order: partitions the group took away are committed, then closed. */
+  private async onRevoked(revoked: TopicPartition[]): Promise<void> {
+    try { await this.commit(); } catch (e) { this.o.logger.warn({ err: e }, 'could not commit the offsets of revoked partitions'); }
+    await this.task.close?.(revoked);
+    for (const tp of revoked) { const k = tpKey(tp); this.opened.delete(k); this.current.delete(k); this.committed.delete(k); }
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    if (this.stopping || this.failed || !batch.messages.length) return;
-    await this.lock.run(async () => {
-      if (this.stopping || this.failed || !isRunning() || isStale()) return;
-      const tp = { topic: batch.topic, partition: batch.partition };
-      if (!this.opened.has(tpKey(tp))) { await this.task.open?.([tp]); this.opened.set(tpKey(tp), tp); }
-      const records: SinkRecord[] = [];
-      for (const m of batch.messages) {
-        const rec = await this.convert(batch.topic, batch.partition, m);
-        if (rec) records.push(rec);
+  private async onAssigned(added: TopicPartition[]): Promise<void> {
+    if (this.paused) this.consumer?.pause(added);
+    const fresh = added.filter((tp) => !this.opened.has(tpKey(tp)));
+    if (fresh.length) {
+      await this.task.open?.(fresh);
+      for (const tp of fresh) this.opened.set(tpKey(tp), tp);
+    }
+    for (const t of new Set(added.map((x) => x.topic))) void this.o.state.putActiveTopic(this.connector, t, this.taskId).catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 100;
+    while (!this.stopping && !this.failed) {
+      let batches: PartitionBatch[];
+      try {
+        // assignment changes (open/close) happen inside poll, under the lock like put and commit
+        batches = await this.lock.run(() => this.consumer!.poll());
+        backoff = 100;
+      } catch (e) {
+        if (this.stopping || this.failed) break;
+        this.o.logger.warn({ err: e }, `fetching for ${this.connector}-${this.taskId} failed; retrying in ${backoff} ms`);
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 2000);
+        continue;
       }
-      const last = Number(batch.messages[batch.messages.length - 1].offset);
-      let delay = 300;
-      for (;;) {
+      for (const b of batches) {
+        if (!b.records.length) continue;
+        if (this.stopping || this.failed) break;
         try {
-          if (records.length || this.o.taskClass.prototype.put) await this.task.put(records);
-          break;
+          await this.lock.run(() => this.onBatch(b));
         } catch (e) {
-          if ((e instanceof RetriableException || (e as Error)?.name === 'RetriableException') && !this.stopping) {
-            this.counters.total_retries++;
-            this.o.logger.warn({ err: e }, `put() failed with a retriable error; redelivering ${records.length} records in ${delay} ms`);
-            await sleep(delay);
-            delay = Math.min(delay * 2, this.o.errors.retryDelayMaxMs);
-            await heartbeat().catch(() => undefined);
-            continue;
-          }
-          throw e;
+          await this.failAndStop(e);
+          return;
         }
       }
-      this.current.set(tpKey(tp), { tp, offset: last + 1 });
-      resolveOffset(String(last));
-      await heartbeat().catch(() => undefined);
-      if (this.commitRequested || Date.now() - this.lastCommit >= this.o.flushIntervalMs) await this.commit();
-    }).catch(async (e) => { await this.failAndStop(e); });
+      if (!this.stopping && !this.failed && (this.commitRequested || Date.now() - this.lastCommit >= this.o.flushIntervalMs)) {
+        await this.lock.run(() => this.commit()).catch((e) => this.failAndStop(e));
+      }
+    }
   }
 
-  private async convert(topic: string, partition: number, m: KafkaMessage): Promise<SinkRecord | null> {
+  private async onBatch(batch: PartitionBatch): Promise<void> {
+    if (this.stopping || this.failed) return;
+    const tp = { topic: batch.topic, partition: batch.partition };
+    const k = tpKey(tp);
+    // a seek (ctx.offset) or a revocation since the fetch: these records are not wanted now
+    if (!this.opened.has(k) || this.consumer!.position(tp) !== batch.nextOffset) return;
+    const records: SinkRecord[] = [];
+    for (const m of batch.records) {
+      const rec = await this.convert(m);
+      if (rec) records.push(rec);
+    }
+    const last = batch.records[batch.records.length - 1].offset;
+    let delay = 300;
+    for (;;) {
+      try {
+        if (records.length || this.o.taskClass.prototype.put) await this.task.put(records);
+        break;
+      } catch (e) {
+        if ((e instanceof RetriableException || (e as Error)?.name === 'RetriableException') && !this.stopping) {
+          this.counters.total_retries++;
+          this.o.logger.warn({ err: e }, `put() failed with a retriable error; redelivering ${records.length} records in ${delay} ms`);
+          await sleep(delay);
+          delay = Math.min(delay * 2, this.o.errors.retryDelayMaxMs);
+          continue;
+        }
+        throw e;
+      }
+    }
+    this.current.set(k, { tp, offset: last + 1 });
+  }
+
+  private async convert(m: ConsumedRecord): Promise<SinkRecord | null> {
     const o = this.o;
-    const headers = toHeaders(m.headers);
-    const offset = Number(m.offset);
-    const ec = () => ({ topic, partition, offset, key: m.key, value: m.value, headers: Object.fromEntries(Object.entries(m.headers ?? {}).filter(([, v]) => v !== undefined && !Array.isArray(v)) as [string, Buffer | string][]) });
+    const { topic, partition, offset } = m;
+    const headers: Header[] = m.headers;
+    const ec = () => ({ topic, partition, offset, key: m.key, value: m.value, headers: Object.fromEntries(m.headers.filter((h) => h.value !== null).map((h) => [h.key, h.value as Buffer])) });
     const E = this.errors;
-    let k = E.attempt('KEY_CONVERTER', o.keyConverter.className, () => o.keyConverter.converter.toConnectData(topic, m.key ?? null, headers), ec);
+    let k = E.attempt('KEY_CONVERTER', o.keyConverter.className, () => o.keyConverter.converter.toConnectData(topic, m.key, headers), ec);
     if (k instanceof Promise) k = await k;
     if (!k.ok) return null;
-    let v = E.attempt('VALUE_CONVERTER', o.valueConverter.className, () => o.valueConverter.converter.toConnectData(topic, m.value ?? null, headers), ec);
+    let v = E.attempt('VALUE_CONVERTER', o.valueConverter.className, () => o.valueConverter.converter.toConnectData(topic, m.value, headers), ec);
     if (v instanceof Promise) v = await v;
     if (!v.ok) return null;
     let rec: SinkRecord | null = {
       topic, kafkaPartition: partition, kafkaOffset: offset,
       keySchema: k.value.schema, key: k.value.value, valueSchema: v.value.schema, value: v.value.value,
-      timestamp: Number(m.timestamp), timestampType: 'CreateTime', headers,
+      timestamp: m.timestamp, timestampType: 'CreateTime', headers,
     };
     for (const step of o.chain.steps) {
       const cur: SinkRecord = rec!;
@@ -212,7 +219,7 @@ export class SinkTaskRunner implements TaskRunner {
   private async commit(): Promise<void> {
     this.lastCommit = Date.now();
     this.commitRequested = false;
-    if (this.failed) return;
+    if (this.failed || !this.consumer) return;
     const cur = new Map([...this.current].map(([k, v]) => [k, v.offset]));
     let safe: Map<string, number>;
     try {
@@ -227,16 +234,16 @@ export class SinkTaskRunner implements TaskRunner {
       }
       throw e;
     }
-    const toCommit: { topic: string; partition: number; offset: string }[] = [];
+    const toCommit: { topic: string; partition: number; offset: number }[] = [];
     for (const [k, off] of safe) {
       const tp = this.current.get(k)?.tp ?? this.opened.get(k);
       if (!tp || this.committed.get(k) === off) continue;
-      toCommit.push({ topic: tp.topic, partition: tp.partition, offset: String(off) });
+      toCommit.push({ topic: tp.topic, partition: tp.partition, offset: off });
     }
     if (!toCommit.length) return;
     if (this.o.fence && !this.o.fence()) throw new Error(`task ${this.connector}-${this.taskId} fenced: offsets not committed, this worker no longer holds its lease`);
-    await this.consumer.commitOffsets(toCommit);
-    for (const c of toCommit) this.committed.set(`${c.topic}-${c.partition}`, Number(c.offset));
+    await this.consumer.commit(toCommit);
+    for (const c of toCommit) this.committed.set(tpKey(c), c.offset);
   }
 
   private async failAndStop(e: unknown): Promise<void> {
@@ -246,22 +253,20 @@ export class SinkTaskRunner implements TaskRunner {
     this.setState('FAILED', traceOf(e));
     if (this.timer) clearInterval(this.timer);
     try { await this.task?.stop(); } catch { /* failing anyway */ }
-    await this.consumer?.disconnect().catch(() => undefined);
+    await this.consumer?.close().catch(() => undefined);
   }
 
   pause(): void {
     if (this.failed) return;
     this.paused = true;
-    const tps = this.allTps();
-    if (tps.length) this.consumer.pause(tps);
+    this.consumer?.pause(this.assigned());
     this.setState('PAUSED');
   }
 
   resume(): void {
     if (this.failed) return;
     this.paused = false;
-    const tps = this.allTps();
-    if (tps.length) this.consumer.resume(tps);
+    this.consumer?.resume(this.assigned());
     this.setState('RUNNING');
   }
 
@@ -270,18 +275,13 @@ export class SinkTaskRunner implements TaskRunner {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     if (this.failed) return;
+    await this.loop?.catch(() => undefined);
     try {
       await this.lock.run(() => this.commit());
     } catch (e) { this.o.logger.warn({ err: e }, 'could not commit sink offsets on stop'); }
     try { await this.task.close?.([...this.opened.values()]); } catch (e) { this.o.logger.warn({ err: e }, 'sink task close failed'); }
     try { await this.task.stop(); } catch (e) { this.o.logger.warn({ err: e }, 'sink task stop failed'); }
-    await this.consumer?.disconnect().catch(() => undefined);
+    await this.consumer?.close().catch(() => undefined);
     this.o.chain.close();
   }
-}
-
-function groupTps(tps: TopicPartition[]): { topic: string; partitions: number[] }[] {
-  const m = new Map<string, number[]>();
-  for (const tp of tps) { let l = m.get(tp.topic); if (!l) m.set(tp.topic, (l = [])); l.push(tp.partition); }
-  return [...m].map(([topic, partitions]) => ({ topic, partitions }));
 }

@@ -2,7 +2,7 @@
 // commitRecord; source offsets go to connect-offsets only for records the broker
 // acknowledged, every offset.flush.interval.ms and on stop, and then the task's
 // commit() is called (it may acknowledge upstream only then).
-import type { Message, Transaction, ProducerBatch, RecordMetadata as KafkaRecordMetadata } from 'kafkajs';
+import { isFencingError, type OutgoingRecord, type PartitionOffset, type ProducerTransaction } from '../../client/index.ts';
 import type { RecordMetadata, SourceRecord, SourceTask, SourceTaskContext } from '../../plugins/sdk/index.ts';
 import { canonical } from '../storage/state.ts';
 import { ErrorHandler, newCounters, type ErrorCounters } from './error-handler.ts';
@@ -18,24 +18,12 @@ export interface SourceRunnerOptions extends RunnerOptions<SourceTask> {
   eos?: { boundary: 'poll' | 'interval' | 'connector'; intervalMs: number; offsetTopic: string };
 }
 
-/** The broker fenced this producer: a newer instance with the same transactional.id took over. */
-export function isFencingError(e: unknown): boolean {
-  const seen = new Set<unknown>();
-  const walk = (x: unknown): boolean => {
-    if (!x || typeof x !== 'object' || seen.has(x)) return false;
-    seen.add(x);
-    const o = x as { type?: unknown; name?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown };
-    if (o.type === 'INVALID_PRODUCER_EPOCH' || o.type === 'PRODUCER_FENCED' || o.name === 'ProducerFencedException') return true;
-    return walk(o.cause) || walk(o.originalError) || (Array.isArray(o.errors) && o.errors.some(walk));
-  };
-  return walk(e);
-}
+export { isFencingError };
 
 export type EosOptions = SourceRunnerOptions['eos'];
 
-type Prepared = { rec: SourceRecord; msg: Message; topic: string };
+type Prepared = { rec: SourceRecord; msg: OutgoingRecord; topic: string };
 
-const headerValue = (v: Buffer | string | null): Buffer | string | undefined => (v === null ? undefined : v);
 
 export class SourceTaskRunner implements TaskRunner {
   readonly connector: string;
@@ -55,7 +43,7 @@ export class SourceTaskRunner implements TaskRunner {
   private failed = false;
   /** Exactly-once: the broker fenced our transactional producer (another instance runs this task now). */
   fenced = false;
-  private tx: Transaction | null = null;
+  private tx: ProducerTransaction | null = null;
   private txStartedAt = 0;
   /** offsets of the records in the open transaction */
   private txOffsets = new Map<string, { partition: Record<string, unknown>; offset: Record<string, unknown> }>();
@@ -193,9 +181,9 @@ export class SourceTaskRunner implements TaskRunner {
     }
   }
 
-  private async begin(): Promise<Transaction> {
+  private async begin(): Promise<ProducerTransaction> {
     if (!this.tx) {
-      this.tx = await this.o.producer.transaction();
+      this.tx = await this.o.producer.beginTransaction();
       this.txStartedAt = Date.now();
     }
     return this.tx;
@@ -221,7 +209,7 @@ export class SourceTaskRunner implements TaskRunner {
   private async sendSegment(seg: SourceRecord[], byOriginal: Map<SourceRecord, Prepared>): Promise<void> {
     const out = seg.flatMap((r) => { const p = byOriginal.get(r); return p ? [p] : []; });
     const tx = await this.begin();
-    await this.produce(out, (b) => tx.sendBatch(b), (rec, meta) => { this.txRecords.push({ rec, meta }); });
+    await this.produce(out, (b) => tx.send(b), (rec, meta) => { this.txRecords.push({ rec, meta }); });
     // sent (or skipped) inside the transaction: their offsets go with it
     for (const r of seg) this.txOffsets.set(canonical(r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset });
   }
@@ -234,7 +222,7 @@ export class SourceTaskRunner implements TaskRunner {
     const batch = [...this.txOffsets.values()];
     if (batch.length) {
       if (o.fence && !o.fence()) throw new Error(`task ${this.connector}-${this.taskId} fenced: offsets not committed, this worker no longer holds its lease`);
-      await tx.send({ topic: o.eos!.offsetTopic, acks: -1, messages: batch.map((b) => ({ key: JSON.stringify([this.connector, b.partition]), value: Buffer.from(JSON.stringify(b.offset)) })) });
+      await tx.send(batch.map((b) => ({ topic: o.eos!.offsetTopic, key: JSON.stringify([this.connector, b.partition]), value: JSON.stringify(b.offset) })));
     }
     await tx.commit();
     this.tx = null;
@@ -282,51 +270,48 @@ export class SourceTaskRunner implements TaskRunner {
       let v = E.attempt('VALUE_CONVERTER', o.valueConverter.className, () => o.valueConverter.converter.fromConnectData(r2.topic, r2.valueSchema ?? null, r2.value ?? null, r2.headers), ec);
       if (v instanceof Promise) v = await v;
       if (!v.ok) { skipped.push(original); continue; }
-      const headers: Record<string, Buffer | string> = {};
-      for (const h of r2.headers ?? []) { const hv = headerValue(h.value); if (hv !== undefined) headers[h.key] = hv; }
       out.push({
         rec: original,
         topic: r2.topic,
-        msg: { key: k.value, value: v.value, headers, timestamp: String(r2.timestamp ?? Date.now()), ...(r2.kafkaPartition !== null && r2.kafkaPartition !== undefined ? { partition: r2.kafkaPartition } : {}) },
+        msg: { topic: r2.topic, key: k.value, value: v.value, headers: r2.headers, timestamp: r2.timestamp ?? Date.now(), ...(r2.kafkaPartition !== null && r2.kafkaPartition !== undefined ? { partition: r2.kafkaPartition } : {}) },
       });
     }
     return out;
   }
 
   /**
-   * Produces `out` in order, acks=all, in requests of at most ~512 KiB (kafkajs sends a
-   * partition's messages as one batch, which the broker refuses above message.max.bytes);
+   * Produces `out` in order, acks=all, in requests of at most ~512 KiB (a partition's
+   * share of a request is one batch, which the broker refuses above message.max.bytes);
    * `sent` gets each record's metadata, only when the task implements commitRecord.
    */
-  private async produce(out: Prepared[], sendBatch: (b: ProducerBatch) => Promise<KafkaRecordMetadata[]>, sent: (rec: SourceRecord, meta: RecordMetadata) => unknown): Promise<void> {
+  private async produce(out: Prepared[], sendBatch: (b: OutgoingRecord[]) => Promise<PartitionOffset[]>, sent: (rec: SourceRecord, meta: RecordMetadata) => unknown): Promise<void> {
     const o = this.o;
     const wantsMeta = !!o.taskClass.prototype.commitRecord;
     for (let i = 0; i < out.length;) {
       let bytes = msgSize(out[i].msg);
       let j = i + 1;
       for (let n; j < out.length && bytes + (n = msgSize(out[j].msg)) <= 512 * 1024; j++) bytes += n;
-      const byTopic = new Map<string, Prepared[]>();
-      for (; i < j; i++) { const x = out[i]; let l = byTopic.get(x.topic); if (!l) byTopic.set(x.topic, (l = [])); l.push(x); }
+      const slice = out.slice(i, j);
+      i = j;
       if (o.fence && !o.fence()) throw new Error(`task ${this.connector}-${this.taskId} fenced: this worker no longer holds its lease`);
-      const res = await sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, l]) => ({ topic, messages: l.map((x) => x.msg) })) });
-      for (const topic of byTopic.keys()) void o.state.putActiveTopic(o.connector, topic, o.taskId).catch(() => undefined);
+      const res = await sendBatch(slice.map((x) => x.msg));
+      let last = '';
+      for (const x of slice) if (x.topic !== last) { last = x.topic; void o.state.putActiveTopic(o.connector, x.topic, o.taskId).catch(() => undefined); }
       if (!wantsMeta) continue;
-      // kafkajs answers per partition with the base offset; rebuild each record's offset
-      const base = new Map(res.map((r) => [`${r.topicName}:${r.partition}`, Number(r.baseOffset ?? r.offset ?? -1)]));
-      for (const [topic, l] of byTopic) {
-        for (const x of l) {
-          const part = x.msg.partition ?? -1;
-          const key = `${topic}:${part}`;
-          const off = base.get(key) ?? -1;
-          if (base.has(key)) base.set(key, off + 1);
-          await sent(x.rec, { topic, partition: part, offset: off });
-        }
+      // the broker answers per partition with the base offset; rebuild each record's offset
+      const base = new Map(res.map((r) => [`${r.topic}:${r.partition}`, r.offset]));
+      for (const x of slice) {
+        const part = x.msg.partition ?? -1;
+        const key = `${x.topic}:${part}`;
+        const off = base.get(key) ?? -1;
+        if (base.has(key)) base.set(key, off + 1);
+        await sent(x.rec, { topic: x.topic, partition: part, offset: off });
       }
     }
   }
 
   private async send(out: Prepared[], records: SourceRecord[]): Promise<void> {
-    await this.produce(out, (b) => this.o.producer.sendBatch(b), (rec, meta) => this.task.commitRecord?.(rec, meta));
+    await this.produce(out, (b) => this.o.producer.send(b), (rec, meta) => this.task.commitRecord?.(rec, meta));
     // every polled record's offset is now safe: sent and acknowledged, or skipped
     for (const r of records) this.pending.set(canonical(r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset });
   }
@@ -365,7 +350,7 @@ export class SourceTaskRunner implements TaskRunner {
   }
 }
 
-function msgSize(m: Message): number { return 64 + (m.key ? (m.key as Buffer).length : 0) + (m.value ? (m.value as Buffer).length : 0); }
+function msgSize(m: OutgoingRecord): number { return 64 + (m.key ? m.key.length : 0) + (m.value ? m.value.length : 0); }
 
 function dlqValue(r: SourceRecord): Buffer {
   return Buffer.from(JSON.stringify({ topic: r.topic, key: r.key ?? null, value: r.value ?? null, sourcePartition: r.sourcePartition, sourceOffset: r.sourceOffset }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));

@@ -1,5 +1,5 @@
 // What the herder needs from a running task, source or sink.
-import type { Admin, Producer } from 'kafkajs';
+import type { KafkaAdmin, KafkaProducer } from '../../client/index.ts';
 import type { Logger } from 'pino';
 import type { Converter, Props } from '../../plugins/sdk/index.ts';
 import type { ErrorConfig } from '../config.ts';
@@ -37,8 +37,9 @@ export interface RunnerOptions<T> {
   valueConverter: { converter: Converter; className: string };
   chain: TransformChain;
   errors: ErrorConfig;
-  producer: Producer;
-  admin: Admin;
+  /** sources: the task's producer; sinks: the worker's (dead letter queue) */
+  producer: KafkaProducer;
+  admin: KafkaAdmin;
   state: ConnectState;
   logger: Logger;
   listener: TaskListener;

@@ -9,9 +9,8 @@
 // Writes apply locally once the broker acknowledged them; our own records read back
 // later are skipped (counted per key), so the log never rolls local state backwards,
 // while records written by other workers (distributed mode) are applied.
-import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { KafkaBasedLog } from './kafka-based-log.ts';
+import { CompactedTopicLog, type ClientConfig, type ConsumedRecord, type KafkaAdmin } from '../../client/index.ts';
 import type { WorkerConfig } from '../config.ts';
 
 export type TargetState = 'STARTED' | 'PAUSED' | 'STOPPED';
@@ -44,30 +43,49 @@ export class ConnectState {
   /** connector → active topics */
   readonly topics = new Map<string, Set<string>>();
   private ownPending = new Map<string, number>();
-  private log!: KafkaBasedLog;
+  private log!: CompactedTopicLog;
   /** Called when a config record written by someone else changed a connector (distributed mode). */
   onExternalConfigChange: (connector: string) => void = () => undefined;
 
-  constructor(private readonly kafka: Kafka, private readonly cfg: WorkerConfig, private readonly logger: Logger) {}
+  constructor(private readonly client: ClientConfig, private readonly cfg: WorkerConfig, private readonly logger: Logger) {}
 
   get configTopic() { return this.cfg['config.storage.topic']; }
   get offsetTopic() { return this.cfg['offset.storage.topic']; }
   get statusTopic() { return this.cfg['status.storage.topic']; }
-  get admin() { return this.log.adminClient; }
+  get admin(): KafkaAdmin { return this.log.admin; }
 
-  async start(): Promise<void> {
-    this.log = new KafkaBasedLog(this.kafka, [
-      { name: this.configTopic, partitions: 1, replicationFactor: this.cfg['config.storage.replication.factor'] },
-      { name: this.offsetTopic, partitions: this.cfg['offset.storage.partitions'], replicationFactor: this.cfg['offset.storage.replication.factor'] },
-      { name: this.statusTopic, partitions: this.cfg['status.storage.partitions'], replicationFactor: this.cfg['status.storage.replication.factor'] },
-    ], (t, k, v) => this.readBack(t, k, v), this.logger);
-    await this.log.start();
+  /**
+   * Reads the three topics by partition assignment (no consumer group) at read_committed:
+   * exactly-once source tasks write connect-offsets in transactions, whose aborted records
+   * are skipped and whose markers the reader moves past.
+   */
+  async start(timeoutMs = 60000): Promise<void> {
+    this.log = new CompactedTopicLog({
+      ...this.client,
+      clientId: `${this.client.clientId}-state`,
+      topics: [
+        { topic: this.configTopic, partitions: 1, replicationFactor: this.cfg['config.storage.replication.factor'] },
+        { topic: this.offsetTopic, partitions: this.cfg['offset.storage.partitions'], replicationFactor: this.cfg['offset.storage.replication.factor'] },
+        { topic: this.statusTopic, partitions: this.cfg['status.storage.partitions'], replicationFactor: this.cfg['status.storage.replication.factor'] },
+      ],
+      apply: (r) => this.readBack(r),
+    });
+    try {
+      await this.log.start(timeoutMs);
+    } catch (e) {
+      await this.log.stop();
+      throw e;
+    }
   }
+
+  /** Resolves once every committed record of these topics (default: all three) present now was applied. */
+  readToEnd(topics?: string[], timeoutMs = 30000): Promise<void> { return this.log.readToEnd(topics, timeoutMs); }
 
   stop(): Promise<void> { return this.log?.stop() ?? Promise.resolve(); }
 
-  private readBack(topic: string, key: string | null, value: Buffer | null): void {
-    if (key === null) return;
+  private readBack(r: ConsumedRecord): void {
+    if (r.key === null) return;
+    const topic = r.topic, key = r.key.toString('utf8'), value = r.value;
     const pk = `${topic}\u0000${key}`;
     const n = this.ownPending.get(pk) ?? 0;
     if (n > 0) {
@@ -152,7 +170,7 @@ export class ConnectState {
   private async write(topic: string, records: { key: string; value: unknown | null }[]): Promise<void> {
     for (const r of records) { const pk = `${topic}\u0000${r.key}`; this.ownPending.set(pk, (this.ownPending.get(pk) ?? 0) + 1); }
     try {
-      await this.log.sendMany(topic, records);
+      if (records.length) await this.log.send(records.map((r) => ({ topic, key: r.key, value: r.value === null ? null : JSON.stringify(r.value) })));
     } catch (e) {
       for (const r of records) { const pk = `${topic}\u0000${r.key}`; const n = (this.ownPending.get(pk) ?? 1) - 1; if (n <= 0) this.ownPending.delete(pk); else this.ownPending.set(pk, n); }
       throw e;
