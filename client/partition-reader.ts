@@ -118,7 +118,9 @@ export class PartitionReader {
   async poll(): Promise<PartitionBatch[]> {
     await ensureCodecs();
     const active = [...this.assigned.values()].filter((a) => !a.paused);
-    if (!active.length || this.closed) return [];
+    if (this.closed) return [];
+    // nothing to fetch (all paused, none assigned): wait as a fetch with no data would, so a poll loop never spins
+    if (!active.length) { await new Promise((r) => setTimeout(r, this.cfg.maxWaitMs ?? 500)); return []; }
     const md = await this.c.metadata({ topics: [...new Set(active.map((a) => a.topic))] });
     const byLeader = new Map<number, Map<string, { topicId: string; parts: Assigned[] }>>();
     for (const a of active) {
