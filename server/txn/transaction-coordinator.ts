@@ -235,9 +235,11 @@ export class TransactionCoordinator {
       if (req.producerId !== undefined && req.producerId >= 0n && (req.producerId !== t.producerId || req.producerEpoch !== t.producerEpoch)) {
         throw new KafkaError('PRODUCER_FENCED', `Producer ${req.producerId} epoch ${req.producerEpoch} is no longer current for '${id}'`);
       }
-      // A new instance fences the old one: abort what it left open, bump the epoch.
-      if (t.state === 'Ongoing') this.complete(t, false);
-      if (t.producerEpoch >= 32766) { t.producerId = this.allocateProducerId(); t.producerEpoch = 0; } else t.producerEpoch += 1;
+      // A new instance fences the old one: bump the epoch, then abort what it left open with markers
+      // of the new epoch (as Kafka does), so every partition of that transaction refuses the old
+      // instance's late writes — else they would join the new instance's first transaction.
+      const ongoing = t.state === 'Ongoing';
+      if (t.producerEpoch >= 32766) { if (ongoing) this.complete(t, false); t.producerId = this.allocateProducerId(); t.producerEpoch = 0; } else { t.producerEpoch += 1; if (ongoing) this.complete(t, false); }
       t.timeoutMs = req.transactionTimeoutMs;
       t.state = 'Empty';
     }
