@@ -41,7 +41,7 @@ function samplePrim(type: string, n: number, def: unknown): unknown {
  * non-default value, arrays one element. 'empty': nullable fields null, arrays empty,
  * other primitives their type's zero value.
  */
-function sample(fields: FieldDecl[], v: number, mode: Mode, counter: { n: number }): Record<string, unknown> {
+function sample(fields: readonly FieldDecl[], v: number, mode: Mode, counter: { n: number }): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const fd of fields) {
     if (!present(fd, v)) continue;
@@ -77,7 +77,7 @@ function zeroOf(type: string): unknown {
 }
 
 /** The part of a decoded object covered by the fields present in version v. */
-function project(fields: FieldDecl[], v: number, obj: any): Record<string, unknown> {
+function project(fields: readonly FieldDecl[], v: number, obj: any): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const fd of fields) {
     if (!present(fd, v)) continue;
@@ -90,7 +90,7 @@ function project(fields: FieldDecl[], v: number, obj: any): Record<string, unkno
 }
 
 /** Fields absent from version v must still decode, to their declared default. */
-function checkAbsentDefaults(fields: FieldDecl[], v: number, obj: any, path: string): void {
+function checkAbsentDefaults(fields: readonly FieldDecl[], v: number, obj: any, path: string): void {
   for (const fd of fields) {
     const p = `${path}.${fd.name}`;
     assert.ok(fd.name in obj, `${p} missing from decoded object`);
@@ -150,7 +150,7 @@ test('declarations are well formed', () => {
     assert.ok(!keys.has(d.key), `duplicate key ${d.key}`);
     keys.add(d.key);
     assert.ok(d.minVersion <= d.maxVersion, d.name);
-    const walk = (fields: FieldDecl[], path: string) => {
+    const walk = (fields: readonly FieldDecl[], path: string) => {
       const names = new Set<string>();
       for (const fd of fields) {
         const p = `${d.name}.${path}${fd.name}`;

@@ -6,7 +6,7 @@ import { Reader, Writer } from './buffers.ts';
 import { API_DECLS, API_BY_KEY } from './apis/index.ts';
 import { VersionRange, compileStruct, type FieldDecl } from './schema.ts';
 
-function sample(fields: FieldDecl[], v: number, seed: number): any {
+function sample(fields: readonly FieldDecl[], v: number, seed: number): any {
   const o: any = {};
   for (const f of fields) {
     if (!VersionRange.parse(f.versions).has(v)) continue;

@@ -13,11 +13,11 @@ export interface FieldDecl {
   taggedVersions?: string;
   tag?: number;
   default?: unknown;
-  fields?: FieldDecl[];
+  fields?: readonly FieldDecl[];
 }
 
 export interface MessageDecl {
-  fields: FieldDecl[];
+  fields: readonly FieldDecl[];
 }
 
 export interface ApiDecl {
@@ -28,9 +28,32 @@ export interface ApiDecl {
   maxVersion: number;
   /** first flexible version (compact types, tagged fields); Infinity if none */
   flexibleFrom: number;
-  request: FieldDecl[];
-  response: FieldDecl[];
+  request: readonly FieldDecl[];
+  response: readonly FieldDecl[];
 }
+
+// ---- TypeScript types derived from a declaration ----
+// `RequestOf<typeof Produce>` is what the decoder gives a handler (every field present,
+// defaults for fields outside the version); `ResponseOf<typeof Produce>` is what a
+// handler may return (any field may be left out: the encoder writes its default).
+
+interface PrimIn { int8: number; int16: number; uint16: number; int32: number; int64: bigint; float64: number; bool: boolean; string: string; bytes: Buffer; records: Buffer; uuid: string }
+/** Record sets may be answered as a list of stored batches, written back to back. */
+interface PrimOut extends Omit<PrimIn, 'records'> { records: Buffer | Buffer[] }
+
+type ValueOf<F, P> =
+  F extends { fields: readonly (infer S)[] } ? (F extends { type: `[]${string}` } ? MessageOf<S, P>[] : MessageOf<S, P>)
+  : F extends { type: `[]${infer E}` } ? (E extends keyof P ? P[E][] : unknown)
+  : F extends { type: infer T } ? (T extends keyof P ? P[T] : unknown)
+  : unknown;
+type NullOf<F> = F extends { nullableVersions: string } ? null : never;
+type MessageOf<F, P> = { [K in F as K extends { name: infer N extends string } ? N : never]: ValueOf<K, P> | NullOf<K> };
+type Loose<T> = T extends Buffer | bigint | number | string | boolean | null ? T
+  : T extends readonly (infer E)[] ? Loose<E>[]
+  : T extends object ? { [K in keyof T]?: Loose<T[K]> } : T;
+
+export type RequestOf<D extends ApiDecl> = MessageOf<D['request'][number], PrimIn>;
+export type ResponseOf<D extends ApiDecl> = Loose<MessageOf<D['response'][number], PrimOut>>;
 
 export class VersionRange {
   constructor(readonly min: number, readonly max: number) {}
@@ -151,7 +174,7 @@ function isDefault(v: unknown, d: unknown): boolean {
   return false;
 }
 
-export function compileStruct(fields: FieldDecl[], version: number, flexible: boolean): Compiled {
+export function compileStruct(fields: readonly FieldDecl[], version: number, flexible: boolean): Compiled {
   const plain: { name: string; c: Compiled; def: unknown }[] = [];
   const tagged: { name: string; tag: number; c: Compiled; def: unknown }[] = [];
   const defaults: { name: string; def: unknown }[] = [];
@@ -239,15 +262,15 @@ export function compileApi(decl: ApiDecl): ApiCodec {
   };
 }
 
-/** Shorthand used by the API declarations: field(name, type, versions, extra). */
-export function f(name: string, type: string, versions = '0+', extra: Partial<FieldDecl> = {}): FieldDecl {
-  return { name, type, versions, ...extra };
+/** Shorthand used by the API declarations: field(name, type, versions, extra). Keeps the literal name and type, so the declaration types its messages. */
+export function f<N extends string, T extends string, X extends Partial<FieldDecl> = {}>(name: N, type: T, versions = '0+', extra?: X): { name: N; type: T; versions: string } & NoInfer<X> {
+  return { name, type, versions, ...extra } as { name: N; type: T; versions: string } & X;
 }
 /** An array of structs. */
-export function arr(name: string, versions: string, fields: FieldDecl[], extra: Partial<FieldDecl> = {}): FieldDecl {
-  return { name, type: '[]' + name, versions, fields, ...extra };
+export function arr<N extends string, F extends FieldDecl, X extends Partial<FieldDecl> = {}>(name: N, versions: string, fields: F[], extra?: X): { name: N; type: `[]${N}`; versions: string; fields: F[] } & NoInfer<X> {
+  return { name, type: `[]${name}`, versions, fields, ...extra } as { name: N; type: `[]${N}`; versions: string; fields: F[] } & X;
 }
 /** A tagged field (flexible versions only). */
-export function tagged(name: string, type: string, tag: number, versions: string, extra: Partial<FieldDecl> = {}): FieldDecl {
-  return { name, type, versions, taggedVersions: versions, tag, ...extra };
+export function tagged<N extends string, T extends string, X extends Partial<FieldDecl> = {}>(name: N, type: T, tag: number, versions: string, extra?: X): { name: N; type: T; versions: string; taggedVersions: string; tag: number } & NoInfer<X> {
+  return { name, type, versions, taggedVersions: versions, tag, ...extra } as { name: N; type: T; versions: string; taggedVersions: string; tag: number } & X;
 }

@@ -3,7 +3,7 @@
 //   AddOffsetsToTxn Response (Version: 4) => throttle_time_ms error_code TAG_BUFFER
 import { type ApiDecl, f } from '../schema.ts';
 
-export const AddOffsetsToTxn: ApiDecl = {
+export const AddOffsetsToTxn = {
   key: 25, name: 'AddOffsetsToTxn', minVersion: 0, maxVersion: 4, flexibleFrom: 3,
   request: [
     f('transactionalId', 'string'),
@@ -15,4 +15,4 @@ export const AddOffsetsToTxn: ApiDecl = {
     f('throttleTimeMs', 'int32'),
     f('errorCode', 'int16'),
   ],
-};
+} satisfies ApiDecl;

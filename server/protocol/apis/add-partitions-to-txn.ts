@@ -22,7 +22,7 @@ const topicResult = (v: string): FieldDecl[] => [
   ]),
 ];
 
-export const AddPartitionsToTxn: ApiDecl = {
+export const AddPartitionsToTxn = {
   key: 24, name: 'AddPartitionsToTxn', minVersion: 0, maxVersion: 5, flexibleFrom: 3,
   request: [
     arr('transactions', '4+', [
@@ -46,4 +46,4 @@ export const AddPartitionsToTxn: ApiDecl = {
     ]),
     arr('resultsByTopicV3AndBelow', '0-3', topicResult('0+')),
   ],
-};
+} satisfies ApiDecl;

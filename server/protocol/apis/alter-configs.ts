@@ -6,7 +6,7 @@
 //     responses => error_code error_message resource_type resource_name TAG_BUFFER
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const AlterConfigs: ApiDecl = {
+export const AlterConfigs = {
   key: 33, name: 'AlterConfigs', minVersion: 0, maxVersion: 2, flexibleFrom: 2,
   request: [
     arr('resources', '0+', [
@@ -28,4 +28,4 @@ export const AlterConfigs: ApiDecl = {
       f('resourceName', 'string'),
     ]),
   ],
-};
+} satisfies ApiDecl;

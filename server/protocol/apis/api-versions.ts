@@ -5,7 +5,7 @@
 // The response header is always v0 (no tagged fields), even for flexible versions.
 import { type ApiDecl, f, arr, tagged } from '../schema.ts';
 
-export const ApiVersions: ApiDecl = {
+export const ApiVersions = {
   key: 18, name: 'ApiVersions', minVersion: 0, maxVersion: 3, flexibleFrom: 3,
   request: [
     f('clientSoftwareName', 'string', '3+'),
@@ -28,4 +28,4 @@ export const ApiVersions: ApiDecl = {
     ] }),
     tagged('zkMigrationReady', 'bool', 3, '3+', { default: false }),
   ],
-};
+} satisfies ApiDecl;

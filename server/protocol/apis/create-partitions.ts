@@ -6,7 +6,7 @@
 //     results => name error_code error_message TAG_BUFFER
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const CreatePartitions: ApiDecl = {
+export const CreatePartitions = {
   key: 37, name: 'CreatePartitions', minVersion: 0, maxVersion: 3, flexibleFrom: 2,
   request: [
     arr('topics', '0+', [
@@ -27,4 +27,4 @@ export const CreatePartitions: ApiDecl = {
       f('errorMessage', 'string', '0+', { nullableVersions: '0+', default: null }),
     ]),
   ],
-};
+} satisfies ApiDecl;

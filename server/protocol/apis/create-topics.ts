@@ -9,7 +9,7 @@
 //   Tagged: topics.topic_config_error_code (tag 0, v5+).
 import { type ApiDecl, f, arr, tagged } from '../schema.ts';
 
-export const CreateTopics: ApiDecl = {
+export const CreateTopics = {
   key: 19, name: 'CreateTopics', minVersion: 0, maxVersion: 7, flexibleFrom: 5,
   request: [
     arr('topics', '0+', [
@@ -47,4 +47,4 @@ export const CreateTopics: ApiDecl = {
       ], { nullableVersions: '5+' }),
     ]),
   ],
-};
+} satisfies ApiDecl;

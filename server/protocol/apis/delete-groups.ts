@@ -4,7 +4,7 @@
 //     results => group_id error_code TAG_BUFFER
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const DeleteGroups: ApiDecl = {
+export const DeleteGroups = {
   key: 42, name: 'DeleteGroups', minVersion: 0, maxVersion: 2, flexibleFrom: 2,
   request: [
     f('groupsNames', '[]string'),
@@ -16,4 +16,4 @@ export const DeleteGroups: ApiDecl = {
       f('errorCode', 'int16'),
     ]),
   ],
-};
+} satisfies ApiDecl;

@@ -7,7 +7,7 @@
 //       partitions => partition_index low_watermark error_code TAG_BUFFER
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const DeleteRecords: ApiDecl = {
+export const DeleteRecords = {
   key: 21, name: 'DeleteRecords', minVersion: 0, maxVersion: 2, flexibleFrom: 2,
   request: [
     arr('topics', '0+', [
@@ -30,4 +30,4 @@ export const DeleteRecords: ApiDecl = {
       ]),
     ]),
   ],
-};
+} satisfies ApiDecl;

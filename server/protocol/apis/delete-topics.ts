@@ -6,7 +6,7 @@
 // v0-5 send a plain [topic_names]; v6 sends topics[] by name or id.
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const DeleteTopics: ApiDecl = {
+export const DeleteTopics = {
   key: 20, name: 'DeleteTopics', minVersion: 0, maxVersion: 6, flexibleFrom: 4,
   request: [
     arr('topics', '6+', [
@@ -25,4 +25,4 @@ export const DeleteTopics: ApiDecl = {
       f('errorMessage', 'string', '5+', { nullableVersions: '5+', default: null }),
     ]),
   ],
-};
+} satisfies ApiDecl;

@@ -6,7 +6,7 @@
 // Flexible from v0. endpointType: 1 brokers, 2 controllers.
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const DescribeCluster: ApiDecl = {
+export const DescribeCluster = {
   key: 60, name: 'DescribeCluster', minVersion: 0, maxVersion: 1, flexibleFrom: 0,
   request: [
     f('includeClusterAuthorizedOperations', 'bool'),
@@ -27,4 +27,4 @@ export const DescribeCluster: ApiDecl = {
     ]),
     f('clusterAuthorizedOperations', 'int32', '0+', { default: -2147483648 }),
   ],
-};
+} satisfies ApiDecl;

@@ -8,7 +8,7 @@
 // v0 alone has configs.is_default; v1+ replace it with config_source.
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const DescribeConfigs: ApiDecl = {
+export const DescribeConfigs = {
   key: 32, name: 'DescribeConfigs', minVersion: 0, maxVersion: 4, flexibleFrom: 4,
   request: [
     arr('resources', '0+', [
@@ -43,4 +43,4 @@ export const DescribeConfigs: ApiDecl = {
       ]),
     ]),
   ],
-};
+} satisfies ApiDecl;

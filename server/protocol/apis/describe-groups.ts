@@ -6,7 +6,7 @@
 //       members => member_id group_instance_id client_id client_host member_metadata member_assignment TAG_BUFFER
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const DescribeGroups: ApiDecl = {
+export const DescribeGroups = {
   key: 15, name: 'DescribeGroups', minVersion: 0, maxVersion: 5, flexibleFrom: 5,
   request: [
     f('groups', '[]string'),
@@ -31,4 +31,4 @@ export const DescribeGroups: ApiDecl = {
       f('authorizedOperations', 'int32', '3+', { default: -2147483648 }),
     ]),
   ],
-};
+} satisfies ApiDecl;

@@ -8,7 +8,7 @@
 // topics = null asks for every partition.
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const DescribeLogDirs: ApiDecl = {
+export const DescribeLogDirs = {
   key: 35, name: 'DescribeLogDirs', minVersion: 0, maxVersion: 4, flexibleFrom: 2,
   request: [
     arr('topics', '0+', [
@@ -35,4 +35,4 @@ export const DescribeLogDirs: ApiDecl = {
       f('usableBytes', 'int64', '4+', { default: -1n }),
     ]),
   ],
-};
+} satisfies ApiDecl;

@@ -9,7 +9,7 @@
 // Flexible from v0. producer_epoch is an int32 here (an int16 everywhere else).
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const DescribeProducers: ApiDecl = {
+export const DescribeProducers = {
   key: 61, name: 'DescribeProducers', minVersion: 0, maxVersion: 0, flexibleFrom: 0,
   request: [
     arr('topics', '0+', [
@@ -36,4 +36,4 @@ export const DescribeProducers: ApiDecl = {
       ]),
     ]),
   ],
-};
+} satisfies ApiDecl;

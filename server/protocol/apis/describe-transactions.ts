@@ -7,7 +7,7 @@
 // Flexible from v0.
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const DescribeTransactions: ApiDecl = {
+export const DescribeTransactions = {
   key: 65, name: 'DescribeTransactions', minVersion: 0, maxVersion: 0, flexibleFrom: 0,
   request: [
     f('transactionalIds', '[]string'),
@@ -28,4 +28,4 @@ export const DescribeTransactions: ApiDecl = {
       ]),
     ]),
   ],
-};
+} satisfies ApiDecl;

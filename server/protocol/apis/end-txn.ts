@@ -4,7 +4,7 @@
 // (Kafka's v5 adds producer_id/producer_epoch to the response; not declared here.)
 import { type ApiDecl, f } from '../schema.ts';
 
-export const EndTxn: ApiDecl = {
+export const EndTxn = {
   key: 26, name: 'EndTxn', minVersion: 0, maxVersion: 4, flexibleFrom: 3,
   request: [
     f('transactionalId', 'string'),
@@ -16,4 +16,4 @@ export const EndTxn: ApiDecl = {
     f('throttleTimeMs', 'int32'),
     f('errorCode', 'int16'),
   ],
-};
+} satisfies ApiDecl;

@@ -16,7 +16,7 @@
 // v13+ addresses topics by topicId instead of topic name.
 import { type ApiDecl, f, arr, tagged } from '../schema.ts';
 
-export const Fetch: ApiDecl = {
+export const Fetch = {
   key: 1, name: 'Fetch', minVersion: 0, maxVersion: 17, flexibleFrom: 12,
   request: [
     tagged('clusterId', 'string', 0, '12+', { nullableVersions: '12+', default: null }),
@@ -91,4 +91,4 @@ export const Fetch: ApiDecl = {
       f('rack', 'string', '16+', { nullableVersions: '16+', default: null }),
     ] }),
   ],
-};
+} satisfies ApiDecl;

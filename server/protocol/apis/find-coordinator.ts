@@ -7,7 +7,7 @@
 // keyType: 0 group, 1 transaction, 2 share (v6).
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const FindCoordinator: ApiDecl = {
+export const FindCoordinator = {
   key: 10, name: 'FindCoordinator', minVersion: 0, maxVersion: 6, flexibleFrom: 3,
   request: [
     f('key', 'string', '0-3'),
@@ -30,4 +30,4 @@ export const FindCoordinator: ApiDecl = {
       f('errorMessage', 'string', '4+', { nullableVersions: '4+' }),
     ]),
   ],
-};
+} satisfies ApiDecl;

@@ -3,7 +3,7 @@
 //   Heartbeat Response (Version: 4) => throttle_time_ms error_code TAG_BUFFER
 import { type ApiDecl, f } from '../schema.ts';
 
-export const Heartbeat: ApiDecl = {
+export const Heartbeat = {
   key: 12, name: 'Heartbeat', minVersion: 0, maxVersion: 4, flexibleFrom: 4,
   request: [
     f('groupId', 'string'),
@@ -15,4 +15,4 @@ export const Heartbeat: ApiDecl = {
     f('throttleTimeMs', 'int32', '1+'),
     f('errorCode', 'int16'),
   ],
-};
+} satisfies ApiDecl;

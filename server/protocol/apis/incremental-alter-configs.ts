@@ -7,7 +7,7 @@
 // configOperation: 0 SET, 1 DELETE, 2 APPEND, 3 SUBTRACT.
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const IncrementalAlterConfigs: ApiDecl = {
+export const IncrementalAlterConfigs = {
   key: 44, name: 'IncrementalAlterConfigs', minVersion: 0, maxVersion: 1, flexibleFrom: 1,
   request: [
     arr('resources', '0+', [
@@ -30,4 +30,4 @@ export const IncrementalAlterConfigs: ApiDecl = {
       f('resourceName', 'string'),
     ]),
   ],
-};
+} satisfies ApiDecl;

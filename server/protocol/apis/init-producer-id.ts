@@ -3,7 +3,7 @@
 //   InitProducerId Response (Version: 5) => throttle_time_ms error_code producer_id producer_epoch TAG_BUFFER
 import { type ApiDecl, f } from '../schema.ts';
 
-export const InitProducerId: ApiDecl = {
+export const InitProducerId = {
   key: 22, name: 'InitProducerId', minVersion: 0, maxVersion: 5, flexibleFrom: 2,
   request: [
     f('transactionalId', 'string', '0+', { nullableVersions: '0+' }),
@@ -17,4 +17,4 @@ export const InitProducerId: ApiDecl = {
     f('producerId', 'int64', '0+', { default: -1n }),
     f('producerEpoch', 'int16'),
   ],
-};
+} satisfies ApiDecl;

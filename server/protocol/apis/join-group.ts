@@ -8,7 +8,7 @@
 // v4+ clients expect the MEMBER_ID_REQUIRED round trip.
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const JoinGroup: ApiDecl = {
+export const JoinGroup = {
   key: 11, name: 'JoinGroup', minVersion: 0, maxVersion: 9, flexibleFrom: 6,
   request: [
     f('groupId', 'string'),
@@ -38,4 +38,4 @@ export const JoinGroup: ApiDecl = {
       f('metadata', 'bytes'),
     ]),
   ],
-};
+} satisfies ApiDecl;

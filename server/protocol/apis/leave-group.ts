@@ -6,7 +6,7 @@
 // v0-2 carry a single top-level member_id instead of members[].
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const LeaveGroup: ApiDecl = {
+export const LeaveGroup = {
   key: 13, name: 'LeaveGroup', minVersion: 0, maxVersion: 5, flexibleFrom: 4,
   request: [
     f('groupId', 'string'),
@@ -26,4 +26,4 @@ export const LeaveGroup: ApiDecl = {
       f('errorCode', 'int16', '3+'),
     ]),
   ],
-};
+} satisfies ApiDecl;

@@ -4,7 +4,7 @@
 //     groups => group_id protocol_type group_state group_type TAG_BUFFER
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const ListGroups: ApiDecl = {
+export const ListGroups = {
   key: 16, name: 'ListGroups', minVersion: 0, maxVersion: 5, flexibleFrom: 3,
   request: [
     f('statesFilter', '[]string', '4+'),
@@ -20,4 +20,4 @@ export const ListGroups: ApiDecl = {
       f('groupType', 'string', '5+'),
     ]),
   ],
-};
+} satisfies ApiDecl;

@@ -9,7 +9,7 @@
 // (Kafka's v10 adds a request timeout_ms; not declared here.)
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const ListOffsets: ApiDecl = {
+export const ListOffsets = {
   key: 2, name: 'ListOffsets', minVersion: 0, maxVersion: 9, flexibleFrom: 6,
   request: [
     f('replicaId', 'int32'),
@@ -38,4 +38,4 @@ export const ListOffsets: ApiDecl = {
       ]),
     ]),
   ],
-};
+} satisfies ApiDecl;

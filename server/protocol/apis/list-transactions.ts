@@ -6,7 +6,7 @@
 // Flexible from v0.
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const ListTransactions: ApiDecl = {
+export const ListTransactions = {
   key: 66, name: 'ListTransactions', minVersion: 0, maxVersion: 1, flexibleFrom: 0,
   request: [
     f('stateFilters', '[]string'),
@@ -23,4 +23,4 @@ export const ListTransactions: ApiDecl = {
       f('transactionState', 'string'),
     ]),
   ],
-};
+} satisfies ApiDecl;

@@ -9,7 +9,7 @@
 // topics = null (v1+) means all topics; v0 has no null and an empty list means all.
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const Metadata: ApiDecl = {
+export const Metadata = {
   key: 3, name: 'Metadata', minVersion: 0, maxVersion: 12, flexibleFrom: 9,
   request: [
     arr('topics', '0+', [
@@ -48,4 +48,4 @@ export const Metadata: ApiDecl = {
     ]),
     f('clusterAuthorizedOperations', 'int32', '8-10', { default: -2147483648 }),
   ],
-};
+} satisfies ApiDecl;

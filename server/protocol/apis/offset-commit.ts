@@ -9,7 +9,7 @@
 // retentionTimeMs exists only in v2-4, commitTimestamp only in v1.
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const OffsetCommit: ApiDecl = {
+export const OffsetCommit = {
   key: 8, name: 'OffsetCommit', minVersion: 0, maxVersion: 9, flexibleFrom: 8,
   request: [
     f('groupId', 'string'),
@@ -38,4 +38,4 @@ export const OffsetCommit: ApiDecl = {
       ]),
     ]),
   ],
-};
+} satisfies ApiDecl;

@@ -8,7 +8,7 @@
 // Not flexible; note error_code comes before throttle_time_ms.
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const OffsetDelete: ApiDecl = {
+export const OffsetDelete = {
   key: 47, name: 'OffsetDelete', minVersion: 0, maxVersion: 0, flexibleFrom: Infinity,
   request: [
     f('groupId', 'string'),
@@ -30,4 +30,4 @@ export const OffsetDelete: ApiDecl = {
       ]),
     ]),
   ],
-};
+} satisfies ApiDecl;

@@ -10,7 +10,7 @@
 // topics = null asks for all committed offsets (v2-7 top level, v8+ per group).
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const OffsetFetch: ApiDecl = {
+export const OffsetFetch = {
   key: 9, name: 'OffsetFetch', minVersion: 0, maxVersion: 9, flexibleFrom: 6,
   request: [
     f('groupId', 'string', '0-7'),
@@ -57,4 +57,4 @@ export const OffsetFetch: ApiDecl = {
       f('errorCode', 'int16', '8+', { default: 0 }),
     ]),
   ],
-};
+} satisfies ApiDecl;

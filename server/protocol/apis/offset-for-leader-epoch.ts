@@ -8,7 +8,7 @@
 // replicaId: -1 for consumers, -2 (the default) for debugging tools.
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const OffsetForLeaderEpoch: ApiDecl = {
+export const OffsetForLeaderEpoch = {
   key: 23, name: 'OffsetForLeaderEpoch', minVersion: 0, maxVersion: 4, flexibleFrom: 4,
   request: [
     f('replicaId', 'int32', '3+', { default: -2 }),
@@ -33,4 +33,4 @@ export const OffsetForLeaderEpoch: ApiDecl = {
       ]),
     ]),
   ],
-};
+} satisfies ApiDecl;

@@ -11,7 +11,7 @@
 // Before Kafka 2.8 the request fields were named topics/partitions/partitionIndex.
 import { type ApiDecl, f, arr, tagged } from '../schema.ts';
 
-export const Produce: ApiDecl = {
+export const Produce = {
   key: 0, name: 'Produce', minVersion: 0, maxVersion: 11, flexibleFrom: 9,
   request: [
     f('transactionalId', 'string', '3+', { nullableVersions: '3+', default: null }),
@@ -53,4 +53,4 @@ export const Produce: ApiDecl = {
       f('rack', 'string', '10+', { nullableVersions: '10+', default: null }),
     ] }),
   ],
-};
+} satisfies ApiDecl;

@@ -3,7 +3,7 @@
 //   SaslAuthenticate Response (Version: 2) => error_code error_message auth_bytes session_lifetime_ms TAG_BUFFER
 import { type ApiDecl, f } from '../schema.ts';
 
-export const SaslAuthenticate: ApiDecl = {
+export const SaslAuthenticate = {
   key: 36, name: 'SaslAuthenticate', minVersion: 0, maxVersion: 2, flexibleFrom: 2,
   request: [
     f('authBytes', 'bytes'),
@@ -14,4 +14,4 @@ export const SaslAuthenticate: ApiDecl = {
     f('authBytes', 'bytes'),
     f('sessionLifetimeMs', 'int64', '1+', { default: 0n }),
   ],
-};
+} satisfies ApiDecl;

@@ -4,7 +4,7 @@
 // Never flexible. v0 is followed by raw SASL tokens; v1 by SaslAuthenticate requests.
 import { type ApiDecl, f } from '../schema.ts';
 
-export const SaslHandshake: ApiDecl = {
+export const SaslHandshake = {
   key: 17, name: 'SaslHandshake', minVersion: 0, maxVersion: 1, flexibleFrom: Infinity,
   request: [
     f('mechanism', 'string'),
@@ -13,4 +13,4 @@ export const SaslHandshake: ApiDecl = {
     f('errorCode', 'int16'),
     f('mechanisms', '[]string'),
   ],
-};
+} satisfies ApiDecl;

@@ -5,7 +5,7 @@
 //   SyncGroup Response (Version: 5) => throttle_time_ms error_code protocol_type protocol_name assignment TAG_BUFFER
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const SyncGroup: ApiDecl = {
+export const SyncGroup = {
   key: 14, name: 'SyncGroup', minVersion: 0, maxVersion: 5, flexibleFrom: 4,
   request: [
     f('groupId', 'string'),
@@ -26,4 +26,4 @@ export const SyncGroup: ApiDecl = {
     f('protocolName', 'string', '5+', { nullableVersions: '5+', default: null }),
     f('assignment', 'bytes'),
   ],
-};
+} satisfies ApiDecl;

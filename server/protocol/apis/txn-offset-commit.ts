@@ -8,7 +8,7 @@
 //       partitions => partition_index error_code TAG_BUFFER
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const TxnOffsetCommit: ApiDecl = {
+export const TxnOffsetCommit = {
   key: 28, name: 'TxnOffsetCommit', minVersion: 0, maxVersion: 4, flexibleFrom: 3,
   request: [
     f('transactionalId', 'string'),
@@ -38,4 +38,4 @@ export const TxnOffsetCommit: ApiDecl = {
       ]),
     ]),
   ],
-};
+} satisfies ApiDecl;

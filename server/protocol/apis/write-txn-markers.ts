@@ -9,7 +9,7 @@
 // No throttle_time_ms in the response (an inter-broker API).
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const WriteTxnMarkers: ApiDecl = {
+export const WriteTxnMarkers = {
   key: 27, name: 'WriteTxnMarkers', minVersion: 0, maxVersion: 1, flexibleFrom: 1,
   request: [
     arr('markers', '0+', [
@@ -35,4 +35,4 @@ export const WriteTxnMarkers: ApiDecl = {
       ]),
     ]),
   ],
-};
+} satisfies ApiDecl;
