@@ -1,51 +1,28 @@
-// The broker: wires storage, metadata, coordinators and the socket server.
+// The broker: builds storage, metadata, coordinators and the socket server, and
+// registers each API's handler. Features get what they use (a narrow context or
+// their deps) from here; nothing imports the Broker back.
 import fs from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
-import { SocketServer, type Handler } from './network/socket-server.ts';
+import { SocketServer } from './network/socket-server.ts';
+import { ApiHandlers } from './network/api-handlers.ts';
+import { ApiVersions } from './protocol/apis/index.ts';
 import { MetadataStore } from './cluster/metadata-store.ts';
-import { ReplicaManager, type Partition } from './replica-manager.ts';
+import { ReplicaManager } from './replica-manager.ts';
 import { TopicManager } from './topic-manager.ts';
 import { loadBrokerConfig, type BrokerConfig } from './config.ts';
 import { initCodecs } from './log/compression.ts';
-import type { AppendResult } from './log/partition-log.ts';
-import type { BatchInfo } from './log/record-batch.ts';
-import * as data from './handlers/data.ts';
-import * as admin from './handlers/admin.ts';
-import * as acls from './handlers/acls.ts';
+import { registerDataHandlers, type DataPathContext } from './handlers/data.ts';
+import { apiVersionsHandler, registerAdminHandlers, type AdminContext } from './handlers/admin.ts';
+import { registerAclHandlers } from './handlers/acls.ts';
 import { RetentionManager } from './log/retention-manager.ts';
 import { LogCleaner } from './log/log-cleaner.ts';
-import { installTransactions, type TransactionCoordinator } from './txn/transaction-coordinator.ts';
-import { installGroups, type GroupCoordinator } from './consumer-groups/group-coordinator.ts';
-import { installTiered, type RemoteLogManager } from './tiered/remote-log-manager.ts';
+import { TransactionCoordinator } from './txn/transaction-coordinator.ts';
+import { GroupCoordinator } from './consumer-groups/group-coordinator.ts';
+import { createRemoteLogManager, type RemoteLogManager } from './tiered/remote-log-manager.ts';
 import { BrokerMetrics } from './metrics/broker-metrics.ts';
 import { brokerMetricsSource } from './metrics/broker-source.ts';
 import { AdminServer, parseAdminListeners } from './metrics/admin-server.ts';
-
-/** Idempotent/transactional producer state (issue: exactly-once). */
-export interface ProducerStateHooks {
-  checkAppend(p: Partition, batches: BatchInfo[], transactionalId: string | null): { duplicate?: { baseOffset: bigint } } | null;
-  onAppended(p: Partition, r: AppendResult): void;
-  lastStableOffset(p: Partition): bigint;
-  abortedTransactions(p: Partition, from: bigint, upTo: bigint): { producerId: bigint; firstOffset: bigint }[];
-}
-
-/** Tiered storage hooks (server/tiered/): the partition's log start may lie in remote storage. */
-export interface TieredHooks {
-  /** log start as clients see it: the remote start while remote data exists */
-  logStartOffset(p: Partition): bigint;
-  /** highest offset in remote storage, -1 if none */
-  latestTieredOffset(p: Partition): bigint;
-  /** a fetch at `offset` (below the local log start) reads remote storage */
-  isRemoteOffset(p: Partition, offset: bigint): boolean;
-  read(p: Partition, offset: bigint, maxBytes: number, upTo: bigint): Promise<Buffer>;
-  abortedTransactions(p: Partition, from: bigint, upTo: bigint): { producerId: bigint; firstOffset: bigint }[];
-  /** null when local data answers it */
-  offsetForTimestamp(p: Partition, ts: bigint): Promise<{ offset: bigint; timestamp: bigint } | null> | null;
-  advanceLogStart(p: Partition, offset: bigint): void;
-  /** retention of this partition is applied by tiered storage (across remote and local) */
-  ownsRetention(p: Partition): boolean;
-}
 
 export interface BrokerOptions {
   dataDir: string;
@@ -63,21 +40,19 @@ export class Broker {
   readonly metadata: MetadataStore;
   readonly replicas: ReplicaManager;
   readonly topics: TopicManager;
-  readonly handlers = new Map<number, Handler>();
-  producers?: ProducerStateHooks;
-  tiered?: TieredHooks;
-  remoteLogManager?: RemoteLogManager;
-  transactions?: TransactionCoordinator;
-  groups?: GroupCoordinator;
-  retention?: RetentionManager;
-  cleaner?: LogCleaner;
+  readonly handlers = new ApiHandlers();
+  readonly transactions: TransactionCoordinator;
+  readonly groups: GroupCoordinator;
+  /** tiered storage, when remote.log.storage.system.enable=true */
+  readonly remoteLogManager: RemoteLogManager | null;
+  readonly retention: RetentionManager;
+  readonly cleaner: LogCleaner;
   private server?: SocketServer;
   /** Prometheus metrics; present when an admin listener serves them */
   metrics?: BrokerMetrics;
   private admins: AdminServer[] = [];
   /** logs recovered, coordinators loaded, Kafka listener up (/ready) */
   ready = false;
-  private stopHooks: (() => Promise<void> | void)[] = [];
   advertisedHost: string;
   advertisedPort = 0;
   closing = false;
@@ -91,12 +66,32 @@ export class Broker {
     this.replicas = new ReplicaManager(this.dataDir, this.config, this.metadata, this.logger);
     this.topics = new TopicManager(this.metadata, this.replicas, this.config);
     this.advertisedHost = o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host;
+    const core = { dataDir: this.dataDir, config: this.config, logger: this.logger, metadata: this.metadata, topics: this.topics, replicas: this.replicas };
+    this.transactions = new TransactionCoordinator(core);
+    this.groups = new GroupCoordinator(core);
+    this.transactions.offsetSink = this.groups;
+    this.remoteLogManager = createRemoteLogManager(this.config, { metadata: this.metadata, replicas: this.replicas, isClosing: () => this.closing }, this.logger.child({ component: 'tiered' }));
+    this.retention = new RetentionManager(() => this.replicas.all().flatMap((p) => {
+      const t = this.metadata.get(p.topic);
+      if (!t) return [];
+      const v = (n: string) => this.replicas.topicConfigValue(t, n) ?? '';
+      return [{
+        name: p.key, log: p.log,
+        policy: { retentionMs: Number(v('retention.ms')), retentionBytes: Number(v('retention.bytes')), delete: v('cleanup.policy').includes('delete') && !p.retentionIsRemote },
+        onDeleted: () => p.onLogStartAdvanced(),
+      }];
+    }), this.config.int('log.retention.check.interval.ms'), this.logger);
+    this.cleaner = new LogCleaner(() => this.replicas.all().flatMap((p) => {
+      const t = this.metadata.get(p.topic);
+      if (!t) return [];
+      const v = (n: string) => this.replicas.topicConfigValue(t, n) ?? '';
+      const aborted = (pid: bigint, offset: bigint) => this.replicas.producerState.state(p).aborted.some((a) => a.producerId === pid && a.firstOffset <= offset && offset <= a.lastOffset);
+      return [{
+        name: p.key, log: p.log, aborted,
+        policy: { compact: v('cleanup.policy').includes('compact'), minCleanableDirtyRatio: Number(v('min.cleanable.dirty.ratio')), minCompactionLagMs: Number(v('min.compaction.lag.ms')), deleteRetentionMs: Number(v('delete.retention.ms')) },
+      }];
+    }), this.config.int('log.cleaner.backoff.ms'), this.logger);
   }
-
-  /** Registers an API handler; ApiVersions advertises exactly what is registered. */
-  handle(key: number, h: Handler): void { this.handlers.set(key, h); }
-
-  onStop(fn: () => Promise<void> | void): void { this.stopHooks.push(fn); }
 
   async start(): Promise<void> {
     await initCodecs();
@@ -104,55 +99,27 @@ export class Broker {
     this.metadata.load(this.config.get('cluster.id'));
     this.topics.loadBrokerConfigs(this.nodeId);
     await this.replicas.open();
-    this.handle(0, data.produceHandler(this));
-    this.handle(1, data.fetchHandler(this));
-    this.handle(2, data.listOffsetsHandler(this));
-    this.handle(3, admin.metadataHandler(this));
-    this.handle(10, admin.findCoordinatorHandler(this));
-    this.handle(19, admin.createTopicsHandler(this));
-    this.handle(20, admin.deleteTopicsHandler(this));
-    this.handle(21, data.deleteRecordsHandler(this));
-    this.handle(23, data.offsetForLeaderEpochHandler(this));
-    this.handle(29, acls.describeAclsHandler());
-    this.handle(30, acls.createAclsHandler());
-    this.handle(31, acls.deleteAclsHandler());
-    this.handle(32, admin.describeConfigsHandler(this));
-    this.handle(33, admin.alterConfigsHandler(this));
-    this.handle(35, admin.describeLogDirsHandler(this));
-    this.handle(37, admin.createPartitionsHandler(this));
-    this.handle(44, admin.incrementalAlterConfigsHandler(this));
-    this.handle(60, admin.describeClusterHandler(this));
-    this.transactions = await installTransactions(this);
-    this.groups = installGroups(this);
+    const data: DataPathContext = { logger: this.logger, replicas: this.replicas, topics: this.topics, metadata: this.metadata, isClosing: () => this.closing };
+    const admin: AdminContext = {
+      nodeId: this.nodeId, config: this.config, logger: this.logger, metadata: this.metadata, topics: this.topics, replicas: this.replicas,
+      dataDir: this.dataDir, endpoint: () => ({ host: this.advertisedHost, port: this.advertisedPort }), diskStats: () => this.diskStats(),
+    };
+    registerDataHandlers(this.handlers, data);
+    registerAdminHandlers(this.handlers, admin);
+    registerAclHandlers(this.handlers);
+    this.transactions.start();
+    this.transactions.register(this.handlers);
+    this.groups.start();
+    this.groups.register(this.handlers);
     if (this.metrics) { const m = this.metrics; this.groups.onRebalanceCompleted = () => m.onRebalanceCompleted(); this.transactions.onCompleted = (commit) => m.onTransactionCompleted(commit); }
-    installTiered(this);
-    this.retention = new RetentionManager(() => this.replicas.all().flatMap((p) => {
-      const t = this.metadata.get(p.topic);
-      if (!t) return [];
-      const v = (n: string) => this.replicas.topicConfigValue(t, n) ?? '';
-      return [{
-        name: `${p.topic}-${p.partition}`, log: p.log,
-        policy: { retentionMs: Number(v('retention.ms')), retentionBytes: Number(v('retention.bytes')), delete: v('cleanup.policy').includes('delete') && !this.tiered?.ownsRetention(p) },
-        onDeleted: () => this.transactions?.producerState.trim(p),
-      }];
-    }), this.config.int('log.retention.check.interval.ms'), this.logger);
+    if (this.remoteLogManager) {
+      this.replicas.attachRemoteLog(this.remoteLogManager);
+      this.remoteLogManager.start();
+      this.logger.info({ storage: this.remoteLogManager.storage.describe }, 'tiered storage enabled');
+    }
     this.retention.start();
-    this.cleaner = new LogCleaner(() => this.replicas.all().flatMap((p) => {
-      const t = this.metadata.get(p.topic);
-      if (!t) return [];
-      const v = (n: string) => this.replicas.topicConfigValue(t, n) ?? '';
-      const aborted = (pid: bigint, offset: bigint) => (this.transactions?.producerState.state(p).aborted ?? []).some((a) => a.producerId === pid && a.firstOffset <= offset && offset <= a.lastOffset);
-      return [{
-        name: `${p.topic}-${p.partition}`, log: p.log, aborted,
-        policy: { compact: v('cleanup.policy').includes('compact'), minCleanableDirtyRatio: Number(v('min.cleanable.dirty.ratio')), minCompactionLagMs: Number(v('min.compaction.lag.ms')), deleteRetentionMs: Number(v('delete.retention.ms')) },
-      }];
-    }), this.config.int('log.cleaner.backoff.ms'), this.logger);
     if (this.config.bool('log.cleaner.enable')) this.cleaner.start();
-    this.onStop(() => this.cleaner?.stop());
-    this.onStop(() => this.retention?.stop());
-    for (const ext of extensions) await ext(this);
-    // ApiVersions last: it lists what is registered.
-    this.handle(18, admin.apiVersionsHandler(this));
+    this.handlers.handle(ApiVersions, apiVersionsHandler(this.handlers));
     this.server = new SocketServer({
       host: this.o.host, port: this.o.port,
       maxRequestBytes: this.config.int('socket.request.max.bytes'),
@@ -172,7 +139,7 @@ export class Broker {
     if (!listeners) return;
     const metrics = new BrokerMetrics(brokerMetricsSource({
       nodeId: this.nodeId, replicas: this.replicas, metadata: this.metadata,
-      groups: () => this.groups, tiered: () => this.remoteLogManager, connections: () => this.server?.connections ?? { open: 0, created: 0 },
+      groups: () => this.groups, tiered: () => this.remoteLogManager ?? undefined, connections: () => this.server?.connections ?? { open: 0, created: 0 },
     }));
     this.metrics = metrics;
     this.replicas.onAppend((p, r) => { let bytes = 0; for (const x of r.batches) bytes += x.size; metrics.onAppend(p.topic, Number(r.lastOffset - r.baseOffset) + 1, bytes); });
@@ -181,16 +148,12 @@ export class Broker {
       this.admins.push(a);
       await a.listen();
     }
-    this.onStop(async () => { for (const a of this.admins) await a.close(); });
   }
 
   /** Ports of the admin HTTP listeners, in `admin.listeners` order. */
   get adminPorts(): number[] { return this.admins.map((a) => a.port); }
 
   get port(): number { return this.server?.port ?? 0; }
-
-  /** acks=all on one node: the write is in the log (OS page cache), fsynced per flush.messages/flush.ms. */
-  flushIfRequired(): void { /* replication will wait for the ISR here */ }
 
   diskStats(): { total: number; free: number } {
     const s = fs.statfsSync(this.dataDir);
@@ -203,17 +166,21 @@ export class Broker {
     this.ready = false;
     this.replicas.wakeAll();
     await this.server?.close();
-    for (const h of this.stopHooks.reverse()) {
-      try { await h(); } catch (e) { this.logger.error({ err: e }, 'shutdown hook failed'); }
+    // Reverse order of start; the replica manager snapshots producer state and closes the logs last.
+    const stops: [string, () => unknown][] = [
+      ['log cleaner', () => this.cleaner.stop()],
+      ['retention', () => this.retention.stop()],
+      ['tiered storage', () => this.remoteLogManager?.stop()],
+      ['group coordinator', () => this.groups.stop()],
+      ['transaction coordinator', () => this.transactions.stop()],
+      ['admin listeners', async () => { for (const a of this.admins) await a.close(); }],
+    ];
+    for (const [what, stop] of stops) {
+      try { await stop(); } catch (e) { this.logger.error({ err: e }, `stopping the ${what} failed`); }
     }
     this.replicas.close();
   }
 }
-
-/** Features (groups, transactions, tiering) register themselves here. */
-type Extension = (b: Broker) => void | Promise<void>;
-const extensions: Extension[] = [];
-export function registerExtension(e: Extension): void { extensions.push(e); }
 
 export async function startBroker(opts: { dataDir: string; host?: string; port?: number; config?: Record<string, string>; logger?: Logger }): Promise<Broker> {
   const { config } = loadBrokerConfig(Object.entries(opts.config ?? {}));

@@ -1,21 +1,19 @@
-// Owns the partition logs of this broker: opening and recovering them, appends,
-// reads, waking long-polling fetches, periodic flush/roll. The leader epoch and
-// high-water mark live here so replication can plug in without touching the log.
+// Owns the partitions of this broker: opening and recovering their logs, appends,
+// waking long-polling fetches, periodic flush/roll, the producer state of each log
+// and, when tiered storage is on, its remote part. Handlers ask a Partition.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { PartitionLog, type LogConfig, type AppendResult, type AppendOptions } from './log/partition-log.ts';
+import type { BatchInfo } from './log/record-batch.ts';
 import type { BrokerConfig } from './config.ts';
 import type { MetadataStore, TopicMeta } from './cluster/metadata-store.ts';
+import { ProducerStateManager } from './txn/producer-state.ts';
+import { Partition, type PartitionServices, type RemoteLog } from './partition.ts';
+
+export { Partition } from './partition.ts';
 
 const CLEAN_SHUTDOWN = '.kafka_cleanshutdown';
-
-export interface Partition {
-  topic: string;
-  partition: number;
-  log: PartitionLog;
-  leaderEpoch: number;
-}
 
 type Waiter = () => void;
 
@@ -25,15 +23,26 @@ export class ReplicaManager {
   private appendListeners: ((p: Partition, r: AppendResult) => void)[] = [];
   private timer?: NodeJS.Timeout;
   private cleanStart = false;
+  /** idempotent and transactional producer state of every partition (Kafka keeps it with the log) */
+  readonly producerState = new ProducerStateManager();
+  private readonly services: PartitionServices;
 
   constructor(
     readonly dataDir: string,
     readonly config: BrokerConfig,
     readonly metadata: MetadataStore,
     readonly logger: Logger,
-  ) {}
+  ) {
+    this.services = { brokerId: metadata.nodeId, producerState: this.producerState, remote: null };
+  }
 
   static key(topic: string, partition: number): string { return `${topic}-${partition}`; }
+
+  /** Tiered storage: data below each partition's local log start lives there. */
+  attachRemoteLog(remote: RemoteLog): void {
+    if (this.services.remote) throw new Error('remote storage is already attached');
+    this.services.remote = remote;
+  }
 
   /**
    * Opens every partition in the metadata, recovering unless the last shutdown was
@@ -46,6 +55,8 @@ export class ReplicaManager {
     this.cleanStart = fs.existsSync(marker);
     if (!this.cleanStart && this.metadata.list().length > 0) this.logger.info('previous shutdown was not clean: recovering the active segment of every partition');
     for (const t of this.metadata.list()) for (const p of t.partitions) { this.openTopic(t, p.partition); await new Promise(setImmediate); }
+    // Producer state must be loaded before the first fetch computes an LSO.
+    for (const p of this.partitions.values()) { this.producerState.state(p); await new Promise(setImmediate); }
     fs.rmSync(marker, { force: true });
     const interval = Math.max(10, this.config.int('log.flush.scheduler.interval.ms'));
     this.timer = setInterval(() => this.tick(), interval);
@@ -77,7 +88,7 @@ export class ReplicaManager {
       const k = ReplicaManager.key(t.name, p.partition);
       if (this.partitions.has(k)) continue;
       const log = PartitionLog.open(path.join(this.dataDir, k), cfg, this.cleanStart, (m) => this.logger.warn(m));
-      this.partitions.set(k, { topic: t.name, partition: p.partition, log, leaderEpoch: p.leaderEpoch });
+      this.partitions.set(k, new Partition(t.name, p.partition, log, p.leaderEpoch, this.services, { leader: p.leader, replicas: p.replicas, isr: p.isr }));
     }
   }
 
@@ -93,7 +104,7 @@ export class ReplicaManager {
     for (const p of t.partitions) {
       const k = ReplicaManager.key(t.name, p.partition);
       const part = this.partitions.get(k);
-      if (part) { part.log.deleteAll(); this.partitions.delete(k); }
+      if (part) { part.log.deleteAll(); this.producerState.forget(part); this.partitions.delete(k); }
       this.wake(k);
     }
   }
@@ -106,13 +117,23 @@ export class ReplicaManager {
 
   onAppend(fn: (p: Partition, r: AppendResult) => void): void { this.appendListeners.push(fn); }
 
+  /**
+   * A produce request's batches, after the producer checks (a retried batch answers
+   * with the offsets it was first written at).
+   */
+  appendRecordsAsLeader(p: Partition, records: Buffer, batches: BatchInfo[]): AppendResult | { duplicate: { baseOffset: bigint } } {
+    const check = p.checkProducerAppend(batches);
+    if (check?.duplicate) return { duplicate: check.duplicate };
+    return this.append(p, records, { validated: batches });
+  }
+
   append(p: Partition, records: Buffer, opts: AppendOptions = {}): AppendResult {
-    const r = p.log.append(records, { leaderEpoch: p.leaderEpoch, ...opts });
-    // Single node: a write is committed once it is in the log (page cache, or
-    // fsynced per flush.messages); replication will move this behind the ISR.
-    p.log.highWatermark = p.log.logEndOffset;
+    const r = p.appendToLocalLog(records, opts);
+    // The write is committed once every in-sync replica has it: on one node, now
+    // (in the page cache, or fsynced per flush.messages/flush.ms).
+    p.maybeIncrementHighWatermark();
     for (const l of this.appendListeners) l(p, r);
-    this.wake(ReplicaManager.key(p.topic, p.partition));
+    this.wake(p.key);
     return r;
   }
 
@@ -147,14 +168,15 @@ export class ReplicaManager {
   private tick(): void {
     const now = Date.now();
     for (const p of this.partitions.values()) {
-      try { p.log.tick(now); } catch (e) { this.logger.error({ err: e, partition: `${p.topic}-${p.partition}` }, 'periodic flush/roll failed'); }
+      try { p.log.tick(now); } catch (e) { this.logger.error({ err: e, partition: p.key }, 'periodic flush/roll failed'); }
     }
   }
 
-  /** Flushes and closes every log, then marks the shutdown clean. */
+  /** Snapshots producer state, flushes and closes every log, then marks the shutdown clean. */
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.wakeAll();
+    this.producerState.snapshotAll();
     for (const p of this.partitions.values()) p.log.close();
     try { fs.writeFileSync(path.join(this.dataDir, CLEAN_SHUTDOWN), ''); } catch (e) { this.logger.error({ err: e }, 'could not write the clean-shutdown marker; the next start will run recovery'); }
   }

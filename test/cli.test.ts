@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { BIN, ROOT, spawnCli } from './helpers/process.ts';
 import { tempDir } from './helpers/broker.ts';
 
-function run(args: string[]) {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30000 });
+function run(args: string[], timeout = 30000) {
+  return spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout });
 }
 
 test('bad flags and bad config values exit 2 with a one-line reason naming them', () => {
@@ -28,11 +28,12 @@ test('bad flags and bad config values exit 2 with a one-line reason naming them'
 
 test("a component's config error exits 2 with its one-line reason, like the broker's", () => {
   // The registry and Connect check their config before reaching the broker, so no broker is needed.
-  const registry = run(['registry', '--bootstrap', '127.0.0.1:1', '--registry-port', '0', '--set', 'schema.compatibility.level=SIDEWAYS']);
+  // These load the registry and Connect (seconds on a busy machine): a generous limit.
+  const registry = run(['registry', '--bootstrap', '127.0.0.1:1', '--registry-port', '0', '--set', 'schema.compatibility.level=SIDEWAYS'], 120000);
   assert.equal(registry.status, 2, registry.stderr);
   assert.match(registry.stderr, /schema\.compatibility\.level/);
   assert.equal(registry.stderr.trim().split('\n').length, 1);
-  const connect = run(['connect', '--bootstrap', '127.0.0.1:1', '--connect-port', '0', '--set', 'offset.flush.interval.ms=abc']);
+  const connect = run(['connect', '--bootstrap', '127.0.0.1:1', '--connect-port', '0', '--set', 'offset.flush.interval.ms=abc'], 120000);
   assert.equal(connect.status, 2, connect.stderr);
   assert.match(connect.stderr, /offset\.flush\.interval\.ms/);
   assert.equal(connect.stderr.trim().split('\n').length, 1);

@@ -326,11 +326,11 @@ test('one Fetch serves many partitions from S3, reading them concurrently', asyn
   const logs = [0, 1, 2, 3].map((p) => b.broker.replicas.get('wide', p)!.log);
   await waitFor('all partitions tiered', () => logs.every((l) => l.segments.length === 1 && l.logStartOffset > 0n));
   // Count remote reads in flight at once.
-  const hooks = b.broker.tiered!;
-  const read = hooks.read;
+  const hooks = b.broker.remoteLogManager!;
+  const read = hooks.read.bind(hooks);
   let inFlight = 0; let maxInFlight = 0;
   const partitionsRead = new Set<number>();
-  hooks.read = async (p, o, m, u) => {
+  hooks.read = async (p: Parameters<typeof read>[0], o: bigint, m: number, u: bigint) => {
     inFlight++; maxInFlight = Math.max(maxInFlight, inFlight); partitionsRead.add(p.partition);
     try { return await read(p, o, m, u); } finally { inFlight--; }
   };

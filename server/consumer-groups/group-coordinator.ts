@@ -2,8 +2,13 @@
 // committed offsets kept in `__consumer_offsets` (Kafka's key/value schemas, so
 // tools reading that topic understand it) and rebuilt from it on start.
 import { randomUUID } from 'node:crypto';
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../network/socket-server.ts';
+import type { Logger } from 'pino';
+import type { ApiHandlers, RequestContext } from '../network/api-handlers.ts';
+import { DeleteGroups, DescribeGroups, Heartbeat, JoinGroup, LeaveGroup, ListGroups, OffsetCommit, OffsetDelete, OffsetFetch, SyncGroup } from '../protocol/apis/index.ts';
+import type { BrokerConfig } from '../config.ts';
+import type { MetadataStore } from '../cluster/metadata-store.ts';
+import type { TopicManager } from '../topic-manager.ts';
+import type { ReplicaManager } from '../replica-manager.ts';
 import { KafkaError, code } from '../errors.ts';
 import { buildBatch, readBatchInfo, readRecords, type NewRecord } from '../log/record-batch.ts';
 import { Reader, Writer } from '../protocol/buffers.ts';
@@ -18,6 +23,15 @@ export interface GroupLag {
   topic: string; partition: number; committed: bigint | null; logEndOffset: bigint; lag: bigint | null; metadata: string | null;
 }
 
+/** What the group coordinator needs of its broker. */
+export interface GroupCoordinatorDeps {
+  config: BrokerConfig;
+  logger: Logger;
+  metadata: MetadataStore;
+  topics: TopicManager;
+  replicas: ReplicaManager;
+}
+
 export class GroupCoordinator {
   groups = new Map<string, Group>();
   /** told each time a rebalance completes (metrics) */
@@ -25,7 +39,7 @@ export class GroupCoordinator {
   private timer?: NodeJS.Timeout;
   private stopped = false;
 
-  constructor(private readonly b: Broker) {}
+  constructor(private readonly b: GroupCoordinatorDeps) {}
 
   private get cfg() { return this.b.config; }
 
@@ -33,15 +47,29 @@ export class GroupCoordinator {
     this.load();
     this.timer = setInterval(() => this.expireOffsets(), this.cfg.int('offsets.retention.check.interval.ms'));
     this.timer.unref();
-    this.b.onStop(() => {
-      this.stopped = true;
-      clearInterval(this.timer);
-      for (const g of this.groups.values()) {
-        for (const m of g.members.values()) clearTimeout(m.sessionTimer);
-        for (const t of g.pendingMembers.values()) clearTimeout(t);
-        clearTimeout(g.rebalanceTimer);
-      }
-    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+    for (const g of this.groups.values()) {
+      for (const m of g.members.values()) clearTimeout(m.sessionTimer);
+      for (const t of g.pendingMembers.values()) clearTimeout(t);
+      clearTimeout(g.rebalanceTimer);
+    }
+  }
+
+  register(h: ApiHandlers): void {
+    h.handle(OffsetCommit, (c, r) => this.offsetCommit(c, r));
+    h.handle(OffsetFetch, (c, r) => this.offsetFetch(c, r));
+    h.handle(JoinGroup, (c, r) => this.joinGroup(c, r));
+    h.handle(Heartbeat, (c, r) => this.heartbeat(c, r));
+    h.handle(LeaveGroup, (c, r) => this.leaveGroup(c, r));
+    h.handle(SyncGroup, (c, r) => this.syncGroup(c, r));
+    h.handle(DescribeGroups, (c, r) => this.describeGroups(c, r));
+    h.handle(ListGroups, (c, r) => this.listGroups(c, r));
+    h.handle(DeleteGroups, (c, r) => this.deleteGroups(c, r));
+    h.handle(OffsetDelete, (c, r) => this.offsetDelete(c, r));
   }
 
   /**
@@ -397,7 +425,7 @@ export class GroupCoordinator {
       for (const x of g.members.values()) if (x.awaitingSync) { const cb = x.awaitingSync; x.awaitingSync = undefined; cb({ errorCode: 0, assignment: x.assignment }); }
       return out(0, m.assignment);
     }
-    return new Promise((resolve) => {
+    return new Promise<ReturnType<typeof out>>((resolve) => {
       m.awaitingSync = (r) => resolve(out(r.errorCode, r.assignment));
     });
   }
@@ -644,21 +672,4 @@ export class GroupCoordinator {
     }
     return plan;
   }
-}
-
-export function installGroups(b: Broker): GroupCoordinator {
-  const gc = new GroupCoordinator(b);
-  gc.start();
-  b.handle(8, (c, r) => gc.offsetCommit(c, r));
-  b.handle(9, (c, r) => gc.offsetFetch(c, r));
-  b.handle(11, (c, r) => gc.joinGroup(c, r));
-  b.handle(12, (c, r) => gc.heartbeat(c, r));
-  b.handle(13, (c, r) => gc.leaveGroup(c, r));
-  b.handle(14, (c, r) => gc.syncGroup(c, r));
-  b.handle(15, (c, r) => gc.describeGroups(c, r));
-  b.handle(16, (c, r) => gc.listGroups(c, r));
-  b.handle(42, (c, r) => gc.deleteGroups(c, r));
-  b.handle(47, (c, r) => gc.offsetDelete(c, r));
-  if (b.transactions) b.transactions.offsetSink = gc;
-  return gc;
 }

@@ -1,19 +1,57 @@
 // ApiVersions, Metadata, DescribeCluster and topic administration.
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../network/socket-server.ts';
+import type { Logger } from 'pino';
+import type { ApiHandler, ApiHandlers } from '../network/api-handlers.ts';
 import { KafkaError, code } from '../errors.ts';
-import { API_DECLS } from '../protocol/apis/index.ts';
-import { TOPIC_CONFIGS, BROKER_CONFIGS, TOPIC_CONFIG_BY_NAME, BROKER_CONFIG_BY_NAME, DYNAMIC_BROKER_CONFIGS, ConfigSource, type ConfigDef, type ConfigSynonym } from '../config.ts';
-import type { TopicMeta } from '../cluster/metadata-store.ts';
+import {
+  API_DECLS, AlterConfigs, ApiVersions, CreatePartitions, CreateTopics, DeleteTopics, DescribeCluster, DescribeConfigs,
+  DescribeLogDirs, FindCoordinator, IncrementalAlterConfigs, Metadata,
+} from '../protocol/apis/index.ts';
+import { TOPIC_CONFIGS, BROKER_CONFIGS, TOPIC_CONFIG_BY_NAME, BROKER_CONFIG_BY_NAME, DYNAMIC_BROKER_CONFIGS, ConfigSource, type BrokerConfig, type ConfigDef, type ConfigSynonym } from '../config.ts';
+import type { MetadataStore, TopicMeta } from '../cluster/metadata-store.ts';
+import type { TopicManager } from '../topic-manager.ts';
+import type { ReplicaManager } from '../replica-manager.ts';
+
+/** What the admin APIs may use of their broker. */
+export interface AdminContext {
+  readonly nodeId: number;
+  readonly config: BrokerConfig;
+  readonly logger: Logger;
+  readonly metadata: MetadataStore;
+  readonly topics: TopicManager;
+  /** partition sizes (DescribeLogDirs) */
+  readonly replicas: ReplicaManager;
+  readonly dataDir: string;
+  /** where clients reach this broker (known once it listens) */
+  endpoint(): { host: string; port: number };
+  diskStats(): { total: number; free: number };
+}
+
+/** Registers the admin APIs (ApiVersions is registered last by the broker: it lists what is registered). */
+export function registerAdminHandlers(h: ApiHandlers, ctx: AdminContext): void {
+  h.handle(Metadata, metadataHandler(ctx));
+  h.handle(FindCoordinator, findCoordinatorHandler(ctx));
+  h.handle(CreateTopics, createTopicsHandler(ctx));
+  h.handle(DeleteTopics, deleteTopicsHandler(ctx));
+  h.handle(DescribeConfigs, describeConfigsHandler(ctx));
+  h.handle(AlterConfigs, alterConfigsHandler(ctx));
+  h.handle(DescribeLogDirs, describeLogDirsHandler(ctx));
+  h.handle(CreatePartitions, createPartitionsHandler(ctx));
+  h.handle(IncrementalAlterConfigs, incrementalAlterConfigsHandler(ctx));
+  h.handle(DescribeCluster, describeClusterHandler(ctx));
+}
 
 // librdkafka 2.0 enables features only when these old versions are in range
 // (PROTOCOL-NOTES pitfall 3), so they are advertised from 0.
-export function apiVersionsHandler(b: Broker) {
-  const apiKeys = API_DECLS.filter((d) => b.handlers.has(d.key)).map((d) => ({ apiKey: d.key, minVersion: d.minVersion, maxVersion: d.maxVersion }));
-  return (_ctx: RequestContext, _req: any) => ({ errorCode: 0, apiKeys, throttleTimeMs: 0, finalizedFeaturesEpoch: -1n });
+export function apiVersionsHandler(handlers: ApiHandlers): ApiHandler<typeof ApiVersions> {
+  // Computed on first use: every handler is registered by the time a client asks.
+  let apiKeys: { apiKey: number; minVersion: number; maxVersion: number }[] | undefined;
+  return () => {
+    apiKeys ??= API_DECLS.filter((d) => handlers.has(d.key)).map((d) => ({ apiKey: d.key, minVersion: d.minVersion, maxVersion: d.maxVersion }));
+    return { errorCode: 0, apiKeys, throttleTimeMs: 0, finalizedFeaturesEpoch: -1n };
+  };
 }
 
-function topicMetadata(b: Broker, t: TopicMeta, v: number) {
+function topicMetadata(b: AdminContext, t: TopicMeta, v: number) {
   return {
     errorCode: 0, name: t.name, topicId: t.id, isInternal: t.internal,
     partitions: t.partitions.map((p) => ({
@@ -24,10 +62,10 @@ function topicMetadata(b: Broker, t: TopicMeta, v: number) {
   };
 }
 
-export function metadataHandler(b: Broker) {
-  return (ctx: RequestContext, req: any) => {
+export function metadataHandler(b: AdminContext): ApiHandler<typeof Metadata> {
+  return (ctx, req) => {
     const v = ctx.apiVersion;
-    const brokers = [{ nodeId: b.nodeId, host: b.advertisedHost, port: b.advertisedPort, rack: null }];
+    const brokers = [{ nodeId: b.nodeId, host: b.endpoint().host, port: b.endpoint().port, rack: null }];
     let topics: any[];
     if (req.topics == null || (v === 0 && req.topics.length === 0)) {
       topics = b.metadata.list().map((t) => topicMetadata(b, t, v));
@@ -54,15 +92,15 @@ export function metadataHandler(b: Broker) {
   };
 }
 
-export function describeClusterHandler(b: Broker) {
-  return (_ctx: RequestContext, _req: any) => ({
+export function describeClusterHandler(b: AdminContext): ApiHandler<typeof DescribeCluster> {
+  return (_ctx, _req) => ({
     throttleTimeMs: 0, errorCode: 0, errorMessage: null, endpointType: 1, clusterId: b.metadata.clusterId, controllerId: b.nodeId,
-    brokers: [{ brokerId: b.nodeId, host: b.advertisedHost, port: b.advertisedPort, rack: null }],
+    brokers: [{ brokerId: b.nodeId, host: b.endpoint().host, port: b.endpoint().port, rack: null }],
     clusterAuthorizedOperations: -2147483648,
   });
 }
 
-function errBody(e: unknown, b: Broker): { errorCode: number; errorMessage: string } {
+function errBody(e: unknown, b: AdminContext): { errorCode: number; errorMessage: string } {
   if (e instanceof KafkaError) return { errorCode: e.code, errorMessage: e.message };
   b.logger.error({ err: e }, 'admin request failed');
   return { errorCode: -1, errorMessage: (e as Error).message };
@@ -73,7 +111,7 @@ function errBody(e: unknown, b: Broker): { errorCode: number; errorMessage: stri
  * broker config at each level (dynamic per broker, dynamic cluster default, static),
  * then the default. The first one is where the value comes from.
  */
-function topicSynonyms(b: Broker, t: TopicMeta | null, name: string): ConfigSynonym[] {
+function topicSynonyms(b: AdminContext, t: TopicMeta | null, name: string): ConfigSynonym[] {
   const def = TOPIC_CONFIG_BY_NAME.get(name)!;
   const out: ConfigSynonym[] = [];
   if (t && name in t.configs) out.push({ name, value: t.configs[name], source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
@@ -82,12 +120,12 @@ function topicSynonyms(b: Broker, t: TopicMeta | null, name: string): ConfigSyno
   return out;
 }
 
-function configSourceOf(b: Broker, t: TopicMeta, name: string): number {
+function configSourceOf(b: AdminContext, t: TopicMeta, name: string): number {
   return topicSynonyms(b, t, name)[0].source;
 }
 
-export function createTopicsHandler(b: Broker) {
-  return (ctx: RequestContext, req: any) => ({
+export function createTopicsHandler(b: AdminContext): ApiHandler<typeof CreateTopics> {
+  return (ctx, req) => ({
     throttleTimeMs: 0,
     topics: (req.topics ?? []).map((rt: any) => {
       try {
@@ -113,8 +151,8 @@ export function createTopicsHandler(b: Broker) {
   });
 }
 
-export function deleteTopicsHandler(b: Broker) {
-  return (ctx: RequestContext, req: any) => {
+export function deleteTopicsHandler(b: AdminContext): ApiHandler<typeof DeleteTopics> {
+  return (ctx, req) => {
     const targets: { name: string | null; topicId: string }[] = ctx.apiVersion >= 6
       ? (req.topics ?? []).map((t: any) => ({ name: t.name ?? b.metadata.getById(t.topicId)?.name ?? null, topicId: t.topicId }))
       : (req.topicNames ?? []).map((n: string) => ({ name: n, topicId: '' }));
@@ -129,8 +167,8 @@ export function deleteTopicsHandler(b: Broker) {
   };
 }
 
-export function createPartitionsHandler(b: Broker) {
-  return (ctx: RequestContext, req: any) => ({
+export function createPartitionsHandler(b: AdminContext): ApiHandler<typeof CreatePartitions> {
+  return (ctx, req) => ({
     throttleTimeMs: 0,
     results: (req.topics ?? []).map((t: any) => {
       try { b.topics.addPartitions(t.name, t.count, req.validateOnly); return { name: t.name, errorCode: 0, errorMessage: null }; } catch (e) { return { name: t.name, ...errBody(e, b) }; }
@@ -147,8 +185,8 @@ function configType(d: ConfigDef): number {
   return ({ boolean: 1, string: 2, int: 3, long: 5, double: 6, list: 7, password: 9 } as Record<string, number>)[d.type] ?? 2;
 }
 
-export function describeConfigsHandler(b: Broker) {
-  return (ctx: RequestContext, req: any) => ({
+export function describeConfigsHandler(b: AdminContext): ApiHandler<typeof DescribeConfigs> {
+  return (ctx, req) => ({
     throttleTimeMs: 0,
     results: (req.resources ?? []).map((r: any) => {
       const base = { resourceType: r.resourceType, resourceName: r.resourceName };
@@ -194,8 +232,8 @@ export function describeConfigsHandler(b: Broker) {
   });
 }
 
-export function alterConfigsHandler(b: Broker) {
-  return (ctx: RequestContext, req: any) => ({
+export function alterConfigsHandler(b: AdminContext): ApiHandler<typeof AlterConfigs> {
+  return (ctx, req) => ({
     throttleTimeMs: 0,
     responses: (req.resources ?? []).map((r: any) => {
       const base = { resourceType: r.resourceType, resourceName: r.resourceName };
@@ -238,8 +276,8 @@ function applyOp(next: Record<string, string>, c: { name: string; configOperatio
   }
 }
 
-export function incrementalAlterConfigsHandler(b: Broker) {
-  return (ctx: RequestContext, req: any) => ({
+export function incrementalAlterConfigsHandler(b: AdminContext): ApiHandler<typeof IncrementalAlterConfigs> {
+  return (ctx, req) => ({
     throttleTimeMs: 0,
     responses: (req.resources ?? []).map((r: any) => {
       const base = { resourceType: r.resourceType, resourceName: r.resourceName };
@@ -269,8 +307,8 @@ export function incrementalAlterConfigsHandler(b: Broker) {
   });
 }
 
-export function describeLogDirsHandler(b: Broker) {
-  return (ctx: RequestContext, req: any) => {
+export function describeLogDirsHandler(b: AdminContext): ApiHandler<typeof DescribeLogDirs> {
+  return (ctx, req) => {
     const wanted: Map<string, Set<number>> | null = req.topics ? new Map(req.topics.map((t: any) => [t.topic, new Set(t.partitions)])) : null;
     const byTopic = new Map<string, any[]>();
     let total = 0;
@@ -291,9 +329,9 @@ export function describeLogDirsHandler(b: Broker) {
 }
 
 /** Single node: this broker coordinates every group and transactional id. */
-export function findCoordinatorHandler(b: Broker) {
-  return (ctx: RequestContext, req: any) => {
-    const me = { nodeId: b.nodeId, host: b.advertisedHost, port: b.advertisedPort };
+export function findCoordinatorHandler(b: AdminContext): ApiHandler<typeof FindCoordinator> {
+  return (ctx, req) => {
+    const me = { nodeId: b.nodeId, host: b.endpoint().host, port: b.endpoint().port };
     if (ctx.apiVersion >= 4) return { throttleTimeMs: 0, coordinators: (req.coordinatorKeys ?? []).map((key: string) => ({ key, ...me, errorCode: 0, errorMessage: null })) };
     return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, ...me };
   };

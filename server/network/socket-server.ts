@@ -5,37 +5,14 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { Reader, Writer, ProtocolError } from '../protocol/buffers.ts';
 import { API_BY_KEY } from '../protocol/apis/index.ts';
-import type { ApiCodec } from '../protocol/schema.ts';
 import { KafkaError, code } from '../errors.ts';
+import { CloseConnection, NO_RESPONSE, type Handler, type RequestContext } from './api-handlers.ts';
 
-export interface RequestContext {
-  apiKey: number;
-  apiVersion: number;
-  correlationId: number;
-  clientId: string | null;
-  clientHost: string;
-  connectionId: number;
-  api: ApiCodec;
-  /** performance.now() when the request was decoded (request latency metrics) */
-  receivedAt: number;
-}
+export { CloseConnection, NO_RESPONSE, type Handler, type RequestContext } from './api-handlers.ts';
 
 /** Sees every encoded response (server/metrics): API, version, body, top-level error. */
 export interface RequestObserver {
   onResponse(ctx: RequestContext, version: number, body: any, errorCode: number | undefined): void;
-}
-
-export type Handler = (ctx: RequestContext, request: any) => any | Promise<any>;
-
-/** Returned by a handler when Kafka sends no response (Produce with acks=0). */
-export const NO_RESPONSE = Symbol('no-response');
-
-/**
- * Returned by a handler to answer by closing the connection, as Kafka does for an
- * acks=0 produce that failed: the client has no response to read the error from.
- */
-export class CloseConnection {
-  constructor(readonly reason: string) {}
 }
 
 export interface SocketServerOptions {
@@ -44,7 +21,8 @@ export interface SocketServerOptions {
   maxRequestBytes: number;
   idleMs: number;
   logger: Logger;
-  handlers: Map<number, Handler>;
+  /** the registered handlers by API key (ApiHandlers) */
+  handlers: { get(key: number): Handler | undefined };
   observer?: RequestObserver;
 }
 

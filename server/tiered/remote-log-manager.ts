@@ -19,8 +19,10 @@ import fs from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import { crc32 } from '@node-rs/crc32';
 import type { Logger } from 'pino';
-import type { Broker } from '../broker.ts';
-import type { Partition } from '../replica-manager.ts';
+import type { MetadataStore } from '../cluster/metadata-store.ts';
+import type { BrokerConfig } from '../config.ts';
+import type { ReplicaManager } from '../replica-manager.ts';
+import type { Partition, RemoteLog } from '../partition.ts';
 import type { LogSegment } from '../log/log-segment.ts';
 import { segmentFileName } from '../log/log-segment.ts';
 import { OffsetOutOfRangeError } from '../log/partition-log.ts';
@@ -44,6 +46,14 @@ export interface RemoteLogManagerOptions {
   concurrency: number;
 }
 
+/** What tiered storage needs of its broker. */
+export interface RemoteLogManagerDeps {
+  metadata: MetadataStore;
+  replicas: ReplicaManager;
+  /** the broker is shutting down */
+  isClosing(): boolean;
+}
+
 interface PartitionState {
   p: Partition;
   name: string;
@@ -57,7 +67,7 @@ interface PartitionState {
 /** objects of one uploaded segment (`.txnindex` and `.snapshot` only when there is something to keep) */
 const EXT = ['.log', '.index', '.timeindex', '.txnindex', '.snapshot'];
 
-export class RemoteLogManager {
+export class RemoteLogManager implements RemoteLog {
   readonly cache: RangeCache;
   private states = new Map<object, PartitionState>();
   private timer?: NodeJS.Timeout;
@@ -69,7 +79,7 @@ export class RemoteLogManager {
   /** counters for tests and benchmarks */
   readonly stats = { uploads: 0, uploadedBytes: 0, uploadFailures: 0, remoteReads: 0, remoteReadBytes: 0, deletedSegments: 0, localDeletes: 0 };
 
-  constructor(readonly b: Broker, readonly storage: RemoteStorage, readonly o: RemoteLogManagerOptions, readonly logger: Logger) {
+  constructor(readonly b: RemoteLogManagerDeps, readonly storage: RemoteStorage, readonly o: RemoteLogManagerOptions, readonly logger: Logger) {
     this.cache = new RangeCache(o.cacheBytes);
     this.backoff = o.retryBackoffMs;
   }
@@ -100,6 +110,9 @@ export class RemoteLogManager {
     const t = this.b.metadata.get(p.topic);
     return (t && this.b.replicas.topicConfigValue(t, name)) ?? '';
   }
+
+  /** Retention of a tiered partition is applied here, across remote and local data. */
+  ownsRetention(p: Partition): boolean { return this.enabled(p); }
 
   /** Uploads and local trimming are on for this partition's topic. */
   enabled(p: Partition): boolean {
@@ -170,7 +183,7 @@ export class RemoteLogManager {
     // Topics deleted since: their remote objects go too (retried until S3 answers).
     for (const [k, st] of this.states) {
       // Closed and no longer the live log of its partition: the topic was deleted (perhaps re-created).
-      if (!st.p.log.closed || this.stopped || this.b.closing || this.b.replicas.get(st.p.topic, st.p.partition)?.log === st.p.log) continue;
+      if (!st.p.log.closed || this.stopped || this.b.isClosing() || this.b.replicas.get(st.p.topic, st.p.partition)?.log === st.p.log) continue;
       const keys = [...st.manifest.segments.map((s) => s.key), ...st.manifest.pendingDeletes];
       try {
         if (keys.length) await this.storage.delete(keys.flatMap((s) => EXT.map((e) => s + e)));
@@ -206,7 +219,7 @@ export class RemoteLogManager {
   private async copySegments(st: PartitionState): Promise<void> {
     const log = st.p.log;
     const hw = log.highWatermark;
-    const lso = this.b.producers ? this.b.producers.lastStableOffset(st.p) : hw;
+    const lso = st.p.lastStableOffset();
     const upTo = lso < hw ? lso : hw;
     for (let i = 0; i < log.segments.length - 1; i++) {
       if (this.stopped || log.closed) return;
@@ -245,7 +258,7 @@ export class RemoteLogManager {
     }
     const key = `${st.prefix}${segmentFileName(seg.baseOffset, '')}-${crc.toString(16).padStart(8, '0')}`;
     // Aborted transactions whose marker is in this segment (Kafka's per-segment txn index).
-    const aborted: AbortedEntry[] = (this.b.transactions?.producerState.state(st.p).aborted ?? [])
+    const aborted: AbortedEntry[] = this.b.replicas.producerState.state(st.p).aborted
       .filter((a) => a.lastOffset >= seg.baseOffset && a.lastOffset < seg.nextOffset)
       .map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset, lastOffset: a.lastOffset }));
     const puts = [
@@ -255,8 +268,8 @@ export class RemoteLogManager {
     ];
     if (aborted.length) puts.push(this.storage.put(key + '.txnindex', encodeTxnIndex(aborted, seg.nextOffset)));
     // Idempotent/transactional producer state as of the upload, beside the segment as Kafka keeps it.
-    const producers = this.b.transactions?.producerState.state(st.p);
-    if (producers && producers.producers.size) puts.push(this.storage.put(key + '.snapshot', Buffer.from(JSON.stringify(producers))));
+    const producers = this.b.replicas.producerState.state(st.p);
+    if (producers.producers.size) puts.push(this.storage.put(key + '.snapshot', Buffer.from(JSON.stringify(producers))));
     await Promise.all(puts);
     if (st.p.log.closed) { st.manifest.pendingDeletes.push(key); return; } // topic deleted meanwhile: clean up with it
     const entry: RemoteSegment = {
@@ -336,7 +349,7 @@ export class RemoteLogManager {
         if (!expired(newest, seg.size)) break;
         total -= seg.size;
         log.deleteOldestSegment();
-        this.b.transactions?.producerState.trim(p);
+        p.onLogStartAdvanced();
         // Its remote copy, if any, expired with it.
         const i = m.segments.findIndex((r) => r.baseOffset === seg.baseOffset);
         if (i >= 0) { m.pendingDeletes.push(m.segments.splice(i, 1)[0].key); changed = true; this.stats.deletedSegments++; }
@@ -499,10 +512,9 @@ function inoOf(seg: LogSegment): number {
   try { return fs.statSync(seg.logPath).ino; } catch { return -1; }
 }
 
-/** Starts tiered storage when remote.log.storage.system.enable=true. */
-export function installTiered(b: Broker): RemoteLogManager | undefined {
-  const c = b.config;
-  if (!c.bool('remote.log.storage.system.enable')) return undefined;
+/** Tiered storage when remote.log.storage.system.enable=true (null otherwise); start() begins the background task. */
+export function createRemoteLogManager(c: BrokerConfig, deps: RemoteLogManagerDeps, logger: Logger): RemoteLogManager | null {
+  if (!c.bool('remote.log.storage.system.enable')) return null;
   const bucket = c.get('tiered.s3.bucket');
   if (!bucket) throw new ConfigError('tiered.s3.bucket is required when remote.log.storage.system.enable=true (set it with --set tiered.s3.bucket=NAME)');
   let prefix = c.get('tiered.s3.prefix') ?? '';
@@ -511,28 +523,12 @@ export function installTiered(b: Broker): RemoteLogManager | undefined {
     endpoint: c.get('tiered.s3.endpoint'), region: c.get('tiered.s3.region') ?? 'us-east-1', bucket, prefix,
     forcePathStyle: c.bool('tiered.s3.force.path.style'),
   });
-  const m = new RemoteLogManager(b, storage, {
+  return new RemoteLogManager(deps, storage, {
     taskIntervalMs: c.int('remote.log.manager.task.interval.ms'),
     retryBackoffMs: c.int('remote.log.manager.task.retry.backoff.ms'),
     retryBackoffMaxMs: c.int('remote.log.manager.task.retry.backoff.max.ms'),
     cacheBytes: c.int('tiered.cache.bytes'),
     chunkBytes: 1024 * 1024,
     concurrency: 4,
-  }, b.logger.child({ component: 'tiered' }));
-  b.tiered = {
-    logStartOffset: (p) => m.logStartOffset(p),
-    latestTieredOffset: (p) => m.latestTieredOffset(p),
-    isRemoteOffset: (p, o) => m.isRemoteOffset(p, o),
-    read: (p, o, max, upTo) => m.read(p, o, max, upTo),
-    abortedTransactions: (p, f, u) => m.abortedTransactions(p, f, u),
-    offsetForTimestamp: (p, ts) => m.offsetForTimestamp(p, ts),
-    advanceLogStart: (p, o) => m.advanceLogStart(p, o),
-    ownsRetention: (p) => m.enabled(p),
-  };
-  b.remoteLogManager = m;
-  m.start();
-  b.onStop(() => m.stop());
-  b.logger.info({ storage: storage.describe }, 'tiered storage enabled');
-  return m;
+  }, logger);
 }
-

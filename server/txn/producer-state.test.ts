@@ -7,13 +7,13 @@ import { PartitionLog, DEFAULT_LOG_CONFIG } from '../log/partition-log.ts';
 import { buildBatch, validateBatches } from '../log/record-batch.ts';
 import { ProducerStateManager } from './producer-state.ts';
 import { KafkaError } from '../errors.ts';
-import type { Partition } from '../replica-manager.ts';
+import type { Partition } from './producer-state.ts';
 
 function setup(t: { after: (f: () => void) => void }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pstate-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const log = PartitionLog.open(dir, DEFAULT_LOG_CONFIG, true);
-  const part: Partition = { topic: 't', partition: 0, log, leaderEpoch: 0 };
+  const part: Partition = { log };
   return { dir, part };
 }
 
@@ -54,7 +54,7 @@ test('state survives a restart: snapshot plus replay of the tail still deduplica
   produce(m, part, 4); // after the snapshot: recovered by replaying batch headers
   part.log.close();
   const log2 = PartitionLog.open(dir, DEFAULT_LOG_CONFIG, false);
-  const part2: Partition = { topic: 't', partition: 0, log: log2, leaderEpoch: 0 };
+  const part2: Partition = { log: log2 };
   m = new ProducerStateManager();
   assert.deepEqual(produce(m, part2, 4), { duplicate: 4n });
   assert.deepEqual(produce(m, part2, 2), { duplicate: 2n });

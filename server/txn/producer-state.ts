@@ -5,8 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KafkaError } from '../errors.ts';
-import type { Partition } from '../replica-manager.ts';
-import type { AppendResult } from '../log/partition-log.ts';
+import type { AppendResult, PartitionLog } from '../log/partition-log.ts';
 import {
   ATTR_CONTROL, ATTR_TRANSACTIONAL, BATCH_HEADER_SIZE, LOG_OVERHEAD, OFF_LENGTH, readBatchInfo, readRecords, type BatchInfo,
 } from '../log/record-batch.ts';
@@ -15,6 +14,9 @@ const KEEP = 5;
 
 interface BatchMeta { firstSeq: number; lastSeq: number; baseOffset: bigint; lastOffset: bigint }
 interface ProducerEntry { epoch: number; batches: BatchMeta[]; lastTimestamp: number; coordinatorEpoch: number }
+/** What the producer state needs of a partition: its log (state is kept per partition object). */
+export interface Partition { readonly log: PartitionLog }
+
 export interface AbortedTxn { producerId: bigint; firstOffset: bigint; lastOffset: bigint }
 
 export class PartitionProducerState {

@@ -4,14 +4,18 @@
 // transactions and fence their producers.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../network/socket-server.ts';
+import type { Logger } from 'pino';
+import type { ApiHandlers, RequestContext } from '../network/api-handlers.ts';
+import type { RequestOf } from '../protocol/schema.ts';
+import { AddOffsetsToTxn, AddPartitionsToTxn, DescribeTransactions, EndTxn, InitProducerId, ListTransactions, TxnOffsetCommit } from '../protocol/apis/index.ts';
+import type { BrokerConfig } from '../config.ts';
+import type { MetadataStore } from '../cluster/metadata-store.ts';
+import type { TopicManager } from '../topic-manager.ts';
+import type { ReplicaManager } from '../replica-manager.ts';
 import { KafkaError, code } from '../errors.ts';
 import { buildBatch, readRecords, readBatchInfo } from '../log/record-batch.ts';
 import { Reader, Writer } from '../protocol/buffers.ts';
 import { writeFileAtomic } from '../log/partition-log.ts';
-import { ProducerStateManager } from './producer-state.ts';
-import type { Partition } from '../replica-manager.ts';
 
 export const TXN_TOPIC = '__transaction_state';
 
@@ -44,10 +48,19 @@ export function javaHash(s: string): number {
 }
 export const partitionFor = (id: string, n: number) => (javaHash(id) & 0x7fffffff) % n;
 
+/** What the transaction coordinator needs of its broker. */
+export interface TransactionCoordinatorDeps {
+  dataDir: string;
+  config: BrokerConfig;
+  logger: Logger;
+  metadata: MetadataStore;
+  topics: TopicManager;
+  replicas: ReplicaManager;
+}
+
 const pk = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 export class TransactionCoordinator {
-  readonly producerState = new ProducerStateManager();
   private txns = new Map<string, TxnMeta>();
   private nextProducerId = 0n;
   private blockEnd = 0n;
@@ -56,24 +69,26 @@ export class TransactionCoordinator {
   /** told each time a transaction commits or aborts (metrics) */
   onCompleted?: (commit: boolean) => void;
 
-  constructor(private readonly b: Broker) {}
+  constructor(private readonly b: TransactionCoordinatorDeps) {}
 
-  async start(): Promise<void> {
-    const b = this.b;
+  start(): void {
     this.loadProducerIdBlock();
     this.replay();
-    b.producers = {
-      checkAppend: (p, batches) => this.producerState.checkAppend(p, batches),
-      onAppended: (p, r) => this.producerState.onAppended(p, r),
-      lastStableOffset: (p) => this.producerState.lastStableOffset(p),
-      abortedTransactions: (p, from, upTo) => this.producerState.abortedTransactions(p, from, upTo),
-    };
-    // Producer state must be loaded before the first fetch computes an LSO.
-    for (const p of b.replicas.all()) this.producerState.state(p);
-    const interval = b.config.int('transaction.abort.timed.out.transaction.cleanup.interval.ms');
+    const interval = this.b.config.int('transaction.abort.timed.out.transaction.cleanup.interval.ms');
     this.timer = setInterval(() => this.abortTimedOut(), Math.min(interval, 1000));
     this.timer.unref();
-    b.onStop(() => { clearInterval(this.timer); this.producerState.snapshotAll(); });
+  }
+
+  stop(): void { clearInterval(this.timer); }
+
+  register(h: ApiHandlers): void {
+    h.handle(InitProducerId, (c, r) => this.initProducerId(c, r));
+    h.handle(AddPartitionsToTxn, (c, r) => this.addPartitionsToTxn(c, r));
+    h.handle(AddOffsetsToTxn, (c, r) => this.addOffsetsToTxn(c, r));
+    h.handle(EndTxn, (c, r) => this.endTxn(c, r));
+    h.handle(TxnOffsetCommit, (c, r) => this.txnOffsetCommit(c, r));
+    h.handle(DescribeTransactions, (c, r) => this.describeTransactions(c, r));
+    h.handle(ListTransactions, (c, r) => this.listTransactions(c, r));
   }
 
   // ---- producer ids ----
@@ -183,8 +198,8 @@ export class TransactionCoordinator {
       const part = this.b.replicas.get(topic, Number(p));
       if (!part) continue; // topic deleted meanwhile
       const batch = buildBatch([{ key, value }], { producerId: t.producerId, producerEpoch: t.producerEpoch, transactional: true, control: true });
-      const r = this.b.replicas.append(part, batch, {});
-      this.producerState.onAppended(part, r, batch);
+      // The replica manager applies the marker to the partition's producer state.
+      this.b.replicas.append(part, batch, {});
     }
   }
 
@@ -221,7 +236,7 @@ export class TransactionCoordinator {
     return t;
   }
 
-  initProducerId(_ctx: RequestContext, req: any) {
+  initProducerId(_ctx: RequestContext, req: RequestOf<typeof InitProducerId>) {
     const id: string | null = req.transactionalId ?? null;
     if (id === null) return { throttleTimeMs: 0, errorCode: 0, producerId: this.allocateProducerId(), producerEpoch: 0 };
     if (id === '') throw new KafkaError('INVALID_REQUEST', 'Empty transactional id');
@@ -264,7 +279,7 @@ export class TransactionCoordinator {
     return out;
   }
 
-  addPartitionsToTxn(ctx: RequestContext, req: any) {
+  addPartitionsToTxn(ctx: RequestContext, req: RequestOf<typeof AddPartitionsToTxn>) {
     if (ctx.apiVersion >= 4) {
       return {
         throttleTimeMs: 0, errorCode: 0,
@@ -292,7 +307,7 @@ export class TransactionCoordinator {
     return { throttleTimeMs: 0, resultsByTopicV3AndBelow: res.map((r: any) => ({ name: r.name, resultsByPartition: r.results })) };
   }
 
-  addOffsetsToTxn(_ctx: RequestContext, req: any) {
+  addOffsetsToTxn(_ctx: RequestContext, req: RequestOf<typeof AddOffsetsToTxn>) {
     const t = this.check(this.txns.get(req.transactionalId), req.producerId, req.producerEpoch);
     t.groups.add(req.groupId);
     if (t.state !== 'Ongoing') { t.state = 'Ongoing'; t.startTime = Date.now(); }
@@ -300,7 +315,7 @@ export class TransactionCoordinator {
     return { throttleTimeMs: 0, errorCode: 0 };
   }
 
-  endTxn(_ctx: RequestContext, req: any) {
+  endTxn(_ctx: RequestContext, req: RequestOf<typeof EndTxn>) {
     const t = this.check(this.txns.get(req.transactionalId), req.producerId, req.producerEpoch);
     const commit: boolean = req.committed;
     if (t.state === 'Ongoing') this.complete(t, commit);
@@ -309,7 +324,7 @@ export class TransactionCoordinator {
     return { throttleTimeMs: 0, errorCode: 0, producerId: t.producerId, producerEpoch: t.producerEpoch };
   }
 
-  txnOffsetCommit(_ctx: RequestContext, req: any) {
+  txnOffsetCommit(_ctx: RequestContext, req: RequestOf<typeof TxnOffsetCommit>) {
     const topics = req.topics ?? [];
     const fail = (c: number) => ({ throttleTimeMs: 0, topics: topics.map((tp: any) => ({ name: tp.name, partitions: tp.partitions.map((p: any) => ({ partitionIndex: p.partitionIndex, errorCode: c })) })) });
     const t = this.txns.get(req.transactionalId);
@@ -321,7 +336,7 @@ export class TransactionCoordinator {
     return { throttleTimeMs: 0, topics: this.offsetSink.commitTransactionalOffsets(req.groupId, req.producerId, req.producerEpoch, topics, member) };
   }
 
-  describeTransactions(_ctx: RequestContext, req: any) {
+  describeTransactions(_ctx: RequestContext, req: RequestOf<typeof DescribeTransactions>) {
     return {
       throttleTimeMs: 0,
       transactionStates: (req.transactionalIds ?? []).map((id: string) => {
@@ -334,7 +349,7 @@ export class TransactionCoordinator {
     };
   }
 
-  listTransactions(_ctx: RequestContext, req: any) {
+  listTransactions(_ctx: RequestContext, req: RequestOf<typeof ListTransactions>) {
     const states: string[] = req.stateFilters ?? [];
     const pids: bigint[] = req.producerIdFilters ?? [];
     const known = new Set<string>(STATE_CODES);
@@ -353,18 +368,4 @@ export class TransactionCoordinator {
 
   /** For admin views: open transactions and their partitions. */
   list(): TxnMeta[] { return [...this.txns.values()]; }
-  forgetPartition(p: Partition): void { this.producerState.forget(p); }
-}
-
-export async function installTransactions(b: Broker): Promise<TransactionCoordinator> {
-  const tc = new TransactionCoordinator(b);
-  await tc.start();
-  b.handle(22, (c, r) => tc.initProducerId(c, r));
-  b.handle(24, (c, r) => tc.addPartitionsToTxn(c, r));
-  b.handle(25, (c, r) => tc.addOffsetsToTxn(c, r));
-  b.handle(26, (c, r) => tc.endTxn(c, r));
-  b.handle(28, (c, r) => tc.txnOffsetCommit(c, r));
-  b.handle(65, (c, r) => tc.describeTransactions(c, r));
-  b.handle(66, (c, r) => tc.listTransactions(c, r));
-  return tc;
 }

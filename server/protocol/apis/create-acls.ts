@@ -6,7 +6,7 @@
 // v1 adds the pattern type (default 3, LITERAL); v3 adds the USER resource type.
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const CreateAcls: ApiDecl = {
+export const CreateAcls = {
   key: 30, name: 'CreateAcls', minVersion: 0, maxVersion: 3, flexibleFrom: 2,
   request: [
     arr('creations', '0+', [
@@ -26,4 +26,4 @@ export const CreateAcls: ApiDecl = {
       f('errorMessage', 'string', '0+', { nullableVersions: '0+' }),
     ]),
   ],
-};
+} satisfies ApiDecl;

@@ -9,7 +9,7 @@
 // v1 adds the pattern type (default 3, LITERAL); v3 adds the USER resource type.
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const DeleteAcls: ApiDecl = {
+export const DeleteAcls = {
   key: 31, name: 'DeleteAcls', minVersion: 0, maxVersion: 3, flexibleFrom: 2,
   request: [
     arr('filters', '0+', [
@@ -40,4 +40,4 @@ export const DeleteAcls: ApiDecl = {
       ]),
     ]),
   ],
-};
+} satisfies ApiDecl;

@@ -7,7 +7,7 @@
 // v1 adds the pattern type (default 3, LITERAL); v3 adds the USER resource type.
 import { type ApiDecl, f, arr } from '../schema.ts';
 
-export const DescribeAcls: ApiDecl = {
+export const DescribeAcls = {
   key: 29, name: 'DescribeAcls', minVersion: 0, maxVersion: 3, flexibleFrom: 2,
   request: [
     f('resourceTypeFilter', 'int8'),
@@ -34,4 +34,4 @@ export const DescribeAcls: ApiDecl = {
       ]),
     ]),
   ],
-};
+} satisfies ApiDecl;
