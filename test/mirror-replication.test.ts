@@ -1,6 +1,7 @@
 // MirrorMaker 2 between two real Tributary brokers: records copied byte for byte
 // (every codec, keys, headers, timestamps, partitions), topics created later and config
-// changes reach the target, a consumer group fails over with translated offsets.
+// changes reach the target, a consumer group fails over with translated offsets, and a
+// group active on the target keeps its own offsets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CODECS, KafkaAdmin } from '../client/index.ts';
@@ -12,6 +13,7 @@ import { CheckpointFormat, HeartbeatFormat, OffsetSyncFormat } from '../connecto
 import { FAST, readTopic, waitFor, countTopic, listTopics } from './mirror-helpers.ts';
 import { tempDir } from './helpers/broker.ts';
 import fs from 'node:fs';
+import { spawn } from 'node:child_process';
 import pino from 'pino';
 
 test('A->B: every codec byte for byte, new topics and config changes follow, a group fails over at the translated offset', async (t) => {
@@ -34,6 +36,15 @@ test('A->B: every codec byte for byte, new topics and config changes follow, a g
   // a consumer group reads half of payments on A, committing as it goes (librdkafka commits on close)
   await kcat(['-b', a.bootstrap, '-G', 'billing', '-o', 'beginning', '-c', '50', '-q', '-X', 'auto.offset.reset=earliest', 'payments']);
   await waitFor(async () => (await adminA.groupOffsets('billing')).find((o) => o.topic === 'payments')?.offset === 50, 'billing to commit 50 on A');
+
+  // group ops: at 80 on A, and a live member on B (committing nothing) while the mirror syncs
+  await kcat(['-b', a.bootstrap, '-G', 'ops', '-o', 'beginning', '-c', '80', '-q', '-X', 'auto.offset.reset=earliest', 'payments']);
+  await waitFor(async () => (await adminA.groupOffsets('ops')).find((o) => o.topic === 'payments')?.offset === 80, 'ops to commit 80 on A');
+  // (its member reads another topic, so whatever ops holds on B for a.payments came from the mirror)
+  await adminB.createTopic({ topic: 'idle', partitions: 1 });
+  const live = spawn('kcat', ['-b', b.bootstrap, '-G', 'ops', '-q', '-X', 'enable.auto.commit=false', 'idle'], { stdio: 'ignore' });
+  cleanup.push(async () => { live.kill('SIGKILL'); });
+  await waitFor(async () => (await adminB.listGroups()).find((g) => g.groupId === 'ops' && /stable/i.test(g.state)), 'ops to be active on B');
 
   const dir = tempDir('mirror-test-');
   cleanup.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
@@ -87,6 +98,16 @@ test('A->B: every codec byte for byte, new topics and config changes follow, a g
 
   // sync.group.offsets: billing has no offsets of its own on B, gets the translated one
   await waitFor(async () => (await adminB.groupOffsets('billing')).find((o) => o.topic === 'a.payments')?.offset === cp.downstreamOffset, 'billing\'s offset on B');
+  // ops is active on B: its checkpoint is written, its offsets on B are left alone (the
+  // task skips active groups; the broker would also refuse a commit from outside the group)
+  await waitFor(async () => [...(await readTopic(b.bootstrap, 'a.checkpoints.internal')).values()].flat().map((r) => CheckpointFormat.decode(r.key!, r.value!)).find((c) => c.group === 'ops' && c.upstreamOffset === 80), 'a checkpoint of ops');
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.deepEqual(await adminB.groupOffsets('ops'), []);
+  // once its member left, the translated offset is committed
+  live.kill('SIGTERM');
+  const ops = await waitFor(async () => (await adminB.groupOffsets('ops')).find((o) => o.topic === 'a.payments'), 'ops\'s offset on B after its member left');
+  assert.ok(ops.offset <= 80 && ops.offset >= 80 - 6, `ops translated to ${ops.offset}`);
+
   // a consumer of billing on B resumes there: payment-50 is read, nothing before the checkpoint
   const out = await kcat(['-b', b.bootstrap, '-G', 'billing', '-c', String(100 - cp.downstreamOffset), '-q', '-f', '%s\n', 'a.payments']);
   const values = out.trim().split('\n');
