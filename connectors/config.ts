@@ -2,6 +2,7 @@
 // (Kafka's ConnectorConfig / SinkConnectorConfig / SourceConnectorConfig), which
 // validation merges with the plugin's own ConfigDef.
 import { ConfigDef, ConfigException, Validators } from '../plugins/sdk/index.ts';
+import { transformerFor } from './runtime/config-providers.ts';
 
 export const WORKER_CONFIG = new ConfigDef()
   .define({ name: 'group.id', type: 'STRING', default: 'connect-cluster', documentation: 'Connect cluster name (distributed mode).' })
@@ -41,7 +42,9 @@ export function loadWorkerConfig(props: Record<string, string>): WorkerConfig {
   const mine: Record<string, string> = {};
   for (const k of WORKER_CONFIG.keys.keys()) if (props[k] !== undefined) mine[k] = props[k];
   try {
-    return { ...(WORKER_CONFIG.parse(mine) as Omit<WorkerConfig, 'raw'>), raw: { ...props } };
+    const worker = { ...(WORKER_CONFIG.parse(mine) as Omit<WorkerConfig, 'raw'>), raw: { ...props } };
+    transformerFor(worker); // config.providers.* checked at start (runtime/config-providers.ts)
+    return worker;
   } catch (e) {
     if (e instanceof ConfigException) throw Object.assign(new Error(`invalid Connect worker config ${e.key}: ${e.message}`), { exitCode: 2 });
     throw e;

@@ -20,7 +20,7 @@ export { ConnectState } from './storage/state.ts';
 export { loadWorkerConfig, type WorkerConfig } from './config.ts';
 export { CONNECT_ERRORS } from './errors.ts';
 
-const OWNED_PREFIXES = ['key.converter.', 'value.converter.', 'header.converter.', 'offset.', 'config.storage.', 'offset.storage.', 'status.storage.', 'plugin.path', 'rest.', 'consumer.', 'producer.', 'admin.', 'errors.', 'task.', 'session.timeout.ms'];
+const OWNED_PREFIXES = ['key.converter.', 'value.converter.', 'header.converter.', 'offset.', 'config.storage.', 'offset.storage.', 'status.storage.', 'plugin.path', 'rest.', 'consumer.', 'producer.', 'admin.', 'errors.', 'task.', 'session.timeout.ms', 'config.providers'];
 
 /** Config names the Connect worker reads (its worker config, converter/client prefixes), so the broker does not warn about them. */
 export function ownsConfig(name: string): boolean {

@@ -9,6 +9,7 @@ import { ConnectRestError, badRequest, notFound } from '../errors.ts';
 import { keyInfo } from '../runtime/validation.ts';
 import { toPinoLevel, type LogLevels } from '../runtime/log-levels.ts';
 import { metricsRoutes } from './metrics.ts';
+import { passwordView } from './password-view.ts';
 import type { ConfigDef, Connector, Props } from '../../plugins/sdk/index.ts';
 import type { TargetState } from '../storage/state.ts';
 
@@ -28,6 +29,8 @@ export interface AppOptions {
 const bool = (v: unknown) => v === true || v === 'true';
 
 export function buildApp(o: AppOptions): FastifyInstance {
+  // REST sees PASSWORD-type fields as [hidden] (rest/password-view.ts)
+  o = Object.create(o, { herder: { get: ((raw) => () => passwordView(raw.herder, raw.plugins))(o) } });
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
   const { plugins } = o;
 

@@ -17,6 +17,7 @@ import type { TaskRunner, TaskState } from './task-runner.ts';
 import { validateConnectorConfig, invalidConfigMessage, type ConfigInfos } from './validation.ts';
 import { badRequest, conflict, notFound, traceOf, ConnectRestError } from '../errors.ts';
 import type { ErrorCounters } from './error-handler.ts';
+import { resolveConnectorConfig, reverseTransform, validateResolved } from './config-providers.ts';
 
 export interface HerderOptions {
   /** where the broker is: every producer and consumer of the worker is made from it */
@@ -191,7 +192,7 @@ export class Herder {
     const rc: RunningConnector = { name, desc, instance, failed: false };
     this.running.set(name, rc);
     try {
-      await instance.start({ ...c.config }, this.connectorContext(name));
+      await instance.start(resolveConnectorConfig(this.o.worker, c.config), this.connectorContext(name));
     } catch (e) {
       rc.failed = true;
       this.o.logger.error({ err: e, connector: name }, 'connector failed to start');
@@ -222,6 +223,7 @@ export class Herder {
       await this.setConnectorStatus(name, 'FAILED', traceOf(e));
       return;
     }
+    configs = reverseTransform(c.config, configs);
     if (force || JSON.stringify(configs) !== JSON.stringify(c.tasks)) await this.state.putTaskConfigs(name, configs);
   }
 
@@ -235,13 +237,14 @@ export class Herder {
   }
 
   private async startTask(connector: string, taskId: number): Promise<void> {
-    const c = this.state.connectors.get(connector)!;
-    const props = c.tasks[taskId];
-    const generation = c.generation;
+    const stored = this.state.connectors.get(connector)!;
+    const generation = stored.generation;
     const logger = this.o.logLevels?.child(taskLoggerName(connector, taskId), { connector, task: taskId }) ?? this.o.logger.child({ connector, task: taskId });
     const listener = { onState: (n: string, t: number, s: TaskState, trace: string | null, g: number) => this.onTaskState(n, t, s, trace, g) };
     let runner: TaskRunner;
     try {
+      const c = { ...stored, config: resolveConnectorConfig(this.o.worker, stored.config) };
+      const props = resolveConnectorConfig(this.o.worker, stored.tasks[taskId]);
       const cls = c.config['connector.class'];
       const desc = this.o.plugins.resolve(cls, ['source', 'sink']);
       if (!desc) throw new Error(`Failed to find any class that implements Connector and which name matches ${cls}`);
@@ -414,7 +417,7 @@ export class Herder {
   async validate(pluginName: string, props: Props): Promise<ConfigInfos> {
     const desc = this.o.plugins.resolve(pluginName, ['source', 'sink']);
     if (!desc) throw notFound(`Failed to find any class that implements Connector and which name matches ${pluginName}`);
-    return validateConnectorConfig(this.o.plugins, desc, props, this.validationOptions());
+    return validateResolved(this.o.worker, props, (p) => validateConnectorConfig(this.o.plugins, desc, p, this.validationOptions()));
   }
 
   private validationOptions() { return { exactlyOnceSource: this.o.worker['exactly.once.source.support'] === 'enabled' }; }
@@ -436,7 +439,7 @@ export class Herder {
       if (exists && !opts.allowReplace) throw conflict(`Connector ${name} already exists`);
       const desc = this.o.plugins.resolve(props['connector.class'], ['source', 'sink']);
       if (!desc) throw badRequest(`Failed to find any class that implements Connector and which name matches ${props['connector.class']}, available connectors are: ${this.o.plugins.list().filter((p) => p.type === 'source' || p.type === 'sink').map((p) => `PluginDesc{klass=${p.className}, name='${p.className}', version='${p.version}', type=${p.type}, typeName='${p.type}', location='${p.location}'}`).join(', ')}`);
-      const infos = await validateConnectorConfig(this.o.plugins, desc, props, this.validationOptions());
+      const infos = await validateResolved(this.o.worker, props, (p) => validateConnectorConfig(this.o.plugins, desc, p, this.validationOptions()));
       if (infos.error_count > 0) throw badRequest(invalidConfigMessage(infos));
       if (exists) {
         // stop what runs with the old config; reconcile starts it again with the new one
