@@ -10,6 +10,7 @@ import { schemaRoutes } from './routes/schemas.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import type { SchemaRegistry } from './service.ts';
+import { registerBasicAuth, type BasicAuthOptions } from './auth.ts';
 
 export const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 const ACCEPTED_TYPES = ['application/vnd.schemaregistry.v1+json', 'application/vnd.schemaregistry+json', 'application/octet-stream'];
@@ -26,6 +27,8 @@ export interface AppOptions {
   logger?: Logger;
   leadership?: Leadership;
   forwardTimeoutMs?: number;
+  /** authentication.method=BASIC (registry/auth.ts) */
+  auth?: BasicAuthOptions | null;
 }
 
 declare module 'fastify' {
@@ -45,6 +48,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     frameworkErrors: (e, _req, reply: FastifyReply) => { reply.status(400).send({ error_code: 400, message: e.message }); },
   });
   const { registry } = options;
+  if (options.auth) registerBasicAuth(app as unknown as FastifyInstance, options.auth);
 
   const parseJson = (_req: FastifyRequest, body: string, done: (e: Error | null, v?: unknown) => void) => {
     if (!body.trim()) { done(null, {}); return; }
@@ -108,7 +112,7 @@ async function forward(req: FastifyRequest, reply: FastifyReply, leadership: Lea
   try {
     res = await fetch(url + req.url, {
       method: req.method,
-      headers: { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE, 'x-tributary-forwarded': '1' },
+      headers: { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE, 'x-tributary-forwarded': '1', ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) },
       body: req.method === 'GET' || req.method === 'DELETE' ? undefined : JSON.stringify(req.body ?? {}),
       signal: AbortSignal.timeout(timeoutMs),
     });

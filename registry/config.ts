@@ -23,6 +23,10 @@ export interface RegistryConfig {
   'leader.election.enable': boolean;
   'forward.timeout.ms': number;
   'schema.cache.size': number;
+  'authentication.method': 'NONE' | 'BASIC';
+  'authentication.realm': string;
+  'authentication.roles': string;
+  'java.security.auth.login.config': string;
 }
 
 interface Def { type: 'string' | 'integer' | 'boolean'; default: string | number | boolean; doc: string; enum?: readonly string[]; minimum?: number }
@@ -40,6 +44,11 @@ export const CONFIG_DEFS: Record<keyof RegistryConfig, Def> = {
   'leader.election.enable': { type: 'boolean', default: true, doc: 'Elect one writer among instances through the group (kafka store only); off = this instance writes.' },
   'forward.timeout.ms': { type: 'integer', default: 10000, minimum: 1, doc: 'Timeout of a write forwarded to the leader.' },
   'schema.cache.size': { type: 'integer', default: 1000, minimum: 1, doc: 'Parsed schemas kept in memory.' },
+  // HTTP basic auth (registry/auth.ts)
+  'authentication.method': { type: 'string', default: 'NONE', enum: ['NONE', 'BASIC'], doc: 'BASIC: HTTP basic auth with users from the JAAS file\'s authentication.realm section.' },
+  'authentication.realm': { type: 'string', default: 'SchemaRegistry-Props', doc: 'Section of the JAAS file naming the PropertyFileLoginModule and its users file.' },
+  'authentication.roles': { type: 'string', default: '*', doc: 'Roles let in (comma-separated; * = any). Role readonly may only read.' },
+  'java.security.auth.login.config': { type: 'string', default: '', doc: 'JAAS file (else -Djava.security.auth.login.config= in SCHEMA_REGISTRY_OPTS or KAFKA_OPTS).' },
 };
 
 /** Confluent's older names still accepted. */
@@ -48,7 +57,7 @@ const ALIASES: Record<string, keyof RegistryConfig> = {
   'master.eligibility': 'leader.eligibility',
 };
 
-const PREFIXES = ['kafkastore.', 'schema.registry.', 'schema.compatibility.', 'leader.', 'mode.', 'schema.cache.'];
+const PREFIXES = ['authentication.', 'kafkastore.', 'schema.registry.', 'schema.compatibility.', 'leader.', 'mode.', 'schema.cache.'];
 
 /** A bad registry config value; the CLI exits 2 with its message. */
 export class RegistryConfigError extends Error {

@@ -6,6 +6,7 @@ import { SchemaRegistry } from './service.ts';
 import { KafkaSchemaStore } from './store/kafka-store.ts';
 import { MemorySchemaStore, type SchemaStore } from './store/schema-store.ts';
 import { LeaderElection } from './leader-election.ts';
+import { basicAuthFromConfig } from './auth.ts';
 
 export { buildApp, type AppOptions, type Leadership } from './app.ts';
 export { loadRegistryConfig, RegistryConfigError, type RegistryConfig } from './config.ts';
@@ -35,6 +36,7 @@ export interface RunningRegistry { port: number; url: string; registry: SchemaRe
 export async function startRegistry(opts: StartRegistryOptions): Promise<RunningRegistry> {
   const { config, warnings } = loadRegistryConfig(opts.config ?? {});
   for (const w of warnings) opts.logger?.warn(w);
+  const auth = basicAuthFromConfig(config);
   const kind = opts.store ?? (opts.bootstrap ? 'kafka' : 'memory');
   let store: SchemaStore;
   if (kind === 'kafka') {
@@ -52,7 +54,7 @@ export async function startRegistry(opts: StartRegistryOptions): Promise<Running
   await registry.start();
   let election: LeaderElection | null = null;
   let leadership: Leadership | undefined;
-  const app = buildApp({ registry, logger: opts.logger, forwardTimeoutMs: config['forward.timeout.ms'], leadership: { isLeader: () => leadership?.isLeader() ?? true, leaderUrl: () => leadership?.leaderUrl() ?? null } });
+  const app = buildApp({ registry, logger: opts.logger, auth, forwardTimeoutMs: config['forward.timeout.ms'], leadership: { isLeader: () => leadership?.isLeader() ?? true, leaderUrl: () => leadership?.leaderUrl() ?? null } });
   try {
     await app.listen({ host: opts.host, port: opts.port });
   } catch (e) {
