@@ -65,6 +65,13 @@ test('A->B: every codec byte for byte, new topics and config changes follow, a g
   }
   assert.deepEqual(dst.get(0)![0].headers.map((h) => [h.key, h.value?.toString()]), [['codec', 'none'], ['trace', 'abc']]);
   assert.equal((await adminB.describeTopicConfigs('a.orders'))['retention.ms'], '86400000');
+  // the source task reports its replication lag (0 records once caught up)
+  const progress = await waitFor(async () => {
+    const r = await (await fetch(`${mirror.flows[0].url}/connectors/MirrorSourceConnector/errors`)).json() as { tasks: { progress: { replicationLagRecords: number; partitions: number } | null }[] };
+    const p = r.tasks[0]?.progress;
+    return p && p.replicationLagRecords === 0 && p.partitions >= 4 && p;
+  }, 'a lag report of 0 records');
+  assert.equal(progress.replicationLagRecords, 0);
 
   // a topic created on A later appears on B, with its records
   await adminA.createTopic({ topic: 'late', partitions: 2 });

@@ -156,10 +156,15 @@ export class MirrorSourceTask extends SourceTask {
   private sourceAlias = '';
   private log!: Logger;
   private stopping = false;
+  private report: ((info: Record<string, unknown>) => void) | null = null;
+  /** per source partition: records not read yet (high-water mark − position), time of the last record read */
+  private lag = new Map<string, { records: number; lastTimestamp: number | null }>();
+  private lastReport = 0;
 
   version() { return VERSION; }
 
   async start(props: Props, ctx: SourceTaskContext) {
+    this.report = ctx.reportProgress?.bind(ctx) ?? null;
     this.c = sourceConfig().parse(props);
     this.policy = policyOf(this.c);
     this.log = ctx.logger;
@@ -189,6 +194,8 @@ export class MirrorSourceTask extends SourceTask {
     const batches = await this.reader.poll();
     const out: SourceRecord[] = [];
     for (const b of batches) {
+      const k = `${b.topic}\u0000${b.partition}`;
+      this.lag.set(k, { records: Math.max(0, b.highWatermark - b.nextOffset), lastTimestamp: b.records.length ? b.records[b.records.length - 1].timestamp : this.lag.get(k)?.lastTimestamp ?? null });
       if (!b.records.length) continue;
       const topic = this.remote.get(`${b.topic}\u0000${b.partition}`) ?? this.policy.formatRemoteTopic(this.sourceAlias, b.topic);
       const sourcePartition = this.sourcePartition(b);
@@ -200,7 +207,24 @@ export class MirrorSourceTask extends SourceTask {
         });
       }
     }
+    this.reportLag();
     return out.length ? out : null;
+  }
+
+  /**
+   * Replication lag, shown in GET /connectors/<name>/errors as the task's progress: records
+   * on the source not read yet, and how old the last record read is while any are behind.
+   */
+  private reportLag() {
+    const now = Date.now();
+    if (!this.report || now - this.lastReport < 1000) return;
+    this.lastReport = now;
+    let records = 0, seconds = 0;
+    for (const l of this.lag.values()) {
+      records += l.records;
+      if (l.records > 0 && l.lastTimestamp !== null) seconds = Math.max(seconds, (now - l.lastTimestamp) / 1000);
+    }
+    this.report({ replicationLagRecords: records, replicationLagSeconds: Math.round(seconds * 10) / 10, partitions: this.lag.size });
   }
 
   /** Kafka's rule for when a new offset sync is due (MirrorSourceTask.PartitionState.update). */
