@@ -76,3 +76,24 @@ test('start() refuses a join of topics that are not co-partitioned, and missing 
   assert.throws(() => new KafkaStreams(sb2.build(), { 'bootstrap.servers': b.bootstrap }), /Missing required configuration "application.id"/);
   assert.throws(() => new KafkaStreams(sb2.build(), { 'application.id': 'x', 'bootstrap.servers': b.bootstrap, 'processing.guarantee': 'exactly_twice' as never }), /processing.guarantee/);
 });
+
+test('the broker going away ends the application in ERROR through the exception handler, without crashing the process', async (t) => {
+  const b = await startBroker();
+  t.after(() => b.stop());
+  const admin = new KafkaAdmin({ bootstrap: b.bootstrap, clientId: 'setup' });
+  await admin.createTopics([{ topic: 'gone-in', partitions: 1, replicationFactor: 1 }]);
+  await admin.close();
+  const dir = tempDir('streams-err-');
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const sb = new StreamsBuilder();
+  sb.stream('gone-in').to('gone-out');
+  const app = new KafkaStreams(sb.build(), { 'application.id': 'gone', 'bootstrap.servers': b.bootstrap, 'state.dir': dir, 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500 });
+  const errors: Error[] = [];
+  app.setUncaughtExceptionHandler((e) => { errors.push(e); return 'SHUTDOWN_CLIENT'; });
+  t.after(() => app.close());
+  await app.start();
+  await b.stop();
+  for (let i = 0; i < 600 && app.state() !== 'ERROR'; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(app.state(), 'ERROR');
+  assert.ok(errors.length >= 1);
+});

@@ -22,8 +22,10 @@ const baseOpts = (c: ClientConfig, timeout = 30000) => ({
 export class StreamsMembership {
   private readonly c: Consumer;
   private closed = false;
-  constructor(private readonly cfg: ClientConfig & { groupId: string; topics: string[]; metadata: Buffer; assign: Assignor; sessionTimeoutMs: number; heartbeatIntervalMs: number; onAssignment: (a: Array<{ topic: string; partitions: number[] }>, generation: number) => void }) {
+  constructor(private readonly cfg: ClientConfig & { groupId: string; topics: string[]; metadata: Buffer; assign: Assignor; sessionTimeoutMs: number; heartbeatIntervalMs: number; onAssignment: (a: Array<{ topic: string; partitions: number[] }>, generation: number) => void; onError?: (e: Error) => void }) {
     this.c = new Consumer({ ...baseOpts(cfg), groupId: cfg.groupId, autocommit: false });
+    // the library reports a membership it could not keep (broker gone, rejoin failed) as an 'error' event
+    this.c.on('error', (e: Error) => { if (!this.closed) cfg.onError?.(e); });
     this.c.on('consumer:group:join', (e: { assignments?: Array<{ topic: string; partitions: number[] }>; generationId?: number }) => {
       if (e.assignments && !this.closed) cfg.onAssignment(e.assignments, e.generationId ?? this.c.generationId);
     });

@@ -153,6 +153,7 @@ export class KafkaStreams {
         this.pending = [...tasks];
         this.firstAssignment?.();
       },
+      onError: (e) => { this.membershipError = e; },
     });
     await this.membership.start();
     await got;
@@ -259,6 +260,7 @@ export class KafkaStreams {
   private async run(): Promise<void> {
     while (!this.stopping) {
       try {
+        if (this.membershipError) { const e = this.membershipError; this.membershipError = undefined; throw new StreamsException(`the application's consumer group membership failed: ${e.message}`, e); }
         if (this.pending) await this.rebalance();
         if (!this.taskByTp.size) { await sleep(50); continue; }
         const [batches, globalBatches] = await Promise.all([this.reader!.poll(), this.globalReader ? this.globalReader.poll() : Promise.resolve([])]);
@@ -288,8 +290,10 @@ export class KafkaStreams {
 
   /** A commit that fails (fenced, a rebalance moved the tasks) leaves the tasks corrupted: they are rebuilt from their changelogs. */
   private async onError(e: Error): Promise<void> {
-    const migrated = /generation|rebalance|fenced|epoch|member|coordinator|UNKNOWN_MEMBER|ILLEGAL_GENERATION|REBALANCE_IN_PROGRESS/i.test(`${e.message} ${(e as { apiId?: string }).apiId ?? ''} ${String((e as { cause?: unknown }).cause ?? '')}`);
-    if (migrated && !(e instanceof StreamsException)) {
+    if (process.env.STREAMS_DEBUG) console.error(`streams ${this.cfg.clientId}: ${e.message}`);
+    const migrated = kafkaErrorCodes(e).some((c) => MIGRATED.has(c));
+    // the same "tasks moved" failure again and again is no rebalance: it goes to the exception handler
+    if (migrated && !(e instanceof StreamsException) && ++this.migratedInARow <= 5) {
       this.resetTasks();
       if (this.cfg.eos) { await this.txProducer!.close(); this.txProducer = new TransactionalProducer({ bootstrap: this.cfg.bootstrapServers, clientId: `${this.cfg.clientId}-producer`, transactionalId: `${this.cfg.applicationId}-${this.processId}`, transactionTimeoutMs: this.cfg.transactionTimeoutMs }); await this.txProducer.init(); }
       await sleep(200);
@@ -304,6 +308,8 @@ export class KafkaStreams {
     queueMicrotask(() => { void this.shutdown('ERROR'); });
   }
   lastError?: Error;
+  private membershipError?: Error;
+  private migratedInARow = 0;
 
   /** closes every task without committing, wipes its state; the current assignment is applied again */
   private resetTasks(): void {
@@ -449,6 +455,7 @@ export class KafkaStreams {
       for (const rt of this.tasks.values()) this.writeCheckpoint(rt, this.changelogEnds);
     }
     for (const o of offsets) this.committedPositions.set(tpk(o.topic, o.partition), o.offset);
+    this.migratedInARow = 0;
   }
 
   /** Local state of a store across this instance's tasks (Kafka's interactive queries). */
@@ -525,6 +532,23 @@ export class KafkaStreams {
     if (this.stateValue !== 'CREATED' && this.stateValue !== 'NOT_RUNNING' && this.stateValue !== 'ERROR') throw new StreamsException('Cannot clean up while running.');
     fs.rmSync(path.join(this.cfg.stateDir, this.cfg.applicationId), { recursive: true, force: true });
   }
+}
+
+/** Kafka errors that mean this instance lost its tasks (or its producer) to a rebalance: rebuild the tasks and go on. */
+const MIGRATED = new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'FENCED_INSTANCE_ID', 'INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'CONCURRENT_TRANSACTIONS', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS']);
+function kafkaErrorCodes(e: unknown): string[] {
+  const out: string[] = [];
+  const seen = new Set<unknown>();
+  const walk = (x: unknown) => {
+    if (!x || typeof x !== 'object' || seen.has(x)) return;
+    seen.add(x);
+    const o = x as { apiId?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof o.apiId === 'string') out.push(o.apiId);
+    walk(o.cause);
+    if (Array.isArray(o.errors)) o.errors.forEach(walk);
+  };
+  walk(e);
+  return out;
 }
 
 function splitTp(k: string): [string, number] { const i = k.lastIndexOf(':'); return [k.slice(0, i), Number(k.slice(i + 1))]; }
