@@ -10,6 +10,7 @@ import { loadPlugins, type Plugins } from './runtime/plugins.ts';
 import { Herder } from './runtime/herder.ts';
 import { StandaloneAssigner, type Assigner } from './runtime/assigner.ts';
 import { buildApp } from './rest/app.ts';
+import { connectBasicAuthFromConfig } from './rest/auth.ts';
 import { LogLevels } from './runtime/log-levels.ts';
 import { attachToHerder, distributedAssigner } from './distributed/cluster.ts';
 
@@ -74,7 +75,7 @@ export async function startConnect(opts: StartConnectOptions): Promise<RunningCo
   const placeholder = new Herder({ client, state, plugins, worker, workerId: '', assigner: new StandaloneAssigner(''), logger });
   const app = buildApp({
     get herder() { return herder ?? placeholder; },
-    plugins, logger, logLevels, version: VERSION, commit: 'tributary',
+    plugins, logger, logLevels, version: VERSION, commit: 'tributary', auth: connectBasicAuthFromConfig(worker.raw),
     kafkaClusterId: () => clusterId,
     advertisedUrl: () => `http://${advertisedHost}:${port}`,
   } as Parameters<typeof buildApp>[0]);

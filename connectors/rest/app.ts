@@ -10,6 +10,7 @@ import { keyInfo } from '../runtime/validation.ts';
 import { toPinoLevel, type LogLevels } from '../runtime/log-levels.ts';
 import { metricsRoutes } from './metrics.ts';
 import { passwordView } from './password-view.ts';
+import { registerConnectBasicAuth, type ConnectBasicAuth } from './auth.ts';
 import type { ConfigDef, Connector, Props } from '../../plugins/sdk/index.ts';
 import type { TargetState } from '../storage/state.ts';
 
@@ -24,6 +25,8 @@ export interface AppOptions {
   kafkaClusterId: () => string | null;
   /** Base URL for Location headers. */
   advertisedUrl: () => string;
+  /** rest.extension.classes=…BasicAuthSecurityRestExtension (rest/auth.ts) */
+  auth?: ConnectBasicAuth | null;
 }
 
 const bool = (v: unknown) => v === true || v === 'true';
@@ -33,6 +36,7 @@ export function buildApp(o: AppOptions): FastifyInstance {
   o = Object.create(o, { herder: { get: ((raw) => () => passwordView(raw.herder, raw.plugins))(o) } });
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
   const { plugins } = o;
+  if (o.auth) registerConnectBasicAuth(app, o.auth);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     if (err instanceof ConnectRestError) return reply.code(err.status).send({ error_code: err.status, message: err.message });
