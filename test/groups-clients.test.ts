@@ -9,6 +9,11 @@ import { Kafka, logLevel } from 'kafkajs';
 import { startBroker, tempDir } from './helpers/broker.ts';
 import { kcat, PYTHON } from './helpers/clients.ts';
 import { spawnCli } from './helpers/process.ts';
+import type { ApiDecl, RequestOf } from '../server/protocol/schema.ts';
+import { DescribeGroups, Heartbeat, JoinGroup, OffsetCommit, OffsetFetch, SyncGroup } from '../server/protocol/apis/index.ts';
+
+/** A request as the coordinator gets it, given only the fields this test sets (the decoder fills the rest). */
+const decoded = <D extends ApiDecl>(_api: D, body: object) => body as RequestOf<D>;
 
 const GROUP_CLIENT = path.join(import.meta.dirname, 'py/group_client.py');
 
@@ -68,7 +73,7 @@ test('python consumers in one group split partitions and each record is delivere
   await produceLines(b.bootstrap, 'split', 600, 100);
   await until(() => a.msgs.size + c.msgs.size >= 700, 20000, 'records after the rebalance');
   for (let i = 0; i < 700; i++) assert.ok(a.msgs.has(`m${i}`) || c.msgs.has(`m${i}`), `m${i} missing`);
-  const desc = b.broker.groups!.describeGroups({} as any, { groups: ['g-split'] }).groups[0];
+  const desc = b.broker.groups!.describeGroups({} as any, decoded(DescribeGroups, { groups: ['g-split'] })).groups[0];
   assert.equal(desc.groupState, 'Stable');
   assert.equal(desc.members.length, 1);
 });
@@ -134,17 +139,17 @@ test('stale generations and unknown members get ILLEGAL_GENERATION / UNKNOWN_MEM
   const gc = b.broker.groups!;
   const ctx = (v: number) => ({ apiVersion: v, clientId: 't', clientHost: 'h' }) as any;
   await kcat(['-b', b.bootstrap, '-t', 'stale', '-P'], 'x\n');
-  const first = await gc.joinGroup(ctx(3), { groupId: 'g-stale', sessionTimeoutMs: 10000, rebalanceTimeoutMs: 10000, memberId: '', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }] });
+  const first = await gc.joinGroup(ctx(3), decoded(JoinGroup, { groupId: 'g-stale', sessionTimeoutMs: 10000, rebalanceTimeoutMs: 10000, memberId: '', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }] }));
   assert.equal(first.errorCode, 0);
-  const commit = (gen: number, memberId: string) => gc.offsetCommit(ctx(7), { groupId: 'g-stale', generationIdOrMemberEpoch: gen, memberId, topics: [{ name: 'stale', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: 'meta' }] }] }).topics[0].partitions[0].errorCode;
-  await gc.syncGroup(ctx(3), { groupId: 'g-stale', generationId: first.generationId, memberId: first.memberId, assignments: [] });
+  const commit = (gen: number, memberId: string) => gc.offsetCommit(ctx(7), decoded(OffsetCommit, { groupId: 'g-stale', generationIdOrMemberEpoch: gen, memberId, topics: [{ name: 'stale', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: 'meta' }] }] })).topics[0].partitions[0].errorCode;
+  await gc.syncGroup(ctx(3), decoded(SyncGroup, { groupId: 'g-stale', generationId: first.generationId, memberId: first.memberId, assignments: [] }));
   assert.equal(commit(first.generationId + 5, first.memberId), 22);
   assert.equal(commit(first.generationId, 'nobody'), 25);
   assert.equal(commit(first.generationId, first.memberId), 0);
-  const fetched = gc.offsetFetch(ctx(7), { groupId: 'g-stale', topics: [{ name: 'stale', partitionIndexes: [0] }] });
+  const fetched = gc.offsetFetch(ctx(7), decoded(OffsetFetch, { groupId: 'g-stale', topics: [{ name: 'stale', partitionIndexes: [0] }] }));
   assert.equal(fetched.topics![0].partitions[0].metadata, 'meta', 'commit metadata round-trips');
-  assert.equal(gc.heartbeat(ctx(3), { groupId: 'g-stale', generationId: 99, memberId: first.memberId }).errorCode, 22);
-  assert.equal(gc.heartbeat(ctx(3), { groupId: 'g-stale', generationId: first.generationId, memberId: 'ghost' }).errorCode, 25);
+  assert.equal(gc.heartbeat(ctx(3), decoded(Heartbeat, { groupId: 'g-stale', generationId: 99, memberId: first.memberId })).errorCode, 22);
+  assert.equal(gc.heartbeat(ctx(3), decoded(Heartbeat, { groupId: 'g-stale', generationId: first.generationId, memberId: 'ghost' })).errorCode, 25);
 });
 
 test('committed offsets survive a broker kill -9', async (t) => {

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ApiHandlers, RequestContext } from '../network/api-handlers.ts';
+import type { RequestOf } from '../protocol/schema.ts';
 import { DeleteGroups, DescribeGroups, Heartbeat, JoinGroup, LeaveGroup, ListGroups, OffsetCommit, OffsetDelete, OffsetFetch, SyncGroup } from '../protocol/apis/index.ts';
 import type { BrokerConfig } from '../config.ts';
 import type { MetadataStore } from '../cluster/metadata-store.ts';
@@ -289,7 +290,7 @@ export class GroupCoordinator {
 
   // ---- handlers ----
 
-  joinGroup(ctx: RequestContext, req: any): Promise<JoinResult> | JoinResult {
+  joinGroup(ctx: RequestContext, req: RequestOf<typeof JoinGroup>): Promise<JoinResult> | JoinResult {
     const v = ctx.apiVersion;
     const fail = (name: Parameters<typeof code>[0], memberId = req.memberId ?? ''): JoinResult => ({ errorCode: code(name), generationId: -1, protocolType: null, protocolName: null, leader: '', memberId, members: [] });
     if (!req.groupId) return fail('INVALID_GROUP_ID');
@@ -340,7 +341,7 @@ export class GroupCoordinator {
    * leader of a group it got no member list for (librdkafka's cooperative-sticky
    * assignor crashes on an empty one).
    */
-  private replaceStaticMember(ctx: RequestContext, g: Group, instanceId: string, newId: string, req: any, rebalanceTimeoutMs: number): Promise<JoinResult> | JoinResult {
+  private replaceStaticMember(ctx: RequestContext, g: Group, instanceId: string, newId: string, req: RequestOf<typeof JoinGroup>, rebalanceTimeoutMs: number): Promise<JoinResult> | JoinResult {
     const old = g.members.get(g.staticMembers.get(instanceId)!)!;
     const currentLeader = g.leaderId;
     g.members.delete(old.memberId);
@@ -383,7 +384,7 @@ export class GroupCoordinator {
     return g.members.has(memberId) ? 0 : code('UNKNOWN_MEMBER_ID');
   }
 
-  private joinExisting(g: Group, m: Member, req: any, isNew = false): Promise<JoinResult> | JoinResult {
+  private joinExisting(g: Group, m: Member, req: RequestOf<typeof JoinGroup>, isNew = false): Promise<JoinResult> | JoinResult {
     const changed = isNew || m.protocols.length !== req.protocols.length || m.protocols.some((p, i) => p.name !== req.protocols[i].name || !p.metadata.equals(req.protocols[i].metadata));
     m.protocols = req.protocols; m.sessionTimeoutMs = req.sessionTimeoutMs;
     this.keepAlive(g, m);
@@ -404,7 +405,7 @@ export class GroupCoordinator {
     });
   }
 
-  syncGroup(ctx: RequestContext, req: any) {
+  syncGroup(ctx: RequestContext, req: RequestOf<typeof SyncGroup>) {
     const out = (errorCode: number, assignment: Buffer = EMPTY) => ({ throttleTimeMs: 0, errorCode, protocolType: g?.protocolType ?? null, protocolName: g?.protocolName ?? null, assignment });
     const g = this.groups.get(req.groupId);
     if (!g) return out(code('UNKNOWN_MEMBER_ID'));
@@ -430,7 +431,7 @@ export class GroupCoordinator {
     });
   }
 
-  heartbeat(_ctx: RequestContext, req: any) {
+  heartbeat(_ctx: RequestContext, req: RequestOf<typeof Heartbeat>) {
     const res = (c: number) => ({ throttleTimeMs: 0, errorCode: c });
     const g = this.groups.get(req.groupId);
     if (!g) return res(code('UNKNOWN_MEMBER_ID'));
@@ -442,7 +443,7 @@ export class GroupCoordinator {
     return res(0);
   }
 
-  leaveGroup(ctx: RequestContext, req: any) {
+  leaveGroup(ctx: RequestContext, req: RequestOf<typeof LeaveGroup>) {
     const g = this.groups.get(req.groupId);
     const leaving: { memberId: string; groupInstanceId: string | null }[] = ctx.apiVersion >= 3 ? (req.members ?? []) : [{ memberId: req.memberId, groupInstanceId: null }];
     const results = leaving.map((l) => {
@@ -481,7 +482,7 @@ export class GroupCoordinator {
     return 0;
   }
 
-  offsetCommit(ctx: RequestContext, req: any) {
+  offsetCommit(ctx: RequestContext, req: RequestOf<typeof OffsetCommit>) {
     const topics = req.topics ?? [];
     const all = (c: number) => ({ throttleTimeMs: 0, topics: topics.map((t: any) => ({ name: t.name, partitions: t.partitions.map((p: any) => ({ partitionIndex: p.partitionIndex, errorCode: c })) })) });
     if (!req.groupId) return all(code('INVALID_GROUP_ID'));
@@ -523,14 +524,14 @@ export class GroupCoordinator {
     return [...byTopic].map(([name, ps]) => ({ name, partitions: ps.sort((a, b) => a - b).map((p) => entry(name, p)) }));
   }
 
-  offsetFetch(ctx: RequestContext, req: any) {
+  offsetFetch(ctx: RequestContext, req: RequestOf<typeof OffsetFetch>) {
     if (ctx.apiVersion >= 8) {
       return { throttleTimeMs: 0, groups: (req.groups ?? []).map((gr: any) => ({ groupId: gr.groupId, topics: this.fetchOffsets(gr.groupId, gr.topics), errorCode: 0 })) };
     }
     return { throttleTimeMs: 0, topics: this.fetchOffsets(req.groupId, req.topics), errorCode: 0 };
   }
 
-  describeGroups(_ctx: RequestContext, req: any) {
+  describeGroups(_ctx: RequestContext, req: RequestOf<typeof DescribeGroups>) {
     return {
       throttleTimeMs: 0,
       groups: (req.groups ?? []).map((id: string) => {
@@ -548,7 +549,7 @@ export class GroupCoordinator {
     };
   }
 
-  listGroups(_ctx: RequestContext, req: any) {
+  listGroups(_ctx: RequestContext, req: RequestOf<typeof ListGroups>) {
     const states: string[] = req.statesFilter ?? [];
     const types: string[] = req.typesFilter ?? [];
     return {
@@ -570,11 +571,11 @@ export class GroupCoordinator {
     return 0;
   }
 
-  deleteGroups(_ctx: RequestContext, req: any) {
+  deleteGroups(_ctx: RequestContext, req: RequestOf<typeof DeleteGroups>) {
     return { throttleTimeMs: 0, results: (req.groupsNames ?? []).map((id: string) => ({ groupId: id, errorCode: this.deleteGroup(id) })) };
   }
 
-  offsetDelete(_ctx: RequestContext, req: any) {
+  offsetDelete(_ctx: RequestContext, req: RequestOf<typeof OffsetDelete>) {
     const g = this.groups.get(req.groupId);
     if (!g) return { errorCode: code('GROUP_ID_NOT_FOUND'), throttleTimeMs: 0, topics: [] };
     const subscribed = g.members.size ? g.subscribedTopics() : new Set<string>();
