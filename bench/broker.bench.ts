@@ -7,6 +7,8 @@ import path from 'node:path';
 import { startBroker } from '../test/helpers/broker.ts';
 import { ROOT, spawnCli } from '../test/helpers/process.ts';
 import { tempDir } from '../test/helpers/broker.ts';
+import { BrokerMetrics } from '../server/metrics/broker-metrics.ts';
+import { API_BY_KEY } from '../server/protocol/apis/index.ts';
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 400_000);
 const SIZE = 1024;
@@ -103,6 +105,79 @@ async function natsBench(): Promise<any> {
   return { produce_msgs_s: n / pt, produce_mb_s: (n * SIZE) / pt / 1e6, consume_msgs_s: n / ct, consume_mb_s: (n * SIZE) / ct / 1e6 };
 }
 
+/**
+ * Metrics cost: the same produce and consume with the admin port (metrics) off and
+ * on while scraped every second, alternating off/on twice in one run.
+ */
+async function metricsBench() {
+  const n = Math.min(COUNT, 200_000);
+  const one = async (metrics: boolean, round: number) => {
+    const dir = tempDir('tributary-bench-');
+    const cli = await spawnCli(['broker', '--data-dir', dir, '--kafka-port', '0', '--set', 'num.partitions=1', '--set', 'message.max.bytes=2000000',
+      ...(metrics ? ['--admin-port', '0'] : ['--set', 'admin.listeners='])], metrics ? ['admin', 'kafka'] : ['kafka']);
+    const bootstrap = `127.0.0.1:${cli.ports.kafka}`;
+    let scrapes = 0;
+    const timer = metrics ? setInterval(() => { void fetch(`http://127.0.0.1:${cli.ports.admin}/metrics`).then((r) => r.text()).then(() => { scrapes++; }, () => undefined); }, 1000) : undefined;
+    try {
+      py(['produce', bootstrap, 'warmup', '20000', String(SIZE), '1']);
+      const prod = await pyAsync(['produce', bootstrap, `m-${round}`, String(n), String(SIZE), '1']);
+      const cons = await pyAsync(['consume', bootstrap, `m-${round}`, String(n)]);
+      return { produce: prod.msgs_s as number, consume: cons.msgs_s as number, scrapes };
+    } finally {
+      clearInterval(timer);
+      cli.child.kill('SIGTERM');
+      await cli.exited;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const off: { produce: number; consume: number }[] = []; const on: { produce: number; consume: number; scrapes: number }[] = [];
+  for (let round = 0; round < 3; round++) { off.push(await one(false, round)); on.push(await one(true, round)); }
+  // the median of the rounds: this machine's load swings single runs by 2x
+  const avg = (l: { produce: number; consume: number }[], k: 'produce' | 'consume') => l.map((x) => x[k]).sort((a, b) => a - b)[Math.floor(l.length / 2)];
+  return { n, off, on, produceOff: avg(off, 'produce'), produceOn: avg(on, 'produce'), consumeOff: avg(off, 'consume'), consumeOn: avg(on, 'consume'), scrapes: on.reduce((a, x) => a + x.scrapes, 0) };
+}
+
+/** The driver without blocking this process (the scraper runs here meanwhile). */
+function pyAsync(args: string[]): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const c = spawn('/usr/bin/python3', [DRIVER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = ''; let err = '';
+    c.stdout.on('data', (d) => { out += d; }); c.stderr.on('data', (d) => { err += d; });
+    c.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`driver ${args[0]} failed: ${err}`))));
+  });
+}
+
+/** The request path's share: what the socket server's observer and the append listener cost per call. */
+function metricsHotPath() {
+  const m = new BrokerMetrics({ partitions: () => [], connections: () => ({ open: 0, created: 0 }), groupStates: () => [], groupOffsets: () => [] });
+  const api = API_BY_KEY.get(0)!;
+  const ctx = { apiKey: 0, apiVersion: 9, correlationId: 1, clientId: 'b', clientHost: '127.0.0.1', connectionId: 1, api, receivedAt: performance.now() };
+  const body = { responses: [{ name: 'bench', partitionResponses: [{ index: 0, errorCode: 0 }] }] };
+  const N = 1_000_000;
+  for (let i = 0; i < 10_000; i++) { m.onResponse(ctx, 9, body, undefined); m.onAppend('bench', 10, 10240); }
+  let t0 = performance.now();
+  for (let i = 0; i < N; i++) m.onResponse(ctx, 9, body, undefined);
+  const resp = ((performance.now() - t0) * 1e6) / N;
+  t0 = performance.now();
+  for (let i = 0; i < N; i++) m.onAppend('bench', 10, 10240);
+  const app = ((performance.now() - t0) * 1e6) / N;
+  return { resp, app };
+}
+
+if (process.env.BENCH_ONLY === 'metrics') {
+  const h = metricsHotPath();
+  console.log(`metrics hot path: ${fmt(h.resp, 0)} ns per response observed (Produce), ${fmt(h.app, 0)} ns per append`);
+  const m = await metricsBench();
+  printMetrics(m);
+  process.exit(0);
+}
+
+function printMetrics(m: Awaited<ReturnType<typeof metricsBench>>) {
+  console.log(`metrics cost (acks=1 produce then consume of ${m.n} x ${SIZE} B, off/on alternated 3 times, medians, on = admin port scraped every 1 s, ${m.scrapes} scrapes):`);
+  console.log(`  produce: off ${fmt(m.produceOff, 0)} msgs/s (${m.off.map((x) => fmt(x.produce, 0)).join(', ')}), on ${fmt(m.produceOn, 0)} msgs/s (${m.on.map((x) => fmt(x.produce, 0)).join(', ')}) → ${fmt((m.produceOn / m.produceOff - 1) * 100)}%`);
+  console.log(`  consume: off ${fmt(m.consumeOff, 0)} msgs/s (${m.off.map((x) => fmt(x.consume, 0)).join(', ')}), on ${fmt(m.consumeOn, 0)} msgs/s (${m.on.map((x) => fmt(x.consume, 0)).join(', ')}) → ${fmt((m.consumeOn / m.consumeOff - 1) * 100)}%`);
+}
+
 const k = await kafkaBench();
 const redis = redisBench();
 const natsR = await natsBench();
@@ -116,4 +191,6 @@ console.log(`redis streams: ${redis.error ?? `produce ${fmt(redis.produce_mb_s)}
 console.log(`nats jetstream: ${natsR.error ?? `produce ${fmt(natsR.produce_mb_s)} MB/s (${fmt(natsR.produce_msgs_s, 0)} msgs/s), consume ${fmt(natsR.consume_mb_s)} MB/s`}`);
 if (!redis.error) console.log(`ratio produce vs redis: ${fmt(k['produce acks=1'].mb_s / redis.produce_mb_s, 2)}x, consume vs redis: ${redis.consume_mb_s ? fmt(k.consume.mb_s / redis.consume_mb_s, 2) : '?'}x`);
 if (!natsR.error) console.log(`ratio produce vs nats: ${fmt(k['produce acks=1'].mb_s / natsR.produce_mb_s, 2)}x, consume vs nats: ${fmt(k.consume.mb_s / natsR.consume_mb_s, 2)}x`);
-void startBroker; void spawn;
+printMetrics(await metricsBench());
+{ const h = metricsHotPath(); console.log(`metrics hot path: ${fmt(h.resp, 0)} ns per response observed (Produce), ${fmt(h.app, 0)} ns per append`); }
+void startBroker;

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { startTestKit } from './helpers/connect.ts';
 import { startPrometheus } from './helpers/prometheus.ts';
 import { startRegistry } from '../registry/index.ts';
+import { startUi } from '../ui/server/index.ts';
+import { startBroker } from './helpers/broker.ts';
 import { ConfigDef, SourceConnector, SourceTask, definePlugin, S, type Props, type SourceRecord } from '../plugins/sdk/index.ts';
 
 class BrokenTask extends SourceTask {
@@ -78,4 +80,15 @@ test('registry: /health, /ready, requests by route and status, schemas per type,
   await prom.waitFor('sum(kafka_schema_registry_http_requests_total{route="/subjects/:subject/versions",method="POST",status="409"})', (v) => v === 1);
   await prom.waitFor('sum(kafka_schema_registry_http_requests_total{route="/subjects/:subject/versions",method="GET",status="404"})', (v) => v === 1);
   await prom.waitFor('kafka_schema_registry_master_slave_role', (v) => v === 1);
+});
+
+test('UI server: /metrics counts its API requests by route and status', async (t) => {
+  const b = await startBroker();
+  t.after(() => b.stop());
+  const ui = await startUi({ bootstrap: b.bootstrap, host: '127.0.0.1', port: 0 });
+  t.after(() => ui.close());
+  assert.equal((await fetch(`${ui.url}/api/topics/nope-nope`)).status, 404);
+  const text = await (await fetch(`${ui.url}/metrics`)).text();
+  assert.match(text, /^tributary_ui_http_requests_total\{route="\/api\/topics\/:[a-z]+",method="GET",status="404"\} 1$/m);
+  assert.match(text, /^tributary_ui_process_resident_memory_bytes \d+/m);
 });

@@ -51,33 +51,62 @@ const GROUP_STATES = ['PreparingRebalance', 'CompletingRebalance', 'Stable', 'De
 /** request latency buckets in ms (Kafka's TotalTimeMs): 0.1 ms .. 30 s */
 const LATENCY_BUCKETS_MS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000];
 
-interface TopicChildren {
-  messagesIn: Counter.Internal;
-  bytesIn: Counter.Internal;
-  bytesOut: Counter.Internal;
+// The request path adds to plain numbers (prom-client's label children hash their
+// labels on every call); the registry reads them when scraped.
+interface TopicTotals { messagesIn: number; bytesIn: number; bytesOut: number }
+
+interface RequestTotals {
+  name: string;
+  version: string;
+  count: number;
+  sum: number;
+  /** per LATENCY_BUCKETS_MS bound, then +Inf; not cumulative */
+  buckets: Float64Array;
 }
 
-interface RequestChildren {
-  requests: Counter.Internal;
-  totalTime: Histogram.Internal<string>;
+/**
+ * A histogram whose observations the broker keeps in its own arrays, exposed
+ * through the registry's public metric shape (`get()`), so the request path
+ * never touches prom-client.
+ */
+function requestLatencyHistogram(name: string, help: string, totals: () => Iterable<RequestTotals>) {
+  return {
+    name, help, type: 'histogram', aggregator: 'sum',
+    reset() { /* the broker's totals are monotonic */ },
+    async get() {
+      const byName = new Map<string, { count: number; sum: number; buckets: Float64Array }>();
+      for (const t of totals()) {
+        let a = byName.get(t.name);
+        if (!a) { a = { count: 0, sum: 0, buckets: new Float64Array(LATENCY_BUCKETS_MS.length + 1) }; byName.set(t.name, a); }
+        a.count += t.count; a.sum += t.sum;
+        for (let i = 0; i < a.buckets.length; i++) a.buckets[i] += t.buckets[i];
+      }
+      const values: { value: number; labels: Record<string, string | number>; metricName: string }[] = [];
+      for (const [request, a] of byName) {
+        let cum = 0;
+        for (let i = 0; i < a.buckets.length; i++) {
+          cum += a.buckets[i];
+          values.push({ value: cum, labels: { request, le: i < LATENCY_BUCKETS_MS.length ? LATENCY_BUCKETS_MS[i] : '+Inf' }, metricName: `${name}_bucket` });
+        }
+        values.push({ value: a.sum, labels: { request }, metricName: `${name}_sum` });
+        values.push({ value: a.count, labels: { request }, metricName: `${name}_count` });
+      }
+      return { name, help, type: 'histogram', values, aggregator: 'sum' };
+    },
+  };
 }
 
 export class BrokerMetrics implements RequestObserver {
   readonly registry = new Registry();
-  private readonly messagesIn: Counter<'topic'>;
-  private readonly bytesIn: Counter<'topic'>;
-  private readonly bytesOut: Counter<'topic'>;
   private readonly failedProduce: Counter<'topic'>;
   private readonly failedFetch: Counter<'topic'>;
-  private readonly requests: Counter<'request' | 'version'>;
-  private readonly totalTime: Histogram<'request'>;
   private readonly errors: Counter<'request' | 'error'>;
   private readonly rebalances: Counter;
   private readonly transactions: Counter<'result'>;
   private readonly isrShrinks: Counter;
   private readonly isrExpands: Counter;
-  private readonly byTopic = new Map<string, TopicChildren>();
-  private readonly byRequest = new Map<number, RequestChildren[]>();
+  private readonly byTopic = new Map<string, TopicTotals>();
+  private readonly byRequest = new Map<number, RequestTotals[]>();
 
   constructor(private readonly source: BrokerMetricsSource) {
     const r = this.registry;
@@ -88,13 +117,19 @@ export class BrokerMetrics implements RequestObserver {
     const counterOf = (name: string, help: string, total: () => number) =>
       new Counter({ name, help, registers: [r], collect() { this.reset(); this.inc(total()); } });
 
-    this.messagesIn = counter('kafka_server_brokertopicmetrics_messagesin_total', 'Records appended to the topic (BrokerTopicMetrics MessagesInPerSec).', ['topic']);
-    this.bytesIn = counter('kafka_server_brokertopicmetrics_bytesin_total', 'Record batch bytes appended to the topic (BytesInPerSec).', ['topic']);
-    this.bytesOut = counter('kafka_server_brokertopicmetrics_bytesout_total', 'Record bytes sent to fetching clients (BytesOutPerSec).', ['topic']);
+    const perTopic = (name: string, help: string, pick: (t: TopicTotals) => number) =>
+      new Counter({ name, help, labelNames: ['topic'], registers: [r], collect: () => { const c = r.getSingleMetric(name) as Counter<'topic'>; c.reset(); for (const [topic, t] of this.byTopic) c.inc({ topic }, pick(t)); } });
+    perTopic('kafka_server_brokertopicmetrics_messagesin_total', 'Records appended to the topic (BrokerTopicMetrics MessagesInPerSec).', (t) => t.messagesIn);
+    perTopic('kafka_server_brokertopicmetrics_bytesin_total', 'Record batch bytes appended to the topic (BytesInPerSec).', (t) => t.bytesIn);
+    perTopic('kafka_server_brokertopicmetrics_bytesout_total', 'Record bytes sent to fetching clients (BytesOutPerSec).', (t) => t.bytesOut);
     this.failedProduce = counter('kafka_server_brokertopicmetrics_failedproducerequests_total', 'Partition produce requests that failed (FailedProduceRequestsPerSec).', ['topic']);
     this.failedFetch = counter('kafka_server_brokertopicmetrics_failedfetchrequests_total', 'Partition fetch requests that failed (FailedFetchRequestsPerSec).', ['topic']);
-    this.requests = counter('kafka_network_requestmetrics_requests_total', 'Requests answered, by API and version (RequestMetrics RequestsPerSec).', ['request', 'version']);
-    this.totalTime = new Histogram<'request'>({ name: 'kafka_network_requestmetrics_totaltimems', help: 'Time from request decoded to response encoded, in ms (RequestMetrics TotalTimeMs).', labelNames: ['request'], buckets: LATENCY_BUCKETS_MS, registers: [r] });
+    const requestTotals = () => [...this.byRequest.values()].flatMap((l) => l.filter(Boolean));
+    new Counter({
+      name: 'kafka_network_requestmetrics_requests_total', help: 'Requests answered, by API and version (RequestMetrics RequestsPerSec).', labelNames: ['request', 'version'], registers: [r],
+      collect() { this.reset(); for (const t of requestTotals()) this.inc({ request: t.name, version: t.version }, t.count); },
+    });
+    r.registerMetric(requestLatencyHistogram('kafka_network_requestmetrics_totaltimems', 'Time from request decoded to response encoded, in ms (RequestMetrics TotalTimeMs).', requestTotals) as unknown as Histogram);
     this.errors = counter('kafka_network_requestmetrics_errors_total', 'Error codes in responses, by API and Kafka error name; Produce and Fetch count each partition (RequestMetrics ErrorsPerSec).', ['request', 'error']);
     this.rebalances = counter('kafka_server_group_coordinator_metrics_group_completed_rebalance_total', 'Consumer group rebalances completed (group-completed-rebalance-count).');
     this.transactions = counter('kafka_server_transaction_coordinator_metrics_completed_transactions_total', 'Transactions completed by the coordinator, by result (commit, abort).', ['result']);
@@ -169,20 +204,17 @@ export class BrokerMetrics implements RequestObserver {
     this.transactions.labels('commit').inc(0); this.transactions.labels('abort').inc(0);
   }
 
-  private topic(name: string): TopicChildren {
+  private topic(name: string): TopicTotals {
     let c = this.byTopic.get(name);
-    if (!c) {
-      c = { messagesIn: this.messagesIn.labels(name), bytesIn: this.bytesIn.labels(name), bytesOut: this.bytesOut.labels(name) };
-      this.byTopic.set(name, c);
-    }
+    if (!c) { c = { messagesIn: 0, bytesIn: 0, bytesOut: 0 }; this.byTopic.set(name, c); }
     return c;
   }
 
   /** A record set was appended to a partition of `topic`. */
   onAppend(topic: string, records: number, bytes: number): void {
     const c = this.topic(topic);
-    c.messagesIn.inc(records);
-    c.bytesIn.inc(bytes);
+    c.messagesIn += records;
+    c.bytesIn += bytes;
   }
 
   onRebalanceCompleted(): void { this.rebalances.inc(); }
@@ -196,11 +228,14 @@ export class BrokerMetrics implements RequestObserver {
     if (!rc) {
       // Kafka names fetches by consumers FetchConsumer (followers: FetchFollower).
       const name = ctx.apiKey === FETCH ? 'FetchConsumer' : ctx.api.decl.name;
-      rc = { requests: this.requests.labels(name, String(version)), totalTime: this.totalTime.labels(name) };
+      rc = { name, version: String(version), count: 0, sum: 0, buckets: new Float64Array(LATENCY_BUCKETS_MS.length + 1) };
       slot[version] = rc;
     }
-    rc.requests.inc();
-    rc.totalTime.observe(performance.now() - ctx.receivedAt);
+    const ms = performance.now() - ctx.receivedAt;
+    rc.count++; rc.sum += ms;
+    let i = 0;
+    while (i < LATENCY_BUCKETS_MS.length && ms > LATENCY_BUCKETS_MS[i]) i++;
+    rc.buckets[i]++;
     if (errorCode !== undefined && errorCode !== 0) { this.error(ctx, errorCode); return; }
     if (!body || typeof body !== 'object') return;
     if (ctx.apiKey === PRODUCE) {
@@ -215,7 +250,7 @@ export class BrokerMetrics implements RequestObserver {
           const rec = p.records;
           if (Array.isArray(rec)) for (const b of rec) bytes += b.length; else if (rec) bytes += rec.length;
         }
-        if (bytes > 0 && t.topic) this.topic(t.topic).bytesOut.inc(bytes);
+        if (bytes > 0 && t.topic) this.topic(t.topic).bytesOut += bytes;
       }
     } else if (typeof body.errorCode === 'number' && body.errorCode !== 0) {
       this.error(ctx, body.errorCode);

@@ -15,6 +15,7 @@ import { groupRoutes } from './routes/groups.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { topicRoutes } from './routes/topics.ts';
 import { upstreamRoutes } from './routes/upstream.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { Samplers } from './services/samplers.ts';
 import { Upstream } from './services/upstream.ts';
 import { staticFiles } from './static.ts';
@@ -62,6 +63,7 @@ export async function buildApp(o: UiAppOptions): Promise<{ app: FastifyInstance;
     return reply.code(500).send({ code: 'internal', message: `Unexpected error in the UI server: ${err.message}` });
   });
 
+  await app.register(metricsRoutes);
   await app.register(clusterRoutes, { ctx });
   await app.register(topicRoutes, { ctx });
   await app.register(messageRoutes, { ctx });
