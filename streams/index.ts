@@ -9,7 +9,7 @@ export { Stores, StoreBuilder, KeyValueStore, WindowStore, SessionStore, type St
 export { Consumed, Produced, Grouped, Materialized, Joined, StreamJoined, Named, Repartitioned, Branched, StoreType } from './dsl/options.ts';
 export { StreamsBuilder, type GlobalKTable } from './dsl/streams-builder.ts';
 export { KStream, BranchedKStream } from './dsl/kstream.ts';
-export { KTable, KGroupedStream, TimeWindowedKStream, SessionWindowedKStream, CogroupedKStream } from './dsl/kstream.ts';
+export { KTable, KGroupedTable, KGroupedStream, TimeWindowedKStream, SessionWindowedKStream, CogroupedKStream } from './dsl/kstream.ts';
 export { StreamsException, LogAndContinueExceptionHandler, LogAndFailExceptionHandler } from './runtime/task.ts';
 export { TopologyTestDriver, TestInputTopic, TestOutputTopic, TestRecord } from './test-utils/topology-test-driver.ts';
 export { KafkaStreams, ReadOnlyStoreView, InvalidStateStoreException, StreamThreadExceptionResponse, type State, type StateRestoreListener } from './runtime/kafka-streams.ts';

@@ -106,3 +106,19 @@ test('suppress(untilWindowCloses): one final result per window once stream time 
   assert.deepEqual(o.readKeyValuesToList(), [{ key: 'alice@60000', value: 1 }, { key: 'bob@60000', value: 1 }]);
   d.close();
 });
+
+test('KTable.groupBy: a row that changes group is subtracted from the old group and added to the new one', () => {
+  const b = new StreamsBuilder();
+  b.table('user-regions', Consumed.with(S, S))
+    .groupBy((user, region) => ({ key: region, value: user }), Grouped.with(S, S))
+    .count(Materialized.as('users-per-region'))
+    .toStream().to('region-counts', Produced.with(S, L));
+  const d = new TopologyTestDriver(b.build());
+  const i = d.createInputTopic('user-regions', S, S);
+  i.pipeInput('alice', 'EU'); i.pipeInput('bob', 'EU'); i.pipeInput('alice', 'US'); i.pipeInput('bob', null as unknown as string);
+  assert.deepEqual(d.createOutputTopic('region-counts', S, L).readKeyValuesToList(), [
+    { key: 'EU', value: 1 }, { key: 'EU', value: 2 }, { key: 'EU', value: 1 }, { key: 'US', value: 1 }, { key: 'EU', value: 0 },
+  ]);
+  assert.equal(d.getKeyValueStore<string, number>('users-per-region')!.get('US'), 1);
+  d.close();
+});

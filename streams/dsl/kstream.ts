@@ -361,6 +361,22 @@ export class KTable<K, V> {
     return this.derive('KTABLE-MAPVALUES', named, materialized, (k, v) => (v === null ? null : mapper(v, k)));
   }
 
+  /**
+   * Re-groups a table (Kafka's KTable.groupBy): each update sends the old row's
+   * mapping to be subtracted and the new row's to be added, through a repartition topic.
+   */
+  groupBy<K2, V2>(selector: (key: K, value: V) => KeyValue<K2, V2>, grouped?: Grouped<K2, V2>): KGroupedTable<K2, V2> {
+    const b = this.builder;
+    const name = b.newName('KTABLE-SELECT');
+    b.topology.addProcessor(name, fnProcessor((ctx) => (r: Record<K, Change<V>>) => {
+      const { newValue, oldValue } = r.value();
+      // Kafka sends the subtraction first, then the addition
+      if (oldValue !== null) { const kv = selector(r.key(), oldValue); ctx.forward(r.withKey(kv.key).withValue({ v: kv.value, add: false })); }
+      if (newValue !== null) { const kv = selector(r.key(), newValue); ctx.forward(r.withKey(kv.key).withValue({ v: kv.value, add: true })); }
+    }), this.nodeName);
+    return new KGroupedTable<K2, V2>(b, name, grouped?.keySerde, grouped?.valueSerde, grouped?.name);
+  }
+
   toStream(named?: Named): KStream<K, V>;
   toStream<K2>(mapper: (key: K, value: V) => K2, named?: Named): KStream<K2, V>;
   toStream(a?: any, b?: any): KStream<any, V> {
@@ -867,5 +883,54 @@ export class TimeWindowedCogroupedKStream<K, VA> {
     const merge = b.newName('COGROUPKSTREAM-MERGE');
     b.topology.addProcessor(merge, fnProcessor((ctx) => (r) => ctx.forward(r)), ...procs);
     return new KTable<Windowed<K>, VA>(b, merge, undefined, m?.valueSerde, storeName, KTable.windowStoreGetter(storeName), topics, { kind: 'time', graceMs: w.graceMs, sizeMs: w.sizeMs });
+  }
+}
+
+/** A re-grouped table: aggregations take an adder and a subtractor (Kafka's KGroupedTable). */
+export class KGroupedTable<K, V> {
+  /** @internal */
+  constructor(private readonly b: InternalBuilder, private readonly selectNode: string, readonly keySerde: Serde<K> | undefined, readonly valueSerde: Serde<V> | undefined, private readonly groupName?: string) {}
+
+  count(materialized?: Materialized<K, number>): KTable<K, number> {
+    return this.build('KTABLE-AGGREGATE', materialized, () => 0, (_k, _v, a: number) => a + 1, (_k, _v, a: number) => a - 1, Serdes.Long());
+  }
+  reduce(adder: Reducer<V>, subtractor: Reducer<V>, materialized?: Materialized<K, V>): KTable<K, V> {
+    return this.build('KTABLE-REDUCE', materialized, () => undefined as any, (_k, v, a) => (a === undefined ? v : adder(a, v)), (_k, v, a) => subtractor(a, v), this.valueSerde);
+  }
+  aggregate<VA>(initializer: Initializer<VA>, adder: Aggregator<K, V, VA>, subtractor: Aggregator<K, V, VA>, materialized?: Materialized<K, VA>): KTable<K, VA> {
+    return this.build('KTABLE-AGGREGATE', materialized, initializer, adder, subtractor, undefined);
+  }
+
+  private build(prefix: string, m: Materialized<any, any> | undefined, init: Initializer<any>, add: Aggregator<any, any, any>, sub: Aggregator<any, any, any>, defaultValueSerde?: Serde<any>): KTable<K, any> {
+    const b = this.b, t = b.topology;
+    const name = b.newName(prefix);
+    const sb = b.kvStore(m, () => b.newStoreName(prefix), this.keySerde, m?.valueSerde ?? defaultValueSerde);
+    // the repartition record's value: [1 = add, 0 = subtract][value bytes]
+    const base = this.groupName ?? sb.name();
+    const topic = `${base}-repartition`;
+    const valueSerde = this.valueSerde;
+    const flagged = (ctx: Ctx) => { const vs = valueSerde ?? defaultSerdes(ctx).value; return vs; };
+    let serdeFor: Ctx | undefined;
+    const flagSerde: Serde<{ v: unknown; add: boolean }> = {
+      serializer: () => ({ serialize: (tp, x) => { const inner = flagged(serdeFor!).serializer().serialize(tp, x.v) ?? Buffer.alloc(0); return Buffer.concat([Buffer.from([x.add ? 1 : 0]), inner]); } }),
+      deserializer: () => ({ deserialize: (tp, buf) => ({ add: buf![0] === 1, v: flagged(serdeFor!).deserializer().deserialize(tp, buf!.subarray(1)) }) }),
+    };
+    t.internalTopics.set(topic, { type: 'repartition' });
+    t.addProcessor(`${base}-repartition-filter`, fnProcessor((ctx) => { serdeFor = ctx; return (r) => { if (r.key() !== null && r.key() !== undefined) ctx.forward(r); }; }), this.selectNode);
+    t.addSink({ name: `${base}-repartition-sink`, topic, keySerializer: this.keySerde?.serializer(), valueSerializer: flagSerde.serializer() }, `${base}-repartition-filter`);
+    t.addSource({ name: `${base}-repartition-source`, topics: [topic], keyDeserializer: this.keySerde?.deserializer(), valueDeserializer: flagSerde.deserializer() });
+    t.addProcessor(name, fnProcessor((ctx) => {
+      serdeFor = ctx;
+      const s = store<KeyValueStore<any, any>>(ctx, sb.name());
+      return (r: Record<any, { v: unknown; add: boolean }>) => {
+        const old = s.get(r.key());
+        const cur = old === undefined ? init() : old;
+        const nv = r.value().add ? add(r.key(), r.value().v, cur) : sub(r.key(), r.value().v, cur);
+        s.put(r.key(), nv);
+        ctx.forward(r.withValue(change(nv, old)));
+      };
+    }), `${base}-repartition-source`);
+    t.addStateStore(sb, name);
+    return new KTable(b, name, this.keySerde, m?.valueSerde ?? defaultValueSerde, sb.name(), KTable.storeGetter(sb.name()), [topic]);
   }
 }
