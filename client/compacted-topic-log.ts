@@ -138,7 +138,11 @@ export class CompactedTopicLog {
     this.stopped = true;
     for (const w of this.waiters) w.resolve();
     this.waiters = [];
+    // let the follower's fetch end (it waits at most maxWaitMs) before its connections close:
+    // a fetch cut by the close would be retried against a closed pool
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.loop?.catch(() => undefined), new Promise((r) => { timer = setTimeout(r, 2000); })]);
+    clearTimeout(timer);
     await Promise.allSettled([this.reader.close(), this.producer.close(), this.admin.close()]);
-    await this.loop?.catch(() => undefined);
   }
 }

@@ -66,7 +66,8 @@ export class PartitionReader {
 
   constructor(private readonly cfg: PartitionReaderConfig) {
     this.isolation = (cfg.isolation ?? 'read_uncommitted') === 'read_committed' ? 1 : 0;
-    this.c = new Consumer({ ...baseOptions(cfg), groupId: `${cfg.clientId}-assigned`, autocommit: false, isolationLevel: this.isolation, maxWaitTime: cfg.maxWaitMs ?? 500, maxBytes: cfg.maxBytes ?? 50 << 20, minBytes: 1 });
+    // few retries: its callers loop with their own backoff, and a closed reader must not keep retrying
+    this.c = new Consumer({ ...baseOptions({ ...cfg, retries: cfg.retries ?? 3 }), groupId: `${cfg.clientId}-assigned`, autocommit: false, isolationLevel: this.isolation, maxWaitTime: cfg.maxWaitMs ?? 500, maxBytes: cfg.maxBytes ?? 50 << 20, minBytes: 1 });
   }
 
   /** Adds or moves partitions; `offset` -1 = latest, -2 = earliest. */
