@@ -10,7 +10,7 @@ import { loadPlugins, type Plugins } from './runtime/plugins.ts';
 import { Herder } from './runtime/herder.ts';
 import { StandaloneAssigner, type Assigner } from './runtime/assigner.ts';
 import { buildApp } from './rest/app.ts';
-import { connectBasicAuthFromConfig } from './rest/auth.ts';
+import { connectBasicAuthFromConfig, exposureWarning } from './rest/auth.ts';
 import { LogLevels } from './runtime/log-levels.ts';
 import { attachToHerder, distributedAssigner } from './distributed/cluster.ts';
 
@@ -73,9 +73,12 @@ export async function startConnect(opts: StartConnectOptions): Promise<RunningCo
   const advertisedHost = worker['rest.advertised.host.name'] ?? (opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host);
   let port = 0;
   const placeholder = new Herder({ client, state, plugins, worker, workerId: '', assigner: new StandaloneAssigner(''), logger });
+  const auth = connectBasicAuthFromConfig(worker.raw);
+  const exposed = exposureWarning(opts.host, auth);
+  if (exposed) logger.warn(exposed);
   const app = buildApp({
     get herder() { return herder ?? placeholder; },
-    plugins, logger, logLevels, version: VERSION, commit: 'tributary', auth: connectBasicAuthFromConfig(worker.raw),
+    plugins, logger, logLevels, version: VERSION, commit: 'tributary', auth,
     kafkaClusterId: () => clusterId,
     advertisedUrl: () => `http://${advertisedHost}:${port}`,
   } as Parameters<typeof buildApp>[0]);

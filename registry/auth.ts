@@ -139,3 +139,12 @@ function authenticate(header: string | undefined, users: Map<string, RegistryUse
   const ok = checkCredential((user ?? DUMMY).credential, decoded.slice(colon + 1));
   return ok && user ? user : null;
 }
+
+/** Whether a bind address only accepts local connections. */
+export const isLoopbackHost = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
+
+/** The start-up warning for a registry reachable from other machines without authentication (null when none is due). */
+export function exposureWarning(host: string, auth: BasicAuthOptions | null): string | null {
+  if (auth || isLoopbackHost(host)) return null;
+  return `the schema registry listens on ${host} without authentication: anyone who can reach it can change and delete schemas; set authentication.method=BASIC (with authentication.realm and a JAAS file) or bind to 127.0.0.1`;
+}

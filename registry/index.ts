@@ -6,7 +6,7 @@ import { SchemaRegistry } from './service.ts';
 import { KafkaSchemaStore } from './store/kafka-store.ts';
 import { MemorySchemaStore, type SchemaStore } from './store/schema-store.ts';
 import { LeaderElection } from './leader-election.ts';
-import { basicAuthFromConfig } from './auth.ts';
+import { basicAuthFromConfig, exposureWarning } from './auth.ts';
 
 export { buildApp, type AppOptions, type Leadership } from './app.ts';
 export { loadRegistryConfig, RegistryConfigError, type RegistryConfig } from './config.ts';
@@ -37,6 +37,8 @@ export async function startRegistry(opts: StartRegistryOptions): Promise<Running
   const { config, warnings } = loadRegistryConfig(opts.config ?? {});
   for (const w of warnings) opts.logger?.warn(w);
   const auth = basicAuthFromConfig(config);
+  const exposed = exposureWarning(opts.host, auth);
+  if (exposed) opts.logger?.warn(exposed);
   const kind = opts.store ?? (opts.bootstrap ? 'kafka' : 'memory');
   let store: SchemaStore;
   if (kind === 'kafka') {

@@ -58,3 +58,9 @@ export function registerConnectBasicAuth(app: FastifyInstance, auth: ConnectBasi
     return reply.code(401).header('www-authenticate', `Basic realm="${REALM}"`).send({ error_code: 401, message: 'User cannot access the resource.' });
   });
 }
+
+/** The start-up warning for a REST API reachable from other machines without authentication (null when none is due). */
+export function exposureWarning(host: string, auth: ConnectBasicAuth | null): string | null {
+  if (auth || host === 'localhost' || host === '::1' || host.startsWith('127.')) return null;
+  return `the Connect REST API listens on ${host} without authentication: anyone who can reach it can create connectors and read their configs; set rest.extension.classes=${BASIC_AUTH_EXTENSION} (with a JAAS KafkaConnect section) or bind to 127.0.0.1`;
+}
