@@ -5,7 +5,8 @@
 export const ERRORS = {
   // 4xx
   BAD_REQUEST: { code: 400, doc: 'Malformed request (e.g. a body that is not JSON).' },
-  UNAUTHORIZED: { code: 401, doc: 'Reserved; Tributary has no authentication yet.' },
+  UNAUTHORIZED: { code: 401, doc: 'authentication.method=BASIC and no or wrong credentials (with WWW-Authenticate).' },
+  FORBIDDEN: { code: 403, doc: 'Authenticated, but the user\'s role may not do this (readonly writing, or a role outside authentication.roles).' },
   NOT_FOUND: { code: 404, doc: 'No such route.' },
   METHOD_NOT_ALLOWED: { code: 405, doc: 'The route exists but not with this HTTP method.' },
   INCOMPATIBLE_SCHEMA: { code: 409, doc: 'The schema is incompatible with an earlier schema of the subject, or an id/version is already taken.' },
