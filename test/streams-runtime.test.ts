@@ -62,5 +62,14 @@ for (const guarantee of ['at_least_once', 'exactly_once_v2'] as const) {
     await produceLines(b.bootstrap, ['alpha omega']);
     await readCounts(b.bootstrap, (m) => m.get('alpha') === 201 && m.get('omega') === 1);
     await app2.close();
+
+    // a restart on the same state dir: the same transactional.id, which must take over, not be fenced
+    const app3 = wordCountApp(b.bootstrap, `wc-${guarantee}`, guarantee, stateDir2);
+    t.after(() => app3.close());
+    await app3.start();
+    await produceLines(b.bootstrap, ['alpha']);
+    await readCounts(b.bootstrap, (m) => m.get('alpha') === 202);
+    assert.equal(app3.state(), 'RUNNING');
+    await app3.close();
   });
 }

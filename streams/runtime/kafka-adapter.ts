@@ -98,7 +98,13 @@ export class TransactionalProducer {
     this.p = new Producer({ ...baseOpts(cfg, cfg.transactionTimeoutMs), transactionalId: cfg.transactionalId, idempotent: true, acks: -1, autocreateTopics: false });
   }
   /** fences an older producer with our transactional.id and aborts what it left open */
-  async init(): Promise<void> { await ensureCodecs(); const tx = await this.p.beginTransaction(); await tx.abort(); }
+  async init(): Promise<void> {
+    await ensureCodecs();
+    // producerId -1: a new instance. The library's default (0) reads to the broker as "I am producer 0"
+    // (KIP-360), which a transactional.id that already exists answers with PRODUCER_FENCED.
+    const tx = await this.p.beginTransaction({ producerId: -1n, producerEpoch: -1 });
+    await tx.abort();
+  }
   async commitTransaction(records: OutRecord[], offsets: Array<{ topic: string; partition: number; offset: number }>, group: ReturnType<StreamsMembership['groupMetadata']>): Promise<void> {
     const tx = await this.p.beginTransaction();
     try {

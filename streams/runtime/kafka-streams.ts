@@ -283,7 +283,7 @@ export class KafkaStreams {
         if (now - this.lastCommit >= this.cfg.commitIntervalMs || this.outBuffer.length > 50_000) await this.commit();
       } catch (e) {
         if (this.stopping) break;
-        await this.onError(e as Error);
+        await this.onError(e as Error).catch((e2: Error) => this.fail(e2));
       }
     }
   }
@@ -302,6 +302,11 @@ export class KafkaStreams {
     let response: StreamThreadExceptionResponse = 'SHUTDOWN_CLIENT';
     try { response = this.exceptionHandler(e); } catch { /* keep the default */ }
     if (response === 'REPLACE_THREAD') { this.resetTasks(); return; }
+    this.fail(e);
+  }
+
+  private fail(e: Error): void {
+    if (this.stateValue === 'PENDING_ERROR' || this.stateValue === 'ERROR') return;
     this.setState('PENDING_ERROR');
     this.stopping = true;
     this.lastError = e;
