@@ -10,14 +10,18 @@ export class RegistryHttpError extends Error {
 const CT = 'application/vnd.schemaregistry.v1+json';
 
 export class HttpRegistryClient implements RegistryClient {
-  constructor(readonly baseUrl: string, private readonly timeoutMs = 30000) {
+  private readonly authorization: string | undefined;
+
+  /** `userInfo` ("user:password") is sent as HTTP basic auth (the registry's authentication.method=BASIC). */
+  constructor(readonly baseUrl: string, private readonly timeoutMs = 30000, userInfo?: string) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.authorization = userInfo ? 'Basic ' + Buffer.from(userInfo, 'utf8').toString('base64') : undefined;
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(this.baseUrl + path, {
       method,
-      headers: body === undefined ? { accept: CT } : { accept: CT, 'content-type': CT },
+      headers: { accept: CT, ...(body === undefined ? {} : { 'content-type': CT }), ...(this.authorization ? { authorization: this.authorization } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(this.timeoutMs),
     });

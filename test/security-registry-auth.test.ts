@@ -12,6 +12,8 @@ import { SchemaRegistry as KafkajsRegistry, SchemaType } from '@kafkajs/confluen
 import { startRegistry } from '../registry/index.ts';
 import { obfuscate } from '../registry/auth.ts';
 import { jaasFilePath, parseJaasConfig } from '../client/jaas.ts';
+import { AvroConverter } from '../connectors/builtin/converters/registry.ts';
+import { S } from '../plugins/sdk/index.ts';
 
 function secrets(t: { after(fn: () => void): void }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-auth-'));
@@ -108,4 +110,20 @@ test('registry auth config: the JAAS file from SCHEMA_REGISTRY_OPTS/KAFKA_OPTS; 
   assert.equal((await fetch(reg.url + '/subjects')).status, 401);
   assert.equal((await fetch(reg.url + '/subjects', { headers: { authorization: basic('admin', 'admin-secret') } })).status, 200);
   assert.equal((await fetch(reg.url + '/subjects', { headers: { authorization: basic('reader', 'reader-secret') } })).status, 403);
+});
+
+test('Connect\'s registry converters authenticate as Confluent\'s: basic.auth.credentials.source=USER_INFO or credentials in the URL', async (t) => {
+  const { jaas } = secrets(t);
+  const reg = await startRegistry({ host: '127.0.0.1', port: 0, store: 'memory', config: { 'authentication.method': 'BASIC', 'authentication.roles': 'admin,readonly', 'java.security.auth.login.config': jaas } });
+  t.after(() => reg.close());
+  const schema = S.struct('shop.Item', { sku: S.string() });
+  const withUserInfo = new AvroConverter();
+  withUserInfo.configure({ 'schema.registry.url': reg.url, 'basic.auth.credentials.source': 'USER_INFO', 'basic.auth.user.info': 'admin:admin-secret' }, false);
+  const bytes = await withUserInfo.fromConnectData('items', schema, { sku: 'a' });
+  const inUrl = new AvroConverter();
+  inUrl.configure({ 'schema.registry.url': reg.url.replace('http://', 'http://reader:reader-secret@') }, false);
+  assert.deepEqual((await inUrl.toConnectData('items', bytes)).value, { sku: 'a' });
+  const none = new AvroConverter();
+  none.configure({ 'schema.registry.url': reg.url }, false);
+  await assert.rejects(none.fromConnectData('other', schema, { sku: 'b' }), /Unauthorized|401/);
 });

@@ -35,6 +35,8 @@ abstract class RegistryConverter implements Converter {
   config(): ConfigDef {
     return new ConfigDef()
       .define({ name: 'schema.registry.url', type: 'LIST', documentation: 'Comma-separated list of URLs for Schema Registry instances (the first is used).' })
+      .define({ name: 'basic.auth.credentials.source', type: 'STRING', default: 'URL', documentation: 'Where the registry credentials come from: USER_INFO (basic.auth.user.info) or URL (http://user:password@host).' })
+      .define({ name: 'basic.auth.user.info', type: 'PASSWORD', default: '', documentation: 'user:password for the registry (with basic.auth.credentials.source=USER_INFO); a ${file:...} placeholder keeps it out of the config.' })
       .define({ name: 'auto.register.schemas', type: 'BOOLEAN', default: true, documentation: 'Register new schemas under the subject when converting.' })
       .define({ name: 'use.latest.version', type: 'BOOLEAN', default: false, documentation: 'With auto.register.schemas=false: use the latest version of the subject.' })
       .define({ name: 'key.subject.name.strategy', type: 'CLASS', default: 'io.confluent.kafka.serializers.subject.TopicNameStrategy', documentation: 'Subject naming for keys: TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy.' })
@@ -46,7 +48,7 @@ abstract class RegistryConverter implements Converter {
     this.isKey = isKey;
     const url = (c['schema.registry.url'] as string[])[0];
     if (!url) throw new DataException('schema.registry.url is required');
-    this.client = new HttpRegistryClient(url);
+    this.client = registryClient(url, String(c['basic.auth.credentials.source']), String(c['basic.auth.user.info'] ?? ''));
     this.serde = new RegistrySerde(this.client);
     this.autoRegister = c['auto.register.schemas'] as boolean;
     this.useLatest = c['use.latest.version'] as boolean;
@@ -444,6 +446,16 @@ function avroToConnectValue(s: Schema, v: unknown): unknown {
     }
     default: return v;
   }
+}
+
+/** Confluent's basic.auth.credentials.source: USER_INFO, or URL (credentials in the URL, which fetch refuses, so they move to the header). */
+function registryClient(url: string, source: string, userInfo: string): HttpRegistryClient {
+  if (source.toUpperCase() === 'USER_INFO') return new HttpRegistryClient(url, undefined, userInfo || undefined);
+  const u = new URL(url);
+  if (!u.username) return new HttpRegistryClient(url);
+  const info = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  u.username = ''; u.password = '';
+  return new HttpRegistryClient(u.toString(), undefined, info);
 }
 
 export class AvroConverter extends RegistryConverter {
