@@ -36,7 +36,7 @@ class BrokenSource extends SourceConnector {
 const broken = definePlugin({ name: 'broken', version: '1', connectors: { 'test.BrokenSource': BrokenSource } });
 
 test('Connect: /ready, and a FAILED task shows in Prometheus as kafka_connect_connector_task_status{status="failed"}', async (t) => {
-  const kit = await startTestKit({ plugins: [broken] });
+  const kit = await startTestKit({ plugins: [broken], workerConfig: { 'offset.flush.interval.ms': '300' } });
   t.after(() => kit.close());
   const ready = await fetch(`${kit.url}/ready`);
   assert.equal(ready.status, 200);
@@ -55,6 +55,14 @@ test('Connect: /ready, and a FAILED task shows in Prometheus as kafka_connect_co
   await prom.waitFor('kafka_connect_worker_connector_count', (v) => v === 2);
   const text = await (await fetch(`${kit.url}/metrics`)).text();
   assert.match(text, /^kafka_connect_task_error_total_record_errors\{connector="healthy",task="0"\} 0$/m);
+  // record rates: the healthy source writes to ops-out, a sink reads it back; offsets are committed
+  await kit.createConnector('collect', { 'connector.class': 'CollectingSinkConnector', topics: 'ops-out', 'output.dir': path.join(kit.dir, 'collected') });
+  await prom.waitFor('kafka_connect_source_task_source_record_poll_total{connector="healthy",task="0"}', (v) => v !== null && v > 0);
+  await prom.waitFor('rate(kafka_connect_source_task_source_record_write_total{connector="healthy"}[5s])', (v) => v !== null && v > 0);
+  await prom.waitFor('kafka_connect_sink_task_sink_record_send_total{connector="collect",task="0"}', (v) => v !== null && v > 0);
+  await prom.waitFor('kafka_connect_sink_task_sink_record_read_total{connector="collect",task="0"}', (v) => v !== null && v > 0);
+  await prom.waitFor('kafka_connect_connector_task_offset_commit_total{connector="healthy",task="0"}', (v) => v !== null && v > 0);
+  await prom.waitFor('kafka_connect_connector_task_offset_commit_max_time_ms{connector="collect",task="0"}', (v) => v !== null && v > 0);
 });
 
 test('registry: /health, /ready, requests by route and status, schemas per type, compatibility failures in Prometheus', async (t) => {

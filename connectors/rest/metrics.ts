@@ -20,7 +20,8 @@ export function connectMetrics(herder: () => Herder): Registry {
   const counter = (name: string, help: string, labelNames: string[], collect: (set: (labels: Record<string, string>, v: number) => void) => void) =>
     new Counter({ name, help, labelNames, registers: [r], collect() { this.reset(); collect((l, v) => this.inc(l, v)); } });
 
-  type Snap = { name: string; type: string; state: string; tasks: { id: number; state: string; counters: ReturnType<Herder['errorCounters']>[number]['counters']; progress: Record<string, unknown> | null }[] };
+  type Local = ReturnType<Herder['errorCounters']>[number];
+  type Snap = { name: string; type: string; state: string; tasks: { id: number; state: string; counters: Local['counters']; progress: Record<string, unknown> | null; records: Local['records'] }[] };
   let snap: Snap[] = [];
   let at = -1;
   const all = (): Snap[] => {
@@ -31,7 +32,7 @@ export function connectMetrics(herder: () => Herder): Registry {
       try {
         const s = h.status(name);
         const local = new Map(h.errorCounters(name).map((e) => [e.id, e]));
-        return [{ name, type: s.type, state: s.connector.state, tasks: s.tasks.map((t) => ({ id: t.id, state: t.state, counters: local.get(t.id)?.counters ?? null, progress: local.get(t.id)?.progress ?? null })) }];
+        return [{ name, type: s.type, state: s.connector.state, tasks: s.tasks.map((t) => ({ id: t.id, state: t.state, counters: local.get(t.id)?.counters ?? null, progress: local.get(t.id)?.progress ?? null, records: local.get(t.id)?.records ?? null })) }];
       } catch { return []; } // deleted between the list and the status
     });
     at = Date.now();
@@ -56,6 +57,22 @@ export function connectMetrics(herder: () => Herder): Registry {
   errorsOf('kafka_connect_task_error_total_records_skipped', 'Records skipped under errors.tolerance=all (total-records-skipped).', (c) => c.total_records_skipped);
   errorsOf('kafka_connect_task_error_total_retries', 'Retried operations (total-retries).', (c) => c.total_retries);
   errorsOf('kafka_connect_task_error_deadletterqueue_produce_requests', 'Records written to the dead letter queue (deadletterqueue-produce-requests).', (c) => c.total_dlq_records);
+
+  // source-task-metrics, sink-task-metrics, connector-task-metrics (offset commits), as Strimzi's rules name them
+  const recordsOf = (name: string, help: string, type: 'source' | 'sink' | null, pick: (r: NonNullable<Local['records']>) => number, kind: 'counter' | 'gauge' = 'counter') => {
+    const each = (set: (labels: Record<string, string>, v: number) => void) => {
+      for (const c of all()) if (type === null || c.type === type) for (const t of c.tasks) if (t.records) set({ connector: c.name, task: String(t.id) }, pick(t.records));
+    };
+    if (kind === 'counter') counter(name, help, ['connector', 'task'], each);
+    else gauge(name, help, ['connector', 'task'], (g) => each((l, v) => g.set(l, v)));
+  };
+  recordsOf('kafka_connect_source_task_source_record_poll_total', 'Records the source task\'s poll() returned (source-record-poll-total; rate() gives source-record-poll-rate).', 'source', (r) => r.polled);
+  recordsOf('kafka_connect_source_task_source_record_write_total', 'Records the broker acknowledged for the source task (source-record-write-total).', 'source', (r) => r.written);
+  recordsOf('kafka_connect_sink_task_sink_record_read_total', 'Records read from Kafka and handed to put() (sink-record-read-total).', 'sink', (r) => r.read);
+  recordsOf('kafka_connect_sink_task_sink_record_send_total', 'Records put() completed (sink-record-send-total).', 'sink', (r) => r.sent);
+  recordsOf('kafka_connect_connector_task_offset_commit_total', 'Offset commits of the task (source: connect-offsets; sink: the consumer group).', null, (r) => r.commits);
+  recordsOf('kafka_connect_connector_task_offset_commit_seconds_total', 'Time spent in offset commits, in seconds: divide its rate by offset_commit_total\'s for the average (offset-commit-avg-time-ms).', null, (r) => r.commitMsTotal / 1000);
+  recordsOf('kafka_connect_connector_task_offset_commit_max_time_ms', 'Longest offset commit so far, in ms (offset-commit-max-time-ms).', null, (r) => r.commitMsMax, 'gauge');
 
   // Postgres CDC (what the task reports with reportProgress)
   const progress = (name: string, help: string, key: (p: Record<string, unknown>) => unknown) =>

@@ -13,7 +13,7 @@ import { makeConverter } from './converters.ts';
 import { TransformChain, listOf, subProps } from './transform-chain.ts';
 import { SourceTaskRunner, type EosOptions } from './source-task-runner.ts';
 import { SinkTaskRunner } from './sink-task-runner.ts';
-import type { TaskRunner, TaskState } from './task-runner.ts';
+import type { RecordCounters, TaskRunner, TaskState } from './task-runner.ts';
 import { validateConnectorConfig, invalidConfigMessage, type ConfigInfos } from './validation.ts';
 import { badRequest, conflict, notFound, traceOf, ConnectRestError } from '../errors.ts';
 import type { ErrorCounters } from './error-handler.ts';
@@ -403,9 +403,9 @@ export class Herder {
   }
 
   /** Tributary extension: per-task error counters and the last errors. */
-  errorCounters(name: string): { id: number; counters: ErrorCounters | null; progress: Record<string, unknown> | null }[] {
+  errorCounters(name: string): { id: number; counters: ErrorCounters | null; progress: Record<string, unknown> | null; records?: RecordCounters | null }[] {
     const c = this.need(name);
-    return c.tasks.map((_, id) => { const t = this.tasks.get(taskKey(name, id)); return { id, counters: t?.counters ?? null, progress: t?.progress ?? null }; });
+    return c.tasks.map((_, id) => { const t = this.tasks.get(taskKey(name, id)); return { id, counters: t?.counters ?? null, progress: t?.progress ?? null, records: t?.records ?? null }; });
   }
 
   activeTopics(name: string): string[] { this.need(name); return this.state.activeTopics(name); }

@@ -7,7 +7,7 @@ import { GroupConsumer, type ClientConfig, type ConsumedRecord, type PartitionBa
 import { RetriableException, tpKey, type Header, type SinkRecord, type SinkTask, type SinkTaskContext, type TopicPartition } from '../../plugins/sdk/index.ts';
 import { ErrorHandler, newCounters, type ErrorCounters } from './error-handler.ts';
 import { applyStep } from './transform-chain.ts';
-import { sleep, type RunnerOptions, type TaskRunner } from './task-runner.ts';
+import { countCommit, newRecordCounters, sleep, type RunnerOptions, type TaskRunner } from './task-runner.ts';
 import { traceOf } from '../errors.ts';
 
 export interface SinkRunnerOptions extends RunnerOptions<SinkTask> {
@@ -32,6 +32,7 @@ export class SinkTaskRunner implements TaskRunner {
   readonly taskId: number;
   readonly generation: number;
   readonly counters: ErrorCounters = newCounters();
+  readonly records = newRecordCounters();
   private task!: SinkTask;
   private consumer: GroupConsumer | null = null;
   private stopping = false;
@@ -171,7 +172,9 @@ export class SinkTaskRunner implements TaskRunner {
     let delay = 300;
     for (;;) {
       try {
+        this.records.read += records.length;
         if (records.length || this.o.taskClass.prototype.put) await this.task.put(records);
+        this.records.sent += records.length;
         break;
       } catch (e) {
         if ((e instanceof RetriableException || (e as Error)?.name === 'RetriableException') && !this.stopping) {
@@ -242,7 +245,9 @@ export class SinkTaskRunner implements TaskRunner {
     }
     if (!toCommit.length) return;
     if (this.o.fence && !this.o.fence()) throw new Error(`task ${this.connector}-${this.taskId} fenced: offsets not committed, this worker no longer holds its lease`);
+    const t0 = performance.now();
     await this.consumer.commit(toCommit);
+    countCommit(this.records, t0);
     for (const c of toCommit) this.committed.set(tpKey(c), c.offset);
   }
 

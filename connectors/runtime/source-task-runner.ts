@@ -7,7 +7,7 @@ import type { RecordMetadata, SourceRecord, SourceTask, SourceTaskContext } from
 import { canonical } from '../storage/state.ts';
 import { ErrorHandler, newCounters, type ErrorCounters } from './error-handler.ts';
 import { applyStep } from './transform-chain.ts';
-import { sleep, type RunnerOptions, type TaskRunner } from './task-runner.ts';
+import { countCommit, newRecordCounters, sleep, type RunnerOptions, type TaskRunner } from './task-runner.ts';
 import { traceOf } from '../errors.ts';
 
 export interface SourceRunnerOptions extends RunnerOptions<SourceTask> {
@@ -30,6 +30,7 @@ export class SourceTaskRunner implements TaskRunner {
   readonly taskId: number;
   readonly generation: number;
   readonly counters: ErrorCounters = newCounters();
+  readonly records = newRecordCounters();
   progress: Record<string, unknown> | null = null;
   private task!: SourceTask;
   private stopping = false;
@@ -116,6 +117,7 @@ export class SourceTaskRunner implements TaskRunner {
       while (!this.stopping) {
         if (this.paused) { await settle(); await this.maybeFlush(); await this.idle(100); continue; }
         const records = await this.task.poll();
+        if (records) this.records.polled += records.length;
         if (this.stopping && !records?.length) break;
         if (records?.length) {
           const prepared = await this.prepare(records);
@@ -147,6 +149,7 @@ export class SourceTaskRunner implements TaskRunner {
       while (!this.stopping) {
         if (this.paused) { await this.commitTransaction(); await this.idle(100); continue; }
         const records = await this.task.poll();
+        if (records) this.records.polled += records.length;
         if (this.stopping && !records?.length) break;
         if (records?.length) {
           const prepared = await this.prepare(records);
@@ -210,6 +213,7 @@ export class SourceTaskRunner implements TaskRunner {
     const out = seg.flatMap((r) => { const p = byOriginal.get(r); return p ? [p] : []; });
     const tx = await this.begin();
     await this.produce(out, (b) => tx.send(b), (rec, meta) => { this.txRecords.push({ rec, meta }); });
+    this.records.written += out.length;
     // sent (or skipped) inside the transaction: their offsets go with it
     for (const r of seg) this.txOffsets.set(canonical(r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset });
   }
@@ -312,6 +316,7 @@ export class SourceTaskRunner implements TaskRunner {
 
   private async send(out: Prepared[], records: SourceRecord[]): Promise<void> {
     await this.produce(out, (b) => this.o.producer.send(b), (rec, meta) => this.task.commitRecord?.(rec, meta));
+    this.records.written += out.length;
     // every polled record's offset is now safe: sent and acknowledged, or skipped
     for (const r of records) this.pending.set(canonical(r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset });
   }
@@ -328,8 +333,10 @@ export class SourceTaskRunner implements TaskRunner {
     if (this.o.fence && !this.o.fence()) throw new Error(`task ${this.connector}-${this.taskId} fenced: offsets not committed, this worker no longer holds its lease`);
     const batch = [...this.pending.values()];
     this.pending.clear();
+    const t0 = performance.now();
     try {
       await this.o.state.putOffsets(this.connector, batch);
+      countCommit(this.records, t0);
     } catch (e) {
       for (const b of batch) if (!this.pending.has(canonical(b.partition))) this.pending.set(canonical(b.partition), b);
       throw e;

@@ -9,11 +9,22 @@ import type { TransformChain } from './transform-chain.ts';
 
 export type TaskState = 'RUNNING' | 'PAUSED' | 'FAILED' | 'UNASSIGNED';
 
+/** Record and commit totals of one task (Connect's source-task / sink-task / offset-commit metrics). */
+export interface RecordCounters {
+  /** sources: records poll() returned / the broker acknowledged; sinks: records handed to put() / put() completed */
+  polled: number; written: number; read: number; sent: number;
+  commits: number; commitMsTotal: number; commitMsMax: number;
+}
+export const newRecordCounters = (): RecordCounters => ({ polled: 0, written: 0, read: 0, sent: 0, commits: 0, commitMsTotal: 0, commitMsMax: 0 });
+/** Times one offset commit into `c`. */
+export function countCommit(c: RecordCounters, startedMs: number): void { const ms = performance.now() - startedMs; c.commits++; c.commitMsTotal += ms; if (ms > c.commitMsMax) c.commitMsMax = ms; }
+
 export interface TaskRunner {
   readonly connector: string;
   readonly taskId: number;
   readonly generation: number;
   readonly counters: ErrorCounters;
+  readonly records?: RecordCounters;
   /** What the task last reported through SourceTaskContext.reportProgress (sources). */
   readonly progress?: Record<string, unknown> | null;
   /** Exactly-once sources: a newer instance with the same transactional.id fenced this one; it stopped by itself. */
