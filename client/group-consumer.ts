@@ -42,6 +42,7 @@ export class GroupConsumer {
   private topics = new Set<string>();
   private lastTopicCheck = 0;
   private closed = false;
+  private lost: Error | null = null;
 
   constructor(private readonly cfg: GroupConsumerConfig) {
     this.c = new Consumer({
@@ -57,6 +58,10 @@ export class GroupConsumer {
     this.c.on('consumer:group:join', (e: { assignments?: { topic: string; partitions: number[] }[] }) => {
       if (e.assignments) this.pending = e.assignments.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition })));
     });
+    // The library emits 'error' when its background rejoin gives up (the broker gone for a
+    // while): without a listener that is an uncaught exception that ends the process.
+    // Remember it; the next poll() rejoins or throws it to the caller's backoff.
+    this.c.on('error', (e: Error) => { if (!this.closed) this.lost = e; });
   }
 
   get memberId(): string | null { return this.c.memberId; }
@@ -122,6 +127,7 @@ export class GroupConsumer {
   /** Applies a new assignment if one came, then one fetch round over the assigned, unpaused partitions. */
   async poll(): Promise<PartitionBatch[]> {
     if (this.closed) return [];
+    if (this.lost) { this.lost = null; await this.join(); }
     if (await this.refreshTopics().catch(() => false)) await this.join();
     else if (!this.c.isActive() && this.topics.size && !this.c.memberId) await this.join();
     await this.applyAssignment();
@@ -133,6 +139,7 @@ export class GroupConsumer {
   position(tp: TopicPartition): number | undefined { return this.reader.position(tp.topic, tp.partition); }
   seek(tp: TopicPartition, offset: number): void { this.reader.seek(tp.topic, tp.partition, offset); }
   pause(tps: TopicPartition[]): void { for (const tp of tps) this.paused.add(tpk(tp.topic, tp.partition)); this.reader.pause(tps); }
+  isPaused(tp: TopicPartition): boolean { return this.paused.has(tpk(tp.topic, tp.partition)); }
   resume(tps: TopicPartition[]): void { for (const tp of tps) this.paused.delete(tpk(tp.topic, tp.partition)); this.reader.resume(tps); }
 
   /** Commits the next offsets to read (Kafka's convention) for these partitions. */

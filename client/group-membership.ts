@@ -32,6 +32,21 @@ export class GroupMembership {
     this.c.on('consumer:group:join', (e: { assignments?: { topic: string; partitions: number[] }[] }) => {
       if (e.assignments && !this.closed) cfg.onAssignment(e.assignments);
     });
+    // A background rejoin that gives up (broker gone for a while) is emitted as 'error': without
+    // a listener the process would die. Lose the share and keep trying to rejoin.
+    this.c.on('error', () => {
+      if (this.closed) return;
+      cfg.onAssignment([]);
+      this.scheduleRejoin();
+    });
+  }
+
+  private scheduleRejoin(): void {
+    const t = setTimeout(() => {
+      if (this.closed) return;
+      this.start().catch(() => this.scheduleRejoin());
+    }, 1000);
+    t.unref();
   }
 
   get memberId(): string | null { return this.c.memberId; }

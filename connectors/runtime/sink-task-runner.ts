@@ -163,6 +163,9 @@ export class SinkTaskRunner implements TaskRunner {
     const k = tpKey(tp);
     // a seek (ctx.offset) or a revocation since the fetch: these records are not wanted now
     if (!this.opened.has(k) || this.consumer!.position(tp) !== batch.nextOffset) return;
+    // paused since the fetch (REST pause or the task's own ctx.pause): as Kafka's poll() returns no
+    // records of a paused partition, hand these back to the reader instead of putting them
+    if (this.paused || this.consumer!.isPaused(tp)) { this.consumer!.seek(tp, batch.records[0].offset); return; }
     const records: SinkRecord[] = [];
     for (const m of batch.records) {
       const rec = await this.convert(m);
