@@ -5,7 +5,7 @@
 // (TopicNameStrategy: <topic>-key / <topic>-value), framed in the Confluent wire
 // format with registry/serde.ts; reading maps the writer's schema back to Connect.
 import type protobuf from 'protobufjs';
-import { ConfigDef, Logical, RetriableException, Validators, type Converter, type ConverterResult, type Field, type Props, type Schema } from '../../../plugins/sdk/index.ts';
+import { ConfigDef, Logical, RetriableException, type Converter, type ConverterResult, type Field, type Props, type Schema } from '../../../plugins/sdk/index.ts';
 import { HttpRegistryClient, RegistryHttpError } from '../../../registry/client.ts';
 import { RegistrySerde } from '../../../registry/serde.ts';
 import type { AvroSchema, JsonSchema, ProtobufSchema } from '../../../registry/formats/index.ts';
@@ -30,6 +30,14 @@ abstract class RegistryConverter implements Converter {
     let s = this.connectSchemas.get(key);
     if (!s) { s = make(); this.connectSchemas.set(key, s); }
     return s;
+  }
+
+  /** Registry schema text per Connect schema: built once per schema object. */
+  private texts = new WeakMap<Schema, string>();
+  protected schemaText(s: Schema, make: () => unknown): string {
+    let text = this.texts.get(s);
+    if (!text) { text = JSON.stringify(make()); this.texts.set(s, text); }
+    return text;
   }
 
   config(): ConfigDef {
@@ -460,12 +468,10 @@ function registryClient(url: string, source: string, userInfo: string): HttpRegi
 
 export class AvroConverter extends RegistryConverter {
   protected readonly format = 'AVRO' as const;
-  private cache = new WeakMap<Schema, string>();
   async fromConnectData(topic: string, schema: Schema | null, value: unknown): Promise<Buffer | null> {
     if (value === null || value === undefined) return null;
     const s = schema ?? inferSchema(value);
-    let text = this.cache.get(s);
-    if (!text) { text = JSON.stringify(connectToAvro(s)); this.cache.set(s, text); }
+    const text = this.schemaText(s, () => connectToAvro(s));
     const recordName = s.type === 'struct' ? (s.name ?? `${DEFAULT_NS}.${DEFAULT_NAME}`) : null;
     const id = await this.idFor(this.subject(topic, recordName), text);
     return this.serde.encode(id, connectToAvroValue(s, value));
@@ -723,12 +729,10 @@ function jsonToConnectValue(s: Schema, v: unknown): unknown {
 
 export class JsonSchemaConverter extends RegistryConverter {
   protected readonly format = 'JSON' as const;
-  private cache = new WeakMap<Schema, string>();
   async fromConnectData(topic: string, schema: Schema | null, value: unknown): Promise<Buffer | null> {
     if (value === null || value === undefined) return null;
     const s = schema ?? inferSchema(value);
-    let text = this.cache.get(s);
-    if (!text) { text = JSON.stringify(connectToJsonSchema(s)); this.cache.set(s, text); }
+    const text = this.schemaText(s, () => connectToJsonSchema(s));
     const id = await this.idFor(this.subject(topic, s.name ?? null), text);
     return this.serde.encode(id, connectToJsonValue(s, value));
   }
@@ -741,4 +745,3 @@ export class JsonSchemaConverter extends RegistryConverter {
     return { schema, value: jsonToConnectValue(schema, d.value) };
   }
 }
-void Validators;
