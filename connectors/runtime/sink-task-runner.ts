@@ -173,9 +173,9 @@ export class SinkTaskRunner implements TaskRunner {
     }
     const last = batch.records[batch.records.length - 1].offset;
     let delay = 300;
+    this.records.read += records.length;
     for (;;) {
       try {
-        this.records.read += records.length;
         if (records.length || this.o.taskClass.prototype.put) await this.task.put(records);
         this.records.sent += records.length;
         break;
