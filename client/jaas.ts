@@ -68,3 +68,15 @@ export function loginModuleFile(jaasPath: string, section: string): string {
   if (!file) throw new JaasConfigError(`JAAS file ${jaasPath}: the ${section} login module names no file=`);
   return file;
 }
+
+/** The user and password of an `Authorization: Basic ...` header; null when it is missing or malformed. */
+export function basicCredentials(header: string | undefined): { user: string; password: string } | null {
+  const m = header?.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i);
+  if (!m) return null;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? null : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/** Whether a bind address only accepts local connections. */
+export const isLoopbackHost = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');

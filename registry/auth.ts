@@ -9,7 +9,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { jaasFilePath, loginModuleFile } from '../client/jaas.ts';
+import { basicCredentials, isLoopbackHost, jaasFilePath, loginModuleFile } from '../client/jaas.ts';
+
+export { isLoopbackHost };
 
 export interface RegistryUser { name: string; credential: string; roles: string[] }
 
@@ -129,19 +131,13 @@ export function registerBasicAuth(app: FastifyInstance, auth: BasicAuthOptions):
 }
 
 function authenticate(header: string | undefined, users: Map<string, RegistryUser>): RegistryUser | null {
-  const m = header?.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i);
-  if (!m) return null;
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return null;
-  const user = users.get(decoded.slice(0, colon));
+  const c = basicCredentials(header);
+  if (!c) return null;
+  const user = users.get(c.user);
   // an unknown user costs the same check as a known one
-  const ok = checkCredential((user ?? DUMMY).credential, decoded.slice(colon + 1));
+  const ok = checkCredential((user ?? DUMMY).credential, c.password);
   return ok && user ? user : null;
 }
-
-/** Whether a bind address only accepts local connections. */
-export const isLoopbackHost = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
 /** The start-up warning for a registry reachable from other machines without authentication (null when none is due). */
 export function exposureWarning(host: string, auth: BasicAuthOptions | null): string | null {

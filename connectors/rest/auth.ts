@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { jaasFilePath, loginModuleFile } from '../../client/jaas.ts';
+import { basicCredentials, isLoopbackHost, jaasFilePath, loginModuleFile } from '../../client/jaas.ts';
 import { parseProperties } from '../runtime/config-providers.ts';
 
 export const BASIC_AUTH_EXTENSION = 'org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension';
@@ -39,14 +39,11 @@ export function connectBasicAuthFromConfig(raw: Record<string, string>, env: Nod
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 function allowed(header: string | undefined, users: Map<string, string>): boolean {
-  const m = header?.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i);
-  if (!m) return false;
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return false;
-  const want = users.get(decoded.slice(0, colon));
+  const c = basicCredentials(header);
+  if (!c) return false;
+  const want = users.get(c.user);
   // constant time over equal-length digests; an unknown user costs the same
-  const ok = timingSafeEqual(digest(want ?? '\u0000unknown'), digest(decoded.slice(colon + 1)));
+  const ok = timingSafeEqual(digest(want ?? '\u0000unknown'), digest(c.password));
   return ok && want !== undefined;
 }
 
@@ -61,6 +58,6 @@ export function registerConnectBasicAuth(app: FastifyInstance, auth: ConnectBasi
 
 /** The start-up warning for a REST API reachable from other machines without authentication (null when none is due). */
 export function exposureWarning(host: string, auth: ConnectBasicAuth | null): string | null {
-  if (auth || host === 'localhost' || host === '::1' || host.startsWith('127.')) return null;
+  if (auth || isLoopbackHost(host)) return null;
   return `the Connect REST API listens on ${host} without authentication: anyone who can reach it can create connectors and read their configs; set rest.extension.classes=${BASIC_AUTH_EXTENSION} (with a JAAS KafkaConnect section) or bind to 127.0.0.1`;
 }
