@@ -3,7 +3,7 @@
 // loaded, Kafka listener up: 200; otherwise 503). Plain node:http: three routes,
 // and it must answer while the broker is still starting.
 import http from 'node:http';
-import type net from 'node:net';
+import { listenOn } from '../network/listen.ts';
 
 export interface AdminServerOptions {
   host: string;
@@ -33,11 +33,7 @@ export class AdminServer {
     const server = http.createServer((req, res) => { void this.route(req, res); });
     server.keepAliveTimeout = 65000;
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.o.port, this.o.host, () => { server.off('error', reject); resolve(); });
-    });
-    this.port = (server.address() as net.AddressInfo).port;
+    this.port = await listenOn(server, this.o.port, this.o.host);
     return this.port;
   }
 

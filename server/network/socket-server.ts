@@ -7,6 +7,7 @@ import { Reader, Writer, ProtocolError } from '../protocol/buffers.ts';
 import { API_BY_KEY } from '../protocol/apis/index.ts';
 import { KafkaError, code } from '../errors.ts';
 import { CloseConnection, NO_RESPONSE, type Handler, type RequestContext } from './api-handlers.ts';
+import { listenOn } from './listen.ts';
 
 export { CloseConnection, NO_RESPONSE, type Handler, type RequestContext } from './api-handlers.ts';
 
@@ -42,11 +43,7 @@ export class SocketServer {
   async listen(): Promise<number> {
     const server = net.createServer((s) => this.accept(s));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.o.port, this.o.host, () => { server.off('error', reject); resolve(); });
-    });
-    this.port = (server.address() as net.AddressInfo).port;
+    this.port = await listenOn(server, this.o.port, this.o.host);
     return this.port;
   }
 
