@@ -60,6 +60,7 @@ export class HttpSourceTask extends SourceTask {
   private c!: HttpSourceConfig;
   private log!: Logger;
   private partition: Record<string, string> = {};
+  private headers: Record<string, string> = {};
   private cursor: string | null = null;
   private caughtUp = false;
   private failures = 0;
@@ -71,6 +72,7 @@ export class HttpSourceTask extends SourceTask {
     this.c = httpSourceConfig().parse(props);
     this.log = ctx.logger;
     this.partition = { url: this.c['http.url'] };
+    this.headers = { accept: 'application/json', ...Object.fromEntries(this.c['http.headers'].map((h) => { const i = h.indexOf(':'); return [h.slice(0, i).trim(), h.slice(i + 1).trim()]; })) };
     const committed = await ctx.offsetStorageReader.offset(this.partition);
     this.cursor = typeof committed?.cursor === 'string' ? committed.cursor : this.c['initial.cursor'];
     this.log.info({ url: this.c['http.url'], cursor: this.cursor }, committed ? 'resuming after the committed cursor' : 'starting');
@@ -85,10 +87,9 @@ export class HttpSourceTask extends SourceTask {
     if (this.stopped) return null;
     const url = new URL(this.c['http.url']);
     if (this.cursor !== null) url.searchParams.set(this.c['cursor.param'], this.cursor);
-    const headers = Object.fromEntries(this.c['http.headers'].map((h) => { const i = h.indexOf(':'); return [h.slice(0, i).trim(), h.slice(i + 1).trim()]; }));
     let res: Response;
     try {
-      res = await fetch(url, { headers: { accept: 'application/json', ...headers }, signal: AbortSignal.timeout(this.c['http.timeout.ms']) });
+      res = await fetch(url, { headers: this.headers, signal: AbortSignal.timeout(this.c['http.timeout.ms']) });
     } catch (e) {
       return this.retryLater(`GET ${url} failed: ${(e as Error).message}`);
     }
