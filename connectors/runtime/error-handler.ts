@@ -8,7 +8,6 @@ import type { Logger } from 'pino';
 import type { KafkaAdmin, KafkaProducer } from '../../client/index.ts';
 import { RetriableException } from '../../plugins/sdk/index.ts';
 import type { ErrorConfig } from '../config.ts';
-import { ensureTopic } from '../kafka.ts';
 import { traceOf } from '../errors.ts';
 
 export type Stage = 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'HEADER_CONVERTER' | 'TRANSFORMATION' | 'TASK_PUT' | 'TASK_POLL' | 'KAFKA_PRODUCE' | 'KAFKA_CONSUME';
@@ -119,7 +118,7 @@ export class ErrorHandler {
   private async sendToDlq(stage: Stage, className: string, err: Error, ec: ErrorContext): Promise<void> {
     const topic = this.cfg.dlqTopic!;
     if (!this.dlqReady && this.ctx.admin) {
-      await ensureTopic(this.ctx.admin, topic, { partitions: 1, replicationFactor: this.cfg.dlqReplicationFactor });
+      await this.ctx.admin.ensureTopic({ topic, partitions: 1, replicationFactor: this.cfg.dlqReplicationFactor });
       this.dlqReady = true;
     }
     const headers: Record<string, Buffer | string> = { ...(ec.headers ?? {}) };
