@@ -197,7 +197,7 @@ export class MirrorSourceTask extends SourceTask {
       const k = `${b.topic}\u0000${b.partition}`;
       this.lag.set(k, { records: Math.max(0, b.highWatermark - b.nextOffset), lastTimestamp: b.records.length ? b.records[b.records.length - 1].timestamp : this.lag.get(k)?.lastTimestamp ?? null });
       if (!b.records.length) continue;
-      const topic = this.remote.get(`${b.topic}\u0000${b.partition}`) ?? this.policy.formatRemoteTopic(this.sourceAlias, b.topic);
+      const topic = this.remote.get(k) ?? this.policy.formatRemoteTopic(this.sourceAlias, b.topic);
       const sourcePartition = this.sourcePartition(b);
       for (const r of b.records) {
         out.push({
