@@ -7,16 +7,13 @@
 // When client/ grows these two, this file is the only one to change.
 import { Consumer, Producer, type MessageToProduce } from '@platformatic/kafka';
 import { ensureCodecs, type ClientConfig } from '../../client/index.ts';
+import { baseOptions } from '../../client/config.ts';
 
 export interface OutRecord { topic: string; partition?: number; key: Buffer | null; value: Buffer | null; headers: Array<{ key: string; value: Buffer | null }>; timestamp: number }
 export interface MemberInfo { memberId: string; metadata: Buffer | null }
 export type Assignor = (members: MemberInfo[]) => Map<string, Array<{ topic: string; partitions: number[] }>>;
 
-const baseOpts = (c: ClientConfig, timeout = 30000) => ({
-  clientId: c.clientId,
-  bootstrapBrokers: (Array.isArray(c.bootstrap) ? c.bootstrap : c.bootstrap.split(',')).map((s) => s.trim()).filter(Boolean),
-  timeout, retries: 8, retryDelay: (_c: unknown, _o: unknown, attempt: number) => Math.min(2000, 100 * 2 ** attempt), metadataMaxAge: 5000,
-});
+const baseOpts = (c: ClientConfig, timeout = 30000) => baseOptions({ ...c, requestTimeoutMs: timeout });
 
 /** Membership of the application's consumer group (group id = application.id). */
 export class StreamsMembership {
