@@ -54,7 +54,10 @@ export class ReplicaManager {
     const marker = path.join(this.dataDir, CLEAN_SHUTDOWN);
     this.cleanStart = fs.existsSync(marker);
     if (!this.cleanStart && this.metadata.list().length > 0) this.logger.info('previous shutdown was not clean: recovering the active segment of every partition');
-    for (const t of this.metadata.list()) for (const p of t.partitions) { this.openTopic(t, p.partition); await new Promise(setImmediate); }
+    for (const t of this.metadata.list()) {
+      const cfg = this.logConfig(t);
+      for (const p of t.partitions) { this.openPartition(t, p, cfg); await new Promise(setImmediate); }
+    }
     // Producer state must be loaded before the first fetch computes an LSO.
     for (const p of this.partitions.values()) { this.producerState.state(p); await new Promise(setImmediate); }
     fs.rmSync(marker, { force: true });
@@ -81,15 +84,16 @@ export class ReplicaManager {
     return t.configs[name] ?? this.config.topicDefault(name);
   }
 
-  openTopic(t: TopicMeta, only?: number): void {
+  openTopic(t: TopicMeta): void {
     const cfg = this.logConfig(t);
-    for (const p of t.partitions) {
-      if (only !== undefined && p.partition !== only) continue;
-      const k = ReplicaManager.key(t.name, p.partition);
-      if (this.partitions.has(k)) continue;
-      const log = PartitionLog.open(path.join(this.dataDir, k), cfg, this.cleanStart, (m) => this.logger.warn(m));
-      this.partitions.set(k, new Partition(t.name, p.partition, log, p.leaderEpoch, this.services, { leader: p.leader, replicas: p.replicas, isr: p.isr }));
-    }
+    for (const p of t.partitions) this.openPartition(t, p, cfg);
+  }
+
+  private openPartition(t: TopicMeta, p: TopicMeta['partitions'][number], cfg: LogConfig): void {
+    const k = ReplicaManager.key(t.name, p.partition);
+    if (this.partitions.has(k)) return;
+    const log = PartitionLog.open(path.join(this.dataDir, k), cfg, this.cleanStart, (m) => this.logger.warn(m));
+    this.partitions.set(k, new Partition(t.name, p.partition, log, p.leaderEpoch, this.services, { leader: p.leader, replicas: p.replicas, isr: p.isr }));
   }
 
   reconfigure(t: TopicMeta): void {
