@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestKit } from '../../test/helpers/connect.ts';
 
-interface Api { url: string; items: { id: number; name: string }[]; requests: { cursor: string | null; auth: string | undefined; status: number }[]; failNext: number; close(): Promise<void> }
+interface Api { url: string; items: { id: number; name: string }[]; requests: { cursor: string | null; auth: string | undefined; status: number }[]; failNext: number; partialLast?: boolean; close(): Promise<void> }
 
 /** GET /events?cursor=N → items N.. (4 per page) and next_cursor, or next_cursor null once caught up. */
 async function startApi(): Promise<Api> {
@@ -20,7 +20,9 @@ async function startApi(): Promise<Api> {
     if (auth !== 'Bearer s3cret') return reply(401, { error: 'who are you' });
     const from = Number(cursor ?? 0);
     const page = api.items.slice(from, from + 4);
-    reply(200, { data: { items: page }, next_cursor: page.length ? from + page.length : null });
+    // partialLast: APIs that give no next cursor for a last page that is not full yet (it grows in place)
+    const last = api.partialLast ? page.length < 4 : !page.length;
+    reply(200, { data: { items: page }, next_cursor: last ? null : from + page.length });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   api.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`;
@@ -81,4 +83,34 @@ test('HTTP source: config errors name each field; a 401 fails the task with the 
   await kit.createConnector('noauth', { 'connector.class': 'HttpSource', 'http.url': api.url, topic: 't' });
   const st = await kit.waitFor(async () => { const s = await kit.status('noauth'); return s.tasks[0]?.state === 'FAILED' ? s : null; }, { what: 'the task to fail' });
   assert.match(st.tasks[0].trace, /answered 401 Unauthorized: \{"error":"who are you"\}/);
+});
+
+test('HTTP source: a last page without a next cursor that grows in place sends each item once, across a restart', async (t) => {
+  const api = await startApi();
+  api.partialLast = true;
+  t.after(() => api.close());
+  const kit = await startTestKit();
+  t.after(() => kit.close());
+  add(api, 6); // a full page (cursor 4 next), then a page of 2 without a next cursor
+  await kit.createConnector('grow', {
+    'connector.class': 'HttpSource', 'http.url': api.url, 'http.headers': 'Authorization: Bearer s3cret', topic: 'grow',
+    'records.path': 'data.items', 'poll.interval.ms': '50',
+    'value.converter': 'org.apache.kafka.connect.json.JsonConverter', 'value.converter.schemas.enable': 'false',
+  });
+  await kit.consume('grow', { count: 6 });
+  const ids = async () => (await kit.readAll('grow')).map((m) => JSON.parse(m.value!.toString()).id);
+  // the cursor-4 page is asked for again every 50 ms: its two items must not be sent again
+  await kit.waitFor(() => api.requests.filter((r) => r.cursor === '4').length >= 5, { what: 'the last page asked for again' });
+  add(api, 1);
+  await kit.waitFor(async () => (await ids()).length >= 7, { what: '7 records' });
+  await kit.waitFor(() => api.requests.filter((r) => r.cursor === '4').length >= 10, { what: 'more polls of the last page' });
+  assert.deepEqual(await ids(), [0, 1, 2, 3, 4, 5, 6], 'each item once');
+  await kit.waitFor(async () => (await kit.request('GET', '/connectors/grow/offsets')).body.offsets[0]?.offset.skip === 3, { what: 'offset: cursor 4, 3 sent' });
+  await kit.restartWorker();
+  add(api, 1);
+  await kit.waitForRunning('grow');
+  await kit.waitFor(async () => (await ids()).length >= 8, { what: '8 records' });
+  const polls = api.requests.length;
+  await kit.waitFor(() => api.requests.length >= polls + 5, { what: 'more polls after the restart' });
+  assert.deepEqual(await ids(), [0, 1, 2, 3, 4, 5, 6, 7], 'nothing sent twice after the restart');
 });

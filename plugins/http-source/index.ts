@@ -5,7 +5,8 @@
 // a record, the cursor after a page is the records' source offset, and a restarted
 // task asks for the page after the last committed cursor, so nothing is lost and
 // (once committed) nothing is fetched twice. When a page comes back empty, or without
-// a next cursor, the task has caught up and asks again every `poll.interval.ms`.
+// a next cursor, the task has caught up and asks again every `poll.interval.ms`; the items of
+// such a last page already sent are counted in the offset (`skip`) and not sent again.
 // Network errors, 429 and 5xx are retried with backoff (poll returns nothing meanwhile);
 // any other status fails the task with the answer in its trace.
 import {
@@ -63,6 +64,8 @@ export class HttpSourceTask extends SourceTask {
   private headers: Record<string, string> = {};
   private cursor: string | null = null;
   private caughtUp = false;
+  /** items of the current cursor's page already sent (a last page without a next cursor is asked for again) */
+  private skip = 0;
   private failures = 0;
   private wake: (() => void) | null = null;
   private stopped = false;
@@ -75,6 +78,7 @@ export class HttpSourceTask extends SourceTask {
     this.headers = { accept: 'application/json', ...Object.fromEntries(this.c['http.headers'].map((h) => { const i = h.indexOf(':'); return [h.slice(0, i).trim(), h.slice(i + 1).trim()]; })) };
     const committed = await ctx.offsetStorageReader.offset(this.partition);
     this.cursor = typeof committed?.cursor === 'string' ? committed.cursor : this.c['initial.cursor'];
+    this.skip = typeof committed?.skip === 'number' ? committed.skip : 0;
     this.log.info({ url: this.c['http.url'], cursor: this.cursor }, committed ? 'resuming after the committed cursor' : 'starting');
   }
 
@@ -88,12 +92,13 @@ export class HttpSourceTask extends SourceTask {
     const url = new URL(this.c['http.url']);
     if (this.cursor !== null) url.searchParams.set(this.c['cursor.param'], this.cursor);
     let res: Response;
+    let text: string;
     try {
       res = await fetch(url, { headers: this.headers, signal: AbortSignal.timeout(this.c['http.timeout.ms']) });
+      text = await res.text(); // a connection cut or timeout while the body streams is retriable too
     } catch (e) {
       return this.retryLater(`GET ${url} failed: ${(e as Error).message}`);
     }
-    const text = await res.text();
     if (res.status === 429 || res.status >= 500) return this.retryLater(`GET ${url} answered ${res.status}`);
     if (!res.ok) throw new Error(`GET ${url} answered ${res.status} ${res.statusText}: ${text.slice(0, 500)}`);
     let body: unknown;
@@ -104,15 +109,19 @@ export class HttpSourceTask extends SourceTask {
     const next = pick(body, this.c['cursor.path']);
     const nextCursor = typeof next === 'string' || typeof next === 'number' ? String(next) : null;
     if (!items.length || nextCursor === null) this.caughtUp = true;
-    // a page without a next cursor is the last one for now: ask for it again (its cursor stays), new items appear after it
-    const offsetCursor = nextCursor ?? this.cursor;
-    if (nextCursor !== null) this.cursor = nextCursor;
+    // a page without a next cursor is the last one for now: it is asked for again (its cursor stays)
+    // and only the items after those already sent become records, so a growing last page sends
+    // each item once; the count sent is part of the offset so a restart skips them too
+    const fresh = items.slice(this.skip);
+    const pageCursor = this.cursor;
+    const sentBefore = this.skip;
+    if (nextCursor !== null) { this.cursor = nextCursor; this.skip = 0; } else this.skip = Math.max(this.skip, items.length);
     const keyPath = this.c['key.path'];
-    return items.map((item) => {
+    return fresh.map((item, i) => {
       const key = keyPath === null ? null : pick(item, keyPath);
       return {
         sourcePartition: this.partition,
-        sourceOffset: { cursor: offsetCursor },
+        sourceOffset: nextCursor !== null ? { cursor: nextCursor, skip: 0 } : { cursor: pageCursor, skip: sentBefore + i + 1 },
         topic: this.c.topic,
         ...(key === null || key === undefined ? {} : { key: String(key) }),
         value: item,
