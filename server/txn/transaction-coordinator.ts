@@ -207,7 +207,6 @@ export class TransactionCoordinator {
     t.state = commit ? 'PrepareCommit' : 'PrepareAbort';
     this.persist(t);
     this.writeMarkers(t, commit);
-    for (const g of t.groups) void g;
     this.offsetSink?.completeTransaction(t.producerId, commit);
     t.state = commit ? 'CompleteCommit' : 'CompleteAbort';
     this.onCompleted?.(commit);
