@@ -9,6 +9,9 @@ import { isCycle, type ReplicationPolicy } from './policy.ts';
 import { OffsetSyncFormat } from './records.ts';
 import { ClusterAdmin, KafkaProducer, PartitionReader, ensureInternalTopic, every } from './clusters.ts';
 
+/** every mirrored key and value: optional bytes, one schema object shared by all records */
+const BYTES = S.bytes(true);
+
 export const VERSION = '3.9.0';
 const ASSIGNED = 'task.assigned.partitions';
 
@@ -202,7 +205,7 @@ export class MirrorSourceTask extends SourceTask {
       for (const r of b.records) {
         out.push({
           sourcePartition, sourceOffset: { offset: r.offset }, topic, kafkaPartition: r.partition,
-          keySchema: S.bytes(true), key: r.key, valueSchema: S.bytes(true), value: r.value,
+          keySchema: BYTES, key: r.key, valueSchema: BYTES, value: r.value,
           timestamp: r.timestamp, headers: r.headers,
         });
       }
