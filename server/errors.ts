@@ -92,3 +92,6 @@ export class KafkaError extends Error {
 }
 
 export const code = (name: ErrorName): number => ERRORS[name].code;
+
+/** An error code's Kafka name (UNKNOWN_TOPIC_OR_PARTITION), for logs and metric labels. */
+export const ERROR_NAME_BY_CODE: ReadonlyMap<number, string> = new Map(Object.entries(ERRORS).map(([name, e]) => [e.code, name]));

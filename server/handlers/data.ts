@@ -5,14 +5,13 @@ import type { Logger } from 'pino';
 import { CloseConnection, NO_RESPONSE, type ApiHandler, type ApiHandlers } from '../network/api-handlers.ts';
 import { DeleteRecords, Fetch, ListOffsets, OffsetForLeaderEpoch, Produce } from '../protocol/apis/index.ts';
 import type { ResponseOf } from '../protocol/schema.ts';
-import { ERRORS, KafkaError, code } from '../errors.ts';
+import { ERROR_NAME_BY_CODE, KafkaError, code } from '../errors.ts';
 import { InvalidRecordError, validateBatches } from '../log/record-batch.ts';
 import { OffsetOutOfRangeError, RecordTooLargeError } from '../log/partition-log.ts';
 import type { MetadataStore } from '../cluster/metadata-store.ts';
 import type { TopicManager } from '../topic-manager.ts';
 import type { ReplicaManager } from '../replica-manager.ts';
 
-const ERROR_NAME_BY_CODE = new Map<number, string>(Object.entries(ERRORS).map(([name, e]) => [e.code, name]));
 
 /** What the data path may use of its broker. */
 export interface DataPathContext {

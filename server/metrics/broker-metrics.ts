@@ -5,9 +5,8 @@
 // sizes, partition and group counts, consumer lag) is computed when scraped.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestContext, RequestObserver } from '../network/socket-server.ts';
-import { ERRORS } from '../errors.ts';
+import { ERROR_NAME_BY_CODE } from '../errors.ts';
 
-const ERROR_NAME = new Map<number, string>(Object.entries(ERRORS).map(([name, e]) => [e.code, name]));
 const PRODUCE = 0;
 const FETCH = 1;
 
@@ -259,7 +258,7 @@ export class BrokerMetrics implements RequestObserver {
 
   private error(ctx: RequestContext, errorCode: number): void {
     const name = ctx.apiKey === FETCH ? 'FetchConsumer' : ctx.api.decl.name;
-    this.errors.labels(name, ERROR_NAME.get(errorCode) ?? String(errorCode)).inc();
+    this.errors.labels(name, ERROR_NAME_BY_CODE.get(errorCode) ?? String(errorCode)).inc();
   }
 
   metrics(): Promise<string> { return this.registry.metrics(); }
