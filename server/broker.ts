@@ -8,6 +8,8 @@ import { SocketServer } from './network/socket-server.ts';
 import { ApiHandlers } from './network/api-handlers.ts';
 import { ApiVersions } from './protocol/apis/index.ts';
 import { MetadataStore } from './cluster/metadata-store.ts';
+import type { ClusterView } from './cluster/cluster-view.ts';
+import { LocalClusterView } from './cluster/local-cluster-view.ts';
 import { ReplicaManager } from './replica-manager.ts';
 import { TopicManager } from './topic-manager.ts';
 import { loadBrokerConfig, type BrokerConfig } from './config.ts';
@@ -38,6 +40,8 @@ export class Broker {
   readonly logger: Logger;
   readonly nodeId: number;
   readonly metadata: MetadataStore;
+  /** who is in the cluster and who leads which partition (a single node: this broker, everything) */
+  readonly cluster: ClusterView;
   readonly replicas: ReplicaManager;
   readonly topics: TopicManager;
   readonly handlers = new ApiHandlers();
@@ -64,7 +68,10 @@ export class Broker {
     this.nodeId = this.config.int('node.id');
     this.metadata = new MetadataStore(this.dataDir, this.nodeId);
     this.replicas = new ReplicaManager(this.dataDir, this.config, this.metadata, this.logger);
-    this.topics = new TopicManager(this.metadata, this.replicas, this.config);
+    const local = new LocalClusterView(this.metadata, () => ({ host: this.advertisedHost, port: this.advertisedPort, rack: this.config.get('broker.rack') }));
+    this.cluster = local;
+    this.replicas.cluster = this.cluster;
+    this.topics = new TopicManager(this.metadata, this.replicas, this.config, { created: (t) => local.topicChanged(t), grown: (t, from) => local.topicChanged(t, from) });
     this.advertisedHost = o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host;
     const core = { dataDir: this.dataDir, config: this.config, logger: this.logger, metadata: this.metadata, topics: this.topics, replicas: this.replicas };
     this.transactions = new TransactionCoordinator(core);

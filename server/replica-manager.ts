@@ -8,6 +8,7 @@ import { PartitionLog, type LogConfig, type AppendResult, type AppendOptions } f
 import type { BatchInfo } from './log/record-batch.ts';
 import type { BrokerConfig } from './config.ts';
 import type { MetadataStore, TopicMeta } from './cluster/metadata-store.ts';
+import type { ClusterView } from './cluster/cluster-view.ts';
 import { ProducerStateManager } from './txn/producer-state.ts';
 import { Partition, type PartitionServices, type RemoteLog } from './partition.ts';
 
@@ -26,6 +27,8 @@ export class ReplicaManager {
   /** idempotent and transactional producer state of every partition (Kafka keeps it with the log) */
   readonly producerState = new ProducerStateManager();
   private readonly services: PartitionServices;
+  /** who leads which partition (server/cluster/); set by the broker before open() */
+  cluster!: ClusterView;
 
   constructor(
     readonly dataDir: string,

@@ -36,7 +36,7 @@ export class TopicManager {
     readonly metadata: MetadataStore,
     readonly replicas: ReplicaManager,
     readonly config: BrokerConfig,
-    private readonly listeners: { created?: (t: TopicMeta) => void; deleted?: (t: TopicMeta) => void } = {},
+    private readonly listeners: { created?: (t: TopicMeta) => void; deleted?: (t: TopicMeta) => void; grown?: (t: TopicMeta, from: number) => void } = {},
   ) {}
 
   get(name: string): TopicMeta | undefined { return this.metadata.get(name); }
@@ -82,8 +82,10 @@ export class TopicManager {
     if (!t) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
     if (count <= t.partitions.length) throw new KafkaError('INVALID_PARTITIONS', `Topic currently has ${t.partitions.length} partitions, which is higher than or equal to the requested ${count}.`);
     if (validateOnly) return;
+    const from = t.partitions.length;
     this.metadata.addPartitions(name, count);
     this.replicas.openTopic(this.metadata.get(name)!);
+    this.listeners.grown?.(this.metadata.get(name)!, from);
   }
 
   /** Applies the persisted dynamic broker configs (this broker's and the cluster default) on start. */

@@ -12,6 +12,11 @@ export interface PartitionMeta {
   leaderEpoch: number;
   replicas: number[];
   isr: number[];
+  /** bumped on every change of this partition: the compare-and-set token (absent in old files = 0) */
+  partitionEpoch?: number;
+  /** reassignment in progress (KIP-455) */
+  addingReplicas?: number[];
+  removingReplicas?: number[];
 }
 
 export interface TopicMeta {
@@ -90,6 +95,15 @@ export class MetadataStore {
     const t = this.topics.get(name)!;
     for (let i = t.partitions.length; i < total; i++) t.partitions.push({ partition: i, leader: this.nodeId, leaderEpoch: 0, replicas: [this.nodeId], isr: [this.nodeId] });
     this.save();
+  }
+
+  /** Replaces fields of one partition's state and persists it. */
+  updatePartition(name: string, partition: number, change: Partial<Omit<PartitionMeta, 'partition'>>): PartitionMeta {
+    const t = this.topics.get(name)!;
+    const p = { ...t.partitions[partition], ...change };
+    t.partitions[partition] = p;
+    this.save();
+    return p;
   }
 
   /** Dynamic broker configs of one BROKER resource (a broker id, or "" for the cluster default). */
