@@ -146,7 +146,7 @@ export class Broker {
     if (!listeners) return;
     const metrics = new BrokerMetrics(brokerMetricsSource({
       nodeId: this.nodeId, replicas: this.replicas, metadata: this.metadata,
-      groups: () => this.groups, tiered: () => this.remoteLogManager ?? undefined, connections: () => this.server?.connections ?? { open: 0, created: 0 },
+      groups: () => this.groups, tiered: () => this.remoteLogManager ?? undefined, ongoingTransactions: () => this.transactions.ongoingCount(), connections: () => this.server?.connections ?? { open: 0, created: 0 },
     }));
     this.metrics = metrics;
     this.replicas.onAppend((p, r) => { let bytes = 0; for (const x of r.batches) bytes += x.size; metrics.onAppend(p.topic, Number(r.lastOffset - r.baseOffset) + 1, bytes); });

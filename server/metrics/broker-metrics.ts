@@ -43,6 +43,10 @@ export interface BrokerMetricsSource {
   connections(): { open: number; created: number };
   groupStates(): Iterable<{ groupId: string; state: string }>;
   groupOffsets(groupId: string): GroupOffsetView[];
+  /** transactions begun and not yet completed */
+  ongoingTransactions?(): number;
+  /** per partition, closed segments eligible for upload that are not uploaded yet */
+  tieredCopyLag?(): Iterable<{ topic: string; partition: number; bytes: number; segments: number }>;
   tiered?(): { uploadedBytes: number; uploads: number; uploadFailures: number; remoteReadBytes: number; remoteReads: number } | undefined;
 }
 
@@ -198,6 +202,16 @@ export class BrokerMetrics implements RequestObserver {
     tiered('kafka_server_brokertopicmetrics_remotecopyerrors_total', 'Failed segment uploads (RemoteCopyErrorsPerSec).', (t) => t.uploadFailures);
     tiered('kafka_server_brokertopicmetrics_remotefetchbytes_total', 'Bytes read from remote storage (RemoteFetchBytesPerSec).', (t) => t.remoteReadBytes);
     tiered('kafka_server_brokertopicmetrics_remotefetchrequests_total', 'Reads served from remote storage (RemoteFetchRequestsPerSec).', (t) => t.remoteReads);
+    // Per topic as Kafka's BrokerTopicMetrics (KIP-963), and per partition for finding the stuck one.
+    const copyLag = (name: string, help: string, pick: (x: { bytes: number; segments: number }) => number) =>
+      gauge(name, help, ['topic', 'partition'], (g) => {
+        g.reset();
+        for (const x of source.tieredCopyLag?.() ?? []) g.set({ topic: x.topic, partition: String(x.partition) }, pick(x));
+      });
+    copyLag('kafka_server_brokertopicmetrics_remotecopylagbytes', 'Bytes of closed segments eligible for tiered storage not uploaded yet (RemoteCopyLagBytes); grows while the object store is unreachable.', (x) => x.bytes);
+    copyLag('kafka_server_brokertopicmetrics_remotecopylagsegments', 'Closed segments eligible for tiered storage not uploaded yet (RemoteCopyLagSegments).', (x) => x.segments);
+    gauge('kafka_server_transaction_coordinator_metrics_ongoing_transactions', 'Transactions begun and not yet committed or aborted on this coordinator; a value that never falls points at a hung producer.', [],
+      (g) => g.set(source.ongoingTransactions?.() ?? 0));
     // Present from the start so dashboards and alerts see 0, not "no data".
     this.isrShrinks.inc(0); this.isrExpands.inc(0); this.rebalances.inc(0);
     this.transactions.labels('commit').inc(0); this.transactions.labels('abort').inc(0);

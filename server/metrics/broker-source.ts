@@ -15,6 +15,7 @@ export interface GroupsView {
 /** Tiered storage's running totals. */
 export interface TieredView {
   stats: { uploads: number; uploadedBytes: number; uploadFailures: number; remoteReads: number; remoteReadBytes: number };
+  copyLag(): Iterable<{ topic: string; partition: number; bytes: number; segments: number }>;
 }
 
 export interface BrokerParts {
@@ -23,6 +24,8 @@ export interface BrokerParts {
   metadata: MetadataStore;
   groups: () => GroupsView | undefined;
   tiered: () => TieredView | undefined;
+  /** the transaction coordinator's count of open transactions */
+  ongoingTransactions?: () => number;
   connections: () => { open: number; created: number };
 }
 
@@ -61,6 +64,8 @@ export function brokerMetricsSource(b: BrokerParts): BrokerMetricsSource {
       }
       return out;
     },
+    ongoingTransactions: () => b.ongoingTransactions?.() ?? 0,
+    tieredCopyLag: () => b.tiered()?.copyLag() ?? [],
     tiered() {
       const s = b.tiered()?.stats;
       return s && { uploadedBytes: s.uploadedBytes, uploads: s.uploads, uploadFailures: s.uploadFailures, remoteReadBytes: s.remoteReadBytes, remoteReads: s.remoteReads };

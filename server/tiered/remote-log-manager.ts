@@ -160,6 +160,31 @@ export class RemoteLogManager implements RemoteLog {
     return this.remoteBelowLocal(st) && offset >= st.manifest.startOffset;
   }
 
+  /**
+   * Per partition, closed segments below the last stable offset not uploaded yet:
+   * Kafka's RemoteCopyLagBytes / RemoteCopyLagSegments (KIP-963). Read at scrape.
+   */
+  *copyLag(): Iterable<{ topic: string; partition: number; bytes: number; segments: number }> {
+    for (const p of this.b.replicas.all()) {
+      if (p.log.closed || !this.enabled(p)) continue;
+      const st = this.state(p);
+      const log = p.log;
+      const lso = p.lastStableOffset();
+      const upTo = lso < log.highWatermark ? lso : log.highWatermark;
+      let bytes = 0; let segments = 0;
+      for (let i = 0; i < log.segments.length - 1; i++) {
+        const seg = log.segments[i];
+        if (seg.nextOffset > upTo) break;
+        if (st.current.has(seg)) continue;
+        const existing = st.manifest.segments.find((s) => s.baseOffset === seg.baseOffset);
+        if (existing && existing.size === seg.size) continue;
+        if (seg.nextOffset <= st.manifest.startOffset && !existing) continue;
+        bytes += seg.size; segments++;
+      }
+      yield { topic: p.topic, partition: p.partition, bytes, segments };
+    }
+  }
+
   // ---- the background task ----
 
   /** One pass over every partition; `now` is for tests (default: the clock at each partition). */

@@ -81,6 +81,13 @@ export class TransactionCoordinator {
 
   stop(): void { clearInterval(this.timer); }
 
+  /** Transactions begun and not yet committed or aborted (metrics). */
+  ongoingCount(): number {
+    let n = 0;
+    for (const t of this.txns.values()) if (t.state === 'Ongoing' || t.state === 'PrepareCommit' || t.state === 'PrepareAbort') n++;
+    return n;
+  }
+
   register(h: ApiHandlers): void {
     h.handle(InitProducerId, (c, r) => this.initProducerId(c, r));
     h.handle(AddPartitionsToTxn, (c, r) => this.addPartitionsToTxn(c, r));
