@@ -54,6 +54,8 @@ export const DASHBOARDS: Record<string, ReturnType<typeof dashboard>> = {
     { title: 'Transactions /s', expr: 'sum by (result) (rate(kafka_server_transaction_coordinator_metrics_completed_transactions_total[1m]))', legend: '{{result}}' },
     { title: 'Tiered storage: bytes to / from S3 per second', expr: ['sum(rate(kafka_server_brokertopicmetrics_remotecopybytes_total[5m]))', 'sum(rate(kafka_server_brokertopicmetrics_remotefetchbytes_total[5m]))'], unit: 'Bps' },
     { title: 'Tiered storage: upload failures /s', expr: 'sum(rate(kafka_server_brokertopicmetrics_remotecopyerrors_total[5m]))' },
+    { title: 'Tiered storage: copy lag (not yet uploaded)', expr: ['sum(kafka_server_brokertopicmetrics_remotecopylagbytes)'], unit: 'bytes' },
+    { title: 'Ongoing transactions', expr: 'sum(kafka_server_transaction_coordinator_metrics_ongoing_transactions)' },
   ]),
   'topics.json': dashboard('tributary-topics', 'Tributary / Topics', [
     { title: 'Messages in /s by topic', expr: 'sum by (topic) (rate(kafka_server_brokertopicmetrics_messagesin_total{topic=~"$topic"}[1m]))', legend: '{{topic}}' },
@@ -85,10 +87,13 @@ export const DASHBOARDS: Record<string, ReturnType<typeof dashboard>> = {
     { title: 'Offset commit time (avg / max)', expr: ['sum by (connector) (rate(kafka_connect_connector_task_offset_commit_seconds_total[5m])) / sum by (connector) (rate(kafka_connect_connector_task_offset_commit_total[5m])) * 1000', 'max by (connector) (kafka_connect_connector_task_offset_commit_max_time_ms)'], legend: '{{connector}}', unit: 'ms' },
     { title: 'Record errors /s', expr: 'sum by (connector) (rate(kafka_connect_task_error_total_record_errors[5m]))', legend: '{{connector}}' },
     { title: 'Dead letter queue records /s', expr: 'sum by (connector) (rate(kafka_connect_task_error_deadletterqueue_produce_requests[5m]))', legend: '{{connector}}' },
+    { title: 'S3 sink bytes written /s', expr: 'sum by (connector) (rate(tributary_connect_s3_sink_bytes_written_total[5m]))', legend: '{{connector}}', unit: 'Bps' },
+    { title: 'S3 sink objects written /min', expr: 'sum by (connector) (rate(tributary_connect_s3_sink_objects_written_total[5m])) * 60', legend: '{{connector}}' },
     { title: 'Skipped records / retries', expr: ['sum by (connector) (rate(kafka_connect_task_error_total_records_skipped[5m]))', 'sum by (connector) (rate(kafka_connect_task_error_total_retries[5m]))'], legend: '{{connector}}' },
   ]),
   'cdc.json': dashboard('tributary-cdc', 'Tributary / Postgres CDC', [
     { title: 'Replication slot lag', expr: 'max by (connector) (tributary_connect_cdc_slot_lag_bytes)', legend: '{{connector}}', unit: 'bytes' },
+    { title: 'Replication slot lag (seconds)', expr: 'max by (connector) (tributary_connect_cdc_slot_lag_seconds)', legend: '{{connector}}', unit: 's' },
     { title: 'WAL retained by the slot', expr: 'max by (connector) (tributary_connect_cdc_wal_retained_bytes)', legend: '{{connector}}', unit: 'bytes' },
     { title: 'Streaming', expr: 'tributary_connect_cdc_streaming', legend: '{{connector}}-{{task}}', type: 'stat', w: 8 },
     { title: 'Snapshot tables', expr: ['sum by (connector) (tributary_connect_cdc_snapshot_tables_done)', 'sum by (connector) (tributary_connect_cdc_snapshot_tables_total)'], legend: '{{connector}}', w: 8 },

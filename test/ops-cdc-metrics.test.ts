@@ -29,6 +29,7 @@ test('Prometheus sees CDC slot lag grow while the connector is paused and fall a
   const prom = await startPrometheus({ connect: [new URL(kit.url).host] });
   t.after(() => prom.stop());
   const lag = 'tributary_connect_cdc_slot_lag_bytes{connector="cdc",task="0"}';
+  const lagSeconds = 'tributary_connect_cdc_slot_lag_seconds{connector="cdc",task="0"}';
   await prom.waitFor('tributary_connect_cdc_streaming{connector="cdc"}', (v) => v === 1, 60000);
   await prom.waitFor(lag, (v) => v !== null, 30000);
 
@@ -38,8 +39,12 @@ test('Prometheus sees CDC slot lag grow while the connector is paused and fall a
   const body = 'x'.repeat(1000);
   for (let i = 0; i < 4; i++) await src.client.query(`INSERT INTO events (body) SELECT $1 FROM generate_series(1, 1000)`, [body]);
   const peak = await prom.waitFor(lag, (v) => v !== null && v > 3_000_000, 30000);
+  // in seconds: the slot's confirmed position stays where the WAL was before the inserts
+  const peakSeconds = await prom.waitFor(lagSeconds, (v) => v !== null && v >= 2, 30000);
 
   assert.equal((await kit.request('PUT', '/connectors/cdc/resume')).status, 202);
   const after = await prom.waitFor(lag, (v) => v !== null && v < peak! / 2, 60000);
   assert.ok(after! < peak!, `lag ${after} after resume, ${peak} while paused`);
+  const afterSeconds = await prom.waitFor(lagSeconds, (v) => v !== null && v < 1, 60000);
+  assert.ok(afterSeconds! < peakSeconds!, `lag ${afterSeconds} s after resume, ${peakSeconds} s while paused`);
 });

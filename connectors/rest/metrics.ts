@@ -1,7 +1,7 @@
 // Connect's /metrics (Prometheus text, Kafka Connect's metric names as the JMX
 // exporter with Strimzi's rules gives them) and /ready. Everything is read from the
 // herder when scraped: connector and task status, error and dead letter queue
-// counters, and what tasks report through reportProgress (CDC slot lag, snapshot).
+// counters, and what tasks report through reportProgress (CDC slot lag, snapshot, S3 bytes written).
 import type { FastifyPluginAsync } from 'fastify';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Herder } from '../runtime/herder.ts';
@@ -83,11 +83,23 @@ export function connectMetrics(herder: () => Herder): Registry {
       }
     });
   progress('tributary_connect_cdc_slot_lag_bytes', 'Postgres CDC: WAL between the server\'s current LSN and the slot\'s confirmed_flush_lsn.', (p) => p.slotLagBytes);
+  progress('tributary_connect_cdc_slot_lag_seconds', 'Postgres CDC: how long ago the server\'s WAL was at the slot\'s confirmed_flush_lsn, in seconds (0 when caught up); sampled every status.update.interval.ms.', (p) => p.slotLagSeconds);
   progress('tributary_connect_cdc_wal_retained_bytes', 'Postgres CDC: WAL the slot keeps on the server (current LSN - restart_lsn).', (p) => p.walRetainedBytes);
   progress('tributary_connect_cdc_snapshot_rows', 'Postgres CDC: rows read by the snapshot so far.', (p) => (p.snapshot as { rows?: number } | undefined)?.rows);
   progress('tributary_connect_cdc_snapshot_tables_done', 'Postgres CDC: tables the snapshot finished.', (p) => (p.snapshot as { tablesDone?: number } | undefined)?.tablesDone);
   progress('tributary_connect_cdc_snapshot_tables_total', 'Postgres CDC: tables the snapshot reads.', (p) => (p.snapshot as { tablesTotal?: number } | undefined)?.tablesTotal);
   progress('tributary_connect_cdc_streaming', 'Postgres CDC: 1 while streaming changes, 0 in snapshot or stopped.', (p) => (p.phase === 'streaming' ? 1 : p.phase ? 0 : undefined));
+
+  // S3 sink: what the task reported after each upload (a task restart starts again from 0, as counters do)
+  const progressTotal = (name: string, help: string, key: (p: Record<string, unknown>) => unknown) =>
+    counter(name, help, ['connector', 'task'], (set) => {
+      for (const c of all()) for (const t of c.tasks) {
+        const v = t.progress ? key(t.progress) : undefined;
+        if (typeof v === 'number' && Number.isFinite(v)) set({ connector: c.name, task: String(t.id) }, v);
+      }
+    });
+  progressTotal('tributary_connect_s3_sink_objects_written_total', 'S3 sink: objects uploaded (data files and, with store.kafka.keys, key files).', (p) => p.objectsWritten);
+  progressTotal('tributary_connect_s3_sink_bytes_written_total', 'S3 sink: bytes of the objects uploaded (after format encoding and compression).', (p) => p.bytesWritten);
   return r;
 }
 

@@ -33,6 +33,7 @@ export class SinkTaskRunner implements TaskRunner {
   readonly generation: number;
   readonly counters: ErrorCounters = newCounters();
   readonly records = newRecordCounters();
+  progress: Record<string, unknown> | null = null;
   private task!: SinkTask;
   private consumer: GroupConsumer | null = null;
   private stopping = false;
@@ -74,6 +75,7 @@ export class SinkTaskRunner implements TaskRunner {
       pause: (...tps) => { this.consumer?.pause(tps); },
       resume: (...tps) => { if (!this.paused) this.consumer?.resume(tps); },
       requestCommit: () => { this.commitRequested = true; },
+      reportProgress: (info) => { this.progress = { ...info, reported_at: new Date().toISOString() }; },
       reportError: async (record, error) => {
         await this.errors.report('TASK_PUT', o.taskClass.name, error, { topic: record.topic, partition: record.kafkaPartition, offset: record.kafkaOffset, record });
         if (!this.errors.tolerateAll) throw error;

@@ -25,7 +25,7 @@ export interface TaskRunner {
   readonly generation: number;
   readonly counters: ErrorCounters;
   readonly records?: RecordCounters;
-  /** What the task last reported through SourceTaskContext.reportProgress (sources). */
+  /** What the task last reported through SourceTaskContext.reportProgress. */
   readonly progress?: Record<string, unknown> | null;
   /** Exactly-once sources: a newer instance with the same transactional.id fenced this one; it stopped by itself. */
   readonly fenced?: boolean;

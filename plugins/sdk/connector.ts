@@ -110,6 +110,8 @@ export interface SinkTaskContext {
   requestCommit(): void;
   /** Report one bad record to the dead letter queue (if configured) and go on; rejects if errors.tolerance=none. */
   reportError?(record: SinkRecord, error: Error): Promise<void>;
+  /** Report progress shown in the task status and metrics (e.g. bytes written to the external system). */
+  reportProgress?(info: Record<string, unknown>): void;
 }
 
 export abstract class SinkConnector extends Connector {

@@ -28,6 +28,8 @@ export interface CdcStatus {
   confirmedLsn: string | null;
   lastReceivedLsn: string | null;
   slotLagBytes: number | null;
+  /** how long ago the server's WAL was where the slot's confirmed position is now (0 when caught up) */
+  slotLagSeconds: number | null;
   walRetainedBytes: number | null;
   snapshot?: { tablesDone: number; tablesTotal: number; rows: number };
 }
@@ -72,7 +74,9 @@ export class PostgresSourceTask extends SourceTask {
   private heartbeatDue = false;
   private stopped = false;
   private phase: CdcStatus['phase'] = 'starting';
-  private lag: { slotLagBytes: number | null; walRetainedBytes: number | null } = { slotLagBytes: null, walRetainedBytes: null };
+  private lag: { slotLagBytes: number | null; slotLagSeconds: number | null; walRetainedBytes: number | null } = { slotLagBytes: null, slotLagSeconds: null, walRetainedBytes: null };
+  /** (time, server WAL position) at each lag refresh: maps the confirmed LSN back to a time */
+  private walTimes: { t: number; lsn: bigint }[] = [];
 
   private include: { schemaInc: RegExp[]; schemaExc: RegExp[]; tableInc: RegExp[]; tableExc: RegExp[]; colInc: RegExp[]; colExc: RegExp[] } = { schemaInc: [], schemaExc: [], tableInc: [], tableExc: [], colInc: [], colExc: [] };
   private skipped = new Set<string>();
@@ -605,11 +609,29 @@ export class PostgresSourceTask extends SourceTask {
   private async refreshLag(): Promise<void> {
     if (!this.meta || this.stopped) return;
     try {
-      const r = await this.meta.query(`SELECT (pg_current_wal_lsn() - confirmed_flush_lsn)::text AS lag, (pg_current_wal_lsn() - restart_lsn)::text AS retained
+      const r = await this.meta.query(`SELECT (pg_current_wal_lsn() - confirmed_flush_lsn)::text AS lag, (pg_current_wal_lsn() - restart_lsn)::text AS retained,
+        (pg_current_wal_lsn() - '0/0')::text AS current, (confirmed_flush_lsn - '0/0')::text AS confirmed
         FROM pg_replication_slots WHERE slot_name = $1`, [this.cfg['slot.name']]);
-      if (r.rows[0]) this.lag = { slotLagBytes: Number(r.rows[0].lag), walRetainedBytes: Number(r.rows[0].retained) };
+      const row = r.rows[0];
+      if (row) this.lag = { slotLagBytes: Number(row.lag), slotLagSeconds: row.confirmed === null ? null : this.lagSeconds(BigInt(row.current), BigInt(row.confirmed)), walRetainedBytes: Number(row.retained) };
       this.reportProgress();
     } catch { /* status only */ }
+  }
+
+  /**
+   * Postgres keeps no LSN-to-time map, so each refresh notes where the WAL was; the
+   * slot lags since the first refresh that saw the WAL past its confirmed position
+   * (resolution status.update.interval.ms; samples older than an hour are dropped).
+   */
+  private lagSeconds(current: bigint, confirmed: bigint): number {
+    const now = Date.now();
+    const w = this.walTimes;
+    w.push({ t: now, lsn: current });
+    while (w.length > 2 && now - w[1].t > 3_600_000) w.shift();
+    if (confirmed >= current) return 0;
+    let i = w.length - 1;
+    while (i > 0 && w[i - 1].lsn > confirmed) i--;
+    return Math.max(0, (now - w[i].t) / 1000);
   }
 
   status(): CdcStatus {

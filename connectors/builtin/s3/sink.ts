@@ -46,6 +46,8 @@ export class S3SinkTask extends SinkTask {
   private parts = new Map<string, PartitionState>();
   /** uploaded object keys, for status and tests */
   readonly uploaded: string[] = [];
+  /** objects and bytes uploaded since start (metrics) */
+  private readonly written = { objects: 0, bytes: 0 };
 
   version(): string { return VERSION; }
 
@@ -118,9 +120,16 @@ export class S3SinkTask extends SinkTask {
     try {
       for (const f of s.files.values()) {
         const key = objectKey({ topicsDir: this.cfg['topics.dir'] as string, delim: this.cfg['directory.delim'] as string, fileDelim: this.cfg['file.delim'] as string }, s.tp.topic, f.encoded, s.tp.partition, f.startOffset, this.ext);
-        await upload(this.s3, bucket, key, await this.encode(f.valueSchema, f.values), partSize);
-        if (this.cfg['store.kafka.keys']) await upload(this.s3, bucket, key.slice(0, -this.ext.length) + '.keys' + this.ext, await this.encode(f.keySchema, f.keys), partSize);
+        const body = await this.encode(f.valueSchema, f.values);
+        await upload(this.s3, bucket, key, body, partSize);
+        this.written.objects++; this.written.bytes += body.length;
+        if (this.cfg['store.kafka.keys']) {
+          const keys = await this.encode(f.keySchema, f.keys);
+          await upload(this.s3, bucket, key.slice(0, -this.ext.length) + '.keys' + this.ext, keys, partSize);
+          this.written.objects++; this.written.bytes += keys.length;
+        }
         this.uploaded.push(key);
+        this.ctx.reportProgress?.({ objectsWritten: this.written.objects, bytesWritten: this.written.bytes });
       }
     } catch (e) {
       s.uploadPending = true;
