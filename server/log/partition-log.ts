@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LogSegment, segmentFileName } from './log-segment.ts';
+import { LeaderEpochCache } from './leader-epoch-cache.ts';
 import {
   validateBatches, readRecords, readBatchInfo, rewriteCrc, InvalidRecordError,
   OFF_BASE_OFFSET, OFF_LEADER_EPOCH, OFF_MAX_TIMESTAMP, OFF_ATTRIBUTES, ATTR_TIMESTAMP_TYPE, LOG_OVERHEAD, OFF_LENGTH,
@@ -55,11 +56,15 @@ export class PartitionLog {
   logStartOffset = 0n;
   /** Single node: advanced right after a write; replicated: by follower fetches. */
   highWatermark = 0n;
+  /** leader epoch → first offset (leader-epoch-checkpoint), kept in step with appends and truncation */
+  leaderEpochs: LeaderEpochCache;
   private unflushedMessages = 0;
   private lastFlush = Date.now();
   closed = false;
 
-  constructor(readonly dir: string, public config: LogConfig) {}
+  constructor(readonly dir: string, public config: LogConfig) {
+    this.leaderEpochs = LeaderEpochCache.empty(dir);
+  }
 
   get logEndOffset(): bigint { return this.active.nextOffset; }
   get active(): LogSegment { return this.segments[this.segments.length - 1]; }
@@ -102,7 +107,33 @@ export class PartitionLog {
     if (pl.logStartOffset < pl.segments[0].baseOffset) pl.logStartOffset = pl.segments[0].baseOffset;
     if (pl.logStartOffset > pl.logEndOffset) pl.logStartOffset = pl.logEndOffset;
     pl.highWatermark = pl.logEndOffset;
+    pl.loadLeaderEpochs();
     return pl;
+  }
+
+  /**
+   * The checkpoint, cut to what recovery kept; rebuilt from the batch headers when it
+   * is missing (a log written before epochs were kept, or a lost file).
+   */
+  private loadLeaderEpochs(): void {
+    const loaded = LeaderEpochCache.load(this.dir);
+    if (loaded) {
+      this.leaderEpochs = loaded;
+      this.leaderEpochs.truncateFromEnd(this.logEndOffset);
+      this.leaderEpochs.truncateFromStart(this.logStartOffset);
+      return;
+    }
+    this.leaderEpochs = LeaderEpochCache.empty(this.dir);
+    for (const seg of this.segments) {
+      let pos = 0;
+      while (pos + LOG_OVERHEAD + 5 <= seg.size) {
+        const head = seg.readRange(pos, pos + OFF_LEADER_EPOCH + 4);
+        const base = head.readBigInt64BE(OFF_BASE_OFFSET);
+        if (base >= this.logStartOffset || this.leaderEpochs.latestEpoch < 0) this.leaderEpochs.assign(head.readInt32BE(OFF_LEADER_EPOCH), base < this.logStartOffset ? this.logStartOffset : base, false);
+        pos += head.readInt32BE(OFF_LENGTH) + LOG_OVERHEAD;
+      }
+    }
+    this.leaderEpochs.flush();
   }
 
   /**
@@ -136,6 +167,8 @@ export class PartitionLog {
         }
       }
       starts.push({ pos: p, base: b.baseOffset });
+      const epoch = assign ? (opts.leaderEpoch ?? 0) : records.readInt32BE(p + OFF_LEADER_EPOCH);
+      if (epoch > this.leaderEpochs.latestEpoch) this.leaderEpochs.assign(epoch, b.baseOffset);
       if (b.maxTimestamp > maxTs) maxTs = b.maxTimestamp;
       next = b.baseOffset + BigInt(b.lastOffsetDelta) + 1n;
     }
@@ -146,6 +179,21 @@ export class PartitionLog {
     this.unflushedMessages += count;
     if (this.unflushedMessages >= this.config.flushMessages) this.flush();
     return { baseOffset: base, lastOffset: last, logAppendTime, batches };
+  }
+
+  /**
+   * A follower's append: the leader's batches as they are (offsets and leader epochs
+   * kept, CRCs checked), starting exactly at this log's end.
+   */
+  appendAsFollower(records: Buffer): AppendResult {
+    const batches = validateBatches(records);
+    if (batches.length === 0) throw new InvalidRecordError('empty record set', 'INVALID_RECORD');
+    let next = this.logEndOffset;
+    for (const b of batches) {
+      if (b.baseOffset !== next) throw new OffsetOutOfRangeError(`${path.basename(this.dir)}: replicated batch at offset ${b.baseOffset} does not follow the log end ${next}`);
+      next = b.baseOffset + BigInt(b.lastOffsetDelta) + 1n;
+    }
+    return this.append(records, { assignOffsets: false, validated: batches });
   }
 
   private maybeRoll(incoming: number, base: bigint, last: bigint): void {
@@ -255,6 +303,7 @@ export class PartitionLog {
     this.logStartOffset = offset;
     writeFileAtomic(path.join(this.dir, 'log-start-offset'), offset.toString());
     while (this.segments.length > 1 && this.segments[1].baseOffset <= offset) this.segments.shift()!.delete();
+    this.leaderEpochs.truncateFromStart(offset);
   }
 
   /** Removes the closed segment at the head (retention); advances log start. */
@@ -265,14 +314,28 @@ export class PartitionLog {
     if (this.logStartOffset < this.segments[0].baseOffset) {
       this.logStartOffset = this.segments[0].baseOffset;
       writeFileAtomic(path.join(this.dir, 'log-start-offset'), this.logStartOffset.toString());
+      this.leaderEpochs.truncateFromStart(this.logStartOffset);
     }
   }
 
-  /** Drops everything at and after `offset` (follower divergence). */
+  /** Drops everything at and after `offset` (follower divergence); `offset` is a batch boundary. */
   truncateTo(offset: bigint): void {
+    if (offset >= this.logEndOffset) return;
+    if (offset < this.logStartOffset) { this.truncateFullyAndStartAt(offset); return; }
     while (this.segments.length > 1 && this.active.baseOffset >= offset) this.segments.pop()!.delete();
     this.active.truncateTo(offset);
+    this.leaderEpochs.truncateFromEnd(offset);
     if (this.highWatermark > this.logEndOffset) this.highWatermark = this.logEndOffset;
+  }
+
+  /** Empties the log and starts it again at `offset` (a follower far behind the leader's log start). */
+  truncateFullyAndStartAt(offset: bigint): void {
+    for (const s of this.segments) s.delete();
+    this.segments = [LogSegment.create(this.dir, offset, this.config.indexIntervalBytes)];
+    this.logStartOffset = offset;
+    writeFileAtomic(path.join(this.dir, 'log-start-offset'), offset.toString());
+    this.leaderEpochs.clear();
+    this.highWatermark = offset;
   }
 
   close(): void {
