@@ -2,7 +2,11 @@
 // and read back before it is answered) and lookups by id, uncached (first read of an
 // id) and cached (repeated reads). Runs against a registry on an in-process broker
 // (kafka store) and, for comparison, the memory store. BENCH_COUNT scales the runs.
+// The HTTP load comes from another process (bench/http_load.mjs), as real clients do;
+// "same process" repeats the uncached lookups from a client inside the registry's own
+// process (what this bench measured before 2026-12-06), for comparison.
 import http from 'node:http';
+import { spawn } from 'node:child_process';
 import { startRegistry } from '../registry/index.ts';
 import { HttpRegistryClient } from '../registry/client.ts';
 import { RegistrySerde } from '../registry/serde.ts';
@@ -25,6 +29,18 @@ function request(url: string, method: string, body?: string): Promise<string> {
   });
 }
 
+/** Sends the requests from a separate node process, CONCURRENCY at a time; requests/s and the bodies. */
+async function load(base: string, requests: { method: string; path: string; body?: string }[]): Promise<{ rate: number; bodies: string[] }> {
+  const child = spawn(process.execPath, [new URL('./http_load.mjs', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  const exited = new Promise<number | null>((r) => child.on('exit', r));
+  child.stdin.end(JSON.stringify({ base, concurrency: CONCURRENCY, requests }));
+  const code = await exited;
+  if (code !== 0) throw new Error(`http_load exited with ${code}`);
+  return JSON.parse(out);
+}
+
 async function pool(n: number, fn: (i: number) => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
   let next = 0;
@@ -39,18 +55,22 @@ function schema(i: number): string {
 }
 
 async function run(label: string, url: string): Promise<void> {
-  const ids: number[] = [];
-  const regPerSec = await pool(COUNT, async (i) => {
-    ids[i] = JSON.parse(await request(`${url}/subjects/bench-${i}/versions`, 'POST', JSON.stringify({ schema: schema(i) }))).id;
-  });
-  // uncached: every lookup is an HTTP GET /schemas/ids/{id} answered by the registry
-  const uncached = await pool(COUNT, (i) => request(`${url}/schemas/ids/${ids[i]}`, 'GET'));
+  const registrations = Array.from({ length: COUNT }, (_, i) => ({ method: 'POST', path: `/subjects/bench-${i}/versions`, body: JSON.stringify({ schema: schema(i) }) }));
+  const reg = await load(url, registrations);
+  const regPerSec = reg.rate;
+  const ids = reg.bodies.map((b) => JSON.parse(b).id as number);
+  // uncached: every lookup is an HTTP GET /schemas/ids/{id} answered by the registry;
+  // each id 10 times, so the run is long enough to measure (a warm-up round first)
+  const lookups = Array.from({ length: COUNT * 10 }, (_, i) => ({ method: 'GET', path: `/schemas/ids/${ids[i % COUNT]}` }));
+  await load(url, lookups.slice(0, COUNT));
+  const uncached = (await load(url, lookups)).rate;
+  const sameProcess = await pool(COUNT * 10, (i) => request(`${url}/schemas/ids/${ids[i % COUNT]}`, 'GET'));
   // cached: what a serializer does once it has seen an id (RegistrySerde keeps parsed schemas by id)
   const serde = new RegistrySerde(new HttpRegistryClient(url));
   await Promise.all(ids.slice(0, 100).map((id) => serde.schema(id)));
   const cached = await pool(COUNT * 50, (i) => serde.schema(ids[i % 100]));
-  const sameAgain = await pool(COUNT, (i) => request(`${url}/subjects/bench-${i}/versions`, 'POST', JSON.stringify({ schema: schema(i) })));
-  console.log(`${label}: registrations ${regPerSec.toFixed(0)}/s, re-register same schema ${sameAgain.toFixed(0)}/s, lookups by id uncached (HTTP) ${uncached.toFixed(0)}/s, cached (client) ${cached.toFixed(0)}/s  (${COUNT} schemas, ${CONCURRENCY} concurrent clients)`);
+  const sameAgain = (await load(url, registrations)).rate;
+  console.log(`${label}: registrations ${regPerSec.toFixed(0)}/s, re-register same schema ${sameAgain.toFixed(0)}/s, lookups by id uncached (HTTP) ${uncached.toFixed(0)}/s (same process ${sameProcess.toFixed(0)}/s), cached (client) ${cached.toFixed(0)}/s  (${COUNT} schemas, ${CONCURRENCY} concurrent clients)`);
 }
 
 const broker = await startBroker();
