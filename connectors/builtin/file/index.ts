@@ -44,12 +44,15 @@ export class FileStreamSourceTask extends SourceTask {
   private buf = Buffer.alloc(1 << 16);
   private stopped = false;
   private ctx!: SourceTaskContext;
+  /** one source partition object for every record: the runner keys offsets by it once per batch */
+  private partition: { filename: string } = { filename: '' };
 
   version() { return VERSION; }
 
   async start(props: Props, ctx: SourceTaskContext) {
     this.ctx = ctx;
     this.file = props.file ?? '';
+    this.partition = { filename: this.file };
     this.topic = props.topic;
     this.batchSize = Number(props['batch.size'] ?? 2000);
     if (!this.file) throw new Error('FileStreamSourceTask: reading standard input is not supported; set "file"');
@@ -85,7 +88,7 @@ export class FileStreamSourceTask extends SourceTask {
         const line = this.carry.toString('utf8', 0, end);
         this.carry = this.carry.subarray(nl + 1);
         this.position += nl + 1;
-        out.push({ sourcePartition: { filename: this.file }, sourceOffset: { position: this.position }, topic: this.topic, valueSchema: LINE_SCHEMA, value: line });
+        out.push({ sourcePartition: this.partition, sourceOffset: { position: this.position }, topic: this.topic, valueSchema: LINE_SCHEMA, value: line });
       }
       if (out.length >= this.batchSize) break;
       const n = fs.readSync(this.fd!, this.buf, 0, this.buf.length, this.position + this.carry.length);
