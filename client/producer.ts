@@ -37,22 +37,29 @@ export interface ProducerConfig extends ClientConfig {
 const EMPTY = Buffer.alloc(0);
 const toBuf = (v: Buffer | string | null | undefined): Buffer | undefined => (v === null || v === undefined ? undefined : typeof v === 'string' ? Buffer.from(v) : v);
 
+/** Per record on every send: no headers map unless there are headers, no spread objects. */
 function toMessage(r: OutgoingRecord): MessageToProduce {
-  const headers = new Map<Buffer, Buffer>();
-  if (Array.isArray(r.headers)) {
-    for (const h of r.headers) headers.set(Buffer.from(h.key), toBuf(h.value) ?? EMPTY);
-  } else if (r.headers) {
-    for (const k in r.headers) headers.set(Buffer.from(k), toBuf(r.headers[k]) ?? EMPTY);
-  }
-  return {
+  const m: MessageToProduce = {
     topic: r.topic,
     key: toBuf(r.key),
     // null is a tombstone: the library writes a missing value as a null record value
     value: toBuf(r.value) as Buffer,
-    headers,
-    ...(r.partition !== undefined && r.partition !== null ? { partition: r.partition } : {}),
-    ...(r.timestamp !== undefined ? { timestamp: BigInt(Math.trunc(r.timestamp)) } : {}),
   };
+  const h = r.headers;
+  if (Array.isArray(h)) {
+    if (h.length) {
+      const headers = new Map<Buffer, Buffer>();
+      for (const x of h) headers.set(Buffer.from(x.key), toBuf(x.value) ?? EMPTY);
+      m.headers = headers;
+    }
+  } else if (h) {
+    const headers = new Map<Buffer, Buffer>();
+    for (const k in h) headers.set(Buffer.from(k), toBuf(h[k]) ?? EMPTY);
+    if (headers.size) m.headers = headers;
+  }
+  if (r.partition !== undefined && r.partition !== null) m.partition = r.partition;
+  if (r.timestamp !== undefined) m.timestamp = BigInt(Math.trunc(r.timestamp));
+  return m;
 }
 
 type Transaction = Awaited<ReturnType<Producer['beginTransaction']>>;
