@@ -7,6 +7,7 @@
 import type { AppendOptions, AppendResult, PartitionLog } from './log/partition-log.ts';
 import type { BatchInfo } from './log/record-batch.ts';
 import type { ProducerStateManager } from './txn/producer-state.ts';
+import type { PartitionState } from './cluster/cluster-view.ts';
 
 export interface AbortedTransaction { producerId: bigint; firstOffset: bigint }
 
@@ -35,8 +36,12 @@ export interface PartitionServices {
   remote: RemoteLog | null;
 }
 
-/** A follower as its leader sees it (replication). */
-export interface FollowerState { logEndOffset: bigint; lastCaughtUpMs: number; lastFetchMs: number }
+/**
+ * A follower as its leader sees it (replication): its log end (-1 until it fetches
+ * under our leadership), when it last was caught up, and the leader's log end at its
+ * previous fetch (Kafka: caught up when it fetched at least that far).
+ */
+export interface FollowerState { logEndOffset: bigint; lastCaughtUpMs: number; lastFetchMs: number; leaderEndAtLastFetch: bigint }
 
 export class Partition {
   readonly key: string;
@@ -45,6 +50,12 @@ export class Partition {
   /** in-sync replicas: the high-water mark waits for each of them */
   isr: number[];
   leaderId: number;
+  /** the controller's compare-and-set token for this partition's state */
+  partitionEpoch = 0;
+  /** the last state the controller published for it (ISR changes are asked against it) */
+  state: PartitionState | null = null;
+  /** an ISR change is in flight with the controller: ask no other */
+  isrChangePending = false;
   private readonly followers = new Map<number, FollowerState>();
 
   constructor(
@@ -159,25 +170,111 @@ export class Partition {
 
   // ---- replication ----
 
-  /** A follower fetched at `fetchOffset`: it holds the log below it. */
-  updateFollowerFetchState(replicaId: number, fetchOffset: bigint, now = Date.now()): void {
+  /**
+   * This broker leads the partition under `s` (a new leader epoch, or an ISR or
+   * replica change under the same one). A new epoch starts at the log end in the
+   * epoch cache; the followers' positions start unknown, the ISR members counted as
+   * caught up now so none is dropped before it could fetch. True when the epoch is new.
+   */
+  makeLeader(s: PartitionState, now = Date.now()): boolean {
+    const fresh = !this.isLeader || s.leaderEpoch !== this.leaderEpoch || this.state === null;
+    this.adopt(s);
+    if (!fresh) return false;
+    this.log.leaderEpochs.assign(s.leaderEpoch, this.log.logEndOffset);
+    this.followers.clear();
+    for (const id of s.replicas) {
+      if (id === this.services.brokerId) continue;
+      this.followers.set(id, { logEndOffset: -1n, lastFetchMs: 0, lastCaughtUpMs: s.isr.includes(id) ? now : 0, leaderEndAtLastFetch: -1n });
+    }
+    return true;
+  }
+
+  /** This broker follows `s.leader` (-1: nobody leads it now). True when the leader or its epoch changed: truncate and fetch anew. */
+  makeFollower(s: PartitionState): boolean {
+    const fresh = this.leaderId !== s.leader || s.leaderEpoch !== this.leaderEpoch || this.state === null || this.isLeader;
+    this.adopt(s);
+    if (fresh) this.followers.clear();
+    return fresh;
+  }
+
+  private adopt(s: PartitionState): void {
+    this.state = s;
+    this.leaderId = s.leader;
+    this.leaderEpoch = s.leaderEpoch;
+    this.partitionEpoch = s.partitionEpoch;
+    this.replicas = [...s.replicas];
+    this.isr = [...s.isr];
+  }
+
+  /** Follower: drops its log at and after `offset` (divergence from the leader) and the producer state built on it. */
+  truncateTo(offset: bigint): void {
+    if (offset >= this.log.logEndOffset) return;
+    this.log.truncateTo(offset);
+    this.services.producerState.forget(this);
+    this.services.producerState.state(this);
+  }
+
+  /** Follower far behind the leader's log start: start again empty at `offset`. */
+  truncateFullyAndStartAt(offset: bigint): void {
+    this.log.truncateFullyAndStartAt(offset);
+    this.services.producerState.forget(this);
+    this.services.producerState.state(this);
+  }
+
+  /** Follower: the leader's batches, as they are; the producer state is built from them as on the leader. */
+  appendAsFollower(records: Buffer): AppendResult {
+    const r = this.log.appendAsFollower(records);
+    this.services.producerState.onAppended(this, r, records);
+    return r;
+  }
+
+  /** Follower: the leader's high-water mark, capped at what this replica holds. */
+  updateFollowerHighWatermark(leaderHw: bigint): void {
+    const end = this.log.logEndOffset;
+    this.log.highWatermark = leaderHw < end ? leaderHw : end;
+  }
+
+  /**
+   * A follower fetched at `fetchOffset`: it holds the log below it. Returns whether
+   * the high-water mark moved.
+   */
+  updateFollowerFetchState(replicaId: number, fetchOffset: bigint, now = Date.now()): boolean {
     const prev = this.followers.get(replicaId);
-    const caughtUp = fetchOffset >= this.log.logEndOffset;
-    this.followers.set(replicaId, { logEndOffset: fetchOffset, lastFetchMs: now, lastCaughtUpMs: caughtUp ? now : prev?.lastCaughtUpMs ?? 0 });
-    this.maybeIncrementHighWatermark();
+    const leaderEnd = this.log.logEndOffset;
+    let caughtUp = prev?.lastCaughtUpMs ?? 0;
+    if (fetchOffset >= leaderEnd) caughtUp = now;
+    else if (prev && prev.leaderEndAtLastFetch >= 0n && fetchOffset >= prev.leaderEndAtLastFetch) caughtUp = prev.lastFetchMs;
+    this.followers.set(replicaId, { logEndOffset: fetchOffset, lastFetchMs: now, lastCaughtUpMs: caughtUp, leaderEndAtLastFetch: leaderEnd });
+    return this.maybeIncrementHighWatermark();
   }
 
   followerState(replicaId: number): FollowerState | undefined { return this.followers.get(replicaId); }
 
+  /** A replica outside the ISR that has reached the high-water mark (and this epoch's start): it may join (Kafka's isFollowerInSync). */
+  followerCanJoinIsr(replicaId: number): boolean {
+    if (!this.isLeader || this.isr.includes(replicaId) || !this.replicas.includes(replicaId)) return false;
+    const f = this.followers.get(replicaId);
+    if (!f || f.logEndOffset < 0n) return false;
+    return f.logEndOffset >= this.log.highWatermark && f.logEndOffset >= this.log.leaderEpochs.latestStartOffset;
+  }
+
+  /** ISR members other than this leader not caught up for longer than `lagMs`. */
+  laggingFollowers(now: number, lagMs: number): number[] {
+    if (!this.isLeader) return [];
+    return this.isr.filter((id) => id !== this.services.brokerId && now - (this.followers.get(id)?.lastCaughtUpMs ?? 0) > lagMs);
+  }
+
   /**
    * The high-water mark: the lowest log end offset among the in-sync replicas. On a
-   * single node the ISR is this broker, so every append is committed at once.
+   * single node the ISR is this broker, so every append is committed at once. Only
+   * the leader moves it; it never goes back.
    */
   maybeIncrementHighWatermark(): boolean {
+    if (!this.isLeader) return false;
     let hw = this.log.logEndOffset;
     for (const id of this.isr) {
       if (id === this.services.brokerId) continue;
-      const f = this.followers.get(id)?.logEndOffset ?? 0n;
+      const f = this.followers.get(id)?.logEndOffset ?? -1n;
       if (f < hw) hw = f;
     }
     if (hw <= this.log.highWatermark) return false;

@@ -1,6 +1,10 @@
 // Owns the partitions of this broker: opening and recovering their logs, appends,
 // waking long-polling fetches, periodic flush/roll, the producer state of each log
 // and, when tiered storage is on, its remote part. Handlers ask a Partition.
+// Replication: it applies the cluster view's partition states (becoming leader or
+// follower), runs one replica fetcher per leader this broker follows, moves the
+// high-water mark from follower fetches, shrinks and expands the ISR through the
+// view, and holds acks=all produce requests until the high-water mark passes them.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -8,7 +12,8 @@ import { PartitionLog, type LogConfig, type AppendResult, type AppendOptions } f
 import type { BatchInfo } from './log/record-batch.ts';
 import type { BrokerConfig } from './config.ts';
 import type { MetadataStore, TopicMeta } from './cluster/metadata-store.ts';
-import type { ClusterView } from './cluster/cluster-view.ts';
+import type { ClusterView, PartitionState } from './cluster/cluster-view.ts';
+import { ReplicaFetcher, type FetcherSettings } from './replication/replica-fetcher.ts';
 import { ProducerStateManager } from './txn/producer-state.ts';
 import { Partition, type PartitionServices, type RemoteLog } from './partition.ts';
 
@@ -17,6 +22,10 @@ export { Partition } from './partition.ts';
 const CLEAN_SHUTDOWN = '.kafka_cleanshutdown';
 
 type Waiter = () => void;
+
+/** An acks=all produce waiting for the high-water mark to pass its last offset. */
+interface CommitWaiter { required: bigint; resolve: (error: CommitError | null) => void; timer: NodeJS.Timeout }
+export type CommitError = 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' | 'NOT_LEADER_OR_FOLLOWER' | 'REQUEST_TIMED_OUT';
 
 export class ReplicaManager {
   private partitions = new Map<string, Partition>();
@@ -29,6 +38,12 @@ export class ReplicaManager {
   private readonly services: PartitionServices;
   /** who leads which partition (server/cluster/); set by the broker before open() */
   cluster!: ClusterView;
+  /** one fetcher per leader this broker follows partitions of */
+  private fetchers = new Map<number, ReplicaFetcher>();
+  private commitWaiters = new Map<string, CommitWaiter[]>();
+  private unsubscribe?: () => void;
+  private isrTimer?: NodeJS.Timeout;
+  private closed = false;
 
   constructor(
     readonly dataDir: string,
@@ -67,6 +82,11 @@ export class ReplicaManager {
     const interval = Math.max(10, this.config.int('log.flush.scheduler.interval.ms'));
     this.timer = setInterval(() => this.tick(), interval);
     this.timer.unref();
+    // Leadership comes from the cluster view: every partition's state now, then each change.
+    if (this.cluster) this.unsubscribe = this.cluster.onPartitionChange((s) => this.applyPartitionState(s));
+    const lag = this.config.int('replica.lag.time.max.ms');
+    this.isrTimer = setInterval(() => this.checkIsr(), Math.max(20, Math.floor(lag / 2)));
+    this.isrTimer.unref();
   }
 
   logConfig(t: TopicMeta): LogConfig {
@@ -92,11 +112,14 @@ export class ReplicaManager {
     for (const p of t.partitions) this.openPartition(t, p, cfg);
   }
 
-  private openPartition(t: TopicMeta, p: TopicMeta['partitions'][number], cfg: LogConfig): void {
+  private openPartition(t: TopicMeta, p: TopicMeta['partitions'][number], cfg: LogConfig): Partition {
     const k = ReplicaManager.key(t.name, p.partition);
-    if (this.partitions.has(k)) return;
+    const have = this.partitions.get(k);
+    if (have) return have;
     const log = PartitionLog.open(path.join(this.dataDir, k), cfg, this.cleanStart, (m) => this.logger.warn(m));
-    this.partitions.set(k, new Partition(t.name, p.partition, log, p.leaderEpoch, this.services, { leader: p.leader, replicas: p.replicas, isr: p.isr }));
+    const part = new Partition(t.name, p.partition, log, p.leaderEpoch, this.services, { leader: p.leader, replicas: p.replicas, isr: p.isr });
+    this.partitions.set(k, part);
+    return part;
   }
 
   reconfigure(t: TopicMeta): void {
@@ -111,7 +134,7 @@ export class ReplicaManager {
     for (const p of t.partitions) {
       const k = ReplicaManager.key(t.name, p.partition);
       const part = this.partitions.get(k);
-      if (part) { part.log.deleteAll(); this.producerState.forget(part); this.partitions.delete(k); }
+      if (part) { this.stopFetching(part); this.failCommitWaiters(part, 'NOT_LEADER_OR_FOLLOWER'); part.log.deleteAll(); this.producerState.forget(part); this.partitions.delete(k); }
       this.wake(k);
     }
   }
@@ -138,10 +161,194 @@ export class ReplicaManager {
     const r = p.appendToLocalLog(records, opts);
     // The write is committed once every in-sync replica has it: on one node, now
     // (in the page cache, or fsynced per flush.messages/flush.ms).
-    p.maybeIncrementHighWatermark();
+    if (p.maybeIncrementHighWatermark()) this.completeCommitWaiters(p);
     for (const l of this.appendListeners) l(p, r);
     this.wake(p.key);
     return r;
+  }
+
+  // ---- replication ----
+
+  /**
+   * The controller's state for one partition: become its leader or a follower of
+   * its leader (truncating, then fetching), or take an ISR change. States older than
+   * the partition's leader epoch are ignored.
+   */
+  applyPartitionState(s: PartitionState): void {
+    if (this.closed) return;
+    const me = this.metadata.nodeId;
+    const hosted = s.replicas.includes(me) || s.addingReplicas.includes(me);
+    let p = this.get(s.topic, s.partition);
+    if (!p) {
+      if (!hosted) return;
+      p = this.openFromState(s);
+    }
+    if (s.leaderEpoch < p.leaderEpoch || (s.leaderEpoch === p.leaderEpoch && s.partitionEpoch < p.partitionEpoch && p.state)) return;
+    if (!hosted) {
+      // Reassigned away (KIP-455): stop replicating; the data stays until the topic is deleted.
+      this.stopFetching(p);
+      this.failCommitWaiters(p, 'NOT_LEADER_OR_FOLLOWER');
+      p.makeFollower({ ...s, leader: -1 });
+      return;
+    }
+    if (s.leader === me) {
+      this.stopFetching(p);
+      if (p.makeLeader(s)) this.logger.info({ partition: p.key, leaderEpoch: s.leaderEpoch, isr: s.isr, logEnd: String(p.logEndOffset), highWatermark: String(p.highWatermark) }, 'became leader');
+      // An ISR that shrank may commit what waited; one that grew waits for the newcomer.
+      if (p.maybeIncrementHighWatermark()) this.onHighWatermark(p);
+      else this.completeCommitWaiters(p);
+      return;
+    }
+    const wasLeader = p.isLeader;
+    if (!p.makeFollower(s)) return;
+    if (wasLeader) this.failCommitWaiters(p, 'NOT_LEADER_OR_FOLLOWER');
+    this.stopFetching(p);
+    this.logger.info({ partition: p.key, leader: s.leader, leaderEpoch: s.leaderEpoch }, s.leader >= 0 ? 'became follower' : 'partition has no leader');
+    if (s.leader >= 0) {
+      let f = this.fetchers.get(s.leader);
+      if (!f) { f = new ReplicaFetcher(s.leader, this.fetcherHost(), this.fetcherSettings()); this.fetchers.set(s.leader, f); }
+      f.add(p);
+    }
+    // Long-polling consumers of this partition answer NOT_LEADER_OR_FOLLOWER now.
+    this.wake(p.key);
+  }
+
+  /** A partition the cluster placed here that this broker has not opened yet. */
+  private openFromState(s: PartitionState): Partition {
+    const t = this.metadata.get(s.topic);
+    const meta = t ?? { name: s.topic, id: '', partitions: [], configs: {}, internal: s.topic.startsWith('__'), createdAt: 0 };
+    return this.openPartition(meta, { partition: s.partition, leader: -1, leaderEpoch: -1, replicas: s.replicas, isr: s.isr }, this.logConfig(meta));
+  }
+
+  private stopFetching(p: Partition): void {
+    for (const [id, f] of this.fetchers) {
+      if (!f.has(p)) continue;
+      f.remove(p);
+      if (f.size === 0) { this.fetchers.delete(id); void f.close(); }
+    }
+  }
+
+  /** Follower fetchers, by leader id (metrics and tests). */
+  replicaFetchers(): ReadonlyMap<number, ReplicaFetcher> { return this.fetchers; }
+
+  private fetcherSettings(): FetcherSettings {
+    const c = this.config;
+    return {
+      nodeId: this.metadata.nodeId,
+      maxBytesPerPartition: c.int('replica.fetch.max.bytes'),
+      maxBytes: c.int('replica.fetch.response.max.bytes'),
+      maxWaitMs: c.int('replica.fetch.wait.max.ms'),
+      minBytes: c.int('replica.fetch.min.bytes'),
+      backoffMs: c.int('replica.fetch.backoff.ms'),
+      socketTimeoutMs: c.int('replica.socket.timeout.ms'),
+    };
+  }
+
+  private fetcherHost() {
+    return {
+      logger: this.logger,
+      endpoint: (id: number) => {
+        const b = this.cluster?.brokers().find((x) => x.nodeId === id);
+        return b && b.alive !== false && b.port > 0 ? { host: b.host, port: b.port } : null;
+      },
+      onFollowerAppend: (p: Partition) => { this.wake(p.key); },
+    };
+  }
+
+  /**
+   * A follower fetched `p` at `fetchOffset` (Fetch with replica_id >= 0): it holds the
+   * log below it. Moves the high-water mark and asks the controller to add the
+   * follower to the ISR once it has caught up.
+   */
+  recordFollowerFetch(p: Partition, replicaId: number, fetchOffset: bigint): void {
+    if (p.updateFollowerFetchState(replicaId, fetchOffset)) this.onHighWatermark(p);
+    if (p.followerCanJoinIsr(replicaId)) {
+      this.logger.info({ partition: p.key, replica: replicaId, isr: p.isr }, 'expanding the ISR: the follower caught up');
+      this.alterIsr(p, [...p.isr, replicaId]);
+    }
+  }
+
+  /** Every led partition: ISR members not caught up for replica.lag.time.max.ms leave it. */
+  private checkIsr(): void {
+    const lag = this.config.int('replica.lag.time.max.ms');
+    const now = Date.now();
+    for (const p of this.partitions.values()) {
+      if (!p.isLeader || p.isrChangePending) continue;
+      const lagging = p.laggingFollowers(now, lag);
+      if (!lagging.length) continue;
+      this.logger.info({ partition: p.key, lagging, isr: p.isr, lagMs: lag }, 'shrinking the ISR: followers not caught up within replica.lag.time.max.ms');
+      this.alterIsr(p, p.isr.filter((id) => !lagging.includes(id)));
+    }
+  }
+
+  /** One ISR change at a time per partition, a compare-and-set at the controller; a stale one waits for the newer state. */
+  private alterIsr(p: Partition, isr: number[]): void {
+    if (p.isrChangePending || !p.state || !this.cluster) return;
+    p.isrChangePending = true;
+    const base = p.state;
+    this.cluster.alterIsr(base, isr).then((r) => {
+      p.isrChangePending = false;
+      if (r === 'stale') { this.logger.info({ partition: p.key, partitionEpoch: base.partitionEpoch }, 'ISR change was stale: waiting for the newer partition state'); return; }
+      this.applyPartitionState(r);
+    }, (e) => {
+      p.isrChangePending = false;
+      this.logger.warn({ partition: p.key, err: (e as Error).message }, 'ISR change failed; retrying on the next check');
+    });
+  }
+
+  /** The topic's min.insync.replicas. */
+  minInsyncReplicas(p: Partition): number {
+    const t = this.metadata.get(p.topic);
+    return Number((t ? this.topicConfigValue(t, 'min.insync.replicas') : null) ?? this.config.topicDefault('min.insync.replicas') ?? '1');
+  }
+
+  /**
+   * acks=all: resolves when the high-water mark passes `lastOffset` (null, or
+   * NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below min.insync.replicas
+   * meanwhile), when leadership is lost, or at the request's timeout.
+   */
+  waitForCommit(p: Partition, lastOffset: bigint, timeoutMs: number): Promise<CommitError | null> {
+    const required = lastOffset + 1n;
+    if (p.highWatermark >= required) return Promise.resolve(p.isr.length < this.minInsyncReplicas(p) ? 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' : null);
+    if (!p.isLeader) return Promise.resolve('NOT_LEADER_OR_FOLLOWER');
+    return new Promise((resolve) => {
+      let list = this.commitWaiters.get(p.key);
+      if (!list) { list = []; this.commitWaiters.set(p.key, list); }
+      const w: CommitWaiter = {
+        required,
+        resolve: (err) => { clearTimeout(w.timer); resolve(err); },
+        timer: setTimeout(() => {
+          const l = this.commitWaiters.get(p.key);
+          const i = l ? l.indexOf(w) : -1;
+          if (i >= 0) l!.splice(i, 1);
+          resolve('REQUEST_TIMED_OUT');
+        }, Math.max(0, timeoutMs)),
+      };
+      list.push(w);
+    });
+  }
+
+  /** The high-water mark of a led partition moved: answer acks=all produces it passed, wake consumers. */
+  private onHighWatermark(p: Partition): void {
+    this.completeCommitWaiters(p);
+    this.wake(p.key);
+  }
+
+  private completeCommitWaiters(p: Partition): void {
+    const list = this.commitWaiters.get(p.key);
+    if (!list || !list.length) return;
+    const hw = p.highWatermark;
+    const err = p.isr.length < this.minInsyncReplicas(p) ? 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' : null;
+    const keep: CommitWaiter[] = [];
+    for (const w of list) { if (w.required <= hw) w.resolve(err); else keep.push(w); }
+    if (keep.length) this.commitWaiters.set(p.key, keep); else this.commitWaiters.delete(p.key);
+  }
+
+  private failCommitWaiters(p: Partition, err: CommitError): void {
+    const list = this.commitWaiters.get(p.key);
+    if (!list) return;
+    this.commitWaiters.delete(p.key);
+    for (const w of list) w.resolve(err);
   }
 
   /** Resolves when any of `keys` gets new data, or after `ms`. */
@@ -181,7 +388,13 @@ export class ReplicaManager {
 
   /** Snapshots producer state, flushes and closes every log, then marks the shutdown clean. */
   close(): void {
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.isrTimer) clearInterval(this.isrTimer);
+    this.unsubscribe?.();
+    for (const f of this.fetchers.values()) void f.close();
+    this.fetchers.clear();
+    for (const p of this.partitions.values()) this.failCommitWaiters(p, 'NOT_LEADER_OR_FOLLOWER');
     this.wakeAll();
     this.producerState.snapshotAll();
     for (const p of this.partitions.values()) p.log.close();

@@ -52,6 +52,8 @@ export function produceHandler(b: DataPathContext): ApiHandler<typeof Produce> {
       return { responses: (req.topicData ?? []).map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode: code('INVALID_REQUIRED_ACKS'), baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n })) })) };
     }
     const responses = [];
+    // acks=all: the partitions' waits for the high-water mark, all answered together
+    const waits: Promise<void>[] = [];
     for (const t of req.topicData ?? []) {
       let topic = b.topics.get(t.name);
       let topicErr = 0;
@@ -66,14 +68,23 @@ export function produceHandler(b: DataPathContext): ApiHandler<typeof Produce> {
           continue;
         }
         try {
+          if (!part.isLeader) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `Broker ${b.replicas.metadata.nodeId} is not the leader of ${part.key} (leader: ${part.leaderId}, epoch ${part.leaderEpoch}); refresh metadata and retry there`);
           if (!p.records || p.records.length === 0) throw new InvalidRecordError('produce request has no records', 'INVALID_RECORD');
           const batches = validateBatches(p.records);
-          const r = b.replicas.appendRecordsAsLeader(part, p.records, batches);
-          if ('duplicate' in r) {
-            partitionResponses.push({ index: p.index, errorCode: 0, baseOffset: r.duplicate.baseOffset, logAppendTimeMs: -1n, logStartOffset: part.localLogStartOffset });
-            continue;
+          // acks=all is refused before the append when too few replicas are in sync (Kafka's NOT_ENOUGH_REPLICAS).
+          if (acks === -1) {
+            const min = b.replicas.minInsyncReplicas(part);
+            if (part.isr.length < min) throw new KafkaError('NOT_ENOUGH_REPLICAS', `${part.key} has ${part.isr.length} in-sync replica(s) [${part.isr.join(',')}], fewer than min.insync.replicas=${min}`);
           }
-          partitionResponses.push({ index: p.index, errorCode: 0, baseOffset: r.baseOffset, logAppendTimeMs: r.logAppendTime, logStartOffset: part.localLogStartOffset });
+          const r = b.replicas.appendRecordsAsLeader(part, p.records, batches);
+          const resp: ProducePartitionResponse = 'duplicate' in r
+            ? { index: p.index, errorCode: 0, baseOffset: r.duplicate.baseOffset, logAppendTimeMs: -1n, logStartOffset: part.localLogStartOffset }
+            : { index: p.index, errorCode: 0, baseOffset: r.baseOffset, logAppendTimeMs: r.logAppendTime, logStartOffset: part.localLogStartOffset };
+          partitionResponses.push(resp);
+          if (acks === -1) {
+            const last = 'duplicate' in r ? r.duplicate.baseOffset + BigInt(batches[batches.length - 1].lastOffsetDelta) : r.lastOffset;
+            if (part.highWatermark <= last || part.isr.length < b.replicas.minInsyncReplicas(part)) waits.push(b.replicas.waitForCommit(part, last, req.timeoutMs).then((err) => { if (err) { resp.errorCode = code(err); resp.errorMessage = commitMessage(err, part.key); } }));
+          }
         } catch (e) {
           const err = errorOf(e, b);
           partitionResponses.push({ index: p.index, errorCode: err.code, errorMessage: err.message, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n });
@@ -81,6 +92,7 @@ export function produceHandler(b: DataPathContext): ApiHandler<typeof Produce> {
       }
       responses.push({ name: t.name, partitionResponses });
     }
+    if (waits.length) await Promise.all(waits);
     // acks=0: the client expects no response at all; an error closes the connection
     // (as Kafka does), so the client notices on its next request and reconnects.
     if (acks === 0) {
@@ -89,6 +101,12 @@ export function produceHandler(b: DataPathContext): ApiHandler<typeof Produce> {
     }
     return { responses, throttleTimeMs: 0 };
   };
+}
+
+function commitMessage(err: string, key: string): string {
+  if (err === 'NOT_ENOUGH_REPLICAS_AFTER_APPEND') return `${key}: written, but the ISR shrank below min.insync.replicas before it was replicated; retry (the retry is deduplicated for idempotent producers)`;
+  if (err === 'REQUEST_TIMED_OUT') return `${key}: written, but not replicated to the whole ISR within the request timeout`;
+  return `${key}: leadership moved before the write was replicated; refresh metadata and retry`;
 }
 
 interface FetchPart { topic: string; topicId: string; partition: number; fetchOffset: bigint; maxBytes: number; currentLeaderEpoch: number }
@@ -107,10 +125,18 @@ export function fetchHandler(b: DataPathContext): ApiHandler<typeof Fetch> {
     const maxBytes: number = req.maxBytes ?? 0x7fffffff;
     const deadline = Date.now() + Math.max(0, req.maxWaitMs ?? 0);
     const keys = parts.map((p) => `${p.topic}-${p.partition}`);
+    // A follower's fetch (replica_id >= 0): its position moves the high-water mark, once per request.
+    const replicaId = v >= 15 ? (req.replicaState?.replicaId ?? -1) : req.replicaId;
+    if (replicaId >= 0) {
+      for (const fp of parts) {
+        const part = fp.topic ? b.replicas.get(fp.topic, fp.partition) : undefined;
+        if (part && part.isLeader && part.replicas.includes(replicaId) && !part.checkLeaderEpoch(fp.currentLeaderEpoch)) b.replicas.recordFollowerFetch(part, replicaId, fp.fetchOffset);
+      }
+    }
     for (;;) {
-      const pending = readRemote(b, parts, maxBytes, readCommitted);
+      const pending = replicaId >= 0 ? undefined : readRemote(b, parts, maxBytes, readCommitted);
       const remote = pending ? await pending : undefined;
-      const { responses, bytes, anyError } = collect(b, parts, maxBytes, readCommitted, v, remote);
+      const { responses, bytes, anyError } = collect(b, parts, maxBytes, readCommitted, v, remote, replicaId);
       const remaining = deadline - Date.now();
       if (bytes >= (req.minBytes ?? 1) || anyError || remaining <= 0 || b.isClosing() || parts.length === 0) {
         return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses };
@@ -154,7 +180,7 @@ function trimBatches(data: Buffer, limit: number): Buffer {
   return end === data.length ? data : data.subarray(0, end);
 }
 
-function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readCommitted: boolean, v: number, remote?: Map<FetchPart, RemoteResult>) {
+function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readCommitted: boolean, v: number, remote: Map<FetchPart, RemoteResult> | undefined, replicaId: number) {
   let budget = maxBytes;
   let bytes = 0;
   let anyError = false;
@@ -170,7 +196,8 @@ function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readC
       anyError = true;
       continue;
     }
-    const epochError = part.checkLeaderEpoch(fp.currentLeaderEpoch);
+    // Only the leader serves fetches (no fetch-from-follower yet); a replica must be one of the partition's.
+    const epochError = !part.isLeader || (replicaId >= 0 && !part.replicas.includes(replicaId)) ? 'NOT_LEADER_OR_FOLLOWER' : part.checkLeaderEpoch(fp.currentLeaderEpoch);
     if (epochError) {
       tr.partitions.push({ ...base, errorCode: code(epochError) });
       anyError = true;
@@ -180,7 +207,8 @@ function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readC
     const lso = part.lastStableOffset();
     const common = { ...base, highWatermark: hw, lastStableOffset: lso, logStartOffset: part.logStartOffset };
     try {
-      const upTo = readCommitted ? lso : hw;
+      // Followers read up to the log end; consumers never above the high-water mark.
+      const upTo = replicaId >= 0 ? part.logEndOffset : readCommitted ? lso : hw;
       const limit = Math.min(fp.maxBytes, budget);
       const r = remote?.get(fp);
       if (r && 'error' in r) throw r.error;
@@ -223,8 +251,12 @@ export function listOffsetsHandler(b: DataPathContext): ApiHandler<typeof ListOf
         const part = b.replicas.get(t.name, p.partitionIndex);
         const none = { partitionIndex: p.partitionIndex, timestamp: -1n, offset: -1n, leaderEpoch: -1, oldStyleOffsets: [] as bigint[] };
         if (!part) return { ...none, errorCode: code('UNKNOWN_TOPIC_OR_PARTITION') };
+        // Debugging tools (replica_id -2) may ask any replica; clients only the leader.
+        if (!part.isLeader && req.replicaId !== -2) return { ...none, errorCode: code('NOT_LEADER_OR_FOLLOWER') };
         const epochError = part.checkLeaderEpoch(p.currentLeaderEpoch);
         if (epochError) return { ...none, errorCode: code(epochError) };
+        // A new leader whose high-water mark has not reached the start of its epoch could answer offsets that go back (KIP-207).
+        if (part.isLeader && req.replicaId === -1 && part.log.leaderEpochs.latestStartOffset > part.highWatermark) return { ...none, errorCode: code('OFFSET_NOT_AVAILABLE') };
         const ts = p.timestamp;
         let offset = -1n; let timestamp = -1n;
         const tiered = ts === LATEST_TIERED ? part.latestTieredOffset() : null;
@@ -275,10 +307,14 @@ export function offsetForLeaderEpochHandler(b: DataPathContext): ApiHandler<type
       topic: t.topic,
       partitions: (t.partitions ?? []).map((p) => {
         const part = b.replicas.get(t.topic, p.partition);
-        if (!part) return { errorCode: code('UNKNOWN_TOPIC_OR_PARTITION'), partition: p.partition, leaderEpoch: -1, endOffset: -1n };
-        // One leader epoch so far (single node): its end is the log end.
-        if (p.leaderEpoch > part.leaderEpoch) return { errorCode: 0, partition: p.partition, leaderEpoch: -1, endOffset: -1n };
-        return { errorCode: 0, partition: p.partition, leaderEpoch: part.leaderEpoch, endOffset: part.logEndOffset };
+        const none = { partition: p.partition, leaderEpoch: -1, endOffset: -1n };
+        if (!part) return { ...none, errorCode: code('UNKNOWN_TOPIC_OR_PARTITION') };
+        // As Kafka: only the leader answers (followers truncate to its log), after the client's epoch check.
+        if (!part.isLeader) return { ...none, errorCode: code('NOT_LEADER_OR_FOLLOWER') };
+        const epochError = part.checkLeaderEpoch(p.currentLeaderEpoch);
+        if (epochError) return { ...none, errorCode: code(epochError) };
+        const r = part.log.leaderEpochs.endOffsetFor(p.leaderEpoch, part.logEndOffset);
+        return { ...none, errorCode: 0, leaderEpoch: r.epoch, endOffset: r.endOffset };
       }),
     })),
   });
