@@ -52,6 +52,15 @@ test('transactions: a producer killed mid-transaction is aborted after its timeo
   assert.deepEqual(out.committed, ['later'], 'orphaned records aborted, later ones visible');
 });
 
+test('transactions: a live producer whose transaction timed out is fenced on its next write', async (t) => {
+  const b = await startBroker({ config: small });
+  t.after(() => b.stop());
+  const out = await py(b.bootstrap, 'timeout-zombie', 'txn-zombie');
+  assert.equal(out.uncommitted.includes('zombie'), false, `the zombie's write was appended: ${JSON.stringify(out)}`);
+  assert.ok(out.zombie_errors.length > 0, 'the zombie was told');
+  assert.deepEqual(out.committed, ['later'], 'the LSO is not held by a transaction nobody ends');
+});
+
 test('transactions: consume-transform-produce commits output and input offsets atomically', async (t) => {
   const b = await startBroker({ config: small });
   t.after(() => b.stop());

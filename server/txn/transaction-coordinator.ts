@@ -226,9 +226,10 @@ export class TransactionCoordinator {
     for (const t of this.txns.values()) {
       if (t.state === 'Ongoing' && now - t.startTime > t.timeoutMs) {
         this.b.logger.info({ transactionalId: t.transactionalId }, `transaction timed out after ${t.timeoutMs} ms; aborting and fencing its producer`);
+        // Bump first so the abort markers carry the new epoch: every partition of the
+        // transaction then refuses the zombie's late writes, as Kafka does.
+        if (t.producerEpoch < 32767) t.producerEpoch += 1;
         this.complete(t, false);
-        t.producerEpoch += 1; // fence the zombie, as Kafka does
-        this.persist(t);
       }
     }
   }
@@ -260,7 +261,8 @@ export class TransactionCoordinator {
       // of the new epoch (as Kafka does), so every partition of that transaction refuses the old
       // instance's late writes — else they would join the new instance's first transaction.
       const ongoing = t.state === 'Ongoing';
-      if (t.producerEpoch >= 32766) { if (ongoing) this.complete(t, false); t.producerId = this.allocateProducerId(); t.producerEpoch = 0; } else { t.producerEpoch += 1; if (ongoing) this.complete(t, false); }
+      // At the last epoch, the abort still goes out under a bumped epoch; the next instance gets a new id.
+      if (t.producerEpoch >= 32766) { t.producerEpoch = 32767; if (ongoing) this.complete(t, false); t.producerId = this.allocateProducerId(); t.producerEpoch = 0; } else { t.producerEpoch += 1; if (ongoing) this.complete(t, false); }
       t.timeoutMs = req.transactionTimeoutMs;
       t.state = 'Empty';
     }

@@ -144,4 +144,27 @@ elif scenario == 'after-hang':
     p.flush(10)
     out['committed'] = read(topic, 'read_committed', 1, timeout=20)
 
+elif scenario == 'timeout-zombie':
+    # The coordinator aborts a transaction that outlived its timeout while the producer is
+    # still alive; the producer's later write to the same partition must be refused (the abort
+    # markers carry a bumped epoch), not open a transaction nobody will ever end.
+    topic = sys.argv[3]
+    p = producer('tx-zombie', {'transaction.timeout.ms': 2000})
+    p.begin_transaction()
+    p.produce(topic, value=b'orphan', partition=0)
+    p.flush(10)
+    time.sleep(4)
+    errors = []
+    try:
+        p.produce(topic, value=b'zombie', partition=0, on_delivery=lambda err, msg: errors.append(str(err)) if err else None)
+        p.flush(10)
+    except KafkaException as e:
+        errors.append(str(e))
+    out['zombie_errors'] = errors
+    q = Producer({'bootstrap.servers': bootstrap})
+    q.produce(topic, value=b'later', partition=0)
+    q.flush(10)
+    out['committed'] = read(topic, 'read_committed', 1, timeout=10)
+    out['uncommitted'] = read(topic, 'read_uncommitted', None, timeout=10)
+
 print(json.dumps(out))
