@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigTransformer, parseProperties, reverseTransform, hidePasswords, restoreHidden } from './config-providers.ts';
+import { ConfigTransformer, ConfigProviderError, parseProperties, reverseTransform, hidePasswords, restoreHidden } from './config-providers.ts';
 import { ConfigDef } from '../../plugins/sdk/index.ts';
 
 test('parseProperties: separators, comments, continuations and escapes as Java reads them', () => {
@@ -32,6 +32,8 @@ test('file, env and directory providers; unknown keys and providers stay as writ
   assert.deepEqual(out, { a: 's3cret', b: 'u=ann;p=s3cret', c: 'tok', d: `\${file:${dir}/db.properties:nope}`, e: '${vault:x:y}', f: 'plain', g: `\${directory:${dir}/k8s:../db.properties}` });
   assert.throws(() => tr.transform({ x: `\${directory:${dir}:db.properties}` }), /not in the config provider's allowed.paths/);
   assert.throws(() => tr.transform({ x: `\${file:${dir}/none.properties:k}` }), /none\.properties: ENOENT/);
+  fs.symlinkSync(path.join(dir, 'gone'), path.join(dir, 'k8s', 'dangling'));
+  assert.throws(() => tr.transform({ x: `\${directory:${dir}/k8s:dangling}` }), (e: Error) => e instanceof ConfigProviderError && /could not read .*dangling: ENOENT/.test(e.message));
 });
 
 test('reverseTransform puts the placeholders back into task configs; hidePasswords/restoreHidden', () => {

@@ -95,8 +95,13 @@ class DirectoryConfigProvider implements ConfigProvider {
       // only plain files directly in the directory (no ../ escapes)
       if (!names.has(k) || k.includes('/') || k.includes('\\')) continue;
       const f = join(path, k);
-      if (!statSync(f).isFile()) continue;
-      out[k] = readFileSync(f, 'utf8');
+      try {
+        if (!statSync(f).isFile()) continue;
+        out[k] = readFileSync(f, 'utf8');
+      } catch (e) {
+        // a dangling symlink or an unreadable file: name it, as for the directory itself
+        throw new ConfigProviderError(`could not read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
     }
     return out;
   }
