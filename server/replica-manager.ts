@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { PartitionLog, type LogConfig, type AppendResult, type AppendOptions } from './log/partition-log.ts';
+import { PartitionLog, writeFileAtomic, type LogConfig, type AppendResult, type AppendOptions } from './log/partition-log.ts';
 import type { BatchInfo } from './log/record-batch.ts';
 import type { BrokerConfig } from './config.ts';
 import type { MetadataStore, TopicMeta } from './cluster/metadata-store.ts';
@@ -20,6 +20,9 @@ import { Partition, type PartitionServices, type RemoteLog } from './partition.t
 export { Partition } from './partition.ts';
 
 const CLEAN_SHUTDOWN = '.kafka_cleanshutdown';
+/** Kafka's high-water mark checkpoint of a log dir: `0`, the count, then `topic partition offset` lines. */
+const HW_CHECKPOINT = 'replication-offset-checkpoint';
+const HW_CHECKPOINT_INTERVAL_MS = 5000;
 
 type Waiter = () => void;
 
@@ -44,6 +47,9 @@ export class ReplicaManager {
   private unsubscribe?: () => void;
   private isrTimer?: NodeJS.Timeout;
   private closed = false;
+  /** high-water marks read from the checkpoint at start, by partition key */
+  private hwCheckpoint = new Map<string, bigint>();
+  private lastHwCheckpoint = 0;
 
   constructor(
     readonly dataDir: string,
@@ -72,6 +78,7 @@ export class ReplicaManager {
     const marker = path.join(this.dataDir, CLEAN_SHUTDOWN);
     this.cleanStart = fs.existsSync(marker);
     if (!this.cleanStart && this.metadata.list().length > 0) this.logger.info('previous shutdown was not clean: recovering the active segment of every partition');
+    this.hwCheckpoint = readHwCheckpoint(path.join(this.dataDir, HW_CHECKPOINT));
     for (const t of this.metadata.list()) {
       const cfg = this.logConfig(t);
       for (const p of t.partitions) { this.openPartition(t, p, cfg); await new Promise(setImmediate); }
@@ -117,6 +124,10 @@ export class ReplicaManager {
     const have = this.partitions.get(k);
     if (have) return have;
     const log = PartitionLog.open(path.join(this.dataDir, k), cfg, this.cleanStart, (m) => this.logger.warn(m));
+    // A replica's high-water mark survives restarts (what it knew was committed), not its whole log end;
+    // a leader alone in its ISR moves it to the log end at once.
+    const hw = this.hwCheckpoint.get(k);
+    if (hw !== undefined) log.highWatermark = hw < log.logStartOffset ? log.logStartOffset : hw > log.logEndOffset ? log.logEndOffset : hw;
     const part = new Partition(t.name, p.partition, log, p.leaderEpoch, this.services, { leader: p.leader, replicas: p.replicas, isr: p.isr });
     this.partitions.set(k, part);
     return part;
@@ -384,6 +395,13 @@ export class ReplicaManager {
     for (const p of this.partitions.values()) {
       try { p.log.tick(now); } catch (e) { this.logger.error({ err: e, partition: p.key }, 'periodic flush/roll failed'); }
     }
+    if (now - this.lastHwCheckpoint >= HW_CHECKPOINT_INTERVAL_MS) this.checkpointHighWatermarks(now);
+  }
+
+  private checkpointHighWatermarks(now = Date.now()): void {
+    this.lastHwCheckpoint = now;
+    const lines = [...this.partitions.values()].filter((p) => !p.log.closed).map((p) => `${p.topic} ${p.partition} ${p.highWatermark}\n`);
+    try { writeFileAtomic(path.join(this.dataDir, HW_CHECKPOINT), `0\n${lines.length}\n${lines.join('')}`); } catch (e) { this.logger.warn({ err: e }, 'could not write the high-water mark checkpoint'); }
   }
 
   /** Snapshots producer state, flushes and closes every log, then marks the shutdown clean. */
@@ -397,7 +415,21 @@ export class ReplicaManager {
     for (const p of this.partitions.values()) this.failCommitWaiters(p, 'NOT_LEADER_OR_FOLLOWER');
     this.wakeAll();
     this.producerState.snapshotAll();
+    this.checkpointHighWatermarks();
     for (const p of this.partitions.values()) p.log.close();
     try { fs.writeFileSync(path.join(this.dataDir, CLEAN_SHUTDOWN), ''); } catch (e) { this.logger.error({ err: e }, 'could not write the clean-shutdown marker; the next start will run recovery'); }
   }
+}
+
+function readHwCheckpoint(file: string): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  let text: string;
+  try { text = fs.readFileSync(file, 'utf8'); } catch { return out; }
+  const lines = text.split('\n').filter((l) => l.trim());
+  if (lines[0] !== '0') return out;
+  for (const l of lines.slice(2)) {
+    const m = /^(\S+) (\d+) (-?\d+)$/.exec(l.trim());
+    if (m) out.set(`${m[1]}-${m[2]}`, BigInt(m[3]));
+  }
+  return out;
 }

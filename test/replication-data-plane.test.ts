@@ -58,8 +58,16 @@ test('consumers never see above the high-water mark: acks=1 data waits for the f
   assert.equal(f.error, null);
   assert.equal(f.highWatermark, 0n);
   assert.deepEqual(f.values, []);
+  // A restarted leader keeps its checkpointed high-water mark, not its log end.
+  leader.close();
+  await c.stopNode(1);
+  await c.startNode(1);
+  const again = await client(t, c, 1);
+  const f2 = await again.fetch(T, 0, 0n);
+  assert.equal(f2.highWatermark, 0n);
+  assert.deepEqual(f2.values, []);
   await c.startNode(3);
-  await until(async () => (await leader.fetch(T, 0, 0n)).values.length === 1, 10000, 'the restarted follower catches up and the record is committed');
+  await until(async () => (await again.fetch(T, 0, 0n)).values.length === 1, 10000, 'the restarted follower catches up and the record is committed');
 });
 
 test('a follower down longer than replica.lag.time.max.ms leaves the ISR, produce continues, and it rejoins once caught up', async (t) => {
