@@ -69,6 +69,7 @@ export async function runPlatform(o: CliOptions): Promise<void> {
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
   let bootstrap = o.bootstrap;
+  let adminUrls = o.adminUrls;
   try {
     if (o.command === 'start' || o.command === 'broker') {
       const broker = new Broker({ dataDir: o.dataDir, host: o.host, port: o.kafkaPort, config: cfg, logger: logs.component('broker') });
@@ -76,6 +77,8 @@ export async function runPlatform(o: CliOptions): Promise<void> {
       stops.push(() => broker.stop());
       bootstrap = `${broker.advertisedHost}:${broker.port}`;
       for (const p of broker.adminPorts) console.log(`admin listening on ${o.host}:${p}`);
+      const local = o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host.includes(':') ? `[${o.host}]` : o.host;
+      adminUrls ??= broker.adminPorts.map((p) => `http://${local}:${p}`);
       console.log(`kafka listening on ${o.host}:${broker.port}`);
     }
     if (!bootstrap) throw new UsageError(`${o.command} needs --bootstrap HOST:PORT`);
@@ -94,7 +97,7 @@ export async function runPlatform(o: CliOptions): Promise<void> {
       console.log(`connect listening on ${o.host}:${c.port}`);
     }
     if (uiMod) {
-      const u = await uiMod.startUi({ bootstrap, host: o.host, port: o.uiPort, logger: logs.component('ui'), registryUrl, connectUrl, dataDir: path.resolve(o.dataDir) });
+      const u = await uiMod.startUi({ bootstrap, host: o.host, port: o.uiPort, logger: logs.component('ui'), registryUrl, connectUrl, dataDir: path.resolve(o.dataDir), brokerAdminUrls: adminUrls });
       stops.push(() => u.close());
       console.log(`ui listening on ${o.host}:${u.port}`);
     }

@@ -28,6 +28,8 @@ export interface UiAppOptions {
   dataDir?: string;
   /** How often lag and throughput are sampled (default 10 s). */
   sampleIntervalMs?: number;
+  /** The brokers' admin URLs whose /metrics the charts read (default: each broker's host on port 9644). */
+  brokerAdminUrls?: string[];
   /** Where the built SPA lives (default ui/dist). */
   distDir?: string;
 }
@@ -42,7 +44,7 @@ export async function buildApp(o: UiAppOptions): Promise<{ app: FastifyInstance;
     reader: new AssignedRecordReader(gw),
     decoder: o.registryUrl ? new SchemaDecoder(o.registryUrl.replace(/\/+$/, '')) : null,
     // One hour of history at the default interval.
-    samplers: new Samplers(gw, logger, { intervalMs, keep: Math.max(60, Math.ceil(3_600_000 / intervalMs)), dataDir: o.dataDir }),
+    samplers: new Samplers(gw, logger, { intervalMs, keep: Math.max(60, Math.ceil(3_600_000 / intervalMs)), dataDir: o.dataDir, brokerAdminUrls: o.brokerAdminUrls, connectUrl: o.connectUrl }),
     registry: new Upstream('registry', o.registryUrl),
     connect: new Upstream('connect', o.connectUrl),
     logger,
@@ -82,6 +84,7 @@ export async function buildApp(o: UiAppOptions): Promise<{ app: FastifyInstance;
 
 export async function startUi(opts: {
   bootstrap: string; host: string; port: number; logger?: import('pino').Logger; registryUrl?: string; connectUrl?: string; dataDir?: string;
+  brokerAdminUrls?: string[]; sampleIntervalMs?: number;
 }): Promise<{ port: number; url: string; close(): Promise<void> }> {
   const logger = opts.logger ?? pino({ level: 'warn' });
   try {
@@ -91,7 +94,7 @@ export async function startUi(opts: {
     // The API still serves; pages answer 503 naming the build command until ui/dist exists.
     logger.error({ err: e }, 'building the admin UI failed (is vite installed? run `node --import tsx ui/build.ts`)');
   }
-  const interval = Number(process.env.TRIBUTARY_UI_SAMPLE_MS) || undefined;
+  const interval = opts.sampleIntervalMs ?? (Number(process.env.TRIBUTARY_UI_SAMPLE_MS) || undefined);
   const { app } = await buildApp({ ...opts, logger, sampleIntervalMs: interval });
   await app.listen({ host: opts.host, port: opts.port });
   const addr = app.server.address();

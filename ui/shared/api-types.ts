@@ -35,6 +35,27 @@ export interface RatePoint {
   consumed: number;
 }
 
+/** Where the UI's charts come from: the /metrics Prometheus scrapes, or (without it) offsets read over Kafka. */
+export interface MetricsSourceInfo {
+  kind: 'metrics' | 'offsets' | 'none';
+  /** the /metrics endpoints read (kind metrics) or tried */
+  urls: string[];
+  /** why an endpoint could not be read */
+  error?: string;
+}
+
+export interface ConnectorRatePoint {
+  t: number;
+  /** records per second: source records the broker acknowledged + sink records put */
+  rate: number;
+}
+
+export interface ConnectorRates {
+  /** from Connect's /metrics; null when Connect's /metrics has not answered twice yet */
+  points: ConnectorRatePoint[];
+  sampleIntervalMs: number;
+}
+
 export interface Overview {
   bootstrap: string;
   clusterId: string;
@@ -52,6 +73,9 @@ export interface Overview {
   produceRate: number | null;
   consumeRate: number | null;
   throughput: RatePoint[];
+  /** Σ kafka_server_brokertopicmetrics_messagesin_total over non-internal topics (since each broker started); null without /metrics */
+  messagesIn: number | null;
+  metricsSource: MetricsSourceInfo;
   registry: ServiceStatus;
   connect: ServiceStatus;
 }

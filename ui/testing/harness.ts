@@ -2,6 +2,7 @@
 // server (startUi, which builds ui/dist when stale) and Debian's Chromium through
 // playwright-core. Screenshots go to test-artifacts/ui/.
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -20,6 +21,8 @@ export const CHROMIUM_ARGS = [
 
 export interface UiHarness {
   broker: TestBroker;
+  /** The broker's admin URL (/metrics, /health, /ready). */
+  adminUrl: string;
   ui: { url: string; port: number };
   /** The Connect REST URL the UI talks to, if any. */
   connectUrl?: string;
@@ -37,6 +40,19 @@ export interface UiHarnessOptions {
   /** Starts a service on the harness's broker before the UI (e.g. a real Connect worker) and returns its URL as connectUrl. */
   startConnect?: (bootstrap: string) => Promise<{ url: string; close(): Promise<void> }>;
   colorScheme?: 'light' | 'dark';
+  /** How often the UI server samples lag and rates (default: the UI's 10 s). */
+  sampleIntervalMs?: number;
+  /** Give the UI no broker admin URL that answers (its charts fall back to offsets over Kafka). */
+  noBrokerMetrics?: boolean;
+}
+
+/** A port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
 }
 
 export async function startUiHarness(t: TestContext, opts: UiHarnessOptions = {}): Promise<UiHarness> {
@@ -46,7 +62,8 @@ export async function startUiHarness(t: TestContext, opts: UiHarnessOptions = {}
   t.after(async () => {
     for (const f of teardown.reverse()) await Promise.resolve().then(f).catch(() => undefined);
   });
-  const broker = await startBroker();
+  // The broker's admin port, whose /metrics the UI's charts read (as Prometheus does).
+  const broker = await startBroker({ config: { 'admin.listeners': 'http://127.0.0.1:0' } });
   teardown.push(() => broker.stop());
   let connectUrl = opts.connectUrl;
   if (opts.startConnect) {
@@ -54,7 +71,8 @@ export async function startUiHarness(t: TestContext, opts: UiHarnessOptions = {}
     teardown.push(() => c.close());
     connectUrl = c.url;
   }
-  const ui = await startUi({ bootstrap: broker.bootstrap, host: '127.0.0.1', port: 0, registryUrl: opts.registryUrl, connectUrl });
+  const brokerAdminUrls = opts.noBrokerMetrics ? [`http://127.0.0.1:${await closedPort()}`] : broker.broker.adminPorts.map((p) => `http://127.0.0.1:${p}`);
+  const ui = await startUi({ bootstrap: broker.bootstrap, host: '127.0.0.1', port: 0, registryUrl: opts.registryUrl, connectUrl, brokerAdminUrls, sampleIntervalMs: opts.sampleIntervalMs });
   teardown.push(() => ui.close());
   const kafka = new Kafka({ clientId: 'ui-test', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -67,7 +85,7 @@ export async function startUiHarness(t: TestContext, opts: UiHarnessOptions = {}
   t.after(() => { if (errors.length) throw new Error(`uncaught errors in the page: ${errors.join('; ')}`); });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   return {
-    broker, ui, kafka, browser, page, connectUrl,
+    broker, ui, kafka, browser, page, connectUrl, adminUrl: `http://127.0.0.1:${broker.broker.adminPorts[0]}`,
     async shot(name) { await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true }); },
   };
 }

@@ -1,6 +1,6 @@
-// Overview and brokers.
+// Overview, brokers and the charts' series (read by the samplers from /metrics).
 import type { FastifyInstance } from 'fastify';
-import type { Overview } from '../../shared/api-types.ts';
+import type { ConnectorRates, Overview } from '../../shared/api-types.ts';
 import type { UiContext } from '../context.ts';
 import { clusterInfo, snapshot, topicSummaries } from '../services/cluster.ts';
 import { listGroupIds } from '../services/groups.ts';
@@ -27,9 +27,14 @@ export async function clusterRoutes(app: FastifyInstance, { ctx }: { ctx: UiCont
       diskBytes: info.brokers.some((b) => b.sizeBytes !== null) ? info.brokers.reduce((x, b) => x + (b.sizeBytes ?? 0), 0) : null,
       groupCount: groups.length,
       produceRate: last ? last.produced : null, consumeRate: last ? last.consumed : null,
-      throughput: tp, registry, connect,
+      throughput: tp, messagesIn: ctx.samplers.messagesIn, metricsSource: ctx.samplers.source, registry, connect,
     };
   });
+
+  // A connector's record rate from Connect's /metrics (not under /api/connect/*, which is Connect's own API).
+  app.get<{ Params: { name: string } }>('/api/connector-rates/:name', async (req): Promise<ConnectorRates> => ({
+    points: ctx.samplers.connectorRates.get(req.params.name) ?? [], sampleIntervalMs: ctx.samplers.opts.intervalMs,
+  }));
 
   app.get('/api/brokers', async () => clusterInfo(await snapshot(ctx.gw, { topics: await ctx.gw.withAdmin('listing topics', (a) => a.listTopics(true)) })));
 }

@@ -18,6 +18,7 @@ export const keys = {
   connectStatus: ['connect', 'status'] as const,
   connectors: ['connect', 'connectors'] as const,
   connector: (n: string) => ['connect', 'connectors', n] as const,
+  connectorRates: (n: string) => ['connect', 'connectors', n, 'rates'] as const,
   connectorStatus: (n: string) => ['connect', 'connectors', n, 'status'] as const,
   plugins: ['connect', 'plugins'] as const,
 };
@@ -47,4 +48,5 @@ export const useConnectStatus = () => useQuery({ queryKey: keys.connectStatus, q
 export const useConnectors = (enabled = true) => useQuery({ queryKey: keys.connectors, queryFn: api.connect.connectors, enabled, refetchInterval: REFRESH });
 export const useConnector = (n: string) => useQuery({ queryKey: keys.connector(n), queryFn: () => api.connect.connector(n) });
 export const useConnectorStatus = (n: string) => useQuery({ queryKey: keys.connectorStatus(n), queryFn: () => api.connect.connectorStatus(n), refetchInterval: 3000 });
+export const useConnectorRates = (n: string) => useQuery({ queryKey: keys.connectorRates(n), queryFn: () => api.connectorRates(n), refetchInterval: REFRESH });
 export const usePlugins = (enabled = true) => useQuery({ queryKey: keys.plugins, queryFn: api.connect.plugins, enabled });

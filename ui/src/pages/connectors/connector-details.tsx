@@ -3,7 +3,8 @@ import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client.ts';
-import { keys, useConnector, useConnectorStatus } from '../../api/queries.ts';
+import { keys, useConnector, useConnectorRates, useConnectorStatus } from '../../api/queries.ts';
+import { LineChart } from '../../components/line-chart.tsx';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { ErrorBox, QueryView } from '../../components/status.tsx';
 import { Crumbs, PageHead, StateBadge } from '../../components/bits.tsx';
@@ -11,7 +12,7 @@ import { routes } from '../../routes.ts';
 
 export function ConnectorDetails() {
   const { name = '' } = useParams();
-  const status = useConnectorStatus(name); const info = useConnector(name);
+  const status = useConnectorStatus(name); const info = useConnector(name); const rates = useConnectorRates(name);
   const nav = useNavigate(); const qc = useQueryClient();
   const [confirm, setConfirm] = useState(false);
   const refresh = () => { void qc.invalidateQueries({ queryKey: keys.connectorStatus(name) }); void qc.invalidateQueries({ queryKey: keys.connectors }); };
@@ -58,6 +59,11 @@ export function ConnectorDetails() {
           </>
         )}
       </QueryView>
+      <section className="panel" aria-labelledby="rate-title">
+        <h2 id="rate-title" style={{ marginTop: 0 }}>Records per second</h2>
+        <p className="muted">Source records the broker acknowledged and sink records put, from Connect's <code>/metrics</code> (<code>source-record-write</code>, <code>sink-record-send</code>).</p>
+        <LineChart title="Connector throughput" series={[{ label: 'Records', points: (rates.data?.points ?? []).map((p) => ({ t: p.t, v: p.rate })) }]} unit="/s" />
+      </section>
       <h2>Configuration</h2>
       <QueryView q={info} what={`config of "${name}"`}>
         {(c) => (

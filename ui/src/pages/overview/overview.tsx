@@ -5,7 +5,18 @@ import { QueryView } from '../../components/status.tsx';
 import { LineChart } from '../../components/line-chart.tsx';
 import { fmtBytes, fmtNum, fmtRate } from '../../lib/format.ts';
 import { routes } from '../../routes.ts';
-import type { ServiceStatus } from '../../../shared/api-types.ts';
+import type { MetricsSourceInfo, ServiceStatus } from '../../../shared/api-types.ts';
+
+/** Says where the charts come from, so a figure can be checked against Prometheus. */
+export function MetricsSourceNote({ s }: { s: MetricsSourceInfo }) {
+  if (s.kind === 'metrics') {
+    return <p className="muted" aria-label="Metrics source">From the brokers' <code>/metrics</code> ({s.urls.join(', ')}), the series Prometheus scrapes{s.error ? <> — not read: {s.error}</> : null}.</p>;
+  }
+  if (s.kind === 'offsets') {
+    return <p className="muted" aria-label="Metrics source">Sampled from offsets over the Kafka protocol: no broker <code>/metrics</code> answered ({s.error}). Start the UI with <code>--admin-urls</code> to chart what Prometheus scrapes.</p>;
+  }
+  return null;
+}
 
 function Card({ label, value, bad, to }: { label: string; value: string; bad?: boolean; to?: string }) {
   const body = <><div className="label">{label}</div><div className="value">{value}</div></>;
@@ -39,12 +50,14 @@ export function Overview() {
               <Card label="Under-replicated partitions" value={fmtNum(o.underReplicatedPartitions)} bad={o.underReplicatedPartitions > 0} />
               <Card label="Offline partitions" value={fmtNum(o.offlinePartitions)} bad={o.offlinePartitions > 0} />
               <Card label="Consumer groups" value={fmtNum(o.groupCount)} to={routes.groups()} />
+              <Card label="Messages in" value={fmtNum(o.messagesIn)} />
               <Card label="Produced" value={fmtRate(o.produceRate)} />
               <Card label="Consumed" value={fmtRate(o.consumeRate)} />
               <Card label="Disk used" value={fmtBytes(o.diskBytes)} />
             </section>
             <section className="panel" aria-labelledby="tp-title">
               <h2 id="tp-title" style={{ marginTop: 0 }}>Throughput (messages per second)</h2>
+              <MetricsSourceNote s={o.metricsSource} />
               <LineChart
                 title="Throughput"
                 series={[
