@@ -15,6 +15,7 @@ import type { MetadataStore, TopicMeta } from './cluster/metadata-store.ts';
 import type { ClusterView, PartitionState } from './cluster/cluster-view.ts';
 import { ReplicaFetcher, type FetcherSettings } from './replication/replica-fetcher.ts';
 import { ProducerStateManager } from './txn/producer-state.ts';
+import { KafkaError } from './errors.ts';
 import { Partition, type PartitionServices, type RemoteLog } from './partition.ts';
 
 export { Partition } from './partition.ts';
@@ -168,7 +169,9 @@ export class ReplicaManager {
     return this.append(p, records, { validated: batches });
   }
 
+  /** A leader's append (produce, coordinators' records). A follower's log is written by its fetcher alone. */
   append(p: Partition, records: Buffer, opts: AppendOptions = {}): AppendResult {
+    if (!p.isLeader) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `Broker ${this.metadata.nodeId} is not the leader of ${p.key} (leader: ${p.leaderId})`);
     const r = p.appendToLocalLog(records, opts);
     // The write is committed once every in-sync replica has it: on one node, now
     // (in the page cache, or fsynced per flush.messages/flush.ms).

@@ -44,6 +44,9 @@ test('acks=all is answered once every ISR member has the batch; followers hold b
   assert.equal((await follower.offsetForLeaderEpoch(T, 0, 1)).error, 'NOT_LEADER_OR_FOLLOWER');
   // A broker outside the replica set may not fetch as a replica.
   assert.equal((await leader.fetch(T, 0, 0n, { replicaId: 7 })).error, 'NOT_LEADER_OR_FOLLOWER');
+  // DeleteRecords on the leader: followers move their log start with it.
+  c.broker(1).replicas.get(T, 0)!.deleteRecordsBefore(10n);
+  await until(() => [2, 3].every((id) => c.broker(id).replicas.get(T, 0)!.logStartOffset === 10n), 5000, 'followers follow the log start');
 });
 
 test('consumers never see above the high-water mark: acks=1 data waits for the followers', async (t) => {

@@ -286,6 +286,8 @@ export function deleteRecordsHandler(b: DataPathContext): ApiHandler<typeof Dele
       partitions: (t.partitions ?? []).map((p) => {
         const part = b.replicas.get(t.name, p.partitionIndex);
         if (!part) return { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: code('UNKNOWN_TOPIC_OR_PARTITION') };
+        // The leader moves the log start; followers follow it through their fetches.
+        if (!part.isLeader) return { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: code('NOT_LEADER_OR_FOLLOWER') };
         try {
           const target = p.offset === -1n ? part.highWatermark : p.offset;
           // As Kafka: -1 means the high watermark; any other negative offset is out of range.
