@@ -115,3 +115,18 @@ test('tributary topic / group / produce / consume / schema / connector against a
   platform.child.kill('SIGTERM');
   assert.equal(await platform.exited, 0);
 });
+
+test('group reset-offsets checks its flags before asking the broker: a typo answers at once with exit 2', async () => {
+  // nothing listens on port 9: a check made after the first broker call would exit 4 (unreachable) or wait
+  const bad = [
+    ['--topic', 'orders', '--shift-by', 'ten'],
+    ['--topic', 'orders', '--to-datetime', 'yesterday'],
+    ['--topic', 'orders', '--to-earliest', '--execute', '--dry-run'],
+    ['--to-earliest'],
+  ];
+  for (const flags of bad) {
+    const r = await run(process.execPath, [BIN, 'group', 'reset-offsets', 'billing', ...flags, '--bootstrap', '127.0.0.1:9'], { timeoutMs: 20000 });
+    assert.equal(r.status, 2, `${flags.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /reset-offsets|expects/);
+  }
+});

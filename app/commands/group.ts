@@ -95,26 +95,29 @@ function topicSpecs(p: Parsed): { topic: string; partitions: number[] | null }[]
 async function reset(p: Parsed, admin: ClusterAdmin, group: string): Promise<void> {
   const modes = ['--to-earliest', '--to-latest', '--to-datetime', '--shift-by', '--to-offset'].filter((f) => p.has(f));
   if (modes.length !== 1) throw new UsageError('reset-offsets needs exactly one of --to-earliest, --to-latest, --to-datetime, --shift-by, --to-offset');
+  // Every flag is checked before the broker is asked anything: a typo answers at once (exit 2), reachable broker or not.
+  const mode = modes[0];
+  const value = p.get(mode)!;
+  if ((mode === '--shift-by' || mode === '--to-offset') && !/^-?\d+$/.test(value)) throw new UsageError(`${mode} expects an integer, got ${JSON.stringify(value)}`);
+  const ts = mode === '--to-datetime' ? Date.parse(value) : 0;
+  if (Number.isNaN(ts)) throw new UsageError(`--to-datetime expects an ISO date-time such as 2026-12-05T10:00:00Z, got ${JSON.stringify(value)}`);
+  if (p.has('--execute') && p.has('--dry-run')) throw new UsageError('reset-offsets takes --execute or --dry-run, not both');
+  if (!p.has('--all-topics') && !topicSpecs(p).length) throw new UsageError('reset-offsets needs --topic TOPIC (or --all-topics)');
   let specs = topicSpecs(p);
   const committed = await admin.groupOffsets(group).catch(() => []);
   if (p.has('--all-topics')) specs = [...new Set(committed.map((o) => o.topic))].map((topic) => ({ topic, partitions: null }));
   if (!specs.length) throw new UsageError('reset-offsets needs --topic TOPIC (or --all-topics)');
   const state = (await admin.listGroups()).find((x) => x.groupId === group)?.state;
   if (state && !idle(state)) throw new CommandError(`group ${group} is ${state}: stop its consumers before resetting offsets`, EXIT.FAILED);
-  const mode = modes[0];
-  const value = p.get(mode)!;
   const existing = await admin.listTopics(true);
   for (const s of specs) if (!existing.includes(s.topic)) throw new CommandError(`topic ${s.topic} does not exist`, EXIT.NOT_FOUND);
   const ends = await admin.topicOffsets(specs.map((s) => s.topic));
   let byTime: Map<string, number> | null = null;
   if (mode === '--to-datetime') {
-    const ts = Date.parse(value);
-    if (Number.isNaN(ts)) throw new UsageError(`--to-datetime expects an ISO date-time such as 2026-12-05T10:00:00Z, got ${JSON.stringify(value)}`);
     byTime = new Map();
     for (const s of specs) for (const o of await admin.offsetsForTimes(s.topic, ts)) byTime.set(`${s.topic}:${o.partition}`, o.offset);
   }
   const n = mode === '--shift-by' || mode === '--to-offset' ? Number(value) : 0;
-  if ((mode === '--shift-by' || mode === '--to-offset') && !/^-?\d+$/.test(value)) throw new UsageError(`${mode} expects an integer, got ${JSON.stringify(value)}`);
   const plan: { topic: string; partition: number; current_offset: number | null; new_offset: number }[] = [];
   for (const e of ends) {
     const s = specs.find((x) => x.topic === e.topic)!;
