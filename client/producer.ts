@@ -3,6 +3,7 @@
 import { Producer, type MessageToProduce } from '@platformatic/kafka';
 import { baseOptions, type ClientConfig } from './config.ts';
 import { ensureCodecs, type Codec } from './codecs.ts';
+import { murmur2 } from './murmur2.ts';
 
 export interface Header { key: string; value: Buffer | string | null }
 
@@ -62,6 +63,20 @@ function toMessage(r: OutgoingRecord): MessageToProduce {
   return m;
 }
 
+/**
+ * Kafka's default for a keyed record (murmur2, positive; the library takes it modulo the
+ * partition count); records without a key go round-robin per topic, as the library's own.
+ */
+function keyPartitioner(): (message: MessageToProduce, key?: Buffer) => number {
+  const next = new Map<string, number>();
+  return (message, key) => {
+    if (key) return murmur2(key) & 0x7fffffff;
+    const n = next.get(message.topic) ?? 0;
+    next.set(message.topic, (n + 1) & 0x7fffffff);
+    return n;
+  };
+}
+
 type Transaction = Awaited<ReturnType<Producer['beginTransaction']>>;
 
 /**
@@ -98,6 +113,7 @@ export class KafkaProducer {
       acks: this.acks,
       compression: cfg.compression ?? 'none',
       autocreateTopics: cfg.autoCreateTopics ?? false,
+      partitioner: keyPartitioner(),
     });
   }
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { KafkaAdmin, KafkaProducer, PartitionReader, CODECS, type ConsumedRecord } from '../client/index.ts';
 import { startBroker } from './helpers/broker.ts';
 import { kcat } from './helpers/clients.ts';
+import { partitionFor } from '../client/murmur2.ts';
 
 async function readAll(r: PartitionReader, want: number, timeoutMs = 15000): Promise<ConsumedRecord[]> {
   const out: ConsumedRecord[] = [];
@@ -86,4 +87,32 @@ test('client: concurrent sends of one idempotent producer all land (none dropped
   assert.deepEqual(res.map(([r]) => r.offset).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i));
   const [o] = await admin.topicOffsets(['conc']);
   assert.equal(o.latest, 20);
+});
+
+test('client: a keyed record lands on the partition Kafka\'s default partitioner picks (murmur2, positive), as librdkafka\'s murmur2_random does', async (t) => {
+  const b = await startBroker();
+  t.after(() => b.stop());
+  const admin = new KafkaAdmin({ bootstrap: b.bootstrap, clientId: 'client-test' });
+  const p = new KafkaProducer({ bootstrap: b.bootstrap, clientId: 'client-test' });
+  t.after(() => Promise.all([admin.close(), p.close()]));
+  await admin.createTopics([{ topic: 'keyed', partitions: 6, replicationFactor: 1 }]);
+  const keys = ['foobar', '21', 'abc', ...Array.from({ length: 37 }, (_, i) => `key-${i}`)];
+  await p.send(keys.map((k) => ({ topic: 'keyed', key: k, value: 'ours' })));
+  await p.send([{ topic: 'keyed', key: null, value: 'no key' }, { topic: 'keyed', key: null, value: 'no key' }]);
+  await kcat(['-b', b.bootstrap, '-t', 'keyed', '-P', '-K:', '-X', 'topic.partitioner=murmur2_random'], keys.map((k) => `${k}:kcat`).join('\n') + '\n');
+  const lines = (await kcat(['-b', b.bootstrap, '-t', 'keyed', '-C', '-e', '-q', '-f', '%p %k %s\n'])).trim().split('\n');
+  const where = new Map<string, number>();
+  for (const l of lines) {
+    const [part, key, value] = l.split(' ');
+    if (value !== 'ours') continue;
+    where.set(key, Number(part));
+  }
+  assert.equal(where.size, keys.length);
+  for (const l of lines) {
+    const [part, key, value] = l.split(' ');
+    if (value === 'kcat') assert.equal(Number(part), where.get(key), `key ${key}: kcat (murmur2_random) chose ${part}, we chose ${where.get(key)}`);
+  }
+  assert.equal(where.get('foobar'), partitionFor(Buffer.from('foobar'), 6));
+  assert.equal(partitionFor(Buffer.from('foobar'), 6), 0); // Java: (murmur2("foobar") = -790332482) & 0x7fffffff % 6
+  assert.equal(lines.filter((l) => l.endsWith(' no key')).length, 2);
 });
