@@ -4,7 +4,7 @@
 // describes them, and log dirs per broker. On the library's public Admin and,
 // where that decodes too much or fans out all-or-nothing, its exported per-API
 // functions on a connection it opened (DescribeGroups, DescribeLogDirs).
-import { describeGroupsV5, describeLogDirsV4, FindCoordinatorKeyTypes } from '@platformatic/kafka';
+import { describeGroupsV5, describeLogDirsV4, listPartitionReassignmentsV0, FindCoordinatorKeyTypes } from '@platformatic/kafka';
 import { KafkaAdmin } from './admin.ts';
 import { decodeConsumerAssignment, type TopicAssignment } from './admin-assignment.ts';
 
@@ -27,10 +27,12 @@ export interface LogDirDescription {
   path: string; errorCode: number; totalBytes: number | null; usableBytes: number | null;
   topics: { name: string; partitions: { partition: number; size: number }[] }[];
 }
+export interface PartitionReassignment { topic: string; partition: number; replicas: number[]; adding: number[]; removing: number[] }
 export interface BrokerLogDirs { nodeId: number; dirs: LogDirDescription[] | null; error: string | null }
 
 const TOPIC_RESOURCE = 2;
 const DEFAULT_CONFIG = 5;
+const LIST_PARTITION_REASSIGNMENTS = 46;
 
 export class ClusterAdmin extends KafkaAdmin {
   /**
@@ -101,6 +103,23 @@ export class ClusterAdmin extends KafkaAdmin {
       }
     }));
     return groupIds.map((id) => out.find((g) => g.groupId === id)).filter((g): g is GroupInspection => !!g);
+  }
+
+  /**
+   * Reassignments in progress, as the controller lists them (ListPartitionReassignments,
+   * every topic); null when the broker does not offer the API (asked first: a broker
+   * that does not know a key may never answer it).
+   */
+  async listPartitionReassignments(timeoutMs = 10_000): Promise<PartitionReassignment[] | null> {
+    const apis = await this.raw.listApis();
+    if (!apis.some((a) => a.apiKey === LIST_PARTITION_REASSIGNMENTS)) return null;
+    const { controllerId, brokers } = await this.describeCluster();
+    const nodeId = brokers.some((b) => b.nodeId === controllerId) ? controllerId : brokers[0]?.nodeId;
+    const conn = (await this.raw.connectToBrokers([nodeId])).get(nodeId);
+    if (!conn) throw new Error(`cannot connect to the controller (broker ${nodeId})`);
+    const r = await listPartitionReassignmentsV0.api.async(conn, timeoutMs, null as unknown as listPartitionReassignmentsV0.ListPartitionReassignmentsRequestTopic[]);
+    if (r.errorCode) throw new Error(`ListPartitionReassignments failed with error code ${r.errorCode}${r.errorMessage ? `: ${r.errorMessage}` : ''}`);
+    return r.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas, adding: p.addingReplicas, removing: p.removingReplicas })));
   }
 
   /** Every broker's log directories and partition sizes; a broker that fails says so alone. */

@@ -13,6 +13,10 @@ export interface BrokerInfo {
   nodeId: number;
   host: string;
   port: number;
+  /** broker.rack; null when not set */
+  rack: string | null;
+  /** In the cluster's metadata now; false for a broker that replicas name but that is not registered (down). */
+  alive: boolean;
   isController: boolean;
   /** Partitions this broker leads / holds a replica of. */
   leaderCount: number;
@@ -22,10 +26,36 @@ export interface BrokerInfo {
   logDirs: { path: string; sizeBytes: number; error: string | null }[];
 }
 
+/** A partition that needs a person's attention. */
+export interface PartitionHealth {
+  topic: string;
+  partition: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+  offlineReplicas: number[];
+}
+
+export interface ReassignmentInfo {
+  topic: string;
+  partition: number;
+  replicas: number[];
+  adding: number[];
+  removing: number[];
+}
+
 export interface ClusterInfo {
   clusterId: string;
   controllerId: number;
   brokers: BrokerInfo[];
+  partitionCount: number;
+  /** led partitions whose ISR is smaller than their replica set */
+  underReplicated: PartitionHealth[];
+  /** partitions without a leader */
+  offline: PartitionHealth[];
+  /** ListPartitionReassignments; null when the broker does not offer it (reassignmentsError says why) */
+  reassignments: ReassignmentInfo[] | null;
+  reassignmentsError?: string;
 }
 
 export interface RatePoint {
@@ -76,6 +106,10 @@ export interface Overview {
   /** Σ kafka_server_brokertopicmetrics_messagesin_total over non-internal topics (since each broker started); null without /metrics */
   messagesIn: number | null;
   metricsSource: MetricsSourceInfo;
+  /** per broker: rack, alive, leaders and replicas (the Overview's bars) */
+  brokers: BrokerInfo[];
+  /** reassignments in progress; null when the broker does not list them */
+  reassignmentCount: number | null;
   registry: ServiceStatus;
   connect: ServiceStatus;
 }

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ConnectorRates, Overview } from '../../shared/api-types.ts';
 import type { UiContext } from '../context.ts';
-import { clusterInfo, snapshot, topicSummaries } from '../services/cluster.ts';
+import { clusterInfo, reassignments, snapshot, topicSummaries } from '../services/cluster.ts';
 import { listGroupIds } from '../services/groups.ts';
 
 export async function clusterRoutes(app: FastifyInstance, { ctx }: { ctx: UiContext }): Promise<void> {
@@ -11,11 +11,11 @@ export async function clusterRoutes(app: FastifyInstance, { ctx }: { ctx: UiCont
   app.get('/api/config', async () => ({ bootstrap: ctx.bootstrap, registryUrl: ctx.registry.url, connectUrl: ctx.connect.url }));
 
   app.get('/api/overview', async (): Promise<Overview> => {
-    const [s, groups, registry, connect] = await Promise.all([
-      snapshot(ctx.gw), listGroupIds(ctx.gw), ctx.registry.status(), ctx.connect.status(),
+    const [s, groups, registry, connect, moving] = await Promise.all([
+      snapshot(ctx.gw), listGroupIds(ctx.gw), ctx.registry.status(), ctx.connect.status(), reassignments(ctx.gw),
     ]);
     const topics = topicSummaries(s);
-    const info = clusterInfo(s);
+    const info = clusterInfo(s, moving);
     const tp = ctx.samplers.throughput;
     const last = tp[tp.length - 1];
     return {
@@ -27,7 +27,8 @@ export async function clusterRoutes(app: FastifyInstance, { ctx }: { ctx: UiCont
       diskBytes: info.brokers.some((b) => b.sizeBytes !== null) ? info.brokers.reduce((x, b) => x + (b.sizeBytes ?? 0), 0) : null,
       groupCount: groups.length,
       produceRate: last ? last.produced : null, consumeRate: last ? last.consumed : null,
-      throughput: tp, messagesIn: ctx.samplers.messagesIn, metricsSource: ctx.samplers.source, registry, connect,
+      throughput: tp, messagesIn: ctx.samplers.messagesIn, metricsSource: ctx.samplers.source,
+      brokers: info.brokers, reassignmentCount: info.reassignments ? info.reassignments.length : null, registry, connect,
     };
   });
 
@@ -36,5 +37,8 @@ export async function clusterRoutes(app: FastifyInstance, { ctx }: { ctx: UiCont
     points: ctx.samplers.connectorRates.get(req.params.name) ?? [], sampleIntervalMs: ctx.samplers.opts.intervalMs,
   }));
 
-  app.get('/api/brokers', async () => clusterInfo(await snapshot(ctx.gw, { topics: await ctx.gw.withAdmin('listing topics', (a) => a.listTopics(true)) })));
+  app.get('/api/brokers', async () => {
+    const [s, moving] = await Promise.all([snapshot(ctx.gw), reassignments(ctx.gw)]);
+    return clusterInfo(s, moving);
+  });
 }

@@ -1,6 +1,6 @@
 // Cluster, broker and topic views assembled from the client module's admin calls.
 import type { TopicDescription } from '../../../client/index.ts';
-import type { BrokerInfo, ClusterInfo, PartitionInfo, TopicConfigEntry, TopicDetails, TopicSummary } from '../../shared/api-types.ts';
+import type { BrokerInfo, ClusterInfo, PartitionHealth, PartitionInfo, ReassignmentInfo, TopicConfigEntry, TopicDetails, TopicSummary } from '../../shared/api-types.ts';
 import type { KafkaGateway } from '../kafka/gateway.ts';
 import { UiError } from '../errors.ts';
 
@@ -12,7 +12,7 @@ export interface PartitionOffsets { partition: number; low: string; high: string
 export interface ClusterSnapshot {
   clusterId: string;
   controllerId: number;
-  brokers: { nodeId: number; host: string; port: number }[];
+  brokers: { nodeId: number; host: string; port: number; rack: string | null }[];
   topics: TopicDescription[];
   offsets: Map<string, PartitionOffsets[]>;
   /** `${topic}\0${partition}` -> bytes, summed over brokers holding it (leader copy only). */
@@ -69,15 +69,18 @@ export async function snapshot(gw: KafkaGateway, opts: { sizes?: boolean; topics
   }
   return {
     clusterId: cluster.clusterId, controllerId: cluster.controllerId,
-    brokers: cluster.brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })).sort((a, b) => a.nodeId - b.nodeId),
+    brokers: cluster.brokers.map(({ nodeId, host, port, rack }) => ({ nodeId, host, port, rack })).sort((a, b) => a.nodeId - b.nodeId),
     topics, offsets, partitionSizes, brokerDirs,
   };
 }
 
 const count = (o: PartitionOffsets | undefined) => (o ? Math.max(0, Number(BigInt(o.high) - BigInt(o.low))) : 0);
 
-export function clusterInfo(s: ClusterSnapshot): ClusterInfo {
-  const brokers: BrokerInfo[] = s.brokers.map((b) => {
+export function clusterInfo(s: ClusterSnapshot, reassignments: { list: ReassignmentInfo[] | null; error?: string } = { list: null }): ClusterInfo {
+  // A broker that replicas name but Metadata does not list is registered nowhere now: down.
+  const known = new Map<number, { nodeId: number; host: string; port: number; rack: string | null; alive: boolean }>(s.brokers.map((b) => [b.nodeId, { ...b, alive: true }]));
+  for (const t of s.topics) for (const p of t.partitions) for (const r of p.replicas) if (!known.has(r)) known.set(r, { nodeId: r, host: '', port: 0, rack: null, alive: false });
+  const brokers: BrokerInfo[] = [...known.values()].map((b) => {
     let leaderCount = 0; let replicaCount = 0;
     for (const t of s.topics) for (const p of t.partitions) {
       if (p.leader === b.nodeId) leaderCount++;
@@ -85,11 +88,36 @@ export function clusterInfo(s: ClusterSnapshot): ClusterInfo {
     }
     const dirs = s.brokerDirs.get(b.nodeId) ?? null;
     return {
-      nodeId: b.nodeId, host: b.host, port: b.port, isController: b.nodeId === s.controllerId, leaderCount, replicaCount,
+      nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack, alive: b.alive, isController: b.nodeId === s.controllerId, leaderCount, replicaCount,
       sizeBytes: dirs ? dirs.reduce((x, d) => x + d.sizeBytes, 0) : null, logDirs: dirs ?? [],
     };
   }).sort((a, b) => a.nodeId - b.nodeId);
-  return { clusterId: s.clusterId, controllerId: s.controllerId, brokers };
+  const health = (t: TopicDescription, p: TopicDescription['partitions'][number]): PartitionHealth =>
+    ({ topic: t.topic, partition: p.partition, leader: p.leader, replicas: p.replicas, isr: p.isr, offlineReplicas: p.offlineReplicas });
+  const offline: PartitionHealth[] = []; const underReplicated: PartitionHealth[] = [];
+  let partitionCount = 0;
+  for (const t of [...s.topics].sort((a, b) => a.topic.localeCompare(b.topic))) {
+    for (const p of [...t.partitions].sort((a, b) => a.partition - b.partition)) {
+      partitionCount++;
+      if (p.leader < 0) offline.push(health(t, p));
+      else if (p.isr.length < p.replicas.length) underReplicated.push(health(t, p));
+    }
+  }
+  return {
+    clusterId: s.clusterId, controllerId: s.controllerId, brokers, partitionCount, underReplicated, offline,
+    reassignments: reassignments.list, ...(reassignments.error ? { reassignmentsError: reassignments.error } : {}),
+  };
+}
+
+/** Reassignments in progress; a broker without ListPartitionReassignments (or a failure) is said, not thrown. */
+export async function reassignments(gw: KafkaGateway): Promise<{ list: ReassignmentInfo[] | null; error?: string }> {
+  try {
+    const r = await gw.withAdmin('listing partition reassignments', (a) => a.listPartitionReassignments());
+    if (r === null) return { list: null, error: 'the broker does not offer ListPartitionReassignments' };
+    return { list: r.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition) };
+  } catch (e) {
+    return { list: null, error: (e as Error).message };
+  }
 }
 
 function partitionInfos(s: ClusterSnapshot, t: TopicDescription): PartitionInfo[] {

@@ -3,6 +3,7 @@ import { Link } from 'react-router-dom';
 import { useOverview } from '../../api/queries.ts';
 import { QueryView } from '../../components/status.tsx';
 import { LineChart } from '../../components/line-chart.tsx';
+import { BrokerBars } from '../../components/broker-bars.tsx';
 import { fmtBytes, fmtNum, fmtRate } from '../../lib/format.ts';
 import { routes } from '../../routes.ts';
 import type { MetricsSourceInfo, ServiceStatus } from '../../../shared/api-types.ts';
@@ -44,16 +45,22 @@ export function Overview() {
           <>
             <p className="muted">Cluster <code>{o.clusterId}</code> at <code>{o.bootstrap}</code></p>
             <section className="cards" aria-label="Cluster figures">
-              <Card label="Brokers" value={fmtNum(o.brokerCount)} to={routes.brokers()} />
+              <Card label="Brokers" value={o.brokers.some((b) => !b.alive) ? `${fmtNum(o.brokerCount)} / ${fmtNum(o.brokers.length)} alive` : fmtNum(o.brokerCount)} bad={o.brokers.some((b) => !b.alive)} to={routes.brokers()} />
               <Card label="Topics" value={fmtNum(o.topicCount)} to={routes.topics()} />
               <Card label="Partitions" value={fmtNum(o.partitionCount)} />
               <Card label="Under-replicated partitions" value={fmtNum(o.underReplicatedPartitions)} bad={o.underReplicatedPartitions > 0} />
               <Card label="Offline partitions" value={fmtNum(o.offlinePartitions)} bad={o.offlinePartitions > 0} />
+              <Card label="Reassignments" value={o.reassignmentCount === null ? '—' : fmtNum(o.reassignmentCount)} to={routes.brokers()} />
               <Card label="Consumer groups" value={fmtNum(o.groupCount)} to={routes.groups()} />
               <Card label="Messages in" value={fmtNum(o.messagesIn)} />
               <Card label="Produced" value={fmtRate(o.produceRate)} />
               <Card label="Consumed" value={fmtRate(o.consumeRate)} />
               <Card label="Disk used" value={fmtBytes(o.diskBytes)} />
+            </section>
+            <section className="panel" aria-labelledby="cluster-title">
+              <h2 id="cluster-title" style={{ marginTop: 0 }}>Cluster</h2>
+              <p className="muted">Controller: broker {o.controllerId}. {o.offlinePartitions > 0 ? <span className="badge bad solid">{o.offlinePartitions} offline partitions</span> : null}</p>
+              <BrokerBars brokers={o.brokers} />
             </section>
             <section className="panel" aria-labelledby="tp-title">
               <h2 id="tp-title" style={{ marginTop: 0 }}>Throughput (messages per second)</h2>
