@@ -21,12 +21,16 @@ export const COMMON_OPTIONS = `  --data-dir DIR         data directory (default 
   --group-id NAME        Connect cluster name (with --redis)
   --config FILE          Kafka-style .properties or JSON config file
   --set name=value       any config by its Kafka name (repeatable)
+  --node-id N            this broker's node.id (a cluster: one per broker)
+  --metadata-store URL   cluster metadata in PostgreSQL (postgres://USER@HOST:PORT/DB):
+                         brokers sharing one database form one cluster (metadata.store.url)
   --log-level LEVEL      trace|debug|info|warn|error (default info); per component:
                          --log-level info,connect=debug,broker=warn`;
 
 /** Flags that take a value (so the CLI can tell a flag's value from the command name). */
 export const VALUE_FLAGS = new Set(['--data-dir', '--host', '--kafka-port', '--registry-port', '--connect-port', '--ui-port', '--admin-port',
-  '--bootstrap', '--registry', '--connect', '--admin-urls', '--redis', '--group-id', '--log-level', '--config', '--set']);
+  '--bootstrap', '--registry', '--connect', '--admin-urls', '--redis', '--group-id', '--log-level', '--config', '--set',
+  '--node-id', '--metadata-store']);
 
 export interface CliOptions {
   command: string;
@@ -90,6 +94,18 @@ export function parseArgs(command: string, argv: string[]): CliOptions {
         const k = s.indexOf('=');
         if (k <= 0) throw new UsageError(`--set expects name=value, got ${JSON.stringify(s)}`);
         sets.push([s.slice(0, k).trim(), s.slice(k + 1).trim()]);
+        break;
+      }
+      case '--node-id': {
+        const v = next();
+        if (!/^\d+$/.test(v)) throw new UsageError(`--node-id expects a non-negative integer, got ${JSON.stringify(v)}`);
+        sets.push(['node.id', v]);
+        break;
+      }
+      case '--metadata-store': {
+        const v = next();
+        if (!/^postgres(ql)?:\/\//.test(v)) throw new UsageError(`--metadata-store expects a postgres://USER@HOST:PORT/DB URL, got ${JSON.stringify(v)}`);
+        sets.push(['metadata.store.url', v]);
         break;
       }
       case '-h': case '--help': throw new UsageError('');

@@ -10,6 +10,7 @@ import { ApiVersions } from './protocol/apis/index.ts';
 import { MetadataStore } from './cluster/metadata-store.ts';
 import type { ClusterView } from './cluster/cluster-view.ts';
 import { LocalClusterView } from './cluster/local-cluster-view.ts';
+import { PostgresClusterView } from './cluster/postgres-cluster-view.ts';
 import { ReplicaManager } from './replica-manager.ts';
 import { TopicManager } from './topic-manager.ts';
 import { loadBrokerConfig, type BrokerConfig } from './config.ts';
@@ -42,6 +43,8 @@ export class Broker {
   readonly metadata: MetadataStore;
   /** who is in the cluster and who leads which partition (a single node: this broker, everything) */
   readonly cluster: ClusterView;
+  /** the cluster's store (metadata.store.url); null on a single node */
+  readonly clusterStore: PostgresClusterView | null;
   readonly replicas: ReplicaManager;
   readonly topics: TopicManager;
   readonly handlers = new ApiHandlers();
@@ -66,12 +69,24 @@ export class Broker {
     this.config = o.config;
     this.logger = o.logger ?? pino({ level: 'warn' });
     this.nodeId = this.config.int('node.id');
-    this.metadata = new MetadataStore(this.dataDir, this.nodeId);
+    const storeUrl = this.config.get('metadata.store.url');
+    this.metadata = new MetadataStore(this.dataDir, this.nodeId, !storeUrl);
     this.replicas = new ReplicaManager(this.dataDir, this.config, this.metadata, this.logger);
-    const local = new LocalClusterView(this.metadata, () => ({ host: this.advertisedHost, port: this.advertisedPort, rack: this.config.get('broker.rack') }));
-    this.cluster = local;
+    if (storeUrl) {
+      const store = new PostgresClusterView({
+        url: storeUrl, nodeId: this.nodeId, metadata: this.metadata, config: this.config, logger: this.logger,
+        onChanges: (c) => this.topics.applyStoreChanges(c),
+      });
+      this.clusterStore = store;
+      this.cluster = store;
+      this.topics = new TopicManager(this.metadata, this.replicas, this.config, {}, store);
+    } else {
+      const local = new LocalClusterView(this.metadata, () => ({ host: this.advertisedHost, port: this.advertisedPort, rack: this.config.get('broker.rack') }));
+      this.clusterStore = null;
+      this.cluster = local;
+      this.topics = new TopicManager(this.metadata, this.replicas, this.config, { created: (t) => local.topicChanged(t), grown: (t, from) => local.topicChanged(t, from) });
+    }
     this.replicas.cluster = this.cluster;
-    this.topics = new TopicManager(this.metadata, this.replicas, this.config, { created: (t) => local.topicChanged(t), grown: (t, from) => local.topicChanged(t, from) });
     this.advertisedHost = o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host;
     const core = { dataDir: this.dataDir, config: this.config, logger: this.logger, metadata: this.metadata, topics: this.topics, replicas: this.replicas };
     this.transactions = new TransactionCoordinator(core);
@@ -103,12 +118,13 @@ export class Broker {
   async start(): Promise<void> {
     await initCodecs();
     await this.startAdmin();
-    this.metadata.load(this.config.get('cluster.id'));
+    if (this.clusterStore) await this.clusterStore.load(this.config.get('cluster.id'));
+    else this.metadata.load(this.config.get('cluster.id'));
     this.topics.loadBrokerConfigs(this.nodeId);
     await this.replicas.open();
     const data: DataPathContext = { logger: this.logger, replicas: this.replicas, topics: this.topics, metadata: this.metadata, isClosing: () => this.closing };
     const admin: AdminContext = {
-      nodeId: this.nodeId, config: this.config, logger: this.logger, metadata: this.metadata, topics: this.topics, replicas: this.replicas,
+      nodeId: this.nodeId, config: this.config, logger: this.logger, metadata: this.metadata, topics: this.topics, replicas: this.replicas, cluster: this.cluster,
       dataDir: this.dataDir, endpoint: () => ({ host: this.advertisedHost, port: this.advertisedPort }), diskStats: () => this.diskStats(),
     };
     registerDataHandlers(this.handlers, data);
@@ -137,6 +153,8 @@ export class Broker {
     const adv = this.config.get('advertised.listeners');
     const m = adv ? /^[A-Z_]+:\/\/([^:]*):(\d+)/.exec(adv) : null;
     if (m) { this.advertisedHost = m[1] || this.advertisedHost; this.advertisedPort = Number(m[2]); } else this.advertisedPort = port;
+    // Registered once clients can reach it: only then may the controller make it a leader.
+    await this.clusterStore?.register({ host: this.advertisedHost, port: this.advertisedPort, rack: this.config.get('broker.rack') });
     this.ready = true;
   }
 
@@ -170,6 +188,8 @@ export class Broker {
   async stop(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    // Leadership moves to other replicas while this broker still serves (clients see no error on a rolling restart).
+    if (this.clusterStore && this.config.bool('controlled.shutdown.enable')) await this.clusterStore.controlledShutdown(Math.max(5000, this.config.int('broker.session.timeout.ms') * 2));
     this.ready = false;
     this.replicas.wakeAll();
     await this.server?.close();
@@ -181,6 +201,7 @@ export class Broker {
       ['group coordinator', () => this.groups.stop()],
       ['transaction coordinator', () => this.transactions.stop()],
       ['admin listeners', async () => { for (const a of this.admins) await a.close(); }],
+      ['metadata store', () => this.clusterStore?.close()],
     ];
     for (const [what, stop] of stops) {
       try { await stop(); } catch (e) { this.logger.error({ err: e }, `stopping the ${what} failed`); }

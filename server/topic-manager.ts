@@ -4,6 +4,7 @@ import { KafkaError } from './errors.ts';
 import { TOPIC_CONFIG_BY_NAME, checkValue, checkDynamicBrokerConfigs, type BrokerConfig } from './config.ts';
 import type { MetadataStore, TopicMeta } from './cluster/metadata-store.ts';
 import type { ReplicaManager } from './replica-manager.ts';
+import type { ClusterControl, StoreChanges } from './cluster/postgres-cluster-view.ts';
 
 const LEGAL = /^[a-zA-Z0-9._-]+$/;
 export const MAX_TOPIC_NAME = 249;
@@ -29,6 +30,8 @@ export function validateTopicConfigs(configs: Record<string, string | null>): Re
 }
 
 export const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state']);
+/** the replication factor config of each internal topic (used in a cluster) */
+const INTERNAL_RF: Record<string, string> = { __consumer_offsets: 'offsets.topic.replication.factor', __transaction_state: 'transaction.state.log.replication.factor' };
 
 export class TopicManager {
   private nodeId = -1;
@@ -37,7 +40,12 @@ export class TopicManager {
     readonly replicas: ReplicaManager,
     readonly config: BrokerConfig,
     private readonly listeners: { created?: (t: TopicMeta) => void; deleted?: (t: TopicMeta) => void; grown?: (t: TopicMeta, from: number) => void } = {},
+    /** in a cluster: the store every change goes through (null on a single node: the metadata file) */
+    private readonly control: ClusterControl | null = null,
   ) {}
+
+  /** Topics being created in the store on behalf of a synchronous caller (auto-creation, coordinators). */
+  private pending = new Map<string, Promise<unknown>>();
 
   get(name: string): TopicMeta | undefined { return this.metadata.get(name); }
 
@@ -49,6 +57,21 @@ export class TopicManager {
     if (partitions < 1) throw new KafkaError('INVALID_PARTITIONS', `Number of partitions must be at least 1, got ${partitions}.`);
     if (partitions > 100000) throw new KafkaError('INVALID_PARTITIONS', `Number of partitions ${partitions} is above the limit of 100000.`);
     if (replicationFactor < 1) throw new KafkaError('INVALID_REPLICATION_FACTOR', `Replication factor must be at least 1, got ${replicationFactor}.`);
+    if (this.control) {
+      const isInternal = internal || INTERNAL_TOPICS.has(name);
+      if (INTERNAL_RF[name]) replicationFactor = Math.max(1, Math.min(this.config.int(INTERNAL_RF[name]), this.control.aliveBrokers().length));
+      const clean = validateTopicConfigs(configs);
+      if (replicationFactor > this.control.aliveBrokers().length) throw new KafkaError('INVALID_REPLICATION_FACTOR', `Replication factor: ${replicationFactor} larger than available brokers: ${this.control.aliveBrokers().length}.`);
+      if (validateOnly) return null;
+      // The store is asynchronous: start the creation and let the client retry, as Kafka answers auto-creation.
+      if (!this.pending.has(name)) {
+        const p = this.control.createTopic({ name, partitions, replicationFactor, configs: clean, internal: isInternal })
+          .catch((e) => { if (!(e instanceof KafkaError && e.errorName === 'TOPIC_ALREADY_EXISTS')) this.replicas.logger.warn({ err: e, topic: name }, 'creating the topic in the metadata store failed'); })
+          .finally(() => this.pending.delete(name));
+        this.pending.set(name, p);
+      }
+      throw new KafkaError('LEADER_NOT_AVAILABLE', `Topic '${name}' is being created; retry.`);
+    }
     if (replicationFactor > 1) throw new KafkaError('INVALID_REPLICATION_FACTOR', `Replication factor: ${replicationFactor} larger than available brokers: 1.`);
     const clean = validateTopicConfigs(configs);
     if (validateOnly) return null;
@@ -56,6 +79,81 @@ export class TopicManager {
     this.replicas.openTopic(t);
     this.listeners.created?.(t);
     return t;
+  }
+
+  /**
+   * CreateTopics: on one node the same as create(); in a cluster the store places
+   * the replicas (or takes `assignments`, preferred leader first) and this waits for it.
+   */
+  async createTopic(name: string, partitions: number, replicationFactor: number, configs: Record<string, string | null>, validateOnly = false, assignments?: number[][]): Promise<TopicMeta | null> {
+    if (!this.control) {
+      if (assignments?.some((a) => a.some((x) => x !== this.metadata.nodeId))) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `Replica assignment names brokers other than ${this.metadata.nodeId}.`);
+      return this.create(name, partitions, replicationFactor, configs, validateOnly);
+    }
+    validateTopicName(name);
+    if (this.metadata.get(name)) throw new KafkaError('TOPIC_ALREADY_EXISTS', `Topic '${name}' already exists.`);
+    if (assignments?.length) { partitions = assignments.length; replicationFactor = assignments[0].length; }
+    if (partitions === -1) partitions = this.config.int('num.partitions');
+    if (replicationFactor === -1) replicationFactor = this.config.int('default.replication.factor');
+    if (partitions < 1) throw new KafkaError('INVALID_PARTITIONS', `Number of partitions must be at least 1, got ${partitions}.`);
+    if (partitions > 100000) throw new KafkaError('INVALID_PARTITIONS', `Number of partitions ${partitions} is above the limit of 100000.`);
+    if (replicationFactor < 1) throw new KafkaError('INVALID_REPLICATION_FACTOR', `Replication factor must be at least 1, got ${replicationFactor}.`);
+    const alive = this.control.aliveBrokers().length;
+    if (!assignments?.length && replicationFactor > alive) throw new KafkaError('INVALID_REPLICATION_FACTOR', `Replication factor: ${replicationFactor} larger than available brokers: ${alive}.`);
+    const clean = validateTopicConfigs(configs);
+    if (validateOnly) return null;
+    return this.control.createTopic({ name, partitions, replicationFactor, assignments, configs: clean, internal: INTERNAL_TOPICS.has(name) });
+  }
+
+  /** DeleteTopics; in a cluster every broker drops its logs when the store's change reaches it. */
+  async deleteTopic(name: string): Promise<void> {
+    if (!this.control) return this.delete(name);
+    if (!this.metadata.get(name)) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
+    if (!this.config.bool('delete.topic.enable')) throw new KafkaError('TOPIC_DELETION_DISABLED', 'Topic deletion is disabled (delete.topic.enable=false).');
+    if (INTERNAL_TOPICS.has(name)) throw new KafkaError('INVALID_TOPIC_EXCEPTION', `Internal topic '${name}' cannot be deleted.`);
+    await this.control.deleteTopic(name);
+  }
+
+  /** CreatePartitions, with optional replica assignments of the new partitions. */
+  async createPartitions(name: string, count: number, validateOnly: boolean, assignments?: number[][]): Promise<void> {
+    if (!this.control) {
+      if (assignments?.some((a) => a.some((x) => x !== this.metadata.nodeId))) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `Replica assignment names brokers other than ${this.metadata.nodeId}.`);
+      return this.addPartitions(name, count, validateOnly);
+    }
+    const t = this.metadata.get(name);
+    if (!t) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
+    if (count <= t.partitions.length) throw new KafkaError('INVALID_PARTITIONS', `Topic currently has ${t.partitions.length} partitions, which is higher than or equal to the requested ${count}.`);
+    if (validateOnly) return;
+    await this.control.createPartitions(name, count, assignments);
+  }
+
+  /** AlterConfigs / IncrementalAlterConfigs on a topic. */
+  async alterTopicConfigs(name: string, configs: Record<string, string>): Promise<void> {
+    if (!this.control) return this.setConfigs(name, configs);
+    if (!this.metadata.get(name)) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
+    await this.control.setTopicConfigs(name, validateTopicConfigs(configs));
+  }
+
+  /** AlterConfigs / IncrementalAlterConfigs on a BROKER resource. */
+  async alterBrokerConfigs(resource: string, configs: Record<string, string>, validateOnly = false): Promise<void> {
+    if (!this.control) return this.setBrokerConfigs(resource, configs, validateOnly);
+    if (resource !== '' && !/^\d+$/.test(resource)) throw new KafkaError('INVALID_REQUEST', `Broker id must be an integer or empty for the cluster default, not '${resource}'.`);
+    const err = checkDynamicBrokerConfigs(configs);
+    if (err) throw new KafkaError('INVALID_REQUEST', `Invalid config value for resource ConfigResource(type=BROKER, name='${resource}'): ${err}`);
+    if (validateOnly) return;
+    await this.control.setBrokerConfigs(resource, configs);
+  }
+
+  /** A change made in the store (by any broker) reached this one: open, drop or reconfigure local logs. */
+  applyStoreChanges(c: StoreChanges): void {
+    for (const t of c.deleted) { this.replicas.deleteTopic(t); this.listeners.deleted?.(t); }
+    for (const t of c.created) { this.replicas.openTopic(t); this.listeners.created?.(t); }
+    for (const { topic, from } of c.grown) { this.replicas.openTopic(topic); this.listeners.grown?.(topic, from); }
+    for (const t of c.reconfigured) this.replicas.reconfigure(t);
+    if (c.brokerConfigsChanged) {
+      this.loadBrokerConfigs(this.nodeId);
+      for (const t of this.metadata.list()) this.replicas.reconfigure(t);
+    }
   }
 
   /** Creates a topic on first use when auto.create.topics.enable is on. */

@@ -42,7 +42,11 @@ export class MetadataStore {
   clusterId = '';
   private file: string;
 
-  constructor(readonly dataDir: string, readonly nodeId: number) {
+  /**
+   * `persist` false: a cache of the cluster's store (PostgreSQL), filled by the
+   * cluster view; nothing is written to the local file.
+   */
+  constructor(readonly dataDir: string, readonly nodeId: number, private readonly persist = true) {
     this.file = path.join(dataDir, 'cluster-metadata.json');
   }
 
@@ -66,9 +70,20 @@ export class MetadataStore {
   }
 
   private save(): void {
+    if (!this.persist) return;
     const snap: Snapshot = { version: 1, clusterId: this.clusterId, topics: [...this.topics.values()], brokerConfigs: this.brokerConfigs };
     writeFileAtomic(this.file, JSON.stringify(snap, null, 1));
   }
+
+  /** Cache mode: puts a topic as the store holds it (replacing one of the same name). */
+  putTopic(t: TopicMeta): void {
+    const old = this.topics.get(t.name);
+    if (old && old.id !== t.id) this.byId.delete(old.id);
+    this.topics.set(t.name, t); this.byId.set(t.id, t);
+  }
+
+  /** Cache mode: every dynamic broker config set at once. */
+  putBrokerConfigs(all: Record<string, Record<string, string>>): void { this.brokerConfigs = all; }
 
   list(): TopicMeta[] { return [...this.topics.values()]; }
   get(name: string): TopicMeta | undefined { return this.topics.get(name); }

@@ -10,6 +10,7 @@ import { TOPIC_CONFIGS, BROKER_CONFIGS, TOPIC_CONFIG_BY_NAME, BROKER_CONFIG_BY_N
 import type { MetadataStore, TopicMeta } from '../cluster/metadata-store.ts';
 import type { TopicManager } from '../topic-manager.ts';
 import type { ReplicaManager } from '../replica-manager.ts';
+import type { ClusterView } from '../cluster/cluster-view.ts';
 
 /** What the admin APIs may use of their broker. */
 export interface AdminContext {
@@ -20,6 +21,8 @@ export interface AdminContext {
   readonly topics: TopicManager;
   /** partition sizes (DescribeLogDirs) */
   readonly replicas: ReplicaManager;
+  /** brokers, controller and partition leadership */
+  readonly cluster: ClusterView;
   readonly dataDir: string;
   /** where clients reach this broker (known once it listens) */
   endpoint(): { host: string; port: number };
@@ -51,24 +54,32 @@ export function apiVersionsHandler(handlers: ApiHandlers): ApiHandler<typeof Api
   };
 }
 
-function topicMetadata(b: AdminContext, t: TopicMeta, v: number) {
+function topicMetadata(b: AdminContext, t: TopicMeta, v: number, alive: Set<number>) {
   return {
     errorCode: 0, name: t.name, topicId: t.id, isInternal: t.internal,
     partitions: t.partitions.map((p) => ({
-      errorCode: 0, partitionIndex: p.partition, leaderId: p.leader, leaderEpoch: p.leaderEpoch,
-      replicaNodes: p.replicas, isrNodes: p.isr, offlineReplicas: [],
+      // An offline partition (no live in-sync replica): clients wait and ask again.
+      errorCode: p.leader === -1 ? code('LEADER_NOT_AVAILABLE') : 0, partitionIndex: p.partition, leaderId: p.leader, leaderEpoch: p.leaderEpoch,
+      replicaNodes: p.replicas, isrNodes: p.isr, offlineReplicas: p.replicas.filter((r) => !alive.has(r)),
     })),
     topicAuthorizedOperations: v >= 8 ? -2147483648 : 0,
   };
 }
 
+/** The brokers clients may use: every live registered broker with its advertised endpoint and rack. */
+function liveBrokers(b: AdminContext) {
+  return b.cluster.brokers().filter((x) => x.alive);
+}
+
 export function metadataHandler(b: AdminContext): ApiHandler<typeof Metadata> {
   return (ctx, req) => {
     const v = ctx.apiVersion;
-    const brokers = [{ nodeId: b.nodeId, host: b.endpoint().host, port: b.endpoint().port, rack: null }];
+    const live = liveBrokers(b);
+    const alive = new Set(live.map((x) => x.nodeId));
+    const brokers = live.map((x) => ({ nodeId: x.nodeId, host: x.host, port: x.port, rack: x.rack }));
     let topics: any[];
     if (req.topics == null || (v === 0 && req.topics.length === 0)) {
-      topics = b.metadata.list().map((t) => topicMetadata(b, t, v));
+      topics = b.metadata.list().map((t) => topicMetadata(b, t, v, alive));
     } else {
       const allowAuto = v < 4 ? true : req.allowAutoTopicCreation !== false;
       topics = req.topics.map((rt: any) => {
@@ -82,11 +93,11 @@ export function metadataHandler(b: AdminContext): ApiHandler<typeof Metadata> {
           }
         }
         if (!t) return { errorCode: code('UNKNOWN_TOPIC_OR_PARTITION'), name, topicId: '', isInternal: false, partitions: [] };
-        return topicMetadata(b, t, v);
+        return topicMetadata(b, t, v, alive);
       });
     }
     return {
-      throttleTimeMs: 0, brokers, clusterId: b.metadata.clusterId, controllerId: b.nodeId, topics,
+      throttleTimeMs: 0, brokers, clusterId: b.metadata.clusterId, controllerId: b.cluster.controllerId(), topics,
       clusterAuthorizedOperations: -2147483648,
     };
   };
@@ -94,8 +105,8 @@ export function metadataHandler(b: AdminContext): ApiHandler<typeof Metadata> {
 
 export function describeClusterHandler(b: AdminContext): ApiHandler<typeof DescribeCluster> {
   return (_ctx, _req) => ({
-    throttleTimeMs: 0, errorCode: 0, errorMessage: null, endpointType: 1, clusterId: b.metadata.clusterId, controllerId: b.nodeId,
-    brokers: [{ brokerId: b.nodeId, host: b.endpoint().host, port: b.endpoint().port, rack: null }],
+    throttleTimeMs: 0, errorCode: 0, errorMessage: null, endpointType: 1, clusterId: b.metadata.clusterId, controllerId: b.cluster.controllerId(),
+    brokers: liveBrokers(b).map((x) => ({ brokerId: x.nodeId, host: x.host, port: x.port, rack: x.rack })),
     clusterAuthorizedOperations: -2147483648,
   });
 }
@@ -125,54 +136,61 @@ function configSourceOf(b: AdminContext, t: TopicMeta, name: string): number {
 }
 
 export function createTopicsHandler(b: AdminContext): ApiHandler<typeof CreateTopics> {
-  return (ctx, req) => ({
+  return async (ctx, req) => ({
     throttleTimeMs: 0,
-    topics: (req.topics ?? []).map((rt: any) => {
+    topics: await Promise.all((req.topics ?? []).map(async (rt: any) => {
       try {
         const configs: Record<string, string | null> = {};
         for (const c of rt.configs ?? []) configs[c.name] = c.value;
         let partitions: number = rt.numPartitions;
+        let assignments: number[][] | undefined;
         if (rt.assignments?.length) {
-          partitions = rt.assignments.length;
-          for (const a of rt.assignments) if (a.brokerIds.some((x: number) => x !== b.nodeId)) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `Replica assignment names brokers other than ${b.nodeId}.`);
+          const sorted = [...rt.assignments].sort((x: any, y: any) => x.partitionIndex - y.partitionIndex);
+          sorted.forEach((a: any, i: number) => { if (a.partitionIndex !== i) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `Partitions should be numbered 0 to ${sorted.length - 1}; partition ${i} has no assignment.`); });
+          assignments = sorted.map((a: any) => a.brokerIds);
+          partitions = assignments.length;
         }
-        const rf = rt.assignments?.length ? rt.assignments[0].brokerIds.length : rt.replicationFactor;
-        const t = b.topics.create(rt.name, partitions, rf, configs, req.validateOnly);
+        const rf = assignments ? assignments[0].length : rt.replicationFactor;
+        const t = await b.topics.createTopic(rt.name, partitions, rf, configs, req.validateOnly, assignments);
         const meta = t ?? { name: rt.name, id: '', partitions: Array.from({ length: partitions === -1 ? b.config.int('num.partitions') : partitions }), configs: {} } as any;
         return {
           name: rt.name, topicId: meta.id, errorCode: 0, errorMessage: null,
-          numPartitions: meta.partitions.length, replicationFactor: 1,
+          numPartitions: meta.partitions.length, replicationFactor: t ? t.partitions[0].replicas.length : rf === -1 ? b.config.int('default.replication.factor') : rf,
           configs: TOPIC_CONFIGS.map((d) => ({ name: d.name, value: meta.configs[d.name] ?? b.config.topicDefault(d.name), readOnly: false, configSource: t ? configSourceOf(b, t, d.name) : 5, isSensitive: false })),
         };
       } catch (e) {
         return { name: rt.name, topicId: '', ...errBody(e, b), numPartitions: -1, replicationFactor: -1, configs: null };
       }
-    }),
+    })),
   });
 }
 
 export function deleteTopicsHandler(b: AdminContext): ApiHandler<typeof DeleteTopics> {
-  return (ctx, req) => {
+  return async (ctx, req) => {
     const targets: { name: string | null; topicId: string }[] = ctx.apiVersion >= 6
       ? (req.topics ?? []).map((t: any) => ({ name: t.name ?? b.metadata.getById(t.topicId)?.name ?? null, topicId: t.topicId }))
       : (req.topicNames ?? []).map((n: string) => ({ name: n, topicId: '' }));
     return {
       throttleTimeMs: 0,
-      responses: targets.map((t) => {
+      responses: await Promise.all(targets.map(async (t) => {
         if (!t.name) return { name: null, topicId: t.topicId, errorCode: code('UNKNOWN_TOPIC_ID'), errorMessage: 'Unknown topic id' };
         const id = b.metadata.get(t.name)?.id ?? '';
-        try { b.topics.delete(t.name); return { name: t.name, topicId: id, errorCode: 0, errorMessage: null }; } catch (e) { return { name: t.name, topicId: id, ...errBody(e, b) }; }
-      }),
+        try { await b.topics.deleteTopic(t.name); return { name: t.name, topicId: id, errorCode: 0, errorMessage: null }; } catch (e) { return { name: t.name, topicId: id, ...errBody(e, b) }; }
+      })),
     };
   };
 }
 
 export function createPartitionsHandler(b: AdminContext): ApiHandler<typeof CreatePartitions> {
-  return (ctx, req) => ({
+  return async (ctx, req) => ({
     throttleTimeMs: 0,
-    results: (req.topics ?? []).map((t: any) => {
-      try { b.topics.addPartitions(t.name, t.count, req.validateOnly); return { name: t.name, errorCode: 0, errorMessage: null }; } catch (e) { return { name: t.name, ...errBody(e, b) }; }
-    }),
+    results: await Promise.all((req.topics ?? []).map(async (t: any) => {
+      try {
+        const assignments = t.assignments?.length ? t.assignments.map((a: any) => a.brokerIds as number[]) : undefined;
+        await b.topics.createPartitions(t.name, t.count, req.validateOnly, assignments);
+        return { name: t.name, errorCode: 0, errorMessage: null };
+      } catch (e) { return { name: t.name, ...errBody(e, b) }; }
+    })),
   });
 }
 
@@ -233,16 +251,16 @@ export function describeConfigsHandler(b: AdminContext): ApiHandler<typeof Descr
 }
 
 export function alterConfigsHandler(b: AdminContext): ApiHandler<typeof AlterConfigs> {
-  return (ctx, req) => ({
+  return async (ctx, req) => ({
     throttleTimeMs: 0,
-    responses: (req.resources ?? []).map((r: any) => {
+    responses: await Promise.all((req.resources ?? []).map(async (r: any) => {
       const base = { resourceType: r.resourceType, resourceName: r.resourceName };
       if (r.resourceType === BROKER) {
         // Legacy AlterConfigs replaces the resource's whole dynamic config set.
         try {
           const next: Record<string, string> = {};
           for (const c of r.configs ?? []) if (c.value != null) next[c.name] = c.value;
-          b.topics.setBrokerConfigs(r.resourceName, next, req.validateOnly);
+          await b.topics.alterBrokerConfigs(r.resourceName, next, req.validateOnly);
           return { ...base, errorCode: 0, errorMessage: null };
         } catch (e) { return { ...base, ...errBody(e, b) }; }
       }
@@ -252,10 +270,10 @@ export function alterConfigsHandler(b: AdminContext): ApiHandler<typeof AlterCon
         const next: Record<string, string> = {};
         for (const c of r.configs ?? []) if (c.value != null) next[c.name] = c.value;
         if (req.validateOnly) { validateOnly(next); return { ...base, errorCode: 0, errorMessage: null }; }
-        b.topics.setConfigs(r.resourceName, next);
+        await b.topics.alterTopicConfigs(r.resourceName, next);
         return { ...base, errorCode: 0, errorMessage: null };
       } catch (e) { return { ...base, ...errBody(e, b) }; }
-    }),
+    })),
   });
 }
 
@@ -277,15 +295,15 @@ function applyOp(next: Record<string, string>, c: { name: string; configOperatio
 }
 
 export function incrementalAlterConfigsHandler(b: AdminContext): ApiHandler<typeof IncrementalAlterConfigs> {
-  return (ctx, req) => ({
+  return async (ctx, req) => ({
     throttleTimeMs: 0,
-    responses: (req.resources ?? []).map((r: any) => {
+    responses: await Promise.all((req.resources ?? []).map(async (r: any) => {
       const base = { resourceType: r.resourceType, resourceName: r.resourceName };
       if (r.resourceType === BROKER) {
         try {
           const next = b.topics.brokerConfigs(r.resourceName);
           for (const c of r.configs ?? []) applyOp(next, c, BROKER_CONFIG_BY_NAME.get(c.name), b.config.get(c.name));
-          b.topics.setBrokerConfigs(r.resourceName, next, req.validateOnly);
+          await b.topics.alterBrokerConfigs(r.resourceName, next, req.validateOnly);
           return { ...base, errorCode: 0, errorMessage: null };
         } catch (e) { return { ...base, ...errBody(e, b) }; }
       }
@@ -300,10 +318,10 @@ export function incrementalAlterConfigsHandler(b: AdminContext): ApiHandler<type
           applyOp(next, c, def, b.config.topicDefault(c.name));
         }
         if (req.validateOnly) { validateOnly(next); return { ...base, errorCode: 0, errorMessage: null }; }
-        b.topics.setConfigs(r.resourceName, next);
+        await b.topics.alterTopicConfigs(r.resourceName, next);
         return { ...base, errorCode: 0, errorMessage: null };
       } catch (e) { return { ...base, ...errBody(e, b) }; }
-    }),
+    })),
   });
 }
 

@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { electOnBrokerChange, electPreferred } from './elections.ts';
+import type { PartitionState } from './cluster-view.ts';
+
+const state = (leader: number, replicas: number[], isr: number[]): PartitionState => ({
+  topic: 't', partition: 0, leader, leaderEpoch: 4, partitionEpoch: 9, replicas, isr, addingReplicas: [], removingReplicas: [],
+});
+const aliveOnly = (...ids: number[]) => (id: number) => ids.includes(id);
+
+test('a dead leader is replaced by the first in-sync replica in preferred order, with a new leader epoch', () => {
+  assert.deepEqual(electOnBrokerChange(state(1, [1, 2, 3], [1, 3, 2]), aliveOnly(2, 3), false), { leader: 2, isr: [3, 2], bumpLeaderEpoch: true });
+  // an out-of-sync replica is never chosen while unclean election is off
+  assert.deepEqual(electOnBrokerChange(state(1, [1, 2, 3], [1, 3]), aliveOnly(2, 3), false), { leader: 3, isr: [3], bumpLeaderEpoch: true });
+});
+
+test('a dead follower only leaves the ISR; nothing changes when all are alive', () => {
+  assert.deepEqual(electOnBrokerChange(state(1, [1, 2, 3], [1, 2, 3]), aliveOnly(1, 2), false), { leader: 1, isr: [1, 2], bumpLeaderEpoch: false });
+  assert.equal(electOnBrokerChange(state(1, [1, 2, 3], [1, 2, 3]), aliveOnly(1, 2, 3), false), null);
+});
+
+test('no live ISR member: offline keeping the last ISR, or an unclean leader when allowed', () => {
+  assert.deepEqual(electOnBrokerChange(state(1, [1, 2], [1]), aliveOnly(2), false), { leader: -1, isr: [1], bumpLeaderEpoch: true });
+  assert.equal(electOnBrokerChange(state(-1, [1, 2], [1]), aliveOnly(2), false), null, 'stays offline without another write');
+  assert.deepEqual(electOnBrokerChange(state(-1, [1, 2], [1]), aliveOnly(1, 2), false), { leader: 1, isr: [1], bumpLeaderEpoch: true }, 'the ISR member returns');
+  assert.deepEqual(electOnBrokerChange(state(1, [1, 2], [1]), aliveOnly(2), true), { leader: 2, isr: [2], bumpLeaderEpoch: true, unclean: true });
+});
+
+test('preferred-leader election moves leadership back only to an in-sync preferred replica', () => {
+  assert.deepEqual(electPreferred(state(2, [1, 2], [2, 1]), aliveOnly(1, 2)), { leader: 1, isr: [2, 1], bumpLeaderEpoch: true });
+  assert.equal(electPreferred(state(2, [1, 2], [2]), aliveOnly(1, 2)), null);
+  assert.equal(electPreferred(state(1, [1, 2], [1, 2]), aliveOnly(1, 2)), null);
+});
