@@ -147,8 +147,9 @@ export class TopicManager {
   /** A change made in the store (by any broker) reached this one: open, drop or reconfigure local logs. */
   applyStoreChanges(c: StoreChanges): void {
     for (const t of c.deleted) { this.replicas.deleteTopic(t); this.listeners.deleted?.(t); }
-    for (const t of c.created) { this.replicas.openTopic(t); this.listeners.created?.(t); }
-    for (const { topic, from } of c.grown) { this.replicas.openTopic(topic); this.listeners.grown?.(topic, from); }
+    // The replica manager opens the partitions placed on this broker when their states arrive.
+    for (const t of c.created) this.listeners.created?.(t);
+    for (const { topic, from } of c.grown) this.listeners.grown?.(topic, from);
     for (const t of c.reconfigured) this.replicas.reconfigure(t);
     if (c.brokerConfigsChanged) {
       this.loadBrokerConfigs(this.nodeId);
