@@ -131,6 +131,30 @@ export function valueFromJson(s: Schema | null, j: unknown): unknown {
   }
 }
 
+const bigintAsNumber = (_k: string, x: unknown) => (typeof x === 'bigint' ? Number(x) : x);
+
+/** JSON text; the bigint replacer (slow: a call per value) only when a bigint is there. */
+function stringify(v: unknown): string {
+  try {
+    return JSON.stringify(v);
+  } catch (e) {
+    if (e instanceof TypeError) return JSON.stringify(v, bigintAsNumber);
+    throw e;
+  }
+}
+
+/**
+ * The envelope's "schema" text per schema object: a source hands the same schema object
+ * with every record of a table, and building and encoding it per record was most of
+ * this converter's cost. Schemas are not changed once records carry them.
+ */
+const schemaTexts = new WeakMap<Schema, string>();
+function schemaText(s: Schema): string {
+  let t = schemaTexts.get(s);
+  if (t === undefined) schemaTexts.set(s, (t = stringify(schemaToJson(s))));
+  return t;
+}
+
 export class JsonConverter implements Converter {
   private schemasEnable = true;
 
@@ -156,9 +180,10 @@ export class JsonConverter implements Converter {
 
   fromConnectData(_topic: string, schema: Schema | null, value: unknown): Buffer | null {
     if (schema === null && (value === null || value === undefined)) return null;
-    const payload = schema ? this.toJson(schema, value) : schemalessToJson(value);
-    const out = this.schemasEnable ? { schema: schema ? schemaToJson(schema) : null, payload } : payload;
-    return Buffer.from(JSON.stringify(out, (_k, x) => (typeof x === 'bigint' ? Number(x) : x)));
+    const payload = stringify(schema ? this.toJson(schema, value) : schemalessToJson(value));
+    if (!this.schemasEnable) return Buffer.from(payload);
+    // the envelope written as text: the schema's JSON is built once per schema object
+    return Buffer.from(`{"schema":${schema ? schemaText(schema) : 'null'},"payload":${payload}}`);
   }
 
   toConnectData(_topic: string, value: Buffer | null): ConverterResult {
