@@ -442,61 +442,68 @@ export class PostgresSourceTask extends SourceTask {
     }
     const tx = this.openTx;
     if (!tx) return;
-    const emit = (t: TableInfo, r: Omit<SourceRecord, 'sourcePartition' | 'sourceOffset' | 'topic'>) => {
-      const seq = tx.seq++;
-      if (this.resume && (tx.finalLsn < this.resume.lsnCommit || (tx.finalLsn === this.resume.lsnCommit && seq <= this.resume.txSeq))) return; // delivered before the restart
-      out.push({
-        ...r,
-        topic: t.topic,
-        sourcePartition: this.partition,
-        sourceOffset: { lsn: Number(lsn), lsn_proc: Number(lsn), lsn_commit: Number(tx.finalLsn), txId: tx.xid, ts_usec: Number(tx.commitTimeUs), tx_seq: seq },
-      });
-      this.lastEmitted = { lsnCommit: tx.finalLsn, txSeq: seq };
-    };
-    const env = (t: TableInfo, op: string, before: StructValue | null, after: StructValue | null) => {
-      const nowMs = Date.now();
-      return {
-        before, after, op, transaction: null, ts_ms: nowMs, ts_us: nowMs * 1000,
-        source: this.sourceBlock(t, { tsMs: Number(tx.commitTimeUs / 1000n), tsUs: tx.commitTimeUs, snapshot: 'false', txId: tx.xid, lsn, sequence: JSON.stringify([this.lastCommitEndLsn ? String(this.lastCommitEndLsn) : null, String(lsn)]) }),
-      };
-    };
-    const tombstones = this.cfg['tombstones.on.delete'] as boolean;
+    // per row: methods rather than closures made anew for every change (these were ~5% of a CDC run)
     if (m.tag === 'truncate') {
       for (const oid of m.relationOids) {
         const t = this.relations.get(oid);
         if (!t || this.skipped.has('t')) { if (t) tx.seq++; continue; }
-        emit(t, { keySchema: null, key: null, valueSchema: t.envelopeSchema, value: env(t, 't', null, null) });
+        this.emit(tx, lsn, out, t, null, null, t.envelopeSchema, this.envelope(tx, lsn, t, 't', null, null));
       }
       return;
     }
     const t = this.relations.get(m.relationOid);
     if (!t) return;
-    const record = (op: string, keyVals: (TupleValue | null)[], before: StructValue | null, after: StructValue | null, headers?: SourceRecord['headers']) => {
-      this.batchBytes += eventBytes(t, keyVals, this.inlineSchemas);
-      if (!this.skipped.has(op)) emit(t, { keySchema: t.keySchema, key: keyValue(t, keyVals), valueSchema: t.envelopeSchema, value: env(t, op, before, after), headers });
-      else tx.seq++;
-    };
-    const tombstone = (keyVals: (TupleValue | null)[]) => {
-      if (tombstones && !this.skipped.has('d')) emit(t, { keySchema: t.keySchema, key: keyValue(t, keyVals), valueSchema: null, value: null });
-    };
     if (m.tag === 'insert') {
-      record('c', m.newTuple, null, rowValue(t, m.newTuple));
+      this.change(tx, lsn, out, t, 'c', m.newTuple, null, rowValue(t, m.newTuple));
     } else if (m.tag === 'update') {
       const oldKey = m.oldTuple ? keyValue(t, m.oldTuple) : null;
       const oldKeyText = oldKey ? JSON.stringify(oldKey, jsonSafe) : null;
       const newKeyText = oldKeyText !== null ? JSON.stringify(keyValue(t, m.newTuple), jsonSafe) : null;
       if (m.oldTuple && oldKeyText !== null && oldKeyText !== newKeyText) {
         // primary key change: delete of the old key (+ tombstone) and create of the new one, as Debezium does
-        record('d', m.oldTuple, rowValue(t, m.oldTuple), null, [{ key: '__debezium.newkey', value: newKeyText }]);
-        tombstone(m.oldTuple);
-        record('c', m.newTuple, null, rowValue(t, m.newTuple), [{ key: '__debezium.oldkey', value: oldKeyText }]);
+        this.change(tx, lsn, out, t, 'd', m.oldTuple, rowValue(t, m.oldTuple), null, [{ key: '__debezium.newkey', value: newKeyText }]);
+        this.tombstone(tx, lsn, out, t, m.oldTuple);
+        this.change(tx, lsn, out, t, 'c', m.newTuple, null, rowValue(t, m.newTuple), [{ key: '__debezium.oldkey', value: oldKeyText }]);
       } else {
-        record('u', m.newTuple, m.oldKind === 'O' && m.oldTuple ? rowValue(t, m.oldTuple) : null, rowValue(t, m.newTuple));
+        this.change(tx, lsn, out, t, 'u', m.newTuple, m.oldKind === 'O' && m.oldTuple ? rowValue(t, m.oldTuple) : null, rowValue(t, m.newTuple));
       }
     } else if (m.tag === 'delete') {
-      record('d', m.oldTuple, rowValue(t, m.oldTuple), null);
-      tombstone(m.oldTuple);
+      this.change(tx, lsn, out, t, 'd', m.oldTuple, rowValue(t, m.oldTuple), null);
+      this.tombstone(tx, lsn, out, t, m.oldTuple);
     }
+  }
+
+  /** One change event of a row (op c/u/d), or only its sequence number when the op is skipped. */
+  private change(tx: OpenTx, lsn: bigint, out: SourceRecord[], t: TableInfo, op: string, keyVals: (TupleValue | null)[], before: StructValue | null, after: StructValue | null, headers?: SourceRecord['headers']): void {
+    this.batchBytes += eventBytes(t, keyVals, this.inlineSchemas);
+    if (!this.skipped.has(op)) this.emit(tx, lsn, out, t, t.keySchema, keyValue(t, keyVals), t.envelopeSchema, this.envelope(tx, lsn, t, op, before, after), headers);
+    else tx.seq++;
+  }
+
+  private tombstone(tx: OpenTx, lsn: bigint, out: SourceRecord[], t: TableInfo, keyVals: (TupleValue | null)[]): void {
+    if (this.cfg['tombstones.on.delete'] as boolean && !this.skipped.has('d')) this.emit(tx, lsn, out, t, t.keySchema, keyValue(t, keyVals), null, null);
+  }
+
+  private emit(tx: OpenTx, lsn: bigint, out: SourceRecord[], t: TableInfo, keySchema: SourceRecord['keySchema'], key: unknown, valueSchema: SourceRecord['valueSchema'], value: unknown, headers?: SourceRecord['headers']): void {
+    const seq = tx.seq++;
+    if (this.resume && (tx.finalLsn < this.resume.lsnCommit || (tx.finalLsn === this.resume.lsnCommit && seq <= this.resume.txSeq))) return; // delivered before the restart
+    const rec: SourceRecord = {
+      keySchema, key, valueSchema, value,
+      topic: t.topic,
+      sourcePartition: this.partition,
+      sourceOffset: { lsn: Number(lsn), lsn_proc: Number(lsn), lsn_commit: Number(tx.finalLsn), txId: tx.xid, ts_usec: Number(tx.commitTimeUs), tx_seq: seq },
+    };
+    if (headers !== undefined) rec.headers = headers;
+    out.push(rec);
+    this.lastEmitted = { lsnCommit: tx.finalLsn, txSeq: seq };
+  }
+
+  private envelope(tx: OpenTx, lsn: bigint, t: TableInfo, op: string, before: StructValue | null, after: StructValue | null): StructValue {
+    const nowMs = Date.now();
+    return {
+      before, after, op, transaction: null, ts_ms: nowMs, ts_us: nowMs * 1000,
+      source: this.sourceBlock(t, { tsMs: Number(tx.commitTimeUs / 1000n), tsUs: tx.commitTimeUs, snapshot: 'false', txId: tx.xid, lsn, sequence: JSON.stringify([this.lastCommitEndLsn ? String(this.lastCommitEndLsn) : null, String(lsn)]) }),
+    };
   }
 
   private sourceBlock(t: TableInfo, o: { tsMs: number; tsUs: bigint; snapshot: string; txId: number | null; lsn: bigint; sequence: string }): StructValue {
