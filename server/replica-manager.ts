@@ -35,6 +35,7 @@ export class ReplicaManager {
   private partitions = new Map<string, Partition>();
   private waiters = new Map<string, Set<Waiter>>();
   private appendListeners: ((p: Partition, r: AppendResult) => void)[] = [];
+  private leadershipListeners: ((p: Partition, leader: boolean) => void)[] = [];
   private timer?: NodeJS.Timeout;
   private cleanStart = false;
   /** idempotent and transactional producer state of every partition (Kafka keeps it with the log) */
@@ -159,6 +160,15 @@ export class ReplicaManager {
 
   onAppend(fn: (p: Partition, r: AppendResult) => void): void { this.appendListeners.push(fn); }
 
+  /** Told when this broker becomes leader of a partition (a new leader epoch) or stops leading it: coordinators load and unload. */
+  onLeadershipChange(fn: (p: Partition, leader: boolean) => void): void { this.leadershipListeners.push(fn); }
+
+  private leadershipChanged(p: Partition, leader: boolean): void {
+    for (const l of this.leadershipListeners) {
+      try { l(p, leader); } catch (e) { this.logger.error({ err: e, partition: p.key }, 'leadership listener failed'); }
+    }
+  }
+
   /**
    * A produce request's batches, after the producer checks (a retried batch answers
    * with the offsets it was first written at).
@@ -202,12 +212,17 @@ export class ReplicaManager {
       // Reassigned away (KIP-455): stop replicating; the data stays until the topic is deleted.
       this.stopFetching(p);
       this.failCommitWaiters(p, 'NOT_LEADER_OR_FOLLOWER');
+      const wasLeading = p.isLeader;
       p.makeFollower({ ...s, leader: -1 });
+      if (wasLeading) this.leadershipChanged(p, false);
       return;
     }
     if (s.leader === me) {
       this.stopFetching(p);
-      if (p.makeLeader(s)) this.logger.info({ partition: p.key, leaderEpoch: s.leaderEpoch, isr: s.isr, logEnd: String(p.logEndOffset), highWatermark: String(p.highWatermark) }, 'became leader');
+      if (p.makeLeader(s)) {
+        this.logger.info({ partition: p.key, leaderEpoch: s.leaderEpoch, isr: s.isr, logEnd: String(p.logEndOffset), highWatermark: String(p.highWatermark) }, 'became leader');
+        this.leadershipChanged(p, true);
+      }
       // An ISR that shrank may commit what waited; one that grew waits for the newcomer.
       if (p.maybeIncrementHighWatermark()) this.onHighWatermark(p);
       else this.completeCommitWaiters(p);
@@ -215,7 +230,7 @@ export class ReplicaManager {
     }
     const wasLeader = p.isLeader;
     if (!p.makeFollower(s)) return;
-    if (wasLeader) this.failCommitWaiters(p, 'NOT_LEADER_OR_FOLLOWER');
+    if (wasLeader) { this.failCommitWaiters(p, 'NOT_LEADER_OR_FOLLOWER'); this.leadershipChanged(p, false); }
     this.stopFetching(p);
     this.logger.info({ partition: p.key, leader: s.leader, leaderEpoch: s.leaderEpoch }, s.leader >= 0 ? 'became follower' : 'partition has no leader');
     if (s.leader >= 0) {

@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReplicationCluster, TestClient, until, logBytes } from './helpers/replication-cluster.ts';
+import { OffsetCommit, OffsetFetch } from '../server/protocol/apis/index.ts';
+import { code } from '../server/errors.ts';
 
 const T = 'orders';
 
@@ -157,4 +159,24 @@ test('an idempotent producer keeps its sequence across a leader change: the retr
   const next = await l2.produce(T, 0, ['s3'], { batch: { ...pid, baseSequence: 3 } });
   assert.equal(next.error, null); assert.equal(next.baseOffset, 3n);
   assert.deepEqual((await l2.fetch(T, 0, 0n)).values.map((v) => v.value), ['s0', 's1', 's2', 's3']);
+});
+
+test('the group coordinator follows the leadership of its __consumer_offsets partition: offsets committed on the old leader are served by the new one', async (t) => {
+  const c = await cluster(t);
+  c.createTopic('__consumer_offsets', 1, [1, 2, 3], { 'cleanup.policy': 'compact' });
+  c.createTopic(T, 1, [1, 2, 3]);
+  const commit = (cl: TestClient, offset: bigint) => cl.conn.send(OffsetCommit, 7, { groupId: 'g', generationIdOrMemberEpoch: -1, memberId: '', topics: [{ name: T, partitions: [{ partitionIndex: 0, committedOffset: offset, committedMetadata: '' }] }] })
+    .then((r) => r.topics[0].partitions[0].errorCode);
+  const fetchOffset = (cl: TestClient) => cl.conn.send(OffsetFetch, 7, { groupId: 'g', topics: [{ name: T, partitionIndexes: [0] }] })
+    .then((r) => ({ error: r.errorCode, offset: r.topics[0]?.partitions[0]?.committedOffset }));
+  const b1 = await client(t, c, 1);
+  const b2 = await client(t, c, 2);
+  assert.equal(await commit(b1, 42n), 0);
+  assert.equal(await commit(b2, 7n), code('NOT_COORDINATOR'), 'a follower of the coordinator partition is not the coordinator');
+  assert.deepEqual(await fetchOffset(b1), { error: 0, offset: 42n });
+  await until(() => c.broker(2).replicas.get('__consumer_offsets', 0)!.logEndOffset === c.broker(1).replicas.get('__consumer_offsets', 0)!.logEndOffset, 5000, 'the commit replicated');
+  c.controller.elect('__consumer_offsets', 0, 2, [1, 2, 3], [1, 2, 3]);
+  assert.deepEqual(await fetchOffset(b2), { error: 0, offset: 42n }, 'loaded on election');
+  assert.equal((await fetchOffset(b1)).error, code('NOT_COORDINATOR'), 'the old coordinator unloaded the group');
+  assert.equal(await commit(b2, 43n), 0);
 });

@@ -39,12 +39,20 @@ export class GroupCoordinator {
   onRebalanceCompleted?: () => void;
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  /** __consumer_offsets partitions this broker leads and has loaded */
+  private loaded = new Set<number>();
 
   constructor(private readonly b: GroupCoordinatorDeps) {}
 
   private get cfg() { return this.b.config; }
 
   start(): void {
+    // A group is coordinated by the leader of its __consumer_offsets partition: its
+    // state is loaded when this broker becomes that leader and dropped when it stops.
+    this.b.replicas.onLeadershipChange((p, leader) => {
+      if (p.topic !== OFFSETS_TOPIC || this.stopped) return;
+      if (leader) this.loadPartition(p.partition); else this.unloadPartition(p.partition);
+    });
     this.load();
     this.timer = setInterval(() => this.expireOffsets(), this.cfg.int('offsets.retention.check.interval.ms'));
     this.timer.unref();
@@ -131,12 +139,30 @@ export class GroupCoordinator {
 
   private persistGroup(g: Group): void { this.write(g.groupId, [{ key: this.groupKey(g.groupId), value: this.groupValue(g) }]); }
 
+  /** NOT_COORDINATOR unless this broker leads the group's __consumer_offsets partition (0 when the topic is still to be created). */
+  coordinatorError(groupId: string): number {
+    const t = this.b.metadata.get(OFFSETS_TOPIC);
+    if (!t) return 0;
+    const part = this.b.replicas.get(OFFSETS_TOPIC, partitionFor(groupId, t.partitions.length));
+    return part && part.isLeader && this.loaded.has(part.partition) ? 0 : code('NOT_COORDINATOR');
+  }
+
   private load(): void {
     const t = this.b.metadata.get(OFFSETS_TOPIC);
     if (!t) return;
     for (const pm of t.partitions) {
       const part = this.b.replicas.get(OFFSETS_TOPIC, pm.partition);
-      if (!part) continue;
+      if (part?.isLeader) this.loadPartition(pm.partition);
+    }
+  }
+
+  /** The groups of one __consumer_offsets partition, replayed from its log (this broker now leads it). */
+  private loadPartition(n: number): void {
+    if (this.loaded.has(n)) this.unloadPartition(n);
+    const part = this.b.replicas.get(OFFSETS_TOPIC, n);
+    if (!part) return;
+    const before = new Set(this.groups.keys());
+    {
       let at = part.log.logStartOffset;
       while (at < part.log.logEndOffset) {
         const bufs = part.log.read(at, 4 << 20, part.log.logEndOffset);
@@ -152,7 +178,26 @@ export class GroupCoordinator {
         }
       }
     }
-    for (const g of this.groups.values()) for (const m of g.members.values()) this.keepAlive(g, m);
+    this.loaded.add(n);
+    for (const g of this.groups.values()) if (!before.has(g.groupId)) for (const m of g.members.values()) this.keepAlive(g, m);
+    if (this.groups.size > before.size) this.b.logger.info({ partition: part.key, groups: this.groups.size - before.size }, 'group coordinator: loaded the groups of a __consumer_offsets partition this broker now leads');
+  }
+
+  /** This broker no longer leads partition `n`: its groups move to the new leader; waiting members are told NOT_COORDINATOR. */
+  private unloadPartition(n: number): void {
+    this.loaded.delete(n);
+    const count = this.b.metadata.get(OFFSETS_TOPIC)?.partitions.length ?? 0;
+    for (const g of [...this.groups.values()]) {
+      if (partitionFor(g.groupId, count) !== n) continue;
+      for (const m of g.members.values()) {
+        clearTimeout(m.sessionTimer);
+        if (m.awaitingJoin) { const cb = m.awaitingJoin; m.awaitingJoin = undefined; cb({ errorCode: code('NOT_COORDINATOR'), generationId: -1, protocolType: null, protocolName: null, leader: '', memberId: m.memberId, members: [] }); }
+        if (m.awaitingSync) { const cb = m.awaitingSync; m.awaitingSync = undefined; cb({ errorCode: code('NOT_COORDINATOR'), assignment: EMPTY }); }
+      }
+      for (const timer of g.pendingMembers.values()) clearTimeout(timer);
+      clearTimeout(g.rebalanceTimer);
+      this.groups.delete(g.groupId);
+    }
   }
 
   private applyRecord(key: Buffer | null, value: Buffer | null): void {
@@ -294,6 +339,7 @@ export class GroupCoordinator {
     const v = ctx.apiVersion;
     const fail = (name: Parameters<typeof code>[0], memberId = req.memberId ?? ''): JoinResult => ({ errorCode: code(name), generationId: -1, protocolType: null, protocolName: null, leader: '', memberId, members: [] });
     if (!req.groupId) return fail('INVALID_GROUP_ID');
+    if (this.coordinatorError(req.groupId)) return fail('NOT_COORDINATOR');
     if (req.sessionTimeoutMs < this.cfg.int('group.min.session.timeout.ms') || req.sessionTimeoutMs > this.cfg.int('group.max.session.timeout.ms')) return fail('INVALID_SESSION_TIMEOUT');
     this.offsetsTopic();
     const g = this.group(req.groupId, true);
@@ -408,6 +454,7 @@ export class GroupCoordinator {
   syncGroup(ctx: RequestContext, req: RequestOf<typeof SyncGroup>) {
     const out = (errorCode: number, assignment: Buffer = EMPTY) => ({ throttleTimeMs: 0, errorCode, protocolType: g?.protocolType ?? null, protocolName: g?.protocolName ?? null, assignment });
     const g = this.groups.get(req.groupId);
+    if (this.coordinatorError(req.groupId)) return out(code('NOT_COORDINATOR'));
     if (!g) return out(code('UNKNOWN_MEMBER_ID'));
     const err = this.checkMember(g, req.memberId, req.groupInstanceId ?? null);
     if (err) return out(err);
@@ -433,6 +480,7 @@ export class GroupCoordinator {
 
   heartbeat(_ctx: RequestContext, req: RequestOf<typeof Heartbeat>) {
     const res = (c: number) => ({ throttleTimeMs: 0, errorCode: c });
+    if (this.coordinatorError(req.groupId)) return res(code('NOT_COORDINATOR'));
     const g = this.groups.get(req.groupId);
     if (!g) return res(code('UNKNOWN_MEMBER_ID'));
     const err = this.checkMember(g, req.memberId, req.groupInstanceId ?? null);
@@ -444,6 +492,8 @@ export class GroupCoordinator {
   }
 
   leaveGroup(ctx: RequestContext, req: RequestOf<typeof LeaveGroup>) {
+    const notCoordinator = this.coordinatorError(req.groupId);
+    if (notCoordinator) return { throttleTimeMs: 0, errorCode: notCoordinator, members: [] };
     const g = this.groups.get(req.groupId);
     const leaving: { memberId: string; groupInstanceId: string | null }[] = ctx.apiVersion >= 3 ? (req.members ?? []) : [{ memberId: req.memberId, groupInstanceId: null }];
     const results = leaving.map((l) => {
@@ -486,6 +536,8 @@ export class GroupCoordinator {
     const topics = req.topics ?? [];
     const all = (c: number) => ({ throttleTimeMs: 0, topics: topics.map((t: any) => ({ name: t.name, partitions: t.partitions.map((p: any) => ({ partitionIndex: p.partitionIndex, errorCode: c })) })) });
     if (!req.groupId) return all(code('INVALID_GROUP_ID'));
+    const notCoordinator = this.coordinatorError(req.groupId);
+    if (notCoordinator) return all(notCoordinator);
     let g = this.groups.get(req.groupId);
     const generation = ctx.apiVersion >= 1 ? req.generationIdOrMemberEpoch : -1;
     const err = this.validateCommitter(g, req.memberId ?? '', generation, req.groupInstanceId ?? null);
@@ -526,9 +578,10 @@ export class GroupCoordinator {
 
   offsetFetch(ctx: RequestContext, req: RequestOf<typeof OffsetFetch>) {
     if (ctx.apiVersion >= 8) {
-      return { throttleTimeMs: 0, groups: (req.groups ?? []).map((gr: any) => ({ groupId: gr.groupId, topics: this.fetchOffsets(gr.groupId, gr.topics), errorCode: 0 })) };
+      return { throttleTimeMs: 0, groups: (req.groups ?? []).map((gr: any) => { const e = this.coordinatorError(gr.groupId); return { groupId: gr.groupId, topics: e ? [] : this.fetchOffsets(gr.groupId, gr.topics), errorCode: e }; }) };
     }
-    return { throttleTimeMs: 0, topics: this.fetchOffsets(req.groupId, req.topics), errorCode: 0 };
+    const e = this.coordinatorError(req.groupId);
+    return { throttleTimeMs: 0, topics: e ? [] : this.fetchOffsets(req.groupId, req.topics), errorCode: e };
   }
 
   describeGroups(_ctx: RequestContext, req: RequestOf<typeof DescribeGroups>) {
@@ -536,6 +589,8 @@ export class GroupCoordinator {
       throttleTimeMs: 0,
       groups: (req.groups ?? []).map((id: string) => {
         const g = this.groups.get(id);
+        const e = this.coordinatorError(id);
+        if (e) return { errorCode: e, groupId: id, groupState: '', protocolType: '', protocolData: '', members: [] };
         if (!g) return { errorCode: 0, groupId: id, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
         const stable = g.state === 'Stable';
         return {
@@ -572,10 +627,12 @@ export class GroupCoordinator {
   }
 
   deleteGroups(_ctx: RequestContext, req: RequestOf<typeof DeleteGroups>) {
-    return { throttleTimeMs: 0, results: (req.groupsNames ?? []).map((id: string) => ({ groupId: id, errorCode: this.deleteGroup(id) })) };
+    return { throttleTimeMs: 0, results: (req.groupsNames ?? []).map((id: string) => ({ groupId: id, errorCode: this.coordinatorError(id) || this.deleteGroup(id) })) };
   }
 
   offsetDelete(_ctx: RequestContext, req: RequestOf<typeof OffsetDelete>) {
+    const notCoordinator = this.coordinatorError(req.groupId);
+    if (notCoordinator) return { errorCode: notCoordinator, throttleTimeMs: 0, topics: [] };
     const g = this.groups.get(req.groupId);
     if (!g) return { errorCode: code('GROUP_ID_NOT_FOUND'), throttleTimeMs: 0, topics: [] };
     const subscribed = g.members.size ? g.subscribedTopics() : new Set<string>();
@@ -595,6 +652,8 @@ export class GroupCoordinator {
   // ---- transactional offsets (TxnOffsetCommit) ----
 
   commitTransactionalOffsets(groupId: string, producerId: bigint, _epoch: number, topics: any[], member?: { memberId: string; generationId: number; groupInstanceId: string | null }) {
+    const notCoordinator = this.coordinatorError(groupId);
+    if (notCoordinator) return topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p: any) => ({ partitionIndex: p.partitionIndex, errorCode: notCoordinator })) }));
     const g = this.group(groupId, true);
     if (member && member.generationId >= 0) {
       const err = this.validateCommitter(g, member.memberId, member.generationId, member.groupInstanceId);

@@ -102,9 +102,20 @@ export class TransactionCoordinator {
 
   private get idFile(): string { return path.join(this.b.dataDir, 'producer-id-block'); }
 
+  /**
+   * Each broker hands out ids from its own range (node.id × 2^40 up), so brokers of a
+   * cluster never give two producers the same id without asking one another; a
+   * single node (node.id 0) keeps the ids it always had.
+   */
+  private get idRange(): { start: bigint; end: bigint } {
+    const start = BigInt(this.b.config.int('node.id')) << 40n;
+    return { start, end: start + (1n << 40n) };
+  }
+
   private loadProducerIdBlock(): void {
-    let next = 0n;
+    let next = this.idRange.start;
     try { next = BigInt(fs.readFileSync(this.idFile, 'utf8').trim()); } catch { /* first start */ }
+    if (next < this.idRange.start || next >= this.idRange.end) next = this.idRange.start;
     this.nextProducerId = next;
     this.blockEnd = next;
   }
@@ -188,7 +199,8 @@ export class TransactionCoordinator {
         }
       }
     }
-    if (maxPid >= this.nextProducerId) { this.nextProducerId = maxPid + 1n; this.blockEnd = this.nextProducerId; }
+    // Ids another broker handed out (its coordinator partitions moved here) are in its own range.
+    if (maxPid >= this.nextProducerId && maxPid < this.idRange.end) { this.nextProducerId = maxPid + 1n; this.blockEnd = this.nextProducerId; }
     // A transaction caught between prepare and complete is finished now.
     for (const t of this.txns.values()) {
       if (t.state === 'PrepareCommit' || t.state === 'PrepareAbort') this.complete(t, t.state === 'PrepareCommit');
