@@ -141,11 +141,11 @@ test('stale generations and unknown members get ILLEGAL_GENERATION / UNKNOWN_MEM
   await kcat(['-b', b.bootstrap, '-t', 'stale', '-P'], 'x\n');
   const first = await gc.joinGroup(ctx(3), decoded(JoinGroup, { groupId: 'g-stale', sessionTimeoutMs: 10000, rebalanceTimeoutMs: 10000, memberId: '', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }] }));
   assert.equal(first.errorCode, 0);
-  const commit = (gen: number, memberId: string) => gc.offsetCommit(ctx(7), decoded(OffsetCommit, { groupId: 'g-stale', generationIdOrMemberEpoch: gen, memberId, topics: [{ name: 'stale', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: 'meta' }] }] })).topics[0].partitions[0].errorCode;
+  const commit = async (gen: number, memberId: string) => (await gc.offsetCommit(ctx(7), decoded(OffsetCommit, { groupId: 'g-stale', generationIdOrMemberEpoch: gen, memberId, topics: [{ name: 'stale', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: 'meta' }] }] }))).topics[0].partitions[0].errorCode;
   await gc.syncGroup(ctx(3), decoded(SyncGroup, { groupId: 'g-stale', generationId: first.generationId, memberId: first.memberId, assignments: [] }));
-  assert.equal(commit(first.generationId + 5, first.memberId), 22);
-  assert.equal(commit(first.generationId, 'nobody'), 25);
-  assert.equal(commit(first.generationId, first.memberId), 0);
+  assert.equal(await commit(first.generationId + 5, first.memberId), 22);
+  assert.equal(await commit(first.generationId, 'nobody'), 25);
+  assert.equal(await commit(first.generationId, first.memberId), 0);
   const fetched = gc.offsetFetch(ctx(7), decoded(OffsetFetch, { groupId: 'g-stale', topics: [{ name: 'stale', partitionIndexes: [0] }] }));
   assert.equal(fetched.topics![0].partitions[0].metadata, 'meta', 'commit metadata round-trips');
   assert.equal(gc.heartbeat(ctx(3), decoded(Heartbeat, { groupId: 'g-stale', generationId: 99, memberId: first.memberId })).errorCode, 22);

@@ -9,7 +9,7 @@ import { DeleteGroups, DescribeGroups, Heartbeat, JoinGroup, LeaveGroup, ListGro
 import type { BrokerConfig } from '../config.ts';
 import type { MetadataStore } from '../cluster/metadata-store.ts';
 import type { TopicManager } from '../topic-manager.ts';
-import type { ReplicaManager } from '../replica-manager.ts';
+import type { ReplicaManager, Partition } from '../replica-manager.ts';
 import { KafkaError, code } from '../errors.ts';
 import { buildBatch, readBatchInfo, readRecords, type NewRecord } from '../log/record-batch.ts';
 import { Reader, Writer } from '../protocol/buffers.ts';
@@ -19,6 +19,8 @@ import { Group, type Member, type JoinResult, type CommittedOffset } from './gro
 export const OFFSETS_TOPIC = '__consumer_offsets';
 const pk = (t: string, p: number) => `${t}\u0000${p}`;
 const EMPTY = Buffer.alloc(0);
+/** Kafka's offsets.commit.timeout.ms default: how long a commit waits for the replicas of __consumer_offsets. */
+const COMMIT_TIMEOUT_MS = 5000;
 
 export interface GroupLag {
   topic: string; partition: number; committed: bigint | null; logEndOffset: bigint; lag: bigint | null; metadata: string | null;
@@ -114,11 +116,25 @@ export class GroupCoordinator {
       { 'cleanup.policy': 'compact', 'segment.bytes': String(this.cfg.int('offsets.topic.segment.bytes')) }, false, true)!;
   }
 
-  private write(groupId: string, records: NewRecord[]): void {
-    if (!records.length) return;
+  private write(groupId: string, records: NewRecord[]): { part: Partition; lastOffset: bigint } | null {
+    if (!records.length) return null;
     const t = this.offsetsTopic();
     const part = this.b.replicas.get(OFFSETS_TOPIC, partitionFor(groupId, t.partitions.length))!;
-    this.b.replicas.append(part, buildBatch(records));
+    return { part, lastOffset: this.b.replicas.append(part, buildBatch(records)).lastOffset };
+  }
+
+  /**
+   * A commit is answered once the in-sync replicas of its __consumer_offsets partition
+   * hold it (as Kafka's acks=-1 offset writes), so a coordinator move loses no
+   * acknowledged commit. At once on a single node.
+   */
+  private afterReplicated<T>(w: { part: Partition; lastOffset: bigint } | null, ok: T, fail: (c: number) => T): T | Promise<T> {
+    if (!w || w.part.highWatermark > w.lastOffset) return ok;
+    return this.b.replicas.waitForCommit(w.part, w.lastOffset, COMMIT_TIMEOUT_MS).then((err) => {
+      if (!err) return ok;
+      // Kafka's mapping of a failed offsets append to the error a group client retries on.
+      return fail(code(err === 'NOT_LEADER_OR_FOLLOWER' ? 'NOT_COORDINATOR' : err === 'REQUEST_TIMED_OUT' ? 'REQUEST_TIMED_OUT' : 'COORDINATOR_NOT_AVAILABLE'));
+    });
   }
 
   private offsetKey(g: string, topic: string, p: number): Buffer { return new Writer().int16(1).string(g).string(topic).int32(p).toBuffer(); }
@@ -560,8 +576,7 @@ export class GroupCoordinator {
         return { partitionIndex: p.partitionIndex, errorCode: 0 };
       }),
     }));
-    this.write(g.groupId, records);
-    return { throttleTimeMs: 0, topics: resp };
+    return this.afterReplicated(this.write(g.groupId, records), { throttleTimeMs: 0, topics: resp }, all);
   }
 
   private fetchOffsets(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null) {
