@@ -138,9 +138,9 @@ export function buildApp(o: AppOptions): FastifyInstance {
   app.patch<P & { Body: unknown }>('/connectors/:name/offsets', async (req) => { ready(); return o.herder.alterOffsets(req.params.name, req.body); });
   app.delete<P>('/connectors/:name/offsets', async (req) => { ready(); return o.herder.resetOffsets(req.params.name); });
   /** Tributary extension: error counters and the last errors of each task. */
-  app.get<P>('/connectors/:name/errors', async (req) => { ready(); return { name: req.params.name, tasks: o.herder.errorCounters(req.params.name) }; });
+  app.get<P>('/connectors/:name/errors', async (req) => { ready(); await o.herder.refreshCounters(req.params.name); return { name: req.params.name, tasks: o.herder.errorCounters(req.params.name) }; });
   /** Tributary extension: the same per-task counters, with each source task's last reported progress. */
-  app.get<P>('/connectors/:name/metrics', async (req) => { ready(); return { name: req.params.name, tasks: o.herder.errorCounters(req.params.name) }; });
+  app.get<P>('/connectors/:name/metrics', async (req) => { ready(); await o.herder.refreshCounters(req.params.name); return { name: req.params.name, tasks: o.herder.errorCounters(req.params.name) }; });
 
   // ---- dynamic log levels (KIP-495, KIP-976 scope). scope=cluster applies on this
   // worker only (standalone: the whole cluster; distributed: see connectors/README.md).

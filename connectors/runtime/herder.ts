@@ -4,15 +4,13 @@
 import { KafkaProducer, type ClientConfig } from '../../client/index.ts';
 import type { Logger } from 'pino';
 import { connectorLoggerName, taskLoggerName, type LogLevels } from './log-levels.ts';
-import type { Connector, ConnectorContext, Props, SinkConnector, SinkTask, SourceConnector, SourceTask } from '../../plugins/sdk/index.ts';
+import type { Connector, ConnectorContext, Props } from '../../plugins/sdk/index.ts';
 import type { ConnectState, State, StatusRecord, TargetState } from '../storage/state.ts';
-import { parseErrorConfig, type WorkerConfig } from '../config.ts';
+import type { WorkerConfig } from '../config.ts';
 import type { Assigner, Assignment } from './assigner.ts';
 import type { Plugins, PluginDesc } from './plugins.ts';
-import { makeConverter } from './converters.ts';
-import { TransformChain, listOf, subProps } from './transform-chain.ts';
-import { SourceTaskRunner, type EosOptions } from './source-task-runner.ts';
-import { SinkTaskRunner } from './sink-task-runner.ts';
+import { createTaskRunner, type TaskSpec } from './task-factory.ts';
+import { ThreadTaskRunner, threadablePluginLocations } from './task-thread-host.ts';
 import type { RecordCounters, TaskRunner, TaskState } from './task-runner.ts';
 import { validateConnectorConfig, invalidConfigMessage, type ConfigInfos } from './validation.ts';
 import { badRequest, conflict, notFound, traceOf, ConnectRestError } from '../errors.ts';
@@ -243,58 +241,30 @@ export class Herder {
     const listener = { onState: (n: string, t: number, s: TaskState, trace: string | null, g: number) => this.onTaskState(n, t, s, trace, g) };
     let runner: TaskRunner;
     try {
-      const c = { ...stored, config: resolveConnectorConfig(this.o.worker, stored.config) };
-      const props = resolveConnectorConfig(this.o.worker, stored.tasks[taskId]);
-      const cls = c.config['connector.class'];
-      const desc = this.o.plugins.resolve(cls, ['source', 'sink']);
-      if (!desc) throw new Error(`Failed to find any class that implements Connector and which name matches ${cls}`);
-      const connectorInstance = this.running.get(connector)?.instance ?? new (desc.cls as new () => Connector)();
-      const keyConverter = await makeConverter('key', c.config, this.o.worker.raw, this.o.plugins, { registryUrl: this.o.registryUrl });
-      const valueConverter = await makeConverter('value', c.config, this.o.worker.raw, this.o.plugins, { registryUrl: this.o.registryUrl });
-      const chain = TransformChain.build(c.config, this.o.plugins);
-      const errors = parseErrorConfig(c.config);
-      const common = { connector, taskId, generation, taskProps: { ...props }, keyConverter, valueConverter, chain, errors, admin: this.state.admin, state: this.state, logger, listener, flushIntervalMs: this.o.worker['offset.flush.interval.ms'], startPaused: c.target === 'PAUSED', fence: this.o.assigner.fence?.(connector, taskId) };
-      if (desc.type === 'source') {
-        const producerProps = { ...subProps(this.o.worker.raw, 'producer.'), ...subProps(c.config, 'producer.override.') };
-        const eos = this.o.worker['exactly.once.source.support'] === 'enabled';
-        // KIP-618: one transactional.id per task, <group.id>-<connector>-<task> (standalone: the group.id given, else connect-standalone)
-        const groupId = this.o.assigner.shared ? this.o.worker['group.id'] : (this.o.worker.raw['group.id'] ?? 'connect-standalone');
-        const producer = new KafkaProducer({
-          ...this.o.client,
-          clientId: `connector-producer-${connector}-${taskId}`,
-          idempotent: true,
-          autoCreateTopics: true,
-          ...(producerProps['compression.type'] && producerProps['compression.type'] !== 'none' ? { compression: producerProps['compression.type'] as 'gzip' } : {}),
-          ...(eos ? { transactionalId: `${groupId}-${connector}-${taskId}` } : {}),
-          ...(producerProps['transaction.timeout.ms'] ? { transactionTimeoutMs: Number(producerProps['transaction.timeout.ms']) } : {}),
+      const config = resolveConnectorConfig(this.o.worker, stored.config);
+      const exactlyOnce = this.o.worker['exactly.once.source.support'] === 'enabled';
+      // KIP-618: one transactional.id per task, <group.id>-<connector>-<task> (standalone: the group.id given, else connect-standalone)
+      const groupId = this.o.assigner.shared ? this.o.worker['group.id'] : (this.o.worker.raw['group.id'] ?? 'connect-standalone');
+      const spec: TaskSpec = {
+        connector, taskId, generation, config,
+        taskProps: resolveConnectorConfig(this.o.worker, stored.tasks[taskId]),
+        startPaused: stored.target === 'PAUSED',
+        workerRaw: this.o.worker.raw,
+        flushIntervalMs: this.o.worker['offset.flush.interval.ms'],
+        registryUrl: this.o.registryUrl,
+        eos: exactlyOnce && this.typeOf(connector) === 'source' ? { transactionalId: `${groupId}-${connector}-${taskId}`, offsetTopic: this.state.offsetTopic } : null,
+      };
+      const fence = this.o.assigner.fence?.(connector, taskId);
+      const locations = this.o.worker['task.isolation'] === 'thread' ? threadablePluginLocations(this.o.plugins, config, this.o.worker.raw) : null;
+      if (locations) {
+        runner = new ThreadTaskRunner({
+          spec, locations, bootstrap: this.o.client.bootstrap, state: this.state, logger, listener, fence, readOffsetsToEnd: this.o.readOffsetsToEnd,
+          blockedThresholdMs: this.o.worker['task.blocked.threshold.ms'], gracefulTimeoutMs: this.o.worker['task.shutdown.graceful.timeout.ms'],
         });
-        let eosOpts: EosOptions = undefined;
-        if (eos) {
-          try {
-            // InitProducerId with our transactional.id: bumps the epoch, aborts what an older instance left
-            // open, and fences it at the broker (its later writes and commits fail)
-            await producer.initTransactions();
-            // then read what the older instance committed before its offsets are handed to the task
-            await this.o.readOffsetsToEnd?.();
-          } catch (e) {
-            await producer.close();
-            throw e;
-          }
-          const boundary = (c.config['transaction.boundary'] ?? 'poll') as 'poll' | 'interval' | 'connector';
-          const iv = c.config['transaction.boundary.interval.ms'];
-          eosOpts = { boundary, intervalMs: iv !== undefined && iv !== '' ? Number(iv) : this.o.worker['offset.flush.interval.ms'], offsetTopic: this.state.offsetTopic };
-        }
-        const taskClass = (connectorInstance as SourceConnector).taskClass() as new () => SourceTask;
-        const r = new SourceTaskRunner({ ...common, taskClass, producer, eos: eosOpts });
-        const stop = r.stop.bind(r);
-        r.stop = async () => { await stop(); await producer.close(); };
-        runner = r;
       } else {
-        const consumerProps = { ...subProps(this.o.worker.raw, 'consumer.'), ...subProps(c.config, 'consumer.override.') };
-        const taskClass = (connectorInstance as SinkConnector).taskClass() as new () => SinkTask;
-        runner = new SinkTaskRunner({
-          ...common, taskClass, client: this.o.client, producer: this.dlqProducer, consumerProps,
-          topics: listOf(c.config.topics), topicsRegex: c.config['topics.regex'] || null,
+        runner = await createTaskRunner(spec, {
+          client: this.o.client, plugins: this.o.plugins, state: this.state, admin: this.state.admin, logger, listener,
+          dlqProducer: this.dlqProducer, connectorInstance: this.running.get(connector)?.instance, fence, readOffsetsToEnd: this.o.readOffsetsToEnd,
         });
       }
     } catch (e) {
@@ -400,6 +370,11 @@ export class Herder {
     const c = this.need(name);
     if (!(task >= 0 && task < c.tasks.length)) throw notFound(`Task ${name}-${task} not found`);
     return this.taskStatusOf(name, task);
+  }
+
+  /** Fresh counters from the tasks running on threads, before errorCounters(). */
+  async refreshCounters(name: string): Promise<void> {
+    await Promise.all([...this.tasks.values()].filter((t) => t.connector === name).map((t) => t.refresh?.()));
   }
 
   /** Tributary extension: per-task error counters and the last errors. */

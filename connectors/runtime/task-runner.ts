@@ -33,6 +33,8 @@ export interface TaskRunner {
   start(): Promise<void>;
   pause(): void;
   resume(): void;
+  /** Task threads: fetch fresh counters and progress (they are snapshots otherwise). */
+  refresh?(): Promise<void>;
   /** Graceful stop: flush/commit what is safe, then stop the task. */
   stop(): Promise<void>;
 }
@@ -51,7 +53,7 @@ export interface RunnerOptions<T> {
   /** sources: the task's producer; sinks: the worker's (dead letter queue) */
   producer: KafkaProducer;
   admin: KafkaAdmin;
-  state: ConnectState;
+  state: TaskStateAccess;
   logger: Logger;
   listener: TaskListener;
   flushIntervalMs: number;
@@ -59,6 +61,9 @@ export interface RunnerOptions<T> {
   /** Distributed mode: false once this worker may no longer hold the task (no more writes or commits). */
   fence?: () => boolean;
 }
+
+/** The part of ConnectState a task runner uses: its connector's offsets and active topics (a task thread gets a proxy). */
+export type TaskStateAccess = Pick<ConnectState, 'offset' | 'offsets' | 'putOffsets' | 'putActiveTopic'>;
 
 export interface TaskListener {
   onState(connector: string, task: number, state: TaskState, trace: string | null, generation: number): void;

@@ -1,0 +1,224 @@
+// task.isolation=thread: each task runs on its own worker thread (task-thread.ts), as
+// Kafka Connect gives each task a thread, so a task that computes or blocks in poll()
+// or put() stalls neither the broker and REST sharing this event loop nor other tasks.
+// ThreadTaskRunner is the task as the herder sees it. It watches the thread's heartbeat:
+// a thread that does not return to its event loop for task.blocked.threshold.ms is
+// reported FAILED with a "blocked" trace (and a log line) until its heartbeat has been
+// regular again for as long; stopping it ends the thread after the graceful timeout.
+import { Worker } from 'node:worker_threads';
+import pino, { type Logger } from 'pino';
+import type { Props } from '../../plugins/sdk/index.ts';
+import type { ConnectState } from '../storage/state.ts';
+import { traceOf } from '../errors.ts';
+import { newCounters, type ErrorCounters } from './error-handler.ts';
+import type { Plugins } from './plugins.ts';
+import type { TaskSpec } from './task-factory.ts';
+import { newRecordCounters, type RecordCounters, type TaskListener, type TaskRunner, type TaskState } from './task-runner.ts';
+import { listOf } from './transform-chain.ts';
+import { HEARTBEAT_MS, type FromThread, type ThreadInit, type ToThread } from './task-thread-protocol.ts';
+
+const ENTRY = new URL('./task-thread-entry.mjs', import.meta.url);
+const JSON_CONVERTER = 'org.apache.kafka.connect.json.JsonConverter';
+
+/**
+ * The plugin folders a task thread must load for this connector config (connector,
+ * converters, transforms, predicates), or null when one of them was given in-process
+ * (embedding, tests): such a class exists only in this thread, so the task runs here.
+ */
+export function threadablePluginLocations(plugins: Plugins, config: Props, workerRaw: Record<string, string>): string[] | null {
+  const names = [config['connector.class'], config['key.converter'] ?? workerRaw['key.converter'] ?? JSON_CONVERTER, config['value.converter'] ?? workerRaw['value.converter'] ?? JSON_CONVERTER];
+  for (const t of listOf(config.transforms)) names.push(config[`transforms.${t}.type`]);
+  for (const p of listOf(config.predicates)) names.push(config[`predicates.${p}.type`]);
+  const locations = new Set<string>();
+  for (const n of names) {
+    const d = n ? plugins.resolve(n) : undefined;
+    if (!d) { if (n === config['connector.class']) return null; continue; } // the in-process path reports what is missing
+    if (d.location.startsWith('in-process:')) return null;
+    locations.add(d.location);
+  }
+  return [...locations];
+}
+
+export interface ThreadRunnerOptions {
+  spec: TaskSpec;
+  locations: string[];
+  bootstrap: string | string[];
+  state: ConnectState;
+  /** the task's logger: the thread's log lines are written through it */
+  logger: Logger;
+  listener: TaskListener;
+  fence?: () => boolean;
+  readOffsetsToEnd?: () => Promise<void>;
+  /** 0 = no check */
+  blockedThresholdMs: number;
+  gracefulTimeoutMs: number;
+}
+
+export class ThreadTaskRunner implements TaskRunner {
+  readonly connector: string;
+  readonly taskId: number;
+  readonly generation: number;
+  counters: ErrorCounters = newCounters();
+  records: RecordCounters = newRecordCounters();
+  progress: Record<string, unknown> | null = null;
+  fenced = false;
+  private worker: Worker | null = null;
+  private readonly shared = new SharedArrayBuffer(16);
+  private readonly tick = new Float64Array(this.shared, 0, 1);
+  private readonly flags = new Int32Array(this.shared, 8, 2);
+  private monitor: NodeJS.Timeout | null = null;
+  private stopping: Promise<void> | null = null;
+  private exited = false;
+  private level: string;
+  /** the state the task itself last reported (what a blocked report hides) */
+  private reported: { state: TaskState; trace: string | null } | null = null;
+  private blocked = false;
+  private regularSince = 0;
+  private onStarted!: () => void;
+  private readonly started = new Promise<void>((r) => { this.onStarted = r; });
+  private onStopped!: () => void;
+  private readonly stopped = new Promise<void>((r) => { this.onStopped = r; });
+
+  constructor(private readonly o: ThreadRunnerOptions) {
+    this.connector = o.spec.connector;
+    this.taskId = o.spec.taskId;
+    this.generation = o.spec.generation;
+    this.level = o.logger.level;
+  }
+
+  async start(): Promise<void> {
+    const o = this.o;
+    if (o.fence) Atomics.store(this.flags, 0, o.fence() ? 1 : 0);
+    const init: ThreadInit = { spec: o.spec, locations: o.locations, bootstrap: o.bootstrap, shared: this.shared, fenced: !!o.fence, logLevel: this.level };
+    const w = new Worker(ENTRY, { workerData: init, name: `task-${this.connector}-${this.taskId}` });
+    this.worker = w;
+    w.on('message', (m: FromThread) => this.onMessage(m));
+    w.on('error', (e) => {
+      // an exception nothing in the thread caught: the thread is gone
+      o.logger.error({ err: e }, `the thread of task ${this.connector}-${this.taskId} failed`);
+      if (!this.stopping) this.setState('FAILED', traceOf(e));
+    });
+    w.on('exit', (code) => {
+      this.exited = true;
+      if (this.monitor) clearInterval(this.monitor);
+      if (!this.stopping && code !== 0 && this.reported?.state !== 'FAILED') this.setState('FAILED', `org.apache.kafka.connect.errors.ConnectException: the thread of task ${this.connector}-${this.taskId} exited with code ${code}`);
+      this.onStarted();
+      this.onStopped();
+    });
+    const every = Math.max(20, Math.min(500, Math.floor((o.blockedThresholdMs || 2000) / 4)));
+    this.monitor = setInterval(() => this.check(), every);
+    this.monitor.unref();
+    await this.started;
+  }
+
+  private post(m: ToThread) { if (!this.exited) this.worker?.postMessage(m); }
+
+  private setState(state: TaskState, trace: string | null) {
+    this.o.listener.onState(this.connector, this.taskId, state, trace, this.generation);
+  }
+
+  /** Heartbeat, fence flag and log level, a few times a second. */
+  private check() {
+    const o = this.o;
+    if (o.fence) Atomics.store(this.flags, 0, o.fence() ? 1 : 0);
+    if (o.logger.level !== this.level) { this.level = o.logger.level; this.post({ t: 'level', level: this.level }); }
+    const threshold = o.blockedThresholdMs;
+    // 0: the thread is still loading its modules (not counted)
+    if (!threshold || this.stopping || this.exited || !this.tick[0]) return;
+    const now = Date.now();
+    const lag = now - this.tick[0];
+    if (!this.blocked) {
+      if (lag <= threshold) return;
+      this.blocked = true;
+      this.regularSince = 0;
+      const c = this.connector, t = this.taskId;
+      const msg = `Task ${c}-${t} is blocked: its thread has not returned to its event loop for ${lag} ms (task.blocked.threshold.ms=${threshold}). A poll(), put() or other task method computing or waiting synchronously holds it; the broker and the other tasks are not affected. Restart the task (POST /connectors/${c}/tasks/${t}/restart) to end its thread.`;
+      o.logger.error({ blockedMs: lag }, msg);
+      this.setState('FAILED', `org.apache.kafka.connect.errors.ConnectException: ${msg}`);
+      return;
+    }
+    // blocked: back to what the task reported once the heartbeat was regular for as long as the threshold
+    if (lag > Math.min(1000, threshold / 2)) { this.regularSince = 0; return; }
+    if (!this.regularSince) { this.regularSince = now; return; }
+    if (now - this.regularSince < threshold) return;
+    this.blocked = false;
+    o.logger.info(`Task ${this.connector}-${this.taskId} is no longer blocked`);
+    const r = this.reported ?? { state: 'RUNNING' as TaskState, trace: null };
+    this.setState(r.state, r.trace);
+  }
+
+  private onMessage(m: FromThread) {
+    switch (m.t) {
+      case 'state':
+        this.reported = { state: m.state, trace: m.trace };
+        if (!this.blocked || m.state === 'FAILED') { if (m.state === 'FAILED') this.blocked = false; this.setState(m.state, m.trace); }
+        break;
+      case 'logs': for (const l of m.lines) this.relog(l); break;
+      case 'stats': {
+        this.counters = m.counters; if (m.records) this.records = m.records; this.progress = m.progress;
+        const w = this.statsWaiters; this.statsWaiters = []; for (const r of w) r();
+        break;
+      }
+      case 'call': void this.answer(m.id, m.op, m.args); break;
+      case 'started': this.onStarted(); break;
+      case 'stopped': this.fenced = m.fenced; this.onStopped(); break;
+    }
+  }
+
+  private async answer(id: number, op: string, args: unknown[]) {
+    const { state, spec } = this.o;
+    try {
+      let value: unknown;
+      if (op === 'offsets') {
+        if (args[0]) await this.o.readOffsetsToEnd?.();
+        value = state.offsetsOf(spec.connector);
+      } else if (op === 'putOffsets') {
+        await state.putOffsets(args[0] as string, args[1] as Parameters<ConnectState['putOffsets']>[1]);
+      } else if (op === 'putActiveTopic') {
+        await state.putActiveTopic(args[0] as string, args[1] as string, args[2] as number);
+      } else throw new Error(`unknown operation ${op}`);
+      this.post({ t: 'reply', id, value });
+    } catch (e) {
+      this.post({ t: 'reply', id, error: { name: (e as Error)?.name ?? 'Error', message: (e as Error)?.message ?? String(e) } });
+    }
+  }
+
+  /** A pino line from the thread, written through the task's logger (which adds connector and task). */
+  private relog(line: string) {
+    let o: Record<string, unknown>;
+    try { o = JSON.parse(line); } catch { return; }
+    const { level, time: _time, msg, err, ...rest } = o as { level: number; time?: number; msg?: string; err?: { type?: string; message?: string; stack?: string } } & Record<string, unknown>;
+    if (err && typeof err === 'object') rest.err = Object.assign(new Error(err.message ?? ''), { name: err.type ?? 'Error', stack: err.stack });
+    const label = (pino.levels.labels[level] ?? 'info') as 'info';
+    this.o.logger[label](rest, msg);
+  }
+
+  private statsWaiters: (() => void)[] = [];
+
+  /** Fresh counters from the thread (a blocked thread: the last ones, after 200 ms). */
+  refresh(): Promise<void> {
+    if (this.exited || !this.worker) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 200);
+      this.statsWaiters.push(() => { clearTimeout(timer); resolve(); });
+      this.post({ t: 'stats' });
+    });
+  }
+
+  pause(): void { this.post({ t: 'pause' }); }
+  resume(): void { this.post({ t: 'resume' }); }
+
+  /** Graceful stop inside the thread; the thread ends when it is done or after task.shutdown.graceful.timeout.ms. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.post({ t: 'stop' });
+      let timer: NodeJS.Timeout | undefined;
+      const graceful = await Promise.race([this.stopped.then(() => true), new Promise<boolean>((r) => { timer = setTimeout(() => r(false), this.o.gracefulTimeoutMs); })]);
+      clearTimeout(timer);
+      if (!graceful) this.o.logger.warn(`Task ${this.connector}-${this.taskId} did not stop within task.shutdown.graceful.timeout.ms (${this.o.gracefulTimeoutMs} ms); ending its thread`);
+      if (this.monitor) clearInterval(this.monitor);
+      await this.worker?.terminate();
+    })();
+    return this.stopping;
+  }
+}

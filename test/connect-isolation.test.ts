@@ -1,0 +1,142 @@
+// Task isolation (issue 21) on the real `tributary start` platform: a source task whose
+// poll() busy-waits 3 s on every call runs on its own thread, so kcat produce→consume
+// round trips through the same process's broker stay fast and a FileStreamSource beside
+// it keeps delivering lines; the blocked task is reported FAILED with a trace naming it
+// (and a log line); when its thread never comes back, a restart ends the thread and
+// the task runs again. The timing bound here is generous (the 200 ms figure is
+// bench/connect-isolation.bench.ts's).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT, spawnCli } from './helpers/process.ts';
+import { tempDir } from './helpers/broker.ts';
+import { kcat } from './helpers/clients.ts';
+
+/** A plugin folder: a source whose poll() reads `control.file`: "busy" burns `busy.ms` of CPU then returns a record, "hang" spins for ever, else returns a record at once. */
+function writeBusyPlugin(dir: string): string {
+  const p = path.join(dir, 'busy-plugin');
+  fs.mkdirSync(p, { recursive: true });
+  fs.writeFileSync(path.join(p, 'index.mjs'), `
+import fs from 'node:fs';
+import { ConfigDef, SourceConnector, SourceTask, definePlugin } from ${JSON.stringify(path.join(ROOT, 'plugins/sdk/index.ts'))};
+const def = () => new ConfigDef()
+  .define({ name: 'topic', type: 'STRING', documentation: 'where to write' })
+  .define({ name: 'control.file', type: 'STRING', documentation: 'busy | hang | anything else' })
+  .define({ name: 'busy.ms', type: 'LONG', default: 3000, documentation: 'CPU time burnt in every poll() while busy' });
+export class BusySourceConnector extends SourceConnector {
+  version() { return '1.0.0'; } config() { return def(); }
+  start(p) { this.p = p; } taskConfigs() { return [this.p]; } stop() {} taskClass() { return BusySourceTask; }
+}
+export class BusySourceTask extends SourceTask {
+  version() { return '1.0.0'; }
+  start(p) { this.c = def().parse(p); this.n = 0; }
+  async poll() {
+    const mode = fs.readFileSync(this.c['control.file'], 'utf8').trim();
+    if (mode === 'hang') { fs.writeFileSync(this.c['control.file'] + '.hung', ''); for (;;) { /* never returns */ } }
+    if (mode === 'busy') { const end = Date.now() + this.c['busy.ms']; while (Date.now() < end) { /* burn */ } }
+    else await new Promise((r) => setTimeout(r, 100));
+    const n = this.n++;
+    return [{ sourcePartition: { busy: 1 }, sourceOffset: { n }, topic: this.c.topic, value: mode + ' ' + n }];
+  }
+  stop() {}
+}
+export default definePlugin({ name: 'test-busy', version: '1.0.0', connectors: { 'test.BusySourceConnector': BusySourceConnector } });
+`);
+  return p;
+}
+
+/** Lines kcat prints for a topic, with the time each arrived. */
+function follow(bootstrap: string, topic: string) {
+  const got: { line: string; at: number }[] = [];
+  const p = spawn('kcat', ['-b', bootstrap, '-C', '-t', topic, '-o', 'beginning', '-u', '-q'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let buf = '';
+  p.stdout.on('data', (d) => { buf += d; let i; while ((i = buf.indexOf('\n')) >= 0) { got.push({ line: buf.slice(0, i), at: Date.now() }); buf = buf.slice(i + 1); } });
+  return { got, stop: () => p.kill('SIGKILL') };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+test('a busy-waiting source task runs on its own thread: the broker and a file source beside it do not notice; it is reported blocked and a restart recovers it', async (t) => {
+  const dir = tempDir();
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const control = path.join(dir, 'control');
+  fs.writeFileSync(control, 'busy');
+  const platform = await spawnCli(['start', '--data-dir', path.join(dir, 'data'), '--kafka-port', '0', '--registry-port', '0', '--connect-port', '0', '--ui-port', '0',
+    '--set', `plugin.path=${writeBusyPlugin(dir)}`, '--set', 'task.blocked.threshold.ms=1000', '--set', 'task.shutdown.graceful.timeout.ms=1000', '--set', 'offset.flush.interval.ms=1000'],
+  ['kafka', 'connect'], 60000);
+  t.after(() => platform.child.kill('SIGKILL'));
+  const bootstrap = `127.0.0.1:${platform.ports.kafka}`;
+  const connect = `http://127.0.0.1:${platform.ports.connect}`;
+  const rest = async (method: string, p: string, body?: unknown) => {
+    const r = await fetch(connect + p, body === undefined ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  };
+
+  const input = path.join(dir, 'lines.txt');
+  fs.writeFileSync(input, '');
+  assert.equal((await rest('POST', '/connectors', { name: 'busy', config: { 'connector.class': 'test.BusySourceConnector', topic: 'busy-out', 'control.file': control, 'value.converter': 'org.apache.kafka.connect.storage.StringConverter' } })).status, 201);
+  assert.equal((await rest('POST', '/connectors', { name: 'file', config: { 'connector.class': 'FileStreamSource', file: input, topic: 'file-out', 'value.converter': 'org.apache.kafka.connect.storage.StringConverter' } })).status, 201);
+
+  // the busy task is reported blocked, by name, in its status and in the log
+  const blocked = await waitFor('the busy task reported blocked', async () => {
+    const s = (await rest('GET', '/connectors/busy/status')).body;
+    return s.tasks[0]?.state === 'FAILED' && /blocked/.test(s.tasks[0].trace ?? '') ? s.tasks[0] : undefined;
+  });
+  assert.match(blocked.trace, /Task busy-0 is blocked: its thread has not returned to its event loop for \d+ ms \(task\.blocked\.threshold\.ms=1000\)/);
+  assert.match(platform.output(), /Task busy-0 is blocked/);
+
+  // round trips through the broker while it busy-waits: one kcat producer, one kcat consumer
+  for (const topic of ['rt', 'file-out', 'busy-out']) await kcat(['-b', bootstrap, '-P', '-t', topic], 'warm\n'); // topics exist before kcat -C follows them
+  const rt = follow(bootstrap, 'rt');
+  const files = follow(bootstrap, 'file-out');
+  t.after(() => { rt.stop(); files.stop(); });
+  const sentAt = new Map<string, number>();
+  const fileAt = new Map<string, number>();
+  // each round trip: a one-shot kcat producer (connect, metadata, produce acks=all), seen by the kcat consumer
+  for (let i = 0; i < 20; i++) {
+    const m = `m${i}`;
+    sentAt.set(m, Date.now());
+    await kcat(['-b', bootstrap, '-P', '-t', 'rt'], m + '\n');
+    if (i % 4 === 0) { fs.appendFileSync(input, `line${i}\n`); fileAt.set(`line${i}`, Date.now()); }
+    await sleep(150);
+  }
+  await waitFor('every round trip', () => [...sentAt.keys()].every((m) => rt.got.some((g) => g.line === m)), 20000);
+  const lat = [...sentAt].map(([m, at]) => rt.got.find((g) => g.line === m)!.at - at).sort((a, b) => a - b);
+  const p99 = lat[Math.min(lat.length - 1, Math.floor(lat.length * 0.99))];
+  assert.ok(p99 < 1000, `produce→consume p99 ${p99} ms while a task busy-waits 3 s per poll (all: ${lat.join(', ')})`);
+  // the file source beside it keeps delivering lines within a second
+  await waitFor('every file line', () => [...fileAt.keys()].every((l) => files.got.some((g) => g.line === l)), 20000);
+  const fileLat = [...fileAt].map(([l, at]) => files.got.find((g) => g.line === l)!.at - at);
+  assert.ok(Math.max(...fileLat) < 1500, `file source lines took ${fileLat.join(', ')} ms`);
+  // and the busy task does produce (slowly): it is blocked, not dead
+  const busyOut = follow(bootstrap, 'busy-out');
+  t.after(() => busyOut.stop());
+  await waitFor('a record of the busy task', () => busyOut.got.some((g) => g.line.startsWith('busy ')), 20000);
+
+  // a thread that never comes back: a restart ends it and the task runs again
+  fs.writeFileSync(control, 'hang');
+  await waitFor('the task spinning for ever', () => fs.existsSync(control + '.hung'), 20000);
+  fs.writeFileSync(control, 'ok');
+  assert.equal((await rest('GET', '/connectors/busy/status')).body.tasks[0].state, 'FAILED');
+  assert.equal((await rest('POST', '/connectors/busy/tasks/0/restart')).status, 204);
+  await waitFor('the restarted task RUNNING', async () => (await rest('GET', '/connectors/busy/status')).body.tasks[0]?.state === 'RUNNING');
+  await waitFor('records of the restarted task', () => busyOut.got.some((g) => g.line.startsWith('ok ')), 20000);
+  // still RUNNING a while later: its new thread is not blocked
+  await sleep(1500);
+  const after = (await rest('GET', '/connectors/busy/status')).body;
+  assert.equal(after.tasks[0].state, 'RUNNING', JSON.stringify(after));
+  assert.equal((await rest('GET', '/connectors/file/status')).body.tasks[0].state, 'RUNNING');
+});
