@@ -17,6 +17,7 @@ export const UI_ERRORS = {
   registry_unreachable: { status: 502, message: 'The schema registry is not reachable' },
   connect_not_configured: { status: 503, message: 'No Kafka Connect URL is configured (start the UI with --connect URL)' },
   connect_unreachable: { status: 502, message: 'Kafka Connect is not reachable' },
+  connect_error: { status: 502, message: 'Kafka Connect answered with an error' },
   predicate_invalid: { status: 400, message: 'The filter predicate does not compile' },
   predicate_timeout: { status: 400, message: 'The filter predicate ran longer than its per-record time limit' },
   internal: { status: 500, message: 'Unexpected error in the UI server' },

@@ -16,6 +16,7 @@ import { messageRoutes } from './routes/messages.ts';
 import { topicRoutes } from './routes/topics.ts';
 import { upstreamRoutes } from './routes/upstream.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { mirrorRoutes } from './routes/mirror.ts';
 import { Samplers } from './services/samplers.ts';
 import { Upstream } from './services/upstream.ts';
 import { staticFiles } from './static.ts';
@@ -70,6 +71,7 @@ export async function buildApp(o: UiAppOptions): Promise<{ app: FastifyInstance;
   await app.register(topicRoutes, { ctx });
   await app.register(messageRoutes, { ctx });
   await app.register(groupRoutes, { ctx });
+  await app.register(mirrorRoutes, { ctx });
   await app.register(upstreamRoutes, { ctx });
   await app.register(staticFiles, { dist: o.distDir ?? DIST });
 

@@ -313,3 +313,55 @@ export interface ResetOffsetsResult {
   applied: boolean;
   partitions: { partition: number; from: string | null; to: string }[];
 }
+
+/** MirrorMaker 2 (the Mirror page): flows of the Mirror* connectors running on the configured Connect. */
+export interface MirrorConnectorState {
+  name: string;
+  kind: 'source' | 'checkpoint' | 'heartbeat';
+  state: string;
+  tasks: { id: number; state: string }[];
+}
+
+export interface MirrorTopicLag {
+  /** on the source cluster */
+  topic: string;
+  /** on the target cluster, as the replication policy names it */
+  remoteTopic: string;
+  partitions: number;
+  /** source records after the last copied offset the connector committed */
+  lagRecords: number;
+  /** age of the oldest source record not copied yet; 0 when caught up, null when unknown */
+  lagSeconds: number | null;
+}
+
+export interface MirrorCheckpoint {
+  group: string;
+  /** as named on the target */
+  topic: string;
+  partition: number;
+  upstreamOffset: number;
+  downstreamOffset: number;
+  /** when the checkpoint was written (record timestamp, ms) */
+  at: number;
+}
+
+export interface MirrorFlow {
+  source: string;
+  target: string;
+  sourceBootstrap: string | null;
+  targetBootstrap: string | null;
+  policy: string;
+  connectors: MirrorConnectorState[];
+  topics: MirrorTopicLag[];
+  topicsError?: string;
+  /** latest checkpoint per group, topic and partition */
+  checkpoints: MirrorCheckpoint[];
+  checkpointsError?: string;
+  /** last heartbeat of this flow in the target's heartbeats topic (ms), null when none */
+  lastHeartbeat: number | null;
+  heartbeatError?: string;
+}
+
+export interface MirrorOverview {
+  flows: MirrorFlow[];
+}

@@ -15,6 +15,7 @@ import { ConnectorList } from './pages/connectors/connector-list.tsx';
 import { ConnectorNew } from './pages/connectors/connector-new.tsx';
 import { ConnectorDetails } from './pages/connectors/connector-details.tsx';
 import { BrokerList } from './pages/brokers/broker-list.tsx';
+import { MirrorFlows } from './pages/mirror/mirror-flows.tsx';
 
 const NAV = [
   { to: routes.overview(), label: 'Overview', end: true },
@@ -23,6 +24,7 @@ const NAV = [
   { to: routes.schemas(), label: 'Schemas' },
   { to: routes.connectors(), label: 'Connectors' },
   { to: routes.brokers(), label: 'Brokers' },
+  { to: routes.mirror(), label: 'Mirroring' },
 ];
 
 function TimeZonePicker() {
@@ -71,6 +73,7 @@ export function App() {
           <Route path="/connectors/new" element={<ConnectorNew />} />
           <Route path="/connectors/:name" element={<ConnectorDetails />} />
           <Route path="/brokers" element={<BrokerList />} />
+          <Route path="/mirror" element={<MirrorFlows />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </main>

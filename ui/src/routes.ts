@@ -25,4 +25,5 @@ export const routes = {
   newConnector: (p?: { plugin?: string }) => `/connectors/new${qs(p)}`,
   connector: (n: string) => `/connectors/${e(n)}`,
   brokers: () => '/brokers',
+  mirror: () => '/mirror',
 };

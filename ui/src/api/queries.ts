@@ -5,6 +5,7 @@ import { api } from './client.ts';
 export const keys = {
   overview: ['overview'] as const,
   brokers: ['brokers'] as const,
+  mirror: ['mirror'] as const,
   topics: ['topics'] as const,
   topic: (name: string) => ['topics', name] as const,
   groups: ['groups'] as const,
@@ -27,6 +28,7 @@ const REFRESH = 5000;
 
 export const useOverview = () => useQuery({ queryKey: keys.overview, queryFn: api.overview, refetchInterval: REFRESH });
 export const useBrokers = () => useQuery({ queryKey: keys.brokers, queryFn: api.brokers, refetchInterval: REFRESH });
+export const useMirror = () => useQuery({ queryKey: keys.mirror, queryFn: api.mirror, refetchInterval: REFRESH });
 export const useTopics = () => useQuery({ queryKey: keys.topics, queryFn: api.topics, refetchInterval: REFRESH });
 export const useTopic = (name: string) => useQuery({ queryKey: keys.topic(name), queryFn: () => api.topic(name), refetchInterval: REFRESH });
 export const useGroups = () => useQuery({ queryKey: keys.groups, queryFn: api.groups, refetchInterval: REFRESH });
