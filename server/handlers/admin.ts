@@ -11,6 +11,7 @@ import type { MetadataStore, TopicMeta } from '../cluster/metadata-store.ts';
 import type { TopicManager } from '../topic-manager.ts';
 import type { ReplicaManager } from '../replica-manager.ts';
 import type { ClusterView } from '../cluster/cluster-view.ts';
+import { partitionFor } from '../txn/transaction-coordinator.ts';
 
 /** What the admin APIs may use of their broker. */
 export interface AdminContext {
@@ -346,11 +347,31 @@ export function describeLogDirsHandler(b: AdminContext): ApiHandler<typeof Descr
   };
 }
 
-/** Single node: this broker coordinates every group and transactional id. */
+/**
+ * The coordinator of a group (key type 0) or transactional id (1) is the leader of
+ * its partition of __consumer_offsets / __transaction_state, as in Kafka; the topic
+ * is created on first use, and COORDINATOR_NOT_AVAILABLE answers until it has a leader.
+ */
 export function findCoordinatorHandler(b: AdminContext): ApiHandler<typeof FindCoordinator> {
+  const locate = (key: string, keyType: number): { nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null } => {
+    const none = { nodeId: -1, host: '', port: -1 };
+    const topic = keyType === 1 ? '__transaction_state' : '__consumer_offsets';
+    let t = b.metadata.get(topic);
+    if (!t) {
+      try {
+        const segment = keyType === 1 ? String(100 * 1024 * 1024) : String(b.config.int('offsets.topic.segment.bytes'));
+        t = b.topics.create(topic, b.config.int(keyType === 1 ? 'transaction.state.log.num.partitions' : 'offsets.topic.num.partitions'), -1, { 'cleanup.policy': 'compact', 'segment.bytes': segment }, false, true) ?? undefined;
+      } catch { /* being created in the store: retry */ }
+      if (!t) return { ...none, errorCode: code('COORDINATOR_NOT_AVAILABLE'), errorMessage: `${topic} is being created` };
+    }
+    const s = b.cluster.partitionState(topic, partitionFor(key, t.partitions.length));
+    const leader = s ? b.cluster.brokers().find((x) => x.nodeId === s.leader && x.alive) : undefined;
+    if (!leader) return { ...none, errorCode: code('COORDINATOR_NOT_AVAILABLE'), errorMessage: `${topic} partition of '${key}' has no leader now` };
+    const self = leader.nodeId === b.nodeId;
+    return { nodeId: leader.nodeId, host: self ? b.endpoint().host : leader.host, port: self ? b.endpoint().port : leader.port, errorCode: 0, errorMessage: null };
+  };
   return (ctx, req) => {
-    const me = { nodeId: b.nodeId, host: b.endpoint().host, port: b.endpoint().port };
-    if (ctx.apiVersion >= 4) return { throttleTimeMs: 0, coordinators: (req.coordinatorKeys ?? []).map((key: string) => ({ key, ...me, errorCode: 0, errorMessage: null })) };
-    return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, ...me };
+    if (ctx.apiVersion >= 4) return { throttleTimeMs: 0, coordinators: (req.coordinatorKeys ?? []).map((key: string) => ({ key, ...locate(key, req.keyType) })) };
+    return { throttleTimeMs: 0, ...locate(req.key, req.keyType) };
   };
 }
