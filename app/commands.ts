@@ -26,7 +26,7 @@ export const COMMANDS: Record<string, Command> = {
   broker: { summary: 'a broker only', run: platform('broker') },
   registry: { summary: 'a schema registry (--bootstrap HOST:PORT)', run: platform('registry') },
   connect: { summary: 'a Connect worker (--bootstrap HOST:PORT; --redis URL for distributed mode)', run: platform('connect') },
-  ui: { summary: 'the admin UI (--bootstrap, --registry, --connect)', run: platform('ui') },
+  ui: { summary: 'the admin UI (--bootstrap, --registry, --connect, --admin-urls)', run: platform('ui') },
   mirror: { summary: 'MirrorMaker 2 flows from Kafka\'s mm2.properties (--config FILE [--data-dir D] [--connect-port P])', run: async (argv) => (await import('./commands/mirror.ts')).run(argv) },
   topic: { summary: 'create, list, describe, alter-config, delete, add-partitions (Kafka protocol)', run: async (argv) => (await import('./commands/topic.ts')).run(argv) },
   group: { summary: 'list, describe, reset-offsets (dry run unless --execute), delete consumer groups', run: async (argv) => (await import('./commands/group.ts')).run(argv) },
