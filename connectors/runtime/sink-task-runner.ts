@@ -4,8 +4,10 @@
 // offset.flush.interval.ms and on stop. RetriableException from put() redelivers
 // the same batch after a backoff; any other error fails the task.
 import { GroupConsumer, type ClientConfig, type ConsumedRecord, type PartitionBatch } from '../../client/index.ts';
-import { RetriableException, tpKey, type Header, type SinkRecord, type SinkTask, type SinkTaskContext, type TopicPartition } from '../../plugins/sdk/index.ts';
+import { RetriableException, tpKey, type ConverterResult, type Header, type SinkRecord, type SinkTask, type SinkTaskContext, type TopicPartition } from '../../plugins/sdk/index.ts';
 import { ErrorHandler, newCounters, type ErrorCounters } from './error-handler.ts';
+
+type Attempt<T> = { ok: true; value: T } | { ok: false };
 import { applyStep } from './transform-chain.ts';
 import { countCommit, newRecordCounters, sleep, type RunnerOptions, type TaskRunner } from './task-runner.ts';
 import { traceOf } from '../errors.ts';
@@ -170,7 +172,8 @@ export class SinkTaskRunner implements TaskRunner {
     if (this.paused || this.consumer!.isPaused(tp)) { this.consumer!.seek(tp, batch.records[0].offset); return; }
     const records: SinkRecord[] = [];
     for (const m of batch.records) {
-      const rec = await this.convert(m);
+      let rec = this.convert(m);
+      if (rec instanceof Promise) rec = await rec;
       if (rec) records.push(rec);
     }
     const last = batch.records[batch.records.length - 1].offset;
@@ -195,23 +198,48 @@ export class SinkTaskRunner implements TaskRunner {
     this.current.set(k, { tp, offset: last + 1 });
   }
 
-  private async convert(m: ConsumedRecord): Promise<SinkRecord | null> {
+  // per record: no closures (these are made once), no promise unless a converter returns one
+  private readonly keyOf = (m: ConsumedRecord) => this.o.keyConverter.converter.toConnectData(m.topic, m.key, m.headers);
+  private readonly valueOf = (m: ConsumedRecord) => this.o.valueConverter.converter.toConnectData(m.topic, m.value, m.headers);
+  private readonly contextOf = (m: ConsumedRecord) => ({ topic: m.topic, partition: m.partition, offset: m.offset, key: m.key, value: m.value, headers: Object.fromEntries(m.headers.filter((h) => h.value !== null).map((h) => [h.key, h.value as Buffer])) });
+
+  private convert(m: ConsumedRecord): SinkRecord | null | Promise<SinkRecord | null> {
+    const o = this.o;
+    const E = this.errors;
+    const k = E.attemptOn('KEY_CONVERTER', o.keyConverter.className, this.keyOf, m, this.contextOf);
+    if (k instanceof Promise) return this.convertAsync(m, k);
+    if (!k.ok) return null;
+    const v = E.attemptOn('VALUE_CONVERTER', o.valueConverter.className, this.valueOf, m, this.contextOf);
+    if (v instanceof Promise) return this.convertAsync(m, k, v);
+    if (!v.ok) return null;
+    return this.toSinkRecord(m, k.value, v.value);
+  }
+
+  private async convertAsync(m: ConsumedRecord, kp: Attempt<ConverterResult> | Promise<Attempt<ConverterResult>>, vp?: Attempt<ConverterResult> | Promise<Attempt<ConverterResult>>): Promise<SinkRecord | null> {
+    const k = await kp;
+    if (!k.ok) return null;
+    const v = await (vp ?? this.errors.attemptOn('VALUE_CONVERTER', this.o.valueConverter.className, this.valueOf, m, this.contextOf));
+    if (!v.ok) return null;
+    return this.toSinkRecord(m, k.value, v.value);
+  }
+
+  private toSinkRecord(m: ConsumedRecord, k: ConverterResult, v: ConverterResult): SinkRecord | null | Promise<SinkRecord | null> {
     const o = this.o;
     const { topic, partition, offset } = m;
     const headers: Header[] = m.headers;
-    const ec = () => ({ topic, partition, offset, key: m.key, value: m.value, headers: Object.fromEntries(m.headers.filter((h) => h.value !== null).map((h) => [h.key, h.value as Buffer])) });
-    const E = this.errors;
-    let k = E.attempt('KEY_CONVERTER', o.keyConverter.className, () => o.keyConverter.converter.toConnectData(topic, m.key, headers), ec);
-    if (k instanceof Promise) k = await k;
-    if (!k.ok) return null;
-    let v = E.attempt('VALUE_CONVERTER', o.valueConverter.className, () => o.valueConverter.converter.toConnectData(topic, m.value, headers), ec);
-    if (v instanceof Promise) v = await v;
-    if (!v.ok) return null;
-    let rec: SinkRecord | null = {
+    const rec: SinkRecord = {
       topic, kafkaPartition: partition, kafkaOffset: offset,
-      keySchema: k.value.schema, key: k.value.value, valueSchema: v.value.schema, value: v.value.value,
+      keySchema: k.schema, key: k.value, valueSchema: v.schema, value: v.value,
       timestamp: m.timestamp, timestampType: 'CreateTime', headers,
     };
+    return o.chain.steps.length ? this.transform(m, rec) : rec;
+  }
+
+  private async transform(m: ConsumedRecord, first: SinkRecord): Promise<SinkRecord | null> {
+    const o = this.o;
+    const E = this.errors;
+    const ec = () => this.contextOf(m);
+    let rec: SinkRecord | null = first;
     for (const step of o.chain.steps) {
       const cur: SinkRecord = rec!;
       let r = E.attempt('TRANSFORMATION', step.className, () => applyStep(step, cur), ec);
