@@ -250,11 +250,17 @@ export class SourceTaskRunner implements TaskRunner {
     if (tx) await tx.abort();
   }
 
+  // per record: converter calls without closures made anew for each (see ErrorHandler.attemptOn)
+  private readonly keyOf = (r: SourceRecord) => this.o.keyConverter.converter.fromConnectData(r.topic, r.keySchema ?? null, r.key ?? null, r.headers);
+  private readonly valueOf = (r: SourceRecord) => this.o.valueConverter.converter.fromConnectData(r.topic, r.valueSchema ?? null, r.value ?? null, r.headers);
+  private readonly contextOf = (r: SourceRecord) => ({ topic: r.topic, record: r, value: dlqValue(r) });
+
   private async prepare(records: SourceRecord[]): Promise<Prepared[]> {
     const o = this.o;
     const out: Prepared[] = [];
     const skipped: SourceRecord[] = [];
     const E = this.errors;
+    const now = Date.now();
     for (const original of records) {
       let rec: SourceRecord | null = original;
       for (const step of o.chain.steps) {
@@ -267,17 +273,18 @@ export class SourceTaskRunner implements TaskRunner {
       }
       if (rec === null) { skipped.push(original); continue; }
       const r2: SourceRecord = rec;
-      const ec = () => ({ topic: r2.topic, record: r2, value: dlqValue(r2) });
-      let k = E.attempt('KEY_CONVERTER', o.keyConverter.className, () => o.keyConverter.converter.fromConnectData(r2.topic, r2.keySchema ?? null, r2.key ?? null, r2.headers), ec);
+      let k = E.attemptOn('KEY_CONVERTER', o.keyConverter.className, this.keyOf, r2, this.contextOf);
       if (k instanceof Promise) k = await k;
       if (!k.ok) { skipped.push(original); continue; }
-      let v = E.attempt('VALUE_CONVERTER', o.valueConverter.className, () => o.valueConverter.converter.fromConnectData(r2.topic, r2.valueSchema ?? null, r2.value ?? null, r2.headers), ec);
+      let v = E.attemptOn('VALUE_CONVERTER', o.valueConverter.className, this.valueOf, r2, this.contextOf);
       if (v instanceof Promise) v = await v;
       if (!v.ok) { skipped.push(original); continue; }
       out.push({
         rec: original,
         topic: r2.topic,
-        msg: { topic: r2.topic, key: k.value, value: v.value, headers: r2.headers, timestamp: r2.timestamp ?? Date.now(), ...(r2.kafkaPartition !== null && r2.kafkaPartition !== undefined ? { partition: r2.kafkaPartition } : {}) },
+        msg: r2.kafkaPartition !== null && r2.kafkaPartition !== undefined
+          ? { topic: r2.topic, key: k.value, value: v.value, headers: r2.headers, timestamp: r2.timestamp ?? now, partition: r2.kafkaPartition }
+          : { topic: r2.topic, key: k.value, value: v.value, headers: r2.headers, timestamp: r2.timestamp ?? now },
       });
     }
     return out;
