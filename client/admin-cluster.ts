@@ -4,7 +4,7 @@
 // describes them, and log dirs per broker. On the library's public Admin and,
 // where that decodes too much or fans out all-or-nothing, its exported per-API
 // functions on a connection it opened (DescribeGroups, DescribeLogDirs).
-import { describeGroupsV5, describeLogDirsV4, listPartitionReassignmentsV0, FindCoordinatorKeyTypes } from '@platformatic/kafka';
+import { describeGroupsV5, describeLogDirsV4, listPartitionReassignmentsV0, FindCoordinatorKeyTypes, createAPI, Writer, type Reader } from '@platformatic/kafka';
 import { KafkaAdmin } from './admin.ts';
 import { decodeConsumerAssignment, type TopicAssignment } from './admin-assignment.ts';
 
@@ -33,6 +33,38 @@ export interface BrokerLogDirs { nodeId: number; dirs: LogDirDescription[] | nul
 const TOPIC_RESOURCE = 2;
 const DEFAULT_CONFIG = 5;
 const LIST_PARTITION_REASSIGNMENTS = 46;
+
+/** A per-partition answer of an admin API that answers per partition; errorCode 0 = done. */
+export interface PartitionOutcome { topic: string; partition: number; errorCode: number; errorMessage: string | null }
+
+// The library declares AlterPartitionReassignments but throws on any partition's
+// error and cannot send a cancel (null replicas); ElectLeaders it lacks. Both are
+// declared here on its public createAPI, answering every partition's outcome.
+const alterPartitionReassignments = createAPI<[number, { name: string; partitions: { partitionIndex: number; replicas: number[] | null }[] }[]], { errorCode: number; errorMessage: string | null; outcomes: PartitionOutcome[] }>(45, 0,
+  (timeoutMs: number, topics: { name: string; partitions: { partitionIndex: number; replicas: number[] | null }[] }[]) => Writer.create()
+    .appendInt32(timeoutMs)
+    .appendArray(topics, (w, t) => { w.appendString(t.name).appendArray(t.partitions, (w2, p) => { w2.appendInt32(p.partitionIndex).appendArray(p.replicas, (w3, r) => w3.appendInt32(r), true, false); }); })
+    .appendTaggedFields(),
+  (_id: number, _key: number, _v: number, r: Reader) => {
+    r.readInt32();
+    const errorCode = r.readInt16();
+    const errorMessage = r.readNullableString();
+    const outcomes = r.readArray((rt) => { const topic = rt.readString(); return rt.readArray((rp) => ({ topic, partition: rp.readInt32(), errorCode: rp.readInt16(), errorMessage: rp.readNullableString() })); }).flat();
+    return { errorCode, errorMessage, outcomes };
+  });
+
+const electLeaders = createAPI<[number, { topic: string; partitions: number[] }[] | null, number], { errorCode: number; outcomes: PartitionOutcome[] }>(43, 2,
+  (type: number, topics: { topic: string; partitions: number[] }[] | null, timeoutMs: number) => Writer.create()
+    .appendInt8(type)
+    .appendArray(topics, (w, t) => { w.appendString(t.topic).appendArray(t.partitions, (w2, p) => w2.appendInt32(p), true, false); })
+    .appendInt32(timeoutMs)
+    .appendTaggedFields(),
+  (_id: number, _key: number, _v: number, r: Reader) => {
+    r.readInt32();
+    const errorCode = r.readInt16();
+    const outcomes = r.readArray((rt) => { const topic = rt.readString(); return rt.readArray((rp) => ({ topic, partition: rp.readInt32(), errorCode: rp.readInt16(), errorMessage: rp.readNullableString() })); }).flat();
+    return { errorCode, outcomes };
+  });
 
 export class ClusterAdmin extends KafkaAdmin {
   /**
@@ -120,6 +152,40 @@ export class ClusterAdmin extends KafkaAdmin {
     const r = await listPartitionReassignmentsV0.api.async(conn, timeoutMs, null as unknown as listPartitionReassignmentsV0.ListPartitionReassignmentsRequestTopic[]);
     if (r.errorCode) throw new Error(`ListPartitionReassignments failed with error code ${r.errorCode}${r.errorMessage ? `: ${r.errorMessage}` : ''}`);
     return r.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas, adding: p.addingReplicas, removing: p.removingReplicas })));
+  }
+
+  /** A connection to the controller (any broker when none is known). */
+  private async controllerConnection() {
+    const { controllerId, brokers } = await this.describeCluster();
+    const nodeId = brokers.some((b) => b.nodeId === controllerId) ? controllerId : brokers[0]?.nodeId;
+    const conn = (await this.raw.connectToBrokers([nodeId])).get(nodeId);
+    if (!conn) throw new Error(`cannot connect to the controller (broker ${nodeId})`);
+    return conn;
+  }
+
+  /**
+   * AlterPartitionReassignments (KIP-455): each partition's new replica list,
+   * preferred leader first; null cancels a reassignment in progress.
+   */
+  async alterPartitionReassignments(moves: { topic: string; partition: number; replicas: number[] | null }[], timeoutMs = 30_000): Promise<PartitionOutcome[]> {
+    const byTopic = new Map<string, { partitionIndex: number; replicas: number[] | null }[]>();
+    for (const m of moves) { if (!byTopic.has(m.topic)) byTopic.set(m.topic, []); byTopic.get(m.topic)!.push({ partitionIndex: m.partition, replicas: m.replicas }); }
+    const r = await alterPartitionReassignments.async(await this.controllerConnection(), timeoutMs, [...byTopic].map(([name, partitions]) => ({ name, partitions })));
+    if (r.errorCode) throw new Error(`AlterPartitionReassignments failed with error code ${r.errorCode}${r.errorMessage ? `: ${r.errorMessage}` : ''}`);
+    return r.outcomes;
+  }
+
+  /** ElectLeaders: 'preferred' moves leadership to each partition's first replica; null partitions = all. */
+  async electLeaders(partitions: { topic: string; partition: number }[] | null, type: 'preferred' | 'unclean' = 'preferred', timeoutMs = 30_000): Promise<PartitionOutcome[]> {
+    let topics: { topic: string; partitions: number[] }[] | null = null;
+    if (partitions) {
+      const m = new Map<string, number[]>();
+      for (const p of partitions) { if (!m.has(p.topic)) m.set(p.topic, []); m.get(p.topic)!.push(p.partition); }
+      topics = [...m].map(([topic, ps]) => ({ topic, partitions: ps }));
+    }
+    const r = await electLeaders.async(await this.controllerConnection(), type === 'preferred' ? 0 : 1, topics, timeoutMs);
+    if (r.errorCode) throw new Error(`ElectLeaders failed with error code ${r.errorCode}`);
+    return r.outcomes;
   }
 
   /** Every broker's log directories and partition sizes; a broker that fails says so alone. */

@@ -124,7 +124,7 @@ export class Broker {
     await this.replicas.open();
     const data: DataPathContext = { logger: this.logger, replicas: this.replicas, topics: this.topics, metadata: this.metadata, isClosing: () => this.closing };
     const admin: AdminContext = {
-      nodeId: this.nodeId, config: this.config, logger: this.logger, metadata: this.metadata, topics: this.topics, replicas: this.replicas, cluster: this.cluster,
+      nodeId: this.nodeId, config: this.config, logger: this.logger, metadata: this.metadata, topics: this.topics, replicas: this.replicas, cluster: this.cluster, control: this.clusterStore,
       dataDir: this.dataDir, endpoint: () => ({ host: this.advertisedHost, port: this.advertisedPort }), diskStats: () => this.diskStats(),
     };
     registerDataHandlers(this.handlers, data);

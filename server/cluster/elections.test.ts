@@ -31,3 +31,18 @@ test('preferred-leader election moves leadership back only to an in-sync preferr
   assert.equal(electPreferred(state(2, [1, 2], [2]), aliveOnly(1, 2)), null);
   assert.equal(electPreferred(state(1, [1, 2], [1, 2]), aliveOnly(1, 2)), null);
 });
+
+test('reassignment (KIP-455): add, wait for the ISR, then drop the removed replicas and move leadership', async () => {
+  const { startReassignment, finishReassignment, cancelReassignment } = await import('./elections.ts');
+  const all = aliveOnly(1, 2, 3, 4);
+  const s = state(1, [1, 2], [1, 2]);
+  const d = startReassignment(s, [3, 4], all);
+  assert.deepEqual([d.replicas, d.adding, d.removing, d.leader, d.isr], [[3, 4, 1, 2], [3, 4], [1, 2], 1, [1, 2]]);
+  const moving = { ...s, replicas: d.replicas!, addingReplicas: d.adding!, removingReplicas: d.removing! };
+  assert.equal(finishReassignment({ ...moving, isr: [1, 2, 3] }, all), null, 'replica 4 has not caught up');
+  assert.deepEqual(finishReassignment({ ...moving, isr: [1, 2, 3, 4] }, all), { leader: 3, isr: [3, 4], bumpLeaderEpoch: true, replicas: [3, 4], adding: [], removing: [] });
+  assert.deepEqual(cancelReassignment({ ...moving, isr: [1, 2, 3] }, all), { leader: 1, isr: [1, 2], bumpLeaderEpoch: false, replicas: [1, 2], adding: [], removing: [] });
+  // nothing to add: a shrink or reorder completes at once
+  const shrink = startReassignment(state(1, [1, 2, 3], [1, 2, 3]), [2, 3], all);
+  assert.deepEqual([shrink.replicas, shrink.adding, shrink.leader, shrink.isr, shrink.bumpLeaderEpoch], [[2, 3], [], 2, [2, 3], true]);
+});

@@ -10,6 +10,10 @@ export interface Decision {
   bumpLeaderEpoch: boolean;
   /** an out-of-sync replica was made leader (unclean.leader.election.enable): records may be lost */
   unclean?: boolean;
+  /** a reassignment step (KIP-455): the new replica set and what is being added / removed */
+  replicas?: number[];
+  adding?: number[];
+  removing?: number[];
 }
 
 /**
@@ -40,4 +44,41 @@ export function electPreferred(s: PartitionState, usable: (id: number) => boolea
   const preferred = s.replicas[0];
   if (preferred === undefined || s.leader === preferred || !usable(preferred) || !s.isr.includes(preferred)) return null;
   return { leader: preferred, isr: s.isr, bumpLeaderEpoch: true };
+}
+
+/**
+ * KIP-455 step one: the replica set becomes target + original (target first) while
+ * the added replicas catch up. A reassignment that adds nothing (shrink, reorder)
+ * completes at once. A new target replaces one in progress (from the original set).
+ */
+export function startReassignment(s: PartitionState, target: number[], usable: (id: number) => boolean): Decision {
+  const original = s.replicas.filter((r) => !s.addingReplicas.includes(r));
+  const adding = target.filter((r) => !original.includes(r));
+  const removing = original.filter((r) => !target.includes(r));
+  if (!adding.length) return finishReassignment({ ...s, replicas: [...target, ...removing], addingReplicas: [], removingReplicas: removing }, usable) ?? { leader: s.leader, isr: s.isr, bumpLeaderEpoch: false, replicas: target, adding: [], removing: [] };
+  const isr = s.isr.filter((r) => original.includes(r));
+  return { leader: s.leader, isr, bumpLeaderEpoch: false, replicas: [...target, ...removing], adding, removing };
+}
+
+/** Cancels a reassignment in progress: back to the original replicas. */
+export function cancelReassignment(s: PartitionState, usable: (id: number) => boolean): Decision {
+  const original = s.replicas.filter((r) => !s.addingReplicas.includes(r));
+  const isr = s.isr.filter((r) => original.includes(r));
+  const leader = original.includes(s.leader) ? s.leader : original.find((r) => isr.includes(r) && usable(r)) ?? -1;
+  return { leader, isr: isr.length ? isr : s.isr, bumpLeaderEpoch: leader !== s.leader, replicas: original, adding: [], removing: [] };
+}
+
+/**
+ * KIP-455 step two, once every added replica is in the ISR: drop the removed ones
+ * and, when the leader is among them, move leadership to the first in-sync target
+ * replica. Null while an added replica is still catching up, or no target replica
+ * could lead.
+ */
+export function finishReassignment(s: PartitionState, usable: (id: number) => boolean): Decision | null {
+  if (!s.addingReplicas.every((r) => s.isr.includes(r))) return null;
+  const target = s.replicas.filter((r) => !s.removingReplicas.includes(r));
+  const isr = s.isr.filter((r) => target.includes(r));
+  const leader = target.includes(s.leader) && usable(s.leader) ? s.leader : target.find((r) => isr.includes(r) && usable(r));
+  if (leader === undefined || !isr.length) return null;
+  return { leader, isr, bumpLeaderEpoch: leader !== s.leader, replicas: target, adding: [], removing: [] };
 }

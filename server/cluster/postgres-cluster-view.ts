@@ -17,7 +17,7 @@ import type { BrokerInfo, ClusterView, PartitionListener, PartitionState } from 
 import type { MetadataStore, PartitionMeta, TopicMeta } from './metadata-store.ts';
 import { partitionStateOf } from './local-cluster-view.ts';
 import { placeReplicas, checkAssignment } from './placement.ts';
-import { electOnBrokerChange, electPreferred, type Decision } from './elections.ts';
+import { electOnBrokerChange, electPreferred, startReassignment, cancelReassignment, finishReassignment, type Decision } from './elections.ts';
 
 /** Advisory lock keys (two-int form): class, then 0 = controller, 1 = schema, 1000+id = a broker's session. */
 const LOCK_CLASS = 0x7472;
@@ -52,7 +52,15 @@ export interface ClusterControl {
   setBrokerConfigs(resource: string, configs: Record<string, string>): Promise<void>;
   /** brokers with a live lease and not shutting down */
   aliveBrokers(): BrokerInfo[];
+  /** ElectLeaders: 0 preferred, 1 unclean; null partitions = all (then only elections that happen or fail are listed) */
+  electLeaders(type: number, partitions: { topic: string; partition: number }[] | null): Promise<PartitionResult[]>;
+  /** AlterPartitionReassignments: replicas null cancels */
+  alterReassignments(reqs: { topic: string; partition: number; replicas: number[] | null }[]): Promise<PartitionResult[]>;
+  /** ListPartitionReassignments: partitions with replicas being added or removed */
+  listReassignments(filter: { topic: string; partitions: number[] }[] | null): PartitionState[];
 }
+
+export interface PartitionResult { topic: string; partition: number; error: KafkaError | null }
 
 /** What the broker does when the store's topics change (opening, deleting, reconfiguring local logs). */
 export interface StoreChanges {
@@ -550,7 +558,8 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
       const unclean = String(t.configs['unclean.leader.election.enable'] ?? this.o.config.get('unclean.leader.election.enable')) === 'true';
       for (const p of t.partitions) {
         const s = partitionStateOf(t.name, p);
-        const d = electOnBrokerChange(s, usable, unclean) ?? (rebalanceDue ? electPreferred(s, usable) : null);
+        const moving = s.addingReplicas.length > 0 || s.removingReplicas.length > 0;
+        const d = electOnBrokerChange(s, usable, unclean) ?? (moving ? finishReassignment(s, usable) : null) ?? (rebalanceDue && !moving ? electPreferred(s, usable) : null);
         if (d) writes.push({ s, d });
       }
     }
@@ -560,26 +569,30 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
   }
 
   /**
-   * Writes controller decisions, each a compare-and-set on its partition epoch, all
-   * fenced by the controller epoch: a controller that lost its lock writes nothing.
+   * Writes decisions, each a compare-and-set on its partition epoch. The controller's
+   * are also fenced by its controller epoch (a controller that lost its lock writes
+   * nothing); an admin request's (`controllerEpoch` null: ElectLeaders, reassignment)
+   * only by the partition epoch, so it never overwrites a newer decision either.
    * Returns how many were applied.
    */
-  async writeDecisions(writes: { s: PartitionState; d: Decision }[], controllerEpoch: number): Promise<number> {
+  async writeDecisions(writes: { s: PartitionState; d: Decision }[], controllerEpoch: number | null): Promise<number> {
     const c = await this.pool.connect();
     let applied = 0;
     try {
       await c.query('BEGIN');
       for (const { s, d } of writes) {
         const r = await c.query(
-          `UPDATE tributary_partitions SET leader = $3, leader_epoch = leader_epoch + $4, isr = $5::int[], partition_epoch = partition_epoch + 1
+          `UPDATE tributary_partitions SET leader = $3, leader_epoch = leader_epoch + $4, isr = $5::int[], partition_epoch = partition_epoch + 1,
+             replicas = COALESCE($9::int[], replicas), adding = COALESCE($10::int[], adding), removing = COALESCE($11::int[], removing)
            WHERE topic = $1 AND partition = $2 AND partition_epoch = $6
-             AND EXISTS (SELECT 1 FROM tributary_cluster WHERE id = 1 AND controller_id = $7 AND controller_epoch = $8)`,
-          [s.topic, s.partition, d.leader, d.bumpLeaderEpoch ? 1 : 0, d.isr, s.partitionEpoch, this.nodeId, controllerEpoch]);
+             AND ($8::int IS NULL OR EXISTS (SELECT 1 FROM tributary_cluster WHERE id = 1 AND controller_id = $7 AND controller_epoch = $8))`,
+          [s.topic, s.partition, d.leader, d.bumpLeaderEpoch ? 1 : 0, d.isr, s.partitionEpoch, this.nodeId, controllerEpoch, d.replicas ?? null, d.adding ?? null, d.removing ?? null]);
         if (!r.rowCount) continue;
         applied++;
-        const what = { topic: s.topic, partition: s.partition, leader: d.leader, previousLeader: s.leader, isr: d.isr, leaderEpoch: s.leaderEpoch + (d.bumpLeaderEpoch ? 1 : 0) };
+        const what = { topic: s.topic, partition: s.partition, leader: d.leader, previousLeader: s.leader, isr: d.isr, leaderEpoch: s.leaderEpoch + (d.bumpLeaderEpoch ? 1 : 0), ...(d.replicas ? { replicas: d.replicas, adding: d.adding, removing: d.removing } : {}) };
         if (d.unclean) this.log.error(what, 'UNCLEAN leader election: no in-sync replica is alive, so an out-of-sync replica leads (unclean.leader.election.enable=true); records acknowledged by the old ISR may be lost');
         else if (d.leader === -1) this.log.warn(what, 'partition offline: no in-sync replica is alive; it comes back when one returns');
+        else if (d.replicas) this.log.info(what, d.adding?.length ? 'reassignment started: new replicas catch up before the old ones leave' : 'replica set changed');
         else if (d.bumpLeaderEpoch) this.log.info(what, 'elected a new leader');
         else this.log.info(what, 'removed failed brokers from the ISR');
       }
@@ -591,6 +604,72 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
     } finally { c.release(); }
     if (applied) await this.refresh();
     return applied;
+  }
+
+  /** Live brokers as this broker's cache knows them (admin requests; the controller judges failures itself). */
+  private usableCached(): (id: number) => boolean {
+    return (id) => this.brokerRows.get(id)?.alive ?? false;
+  }
+
+  /** One admin change to one partition: decided on the latest state, retried once if it changed underneath. */
+  private async adminChange(topic: string, partition: number, decide: (s: PartitionState) => Decision | KafkaError | null): Promise<KafkaError | null> {
+    for (let attempt = 0; ; attempt++) {
+      const s = this.partitionState(topic, partition);
+      if (!s) return new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Partition ${topic}-${partition} does not exist.`);
+      const d = decide(s);
+      if (d === null) return null;
+      if (d instanceof KafkaError) return d;
+      if (await this.writeDecisions([{ s, d }], null)) return null;
+      if (attempt >= 2) return new KafkaError('NOT_CONTROLLER', `Partition ${topic}-${partition} kept changing while the request was applied; retry.`);
+      await this.refresh();
+    }
+  }
+
+  async electLeaders(type: number, partitions: { topic: string; partition: number }[] | null): Promise<PartitionResult[]> {
+    if (type !== 0 && type !== 1) return (partitions ?? []).map((p) => ({ ...p, error: new KafkaError('INVALID_REQUEST', `Unknown election type ${type}: 0 is preferred, 1 unclean.`) }));
+    const all = partitions === null;
+    const targets = partitions ?? this.metadata.list().flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition })));
+    const usable = this.usableCached();
+    const out: PartitionResult[] = [];
+    for (const p of targets) {
+      const error = await this.adminChange(p.topic, p.partition, (s) => {
+        if (type === 0) {
+          if (s.leader === s.replicas[0]) return new KafkaError('ELECTION_NOT_NEEDED', `Leader election not needed for ${p.topic}-${p.partition}: its preferred replica ${s.replicas[0]} leads.`);
+          return electPreferred(s, usable) ?? new KafkaError('PREFERRED_LEADER_NOT_AVAILABLE', `Failed to elect leader for partition ${p.topic}-${p.partition} under strategy PreferredReplicaPartitionLeaderElectionStrategy: replica ${s.replicas[0]} is ${usable(s.replicas[0]) ? 'not in the ISR' : 'not alive'}.`);
+        }
+        if (s.leader >= 0 && usable(s.leader)) return new KafkaError('ELECTION_NOT_NEEDED', `Leader election not needed for ${p.topic}-${p.partition}: broker ${s.leader} leads it.`);
+        const d = electOnBrokerChange(s, usable, true);
+        return d && d.leader >= 0 ? d : new KafkaError('ELIGIBLE_LEADERS_NOT_AVAILABLE', `No live replica of ${p.topic}-${p.partition} can lead (replicas ${s.replicas.join(', ')}).`);
+      });
+      if (all && error?.errorName === 'ELECTION_NOT_NEEDED') continue;
+      out.push({ ...p, error });
+    }
+    return out;
+  }
+
+  async alterReassignments(reqs: { topic: string; partition: number; replicas: number[] | null }[]): Promise<PartitionResult[]> {
+    const registered = new Set(this.brokerRows.keys());
+    const usable = this.usableCached();
+    const out: PartitionResult[] = [];
+    for (const r of reqs) {
+      const error = await this.adminChange(r.topic, r.partition, (s) => {
+        if (r.replicas === null) {
+          if (!s.addingReplicas.length && !s.removingReplicas.length) return new KafkaError('NO_REASSIGNMENT_IN_PROGRESS', `No reassignment of ${r.topic}-${r.partition} is in progress.`);
+          return cancelReassignment(s, usable);
+        }
+        try { checkAssignment([r.replicas], registered); } catch (e) { return new KafkaError('INVALID_REPLICA_ASSIGNMENT', `${r.topic}-${r.partition}: ${(e as Error).message.replace(/^Partition 0 /, '')}`); }
+        return startReassignment(s, r.replicas, usable);
+      });
+      out.push({ topic: r.topic, partition: r.partition, error });
+    }
+    return out;
+  }
+
+  listReassignments(filter: { topic: string; partitions: number[] }[] | null): PartitionState[] {
+    const wanted = filter ? new Map(filter.map((f) => [f.topic, new Set(f.partitions)])) : null;
+    return this.metadata.list().flatMap((t) => t.partitions
+      .filter((p) => (p.addingReplicas?.length || p.removingReplicas?.length) && (!wanted || wanted.get(t.name)?.has(p.partition)))
+      .map((p) => partitionStateOf(t.name, p)));
   }
 
   // ---------------- shutdown ----------------

@@ -4,13 +4,14 @@ import type { ApiHandler, ApiHandlers } from '../network/api-handlers.ts';
 import { KafkaError, code } from '../errors.ts';
 import {
   API_DECLS, AlterConfigs, ApiVersions, CreatePartitions, CreateTopics, DeleteTopics, DescribeCluster, DescribeConfigs,
-  DescribeLogDirs, FindCoordinator, IncrementalAlterConfigs, Metadata,
+  DescribeLogDirs, FindCoordinator, IncrementalAlterConfigs, Metadata, ElectLeaders, AlterPartitionReassignments, ListPartitionReassignments,
 } from '../protocol/apis/index.ts';
 import { TOPIC_CONFIGS, BROKER_CONFIGS, TOPIC_CONFIG_BY_NAME, BROKER_CONFIG_BY_NAME, DYNAMIC_BROKER_CONFIGS, ConfigSource, type BrokerConfig, type ConfigDef, type ConfigSynonym } from '../config.ts';
 import type { MetadataStore, TopicMeta } from '../cluster/metadata-store.ts';
 import type { TopicManager } from '../topic-manager.ts';
 import type { ReplicaManager } from '../replica-manager.ts';
-import type { ClusterView } from '../cluster/cluster-view.ts';
+import type { ClusterView, PartitionState } from '../cluster/cluster-view.ts';
+import type { ClusterControl, PartitionResult } from '../cluster/postgres-cluster-view.ts';
 import { partitionFor } from '../txn/transaction-coordinator.ts';
 
 /** What the admin APIs may use of their broker. */
@@ -24,6 +25,8 @@ export interface AdminContext {
   readonly replicas: ReplicaManager;
   /** brokers, controller and partition leadership */
   readonly cluster: ClusterView;
+  /** the cluster's store (elections, reassignments); null on a single node */
+  readonly control: ClusterControl | null;
   readonly dataDir: string;
   /** where clients reach this broker (known once it listens) */
   endpoint(): { host: string; port: number };
@@ -42,6 +45,9 @@ export function registerAdminHandlers(h: ApiHandlers, ctx: AdminContext): void {
   h.handle(CreatePartitions, createPartitionsHandler(ctx));
   h.handle(IncrementalAlterConfigs, incrementalAlterConfigsHandler(ctx));
   h.handle(DescribeCluster, describeClusterHandler(ctx));
+  h.handle(ElectLeaders, electLeadersHandler(ctx));
+  h.handle(AlterPartitionReassignments, alterPartitionReassignmentsHandler(ctx));
+  h.handle(ListPartitionReassignments, listPartitionReassignmentsHandler(ctx));
 }
 
 // librdkafka 2.0 enables features only when these old versions are in range
@@ -373,5 +379,66 @@ export function findCoordinatorHandler(b: AdminContext): ApiHandler<typeof FindC
   return (ctx, req) => {
     if (ctx.apiVersion >= 4) return { throttleTimeMs: 0, coordinators: (req.coordinatorKeys ?? []).map((key: string) => ({ key, ...locate(key, req.keyType) })) };
     return { throttleTimeMs: 0, ...locate(req.key, req.keyType) };
+  };
+}
+
+/** Per-partition results grouped by topic, in request order. */
+function byTopic<T>(results: PartitionResult[], shape: (r: PartitionResult) => T): { topic: string; items: T[] }[] {
+  const m = new Map<string, T[]>();
+  for (const r of results) { if (!m.has(r.topic)) m.set(r.topic, []); m.get(r.topic)!.push(shape(r)); }
+  return [...m].map(([topic, items]) => ({ topic, items }));
+}
+
+/** A single node leads every partition itself: nothing to elect, nowhere else to move a replica. */
+function singleNodeResult(b: AdminContext, topic: string, partition: number, err: (s: PartitionState) => KafkaError | null): PartitionResult {
+  const s = b.cluster.partitionState(topic, partition);
+  return { topic, partition, error: s ? err(s) : new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Partition ${topic}-${partition} does not exist.`) };
+}
+
+const errFields = (e: KafkaError | null) => ({ errorCode: e ? e.code : 0, errorMessage: e ? e.message : null });
+
+/** ElectLeaders (KIP-183/460): preferred-replica or unclean elections, asked of any broker. */
+export function electLeadersHandler(b: AdminContext): ApiHandler<typeof ElectLeaders> {
+  return async (ctx, req) => {
+    const type = ctx.apiVersion >= 1 ? req.electionType : 0;
+    const wanted = req.topicPartitions ? req.topicPartitions.flatMap((t: any) => t.partitions.map((partition: number) => ({ topic: t.topic, partition }))) : null;
+    const results = b.control
+      ? await b.control.electLeaders(type, wanted)
+      : (wanted ?? []).map((p) => singleNodeResult(b, p.topic, p.partition, () => new KafkaError('ELECTION_NOT_NEEDED', `Leader election not needed for ${p.topic}-${p.partition}: a single node leads it.`)));
+    return {
+      throttleTimeMs: 0, errorCode: 0,
+      replicaElectionResults: byTopic(results, (r) => ({ partitionId: r.partition, ...errFields(r.error) })).map((t) => ({ topic: t.topic, partitionResult: t.items })),
+    };
+  };
+}
+
+/** AlterPartitionReassignments (KIP-455): new replicas join first, the removed leave once they are in sync. */
+export function alterPartitionReassignmentsHandler(b: AdminContext): ApiHandler<typeof AlterPartitionReassignments> {
+  return async (_ctx, req) => {
+    const reqs = (req.topics ?? []).flatMap((t: any) => t.partitions.map((p: any) => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas as number[] | null })));
+    const results = b.control
+      ? await b.control.alterReassignments(reqs)
+      : reqs.map((r) => singleNodeResult(b, r.topic, r.partition, () => {
+        if (r.replicas === null) return new KafkaError('NO_REASSIGNMENT_IN_PROGRESS', `No reassignment of ${r.topic}-${r.partition} is in progress.`);
+        return r.replicas.length === 1 && r.replicas[0] === b.nodeId ? null : new KafkaError('INVALID_REPLICA_ASSIGNMENT', `${r.topic}-${r.partition}: a single node can only hold its replicas on broker ${b.nodeId}; run a cluster (--metadata-store) to move them.`);
+      }));
+    return {
+      throttleTimeMs: 0, errorCode: 0, errorMessage: null,
+      responses: byTopic(results, (r) => ({ partitionIndex: r.partition, ...errFields(r.error) })).map((t) => ({ name: t.topic, partitions: t.items })),
+    };
+  };
+}
+
+/** ListPartitionReassignments: what is being moved, from this broker's copy of the store. */
+export function listPartitionReassignmentsHandler(b: AdminContext): ApiHandler<typeof ListPartitionReassignments> {
+  return (_ctx, req) => {
+    const filter = req.topics ? req.topics.map((t: any) => ({ topic: t.name, partitions: t.partitionIndexes as number[] })) : null;
+    const moving = b.control ? b.control.listReassignments(filter) : [];
+    const m = new Map<string, PartitionState[]>();
+    for (const s of moving) { if (!m.has(s.topic)) m.set(s.topic, []); m.get(s.topic)!.push(s); }
+    return {
+      throttleTimeMs: 0, errorCode: 0, errorMessage: null,
+      topics: [...m].map(([name, ps]) => ({ name, partitions: ps.map((s) => ({ partitionIndex: s.partition, replicas: s.replicas, addingReplicas: s.addingReplicas, removingReplicas: s.removingReplicas })) })),
+    };
   };
 }

@@ -40,6 +40,9 @@ import { DescribeCluster } from './describe-cluster.ts';
 import { DescribeProducers } from './describe-producers.ts';
 import { DescribeTransactions } from './describe-transactions.ts';
 import { ListTransactions } from './list-transactions.ts';
+import { ElectLeaders } from './elect-leaders.ts';
+import { AlterPartitionReassignments } from './alter-partition-reassignments.ts';
+import { ListPartitionReassignments } from './list-partition-reassignments.ts';
 
 export {
   Produce, Fetch, ListOffsets, Metadata, OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat,
@@ -47,7 +50,7 @@ export {
   DeleteRecords, InitProducerId, OffsetForLeaderEpoch, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn,
   WriteTxnMarkers, TxnOffsetCommit, DescribeAcls, CreateAcls, DeleteAcls, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate,
   CreatePartitions, DeleteGroups, IncrementalAlterConfigs, OffsetDelete, DescribeCluster, DescribeProducers,
-  DescribeTransactions, ListTransactions,
+  DescribeTransactions, ListTransactions, ElectLeaders, AlterPartitionReassignments, ListPartitionReassignments,
 };
 
 /** All declarations, in API key order. */
@@ -56,8 +59,8 @@ export const API_DECLS: ApiDecl[] = [
   LeaveGroup, SyncGroup, DescribeGroups, ListGroups, SaslHandshake, ApiVersions, CreateTopics, DeleteTopics,
   DeleteRecords, InitProducerId, OffsetForLeaderEpoch, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn,
   WriteTxnMarkers, TxnOffsetCommit, DescribeAcls, CreateAcls, DeleteAcls, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate,
-  CreatePartitions, DeleteGroups, IncrementalAlterConfigs, OffsetDelete, DescribeCluster, DescribeProducers,
-  DescribeTransactions, ListTransactions,
+  CreatePartitions, DeleteGroups, ElectLeaders, IncrementalAlterConfigs, AlterPartitionReassignments, ListPartitionReassignments,
+  OffsetDelete, DescribeCluster, DescribeProducers, DescribeTransactions, ListTransactions,
 ];
 
 for (const d of API_DECLS) {
