@@ -13,7 +13,7 @@ import { ClusterAdmin } from '../client/admin-cluster.ts';
 const partitionsOf = async (bootstrap: string, topic: string) => (await kcatMetadata(bootstrap, topic)).topics[0].partitions.map((p) => ({ id: p.partition, leader: p.leader, replicas: p.replicas.map((r) => r.id), isr: p.isrs.map((r) => r.id).sort() }));
 
 test('controlled shutdown, preferred-leader election and a partition reassignment onto a new broker', async (t) => {
-  const c = new TestCluster(await createClusterDb(), ['--set', 'broker.session.timeout.ms=3000', '--set', 'replica.lag.time.max.ms=10000', '--log-level', 'info']);
+  const c = new TestCluster(await createClusterDb(), ['--set', 'broker.session.timeout.ms=6000', '--set', 'replica.lag.time.max.ms=10000', '--log-level', 'info']);
   t.after(() => c.close());
   await Promise.all([1, 2, 3].map((n) => c.start(n)));
   const admin = new ClusterAdmin({ bootstrap: c.bootstrap(), clientId: 'cluster-admin-test' });

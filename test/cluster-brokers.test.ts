@@ -8,7 +8,7 @@ import { createClusterDb, kcatMetadata, TestCluster, waitFor } from './helpers/c
 import { python } from './helpers/clients.ts';
 import { ROOT } from './helpers/process.ts';
 
-const SESSION_MS = 3000;
+const SESSION_MS = 6000;
 
 async function admin(bootstrap: string, ...args: string[]): Promise<any> {
   const r = await python([path.join(ROOT, 'test/py/cluster_admin.py'), bootstrap, ...args], 60000);
@@ -23,7 +23,7 @@ test('three brokers on one metadata store: placement, metadata, failover of a le
   const b1 = c.brokers.get(1)!.bootstrap;
 
   // kcat and librdkafka's AdminClient, asking any one broker, see the whole cluster.
-  const md = await waitFor('three brokers in kcat -L', async () => { const m = await kcatMetadata(b1); return m.brokers.length === 3 && m; });
+  const md = await waitFor('three brokers and a controller in kcat -L', async () => { const m = await kcatMetadata(b1); return m.brokers.length === 3 && m.controllerid > 0 && m; });
   assert.deepEqual(md.brokers.map((b) => b.id).sort(), [1, 2, 3]);
   assert.ok([1, 2, 3].includes(md.controllerid));
   for (const b of md.brokers) assert.equal(b.name, c.brokers.get(b.id)!.bootstrap, 'each broker advertises its own host:port');

@@ -13,7 +13,7 @@ import type { PartitionState } from '../server/cluster/cluster-view.ts';
 import { createClusterDb, waitFor } from './helpers/cluster.ts';
 
 function view(url: string, nodeId: number): PostgresClusterView {
-  const { config } = loadBrokerConfig([['node.id', String(nodeId)], ['metadata.store.url', url], ['broker.session.timeout.ms', '3000']]);
+  const { config } = loadBrokerConfig([['node.id', String(nodeId)], ['metadata.store.url', url], ['broker.session.timeout.ms', '10000']]);
   return new PostgresClusterView({ url, nodeId, metadata: new MetadataStore(os.tmpdir(), nodeId, false), config, logger: pino({ level: 'silent' }), onChanges: () => {} });
 }
 
