@@ -1,8 +1,9 @@
 """An acks=all, idempotent librdkafka producer for the replication tests.
 
-Usage: acked_producer.py BOOTSTRAP TOPIC PARTITION COUNT PREFIX [INTERVAL_MS]
+Usage: acked_producer.py BOOTSTRAP TOPIC PARTITION COUNT PREFIX [INTERVAL_MS [SIZE]]
 Sends COUNT records "PREFIX-i" to one partition, about one every INTERVAL_MS, and
-prints one JSON line per acknowledged record ({"v": value, "o": offset}), then a
+prints one JSON line per acknowledged record ({"v": value, "o": offset, "t": unix
+time of the acknowledgement}), then a
 last line {"done": true, "acked": n, "errors": [...]}. Records whose delivery
 failed are listed in errors, never printed as acknowledged.
 """
@@ -14,6 +15,7 @@ from confluent_kafka import Producer
 
 bootstrap, topic, partition, count, prefix = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 interval = (int(sys.argv[6]) if len(sys.argv) > 6 else 5) / 1000.0
+size = int(sys.argv[7]) if len(sys.argv) > 7 else 0
 
 p = Producer({
     'bootstrap.servers': bootstrap,
@@ -31,16 +33,16 @@ errors = []
 def report(err, msg):
     global acked
     if err is not None:
-        errors.append(f'{msg.value().decode()}: {err.name()}')
+        errors.append(f'{msg.value().decode().rstrip(".")}: {err.name()}')
         return
     acked += 1
-    print(json.dumps({'v': msg.value().decode(), 'o': msg.offset()}), flush=True)
+    print(json.dumps({'v': msg.value().decode().rstrip('.'), 'o': msg.offset(), 't': time.time()}), flush=True)
 
 
 for i in range(count):
     while True:
         try:
-            p.produce(topic, value=f'{prefix}-{i}'.encode(), partition=partition, on_delivery=report)
+            p.produce(topic, value=f'{prefix}-{i}'.encode().ljust(size, b'.'), partition=partition, on_delivery=report)
             break
         except BufferError:
             p.poll(0.05)
