@@ -183,13 +183,15 @@ export class PartitionReader {
             a.aborted.delete(b.producerId); // the transaction's marker ends it, commit or abort
           } else if (!(this.isolation && b.attributes & IS_TRANSACTIONAL && isAborted(a.aborted, b.producerId, b.firstOffset))) {
             const base = Number(b.firstOffset);
+            // per record: the batch's numbers converted once, no closure per record
+            const firstTs = Number(b.firstTimestamp);
             for (const r of b.records) {
               const offset = base + r.offsetDelta;
               if (offset < a.offset) continue;
               records.push({
                 topic, partition: p.partitionIndex, offset, key: r.key ?? null, value: r.value ?? null,
-                headers: r.headers.map(([k, v]: [Buffer | null, Buffer | null]) => ({ key: k ? k.toString() : '', value: v })),
-                timestamp: Number(b.firstTimestamp + r.timestampDelta),
+                headers: r.headers.length ? r.headers.map(toHeader) : [],
+                timestamp: firstTs + Number(r.timestampDelta),
               });
             }
           }
@@ -213,4 +215,8 @@ export class PartitionReader {
 function isAborted(aborted: Map<bigint, bigint>, producerId: bigint, firstOffset: bigint): boolean {
   const from = aborted.get(producerId);
   return from !== undefined && firstOffset >= from;
+}
+
+function toHeader([k, v]: [Buffer | null, Buffer | null]): { key: string; value: Buffer | null } {
+  return { key: k ? k.toString() : '', value: v };
 }
