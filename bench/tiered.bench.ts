@@ -9,7 +9,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { ROOT, spawnCli, type RunningCli } from '../test/helpers/process.ts';
 import { tempDir } from '../test/helpers/broker.ts';
 import { run } from '../test/helpers/clients.ts';
-import { startTestS3 } from '../server/tiered/test-s3.ts';
+import { startTestS3 } from '../test/helpers/s3-server.ts';
 import { RemoteLogManifest } from '../server/tiered/remote-log-manifest.ts';
 
 const MB = Number(process.env.BENCH_MB ?? 200);

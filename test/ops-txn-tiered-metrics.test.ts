@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
 import { startBroker } from './helpers/broker.ts';
 import { kcat } from './helpers/clients.ts';
-import { startTestS3 } from '../server/tiered/test-s3.ts';
+import { startTestS3 } from './helpers/s3-server.ts';
 
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | null {
   for (const line of text.split('\n')) {

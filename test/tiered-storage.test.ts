@@ -12,7 +12,7 @@ import { startBroker, tempDir, type TestBroker } from './helpers/broker.ts';
 import { startBroker as startRawBroker } from '../server/broker.ts';
 import { spawnCli, BIN } from './helpers/process.ts';
 import { kcat, run } from './helpers/clients.ts';
-import { startTestS3, type TestS3 } from '../server/tiered/test-s3.ts';
+import { startTestS3, type TestS3 } from './helpers/s3-server.ts';
 import { RemoteLogManifest } from '../server/tiered/remote-log-manifest.ts';
 
 // 16 KiB segments, a 100 ms task interval and quick retries keep every test short.

@@ -4,7 +4,7 @@
 // why they are not listed). One node today: broker 1 leads everything, controller = itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { seedTopic, startUiHarness } from '../ui/testing/harness.ts';
+import { seedTopic, startUiHarness } from './helpers/ui.ts';
 import { clusterInfo, type ClusterSnapshot } from '../ui/server/services/cluster.ts';
 
 test('ui: brokers and the cluster panel', async (t) => {

@@ -2,7 +2,7 @@
 // browsed in the message browser, and reading them leaves no consumer group behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startUiHarness } from '../ui/testing/harness.ts';
+import { startUiHarness } from './helpers/ui.ts';
 import { kcat } from './helpers/clients.ts';
 
 const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;

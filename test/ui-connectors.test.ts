@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { startConnect } from '../connectors/index.ts';
-import { startUiHarness } from '../ui/testing/harness.ts';
+import { startUiHarness } from './helpers/ui.ts';
 
 const FILE_SOURCE = 'org.apache.kafka.connect.file.FileStreamSourceConnector';
 

@@ -2,7 +2,7 @@
 // by the UI server, offset reset with preview, refused while the group is active).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { seedTopic, startUiHarness } from '../ui/testing/harness.ts';
+import { seedTopic, startUiHarness } from './helpers/ui.ts';
 
 // Sample lag every 300 ms so the history chart has points within the test.
 process.env.TRIBUTARY_UI_SAMPLE_MS = '300';

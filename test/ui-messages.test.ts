@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { seedTopic, startUiHarness } from '../ui/testing/harness.ts';
+import { seedTopic, startUiHarness } from './helpers/ui.ts';
 
 test('ui: message browser and produce', async (t) => {
   const h = await startUiHarness(t);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { startConnect } from '../connectors/index.ts';
-import { seedTopic, startUiHarness } from '../ui/testing/harness.ts';
+import { seedTopic, startUiHarness } from './helpers/ui.ts';
 import { kcat } from './helpers/clients.ts';
 import { freePort } from './helpers/prometheus.ts';
 import { KafkaGateway } from '../ui/server/kafka/gateway.ts';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { Kafka, logLevel } from 'kafkajs';
 import { startConnect } from '../connectors/index.ts';
-import { startUiHarness } from '../ui/testing/harness.ts';
+import { startUiHarness } from './helpers/ui.ts';
 import { startBroker } from './helpers/broker.ts';
 import { kcat } from './helpers/clients.ts';
 import { waitFor, countTopic } from './mirror-helpers.ts';

@@ -9,7 +9,7 @@ import { startBroker } from './helpers/broker.ts';
 import { startRegistry } from '../registry/index.ts';
 import { startUi } from '../ui/server/index.ts';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, startUiHarness } from '../ui/testing/harness.ts';
+import { CHROMIUM_ARGS, startUiHarness } from './helpers/ui.ts';
 
 const V1 = JSON.stringify({ type: 'record', name: 'Order', fields: [{ name: 'id', type: 'string' }] });
 const V2 = JSON.stringify({ type: 'record', name: 'Order', fields: [{ name: 'id', type: 'string' }, { name: 'amount', type: 'double', default: 0 }] });
@@ -27,7 +27,7 @@ test('ui: schemas with the real registry', async (t) => {
   t.after(() => browser.close());
   const page = await (await browser.newContext({ viewport: { width: 1360, height: 900 }, timezoneId: 'UTC', colorScheme: 'dark' })).newPage();
   page.setDefaultTimeout(10_000);
-  const { ARTIFACTS } = await import('../ui/testing/harness.ts');
+  const { ARTIFACTS } = await import('./helpers/ui.ts');
   const shot = (n: string) => page.screenshot({ path: `${ARTIFACTS}/${n}.png`, fullPage: true });
 
   await t.test('register a first version (check, then register)', async () => {

@@ -3,7 +3,7 @@
 // against a real broker and the real UI server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { seedTopic, startUiHarness } from '../ui/testing/harness.ts';
+import { seedTopic, startUiHarness } from './helpers/ui.ts';
 
 test('ui: overview, topics and brokers', async (t) => {
   const h = await startUiHarness(t);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { S3RemoteStorage } from './remote-storage.ts';
 import { RemoteLogManifest, MANIFEST_FILE } from './remote-log-manifest.ts';
-import { startTestS3 } from './test-s3.ts';
+import { startTestS3 } from '../../test/helpers/s3-server.ts';
 
 test('S3 storage against s3rver: put, ranged get, delete; a stopped server fails fast', async (t) => {
   const s3 = await startTestS3('unit');

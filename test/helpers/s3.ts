@@ -1,6 +1,6 @@
 // s3rver on a free port with a temp directory, for the S3 connector tests and bench:
 // the broker's tiered-storage test server (test-only import), plus the connector props that point at it.
-import { startTestS3 } from '../../server/tiered/test-s3.ts';
+import { startTestS3 } from './s3-server.ts';
 
 export interface LocalS3 { endpoint: string; bucket: string; props: Record<string, string>; close(): Promise<void>; stop(): Promise<void>; start(): Promise<void> }
 

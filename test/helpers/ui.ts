@@ -7,10 +7,10 @@ import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Kafka, logLevel } from 'kafkajs';
-import { startBroker, type TestBroker } from '../../test/helpers/broker.ts';
+import { startBroker, type TestBroker } from './broker.ts';
 import { ClusterAdmin, KafkaProducer } from '../../client/index.ts';
-import { startUi } from '../server/index.ts';
-import { UI_ROOT } from '../build.ts';
+import { startUi } from '../../ui/server/index.ts';
+import { UI_ROOT } from '../../ui/build.ts';
 
 export const ARTIFACTS = path.join(UI_ROOT, '..', 'test-artifacts', 'ui');
 
