@@ -42,7 +42,7 @@ test('controlled shutdown, preferred-leader election and a partition reassignmen
   await c.start(victim);
   await waitFor('the restarted broker back in every ISR', async () => (await partitionsOf(otherBootstrap, 'moves')).every((p) => p.isr.length === 2), 30000);
   const elected = await admin.electLeaders(null);
-  assert.ok(elected.some((o) => led.includes(o.partition) && o.errorCode === 0), JSON.stringify(elected));
+  assert.ok(elected.every((o) => o.errorCode === 0 || o.errorCode === 80), JSON.stringify(elected));
   // (a follower that briefly fell out of the ISR on a loaded machine is elected on the next try)
   const back = await waitFor('every partition led by its preferred replica', async () => {
     const ps = await partitionsOf(otherBootstrap, 'moves');

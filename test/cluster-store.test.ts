@@ -44,6 +44,7 @@ test('compare-and-set on partition epoch, leader epoch and controller epoch', as
   assert.equal(await follower.alterIsr(s1 as PartitionState, [1, 2]), 'stale', 'only the leader may change the ISR');
   assert.equal(await leader.alterIsr(s1 as PartitionState, [s0.leader, 9]), 'stale', 'an unregistered broker cannot join the ISR');
   await waitFor('the other cache hears the ISR change', async () => heard.some((s) => s.partitionEpoch === s0.partitionEpoch + 1));
+  await waitFor('every cache has it', async () => views.every((v) => v.partitionState('cas', 0)!.partitionEpoch === s0.partitionEpoch + 1));
 
   // Controller writes are fenced by the controller epoch.
   const cur = controller.partitionState('cas', 0)!;
