@@ -91,7 +91,9 @@ export async function runPlatform(o: CliOptions): Promise<void> {
     }
     let connectUrl = o.connect;
     if (connectMod) {
-      const c = await connectMod.startConnect({ bootstrap, host: o.host, port: o.connectPort, logger: logs.component('connect'), config: extra, dataDir: path.resolve(o.dataDir), registryUrl, redis: o.redis, groupId: o.groupId });
+      const copts = { bootstrap, host: o.host, port: o.connectPort, logger: logs.component('connect'), config: extra, dataDir: path.resolve(o.dataDir), registryUrl, redis: o.redis, groupId: o.groupId };
+      // beside the broker, Connect (its plugins) runs on a thread of its own; task.isolation=none keeps it on this loop
+      const c = o.command === 'start' && extra['task.isolation'] !== 'none' ? await connectMod.startConnectInThread(copts) : await connectMod.startConnect(copts);
       stops.push(() => c.close());
       connectUrl = `http://${o.host}:${c.port}`;
       console.log(`connect listening on ${o.host}:${c.port}`);

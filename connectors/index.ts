@@ -20,6 +20,7 @@ export { StandaloneAssigner, type Assigner, type Assignment, type Workload, type
 export { ConnectState } from './storage/state.ts';
 export { loadWorkerConfig, type WorkerConfig } from './config.ts';
 export { CONNECT_ERRORS } from './errors.ts';
+export { startConnectInThread } from './runtime/worker-thread-host.ts';
 
 const OWNED_PREFIXES = ['key.converter.', 'value.converter.', 'header.converter.', 'offset.', 'config.storage.', 'offset.storage.', 'status.storage.', 'plugin.path', 'rest.', 'consumer.', 'producer.', 'admin.', 'errors.', 'task.', 'session.timeout.ms', 'config.providers'];
 

@@ -6,7 +6,8 @@
 // reported FAILED with a "blocked" trace (and a log line) until its heartbeat has been
 // regular again for as long; stopping it ends the thread after the graceful timeout.
 import { Worker } from 'node:worker_threads';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { relog } from './thread-logs.ts';
 import type { Props } from '../../plugins/sdk/index.ts';
 import type { ConnectState } from '../storage/state.ts';
 import { traceOf } from '../errors.ts';
@@ -153,7 +154,7 @@ export class ThreadTaskRunner implements TaskRunner {
         this.reported = { state: m.state, trace: m.trace };
         if (!this.blocked || m.state === 'FAILED') { if (m.state === 'FAILED') this.blocked = false; this.setState(m.state, m.trace); }
         break;
-      case 'logs': for (const l of m.lines) this.relog(l); break;
+      case 'logs': for (const l of m.lines) relog(this.o.logger, l); break;
       case 'stats': {
         this.counters = m.counters; if (m.records) this.records = m.records; this.progress = m.progress;
         const w = this.statsWaiters; this.statsWaiters = []; for (const r of w) r();
@@ -181,16 +182,6 @@ export class ThreadTaskRunner implements TaskRunner {
     } catch (e) {
       this.post({ t: 'reply', id, error: { name: (e as Error)?.name ?? 'Error', message: (e as Error)?.message ?? String(e) } });
     }
-  }
-
-  /** A pino line from the thread, written through the task's logger (which adds connector and task). */
-  private relog(line: string) {
-    let o: Record<string, unknown>;
-    try { o = JSON.parse(line); } catch { return; }
-    const { level, time: _time, msg, err, ...rest } = o as { level: number; time?: number; msg?: string; err?: { type?: string; message?: string; stack?: string } } & Record<string, unknown>;
-    if (err && typeof err === 'object') rest.err = Object.assign(new Error(err.message ?? ''), { name: err.type ?? 'Error', stack: err.stack });
-    const label = (pino.levels.labels[level] ?? 'info') as 'info';
-    this.o.logger[label](rest, msg);
   }
 
   private statsWaiters: (() => void)[] = [];

@@ -6,6 +6,7 @@
 // shared memory tells the worker whether this thread's event loop still turns.
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
+import { batchedLogger } from './thread-logs.ts';
 import { KafkaAdmin, KafkaProducer } from '../../client/index.ts';
 import { BUILTIN_PLUGINS } from '../builtin/index.ts';
 import { connectClient } from '../kafka.ts';
@@ -28,13 +29,7 @@ tick[0] = Date.now(); // from here on (modules loaded) the worker counts
 setInterval(() => { tick[0] = Date.now(); }, HEARTBEAT_MS);
 
 // log lines go to the worker in batches; it writes them through the task's logger
-let lines: string[] = [];
-let logTimer: NodeJS.Timeout | null = null;
-function flushLogs() {
-  if (logTimer) { clearTimeout(logTimer); logTimer = null; }
-  if (lines.length) { post({ t: 'logs', lines }); lines = []; }
-}
-const logger = pino({ level: d.logLevel, base: undefined }, { write(s: string) { lines.push(s); logTimer ??= setTimeout(flushLogs, 20); } });
+const { logger, flush: flushLogs } = batchedLogger(d.logLevel, (lines) => post({ t: 'logs', lines }));
 
 let nextCall = 0;
 const calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
