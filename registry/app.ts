@@ -61,10 +61,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // curl -d sends form encoding by default; Confluent reads any body as JSON too
   app.addContentTypeParser('*', { parseAs: 'string' }, parseJson);
 
-  app.addHook('onSend', async (_req, reply, payload) => {
+  // callback-style hooks (here and in routes/operations.ts): an async hook costs a promise per request
+  app.addHook('onSend', (_req, reply, payload, done) => {
     const ct = reply.getHeader('content-type');
     if (typeof ct === 'string' && ct.startsWith('application/json')) reply.header('content-type', CONTENT_TYPE);
-    return payload;
+    done(null, payload);
   });
 
   app.setErrorHandler((e: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {

@@ -24,22 +24,30 @@ const plugin: FastifyPluginAsync<RouteOptions & { isLeader?: () => boolean }> = 
   new Gauge({ name: 'kafka_schema_registry_subjects', help: 'Subjects with at least one live version.', registers: [r], collect() { this.set(registry.listSubjects().length); } });
   new Gauge({ name: 'kafka_schema_registry_master_slave_role', help: '1 on the instance that writes (the leader), 0 on the others.', registers: [r], collect() { this.set(isLeader?.() === false ? 0 : 1); } });
 
-  app.addHook('onResponse', async (req, reply) => {
+  // prom-client resolves label values to a child on every call; each route/method/status's children are kept here
+  const children = new Map<string, { count: Counter.Internal; latency: Histogram.Internal<string> }>();
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    if (route === '/metrics') return;
-    requests.inc({ route, method: req.method, status: String(reply.statusCode) });
-    latency.observe({ route }, reply.elapsedTime / 1000);
+    if (route !== '/metrics') {
+      const key = `${req.method} ${reply.statusCode} ${route}`;
+      let c = children.get(key);
+      if (!c) children.set(key, (c = { count: requests.labels({ route, method: req.method, status: String(reply.statusCode) }), latency: latency.labels({ route }) }));
+      c.count.inc();
+      c.latency.observe(reply.elapsedTime / 1000);
+    }
+    done();
   });
   // The result of a check is in the body (is_compatible) or, for a registration, the status (409).
-  app.addHook('onSend', async (req, reply, payload) => {
-    const route = req.routeOptions.url ?? '';
-    if (req.method !== 'POST') return payload;
-    if (COMPATIBILITY_ROUTE.test(route) && reply.statusCode === 200 && typeof payload === 'string') {
-      checks.inc({ result: payload.includes('"is_compatible":true') ? 'compatible' : 'incompatible' });
-    } else if (route === REGISTER_ROUTE && (reply.statusCode === 200 || reply.statusCode === 409)) {
-      checks.inc({ result: reply.statusCode === 200 ? 'compatible' : 'incompatible' });
+  app.addHook('onSend', (req, reply, payload, done) => {
+    if (req.method === 'POST') {
+      const route = req.routeOptions.url ?? '';
+      if (COMPATIBILITY_ROUTE.test(route) && reply.statusCode === 200 && typeof payload === 'string') {
+        checks.inc({ result: payload.includes('"is_compatible":true') ? 'compatible' : 'incompatible' });
+      } else if (route === REGISTER_ROUTE && (reply.statusCode === 200 || reply.statusCode === 409)) {
+        checks.inc({ result: reply.statusCode === 200 ? 'compatible' : 'incompatible' });
+      }
     }
-    return payload;
+    done(null, payload);
   });
 
   app.get('/metrics', async (_req, reply) => reply.type(r.contentType).send(await r.metrics()));
