@@ -33,6 +33,8 @@ export const COMMANDS: Record<string, Command> = {
   produce: { summary: 'produce TOPIC: stdin lines as records (--key K)', run: async (argv) => (await import('./commands/produce.ts')).run(argv) },
   consume: { summary: 'consume TOPIC: print records (--from-beginning, --max-messages N, --group G)', run: async (argv) => (await import('./commands/consume.ts')).run(argv) },
   schema: { summary: 'schema registry: list, get, register, check, delete, compatibility', run: async (argv) => (await import('./commands/schema.ts')).run(argv) },
+  partitions: { summary: 'reassign (Kafka\'s reassignment JSON, waits until done), list-reassignments, elect-leaders', run: async (argv) => (await import('./commands/partitions.ts')).run(argv) },
+  cluster: { summary: 'describe the brokers; balance replicas and leaders (--drain N, --execute)', run: async (argv) => (await import('./commands/cluster.ts')).run(argv) },
   connector: { summary: 'Connect: list, status, create, config, delete, pause, resume, restart, plugins', run: async (argv) => (await import('./commands/connector.ts')).run(argv) },
 };
 

@@ -4,11 +4,15 @@ Usage:
   cluster_admin.py BOOTSTRAP create TOPIC PARTITIONS RF      create a topic (placement by the cluster)
   cluster_admin.py BOOTSTRAP assign TOPIC ASSIGNMENT_JSON    create a topic with explicit replica lists
   cluster_admin.py BOOTSTRAP describe [TOPIC]                brokers, controller and partitions as librdkafka sees them
+  cluster_admin.py BOOTSTRAP produce TOPIC STOPFILE          acks=all records until STOPFILE exists; every acknowledged
+                                                             (partition, offset, value) and every error
 """
 import json
+import os
 import sys
+import time
 
-from confluent_kafka import KafkaException
+from confluent_kafka import KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 bootstrap, cmd = sys.argv[1], sys.argv[2]
@@ -42,3 +46,21 @@ elif cmd == 'describe':
         },
     }
     print(json.dumps(out))
+elif cmd == 'produce':
+    topic, stop = sys.argv[3], sys.argv[4]
+    p = Producer({'bootstrap.servers': bootstrap, 'acks': 'all', 'linger.ms': 5, 'message.timeout.ms': 60000})
+    acked, errors = [], []
+
+    def cb(err, msg):
+        if err:
+            errors.append(err.name())
+        else:
+            acked.append([msg.partition(), msg.offset(), msg.value().decode()])
+
+    i = 0
+    while not os.path.exists(stop):
+        p.produce(topic, value=f'v{i}', on_delivery=cb)
+        i += 1
+        p.poll(0.005)
+    p.flush(60)
+    print(json.dumps({'sent': i, 'acked': acked, 'errors': errors}))
