@@ -4,8 +4,8 @@
 // describes them, and log dirs per broker. On the library's public Admin and,
 // where that decodes too much or fans out all-or-nothing, its exported per-API
 // functions on a connection it opened (DescribeGroups, DescribeLogDirs).
-import { describeGroupsV5, describeLogDirsV4, listPartitionReassignmentsV0, FindCoordinatorKeyTypes, createAPI, Writer, type Reader } from '@platformatic/kafka';
-import { KafkaAdmin } from './admin.ts';
+import { describeGroupsV5, describeLogDirsV4, listPartitionReassignmentsV0, metadataV12, FindCoordinatorKeyTypes, createAPI, Writer, type Reader } from '@platformatic/kafka';
+import { KafkaAdmin, type ClusterDescription, type TopicDescription } from './admin.ts';
 import { decodeConsumerAssignment, type TopicAssignment } from './admin-assignment.ts';
 
 export interface ConfigEntry {
@@ -27,12 +27,18 @@ export interface LogDirDescription {
   path: string; errorCode: number; totalBytes: number | null; usableBytes: number | null;
   topics: { name: string; partitions: { partition: number; size: number }[] }[];
 }
+/** The whole cluster's Metadata in one answer, errors and all. */
+export interface ClusterMetadata extends ClusterDescription {
+  /** every topic (internal ones too); a partition without a leader has leader -1 and its error code */
+  topics: (TopicDescription & { internal: boolean; partitions: (TopicDescription['partitions'][number] & { errorCode: number })[] })[];
+}
 export interface PartitionReassignment { topic: string; partition: number; replicas: number[]; adding: number[]; removing: number[] }
 export interface BrokerLogDirs { nodeId: number; dirs: LogDirDescription[] | null; error: string | null }
 
 const TOPIC_RESOURCE = 2;
 const DEFAULT_CONFIG = 5;
 const LIST_PARTITION_REASSIGNMENTS = 46;
+const LEADER_NOT_AVAILABLE = 5;
 
 /** A per-partition answer of an admin API that answers per partition; errorCode 0 = done. */
 export interface PartitionOutcome { topic: string; partition: number; errorCode: number; errorMessage: string | null }
@@ -135,6 +141,37 @@ export class ClusterAdmin extends KafkaAdmin {
       }
     }));
     return groupIds.map((id) => out.find((g) => g.groupId === id)).filter((g): g is GroupInspection => !!g);
+  }
+
+  /**
+   * Metadata of every topic, as the broker answers it. The library's own metadata()
+   * throws when any partition has an error (LEADER_NOT_AVAILABLE while a broker is
+   * down), which is exactly when an operator needs to see the cluster; this keeps the
+   * answer and reports the errors per partition.
+   */
+  async clusterMetadata(): Promise<ClusterMetadata> {
+    const conns = await this.raw.connectToBrokers(null);
+    const conn = conns.values().next().value;
+    if (!conn) throw new Error('no broker to ask for metadata');
+    let md: metadataV12.MetadataResponse;
+    try {
+      md = await metadataV12.api.async(conn, null, false, false);
+    } catch (e) {
+      const response = (e as { response?: metadataV12.MetadataResponse }).response;
+      if (!response?.topics) throw e;
+      md = response;
+    }
+    return {
+      clusterId: md.clusterId ?? '', controllerId: md.controllerId,
+      brokers: md.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null })),
+      topics: md.topics.filter((t) => t.name && t.errorCode === 0).map((t) => ({
+        topic: t.name!, id: t.topicId, internal: t.isInternal,
+        partitions: t.partitions.map((p) => ({
+          partition: p.partitionIndex, leader: p.errorCode === LEADER_NOT_AVAILABLE ? -1 : p.leaderId, leaderEpoch: p.leaderEpoch, replicas: p.replicaNodes,
+          isr: p.isrNodes, offlineReplicas: p.offlineReplicas, errorCode: p.errorCode,
+        })),
+      })),
+    };
   }
 
   /**

@@ -7,5 +7,5 @@ export { KafkaAdmin, hasKafkaError, type TopicSpec, type TopicDescription, type 
 export { GroupConsumer, type GroupConsumerConfig } from './group-consumer.ts';
 export { CompactedTopicLog, TopicPartitionCountError, type CompactedTopicLogConfig, type LogTopic } from './compacted-topic-log.ts';
 export { GroupMembership, type GroupMembershipConfig, type MemberMetadata } from './group-membership.ts';
-export { ClusterAdmin, type ConfigEntry, type GroupInspection, type GroupMemberInspection, type BrokerLogDirs, type LogDirDescription, type PartitionReassignment } from './admin-cluster.ts';
+export { ClusterAdmin, type ConfigEntry, type GroupInspection, type GroupMemberInspection, type BrokerLogDirs, type LogDirDescription, type PartitionReassignment, type ClusterMetadata } from './admin-cluster.ts';
 export { summarizeKafkaError, type KafkaErrorSummary } from './admin-errors.ts';

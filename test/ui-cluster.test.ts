@@ -52,14 +52,18 @@ test('clusterInfo: a broker that replicas name but Metadata does not list is off
       { partition: 0, leader: 1, leaderEpoch: 1, replicas: [1, 2, 3], isr: [1, 2], offlineReplicas: [3] },
       { partition: 1, leader: -1, leaderEpoch: 1, replicas: [3], isr: [], offlineReplicas: [3] },
       { partition: 2, leader: 2, leaderEpoch: 1, replicas: [2, 1], isr: [2, 1], offlineReplicas: [] },
+      // Metadata still naming the dead broker as leader (before the controller re-elects): offline
+      { partition: 3, leader: 3, leaderEpoch: 1, replicas: [3, 1], isr: [3, 1], offlineReplicas: [] },
+      // an ISR that still lists a dead replica: under-replicated
+      { partition: 4, leader: 1, leaderEpoch: 1, replicas: [1, 3], isr: [1, 3], offlineReplicas: [] },
     ] }],
     offsets: new Map(), partitionSizes: null, brokerDirs: new Map(),
   };
   const c = clusterInfo(s, { list: [{ topic: 't', partition: 2, replicas: [2, 1, 3], adding: [3], removing: [] }] });
   assert.deepEqual(c.brokers.map((b) => [b.nodeId, b.alive, b.rack, b.leaderCount, b.replicaCount, b.isController]),
-    [[1, true, 'r1', 1, 2, true], [2, true, 'r2', 1, 2, false], [3, false, null, 0, 2, false]]);
-  assert.deepEqual(c.offline.map((p) => p.partition), [1]);
-  assert.deepEqual(c.underReplicated.map((p) => p.partition), [0]);
-  assert.equal(c.partitionCount, 3);
+    [[1, true, 'r1', 2, 4, true], [2, true, 'r2', 1, 2, false], [3, false, null, 0, 4, false]]);
+  assert.deepEqual(c.offline.map((p) => p.partition), [1, 3]);
+  assert.deepEqual(c.underReplicated.map((p) => p.partition), [0, 4]);
+  assert.equal(c.partitionCount, 5);
   assert.equal(c.reassignments!.length, 1);
 });

@@ -41,9 +41,9 @@ export async function offsetsAt(gw: KafkaGateway, topic: string, timestamp: numb
 }
 
 export async function snapshot(gw: KafkaGateway, opts: { sizes?: boolean; topics?: string[] } = {}): Promise<ClusterSnapshot> {
-  const cluster = await gw.withAdmin('describing the cluster', (a) => a.describeCluster());
-  const names = opts.topics ?? await gw.withAdmin('listing topics', (a) => a.listTopics(true));
-  const topics = names.length ? await gw.withAdmin('reading topic metadata', (a) => a.describeTopics(names)) : [];
+  // one Metadata answer that keeps leaderless partitions (a broker down) instead of failing the page
+  const cluster = await gw.withAdmin('reading cluster metadata', (a) => a.clusterMetadata());
+  const topics: TopicDescription[] = opts.topics ? cluster.topics.filter((t) => opts.topics!.includes(t.topic)) : cluster.topics;
   const offsets = new Map<string, PartitionOffsets[]>();
   await mapLimit(topics, 8, async (t) => { offsets.set(t.topic, await topicOffsets(gw, t.topic).catch(() => [])); });
   let partitionSizes: Map<string, number> | null = null;
@@ -83,7 +83,7 @@ export function clusterInfo(s: ClusterSnapshot, reassignments: { list: Reassignm
   const brokers: BrokerInfo[] = [...known.values()].map((b) => {
     let leaderCount = 0; let replicaCount = 0;
     for (const t of s.topics) for (const p of t.partitions) {
-      if (p.leader === b.nodeId) leaderCount++;
+      if (p.leader === b.nodeId && b.alive) leaderCount++; // a dead broker leads nothing, whatever stale metadata says
       if (p.replicas.includes(b.nodeId)) replicaCount++;
     }
     const dirs = s.brokerDirs.get(b.nodeId) ?? null;
@@ -94,13 +94,15 @@ export function clusterInfo(s: ClusterSnapshot, reassignments: { list: Reassignm
   }).sort((a, b) => a.nodeId - b.nodeId);
   const health = (t: TopicDescription, p: TopicDescription['partitions'][number]): PartitionHealth =>
     ({ topic: t.topic, partition: p.partition, leader: p.leader, replicas: p.replicas, isr: p.isr, offlineReplicas: p.offlineReplicas });
+  const alive = new Set(s.brokers.map((b) => b.nodeId));
   const offline: PartitionHealth[] = []; const underReplicated: PartitionHealth[] = [];
   let partitionCount = 0;
   for (const t of [...s.topics].sort((a, b) => a.topic.localeCompare(b.topic))) {
     for (const p of [...t.partitions].sort((a, b) => a.partition - b.partition)) {
       partitionCount++;
-      if (p.leader < 0) offline.push(health(t, p));
-      else if (p.isr.length < p.replicas.length) underReplicated.push(health(t, p));
+      // a leader the cluster no longer lists is as good as none until the controller elects another
+      if (p.leader < 0 || !alive.has(p.leader)) offline.push(health(t, p));
+      else if (p.isr.length < p.replicas.length || p.replicas.some((r) => !alive.has(r))) underReplicated.push(health(t, p));
     }
   }
   return {
@@ -159,9 +161,8 @@ export async function topicConfigs(gw: KafkaGateway, topic: string): Promise<Top
 }
 
 export async function topicDetails(gw: KafkaGateway, topic: string): Promise<TopicDetails> {
-  const names = await gw.withAdmin('listing topics', (a) => a.listTopics(true));
-  if (!names.includes(topic)) throw new UiError('topic_not_found', `Topic "${topic}" does not exist`);
   const s = await snapshot(gw, { topics: [topic] });
+  if (!s.topics.length) throw new UiError('topic_not_found', `Topic "${topic}" does not exist`);
   const t = s.topics[0];
   const partitions = partitionInfos(s, t);
   return {
