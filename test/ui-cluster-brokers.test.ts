@@ -10,7 +10,7 @@ import { chromium } from 'playwright-core';
 import { Kafka, logLevel } from 'kafkajs';
 import { createClusterDb, kcatMetadata, TestCluster, waitFor } from './helpers/cluster.ts';
 import { startUi } from '../ui/server/index.ts';
-import { ARTIFACTS, CHROMIUM_ARGS } from '../ui/testing/harness.ts';
+import { ARTIFACTS, CHROMIUM_ARGS } from './helpers/ui.ts';
 
 const FLAGS = ['--set', 'broker.session.timeout.ms=3000', '--set', 'replica.lag.time.max.ms=3000', '--set', 'replica.fetch.backoff.ms=100',
   '--set', 'offsets.topic.replication.factor=3', '--set', 'offsets.topic.num.partitions=3'];
