@@ -52,6 +52,9 @@ export interface CliOptions {
   logLevel: string;
   /** --config files then --set pairs, in order: later wins */
   pairs: [string, string][];
+  /** --host / --kafka-port given on the command line (with `listeners` set they replace the first listener's) */
+  hostGiven?: boolean;
+  kafkaPortGiven?: boolean;
 }
 
 export function port(flag: string, v: string | undefined): number {
@@ -75,8 +78,8 @@ export function parseArgs(command: string, argv: string[]): CliOptions {
     const next = () => { if (val !== undefined) return val; const v = argv[++i]; if (v === undefined) throw new UsageError(`${a} needs a value`); return v; };
     switch (a) {
       case '--data-dir': o.dataDir = next(); break;
-      case '--host': o.host = next(); break;
-      case '--kafka-port': o.kafkaPort = port(a, next()); break;
+      case '--host': o.host = next(); o.hostGiven = true; break;
+      case '--kafka-port': o.kafkaPort = port(a, next()); o.kafkaPortGiven = true; break;
       case '--registry-port': o.registryPort = port(a, next()); break;
       case '--connect-port': o.connectPort = port(a, next()); break;
       case '--ui-port': o.uiPort = port(a, next()); break;

@@ -72,14 +72,18 @@ export async function runPlatform(o: CliOptions): Promise<void> {
   let adminUrls = o.adminUrls;
   try {
     if (o.command === 'start' || o.command === 'broker') {
-      const broker = new Broker({ dataDir: o.dataDir, host: o.host, port: o.kafkaPort, config: cfg, logger: logs.component('broker') });
+      // With `listeners` set, --host/--kafka-port replace the first listener's only when given.
+      const own = cfg.get('listeners') != null;
+      const broker = new Broker({ dataDir: o.dataDir, host: !own || o.hostGiven ? o.host : undefined, port: !own || o.kafkaPortGiven ? o.kafkaPort : undefined, config: cfg, logger: logs.component('broker') });
       await broker.start();
       stops.push(() => broker.stop());
       bootstrap = `${broker.advertisedHost}:${broker.port}`;
       for (const p of broker.adminPorts) console.log(`admin listening on ${o.host}:${p}`);
       const local = o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host.includes(':') ? `[${o.host}]` : o.host;
       adminUrls ??= broker.adminPorts.map((p) => `http://${local}:${p}`);
-      console.log(`kafka listening on ${o.host}:${broker.port}`);
+      const [first, ...more] = broker.boundListeners;
+      console.log(`kafka listening on ${first.host}:${first.port}`);
+      for (const l of more) console.log(`kafka listener ${l.name} (${l.protocol}) listening on ${l.host}:${l.port}`);
     }
     if (!bootstrap) throw new UsageError(`${o.command} needs --bootstrap HOST:PORT`);
     let registryUrl = o.registry;

@@ -13,11 +13,19 @@ import { LocalClusterView } from './cluster/local-cluster-view.ts';
 import { PostgresClusterView } from './cluster/postgres-cluster-view.ts';
 import { ReplicaManager } from './replica-manager.ts';
 import { TopicManager } from './topic-manager.ts';
-import { loadBrokerConfig, type BrokerConfig } from './config.ts';
+import { ConfigError, loadBrokerConfig, type BrokerConfig } from './config.ts';
 import { initCodecs } from './log/compression.ts';
 import { registerDataHandlers, type DataPathContext } from './handlers/data.ts';
 import { apiVersionsHandler, registerAdminHandlers, type AdminContext } from './handlers/admin.ts';
 import { registerAclHandlers } from './handlers/acls.ts';
+import { registerSecurityHandlers } from './handlers/security.ts';
+import { advertisableHost, listenerConfig, type Endpoint, type ListenerConfig } from './security/listeners.ts';
+import { listenerGet, tlsSettings } from './security/tls.ts';
+import { saslSettings } from './security/sasl.ts';
+import { mapDistinguishedName, parseMappingRules } from './security/principal.ts';
+import { Authorizer, parseSuperUsers } from './security/authorizer.ts';
+import { authorizingHandler } from './security/request-authorization.ts';
+import { FileSecurityStore } from './security/security-store.ts';
 import { RetentionManager } from './log/retention-manager.ts';
 import { LogCleaner } from './log/log-cleaner.ts';
 import { TransactionCoordinator } from './txn/transaction-coordinator.ts';
@@ -29,8 +37,9 @@ import { AdminServer, parseAdminListeners } from './metrics/admin-server.ts';
 
 export interface BrokerOptions {
   dataDir: string;
-  host: string;
-  port: number;
+  /** the first listener's host and port (--host, --kafka-port); with `listeners` set, only when given */
+  host?: string;
+  port?: number;
   config: BrokerConfig;
   logger?: Logger;
 }
@@ -54,7 +63,13 @@ export class Broker {
   readonly remoteLogManager: RemoteLogManager | null;
   readonly retention: RetentionManager;
   readonly cleaner: LogCleaner;
-  private server?: SocketServer;
+  /** one socket server per listener, in `listeners` order */
+  private servers: SocketServer[] = [];
+  private listeners?: ListenerConfig;
+  /** ACLs and SCRAM credentials (a file under the data dir for one node) */
+  readonly securityStore: FileSecurityStore;
+  /** the ACL authorizer when authorizer.class.name is set */
+  authorizer: Authorizer | null = null;
   /** Prometheus metrics; present when an admin listener serves them */
   metrics?: BrokerMetrics;
   private admins: AdminServer[] = [];
@@ -87,7 +102,8 @@ export class Broker {
       this.topics = new TopicManager(this.metadata, this.replicas, this.config, { created: (t) => local.topicChanged(t), grown: (t, from) => local.topicChanged(t, from) });
     }
     this.replicas.cluster = this.cluster;
-    this.advertisedHost = o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host;
+    this.advertisedHost = advertisableHost(o.host ?? '127.0.0.1');
+    this.securityStore = new FileSecurityStore(this.dataDir);
     const core = { dataDir: this.dataDir, config: this.config, logger: this.logger, metadata: this.metadata, topics: this.topics, replicas: this.replicas };
     this.transactions = new TransactionCoordinator(core);
     this.groups = new GroupCoordinator(core);
@@ -116,7 +132,38 @@ export class Broker {
   }
 
   async start(): Promise<void> {
+    try {
+      await this.startAll();
+    } catch (e) {
+      // A listener that cannot bind: stop what started, so the process (or test) can exit.
+      await this.stop().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async startAll(): Promise<void> {
     await initCodecs();
+    let lc: ListenerConfig;
+    try { lc = listenerConfig((n) => this.config.get(n), { host: this.o.host, port: this.o.port }); } catch (e) { throw new ConfigError((e as Error).message); }
+    this.listeners = lc;
+    // Every listener's TLS and SASL settings are checked before anything starts.
+    const listenerOptions = lc.listeners.map((l) => {
+      const get = listenerGet((n) => this.config.get(n), l.name);
+      try {
+        const rules = parseMappingRules(get('ssl.principal.mapping.rules'));
+        const tls = l.protocol === 'SSL' || l.protocol === 'SASL_SSL' ? tlsSettings(get, l.name) : undefined;
+        tls?.options();
+        return {
+          host: l.host, port: l.port, listenerName: l.name, protocol: l.protocol, tls,
+          sasl: l.protocol === 'SASL_PLAINTEXT' || l.protocol === 'SASL_SSL' ? saslSettings((n) => this.config.get(n), l.name, this.securityStore) : undefined,
+          principalOf: (dn: string) => mapDistinguishedName(dn, rules),
+          failedAuthDelayMs: this.config.int('connection.failed.authentication.delay.ms'),
+          saslMaxReceiveBytes: this.config.int('sasl.server.max.receive.size'),
+        };
+      } catch (e) {
+        throw new ConfigError((e as Error).message);
+      }
+    });
     await this.startAdmin();
     if (this.clusterStore) await this.clusterStore.load(this.config.get('cluster.id'));
     else this.metadata.load(this.config.get('cluster.id'));
@@ -125,11 +172,15 @@ export class Broker {
     const data: DataPathContext = { logger: this.logger, replicas: this.replicas, topics: this.topics, metadata: this.metadata, isClosing: () => this.closing };
     const admin: AdminContext = {
       nodeId: this.nodeId, config: this.config, logger: this.logger, metadata: this.metadata, topics: this.topics, replicas: this.replicas, cluster: this.cluster, control: this.clusterStore,
-      dataDir: this.dataDir, endpoint: () => ({ host: this.advertisedHost, port: this.advertisedPort }), diskStats: () => this.diskStats(),
+      dataDir: this.dataDir, endpoint: (listener) => this.endpoint(listener), diskStats: () => this.diskStats(),
     };
     registerDataHandlers(this.handlers, data);
     registerAdminHandlers(this.handlers, admin);
-    registerAclHandlers(this.handlers);
+    if (this.config.get('authorizer.class.name')) {
+      this.authorizer = new Authorizer(this.securityStore, parseSuperUsers(this.config.get('super.users')), this.config.bool('allow.everyone.if.no.acl.found'), this.logger.child({ component: 'authorizer' }));
+    }
+    registerAclHandlers(this.handlers, this.authorizer);
+    registerSecurityHandlers(this.handlers, { authorizer: this.authorizer, scram: this.securityStore, mechanisms: (this.config.get('sasl.enabled.mechanisms') ?? '').split(',').map((m) => m.trim()).filter(Boolean) });
     this.transactions.start();
     this.transactions.register(this.handlers);
     this.groups.start();
@@ -143,19 +194,48 @@ export class Broker {
     this.retention.start();
     if (this.config.bool('log.cleaner.enable')) this.cleaner.start();
     this.handlers.handle(ApiVersions, apiVersionsHandler(this.handlers));
-    this.server = new SocketServer({
-      host: this.o.host, port: this.o.port,
-      maxRequestBytes: this.config.int('socket.request.max.bytes'),
-      idleMs: this.config.int('connections.max.idle.ms'),
-      logger: this.logger, handlers: this.handlers, observer: this.metrics,
-    });
-    const port = await this.server.listen();
-    const adv = this.config.get('advertised.listeners');
-    const m = adv ? /^[A-Z_]+:\/\/([^:]*):(\d+)/.exec(adv) : null;
-    if (m) { this.advertisedHost = m[1] || this.advertisedHost; this.advertisedPort = Number(m[2]); } else this.advertisedPort = port;
+    const az = this.authorizer;
+    if (az) {
+      const lookup = { nameOf: (id: string) => this.metadata.getById(id)?.name, exists: (name: string) => !!this.metadata.get(name) };
+      this.handlers.wrap((key, h) => authorizingHandler(key, h, az, lookup));
+    }
+    for (const o of listenerOptions) {
+      const server = new SocketServer({
+        ...o,
+        maxRequestBytes: this.config.int('socket.request.max.bytes'),
+        idleMs: this.config.int('connections.max.idle.ms'),
+        logger: this.logger, handlers: this.handlers, observer: this.metrics,
+      });
+      this.servers.push(server);
+      await server.listen();
+    }
+    const first = this.endpoint(lc.listeners[0].name);
+    this.advertisedHost = first.host; this.advertisedPort = first.port;
     // Registered once clients can reach it: only then may the controller make it a leader.
     await this.clusterStore?.register({ host: this.advertisedHost, port: this.advertisedPort, rack: this.config.get('broker.rack') });
     this.ready = true;
+  }
+
+  /** What Metadata answers a client of `listener` (the first listener when not named). */
+  endpoint(listener?: string): Endpoint {
+    const lc = this.listeners;
+    const name = listener ?? lc?.listeners[0].name ?? 'PLAINTEXT';
+    const i = lc?.listeners.findIndex((l) => l.name === name) ?? -1;
+    const adv = lc?.advertised.get(name);
+    if (adv) return { host: adv.host || advertisableHost(lc!.listeners[i].host), port: adv.port };
+    if (i < 0) return { host: this.advertisedHost, port: this.advertisedPort };
+    return { host: advertisableHost(lc!.listeners[i].host), port: this.servers[i]?.port ?? lc!.listeners[i].port };
+  }
+
+  /** The bound port of a listener by name. */
+  listenerPort(name: string): number {
+    const i = this.listeners?.listeners.findIndex((l) => l.name === name.toUpperCase()) ?? -1;
+    return i < 0 ? 0 : this.servers[i]?.port ?? 0;
+  }
+
+  /** Listeners as bound: name, protocol, host, port. */
+  get boundListeners(): { name: string; protocol: string; host: string; port: number }[] {
+    return (this.listeners?.listeners ?? []).map((l, i) => ({ name: l.name, protocol: l.protocol, host: l.host, port: this.servers[i]?.port ?? l.port }));
   }
 
   /** The admin HTTP port(s) (`admin.listeners`): up before recovery so /ready can say 503 meanwhile. */
@@ -164,7 +244,7 @@ export class Broker {
     if (!listeners) return;
     const metrics = new BrokerMetrics(brokerMetricsSource({
       nodeId: this.nodeId, replicas: this.replicas, metadata: this.metadata,
-      groups: () => this.groups, tiered: () => this.remoteLogManager ?? undefined, ongoingTransactions: () => this.transactions.ongoingCount(), connections: () => this.server?.connections ?? { open: 0, created: 0 },
+      groups: () => this.groups, tiered: () => this.remoteLogManager ?? undefined, ongoingTransactions: () => this.transactions.ongoingCount(), connections: () => this.servers.reduce((a, s) => ({ open: a.open + s.connections.open, created: a.created + s.connections.created }), { open: 0, created: 0 }),
     }));
     this.metrics = metrics;
     this.replicas.onAppend((p, r) => { let bytes = 0; for (const x of r.batches) bytes += x.size; metrics.onAppend(p.topic, Number(r.lastOffset - r.baseOffset) + 1, bytes); });
@@ -178,7 +258,8 @@ export class Broker {
   /** Ports of the admin HTTP listeners, in `admin.listeners` order. */
   get adminPorts(): number[] { return this.admins.map((a) => a.port); }
 
-  get port(): number { return this.server?.port ?? 0; }
+  /** the first listener's bound port */
+  get port(): number { return this.servers[0]?.port ?? 0; }
 
   diskStats(): { total: number; free: number } {
     const s = fs.statfsSync(this.dataDir);
@@ -192,7 +273,7 @@ export class Broker {
     if (this.clusterStore && this.config.bool('controlled.shutdown.enable')) await this.clusterStore.controlledShutdown(Math.max(5000, this.config.int('broker.session.timeout.ms') * 2));
     this.ready = false;
     this.replicas.wakeAll();
-    await this.server?.close();
+    for (const s of this.servers) await s.close();
     // Reverse order of start; the replica manager snapshots producer state and closes the logs last.
     const stops: [string, () => unknown][] = [
       ['log cleaner', () => this.cleaner.stop()],
@@ -212,7 +293,7 @@ export class Broker {
 
 export async function startBroker(opts: { dataDir: string; host?: string; port?: number; config?: Record<string, string>; logger?: Logger }): Promise<Broker> {
   const { config } = loadBrokerConfig(Object.entries(opts.config ?? {}));
-  const b = new Broker({ dataDir: opts.dataDir, host: opts.host ?? '127.0.0.1', port: opts.port ?? 0, config, logger: opts.logger });
+  const b = new Broker({ dataDir: opts.dataDir, host: opts.host, port: opts.port ?? (opts.config?.listeners ? undefined : 0), config, logger: opts.logger });
   await b.start();
   return b;
 }

@@ -70,7 +70,27 @@ export const BROKER_CONFIGS: ConfigDef[] = [
   { name: 'replica.fetch.backoff.ms', type: 'int', default: '1000', doc: 'How long a follower waits before fetching a partition again after an error.', min: 0 },
   { name: 'replica.socket.timeout.ms', type: 'int', default: '30000', doc: 'Timeout of a follower\'s requests to its leader (beyond replica.fetch.wait.max.ms).', min: 1 },
   { name: 'admin.listeners', type: 'string', default: null, doc: 'Admin HTTP listeners (http://HOST:PORT, comma-separated) serving /metrics, /health and /ready; unset: none. The CLI sets it from --admin-port.' },
-  { name: 'advertised.listeners', type: 'string', default: null, doc: 'PLAINTEXT://host:port clients should use.' },
+  { name: 'advertised.listeners', type: 'string', default: null, doc: 'NAME://host:port per listener, what Metadata tells clients of that listener (unset: as bound).' },
+  // Security (server/security/): each ssl.* / sasl.* name may also be given per listener as listener.name.<name>.<config>.
+  { name: 'listeners', type: 'list', default: null, doc: 'NAME://host:port listeners (PLAINTEXT://127.0.0.1:9092,SASL_SSL://0.0.0.0:9093); unset: PLAINTEXT on --host/--kafka-port. --host/--kafka-port, when given, replace the first listener\'s.' },
+  { name: 'listener.security.protocol.map', type: 'list', default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL', doc: 'Listener name to security protocol.' },
+  { name: 'inter.broker.listener.name', type: 'string', default: null, doc: 'The listener brokers use to reach each other (unset: the first listener).' },
+  { name: 'ssl.keystore.type', type: 'string', default: 'PEM', doc: 'PEM only (KIP-651).', oneOf: ['PEM'] },
+  { name: 'ssl.keystore.location', type: 'string', default: null, doc: 'PEM file with the private key and certificate chain; watched and reloaded when it changes.' },
+  { name: 'ssl.keystore.certificate.chain', type: 'password', default: null, doc: 'PEM certificate chain, inline.' },
+  { name: 'ssl.keystore.key', type: 'password', default: null, doc: 'PEM private key, inline.' },
+  { name: 'ssl.key.password', type: 'password', default: null, doc: 'Password of an encrypted PEM private key.' },
+  { name: 'ssl.truststore.type', type: 'string', default: 'PEM', doc: 'PEM only.', oneOf: ['PEM'] },
+  { name: 'ssl.truststore.location', type: 'string', default: null, doc: 'PEM file of CA certificates trusted for client certificates.' },
+  { name: 'ssl.truststore.certificates', type: 'password', default: null, doc: 'PEM CA certificates, inline.' },
+  { name: 'ssl.client.auth', type: 'string', default: 'none', doc: 'Client certificates: none, requested, required.', oneOf: ['none', 'requested', 'required'] },
+  { name: 'ssl.principal.mapping.rules', type: 'string', default: 'DEFAULT', doc: 'Client certificate subject to principal name: RULE:pattern/replacement/[LU],…,DEFAULT.' },
+  { name: 'sasl.enabled.mechanisms', type: 'list', default: 'GSSAPI', doc: 'SASL mechanisms of SASL listeners: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512.' },
+  { name: 'sasl.server.max.receive.size', type: 'int', default: '524288', doc: 'Largest frame accepted before authentication.', min: 1 },
+  { name: 'connection.failed.authentication.delay.ms', type: 'int', default: '100', doc: 'A failed authentication is answered (and the connection closed) this late.', min: 0 },
+  { name: 'authorizer.class.name', type: 'string', default: '', doc: 'org.apache.kafka.metadata.authorizer.StandardAuthorizer (or kafka.security.authorizer.AclAuthorizer) switches ACLs on; empty: every request allowed.', oneOf: ['', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'kafka.security.authorizer.AclAuthorizer', 'kafka.security.auth.SimpleAclAuthorizer'] },
+  { name: 'super.users', type: 'string', default: null, doc: 'Principals allowed everything, semicolon-separated (User:admin;User:ANONYMOUS).' },
+  { name: 'allow.everyone.if.no.acl.found', type: 'boolean', default: 'false', doc: 'Allow a resource that has no ACL at all.' },
   { name: 'num.partitions', type: 'int', default: '1', doc: 'Partitions of auto-created topics.', min: 1 },
   { name: 'default.replication.factor', type: 'int', default: '1', doc: 'Replication factor of auto-created topics.', min: 1 },
   { name: 'auto.create.topics.enable', type: 'boolean', default: 'true', doc: 'Create topics on first metadata request or produce.' },
@@ -239,6 +259,8 @@ export function loadBrokerConfig(pairs: [string, string][], ownedElsewhere: (nam
   const warnings: string[] = [];
   for (const [k, v] of pairs) {
     const def = BROKER_CONFIG_BY_NAME.get(k) ?? TOPIC_CONFIG_BY_NAME.get(k);
+    // Per-listener security settings (listener.name.sasl_ssl.ssl.keystore.location) are read by the listener they name.
+    if (!def && /^listener\.name\.[a-z0-9_]+\.[a-z0-9.-]+$/i.test(k)) { values.set(k, v); continue; }
     if (!def) {
       if (!ownedElsewhere(k)) warnings.push(`The configuration '${k}' was supplied but isn't a known config; ignored.`);
       continue;

@@ -1,32 +1,83 @@
-// CreateAcls, DescribeAcls, DeleteAcls as Kafka answers them with no authorizer
-// configured: SECURITY_DISABLED (54) per creation / filter, never "unsupported", so
-// admin tools get a clear answer. The security work replaces these with real ACLs.
-import type { ApiHandler, ApiHandlers } from '../network/api-handlers.ts';
+// CreateAcls, DescribeAcls, DeleteAcls. Without an authorizer (authorizer.class.name
+// unset) Kafka answers SECURITY_DISABLED (54) per creation / filter, never
+// "unsupported", so admin tools get a clear answer. With one, ACLs are Kafka's model
+// (server/security/acl.ts) kept in the security store; managing them needs ALTER on the
+// cluster, listing them DESCRIBE.
+import type { ApiHandler, ApiHandlers, RequestContext } from '../network/api-handlers.ts';
 import { CreateAcls, DeleteAcls, DescribeAcls } from '../protocol/apis/index.ts';
 import { code } from '../errors.ts';
+import { AclOperation, CLUSTER_NAME, filterMatches, invalidBinding, PatternType, ResourceType, type AclBinding, type AclFilter } from '../security/acl.ts';
+import type { Authorizer } from '../security/authorizer.ts';
 
 const NO_AUTHORIZER = 'No Authorizer is configured on the broker';
+const DENIED = 'Cluster authorization failed.';
 
-export function registerAclHandlers(h: ApiHandlers): void {
-  h.handle(DescribeAcls, describeAclsHandler());
-  h.handle(CreateAcls, createAclsHandler());
-  h.handle(DeleteAcls, deleteAclsHandler());
+export function registerAclHandlers(h: ApiHandlers, authorizer: Authorizer | null = null): void {
+  h.handle(DescribeAcls, describeAclsHandler(authorizer));
+  h.handle(CreateAcls, createAclsHandler(authorizer));
+  h.handle(DeleteAcls, deleteAclsHandler(authorizer));
 }
 
-export function describeAclsHandler(): ApiHandler<typeof DescribeAcls> {
-  return () => ({ throttleTimeMs: 0, errorCode: code('SECURITY_DISABLED'), errorMessage: NO_AUTHORIZER, resources: [] });
+const onCluster = (az: Authorizer, ctx: RequestContext, op: number) => az.authorize(ctx.session, op, ResourceType.CLUSTER, CLUSTER_NAME);
+
+function toFilter(r: any): AclFilter {
+  return {
+    resourceType: r.resourceTypeFilter, resourceName: r.resourceNameFilter ?? null, patternType: r.patternTypeFilter ?? PatternType.LITERAL,
+    principal: r.principalFilter ?? null, host: r.hostFilter ?? null, operation: r.operation, permissionType: r.permissionType,
+  };
 }
 
-export function createAclsHandler(): ApiHandler<typeof CreateAcls> {
-  return (_ctx, req) => ({
-    throttleTimeMs: 0,
-    results: (req.creations ?? []).map(() => ({ errorCode: code('SECURITY_DISABLED'), errorMessage: NO_AUTHORIZER })),
-  });
+export function describeAclsHandler(az: Authorizer | null): ApiHandler<typeof DescribeAcls> {
+  return (ctx, req) => {
+    if (!az) return { throttleTimeMs: 0, errorCode: code('SECURITY_DISABLED'), errorMessage: NO_AUTHORIZER, resources: [] };
+    if (!onCluster(az, ctx, AclOperation.DESCRIBE)) return { throttleTimeMs: 0, errorCode: code('CLUSTER_AUTHORIZATION_FAILED'), errorMessage: DENIED, resources: [] };
+    const filter = toFilter(req);
+    const byResource = new Map<string, { resourceType: number; resourceName: string; patternType: number; acls: any[] }>();
+    for (const b of az.store.all()) {
+      if (!filterMatches(filter, b)) continue;
+      const k = `${b.resourceType}\u0000${b.patternType}\u0000${b.resourceName}`;
+      let r = byResource.get(k);
+      if (!r) byResource.set(k, r = { resourceType: b.resourceType, resourceName: b.resourceName, patternType: b.patternType, acls: [] });
+      r.acls.push({ principal: b.principal, host: b.host, operation: b.operation, permissionType: b.permissionType });
+    }
+    return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, resources: [...byResource.values()] };
+  };
 }
 
-export function deleteAclsHandler(): ApiHandler<typeof DeleteAcls> {
-  return (_ctx, req) => ({
-    throttleTimeMs: 0,
-    filterResults: (req.filters ?? []).map(() => ({ errorCode: code('SECURITY_DISABLED'), errorMessage: NO_AUTHORIZER, matchingAcls: [] })),
-  });
+export function createAclsHandler(az: Authorizer | null): ApiHandler<typeof CreateAcls> {
+  return (ctx, req) => {
+    const creations = req.creations ?? [];
+    if (!az) return { throttleTimeMs: 0, results: creations.map(() => ({ errorCode: code('SECURITY_DISABLED'), errorMessage: NO_AUTHORIZER })) };
+    if (!onCluster(az, ctx, AclOperation.ALTER)) return { throttleTimeMs: 0, results: creations.map(() => ({ errorCode: code('CLUSTER_AUTHORIZATION_FAILED'), errorMessage: DENIED })) };
+    const valid: AclBinding[] = [];
+    const results = creations.map((c: any) => {
+      const b: AclBinding = { resourceType: c.resourceType, resourceName: c.resourceName, patternType: c.resourcePatternType ?? PatternType.LITERAL, principal: c.principal, host: c.host, operation: c.operation, permissionType: c.permissionType };
+      const why = invalidBinding(b);
+      if (why) return { errorCode: code('INVALID_REQUEST'), errorMessage: why };
+      valid.push(b);
+      return { errorCode: 0, errorMessage: null };
+    });
+    az.store.add(valid);
+    return { throttleTimeMs: 0, results };
+  };
+}
+
+export function deleteAclsHandler(az: Authorizer | null): ApiHandler<typeof DeleteAcls> {
+  return (ctx, req) => {
+    const filters = req.filters ?? [];
+    if (!az) return { throttleTimeMs: 0, filterResults: filters.map(() => ({ errorCode: code('SECURITY_DISABLED'), errorMessage: NO_AUTHORIZER, matchingAcls: [] })) };
+    if (!onCluster(az, ctx, AclOperation.ALTER)) return { throttleTimeMs: 0, filterResults: filters.map(() => ({ errorCode: code('CLUSTER_AUTHORIZATION_FAILED'), errorMessage: DENIED, matchingAcls: [] })) };
+    const all = az.store.all();
+    const doomed: AclBinding[] = [];
+    const filterResults = filters.map((f: any) => {
+      const matching = all.filter((b) => filterMatches(toFilter(f), b));
+      doomed.push(...matching);
+      return {
+        errorCode: 0, errorMessage: null,
+        matchingAcls: matching.map((b) => ({ errorCode: 0, errorMessage: null, resourceType: b.resourceType, resourceName: b.resourceName, patternType: b.patternType, principal: b.principal, host: b.host, operation: b.operation, permissionType: b.permissionType })),
+      };
+    });
+    az.store.remove(doomed);
+    return { throttleTimeMs: 0, filterResults };
+  };
 }

@@ -29,7 +29,8 @@ export interface AdminContext {
   readonly control: ClusterControl | null;
   readonly dataDir: string;
   /** where clients reach this broker (known once it listens) */
-  endpoint(): { host: string; port: number };
+  /** where clients of a listener reach this broker (the listener the request came in on) */
+  endpoint(listener?: string): { host: string; port: number };
   diskStats(): { total: number; free: number };
 }
 
@@ -83,7 +84,9 @@ export function metadataHandler(b: AdminContext): ApiHandler<typeof Metadata> {
     const v = ctx.apiVersion;
     const live = liveBrokers(b);
     const alive = new Set(live.map((x) => x.nodeId));
-    const brokers = live.map((x) => ({ nodeId: x.nodeId, host: x.host, port: x.port, rack: x.rack }));
+    // This broker answers with the endpoint of the listener the client came in on.
+    const me = b.endpoint(ctx.session?.listenerName);
+    const brokers = live.map((x) => (x.nodeId === b.nodeId ? { nodeId: x.nodeId, host: me.host, port: me.port, rack: x.rack } : { nodeId: x.nodeId, host: x.host, port: x.port, rack: x.rack }));
     let topics: any[];
     if (req.topics == null || (v === 0 && req.topics.length === 0)) {
       topics = b.metadata.list().map((t) => topicMetadata(b, t, v, alive));
@@ -111,9 +114,9 @@ export function metadataHandler(b: AdminContext): ApiHandler<typeof Metadata> {
 }
 
 export function describeClusterHandler(b: AdminContext): ApiHandler<typeof DescribeCluster> {
-  return (_ctx, _req) => ({
+  return (ctx, _req) => ({
     throttleTimeMs: 0, errorCode: 0, errorMessage: null, endpointType: 1, clusterId: b.metadata.clusterId, controllerId: b.cluster.controllerId(),
-    brokers: liveBrokers(b).map((x) => ({ brokerId: x.nodeId, host: x.host, port: x.port, rack: x.rack })),
+    brokers: liveBrokers(b).map((x) => (x.nodeId === b.nodeId ? { brokerId: x.nodeId, ...b.endpoint(ctx.session?.listenerName), rack: x.rack } : { brokerId: x.nodeId, host: x.host, port: x.port, rack: x.rack })),
     clusterAuthorizedOperations: -2147483648,
   });
 }
@@ -232,9 +235,11 @@ export function describeConfigsHandler(b: AdminContext): ApiHandler<typeof Descr
         if (r.resourceType === BROKER_LOGGER) return { ...base, errorCode: 0, errorMessage: null, configs: [] };
         const entry = (d: ConfigDef | undefined, name: string, synonyms: ConfigSynonym[], value: string | null) => {
           const source = synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG;
+          // Keys and passwords are never sent back (Kafka answers null with is_sensitive).
+          const sensitive = d?.type === 'password';
           return {
-            name, value, readOnly: !DYNAMIC_BROKER_CONFIGS.has(name) && !!d, isDefault: source === ConfigSource.DEFAULT_CONFIG, configSource: source, isSensitive: false,
-            synonyms: req.includeSynonyms ? synonyms : [], configType: d ? configType(d) : 2, documentation: req.includeDocumentation ? d?.doc ?? null : null,
+            name, value: sensitive ? null : value, readOnly: !DYNAMIC_BROKER_CONFIGS.has(name) && !!d, isDefault: source === ConfigSource.DEFAULT_CONFIG, configSource: source, isSensitive: sensitive,
+            synonyms: req.includeSynonyms ? (sensitive ? synonyms.map((x) => ({ ...x, value: null })) : synonyms) : [], configType: d ? configType(d) : 2, documentation: req.includeDocumentation ? d?.doc ?? null : null,
           };
         };
         let configs;
@@ -359,7 +364,7 @@ export function describeLogDirsHandler(b: AdminContext): ApiHandler<typeof Descr
  * is created on first use, and COORDINATOR_NOT_AVAILABLE answers until it has a leader.
  */
 export function findCoordinatorHandler(b: AdminContext): ApiHandler<typeof FindCoordinator> {
-  const locate = (key: string, keyType: number): { nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null } => {
+  const locate = (key: string, keyType: number, listener?: string): { nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null } => {
     const none = { nodeId: -1, host: '', port: -1 };
     const topic = keyType === 1 ? '__transaction_state' : '__consumer_offsets';
     let t = b.metadata.get(topic);
@@ -374,11 +379,12 @@ export function findCoordinatorHandler(b: AdminContext): ApiHandler<typeof FindC
     const leader = s ? b.cluster.brokers().find((x) => x.nodeId === s.leader && x.alive) : undefined;
     if (!leader) return { ...none, errorCode: code('COORDINATOR_NOT_AVAILABLE'), errorMessage: `${topic} partition of '${key}' has no leader now` };
     const self = leader.nodeId === b.nodeId;
-    return { nodeId: leader.nodeId, host: self ? b.endpoint().host : leader.host, port: self ? b.endpoint().port : leader.port, errorCode: 0, errorMessage: null };
+    const ep = self ? b.endpoint(listener) : leader;
+    return { nodeId: leader.nodeId, host: ep.host, port: ep.port, errorCode: 0, errorMessage: null };
   };
   return (ctx, req) => {
-    if (ctx.apiVersion >= 4) return { throttleTimeMs: 0, coordinators: (req.coordinatorKeys ?? []).map((key: string) => ({ key, ...locate(key, req.keyType) })) };
-    return { throttleTimeMs: 0, ...locate(req.key, req.keyType) };
+    if (ctx.apiVersion >= 4) return { throttleTimeMs: 0, coordinators: (req.coordinatorKeys ?? []).map((key: string) => ({ key, ...locate(key, req.keyType, ctx.session?.listenerName) })) };
+    return { throttleTimeMs: 0, ...locate(req.key, req.keyType, ctx.session?.listenerName) };
   };
 }
 

@@ -2,6 +2,7 @@
 // registers against the API's declaration — `handlers.handle(Produce, fn)` — so the
 // key comes from the declaration and the request/response types are derived from it.
 import type { ApiCodec, ApiDecl, RequestOf, ResponseOf } from '../protocol/schema.ts';
+import type { Session } from '../security/principal.ts';
 
 export interface RequestContext {
   apiKey: number;
@@ -13,6 +14,8 @@ export interface RequestContext {
   api: ApiCodec;
   /** performance.now() when the request was decoded (request latency metrics) */
   receivedAt: number;
+  /** who sent it, over which listener (absent for requests made inside the broker) */
+  session?: Session;
 }
 
 /** Returned by a handler when Kafka sends no response (Produce with acks=0). */
@@ -38,6 +41,11 @@ export class ApiHandlers {
   handle<D extends ApiDecl>(api: D, fn: ApiHandler<D>): void {
     if (this.byKey.has(api.key)) throw new Error(`a handler for ${api.name} is already registered`);
     this.byKey.set(api.key, fn as Handler);
+  }
+
+  /** Replaces every registered handler by `fn(key, handler)` (the authorizer's checks go around them). */
+  wrap(fn: (key: number, handler: Handler) => Handler): void {
+    for (const [k, h] of this.byKey) this.byKey.set(k, fn(k, h));
   }
 
   get(key: number): Handler | undefined { return this.byKey.get(key); }

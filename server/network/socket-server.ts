@@ -2,12 +2,17 @@
 // Requests on one connection are handled in order and answered in order; a
 // malformed frame closes that connection only.
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { Reader, Writer, ProtocolError } from '../protocol/buffers.ts';
 import { API_BY_KEY } from '../protocol/apis/index.ts';
 import { KafkaError, code } from '../errors.ts';
 import { CloseConnection, NO_RESPONSE, type Handler, type RequestContext } from './api-handlers.ts';
 import { listenOn } from './listen.ts';
+import { ANONYMOUS, mapDistinguishedName, subjectDn, type Session } from '../security/principal.ts';
+import type { SecurityProtocol } from '../security/listeners.ts';
+import { watchFiles, type TlsSettings } from '../security/tls.ts';
+import { SaslAuthenticator, type SaslSettings, type SaslStep } from '../security/sasl.ts';
 
 export { CloseConnection, NO_RESPONSE, type Handler, type RequestContext } from './api-handlers.ts';
 
@@ -25,14 +30,43 @@ export interface SocketServerOptions {
   /** the registered handlers by API key (ApiHandlers) */
   handlers: { get(key: number): Handler | undefined };
   observer?: RequestObserver;
+  /** the listener this server is (default PLAINTEXT) */
+  listenerName?: string;
+  protocol?: SecurityProtocol;
+  /** SSL / SASL_SSL listeners */
+  tls?: TlsSettings;
+  /** SASL_PLAINTEXT / SASL_SSL listeners */
+  sasl?: SaslSettings;
+  /** ssl.principal.mapping.rules, parsed: a verified client certificate's subject → principal name */
+  principalOf?: (dn: string) => string;
+  /** connection.failed.authentication.delay.ms: a failed authentication is answered this late (slows password guessing) */
+  failedAuthDelayMs?: number;
+  /** sasl.server.max.receive.size: largest frame before authentication */
+  saslMaxReceiveBytes?: number;
 }
 
 const API_VERSIONS_KEY = 18;
+const SASL_HANDSHAKE_KEY = 17;
+const SASL_AUTHENTICATE_KEY = 36;
+
+/** Answer, then close the connection (a failed SASL exchange), after `delayMs`. */
+class ReplyThenClose {
+  constructor(readonly chunks: Buffer[], readonly reason: string, readonly delayMs: number) {}
+}
+type Outcome = Buffer[] | null | CloseConnection | ReplyThenClose;
+
+interface Conn {
+  id: number;
+  host: string;
+  session: Session;
+  sasl: SaslAuthenticator | null;
+}
 
 export class SocketServer {
   private server?: net.Server;
   private sockets = new Set<net.Socket>();
   private nextConnId = 1;
+  private unwatch?: () => void;
   port = 0;
 
   constructor(private readonly o: SocketServerOptions) {}
@@ -40,8 +74,24 @@ export class SocketServer {
   /** open connections, and connections accepted since start */
   get connections(): { open: number; created: number } { return { open: this.sockets.size, created: this.nextConnId - 1 }; }
 
+  get listenerName(): string { return this.o.listenerName ?? 'PLAINTEXT'; }
+
   async listen(): Promise<number> {
-    const server = net.createServer((s) => this.accept(s));
+    let server: net.Server;
+    const t = this.o.tls;
+    if (t) {
+      const secure = tls.createServer({
+        ...t.options(),
+        requestCert: t.clientAuth !== 'none', rejectUnauthorized: t.clientAuth === 'required',
+      });
+      secure.on('secureConnection', (s) => this.accept(s));
+      // A plaintext client or garbage on a TLS port fails the handshake: that connection only.
+      secure.on('tlsClientError', (e, s) => { this.o.logger.info({ listener: this.listenerName, client: s.remoteAddress, err: e.message }, 'TLS handshake failed'); s.destroy(); });
+      if (t.files.length) this.unwatch = watchFiles(t.files, () => secure.setSecureContext(t.options()), this.o.logger);
+      server = secure;
+    } else {
+      server = net.createServer((s) => this.accept(s));
+    }
     this.server = server;
     this.port = await listenOn(server, this.o.port, this.o.host);
     return this.port;
@@ -50,6 +100,7 @@ export class SocketServer {
   async close(): Promise<void> {
     const s = this.server;
     if (!s) return;
+    this.unwatch?.();
     const closed = new Promise<void>((r) => s.close(() => r()));
     for (const sock of this.sockets) sock.destroy();
     await closed;
@@ -66,6 +117,7 @@ export class SocketServer {
     let busy = false;
     const queue: Buffer[] = [];
     const host = socket.remoteAddress ?? '?';
+    const conn: Conn = { id: connId, host, session: this.sessionOf(socket, host), sasl: this.o.sasl ? new SaslAuthenticator(this.o.sasl) : null };
 
     const fail = (why: string) => {
       log.warn({ connection: connId, client: host }, `closing connection: ${why}`);
@@ -85,10 +137,16 @@ export class SocketServer {
       try {
         while (queue.length && !socket.destroyed) {
           const frame = queue.shift()!;
-          const out = this.handle(frame, connId, host);
+          const out = conn.sasl?.state === 'raw' ? this.rawToken(frame, conn) : this.handle(frame, conn);
           const chunks = out instanceof Promise ? await out : out;
           if (chunks === null) { fail('malformed request'); return; }
           if (chunks instanceof CloseConnection) { fail(chunks.reason); return; }
+          if (chunks instanceof ReplyThenClose) {
+            if (chunks.delayMs > 0) await new Promise((r) => setTimeout(r, chunks.delayMs));
+            if (!socket.destroyed) socket.end(Buffer.concat(chunks.chunks));
+            log.info({ connection: connId, client: host, listener: this.listenerName }, `closing connection: ${chunks.reason}`);
+            return;
+          }
           if (socket.destroyed) return;
           if (chunks.length === 0) continue;
           socket.cork();
@@ -112,9 +170,12 @@ export class SocketServer {
           if (pendingLen < 4) break;
           if (pending[0].length < 4) pending = [Buffer.concat(pending, pendingLen)];
           need = pending[0].readInt32BE(0);
-          if (need < 8 || need > this.o.maxRequestBytes) {
-            fail(need > this.o.maxRequestBytes
-              ? `request of ${need} bytes exceeds socket.request.max.bytes=${this.o.maxRequestBytes}`
+          // Before authentication a frame is small (sasl.server.max.receive.size); a raw SASL token may be shorter than a header.
+          const max = conn.sasl && !conn.sasl.complete ? Math.min(this.o.maxRequestBytes, this.o.saslMaxReceiveBytes ?? 524288) : this.o.maxRequestBytes;
+          const min = conn.sasl?.state === 'raw' ? 0 : 8;
+          if (need < min || need > max) {
+            fail(need > max
+              ? (max === this.o.maxRequestBytes ? `request of ${need} bytes exceeds socket.request.max.bytes=${max}` : `frame of ${need} bytes before authentication exceeds sasl.server.max.receive.size=${max}`)
               : `invalid request size ${need}`);
             return;
           }
@@ -133,8 +194,48 @@ export class SocketServer {
     socket.on('close', () => { this.sockets.delete(socket); });
   }
 
+  /** Who a new connection is before any SASL: a verified client certificate's mapped subject, else ANONYMOUS. */
+  private sessionOf(socket: net.Socket, host: string): Session {
+    let principal = ANONYMOUS;
+    if (socket instanceof tls.TLSSocket && socket.authorized && !this.o.sasl) {
+      const cert = socket.getPeerX509Certificate();
+      if (cert) {
+        const dn = subjectDn(cert);
+        principal = `User:${this.o.principalOf ? this.o.principalOf(dn) : dn}`;
+      }
+    }
+    return { principal, clientHost: host, listenerName: this.listenerName, securityProtocol: this.o.protocol ?? 'PLAINTEXT' };
+  }
+
+  /** A SaslHandshake or SaslAuthenticate step: answer, and on failure answer then close. */
+  private saslReply(ctx: RequestContext, version: number, step: SaslStep, conn: Conn): Outcome {
+    if (step.close === undefined) {
+      if (step.principal) { conn.session.principal = step.principal; this.o.logger.debug({ connection: conn.id, principal: step.principal }, 'authenticated'); }
+      return this.encode(ctx, version, step.body);
+    }
+    if (step.failed) {
+      this.o.logger.warn({ connection: conn.id, client: conn.host, listener: this.listenerName, mechanism: conn.sasl?.mechanism, principal: `User:${conn.sasl?.user ?? ''}` }, `failed authentication: ${step.close}`);
+    }
+    const out = step.body ? this.encode(ctx, version, step.body) : [];
+    return new ReplyThenClose(out instanceof CloseConnection ? [] : out, step.close, step.failed ? this.o.failedAuthDelayMs ?? 100 : 0);
+  }
+
+  /** A raw SASL token after a v0 SaslHandshake: answered with a size-prefixed raw token, or a close on failure. */
+  private rawToken(frame: Buffer, conn: Conn): Outcome {
+    const step = conn.sasl!.token(frame);
+    if (step.close !== undefined) {
+      this.o.logger.warn({ connection: conn.id, client: conn.host, listener: this.listenerName, mechanism: conn.sasl!.mechanism, principal: `User:${conn.sasl!.user}` }, `failed authentication: ${step.close}`);
+      return new ReplyThenClose([], step.close, step.failed ? this.o.failedAuthDelayMs ?? 100 : 0);
+    }
+    if (step.principal) conn.session.principal = step.principal;
+    const bytes = (step.body as { authBytes: Buffer }).authBytes;
+    const head = Buffer.alloc(4); head.writeInt32BE(bytes.length, 0);
+    return [head, bytes];
+  }
+
   /** Decodes, dispatches and encodes one request. null = close the connection. */
-  private handle(frame: Buffer, connId: number, host: string): Buffer[] | null | CloseConnection | Promise<Buffer[] | null | CloseConnection> {
+  private handle(frame: Buffer, conn: Conn): Outcome | Promise<Outcome> {
+    const connId = conn.id; const host = conn.host;
     const r = new Reader(frame);
     let apiKey: number; let apiVersion: number; let correlationId: number; let clientId: string | null;
     try {
@@ -145,7 +246,11 @@ export class SocketServer {
       this.o.logger.warn({ apiKey, clientId }, 'unknown api key');
       return null;
     }
-    const ctx: RequestContext = { apiKey, apiVersion, correlationId, clientId, clientHost: host, connectionId: connId, api, receivedAt: performance.now() };
+    const ctx: RequestContext = { apiKey, apiVersion, correlationId, clientId, clientHost: host, connectionId: connId, api, receivedAt: performance.now(), session: conn.session };
+    // Before authentication on a SASL listener: ApiVersions and SaslHandshake (then SaslAuthenticate) only, as Kafka.
+    if (conn.sasl && !conn.sasl.complete && apiKey !== API_VERSIONS_KEY && apiKey !== SASL_HANDSHAKE_KEY && apiKey !== SASL_AUTHENTICATE_KEY) {
+      return new CloseConnection(`Unexpected Kafka request of type ${api.decl.name} during SASL handshake`);
+    }
     const d = api.decl;
     if (apiVersion < d.minVersion || apiVersion > d.maxVersion) {
       if (apiKey === API_VERSIONS_KEY) {
@@ -169,6 +274,10 @@ export class SocketServer {
         return null;
       }
       throw e;
+    }
+    if (conn.sasl && !conn.sasl.complete) {
+      if (apiKey === SASL_HANDSHAKE_KEY) return this.saslReply(ctx, apiVersion, conn.sasl.handshake(apiVersion, request.mechanism), conn);
+      if (apiKey === SASL_AUTHENTICATE_KEY) return this.saslReply(ctx, apiVersion, conn.sasl.token(request.authBytes), conn);
     }
     const handler = this.o.handlers.get(apiKey);
     if (!handler) return this.encode(ctx, apiVersion, {}, code('UNSUPPORTED_VERSION'));

@@ -43,6 +43,8 @@ import { ListTransactions } from './list-transactions.ts';
 import { ElectLeaders } from './elect-leaders.ts';
 import { AlterPartitionReassignments } from './alter-partition-reassignments.ts';
 import { ListPartitionReassignments } from './list-partition-reassignments.ts';
+import { DescribeUserScramCredentials } from './describe-user-scram-credentials.ts';
+import { AlterUserScramCredentials } from './alter-user-scram-credentials.ts';
 
 export {
   Produce, Fetch, ListOffsets, Metadata, OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat,
@@ -51,6 +53,7 @@ export {
   WriteTxnMarkers, TxnOffsetCommit, DescribeAcls, CreateAcls, DeleteAcls, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate,
   CreatePartitions, DeleteGroups, IncrementalAlterConfigs, OffsetDelete, DescribeCluster, DescribeProducers,
   DescribeTransactions, ListTransactions, ElectLeaders, AlterPartitionReassignments, ListPartitionReassignments,
+  DescribeUserScramCredentials, AlterUserScramCredentials,
 };
 
 /** All declarations, in API key order. */
@@ -60,7 +63,7 @@ export const API_DECLS: ApiDecl[] = [
   DeleteRecords, InitProducerId, OffsetForLeaderEpoch, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn,
   WriteTxnMarkers, TxnOffsetCommit, DescribeAcls, CreateAcls, DeleteAcls, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate,
   CreatePartitions, DeleteGroups, ElectLeaders, IncrementalAlterConfigs, AlterPartitionReassignments, ListPartitionReassignments,
-  OffsetDelete, DescribeCluster, DescribeProducers, DescribeTransactions, ListTransactions,
+  OffsetDelete, DescribeUserScramCredentials, AlterUserScramCredentials, DescribeCluster, DescribeProducers, DescribeTransactions, ListTransactions,
 ];
 
 for (const d of API_DECLS) {
