@@ -102,6 +102,8 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
   private refreshAgain = false;
   /** store reachable at the last attempt (an outage is logged once, and its end) */
   private storeUp = true;
+  /** when the store came back after an outage (no broker could renew its lease meanwhile) */
+  private storeBackAt = 0;
   // controller state
   private isController = false;
   private controllerEpoch = -1;
@@ -208,6 +210,8 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
         try {
           await this.connectSession();
           if (this.incarnation >= 0) await this.takeBrokerLock();
+          // Every broker's session (and lock) dropped with ours: give them a session timeout to come back.
+          this.storeBackAt = Date.now();
           this.log.info('metadata store session back');
           await this.refresh();
         } catch { await sleep(1000); }
@@ -228,7 +232,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
   }
 
   private storeReachable(): void {
-    if (!this.storeUp) this.log.info('metadata store reachable again: leadership changes resume');
+    if (!this.storeUp) { this.log.info('metadata store reachable again: leadership changes resume'); this.storeBackAt = Date.now(); }
     this.storeUp = true;
   }
 
@@ -530,16 +534,24 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
     } finally { this.controllerBusy = false; }
   }
 
-  /** Whether a broker may lead or stay in an ISR, as the controller judges it now. */
+  /**
+   * Whether a broker may lead or stay in an ISR, as the controller judges it now. A
+   * lapsed lease or a vanished session lock only counts once this controller has
+   * watched for a whole session timeout since it took over or since the store came
+   * back: during a store outage (or just after a restart of Postgres) no broker could
+   * renew its lease or hold its lock, and none of them is dead for that.
+   */
   private usableNow(now: number): (id: number) => boolean {
     const verdict = new Map<number, boolean>();
+    const watching = now - Math.max(this.controllerSince, this.storeBackAt) >= this.sessionMs;
+    const lockWatching = now - this.controllerSince >= this.lockGraceMs && now - this.storeBackAt >= this.sessionMs;
     for (const b of this.brokerRows.values()) {
-      let ok = b.leaseOk && !b.shuttingDown;
+      let ok = !b.shuttingDown && (b.leaseOk || !watching);
       if (ok && !b.lockHeld) {
         // Its connection is gone: dead once that lasts (a store restart drops every lock for a moment).
         const since = this.lockMissingSince.get(b.nodeId) ?? now;
         this.lockMissingSince.set(b.nodeId, since);
-        if (now - since >= this.lockGraceMs && now - this.controllerSince >= this.lockGraceMs) ok = false;
+        if (now - since >= this.lockGraceMs && lockWatching) ok = false;
       } else this.lockMissingSince.delete(b.nodeId);
       // A new incarnation is a restart: its old self counts as failed once (it lost what it had not flushed).
       const seen = this.seenIncarnation.get(b.nodeId);

@@ -78,3 +78,54 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * A PostgreSQL of the test's own (initdb in a temp dir, run as the postgres user when
+ * the tests run as root), so an outage test can stop it without touching the machine's.
+ */
+export class OwnPostgres {
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'own-pg-'));
+  port = 0;
+  private bin = '';
+  private asPostgres: string[] = [];
+
+  async init(): Promise<void> {
+    const versions = fs.readdirSync('/usr/lib/postgresql').sort();
+    this.bin = `/usr/lib/postgresql/${versions.at(-1)}/bin`;
+    if (process.getuid?.() === 0) { fs.chownSync(this.dir, Number((await run('id', ['-u', 'postgres'])).stdout.trim()), -1); this.asPostgres = ['runuser', '-u', 'postgres', '--']; }
+    this.port = await freePort();
+    const r = await this.exec('initdb', ['-D', path.join(this.dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
+    if (r.status !== 0) throw new Error(`initdb failed: ${r.stderr}`);
+    await this.start();
+  }
+
+  private exec(tool: string, args: string[]) {
+    const cmd = [...this.asPostgres, path.join(this.bin, tool), ...args];
+    return run(cmd[0], cmd.slice(1), { timeoutMs: 60000 });
+  }
+
+  async start(): Promise<void> {
+    const r = await this.exec('pg_ctl', ['-D', path.join(this.dir, 'data'), '-l', path.join(this.dir, 'log'), '-w', '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+    if (r.status !== 0) throw new Error(`pg_ctl start failed: ${r.stderr}${r.stdout}`);
+  }
+
+  async stop(): Promise<void> {
+    await this.exec('pg_ctl', ['-D', path.join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+  }
+
+  url(db = 'postgres'): string { return `postgres://postgres@127.0.0.1:${this.port}/${db}`; }
+
+  async close(): Promise<void> {
+    await this.stop().catch(() => {});
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
+  });
+}
