@@ -2,7 +2,7 @@
 // metadata store, each in its own rack. The Brokers page shows them alive with their
 // racks, leaders and replicas spread as bars; after kill -9 of one broker it shows that
 // broker offline (red), the partitions it alone held offline, and the ones it was a
-// replica of under-replicated.
+// replica of under-replicated, and a reassignment onto the dead broker in progress.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { chromium } from 'playwright-core';
 import { Kafka, logLevel } from 'kafkajs';
 import { createClusterDb, kcatMetadata, TestCluster, waitFor } from './helpers/cluster.ts';
 import { startUi } from '../ui/server/index.ts';
+import { ClusterAdmin } from '../client/index.ts';
 import { ARTIFACTS, CHROMIUM_ARGS } from './helpers/ui.ts';
 
 const FLAGS = ['--set', 'broker.session.timeout.ms=3000', '--set', 'replica.lag.time.max.ms=3000', '--set', 'replica.fetch.backoff.ms=100',
@@ -28,6 +29,8 @@ test('ui: brokers of a three-node cluster, before and after kill -9 of one', asy
     { topic: 'payments', numPartitions: 3, replicationFactor: 3 },
     // held by broker 3 alone: offline once it dies
     { topic: 'solo', replicaAssignment: [{ partition: 0, replicas: [3] }] },
+    // on 1 and 2; moved onto 3 while 3 is down, the reassignment stays in progress
+    { topic: 'pair', replicaAssignment: [{ partition: 0, replicas: [1, 2] }] },
   ], waitForLeaders: true });
   await waitFor('payments fully in sync', async () => (await kcatMetadata(c.bootstrap(), 'payments')).topics[0]?.partitions.every((p) => p.isrs.length === 3));
 
@@ -60,6 +63,15 @@ test('ui: brokers of a three-node cluster, before and after kill -9 of one', asy
   assert.match(await table.getByRole('row').nth(3).innerText(), /^3\s+offline/);
   await shows(page.getByRole('table', { name: 'Offline partitions' }).getByRole('row', { name: /solo/ }));
   await shows(page.getByRole('table', { name: 'Under-replicated partitions' }).getByRole('row', { name: /payments/ }));
+  const ca = new ClusterAdmin({ bootstrap: c.bootstrap(), clientId: 'ui-cluster-test' });
+  t.after(() => ca.close());
+  const moved = await ca.alterPartitionReassignments([{ topic: 'pair', partition: 0, replicas: [1, 3] }]);
+  assert.deepEqual(moved.map((o) => o.errorCode), [0]);
+  // KIP-455: replicas are the union while moving; 3 is being added, 2 removed
+  await shows(page.getByRole('table', { name: 'Reassignments' }).getByRole('row', { name: /pair/ }));
+  const row = await page.getByRole('table', { name: 'Reassignments' }).getByRole('row', { name: /pair/ }).innerText();
+  assert.match(row, /^pair\s+0\s+(\d, ){2}\d\s+3\s+2$/);
+  assert.equal(await cards.locator('.card', { hasText: 'Reassignments' }).locator('.value').innerText(), '1');
   await page.screenshot({ path: path.join(ARTIFACTS, 'brokers-cluster.png'), fullPage: true });
   await page.goto(`${ui.url}/`);
   await page.getByRole('region', { name: 'Cluster' }).getByText(/offline partitions/).waitFor();
