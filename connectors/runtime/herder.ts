@@ -10,7 +10,7 @@ import type { WorkerConfig } from '../config.ts';
 import type { Assigner, Assignment } from './assigner.ts';
 import type { Plugins, PluginDesc } from './plugins.ts';
 import { createTaskRunner, type TaskSpec } from './task-factory.ts';
-import { ThreadTaskRunner, threadablePluginLocations } from './task-thread-host.ts';
+import { TaskThreadPool, ThreadTaskRunner, threadablePluginLocations } from './task-thread-host.ts';
 import type { RecordCounters, TaskRunner, TaskState } from './task-runner.ts';
 import { validateConnectorConfig, invalidConfigMessage, type ConfigInfos } from './validation.ts';
 import { badRequest, conflict, notFound, traceOf, ConnectRestError } from '../errors.ts';
@@ -59,6 +59,7 @@ export class Herder {
   private closed = false;
   private restartTimers = new Set<NodeJS.Timeout>();
   private restartBackoff = new Map<string, number>();
+  private readonly threads = new TaskThreadPool();
   ready = false;
 
   constructor(private readonly o: HerderOptions) {}
@@ -91,6 +92,7 @@ export class Herder {
       for (const rc of [...this.running.values()]) await this.stopConnectorInstance(rc, false);
     });
     await this.o.assigner.stop();
+    this.threads.close();
     await this.dlqProducer?.close();
   }
 
@@ -259,7 +261,7 @@ export class Herder {
       if (locations) {
         runner = new ThreadTaskRunner({
           spec, locations, bootstrap: this.o.client.bootstrap, state: this.state, logger, listener, fence, readOffsetsToEnd: this.o.readOffsetsToEnd,
-          blockedThresholdMs: this.o.worker['task.blocked.threshold.ms'], gracefulTimeoutMs: this.o.worker['task.shutdown.graceful.timeout.ms'],
+          blockedThresholdMs: this.o.worker['task.blocked.threshold.ms'], gracefulTimeoutMs: this.o.worker['task.shutdown.graceful.timeout.ms'], pool: this.threads,
         });
       } else {
         runner = await createTaskRunner(spec, {

@@ -40,6 +40,38 @@ export function threadablePluginLocations(plugins: Plugins, config: Props, worke
   return [...locations];
 }
 
+/**
+ * Keeps one task thread started ahead with its modules loaded (the Kafka client library
+ * alone takes 1–2 s of CPU to load): a task starting takes it, and the next spare starts.
+ * The first task of a worker starts one without waiting; restarts and later tasks find it ready.
+ */
+export class TaskThreadPool {
+  private spare: Worker | null = null;
+  private closed = false;
+
+  private spawn(): Worker {
+    const w = new Worker(ENTRY, { name: 'connect-task' });
+    // a thread that failed to load is reported by the runner that takes it (its 'error'/'exit')
+    w.on('error', () => undefined);
+    return w;
+  }
+
+  take(): Worker {
+    let w = this.spare;
+    this.spare = null;
+    if (w && w.threadId < 0) w = null; // it exited
+    if (w) w.ref(); else w = this.spawn();
+    if (!this.closed) { const s = this.spawn(); s.unref(); s.once('exit', () => { if (this.spare === s) this.spare = null; }); this.spare = s; }
+    return w;
+  }
+
+  close(): void {
+    this.closed = true;
+    void this.spare?.terminate();
+    this.spare = null;
+  }
+}
+
 export interface ThreadRunnerOptions {
   spec: TaskSpec;
   locations: string[];
@@ -53,6 +85,7 @@ export interface ThreadRunnerOptions {
   /** 0 = no check */
   blockedThresholdMs: number;
   gracefulTimeoutMs: number;
+  pool: TaskThreadPool;
 }
 
 export class ThreadTaskRunner implements TaskRunner {
@@ -91,8 +124,9 @@ export class ThreadTaskRunner implements TaskRunner {
     const o = this.o;
     if (o.fence) Atomics.store(this.flags, 0, o.fence() ? 1 : 0);
     const init: ThreadInit = { spec: o.spec, locations: o.locations, bootstrap: o.bootstrap, shared: this.shared, fenced: !!o.fence, logLevel: this.level };
-    const w = new Worker(ENTRY, { workerData: init, name: `task-${this.connector}-${this.taskId}` });
+    const w = o.pool.take();
     this.worker = w;
+    w.postMessage({ t: 'init', init } satisfies ToThread);
     w.on('message', (m: FromThread) => this.onMessage(m));
     w.on('error', (e) => {
       // an exception nothing in the thread caught: the thread is gone

@@ -30,6 +30,7 @@ export type FromThread =
   | { t: 'stopped'; fenced: boolean };
 
 export type ToThread =
+  | { t: 'init'; init: ThreadInit }
   | { t: 'reply'; id: number; value?: unknown; error?: { name: string; message: string } }
   | { t: 'pause' } | { t: 'resume' } | { t: 'stop' } | { t: 'stats' }
   | { t: 'level'; level: string };

@@ -4,7 +4,7 @@
 // status changes, log lines in batches, counter snapshots a few times a second, and
 // the few writes to the worker's state (source offsets, active topics). A heartbeat in
 // shared memory tells the worker whether this thread's event loop still turns.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import pino from 'pino';
 import { batchedLogger } from './thread-logs.ts';
 import { KafkaAdmin, KafkaProducer } from '../../client/index.ts';
@@ -18,18 +18,18 @@ import type { TaskRunner, TaskStateAccess, TaskState } from './task-runner.ts';
 import { HEARTBEAT_MS, type FromThread, type ThreadInit, type ToThread, type OffsetEntry } from './task-thread-protocol.ts';
 
 const port = parentPort!;
-const d = workerData as ThreadInit;
-const { connector, taskId } = d.spec;
-const tick = new Float64Array(d.shared, 0, 1);
-const flags = new Int32Array(d.shared, 8, 2);
 const post = (m: FromThread) => port.postMessage(m);
-
+// a thread is started ahead of its task (the worker keeps one spare with its modules
+// loaded, task-thread-host.ts): the task comes with the 'init' message
+let d!: ThreadInit;
+let connector = '', taskId = 0;
+let tick: Float64Array<ArrayBufferLike> = new Float64Array(1);
+let flags: Int32Array<ArrayBufferLike> = new Int32Array(2);
 // heartbeat: the worker reads it to tell a blocked thread from a busy one
-tick[0] = Date.now(); // from here on (modules loaded) the worker counts
 setInterval(() => { tick[0] = Date.now(); }, HEARTBEAT_MS);
 
 // log lines go to the worker in batches; it writes them through the task's logger
-const { logger, flush: flushLogs } = batchedLogger(d.logLevel, (lines) => post({ t: 'logs', lines }));
+const { logger, flush: flushLogs } = batchedLogger('info', (lines) => post({ t: 'logs', lines }));
 
 let nextCall = 0;
 const calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -98,21 +98,30 @@ async function build(): Promise<void> {
 }
 
 let stopping = false;
-const built = build();
-const started = built.then(async () => {
-  if (stopping) return;
-  await runner!.start();
-  sendStats(true);
-}).catch((e) => {
-  logger.error({ err: e }, 'task failed to start');
-  flushLogs();
-  post({ t: 'state', state: 'FAILED', trace: traceOf(e) });
-}).finally(() => post({ t: 'started' }));
+let started: Promise<void> | null = null;
+
+function begin(init: ThreadInit): void {
+  d = init;
+  ({ connector, taskId } = d.spec);
+  tick = new Float64Array(d.shared, 0, 1);
+  flags = new Int32Array(d.shared, 8, 2);
+  tick[0] = Date.now(); // from here on the worker counts
+  logger.level = d.logLevel;
+  started = build().then(async () => {
+    if (stopping) return;
+    await runner!.start();
+    sendStats(true);
+  }).catch((e) => {
+    logger.error({ err: e }, 'task failed to start');
+    flushLogs();
+    post({ t: 'state', state: 'FAILED', trace: traceOf(e) });
+  }).finally(() => post({ t: 'started' }));
+}
 
 async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
-  await started;
+  await (started ?? Promise.resolve());
   if (runner) {
     try { await runner.stop(); } catch (e) { logger.warn({ err: e }, 'task stop failed'); }
   }
@@ -131,8 +140,9 @@ port.on('message', (m: ToThread) => {
       if (c) { if (m.error) c.reject(Object.assign(new Error(m.error.message), { name: m.error.name })); else c.resolve(m.value); }
       break;
     }
-    case 'pause': void started.then(() => runner?.pause()); break;
-    case 'resume': void started.then(() => runner?.resume()); break;
+    case 'init': begin(m.init); break;
+    case 'pause': void started?.then(() => runner?.pause()); break;
+    case 'resume': void started?.then(() => runner?.resume()); break;
     case 'level': logger.level = m.level; break;
     case 'stop': void stop(); break;
     case 'stats': sendStats(true); break;
