@@ -55,6 +55,8 @@ test('ui: figures and charts agree with /metrics', async (t) => {
     assert.equal(fromMetrics, 30);
     assert.equal(await card.locator('.value').innerText(), String(fromMetrics));
     await page.getByLabel('Metrics source').getByText(h.adminUrl, { exact: false }).waitFor();
+    await page.getByRole('img', { name: /^Throughput\. Latest/ }).waitFor({ timeout: 15_000 });
+    await h.shot('overview');
   });
 
   await t.test('a group\'s lag history ends at kafka_consumergroup_lag', async () => {
