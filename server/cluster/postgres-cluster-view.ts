@@ -125,7 +125,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
   private get sessionMs(): number { return this.o.config.int('broker.session.timeout.ms'); }
   private get heartbeatMs(): number { return Math.max(100, Math.min(this.o.config.int('broker.heartbeat.interval.ms'), Math.floor(this.sessionMs / 3))); }
   /** a broker whose session lock is gone this long is dead (a kill -9 closes its connection at once) */
-  private get lockGraceMs(): number { return Math.min(1000, Math.floor(this.sessionMs / 3)); }
+  private get lockGraceMs(): number { return Math.min(500, Math.floor(this.sessionMs / 6)); }
 
   // ---------------- start, registration, heartbeat ----------------
 
@@ -165,7 +165,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
     this.log.info({ nodeId: this.nodeId, incarnation: this.incarnation, host: endpoint.host, port: endpoint.port, rack: endpoint.rack }, 'registered in the metadata store');
     await this.refresh();
     this.timers.push(setInterval(() => void this.heartbeat(), this.heartbeatMs));
-    this.timers.push(setInterval(() => void this.controllerTick(), Math.min(500, this.heartbeatMs)));
+    this.timers.push(setInterval(() => void this.controllerTick(), Math.min(250, this.heartbeatMs)));
     // Polling fallback for a missed notification (the LISTEN connection was down).
     this.timers.push(setInterval(() => void this.refresh().catch(() => {}), this.heartbeatMs));
     for (const t of this.timers) t.unref();
@@ -269,12 +269,11 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
       const q = async (sql: string, args: unknown[] = []) => (await c.query(sql, args)).rows;
       rows = {
         cluster: (await q('SELECT cluster_id, controller_id, controller_epoch FROM tributary_cluster WHERE id = 1'))[0],
-        brokers: await q('SELECT node_id, incarnation, host, port, rack, lease_until > now() AS lease_ok, shutting_down FROM tributary_brokers ORDER BY node_id'),
+        brokers: await q(PostgresClusterView.BROKERS_SQL),
         topics: await q('SELECT name, id, internal, configs, created_at FROM tributary_topics'),
         partitions: await q('SELECT topic, partition, leader, leader_epoch, partition_epoch, replicas, isr, adding, removing FROM tributary_partitions ORDER BY topic, partition'),
         configs: await q('SELECT resource, configs FROM tributary_broker_configs'),
-        locks: await q(`SELECT objid::int - $2 AS node FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::int::oid AND objsubid = 2
-          AND objid::int >= $2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`, [LOCK_CLASS, LOCK_BROKER_BASE]),
+        locks: await q(PostgresClusterView.LOCKS_SQL, [LOCK_CLASS, LOCK_BROKER_BASE]),
       };
       await c.query('COMMIT');
     } catch (e) {
@@ -286,10 +285,26 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
     this.apply(rows);
   }
 
-  private apply(rows: { cluster: any; brokers: any[]; topics: any[]; partitions: any[]; configs: any[]; locks: any[] }): void {
-    if (rows.cluster) this.controller = rows.cluster.controller_id;
-    const locked = new Set(rows.locks.map((l) => Number(l.node)));
-    this.brokerRows = new Map(rows.brokers.map((b) => {
+  private static readonly BROKERS_SQL = 'SELECT node_id, incarnation, host, port, rack, lease_until > now() AS lease_ok, shutting_down FROM tributary_brokers ORDER BY node_id';
+  private static readonly LOCKS_SQL = `SELECT objid::int - $2 AS node FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::int::oid AND objsubid = 2
+    AND objid::int >= $2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+
+  /** The controller's frequent look: only brokers, their locks and the controller row (partitions come by NOTIFY). */
+  private async refreshBrokers(): Promise<void> {
+    const c = await this.pool.connect();
+    try {
+      const cluster = (await c.query('SELECT controller_id FROM tributary_cluster WHERE id = 1')).rows[0];
+      const brokers = (await c.query(PostgresClusterView.BROKERS_SQL)).rows;
+      const locks = (await c.query(PostgresClusterView.LOCKS_SQL, [LOCK_CLASS, LOCK_BROKER_BASE])).rows;
+      this.storeReachable();
+      this.applyBrokers(cluster, brokers, locks);
+    } finally { c.release(); }
+  }
+
+  private applyBrokers(cluster: any, brokers: any[], locks: any[]): void {
+    if (cluster) this.controller = cluster.controller_id;
+    const locked = new Set(locks.map((l) => Number(l.node)));
+    this.brokerRows = new Map(brokers.map((b) => {
       const lockHeld = locked.has(b.node_id);
       const r: BrokerRow = {
         nodeId: b.node_id, host: b.host, port: b.port, rack: b.rack, incarnation: b.incarnation, leaseOk: b.lease_ok, shuttingDown: b.shutting_down, lockHeld,
@@ -297,6 +312,10 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
       };
       return [r.nodeId, r];
     }));
+  }
+
+  private apply(rows: { cluster: any; brokers: any[]; topics: any[]; partitions: any[]; configs: any[]; locks: any[] }): void {
+    this.applyBrokers(rows.cluster, rows.brokers, rows.locks);
     const byTopic = new Map<string, PartitionMeta[]>();
     for (const p of rows.partitions) {
       if (!byTopic.has(p.topic)) byTopic.set(p.topic, []);
@@ -526,7 +545,8 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
         }
       }
       if (this.isController) {
-        await this.refresh();
+        // A fresh controller reads everything once; then brokers each tick, partitions by NOTIFY.
+        if (Date.now() - this.controllerSince < 1000) await this.refresh(); else await this.refreshBrokers();
         await this.decide();
       }
     } catch (e) {
@@ -614,7 +634,8 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
       await c.query('ROLLBACK').catch(() => {});
       throw e;
     } finally { c.release(); }
-    if (applied) await this.refresh();
+    // Applied ones changed the store; refused ones mean our copy was stale: re-read either way.
+    await this.refresh();
     return applied;
   }
 
