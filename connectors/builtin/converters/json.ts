@@ -95,6 +95,11 @@ function schemalessToJson(v: unknown): unknown {
   return v;
 }
 
+/** A module function, not a closure per value: valueFromJson runs for every field of every record. */
+function need(ok: boolean, s: Schema, j: unknown): void {
+  if (!ok) throw new DataException(`Invalid JSON for ${s.type.toUpperCase()} field: ${JSON.stringify(j)}`);
+}
+
 /** JSON value → Connect value for a schema. */
 export function valueFromJson(s: Schema | null, j: unknown): unknown {
   if (j === null || j === undefined) {
@@ -110,20 +115,19 @@ export function valueFromJson(s: Schema | null, j: unknown): unknown {
   if (s.name === Logical.Timestamp) return new Date(Number(j));
   if (s.name === Logical.Date) return new Date(Number(j) * 86400000);
   if (s.name === Logical.Time) return new Date(Number(j));
-  const need = (ok: boolean) => { if (!ok) throw new DataException(`Invalid JSON for ${s.type.toUpperCase()} field: ${JSON.stringify(j)}`); };
   switch (s.type) {
-    case 'int8': case 'int16': case 'int32': case 'int64': need(typeof j === 'number' && Number.isInteger(j)); return j;
-    case 'float32': case 'float64': need(typeof j === 'number'); return j;
-    case 'boolean': need(typeof j === 'boolean'); return j;
-    case 'string': need(typeof j === 'string'); return j;
-    case 'bytes': need(typeof j === 'string'); return Buffer.from(j as string, 'base64');
-    case 'array': need(Array.isArray(j)); return (j as unknown[]).map((x) => valueFromJson(s.items!, x));
+    case 'int8': case 'int16': case 'int32': case 'int64': need(typeof j === 'number' && Number.isInteger(j), s, j); return j;
+    case 'float32': case 'float64': need(typeof j === 'number', s, j); return j;
+    case 'boolean': need(typeof j === 'boolean', s, j); return j;
+    case 'string': need(typeof j === 'string', s, j); return j;
+    case 'bytes': need(typeof j === 'string', s, j); return Buffer.from(j as string, 'base64');
+    case 'array': need(Array.isArray(j), s, j); return (j as unknown[]).map((x) => valueFromJson(s.items!, x));
     case 'map':
       if (Array.isArray(j)) return new Map((j as [unknown, unknown][]).map(([k, x]) => [valueFromJson(s.keys!, k), valueFromJson(s.values!, x)]));
-      need(typeof j === 'object');
+      need(typeof j === 'object', s, j);
       return Object.fromEntries(Object.entries(j as object).map(([k, x]) => [k, valueFromJson(s.values!, x)]));
     case 'struct': {
-      need(typeof j === 'object' && !Array.isArray(j));
+      need(typeof j === 'object' && !Array.isArray(j), s, j);
       const o: Record<string, unknown> = {};
       for (const f of s.fields ?? []) o[f.name] = valueFromJson(f.schema, (j as Record<string, unknown>)[f.name]);
       return o;
