@@ -120,7 +120,7 @@ test('kill -9 of the Connect process mid-stream loses no change (duplicates allo
   const dir = tempDir('cdc-kill-');
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const args = ['connect', '--bootstrap', broker.bootstrap, '--connect-port', '0', '--data-dir', dir, '--set', 'offset.flush.interval.ms=100'];
-  let cli = await spawnCli(args, ['connect'], 30000);
+  let cli = await spawnCli(args, ['connect'], 90000);
   t.after(() => { cli.child.kill('SIGKILL'); });
   const slot = `slot_${db.name}`;
   const post = await fetch(`http://127.0.0.1:${cli.ports.connect}/connectors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'cdc', config: cdcConfig(db.name, slot, { 'value.converter': 'org.apache.kafka.connect.json.JsonConverter', 'value.converter.schemas.enable': 'false' }) }) });
@@ -169,7 +169,7 @@ test('kill -9 of the Connect process mid-stream loses no change (duplicates allo
   stopAt = inserted + 50;
   await writer;
   const total = inserted;
-  cli = await spawnCli(args, ['connect'], 30000);
+  cli = await spawnCli(args, ['connect'], 90000);
   await until(() => new Set(seen).size === total, `all ${total} ids after the restart`, 40000);
   const missing = Array.from({ length: total }, (_, i) => i + 1).filter((id) => !seen.includes(id));
   assert.deepEqual(missing, [], 'no gaps');
