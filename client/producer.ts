@@ -35,7 +35,6 @@ export interface ProducerConfig extends ClientConfig {
   autoCreateTopics?: boolean;
 }
 
-const EMPTY = Buffer.alloc(0);
 const toBuf = (v: Buffer | string | null | undefined): Buffer | undefined => (v === null || v === undefined ? undefined : typeof v === 'string' ? Buffer.from(v) : v);
 
 /** Per record on every send: no headers map unless there are headers, no spread objects. */
@@ -49,14 +48,16 @@ function toMessage(r: OutgoingRecord): MessageToProduce {
   const h = r.headers;
   if (Array.isArray(h)) {
     if (h.length) {
-      const headers = new Map<Buffer, Buffer>();
-      for (const x of h) headers.set(Buffer.from(x.key), toBuf(x.value) ?? EMPTY);
-      m.headers = headers;
+      // Keys are fresh Buffer objects, so a repeated header key stays repeated; a null value is
+      // written as null (length -1), as Kafka's record format allows — a mirrored record keeps its bytes.
+      const headers = new Map<Buffer, Buffer | null>();
+      for (const x of h) headers.set(Buffer.from(x.key), toBuf(x.value) ?? null);
+      m.headers = headers as Map<Buffer, Buffer>;
     }
   } else if (h) {
-    const headers = new Map<Buffer, Buffer>();
-    for (const k in h) headers.set(Buffer.from(k), toBuf(h[k]) ?? EMPTY);
-    if (headers.size) m.headers = headers;
+    const headers = new Map<Buffer, Buffer | null>();
+    for (const k in h) headers.set(Buffer.from(k), toBuf(h[k]) ?? null);
+    if (headers.size) m.headers = headers as Map<Buffer, Buffer>;
   }
   if (r.partition !== undefined && r.partition !== null) m.partition = r.partition;
   if (r.timestamp !== undefined) m.timestamp = BigInt(Math.trunc(r.timestamp));

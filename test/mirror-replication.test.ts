@@ -30,7 +30,7 @@ test('A->B: every codec byte for byte, new topics and config changes follow, a g
   await adminA.createTopic({ topic: 'payments', partitions: 1 });
   for (const [i, codec] of CODECS.entries()) {
     const lines = Array.from({ length: 30 }, (_, j) => `key-${codec}-${j}:value-${codec}-${j}-${'x'.repeat(j * 7)}`).join('\n') + '\n';
-    await kcat(['-b', a.bootstrap, '-t', 'orders', '-P', '-K:', '-z', codec, '-p', String(i % 3), '-H', `codec=${codec}`, '-H', 'trace=abc'], lines);
+    await kcat(['-b', a.bootstrap, '-t', 'orders', '-P', '-K:', '-z', codec, '-p', String(i % 3), '-H', `codec=${codec}`, '-H', 'trace=abc', '-H', 'hop=1', '-H', 'hop=2', '-H', 'nil'], lines);
   }
   await kcat(['-b', a.bootstrap, '-t', 'payments', '-P', '-K:'], Array.from({ length: 100 }, (_, j) => `p${j}:payment-${j}`).join('\n') + '\n');
   // a consumer group reads half of payments on A, committing as it goes (librdkafka commits on close)
@@ -63,7 +63,8 @@ test('A->B: every codec byte for byte, new topics and config changes follow, a g
     const strip = (l: typeof records) => l.map((r) => ({ offset: r.offset, key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers }));
     assert.deepEqual(strip(dst.get(p)!), strip(records), `partition ${p}`);
   }
-  assert.deepEqual(dst.get(0)![0].headers.map((h) => [h.key, h.value?.toString()]), [['codec', 'none'], ['trace', 'abc']]);
+  // byte for byte: a repeated key stays repeated, a null value stays null (not empty)
+  assert.deepEqual(dst.get(0)![0].headers.map((h) => [h.key, h.value === null ? null : h.value.toString()]), [['codec', 'none'], ['trace', 'abc'], ['hop', '1'], ['hop', '2'], ['nil', null]]);
   assert.equal((await adminB.describeTopicConfigs('a.orders'))['retention.ms'], '86400000');
   // the source task reports its replication lag (0 records once caught up)
   const progress = await waitFor(async () => {
