@@ -82,14 +82,18 @@ export class FileStreamSourceTask extends SourceTask {
     // this.position = first byte of this.carry (everything before it was emitted as lines)
     const out: SourceRecord[] = [];
     while (out.length < this.batchSize) {
+      // lines are cut from `carry` by index; the view is moved once per chunk, not per line
+      const carry = this.carry;
+      let start = 0;
       let nl: number;
-      while (out.length < this.batchSize && (nl = this.carry.indexOf(10)) !== -1) {
-        const end = nl > 0 && this.carry[nl - 1] === 13 ? nl - 1 : nl;
-        const line = this.carry.toString('utf8', 0, end);
-        this.carry = this.carry.subarray(nl + 1);
-        this.position += nl + 1;
+      while (out.length < this.batchSize && (nl = carry.indexOf(10, start)) !== -1) {
+        const end = nl > start && carry[nl - 1] === 13 ? nl - 1 : nl;
+        const line = carry.toString('utf8', start, end);
+        this.position += nl + 1 - start;
+        start = nl + 1;
         out.push({ sourcePartition: this.partition, sourceOffset: { position: this.position }, topic: this.topic, valueSchema: LINE_SCHEMA, value: line });
       }
+      if (start) this.carry = carry.subarray(start);
       if (out.length >= this.batchSize) break;
       const n = fs.readSync(this.fd!, this.buf, 0, this.buf.length, this.position + this.carry.length);
       if (n === 0) break;
