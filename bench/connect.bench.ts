@@ -12,6 +12,8 @@ import path from 'node:path';
 import { startTestKit } from '../test/helpers/connect.ts';
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 200000);
+// BENCH_ISOLATION=none runs the tasks on the worker's event loop (task.isolation), to compare with runs before task threads
+const ISOLATION: Record<string, string> = process.env.BENCH_ISOLATION ? { 'task.isolation': process.env.BENCH_ISOLATION } : {};
 const STRING = 'org.apache.kafka.connect.storage.StringConverter';
 const JSONC = 'org.apache.kafka.connect.json.JsonConverter';
 
@@ -38,7 +40,7 @@ const rate = (secs: number) => `${COUNT} records in ${secs.toFixed(2)} s = ${Mat
 // figure from the connector's creation includes that start, the one from the first record does not
 const steady = (t: { first: number; inTopic: number }) => `first record after ${t.first.toFixed(2)} s, ${Math.round(COUNT / Math.max(0.001, t.inTopic - t.first)).toLocaleString('en-US')} records/s from it`;
 
-const kit = await startTestKit({ workerConfig: { 'offset.flush.interval.ms': '1000' } });
+const kit = await startTestKit({ workerConfig: { 'offset.flush.interval.ms': '1000', ...ISOLATION } });
 try {
   const input = path.join(kit.dir, 'in.txt');
   const line = (i: number) => `${String(i).padStart(10, '0')} ${'x'.repeat(89)}`;
@@ -75,7 +77,7 @@ try {
 
 // exactly-once sources: the same file source, String converter, enabled vs disabled
 for (const eos of ['disabled', 'enabled']) {
-  const k = await startTestKit({ workerConfig: { 'offset.flush.interval.ms': '1000', 'exactly.once.source.support': eos } });
+  const k = await startTestKit({ workerConfig: { 'offset.flush.interval.ms': '1000', 'exactly.once.source.support': eos, ...ISOLATION } });
   try {
     const input = path.join(k.dir, 'in.txt');
     const fd = fs.openSync(input, 'w');
