@@ -7,6 +7,11 @@ import path from 'node:path';
 import { createClusterDb, kcatMetadata, TestCluster, waitFor } from './helpers/cluster.ts';
 import { python } from './helpers/clients.ts';
 import { ROOT } from './helpers/process.ts';
+import fs from 'node:fs';
+import { kcat } from './helpers/clients.ts';
+import { ClusterAdmin } from '../client/admin-cluster.ts';
+import { BrokerConnection } from '../server/replication/broker-connection.ts';
+import { Metadata } from '../server/protocol/apis/index.ts';
 
 const SESSION_MS = 6000;
 
@@ -78,4 +83,45 @@ test('three brokers on one metadata store: placement, metadata, failover of a le
   // A killed broker restarts as a new incarnation and is listed again.
   await c.start(victim.leader);
   await waitFor('the restarted broker listed', async () => (await kcatMetadata(c.brokers.get(last)!.bootstrap)).brokers.length === 2);
+});
+
+test('an offline partition returns with its data; offline replicas listed; deletion reaches every broker; leaders rebalance back', async (t) => {
+  const c = new TestCluster(await createClusterDb(), ['--set', `broker.session.timeout.ms=${SESSION_MS}`, '--set', 'leader.imbalance.check.interval.seconds=1']);
+  t.after(() => c.close());
+  await Promise.all([1, 2, 3].map((n) => c.start(n)));
+  const kadmin = new ClusterAdmin({ bootstrap: c.bootstrap(), clientId: 'cluster-brokers-test' });
+  t.after(() => kadmin.close());
+  await waitFor('three brokers', async () => (await kcatMetadata(c.brokers.get(1)!.bootstrap)).brokers.length === 3);
+  const b1 = c.brokers.get(1)!.bootstrap;
+  assert.deepEqual(await admin(b1, 'assign', 'solo', '[[3]]'), { ok: true });
+  assert.deepEqual(await admin(b1, 'assign', 'pref', '[[3,1],[3,2],[1,3]]'), { ok: true });
+  assert.deepEqual(await admin(b1, 'create', 'gone', '3', '3'), { ok: true });
+  await kcat(['-P', '-b', b1, '-t', 'solo', '-X', 'acks=all'], 'x1\nx2\nx3\n');
+  await waitFor('gone on every broker', async () => [1, 2, 3].every((n) => fs.existsSync(path.join(c.brokers.get(n)!.dataDir, 'gone-0'))));
+  await waitFor('full ISRs', async () => (await kcatMetadata(b1, 'pref')).topics[0].partitions.every((p) => p.isrs.length === 2), 20000);
+
+  // Deleting through one broker removes the logs on all of them.
+  await kadmin.deleteTopics(['gone']);
+  await waitFor('gone deleted everywhere', async () => [1, 2, 3].every((n) => !fs.existsSync(path.join(c.brokers.get(n)!.dataDir, 'gone-0'))));
+
+  // Broker 3 dies: solo has no other replica (offline, LEADER_NOT_AVAILABLE), pref's leaderships move.
+  await c.kill(3);
+  const offline = await waitFor('solo offline', async () => { const p = (await kcatMetadata(b1, 'solo')).topics[0].partitions[0]; return p.leader === -1 && p; }, SESSION_MS * 2);
+  assert.match(String(offline.error ?? ''), /Leader not available/i);
+  // (librdkafka and kcat do not show offline replicas; ask with the broker's own codec, as the Java admin client would)
+  const conn = await BrokerConnection.connect('127.0.0.1', c.brokers.get(1)!.port, 'offline-check');
+  const md = await conn.send(Metadata, 9, { topics: [{ name: 'solo' }], allowAutoTopicCreation: false } as any) as any;
+  conn.close();
+  assert.deepEqual([md.topics[0].partitions[0].errorCode, md.topics[0].partitions[0].leaderId, md.topics[0].partitions[0].offlineReplicas], [5, -1, [3]]);
+  const moved = (await kcatMetadata(b1, 'pref')).topics[0].partitions;
+  assert.ok(moved.every((p) => p.leader !== 3 && p.leader !== -1));
+
+  // It returns: solo comes back with its data; pref's preferred leaderships go back to it on their own.
+  await c.start(3);
+  await waitFor('solo back', async () => (await kcatMetadata(b1, 'solo')).topics[0].partitions[0].leader === 3, SESSION_MS * 2);
+  assert.equal((await kcat(['-C', '-b', b1, '-t', 'solo', '-o', 'beginning', '-e', '-q'])).trim(), 'x1\nx2\nx3');
+  await waitFor('auto.leader.rebalance hands pref back to broker 3', async () => {
+    const ps = (await kcatMetadata(b1, 'pref')).topics[0].partitions;
+    return ps.every((p) => p.leader === p.replicas[0].id);
+  }, 30000, 200);
 });

@@ -585,19 +585,37 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
     const now = Date.now();
     const usable = this.usableNow(now);
     const rebalanceDue = this.o.config.bool('auto.leader.rebalance.enable') && now - this.lastRebalance >= this.o.config.int('leader.imbalance.check.interval.seconds') * 1000;
+    const imbalanced = rebalanceDue ? this.imbalancedBrokers() : new Set<number>();
     const writes: { s: PartitionState; d: Decision }[] = [];
     for (const t of this.metadata.list()) {
       const unclean = String(t.configs['unclean.leader.election.enable'] ?? this.o.config.get('unclean.leader.election.enable')) === 'true';
       for (const p of t.partitions) {
         const s = partitionStateOf(t.name, p);
         const moving = s.addingReplicas.length > 0 || s.removingReplicas.length > 0;
-        const d = electOnBrokerChange(s, usable, unclean) ?? (moving ? finishReassignment(s, usable) : null) ?? (rebalanceDue && !moving ? electPreferred(s, usable) : null);
+        const d = electOnBrokerChange(s, usable, unclean) ?? (moving ? finishReassignment(s, usable) : null) ?? (imbalanced.has(s.replicas[0]) && !moving ? electPreferred(s, usable) : null);
         if (d) writes.push({ s, d });
       }
     }
     if (rebalanceDue) this.lastRebalance = now;
     if (writes.length) await this.writeDecisions(writes, this.controllerEpoch);
     for (const b of this.brokerRows.values()) this.seenIncarnation.set(b.nodeId, b.incarnation);
+  }
+
+  /**
+   * Kafka's auto.leader.rebalance rule: a broker whose share of partitions it should
+   * lead (it is their first replica) but does not is above
+   * leader.imbalance.per.broker.percentage gets its preferred leaderships back.
+   */
+  private imbalancedBrokers(): Set<number> {
+    const preferred = new Map<number, { total: number; notLeading: number }>();
+    for (const t of this.metadata.list()) for (const p of t.partitions) {
+      const b = p.replicas[0];
+      const e = preferred.get(b) ?? { total: 0, notLeading: 0 };
+      e.total++; if (p.leader !== b) e.notLeading++;
+      preferred.set(b, e);
+    }
+    const pct = this.o.config.int('leader.imbalance.per.broker.percentage');
+    return new Set([...preferred].filter(([, e]) => e.notLeading > 0 && (e.notLeading * 100) / e.total > pct).map(([b]) => b));
   }
 
   /**
