@@ -15,6 +15,8 @@ export const COMMON_OPTIONS = `  --data-dir DIR         data directory (default 
   --bootstrap HOST:PORT  broker to use (registry, connect, ui)
   --registry URL         schema registry URL (ui, connect)
   --connect URL          Connect REST URL (ui)
+  --mirror-connect URL,... more Connect workers whose MirrorMaker 2 flows the UI shows
+                         (ui; tributary mirror runs one worker per flow)
   --admin-urls URL,...   brokers' admin HTTP URLs whose /metrics the UI charts (ui;
                          default: each broker's host on port 9644)
   --redis URL            distributed Connect through Redis
@@ -29,7 +31,7 @@ export const COMMON_OPTIONS = `  --data-dir DIR         data directory (default 
 
 /** Flags that take a value (so the CLI can tell a flag's value from the command name). */
 export const VALUE_FLAGS = new Set(['--data-dir', '--host', '--kafka-port', '--registry-port', '--connect-port', '--ui-port', '--admin-port',
-  '--bootstrap', '--registry', '--connect', '--admin-urls', '--redis', '--group-id', '--log-level', '--config', '--set',
+  '--bootstrap', '--registry', '--connect', '--admin-urls', '--mirror-connect', '--redis', '--group-id', '--log-level', '--config', '--set',
   '--node-id', '--metadata-store']);
 
 export interface CliOptions {
@@ -47,6 +49,8 @@ export interface CliOptions {
   connect?: string;
   /** --admin-urls: the brokers' admin URLs (ui) */
   adminUrls?: string[];
+  /** --mirror-connect: Connect workers running MM2 flows (ui) */
+  mirrorConnect?: string[];
   redis?: string;
   groupId?: string;
   logLevel: string;
@@ -88,6 +92,7 @@ export function parseArgs(command: string, argv: string[]): CliOptions {
       case '--registry': o.registry = next(); break;
       case '--connect': o.connect = next(); break;
       case '--admin-urls': o.adminUrls = next().split(',').map((u) => u.trim()).filter(Boolean); break;
+      case '--mirror-connect': o.mirrorConnect = next().split(',').map((u) => u.trim()).filter(Boolean); break;
       case '--redis': o.redis = next(); break;
       case '--group-id': o.groupId = next(); break;
       case '--log-level': o.logLevel = next(); break;

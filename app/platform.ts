@@ -103,7 +103,7 @@ export async function runPlatform(o: CliOptions): Promise<void> {
       console.log(`connect listening on ${o.host}:${c.port}`);
     }
     if (uiMod) {
-      const u = await uiMod.startUi({ bootstrap, host: o.host, port: o.uiPort, logger: logs.component('ui'), registryUrl, connectUrl, dataDir: path.resolve(o.dataDir), brokerAdminUrls: adminUrls });
+      const u = await uiMod.startUi({ bootstrap, host: o.host, port: o.uiPort, logger: logs.component('ui'), registryUrl, connectUrl, dataDir: path.resolve(o.dataDir), brokerAdminUrls: adminUrls, mirrorConnectUrls: o.mirrorConnect });
       stops.push(() => u.close());
       console.log(`ui listening on ${o.host}:${u.port}`);
     }

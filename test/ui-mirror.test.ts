@@ -12,6 +12,7 @@ import pino from 'pino';
 import { Kafka, logLevel } from 'kafkajs';
 import { startConnect } from '../connectors/index.ts';
 import { startUiHarness } from './helpers/ui.ts';
+import { startUi } from '../ui/server/index.ts';
 import { startBroker } from './helpers/broker.ts';
 import { kcat } from './helpers/clients.ts';
 import { waitFor, countTopic } from './mirror-helpers.ts';
@@ -92,5 +93,21 @@ test('ui: MirrorMaker 2 flows', async (t) => {
     await h.shot('mirror');
     assert.equal((await fetch(`${h.connectUrl}/connectors/MirrorSourceConnector/resume`, { method: 'PUT' })).status, 202);
     await lagCard.getByText('0', { exact: true }).waitFor({ timeout: 20_000 });
+  });
+
+  await t.test('a UI without --connect lists the flows of the workers --mirror-connect names, and says which one is down', async () => {
+    const ui2 = await startUi({ bootstrap: h.broker.bootstrap, host: '127.0.0.1', port: 0, mirrorConnectUrls: [h.connectUrl!, 'http://127.0.0.1:1'] });
+    const none = await startUi({ bootstrap: h.broker.bootstrap, host: '127.0.0.1', port: 0 });
+    try {
+      const m = await (await fetch(`${ui2.url}/api/mirror`)).json();
+      assert.deepEqual(m.flows.map((f: { source: string; target: string; connectUrl: string }) => [f.source, f.target, f.connectUrl]), [['a', 'b', h.connectUrl]]);
+      assert.equal(m.errors.length, 1);
+      assert.match(m.errors[0], /^http:\/\/127\.0\.0\.1:1: /);
+      const r = await fetch(`${none.url}/api/mirror`);
+      assert.equal(r.status, 503);
+      assert.match((await r.json()).message, /--mirror-connect/);
+    } finally {
+      await ui2.close(); await none.close();
+    }
   });
 });

@@ -14,5 +14,7 @@ export interface UiContext {
   samplers: Samplers;
   registry: Upstream;
   connect: Upstream;
+  /** Connect workers whose Mirror* connectors the Mirroring page lists: --connect and --mirror-connect */
+  mirrorConnects: Upstream[];
   logger: Logger;
 }

@@ -29,6 +29,8 @@ export interface UiAppOptions {
   dataDir?: string;
   /** How often lag and throughput are sampled (default 10 s). */
   sampleIntervalMs?: number;
+  /** More Connect workers running MirrorMaker 2 flows (`tributary mirror` runs one per flow). */
+  mirrorConnectUrls?: string[];
   /** The brokers' admin URLs whose /metrics the charts read (default: each broker's host on port 9644). */
   brokerAdminUrls?: string[];
   /** Where the built SPA lives (default ui/dist). */
@@ -48,6 +50,7 @@ export async function buildApp(o: UiAppOptions): Promise<{ app: FastifyInstance;
     samplers: new Samplers(gw, logger, { intervalMs, keep: Math.max(60, Math.ceil(3_600_000 / intervalMs)), dataDir: o.dataDir, brokerAdminUrls: o.brokerAdminUrls, connectUrl: o.connectUrl }),
     registry: new Upstream('registry', o.registryUrl),
     connect: new Upstream('connect', o.connectUrl),
+    mirrorConnects: [...new Set([o.connectUrl, ...(o.mirrorConnectUrls ?? [])].filter((u): u is string => !!u).map((u) => u.replace(/\/+$/, '')))].map((u) => new Upstream('connect', u)),
     logger,
   };
   const app = Fastify({ loggerInstance: logger.child({ component: 'ui-http' }, { level: 'warn' }) as unknown as FastifyBaseLogger, bodyLimit: 10 * 1024 * 1024 });
@@ -86,7 +89,7 @@ export async function buildApp(o: UiAppOptions): Promise<{ app: FastifyInstance;
 
 export async function startUi(opts: {
   bootstrap: string; host: string; port: number; logger?: import('pino').Logger; registryUrl?: string; connectUrl?: string; dataDir?: string;
-  brokerAdminUrls?: string[]; sampleIntervalMs?: number;
+  brokerAdminUrls?: string[]; sampleIntervalMs?: number; mirrorConnectUrls?: string[];
 }): Promise<{ port: number; url: string; close(): Promise<void> }> {
   const logger = opts.logger ?? pino({ level: 'warn' });
   try {

@@ -346,6 +346,8 @@ export interface MirrorCheckpoint {
 }
 
 export interface MirrorFlow {
+  /** the Connect worker running it */
+  connectUrl: string;
   source: string;
   target: string;
   sourceBootstrap: string | null;
@@ -364,4 +366,8 @@ export interface MirrorFlow {
 
 export interface MirrorOverview {
   flows: MirrorFlow[];
+  /** the Connect workers asked */
+  connects: string[];
+  /** a worker that could not be listed, and why */
+  errors: string[];
 }

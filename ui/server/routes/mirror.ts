@@ -13,7 +13,7 @@ export async function mirrorRoutes(app: FastifyInstance, { ctx }: { ctx: UiConte
   app.get('/api/mirror', async (): Promise<MirrorOverview> => {
     // several open pages (or a slow cluster) share one computation instead of piling up
     if (!last || Date.now() - last.at > REUSE_MS) {
-      const answer = mirrorOverview(ctx.connect);
+      const answer = mirrorOverview(ctx.mirrorConnects);
       last = { at: Date.now(), answer };
       answer.catch(() => { if (last?.answer === answer) last = null; });
     }

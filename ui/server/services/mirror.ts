@@ -132,30 +132,44 @@ interface ExpandedConnector {
 
 const why = (e: unknown) => (e as Error).message || String(e);
 
-export async function mirrorOverview(connect: Upstream): Promise<MirrorOverview> {
-  const r = await connect.request('GET', '/connectors?expand=info&expand=status');
-  if (r.status !== 200 || !r.body || typeof r.body !== 'object') throw new UiError('connect_error', `Kafka Connect answered ${r.status} listing connectors`);
-  const flows = new Map<string, { source: string; target: string; config: Record<string, string>; connectors: MirrorConnectorState[]; sourceConnector?: string }>();
-  for (const [name, c] of Object.entries(r.body as Record<string, ExpandedConnector>)) {
-    const config = c.info?.config ?? {};
-    const kind = kindOf(config['connector.class']);
-    if (!kind) continue;
-    const source = config['source.cluster.alias'] ?? 'source';
-    const target = config['target.cluster.alias'] ?? 'target';
-    const key = `${source}\0${target}`;
-    let f = flows.get(key);
-    if (!f) { f = { source, target, config: {}, connectors: [] }; flows.set(key, f); }
-    // the source connector's view of the flow wins (topics, policy); any of them names the clusters
-    if (kind === 'source' || !Object.keys(f.config).length) f.config = { ...f.config, ...config };
-    if (kind === 'source') f.sourceConnector = name;
-    f.connectors.push({ name, kind, state: c.status?.connector.state ?? 'UNKNOWN', tasks: (c.status?.tasks ?? []).map((t) => ({ id: t.id, state: t.state })) });
-  }
+export async function mirrorOverview(connects: Upstream[]): Promise<MirrorOverview> {
+  if (!connects.length) throw new UiError('connect_not_configured', 'No Kafka Connect URL is configured (start the UI with --connect URL, or --mirror-connect URL,... for `tributary mirror` workers)');
+  const flows = new Map<string, { connect: Upstream; source: string; target: string; config: Record<string, string>; connectors: MirrorConnectorState[]; sourceConnector?: string }>();
+  const errors: string[] = [];
+  await Promise.all(connects.map(async (connect) => {
+    let body: unknown;
+    try {
+      const r = await connect.request('GET', '/connectors?expand=info&expand=status');
+      if (r.status !== 200 || !r.body || typeof r.body !== 'object') throw new Error(`answered ${r.status} listing connectors`);
+      body = r.body;
+    } catch (e) {
+      errors.push(`${connect.url}: ${why(e)}`);
+      return;
+    }
+    for (const [name, c] of Object.entries(body as Record<string, ExpandedConnector>)) {
+      const config = c.info?.config ?? {};
+      const kind = kindOf(config['connector.class']);
+      if (!kind) continue;
+      const source = config['source.cluster.alias'] ?? 'source';
+      const target = config['target.cluster.alias'] ?? 'target';
+      const key = `${connect.url}\0${source}\0${target}`;
+      let f = flows.get(key);
+      if (!f) { f = { connect, source, target, config: {}, connectors: [] }; flows.set(key, f); }
+      // the source connector's view of the flow wins (topics, policy); any of them names the clusters
+      if (kind === 'source' || !Object.keys(f.config).length) f.config = { ...f.config, ...config };
+      if (kind === 'source') f.sourceConnector = name;
+      f.connectors.push({ name, kind, state: c.status?.connector.state ?? 'UNKNOWN', tasks: (c.status?.tasks ?? []).map((t) => ({ id: t.id, state: t.state })) });
+    }
+  }));
+  // every worker down: say so as the API's error, not as an empty page
+  if (errors.length === connects.length) throw new UiError('connect_unreachable', `Kafka Connect not reachable: ${errors.join('; ')}`);
   const out = await Promise.all([...flows.values()].map(async (f): Promise<MirrorFlow> => {
     const policy = policyOf(f.config);
     const sourceBootstrap = f.config['source.cluster.bootstrap.servers'] ?? null;
     const targetBootstrap = f.config['target.cluster.bootstrap.servers'] ?? null;
+    const connect = f.connect;
     const flow: MirrorFlow = {
-      source: f.source, target: f.target, sourceBootstrap, targetBootstrap, policy: policy.name,
+      connectUrl: connect.url ?? '', source: f.source, target: f.target, sourceBootstrap, targetBootstrap, policy: policy.name,
       connectors: f.connectors.sort((a, b) => a.kind.localeCompare(b.kind)), topics: [], checkpoints: [], lastHeartbeat: null,
     };
     await Promise.all([
@@ -193,5 +207,5 @@ export async function mirrorOverview(connect: Upstream): Promise<MirrorOverview>
     ]);
     return flow;
   }));
-  return { flows: out.sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target)) };
+  return { flows: out.sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target)), connects: connects.map((c) => c.url ?? ''), errors };
 }

@@ -2,8 +2,7 @@
 // configured Connect — their states, the topics mirrored with replication lag in
 // records and seconds, the last checkpoint per group, the last heartbeat.
 import { Link } from 'react-router-dom';
-import { useConnectStatus, useMirror } from '../../api/queries.ts';
-import { ServiceGate } from '../../components/service-gate.tsx';
+import { useMirror } from '../../api/queries.ts';
 import { QueryView } from '../../components/status.tsx';
 import { StateBadge } from '../../components/bits.tsx';
 import { fmtNum, fmtTime } from '../../lib/format.ts';
@@ -29,7 +28,7 @@ function Flow({ f }: { f: MirrorFlow }) {
     <section className="panel" aria-label={`Flow ${title}`}>
       <h2 style={{ marginTop: 0 }}>{title}</h2>
       <p className="muted">
-        <code>{f.sourceBootstrap ?? '?'}</code> → <code>{f.targetBootstrap ?? '?'}</code> · {f.policy} ·{' '}
+        <code>{f.sourceBootstrap ?? '?'}</code> → <code>{f.targetBootstrap ?? '?'}</code> · {f.policy} · on <code>{f.connectUrl}</code> ·{' '}
         {f.lastHeartbeat ? <>last heartbeat {fmtTime(f.lastHeartbeat, timeZone)}</> : <span className="badge warn">no heartbeat yet</span>}
         {f.heartbeatError && <> · {f.heartbeatError}</>}
       </p>
@@ -87,18 +86,20 @@ function Flow({ f }: { f: MirrorFlow }) {
 }
 
 export function MirrorFlows() {
-  const status = useConnectStatus();
   const q = useMirror();
   return (
     <>
       <h1>Mirroring</h1>
-      <ServiceGate name="Kafka Connect" q={status}>
-        <QueryView q={q} what="MirrorMaker 2 flows">
-          {(m) => m.flows.length
-            ? <>{m.flows.map((f) => <Flow key={`${f.source}->${f.target}`} f={f} />)}</>
-            : <p className="muted">No MirrorMaker 2 connectors on this Connect. Start a flow with <code>tributary mirror --config mm2.properties</code> or create the <code>Mirror*Connector</code>s.</p>}
-        </QueryView>
-      </ServiceGate>
+      <QueryView q={q} what="MirrorMaker 2 flows">
+        {(m) => (
+          <>
+            {m.errors.map((e) => <p key={e} className="alert" role="alert">Kafka Connect not reachable at {e}</p>)}
+            {m.flows.length
+              ? m.flows.map((f) => <Flow key={`${f.connectUrl} ${f.source}->${f.target}`} f={f} />)
+              : <p className="muted">No MirrorMaker 2 connectors on {m.connects.join(', ')}. Start a flow with <code>tributary mirror --config mm2.properties</code> (and the UI with <code>--mirror-connect</code> naming its workers) or create the <code>Mirror*Connector</code>s.</p>}
+          </>
+        )}
+      </QueryView>
     </>
   );
 }
