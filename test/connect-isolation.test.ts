@@ -140,3 +140,45 @@ test('a busy-waiting source task runs on its own thread: the broker and a file s
   assert.equal(after.tasks[0].state, 'RUNNING', JSON.stringify(after));
   assert.equal((await rest('GET', '/connectors/file/status')).body.tasks[0].state, 'RUNNING');
 });
+
+test('distributed mode\'s fence reaches a task thread: once the worker no longer holds the lease, the task writes nothing more', async (t) => {
+  const { startBroker } = await import('./helpers/broker.ts');
+  const { default: pino } = await import('pino');
+  const { ConnectState, loadWorkerConfig } = await import('../connectors/index.ts');
+  const { connectClient } = await import('../connectors/kafka.ts');
+  const { TaskThreadPool, ThreadTaskRunner } = await import('../connectors/runtime/task-thread-host.ts');
+  const broker = await startBroker();
+  t.after(() => broker.stop());
+  const dir = tempDir();
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const logger = pino({ level: 'silent' });
+  const worker = loadWorkerConfig({ 'offset.storage.replication.factor': '1', 'config.storage.replication.factor': '1', 'status.storage.replication.factor': '1' });
+  const state = new ConnectState(connectClient(broker.bootstrap, 'fence-test', logger), worker, logger);
+  await state.start();
+  t.after(() => state.stop());
+  await state.admin.ensureTopic({ topic: 'fenced-out', partitions: 1, replicationFactor: 1 });
+  const pool = new TaskThreadPool();
+  t.after(() => pool.close());
+  const input = path.join(dir, 'in.txt');
+  fs.writeFileSync(input, 'a\nb\n');
+  let holds = true;
+  const states: { state: string; trace: string | null }[] = [];
+  const STRING = 'org.apache.kafka.connect.storage.StringConverter';
+  const config = { name: 'fenced', 'connector.class': 'FileStreamSource', file: input, topic: 'fenced-out', 'value.converter': STRING, 'key.converter': STRING };
+  const runner = new ThreadTaskRunner({
+    spec: { connector: 'fenced', taskId: 0, generation: 0, config, taskProps: { file: input, topic: 'fenced-out', 'batch.size': '100' }, startPaused: false, workerRaw: {}, flushIntervalMs: 200, eos: null },
+    locations: [path.join(ROOT, 'connectors/builtin/file'), path.join(ROOT, 'connectors/builtin/converters')],
+    bootstrap: broker.bootstrap, state, logger, listener: { onState: (_c, _t, s, trace) => { states.push({ state: s, trace }); } },
+    fence: () => holds, blockedThresholdMs: 0, gracefulTimeoutMs: 2000, pool,
+  });
+  await runner.start();
+  t.after(() => runner.stop());
+  const out = follow(broker.bootstrap, 'fenced-out');
+  t.after(() => out.stop());
+  await waitFor('the lines written while the lease is held', () => out.got.length >= 2, 30000);
+  holds = false;
+  fs.appendFileSync(input, 'c\n');
+  await waitFor('the task failing on its closed fence', () => states.some((s) => s.state === 'FAILED' && /fenced/.test(s.trace ?? '')), 30000);
+  await sleep(1000);
+  assert.deepEqual(out.got.map((g) => g.line), ['a', 'b'], 'nothing written after the fence closed');
+});

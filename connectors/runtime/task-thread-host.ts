@@ -122,7 +122,6 @@ export class ThreadTaskRunner implements TaskRunner {
 
   async start(): Promise<void> {
     const o = this.o;
-    if (o.fence) Atomics.store(this.flags, 0, o.fence() ? 1 : 0);
     const init: ThreadInit = { spec: o.spec, locations: o.locations, bootstrap: o.bootstrap, shared: this.shared, fenced: !!o.fence, logLevel: this.level };
     const w = o.pool.take();
     this.worker = w;
@@ -152,10 +151,9 @@ export class ThreadTaskRunner implements TaskRunner {
     this.o.listener.onState(this.connector, this.taskId, state, trace, this.generation);
   }
 
-  /** Heartbeat, fence flag and log level, a few times a second. */
+  /** Heartbeat and log level, a few times a second. */
   private check() {
     const o = this.o;
-    if (o.fence) Atomics.store(this.flags, 0, o.fence() ? 1 : 0);
     if (o.logger.level !== this.level) { this.level = o.logger.level; this.post({ t: 'level', level: this.level }); }
     const threshold = o.blockedThresholdMs;
     // 0: the thread is still loading its modules (not counted)
@@ -196,6 +194,12 @@ export class ThreadTaskRunner implements TaskRunner {
       }
       case 'call': void this.answer(m.id, m.op, m.args); break;
       case 'started': this.onStarted(); break;
+      case 'fence':
+        // the thread waits on flags[1]
+        Atomics.store(this.flags, 0, this.o.fence?.() ? 1 : 0);
+        Atomics.store(this.flags, 1, 1);
+        Atomics.notify(this.flags, 1);
+        break;
       case 'stopped': this.fenced = m.fenced; this.onStopped(); break;
     }
   }

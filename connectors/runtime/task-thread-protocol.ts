@@ -14,7 +14,7 @@ export interface ThreadInit {
   /** plugin locations to load: built-in folders (connectors/builtin/…) or plugin folders */
   locations: string[];
   bootstrap: string | string[];
-  /** [0..8): Float64 heartbeat written by the thread; [8..12): Int32 fence flag (1 = may write) written by the worker */
+  /** [0..8): Float64 heartbeat written by the thread; [8..16): Int32 fence answer (1 = may write) and Int32 'answered' flag, written by the worker */
   shared: SharedArrayBuffer;
   /** distributed mode: the thread checks the fence flag before its writes */
   fenced: boolean;
@@ -27,6 +27,7 @@ export type FromThread =
   | { t: 'stats'; counters: ErrorCounters; records: RecordCounters | null; progress: Record<string, unknown> | null }
   | { t: 'call'; id: number; op: 'offsets' | 'putOffsets' | 'putActiveTopic'; args: unknown[] }
   | { t: 'started' }
+  | { t: 'fence' }
   | { t: 'stopped'; fenced: boolean };
 
 export type ToThread =

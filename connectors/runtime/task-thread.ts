@@ -91,10 +91,18 @@ async function build(): Promise<void> {
   runner = await createTaskRunner(d.spec, {
     client, plugins, state, admin, logger, dlqProducer: dlq,
     listener: { onState: (_c: string, _t: number, s: TaskState, trace: string | null) => { flushLogs(); post({ t: 'state', state: s, trace }); } },
-    ...(d.fenced ? { fence: () => Atomics.load(flags, 0) === 1 } : {}),
+    // distributed mode: asked synchronously before each write, as on the worker's loop (the lease is time-bound there)
+    ...(d.fenced ? { fence: askFence } : {}),
     // exactly-once: after InitProducerId fenced older instances, the worker reads connect-offsets to its end
     readOffsetsToEnd: async () => { state.load(await call<OffsetEntry[]>('offsets', [true])); },
   });
+}
+
+/** The worker's fence, synchronously: it answers in shared memory while this thread waits (a reply missing for 2 s counts as closed). */
+function askFence(): boolean {
+  Atomics.store(flags, 1, 0);
+  post({ t: 'fence' });
+  return Atomics.wait(flags, 1, 0, 2000) !== 'timed-out' && Atomics.load(flags, 0) === 1;
 }
 
 let stopping = false;
