@@ -6,14 +6,11 @@
 import { S, SourceConnector, SourceTask, type ConnectorContext, type Logger, type Props, type SourceRecord, type SourceTaskContext } from '../../../plugins/sdk/index.ts';
 import { checkpointConfig, nameFilter, offsetSyncsBootstrap, policyOf, type CheckpointConfig } from './config.ts';
 import { isCycle, type ReplicationPolicy } from './policy.ts';
-import { CheckpointFormat, OffsetSyncFormat, translateDownstream, type Checkpoint, type OffsetSync } from './records.ts';
+import { CheckpointFormat, OffsetSyncFormat, retainSync, translateDownstream, type Checkpoint, type OffsetSync } from './records.ts';
 import { ClusterAdmin, KafkaAdmin, PartitionReader, ensureInternalTopic, every, sleep } from './clusters.ts';
 import { VERSION } from './source.ts';
 
 const ASSIGNED = 'task.assigned.groups';
-/** syncs kept per partition; the oldest go first (a group older than all of them is not translated) */
-const SYNCS_KEPT = 1000;
-
 export class MirrorCheckpointConnector extends SourceConnector {
   private props: Props = {};
   private c!: CheckpointConfig;
@@ -91,12 +88,7 @@ export class OffsetSyncStore {
           let s: OffsetSync;
           try { s = OffsetSyncFormat.decode(r.key, r.value); } catch { continue; }
           const k = `${s.topic}\u0000${s.partition}`;
-          let l = this.syncs.get(k);
-          if (!l) this.syncs.set(k, (l = []));
-          // a sync below the last one means the downstream topic was recreated: start over
-          if (l.length && s.upstreamOffset < l[l.length - 1].upstreamOffset) l.length = 0;
-          l.push(s);
-          if (l.length > SYNCS_KEPT) l.shift();
+          this.syncs.set(k, retainSync(this.syncs.get(k) ?? [], s));
         }
       }
     }

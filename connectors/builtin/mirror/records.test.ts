@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CheckpointFormat, HeartbeatFormat, OffsetSyncFormat, translateDownstream } from './records.ts';
+import { CheckpointFormat, HeartbeatFormat, OffsetSyncFormat, SYNC_SLOTS, retainSync, translateDownstream } from './records.ts';
 
 // Kafka's protocol Struct layout: STRING = int16 length + UTF-8, integers big-endian, version header first.
 test('offset sync, checkpoint and heartbeat bytes are Kafka\'s Struct layout, and decode back', () => {
@@ -32,4 +32,22 @@ test('translation: exact at a sync, one past it beyond, -1 before every sync, nu
   assert.equal(translateDownstream(syncs, 50), 11);
   assert.equal(translateDownstream(syncs.slice(1), 50), -1);
   assert.equal(translateDownstream([], 5), null);
+});
+
+test('offset syncs kept at exponential distances: 64 per partition, old group offsets still translate, never past the truth', () => {
+  // upstream u was written downstream at 2u (any monotone map will do)
+  let kept: ReturnType<typeof retainSync> = [];
+  const N = 100_000;
+  for (let u = 0; u < N; u += 3) kept = retainSync(kept, { topic: 't', partition: 0, upstreamOffset: u, downstreamOffset: 2 * u });
+  assert.ok(kept.length <= SYNC_SLOTS, `${kept.length} kept`);
+  for (let i = 1; i < kept.length; i++) assert.ok(kept[i].upstreamOffset > kept[i - 1].upstreamOffset, 'oldest first');
+  for (const u of [0, 1, 5, 1000, 50_000, 99_000, N - 3, N - 2]) {
+    const d = translateDownstream(kept, u);
+    assert.ok(d !== null && d >= 0, `upstream ${u} translates (a FIFO of the last syncs loses it)`);
+    assert.ok(d <= 2 * u + 1, `upstream ${u} -> ${d}: never past the truth`);
+  }
+  // recent offsets are precise: the newest sync itself, and one past it
+  assert.equal(translateDownstream(kept, kept[kept.length - 1].upstreamOffset), 2 * kept[kept.length - 1].upstreamOffset);
+  // a recreated downstream topic starts over
+  assert.deepEqual(retainSync(kept, { topic: 't', partition: 0, upstreamOffset: 1, downstreamOffset: 0 }).length, 1);
 });

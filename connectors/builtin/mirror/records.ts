@@ -101,3 +101,32 @@ export function translateDownstream(syncs: readonly OffsetSync[], upstreamOffset
   if (!best) return syncs.length ? -1 : null;
   return best.downstreamOffset + (upstreamOffset === best.upstreamOffset ? 0 : 1);
 }
+
+/** syncs kept per partition (as Kafka's OffsetSyncStore since 3.5: 64 slots) */
+export const SYNC_SLOTS = 64;
+
+/**
+ * Adds `s` (the newest sync of its partition) to `kept` (oldest first) and thins the list
+ * as Kafka's OffsetSyncStore does: slot 0 is the newest sync, slot i the newest one at
+ * least 2^(i-1) upstream offsets older. Recent offsets translate precisely, and a group
+ * far behind still translates (to an earlier downstream position: re-read, never skipped)
+ * instead of falling off the end of a window of the last N syncs.
+ */
+export function retainSync(kept: readonly OffsetSync[], s: OffsetSync): OffsetSync[] {
+  // A sync below the newest means the downstream topic was recreated: start over.
+  if (kept.length && s.upstreamOffset < kept[kept.length - 1].upstreamOffset) return [s];
+  const all = [...kept, s];
+  if (all.length <= SYNC_SLOTS) return all;
+  const out: OffsetSync[] = [s];
+  let j = all.length - 2;
+  for (let i = 1; i < SYNC_SLOTS && j >= 0; i++) {
+    const bound = s.upstreamOffset - 2 ** (i - 1);
+    while (j >= 0 && all[j].upstreamOffset > bound) j--;
+    if (j < 0) break;
+    out.push(all[j]);
+    j--;
+  }
+  // the oldest sync stays while there is room, so the earliest group offsets still translate
+  if (out.length < SYNC_SLOTS && out[out.length - 1] !== all[0]) out.push(all[0]);
+  return out.reverse();
+}
