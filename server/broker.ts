@@ -212,7 +212,8 @@ export class Broker {
     const first = this.endpoint(lc.listeners[0].name);
     this.advertisedHost = first.host; this.advertisedPort = first.port;
     // Registered once clients can reach it: only then may the controller make it a leader.
-    await this.clusterStore?.register({ host: this.advertisedHost, port: this.advertisedPort, rack: this.config.get('broker.rack') });
+    const endpoints = Object.fromEntries(this.boundListeners.map((l) => [l.name, this.endpoint(l.name)]));
+    await this.clusterStore?.register({ host: this.advertisedHost, port: this.advertisedPort, rack: this.config.get('broker.rack'), endpoints });
     this.ready = true;
   }
 

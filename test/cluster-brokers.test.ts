@@ -86,13 +86,18 @@ test('three brokers on one metadata store: placement, metadata, failover of a le
 });
 
 test('an offline partition returns with its data; offline replicas listed; deletion reaches every broker; leaders rebalance back', async (t) => {
-  const c = new TestCluster(await createClusterDb(), ['--set', `broker.session.timeout.ms=${SESSION_MS}`, '--set', 'leader.imbalance.check.interval.seconds=1']);
+  const c = new TestCluster(await createClusterDb(), ['--set', `broker.session.timeout.ms=${SESSION_MS}`, '--set', 'leader.imbalance.check.interval.seconds=1',
+    '--set', 'listeners=PLAINTEXT://127.0.0.1:0,EXTERNAL://127.0.0.1:0', '--set', 'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,EXTERNAL:PLAINTEXT']);
   t.after(() => c.close());
   await Promise.all([1, 2, 3].map((n) => c.start(n)));
   const kadmin = new ClusterAdmin({ bootstrap: c.bootstrap(), clientId: 'cluster-brokers-test' });
   t.after(() => kadmin.close());
   await waitFor('three brokers', async () => (await kcatMetadata(c.brokers.get(1)!.bootstrap)).brokers.length === 3);
   const b1 = c.brokers.get(1)!.bootstrap;
+  // Each broker registers every listener: a client of EXTERNAL is sent to every broker's EXTERNAL port.
+  const external = (n: number) => Number(/kafka listener EXTERNAL \(PLAINTEXT\) listening on [^:]+:(\d+)/.exec(c.brokers.get(n)!.cli.output())![1]);
+  const viaExternal = await kcatMetadata(`127.0.0.1:${external(1)}`);
+  assert.deepEqual(viaExternal.brokers.map((x) => x.name).sort(), [1, 2, 3].map((n) => `127.0.0.1:${external(n)}`).sort());
   assert.deepEqual(await admin(b1, 'assign', 'solo', '[[3]]'), { ok: true });
   assert.deepEqual(await admin(b1, 'assign', 'pref', '[[3,1],[3,2],[1,3]]'), { ok: true });
   assert.deepEqual(await admin(b1, 'create', 'gone', '3', '3'), { ok: true });

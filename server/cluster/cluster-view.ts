@@ -29,6 +29,8 @@ export interface BrokerInfo {
   host: string;
   port: number;
   rack: string | null;
+  /** every listener's advertised endpoint by listener name (host/port above: the first listener's) */
+  endpoints?: Record<string, { host: string; port: number }>;
   /** false while its lease has expired or it shut down (fenced brokers lead nothing) */
   alive: boolean;
 }

@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS tributary_partitions (
   replicas int[] NOT NULL, isr int[] NOT NULL, adding int[] NOT NULL DEFAULT '{}', removing int[] NOT NULL DEFAULT '{}',
   PRIMARY KEY (topic, partition));
 CREATE TABLE IF NOT EXISTS tributary_broker_configs (resource text PRIMARY KEY, configs jsonb NOT NULL);
+ALTER TABLE tributary_brokers ADD COLUMN IF NOT EXISTS endpoints jsonb NOT NULL DEFAULT '{}';
 `;
 
 /** Control-plane writes the topic manager asks for (any broker may make them; the store serializes). */
@@ -95,7 +96,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
   private brokerRows = new Map<number, BrokerRow>();
   private controller = -1;
   private incarnation = -1;
-  private endpoint: { host: string; port: number; rack: string | null } | null = null;
+  private endpoint: { host: string; port: number; rack: string | null; endpoints?: Record<string, { host: string; port: number }> } | null = null;
   private timers: NodeJS.Timeout[] = [];
   private closed = false;
   private refreshing: Promise<void> | null = null;
@@ -150,16 +151,16 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
   }
 
   /** Registers this broker (a new incarnation each start) once its listener is up, then heartbeats. */
-  async register(endpoint: { host: string; port: number; rack: string | null }): Promise<void> {
+  async register(endpoint: { host: string; port: number; rack: string | null; endpoints?: Record<string, { host: string; port: number }> }): Promise<void> {
     this.endpoint = endpoint;
     await this.takeBrokerLock();
     const r = await this.pool.query(
-      `INSERT INTO tributary_brokers (node_id, incarnation, host, port, rack, lease_until, shutting_down)
-       VALUES ($1, 1, $2, $3, $4, now() + $5 * interval '1 millisecond', false)
+      `INSERT INTO tributary_brokers (node_id, incarnation, host, port, rack, lease_until, shutting_down, endpoints)
+       VALUES ($1, 1, $2, $3, $4, now() + $5 * interval '1 millisecond', false, $6)
        ON CONFLICT (node_id) DO UPDATE SET incarnation = tributary_brokers.incarnation + 1, host = EXCLUDED.host, port = EXCLUDED.port,
-         rack = EXCLUDED.rack, lease_until = EXCLUDED.lease_until, shutting_down = false, registered_at = now()
+         rack = EXCLUDED.rack, lease_until = EXCLUDED.lease_until, shutting_down = false, registered_at = now(), endpoints = EXCLUDED.endpoints
        RETURNING incarnation`,
-      [this.nodeId, endpoint.host, endpoint.port, endpoint.rack, this.sessionMs]);
+      [this.nodeId, endpoint.host, endpoint.port, endpoint.rack, this.sessionMs, JSON.stringify(endpoint.endpoints ?? {})]);
     this.incarnation = r.rows[0].incarnation;
     await this.notify('broker');
     this.log.info({ nodeId: this.nodeId, incarnation: this.incarnation, host: endpoint.host, port: endpoint.port, rack: endpoint.rack }, 'registered in the metadata store');
@@ -285,7 +286,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
     this.apply(rows);
   }
 
-  private static readonly BROKERS_SQL = 'SELECT node_id, incarnation, host, port, rack, lease_until > now() AS lease_ok, shutting_down FROM tributary_brokers ORDER BY node_id';
+  private static readonly BROKERS_SQL = 'SELECT node_id, incarnation, host, port, rack, endpoints, lease_until > now() AS lease_ok, shutting_down FROM tributary_brokers ORDER BY node_id';
   private static readonly LOCKS_SQL = `SELECT objid::int - $2 AS node FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::int::oid AND objsubid = 2
     AND objid::int >= $2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
 
@@ -307,7 +308,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
     this.brokerRows = new Map(brokers.map((b) => {
       const lockHeld = locked.has(b.node_id);
       const r: BrokerRow = {
-        nodeId: b.node_id, host: b.host, port: b.port, rack: b.rack, incarnation: b.incarnation, leaseOk: b.lease_ok, shuttingDown: b.shutting_down, lockHeld,
+        nodeId: b.node_id, host: b.host, port: b.port, rack: b.rack, endpoints: b.endpoints ?? {}, incarnation: b.incarnation, leaseOk: b.lease_ok, shuttingDown: b.shutting_down, lockHeld,
         alive: b.lease_ok && !b.shutting_down && lockHeld,
       };
       return [r.nodeId, r];
@@ -370,7 +371,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
   // ---------------- ClusterView ----------------
 
   brokers(): BrokerInfo[] {
-    return [...this.brokerRows.values()].map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack, alive: b.alive }));
+    return [...this.brokerRows.values()].map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack, endpoints: b.endpoints, alive: b.alive }));
   }
 
   aliveBrokers(): BrokerInfo[] { return this.brokers().filter((b) => b.alive); }

@@ -10,7 +10,7 @@ import { TOPIC_CONFIGS, BROKER_CONFIGS, TOPIC_CONFIG_BY_NAME, BROKER_CONFIG_BY_N
 import type { MetadataStore, TopicMeta } from '../cluster/metadata-store.ts';
 import type { TopicManager } from '../topic-manager.ts';
 import type { ReplicaManager } from '../replica-manager.ts';
-import type { ClusterView, PartitionState } from '../cluster/cluster-view.ts';
+import type { BrokerInfo, ClusterView, PartitionState } from '../cluster/cluster-view.ts';
 import type { ClusterControl, PartitionResult } from '../cluster/postgres-cluster-view.ts';
 import { partitionFor } from '../txn/transaction-coordinator.ts';
 
@@ -79,14 +79,19 @@ function liveBrokers(b: AdminContext) {
   return b.cluster.brokers().filter((x) => x.alive);
 }
 
+/** Where a client of `listener` reaches broker `x`: this broker knows its own; others registered theirs per listener. */
+function reach(b: AdminContext, x: BrokerInfo, listener?: string): { host: string; port: number } {
+  if (x.nodeId === b.nodeId) return b.endpoint(listener);
+  return (listener && x.endpoints?.[listener]) || { host: x.host, port: x.port };
+}
+
 export function metadataHandler(b: AdminContext): ApiHandler<typeof Metadata> {
   return (ctx, req) => {
     const v = ctx.apiVersion;
     const live = liveBrokers(b);
     const alive = new Set(live.map((x) => x.nodeId));
-    // This broker answers with the endpoint of the listener the client came in on.
-    const me = b.endpoint(ctx.session?.listenerName);
-    const brokers = live.map((x) => (x.nodeId === b.nodeId ? { nodeId: x.nodeId, host: me.host, port: me.port, rack: x.rack } : { nodeId: x.nodeId, host: x.host, port: x.port, rack: x.rack }));
+    // Every broker as reachable on the listener the client came in on.
+    const brokers = live.map((x) => ({ nodeId: x.nodeId, ...reach(b, x, ctx.session?.listenerName), rack: x.rack }));
     let topics: any[];
     if (req.topics == null || (v === 0 && req.topics.length === 0)) {
       topics = b.metadata.list().map((t) => topicMetadata(b, t, v, alive));
@@ -116,7 +121,7 @@ export function metadataHandler(b: AdminContext): ApiHandler<typeof Metadata> {
 export function describeClusterHandler(b: AdminContext): ApiHandler<typeof DescribeCluster> {
   return (ctx, _req) => ({
     throttleTimeMs: 0, errorCode: 0, errorMessage: null, endpointType: 1, clusterId: b.metadata.clusterId, controllerId: b.cluster.controllerId(),
-    brokers: liveBrokers(b).map((x) => (x.nodeId === b.nodeId ? { brokerId: x.nodeId, ...b.endpoint(ctx.session?.listenerName), rack: x.rack } : { brokerId: x.nodeId, host: x.host, port: x.port, rack: x.rack })),
+    brokers: liveBrokers(b).map((x) => ({ brokerId: x.nodeId, ...reach(b, x, ctx.session?.listenerName), rack: x.rack })),
     clusterAuthorizedOperations: -2147483648,
   });
 }
@@ -378,8 +383,7 @@ export function findCoordinatorHandler(b: AdminContext): ApiHandler<typeof FindC
     const s = b.cluster.partitionState(topic, partitionFor(key, t.partitions.length));
     const leader = s ? b.cluster.brokers().find((x) => x.nodeId === s.leader && x.alive) : undefined;
     if (!leader) return { ...none, errorCode: code('COORDINATOR_NOT_AVAILABLE'), errorMessage: `${topic} partition of '${key}' has no leader now` };
-    const self = leader.nodeId === b.nodeId;
-    const ep = self ? b.endpoint(listener) : leader;
+    const ep = reach(b, leader, listener);
     return { nodeId: leader.nodeId, host: ep.host, port: ep.port, errorCode: 0, errorMessage: null };
   };
   return (ctx, req) => {
