@@ -56,7 +56,8 @@ async function cdcTask(): Promise<void> {
 
 async function cdcEndToEnd(): Promise<void> {
   const db = await createTestDb('trib_bench');
-  const kit = await startTestKit();
+  // BENCH_ISOLATION=none: the task on the worker's event loop (task.isolation), as before task threads
+  const kit = await startTestKit({ workerConfig: process.env.BENCH_ISOLATION ? { 'task.isolation': process.env.BENCH_ISOLATION } : {} });
   try {
     await db.client.query(`CREATE TABLE ev (id bigint PRIMARY KEY, sent_ms bigint NOT NULL, payload text)`);
     const slot = `s_${db.name}`;
