@@ -5,6 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
+import fs from 'node:fs';
+import path from 'node:path';
 import pino from 'pino';
 import { MetadataStore } from '../server/cluster/metadata-store.ts';
 import { PostgresClusterView } from '../server/cluster/postgres-cluster-view.ts';
@@ -12,9 +14,9 @@ import { loadBrokerConfig } from '../server/config.ts';
 import type { PartitionState } from '../server/cluster/cluster-view.ts';
 import { createClusterDb, waitFor } from './helpers/cluster.ts';
 
-function view(url: string, nodeId: number): PostgresClusterView {
+function view(url: string, nodeId: number, dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-store-'))): PostgresClusterView {
   const { config } = loadBrokerConfig([['node.id', String(nodeId)], ['metadata.store.url', url], ['broker.session.timeout.ms', '10000']]);
-  return new PostgresClusterView({ url, nodeId, metadata: new MetadataStore(os.tmpdir(), nodeId, false), config, logger: pino({ level: 'silent' }), onChanges: () => {} });
+  return new PostgresClusterView({ url, nodeId, metadata: new MetadataStore(dataDir, nodeId, false), config, logger: pino({ level: 'silent' }), onChanges: () => {} });
 }
 
 test('compare-and-set on partition epoch, leader epoch and controller epoch', async (t) => {
@@ -57,4 +59,21 @@ test('compare-and-set on partition epoch, leader epoch and controller epoch', as
   assert.equal(moved.leaderEpoch, cur.leaderEpoch + 1);
   // The old leader's ISR request at the old leader epoch is now refused.
   assert.equal(await leader.alterIsr({ ...cur, partitionEpoch: moved.partitionEpoch }, [cur.leader]), 'stale');
+});
+
+test('a data dir of another cluster or another node is refused', async (t) => {
+  const db = await createClusterDb();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-store-'));
+  fs.writeFileSync(path.join(dir, 'meta.properties'), 'version=1\ncluster.id=seededFromDisk\nnode.id=1\n');
+  const views = [view(db.url, 1, dir)];
+  t.after(async () => { for (const v of views) await v.close(); await db.drop(); fs.rmSync(dir, { recursive: true, force: true }); });
+  await views[0].load(null);
+  assert.equal((views[0] as any).metadata.clusterId, 'seededFromDisk', 'the first broker names the cluster after its data dir');
+  views.push(view(db.url, 2, dir));
+  await assert.rejects(views[1].load(null), /belongs to node.id 1 \(meta.properties\), not 2; give each broker its own --data-dir/);
+  const other = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-store-'));
+  t.after(() => fs.rmSync(other, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(other, 'meta.properties'), 'version=1\ncluster.id=someOtherCluster\nnode.id=3\n');
+  views.push(view(db.url, 3, other));
+  await assert.rejects(views[2].load(null), /holds the logs of cluster someOtherCluster .* but the metadata store's cluster is seededFromDisk/);
 });

@@ -69,6 +69,28 @@ export class MetadataStore {
     if (!fs.existsSync(props)) fs.writeFileSync(props, `version=1\ncluster.id=${this.clusterId}\nnode.id=${this.nodeId}\n`);
   }
 
+  /** The cluster id in this data dir's meta.properties, if any. */
+  metaPropertiesClusterId(): string | null {
+    try { return /^cluster\.id=(.*)$/m.exec(fs.readFileSync(path.join(this.dataDir, 'meta.properties'), 'utf8'))?.[1]?.trim() || null; } catch { return null; }
+  }
+
+  /**
+   * A cluster member's data dir: its meta.properties must name the store's cluster and
+   * this node (Kafka refuses a log dir of another cluster: its logs would be served
+   * as this cluster's); written when missing.
+   */
+  claimDataDir(clusterId: string): void {
+    fs.mkdirSync(this.dataDir, { recursive: true });
+    const file = path.join(this.dataDir, 'meta.properties');
+    let text = '';
+    try { text = fs.readFileSync(file, 'utf8'); } catch { /* a fresh dir */ }
+    const had = /^cluster\.id=(.*)$/m.exec(text)?.[1]?.trim();
+    const node = /^node\.id=(.*)$/m.exec(text)?.[1]?.trim();
+    if (had && had !== clusterId) throw new Error(`${this.dataDir} holds the logs of cluster ${had} (meta.properties), but the metadata store's cluster is ${clusterId}; use an empty --data-dir or the store of that cluster`);
+    if (node && node !== String(this.nodeId)) throw new Error(`${this.dataDir} belongs to node.id ${node} (meta.properties), not ${this.nodeId}; give each broker its own --data-dir`);
+    if (!had) fs.writeFileSync(file, `version=1\ncluster.id=${clusterId}\nnode.id=${this.nodeId}\n`);
+  }
+
   private save(): void {
     if (!this.persist) return;
     const snap: Snapshot = { version: 1, clusterId: this.clusterId, topics: [...this.topics.values()], brokerConfigs: this.brokerConfigs };

@@ -137,11 +137,14 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
       await c.query('BEGIN');
       await c.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, LOCK_SCHEMA]);
       await c.query(SCHEMA);
-      await c.query('INSERT INTO tributary_cluster (id, cluster_id) VALUES (1, $1) ON CONFLICT (id) DO NOTHING', [clusterIdOverride || randomBytes(16).toString('base64url').slice(0, 22)]);
+      // The first broker names the cluster: cluster.id, else the id its data dir already has, else a new one.
+      const seed = clusterIdOverride || this.metadata.metaPropertiesClusterId() || randomBytes(16).toString('base64url').slice(0, 22);
+      await c.query('INSERT INTO tributary_cluster (id, cluster_id) VALUES (1, $1) ON CONFLICT (id) DO NOTHING', [seed]);
       const id = (await c.query('SELECT cluster_id FROM tributary_cluster WHERE id = 1')).rows[0].cluster_id as string;
       await c.query('COMMIT');
       if (clusterIdOverride && clusterIdOverride !== id) throw new Error(`cluster.id ${clusterIdOverride} does not match the id ${id} kept in the metadata store; drop the setting or point metadata.store.url at the right database`);
       this.metadata.clusterId = id;
+      this.metadata.claimDataDir(id);
     } catch (e) {
       await c.query('ROLLBACK').catch(() => {});
       throw e;
