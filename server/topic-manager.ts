@@ -46,6 +46,7 @@ export class TopicManager {
 
   /** Topics being created in the store on behalf of a synchronous caller (auto-creation, coordinators). */
   private pending = new Map<string, Promise<unknown>>();
+  private lastInternalWarning = 0;
 
   get(name: string): TopicMeta | undefined { return this.metadata.get(name); }
 
@@ -59,7 +60,16 @@ export class TopicManager {
     if (replicationFactor < 1) throw new KafkaError('INVALID_REPLICATION_FACTOR', `Replication factor must be at least 1, got ${replicationFactor}.`);
     if (this.control) {
       const isInternal = internal || INTERNAL_TOPICS.has(name);
-      if (INTERNAL_RF[name]) replicationFactor = Math.max(1, Math.min(this.config.int(INTERNAL_RF[name]), this.control.aliveBrokers().length));
+      if (INTERNAL_RF[name]) {
+        // As Kafka: never a thinner internal topic than configured; wait for the brokers instead.
+        replicationFactor = this.config.int(INTERNAL_RF[name]);
+        const alive = this.control.aliveBrokers().length;
+        if (alive < replicationFactor) {
+          const msg = `Number of alive brokers ${alive} does not meet the required replication factor ${replicationFactor} for ${name} (${INTERNAL_RF[name]}); start more brokers or lower it.`;
+          if (Date.now() - this.lastInternalWarning > 10_000) { this.lastInternalWarning = Date.now(); this.replicas.logger.warn(msg); }
+          throw new KafkaError('COORDINATOR_NOT_AVAILABLE', msg);
+        }
+      }
       const clean = validateTopicConfigs(configs);
       if (replicationFactor > this.control.aliveBrokers().length) throw new KafkaError('INVALID_REPLICATION_FACTOR', `Replication factor: ${replicationFactor} larger than available brokers: ${this.control.aliveBrokers().length}.`);
       if (validateOnly) return null;
