@@ -151,7 +151,7 @@ send({ ready: true, rss: process.memoryUsage().rss });
   const COUNT = Number(process.env.BENCH_COUNT ?? 200000);
   const STRING = 'org.apache.kafka.connect.storage.StringConverter';
   const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-  const res: Record<string, { startMs: number; src: number; sink: number }[]> = { none: [], thread: [] };
+  const res: Record<string, { startMs: number; src: number; sink: number; srcCpu: number; sinkCpu: number }[]> = { none: [], thread: [] };
   for (let r = 0; r < rounds; r++) {
     for (const mode of ['none', 'thread'] as const) {
       const k = await startTestKit({ workerConfig: { 'offset.flush.interval.ms': '1000', 'task.isolation': mode } });
@@ -167,15 +167,21 @@ send({ ready: true, rss: process.memoryUsage().rss });
         const t0 = performance.now();
         await k.createConnector('src', { 'connector.class': 'FileStreamSource', file: input, topic: 'iso', 'batch.size': '2000', 'value.converter': STRING });
         let first = 0;
-        await k.waitFor(async () => { const h = await high(); if (h > 0 && !first) first = performance.now(); return h >= COUNT; }, { timeoutMs: 600000, intervalMs: 10, what: 'every line in the topic' });
+        let cpu0 = process.cpuUsage();
+        await k.waitFor(async () => { const h = await high(); if (h > 0 && !first) { first = performance.now(); cpu0 = process.cpuUsage(); } return h >= COUNT; }, { timeoutMs: 600000, intervalMs: 10, what: 'every line in the topic' });
         const srcDone = performance.now();
+        const srcCpu = process.cpuUsage(cpu0);
         await admin.disconnect();
         const out = path.join(k.dir, 'out.txt');
         await k.createConnector('sink', { 'connector.class': 'FileStreamSink', file: out, topics: 'iso', 'value.converter': STRING, 'key.converter': STRING });
         let sinkFirst = 0;
-        await k.waitFor(() => { const s = fs.existsSync(out) ? fs.statSync(out).size : 0; if (s > 0 && !sinkFirst) sinkFirst = performance.now(); return s >= bytes; }, { timeoutMs: 600000, intervalMs: 10, what: 'the sink file' });
+        let cpu1 = process.cpuUsage();
+        await k.waitFor(() => { const s = fs.existsSync(out) ? fs.statSync(out).size : 0; if (s > 0 && !sinkFirst) { sinkFirst = performance.now(); cpu1 = process.cpuUsage(); } return s >= bytes; }, { timeoutMs: 600000, intervalMs: 10, what: 'the sink file' });
         const sinkDone = performance.now();
-        res[mode].push({ startMs: first - t0, src: COUNT / ((srcDone - first) / 1000), sink: COUNT / ((sinkDone - sinkFirst) / 1000) });
+        const sinkCpu = process.cpuUsage(cpu1);
+        // CPU of the whole process (every thread) per record: less at the mercy of the machine's load than wall time
+        const us = (c: NodeJS.CpuUsage) => (c.user + c.system) / COUNT;
+        res[mode].push({ startMs: first - t0, src: COUNT / ((srcDone - first) / 1000), sink: COUNT / ((sinkDone - sinkFirst) / 1000), srcCpu: us(srcCpu), sinkCpu: us(sinkCpu) });
       } finally {
         await k.close();
       }
@@ -184,6 +190,6 @@ send({ ready: true, rss: process.memoryUsage().rss });
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   for (const mode of ['none', 'thread'] as const) {
     const rs = res[mode];
-    console.log(`task.isolation=${mode}: file source ${rs.map((x) => n(x.src)).join(' / ')} records/s, file sink ${rs.map((x) => n(x.sink)).join(' / ')} records/s (first record to last, ${COUNT} lines, String converter); task start → first record ${rs.map((x) => n(x.startMs)).join(' / ')} ms`);
+    console.log(`task.isolation=${mode}: file source ${rs.map((x) => n(x.src)).join(' / ')} records/s, file sink ${rs.map((x) => n(x.sink)).join(' / ')} records/s (first record to last, ${COUNT} lines, String converter); CPU per record source ${rs.map((x) => x.srcCpu.toFixed(1)).join(' / ')} µs, sink ${rs.map((x) => x.sinkCpu.toFixed(1)).join(' / ')} µs; task start → first record ${rs.map((x) => n(x.startMs)).join(' / ')} ms`);
   }
 }

@@ -87,12 +87,12 @@ export class Herder {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.restartTimers) clearTimeout(t);
+    this.threads.close(); // no spare for tasks that will not start again
     await this.lock.run(async () => {
       await Promise.allSettled([...this.tasks.values()].map((t) => this.stopTask(t, false)));
       for (const rc of [...this.running.values()]) await this.stopConnectorInstance(rc, false);
     });
     await this.o.assigner.stop();
-    this.threads.close();
     await this.dlqProducer?.close();
   }
 

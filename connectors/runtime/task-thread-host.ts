@@ -41,9 +41,10 @@ export function threadablePluginLocations(plugins: Plugins, config: Props, worke
 }
 
 /**
- * Keeps one task thread started ahead with its modules loaded (the Kafka client library
- * alone takes 1–2 s of CPU to load): a task starting takes it, and the next spare starts.
- * The first task of a worker starts one without waiting; restarts and later tasks find it ready.
+ * Task threads, and one started ahead when a task stops (a restart or a reconfiguration
+ * usually follows): loading the Kafka client library alone takes 1–2 s of CPU, which the
+ * spare does while the old task is stopping. Not kept ahead in general: a spare loading
+ * beside running tasks halved their throughput on the 2-core machine while it loaded.
  */
 export class TaskThreadPool {
   private spare: Worker | null = null;
@@ -56,13 +57,21 @@ export class TaskThreadPool {
     return w;
   }
 
+  /** A thread for a task starting now: the spare if there is one. */
   take(): Worker {
-    let w = this.spare;
+    const w = this.spare;
     this.spare = null;
-    if (w && w.threadId < 0) w = null; // it exited
-    if (w) w.ref(); else w = this.spawn();
-    if (!this.closed) { const s = this.spawn(); s.unref(); s.once('exit', () => { if (this.spare === s) this.spare = null; }); this.spare = s; }
-    return w;
+    if (w && w.threadId >= 0) { w.ref(); return w; }
+    return this.spawn();
+  }
+
+  /** Starts a spare (if none) for the task expected to start next. */
+  prepare(): void {
+    if (this.closed || this.spare) return;
+    const s = this.spawn();
+    s.unref();
+    s.once('exit', () => { if (this.spare === s) this.spare = null; });
+    this.spare = s;
   }
 
   close(): void {
@@ -240,6 +249,7 @@ export class ThreadTaskRunner implements TaskRunner {
   /** Graceful stop inside the thread; the thread ends when it is done or after task.shutdown.graceful.timeout.ms. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.o.pool.prepare();
       this.post({ t: 'stop' });
       let timer: NodeJS.Timeout | undefined;
       const graceful = await Promise.race([this.stopped.then(() => true), new Promise<boolean>((r) => { timer = setTimeout(() => r(false), this.o.gracefulTimeoutMs); })]);
