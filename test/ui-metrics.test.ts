@@ -74,6 +74,15 @@ test('ui: figures and charts agree with /metrics', async (t) => {
     assert.equal(lag, 30 - 13);
     await page.goto(`${h.ui.url}/groups/billing`);
     await page.getByRole('img', { name: new RegExp(`Total lag over time\\. Latest: Total lag \\(messages\\) ${lag}$`) }).waitFor({ timeout: 15_000 });
+    // lag in time: the coordinator's kafka_consumergroup_lag_seconds (worst partition), as /metrics had it when sampled
+    const secs = async () => Math.max(...(await metrics(h.adminUrl)).get('kafka_consumergroup_lag_seconds').filter((x) => x.labels.consumergroup === 'billing').map((x) => x.value));
+    const before = await secs();
+    await page.reload();
+    const shown = await page.getByRole('region', { name: 'Group figures' }).locator('.card', { hasText: 'Lag (time)' }).locator('.value').innerText();
+    const after = await secs();
+    assert.match(shown, /^\d+(\.\d)? s$/);
+    assert.ok(before > 0, `records produced before the group's committed offsets are ${before} s old`);
+    assert.ok(parseFloat(shown) >= before - 1.5 && parseFloat(shown) <= after + 1.5, `UI shows ${shown}, /metrics said ${before} then ${after}`);
   });
 
   await t.test('a connector\'s chart adds up to its source-record-write counter', async () => {

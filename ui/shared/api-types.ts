@@ -277,6 +277,8 @@ export interface GroupPartitionLag {
   high: string;
   low: string;
   lag: number;
+  /** kafka_consumergroup_lag_seconds at the last scrape: age of the oldest record not consumed (0 caught up); null without /metrics */
+  lagSeconds: number | null;
   memberId: string | null;
 }
 
@@ -294,6 +296,8 @@ export interface GroupDetails {
   partitions: GroupPartitionLag[];
   totalLag: number;
   lagHistory: LagPoint[];
+  /** worst partition's lag in seconds at the last scrape of /metrics; null without it */
+  lagSeconds: number | null;
   sampleIntervalMs: number;
 }
 

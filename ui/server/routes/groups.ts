@@ -12,7 +12,11 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: UiContex
 
   app.get<{ Params: { group: string } }>('/api/groups/:group', { schema: { params } }, async (req): Promise<GroupDetails> => {
     const d = await groupDetails(ctx.gw, req.params.group);
-    return { ...d, lagHistory: ctx.samplers.lag.get(req.params.group) ?? [], sampleIntervalMs: ctx.samplers.opts.intervalMs };
+    // lag in time is what the coordinator computes for /metrics (kafka_consumergroup_lag_seconds)
+    const secs = ctx.samplers.source.kind === 'metrics' ? ctx.samplers.lagSeconds.get(req.params.group) ?? new Map<string, number>() : null;
+    const partitions = d.partitions.map((p) => ({ ...p, lagSeconds: secs ? secs.get(`${p.topic}\0${p.partition}`) ?? (p.lag === 0 ? 0 : null) : null }));
+    const known = partitions.map((p) => p.lagSeconds).filter((v): v is number => v !== null);
+    return { ...d, partitions, lagSeconds: known.length ? Math.max(...known) : null, lagHistory: ctx.samplers.lag.get(req.params.group) ?? [], sampleIntervalMs: ctx.samplers.opts.intervalMs };
   });
 
   app.post<{ Params: { group: string }; Body: ResetOffsetsRequest }>('/api/groups/:group/reset-offsets', {

@@ -27,7 +27,7 @@ export async function groupLag(gw: KafkaGateway, groupId: string, cache: HighCac
     const high = o?.high ?? '0'; const low = o?.low ?? '0';
     const c = p.offset >= 0 ? String(p.offset) : null;
     const lag = c === null ? Number(BigInt(high) - BigInt(low)) : Math.max(0, Number(BigInt(high) - BigInt(c)));
-    out.push({ topic: p.topic, partition: p.partition, committed: c, high, low, lag, memberId: null });
+    out.push({ topic: p.topic, partition: p.partition, committed: c, high, low, lag, lagSeconds: null, memberId: null });
   }
   return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
 }
@@ -52,7 +52,7 @@ export async function groupSummaries(gw: KafkaGateway): Promise<GroupSummary[]> 
   }));
 }
 
-export async function groupDetails(gw: KafkaGateway, groupId: string): Promise<Omit<GroupDetails, 'lagHistory' | 'sampleIntervalMs'>> {
+export async function groupDetails(gw: KafkaGateway, groupId: string): Promise<Omit<GroupDetails, 'lagHistory' | 'lagSeconds' | 'sampleIntervalMs'>> {
   const ids = await listGroupIds(gw);
   if (!ids.some((g) => g.groupId === groupId)) throw new UiError('group_not_found', `Consumer group "${groupId}" does not exist`);
   const g = await describe(gw, groupId);

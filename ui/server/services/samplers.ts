@@ -49,6 +49,8 @@ export class Samplers {
   readonly connectorRates = new Map<string, ConnectorRatePoint[]>();
   /** Where the last sample came from. */
   source: MetricsSourceInfo = { kind: 'none', urls: [] };
+  /** kafka_consumergroup_lag_seconds at the last scrape: group → `topic\0partition` → seconds */
+  readonly lagSeconds = new Map<string, Map<string, number>>();
   /** Σ kafka_server_brokertopicmetrics_messagesin_total over non-internal topics at the last scrape. */
   messagesIn: number | null = null;
   private last?: { t: number; produced: Map<string, number>; consumed: Map<string, number>; fromMetrics: boolean };
@@ -115,6 +117,7 @@ export class Samplers {
     } else {
       await this.fromOffsets(t);
       this.messagesIn = null;
+      this.lagSeconds.clear();
       this.source = { kind: 'offsets', urls, error: scraped?.errors.join('; ') || 'no broker admin URL known' };
     }
     if (this.opts.connectUrl) await this.sampleConnect(t);
@@ -136,6 +139,12 @@ export class Samplers {
       const series = this.lag.get(group) ?? [];
       this.push(series, { t, lag });
       this.lag.set(group, series);
+    }
+    this.lagSeconds.clear();
+    for (const s of m.get('kafka_consumergroup_lag_seconds')) {
+      let g = this.lagSeconds.get(s.labels.consumergroup);
+      if (!g) { g = new Map(); this.lagSeconds.set(s.labels.consumergroup, g); }
+      g.set(`${s.labels.topic}\0${s.labels.partition}`, s.value);
     }
     this.rates(t, produced, consumed, true);
   }

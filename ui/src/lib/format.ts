@@ -8,6 +8,16 @@ export function fmtBytes(n: number | null | undefined): string {
 }
 
 export const fmtNum = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toLocaleString('en-US'));
+/** A lag or age in seconds: 0 s, 3.2 s, 45 s, 12 min, 3.5 h; — when unknown. */
+export function fmtSeconds(s: number | null | undefined): string {
+  if (s === null || s === undefined || !Number.isFinite(s)) return '—';
+  if (s === 0) return '0 s';
+  if (s < 10) return `${s.toFixed(1)} s`;
+  if (s < 120) return `${Math.round(s)} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
+
 export const fmtRate = (n: number | null | undefined) => (n === null || n === undefined ? '—' : `${n < 10 ? n.toFixed(1) : Math.round(n).toLocaleString('en-US')}/s`);
 
 export function fmtTime(ms: number, timeZone: string): string {

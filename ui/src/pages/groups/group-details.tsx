@@ -9,7 +9,7 @@ import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { ErrorBox, Notice, QueryView } from '../../components/status.tsx';
 import { Crumbs, PageHead, StateBadge } from '../../components/bits.tsx';
 import { LineChart } from '../../components/line-chart.tsx';
-import { fmtNum, parseLocalTime } from '../../lib/format.ts';
+import { fmtNum, fmtSeconds, parseLocalTime } from '../../lib/format.ts';
 import { useSettings } from '../../lib/settings.tsx';
 import { routes } from '../../routes.ts';
 import type { GroupDetails as G, ResetOffsetsRequest, ResetTarget } from '../../../shared/api-types.ts';
@@ -99,12 +99,13 @@ export function GroupDetails() {
               <div className="card"><div className="label">State</div><div className="value"><StateBadge state={g.state} /></div></div>
               <div className="card"><div className="label">Members</div><div className="value">{g.members.length}</div></div>
               <div className="card"><div className="label">Total lag</div><div className="value">{fmtNum(g.totalLag)}</div></div>
+              <div className="card"><div className="label">Lag (time)</div><div className="value">{fmtSeconds(g.lagSeconds)}</div></div>
               <div className="card"><div className="label">Assignor</div><div className="value" style={{ fontSize: 16 }}>{g.protocol || '—'}</div></div>
             </section>
             <section className="panel" aria-labelledby="lag-title">
               <h2 id="lag-title" style={{ marginTop: 0 }}>Lag history</h2>
               <LineChart title="Total lag over time" series={[{ label: 'Total lag (messages)', points: g.lagHistory.map((p) => ({ t: p.t, v: p.lag })) }]} />
-              <p className="muted">Sampled by the UI server every {g.sampleIntervalMs >= 1000 ? `${Math.round(g.sampleIntervalMs / 1000)} s` : `${g.sampleIntervalMs} ms`}.</p>
+              <p className="muted">The lag in time is <code>kafka_consumergroup_lag_seconds</code>: the age of the oldest record the group has not consumed. Sampled from <code>/metrics</code> every {g.sampleIntervalMs >= 1000 ? `${Math.round(g.sampleIntervalMs / 1000)} s` : `${g.sampleIntervalMs} ms`}.</p>
             </section>
             <h2>Members</h2>
             {g.members.length ? (
@@ -120,16 +121,16 @@ export function GroupDetails() {
             ) : <p className="muted">No active members.</p>}
             <h2>Lag per partition</h2>
             <table aria-label="Lag per partition">
-              <thead><tr><th>Topic</th><th className="num">Partition</th><th className="num">Committed offset</th><th className="num">End offset</th><th className="num">Lag</th><th>Member</th></tr></thead>
+              <thead><tr><th>Topic</th><th className="num">Partition</th><th className="num">Committed offset</th><th className="num">End offset</th><th className="num">Lag</th><th className="num">Lag (time)</th><th>Member</th></tr></thead>
               <tbody>
                 {g.partitions.map((p) => (
                   <tr key={`${p.topic}-${p.partition}`}>
                     <td><Link to={routes.topicMessages(p.topic, { mode: 'group', group: g.groupId, partitions: p.partition })}>{p.topic}</Link></td>
                     <td className="num">{p.partition}</td><td className="num">{p.committed ?? '—'}</td><td className="num">{p.high}</td>
-                    <td className="num">{fmtNum(p.lag)}</td><td className="mono">{p.memberId ?? ''}</td>
+                    <td className="num">{fmtNum(p.lag)}</td><td className="num">{fmtSeconds(p.lagSeconds)}</td><td className="mono">{p.memberId ?? ''}</td>
                   </tr>
                 ))}
-                {!g.partitions.length && <tr><td colSpan={6} className="muted">No committed offsets.</td></tr>}
+                {!g.partitions.length && <tr><td colSpan={7} className="muted">No committed offsets.</td></tr>}
               </tbody>
             </table>
             {g.partitions.length > 0 && <ResetOffsets g={g} />}

@@ -5,12 +5,11 @@ import { Link } from 'react-router-dom';
 import { useMirror } from '../../api/queries.ts';
 import { QueryView } from '../../components/status.tsx';
 import { StateBadge } from '../../components/bits.tsx';
-import { fmtNum, fmtTime } from '../../lib/format.ts';
+import { fmtNum, fmtSeconds, fmtTime } from '../../lib/format.ts';
 import { useSettings } from '../../lib/settings.tsx';
 import { routes } from '../../routes.ts';
 import type { MirrorCheckpoint, MirrorFlow } from '../../../shared/api-types.ts';
 
-const fmtSeconds = (s: number | null) => (s === null ? '—' : s < 1 ? '0 s' : s < 120 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : `${Math.round(s / 60)} min`);
 
 /** Per group: its partitions' checkpoints and when the newest was written. */
 function byGroup(cps: MirrorCheckpoint[]) {
