@@ -85,6 +85,24 @@ test('ui: figures and charts agree with /metrics', async (t) => {
     assert.ok(parseFloat(shown) >= before - 1.5 && parseFloat(shown) <= after + 1.5, `UI shows ${shown}, /metrics said ${before} then ${after}`);
   });
 
+  await t.test('a topic\'s messages-in chart adds up to the broker counter\'s increase', async () => {
+    const rates = async () => (await (await fetch(`${h.ui.url}/api/topic-rates/orders`)).json()) as { points: { t: number; rate: number }[] };
+    const counter = async () => (await metrics(h.adminUrl)).sum('kafka_server_brokertopicmetrics_messagesin_total', (x) => x.labels.topic === 'orders');
+    const before = await until('a first topic rate point', async () => { const r = await rates(); return r.points.length ? r : null; });
+    const base = await counter();
+    await kcat(['-b', h.broker.bootstrap, '-t', 'orders', '-P'], 'p\nq\nr\ns\nt\nu\n');
+    assert.equal(await counter(), base + 6);
+    const last = before.points[before.points.length - 1].t;
+    await until('the chart to add up to 6', async () => {
+      const pts = (await rates()).points.filter((p) => p.t > last);
+      let total = 0; let prev = last;
+      for (const p of pts) { total += p.rate * (p.t - prev) / 1000; prev = p.t; }
+      return Math.abs(total - 6) < 1e-6;
+    });
+    await page.goto(`${h.ui.url}/topics/orders`);
+    await page.getByRole('img', { name: /^Messages in\. Latest: Messages in/ }).waitFor({ timeout: 15_000 });
+  });
+
   await t.test('a connector\'s chart adds up to its source-record-write counter', async () => {
     const created = await fetch(`${h.connectUrl}/connectors`, {
       method: 'POST', headers: { 'content-type': 'application/json' },

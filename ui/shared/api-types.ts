@@ -80,6 +80,12 @@ export interface ConnectorRatePoint {
   rate: number;
 }
 
+export interface TopicRates {
+  /** messages in per second: kafka_server_brokertopicmetrics_messagesin_total's increase between samples (offsets without /metrics) */
+  points: { t: number; rate: number }[];
+  sampleIntervalMs: number;
+}
+
 export interface ConnectorRates {
   /** from Connect's /metrics; null when Connect's /metrics has not answered twice yet */
   points: ConnectorRatePoint[];

@@ -1,6 +1,6 @@
 // Overview, brokers and the charts' series (read by the samplers from /metrics).
 import type { FastifyInstance } from 'fastify';
-import type { ConnectorRates, Overview } from '../../shared/api-types.ts';
+import type { ConnectorRates, Overview, TopicRates } from '../../shared/api-types.ts';
 import type { UiContext } from '../context.ts';
 import { clusterInfo, reassignments, snapshot, topicSummaries } from '../services/cluster.ts';
 import { listGroupIds } from '../services/groups.ts';
@@ -35,6 +35,10 @@ export async function clusterRoutes(app: FastifyInstance, { ctx }: { ctx: UiCont
   // A connector's record rate from Connect's /metrics (not under /api/connect/*, which is Connect's own API).
   app.get<{ Params: { name: string } }>('/api/connector-rates/:name', async (req): Promise<ConnectorRates> => ({
     points: ctx.samplers.connectorRates.get(req.params.name) ?? [], sampleIntervalMs: ctx.samplers.opts.intervalMs,
+  }));
+
+  app.get<{ Params: { topic: string } }>('/api/topic-rates/:topic', async (req): Promise<TopicRates> => ({
+    points: ctx.samplers.topicRates.get(req.params.topic) ?? [], sampleIntervalMs: ctx.samplers.opts.intervalMs,
   }));
 
   app.get('/api/brokers', async () => {

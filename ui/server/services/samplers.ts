@@ -47,6 +47,8 @@ export class Samplers {
   readonly lag = new Map<string, LagPoint[]>();
   readonly throughput: RatePoint[] = [];
   readonly connectorRates = new Map<string, ConnectorRatePoint[]>();
+  /** messages in per second per topic */
+  readonly topicRates = new Map<string, ConnectorRatePoint[]>();
   /** Where the last sample came from. */
   source: MetricsSourceInfo = { kind: 'none', urls: [] };
   /** kafka_consumergroup_lag_seconds at the last scrape: group → `topic\0partition` → seconds */
@@ -146,7 +148,7 @@ export class Samplers {
       if (!g) { g = new Map(); this.lagSeconds.set(s.labels.consumergroup, g); }
       g.set(`${s.labels.topic}\0${s.labels.partition}`, s.value);
     }
-    this.rates(t, produced, consumed, true);
+    this.rates(t, produced, consumed, true, (k) => k.split('\0')[1]);
   }
 
   /** Without /metrics: high-water marks and committed offsets over the Kafka protocol. */
@@ -168,10 +170,11 @@ export class Samplers {
       const offs = await (cache.get(name) ?? topicOffsets(this.gw, name).catch(() => []));
       for (const o of offs) produced.set(`${name}\0${o.partition}`, Number(o.high));
     }
-    this.rates(t, produced, consumed, false);
+    this.rates(t, produced, consumed, false, (k) => k.split('\0')[0]);
   }
 
-  private rates(t: number, produced: Map<string, number>, consumed: Map<string, number>, fromMetrics: boolean): void {
+  /** `topicOf` names the topic of a key of `produced` (its keys differ by source). */
+  private rates(t: number, produced: Map<string, number>, consumed: Map<string, number>, fromMetrics: boolean, topicOf: (key: string) => string): void {
     // a switch between sources is a new baseline, not a jump
     if (this.last && this.last.fromMetrics === fromMetrics) {
       const dt = (t - this.last.t) / 1000;
@@ -179,6 +182,19 @@ export class Samplers {
       let back = 0;
       for (const [k, v] of consumed) { const b = this.last.consumed.get(k); if (b !== undefined && v > b) back += v - b; }
       this.push(this.throughput, { t, produced: increase(produced, this.last.produced) / dt, consumed: back / dt });
+      const byTopic = new Map<string, number>();
+      for (const [k, v] of produced) {
+        const b = this.last.produced.get(k);
+        if (b === undefined) continue;
+        const topic = topicOf(k);
+        byTopic.set(topic, (byTopic.get(topic) ?? 0) + (v >= b ? v - b : v));
+      }
+      for (const [topic, d] of byTopic) {
+        const series = this.topicRates.get(topic) ?? [];
+        this.push(series, { t, rate: d / dt });
+        this.topicRates.set(topic, series);
+      }
+      for (const topic of this.topicRates.keys()) if (!byTopic.has(topic)) this.topicRates.delete(topic);
     }
     this.last = { t, produced, consumed, fromMetrics };
   }

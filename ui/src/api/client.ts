@@ -1,6 +1,6 @@
 // The one API client: every request the browser makes goes through here.
 import type {
-  AlterTopicConfigsRequest, BrowseEvent, BrowseQuery, ClusterInfo, ConnectorRates, CreateTopicRequest, MirrorOverview, GroupDetails, GroupSummary, Overview,
+  AlterTopicConfigsRequest, BrowseEvent, BrowseQuery, ClusterInfo, ConnectorRates, CreateTopicRequest, MirrorOverview, TopicRates, GroupDetails, GroupSummary, Overview,
   ProduceRequest, ProduceResult, ResendRequest, ResetOffsetsRequest, ResetOffsetsResult, ServiceStatus, TopicDetails, TopicSummary,
 } from '../../shared/api-types.ts';
 
@@ -53,6 +53,7 @@ export const api = {
   overview: () => request<Overview>('GET', '/api/overview'),
   brokers: () => request<ClusterInfo>('GET', '/api/brokers'),
   mirror: () => request<MirrorOverview>('GET', '/api/mirror'),
+  topicRates: (topic: string) => request<TopicRates>('GET', `/api/topic-rates/${enc(topic)}`),
   connectorRates: (name: string) => request<ConnectorRates>('GET', `/api/connector-rates/${enc(name)}`),
 
   topics: () => request<TopicSummary[]>('GET', '/api/topics'),

@@ -8,6 +8,7 @@ export const keys = {
   mirror: ['mirror'] as const,
   topics: ['topics'] as const,
   topic: (name: string) => ['topics', name] as const,
+  topicRates: (name: string) => ['topics', name, 'rates'] as const,
   groups: ['groups'] as const,
   group: (id: string) => ['groups', id] as const,
   registryStatus: ['registry', 'status'] as const,
@@ -31,6 +32,7 @@ export const useBrokers = () => useQuery({ queryKey: keys.brokers, queryFn: api.
 export const useMirror = () => useQuery({ queryKey: keys.mirror, queryFn: api.mirror, refetchInterval: REFRESH });
 export const useTopics = () => useQuery({ queryKey: keys.topics, queryFn: api.topics, refetchInterval: REFRESH });
 export const useTopic = (name: string) => useQuery({ queryKey: keys.topic(name), queryFn: () => api.topic(name), refetchInterval: REFRESH });
+export const useTopicRates = (name: string) => useQuery({ queryKey: keys.topicRates(name), queryFn: () => api.topicRates(name), refetchInterval: REFRESH });
 export const useGroups = () => useQuery({ queryKey: keys.groups, queryFn: api.groups, refetchInterval: REFRESH });
 export const useGroup = (id: string) => useQuery({ queryKey: keys.group(id), queryFn: () => api.group(id), refetchInterval: REFRESH });
 

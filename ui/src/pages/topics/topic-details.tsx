@@ -3,7 +3,8 @@ import { useState } from 'react';
 import { Route, Routes, useNavigate, useParams } from 'react-router-dom';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client.ts';
-import { keys, useTopic } from '../../api/queries.ts';
+import { keys, useTopic, useTopicRates } from '../../api/queries.ts';
+import { LineChart } from '../../components/line-chart.tsx';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { ErrorBox, QueryView } from '../../components/status.tsx';
 import { Crumbs, PageHead, Tabs } from '../../components/bits.tsx';
@@ -17,6 +18,7 @@ import { TopicConfigs } from './topic-configs.tsx';
 function Partitions({ t }: { t: T }) {
   const qc = useQueryClient();
   const [count, setCount] = useState('');
+  const rates = useTopicRates(t.name);
   const m = useMutation({
     mutationFn: () => api.addPartitions(t.name, Number(count)),
     onSuccess: (d) => { qc.setQueryData(keys.topic(t.name), d); setCount(''); },
@@ -49,6 +51,11 @@ function Partitions({ t }: { t: T }) {
         <button type="submit" disabled={!count || m.isPending}>Add partitions</button>
       </form>
       {m.error && <ErrorBox what="add partitions" error={m.error} />}
+      <section className="panel" aria-labelledby="topic-rate-title" style={{ marginTop: 16 }}>
+        <h2 id="topic-rate-title" style={{ marginTop: 0 }}>Messages in per second</h2>
+        <p className="muted">From the brokers' <code>kafka_server_brokertopicmetrics_messagesin_total{'{'}topic="{t.name}"{'}'}</code>, as Prometheus scrapes it.</p>
+        <LineChart title="Messages in" series={[{ label: 'Messages in', points: (rates.data?.points ?? []).map((p) => ({ t: p.t, v: p.rate })) }]} unit="/s" />
+      </section>
     </>
   );
 }
