@@ -260,6 +260,17 @@ export class ReplicaManager {
   /** Follower fetchers, by leader id (metrics and tests). */
   replicaFetchers(): ReadonlyMap<number, ReplicaFetcher> { return this.fetchers; }
 
+  /** host:port of a live broker of the cluster, null while unknown or not alive */
+  brokerEndpoint(id: number): { host: string; port: number } | null {
+    const b = this.cluster?.brokers().find((x) => x.nodeId === id);
+    return b && b.alive !== false && b.port > 0 ? { host: b.host, port: b.port } : null;
+  }
+
+  /** The leader of a partition as the cluster view knows it (-1 if none or unknown). */
+  leaderOf(topic: string, partition: number): number {
+    return this.cluster?.partitionState(topic, partition)?.leader ?? this.get(topic, partition)?.leaderId ?? -1;
+  }
+
   private fetcherSettings(): FetcherSettings {
     const c = this.config;
     return {
@@ -276,10 +287,7 @@ export class ReplicaManager {
   private fetcherHost() {
     return {
       logger: this.logger,
-      endpoint: (id: number) => {
-        const b = this.cluster?.brokers().find((x) => x.nodeId === id);
-        return b && b.alive !== false && b.port > 0 ? { host: b.host, port: b.port } : null;
-      },
+      endpoint: (id: number) => this.brokerEndpoint(id),
       onFollowerAppend: (p: Partition) => { this.wake(p.key); },
     };
   }

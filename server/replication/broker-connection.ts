@@ -24,6 +24,8 @@ export class BrokerConnection {
   private chunks: Buffer[] = [];
   private buffered = 0;
   closed = false;
+  /** told once when the connection ends */
+  onClose?: () => void;
 
   private constructor(readonly host: string, readonly port: number, private readonly clientId: string, private readonly timeoutMs: number) {}
 
@@ -103,7 +105,7 @@ export class BrokerConnection {
   }
 
   private fail(e: Error): void {
-    if (!this.closed) { this.closed = true; this.socket.destroy(); }
+    if (!this.closed) { this.closed = true; this.socket.destroy(); this.onClose?.(); }
     const err = e instanceof BrokerConnectionError ? e : new BrokerConnectionError(`broker ${this.host}:${this.port}: ${e.message}`);
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();

@@ -7,7 +7,8 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ApiHandlers, RequestContext } from '../network/api-handlers.ts';
 import type { RequestOf } from '../protocol/schema.ts';
-import { AddOffsetsToTxn, AddPartitionsToTxn, DescribeTransactions, EndTxn, InitProducerId, ListTransactions, TxnOffsetCommit } from '../protocol/apis/index.ts';
+import { AddOffsetsToTxn, AddPartitionsToTxn, DescribeTransactions, EndTxn, InitProducerId, ListTransactions, TxnOffsetCommit, WriteTxnMarkers } from '../protocol/apis/index.ts';
+import { BrokerConnection } from '../replication/broker-connection.ts';
 import type { BrokerConfig } from '../config.ts';
 import type { MetadataStore } from '../cluster/metadata-store.ts';
 import type { TopicManager } from '../topic-manager.ts';
@@ -18,6 +19,9 @@ import { Reader, Writer } from '../protocol/buffers.ts';
 import { writeFileAtomic } from '../log/partition-log.ts';
 
 export const TXN_TOPIC = '__transaction_state';
+/** the group coordinator's topic: a marker "to" a group's partition completes its transactional offsets there */
+const OFFSETS_TOPIC = '__consumer_offsets';
+const MARKER_RETRY_MS = 100;
 
 export type TxnState = 'Empty' | 'Ongoing' | 'PrepareCommit' | 'PrepareAbort' | 'CompleteCommit' | 'CompleteAbort' | 'Dead' | 'PrepareEpochFence';
 const STATE_CODES: TxnState[] = ['Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort', 'Dead', 'PrepareEpochFence'];
@@ -59,6 +63,8 @@ export interface TransactionCoordinatorDeps {
 }
 
 const pk = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+/** a value now, or once a promise settles: the single-node path stays synchronous */
+const then = <T, R>(v: T | Promise<T>, f: (x: T) => R | Promise<R>): R | Promise<R> => (v instanceof Promise ? v.then(f) : f(v));
 
 export class TransactionCoordinator {
   private txns = new Map<string, TxnMeta>();
@@ -69,17 +75,56 @@ export class TransactionCoordinator {
   /** told each time a transaction commits or aborts (metrics) */
   onCompleted?: (commit: boolean) => void;
 
+  /** __transaction_state partitions this broker leads and has loaded */
+  private loaded = new Set<number>();
+  /** connections to other brokers for WriteTxnMarkers */
+  private conns = new Map<number, Promise<BrokerConnection>>();
+  private stopped = false;
+
   constructor(private readonly b: TransactionCoordinatorDeps) {}
 
   start(): void {
     this.loadProducerIdBlock();
+    // A transactional id is coordinated by the leader of its __transaction_state partition.
+    this.b.replicas.onLeadershipChange((p, leader) => {
+      if (p.topic !== TXN_TOPIC || this.stopped) return;
+      if (leader) this.loadPartition(p.partition); else this.unloadPartition(p.partition);
+    });
     this.replay();
     const interval = this.b.config.int('transaction.abort.timed.out.transaction.cleanup.interval.ms');
     this.timer = setInterval(() => this.abortTimedOut(), Math.min(interval, 1000));
     this.timer.unref();
   }
 
-  stop(): void { clearInterval(this.timer); }
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+    for (const c of this.conns.values()) void c.then((x) => x.close(), () => {});
+    this.conns.clear();
+  }
+
+  /** NOT_COORDINATOR unless this broker leads (and has loaded) the id's __transaction_state partition. */
+  private checkCoordinator(id: string): void {
+    if (!this.owns(id)) throw new KafkaError('NOT_COORDINATOR', `This broker does not coordinate transactional id '${id}' (its ${TXN_TOPIC} partition is led elsewhere); find the coordinator again`);
+  }
+
+  private owns(id: string): boolean {
+    const topic = this.b.metadata.get(TXN_TOPIC);
+    if (!topic) return true; // created on first use, here
+    const n = partitionFor(id, topic.partitions.length);
+    return this.b.replicas.get(TXN_TOPIC, n)?.isLeader === true && this.loaded.has(n);
+  }
+
+  /** Answer once the in-sync replicas hold the id's state records (a coordinator move keeps what was acknowledged). */
+  private durable<T>(id: string, value: T): T | Promise<T> {
+    const topic = this.b.metadata.get(TXN_TOPIC);
+    const part = topic && this.b.replicas.get(TXN_TOPIC, partitionFor(id, topic.partitions.length));
+    if (!part || part.highWatermark >= part.logEndOffset) return value;
+    return this.b.replicas.waitForCommit(part, part.logEndOffset - 1n, 30000).then((err) => {
+      if (err) throw new KafkaError(err === 'NOT_LEADER_OR_FOLLOWER' ? 'NOT_COORDINATOR' : 'COORDINATOR_NOT_AVAILABLE', `the transaction state of '${id}' was not replicated: ${err}`);
+      return value;
+    });
+  }
 
   /** Transactions begun and not yet committed or aborted (metrics). */
   ongoingCount(): number {
@@ -93,6 +138,7 @@ export class TransactionCoordinator {
     h.handle(AddPartitionsToTxn, (c, r) => this.addPartitionsToTxn(c, r));
     h.handle(AddOffsetsToTxn, (c, r) => this.addOffsetsToTxn(c, r));
     h.handle(EndTxn, (c, r) => this.endTxn(c, r));
+    h.handle(WriteTxnMarkers, (c, r) => this.writeTxnMarkers(c, r));
     h.handle(TxnOffsetCommit, (c, r) => this.txnOffsetCommit(c, r));
     h.handle(DescribeTransactions, (c, r) => this.describeTransactions(c, r));
     h.handle(ListTransactions, (c, r) => this.listTransactions(c, r));
@@ -174,63 +220,193 @@ export class TransactionCoordinator {
   private replay(): void {
     const topic = this.b.metadata.get(TXN_TOPIC);
     if (!topic) return;
+    for (const pm of topic.partitions) if (this.b.replicas.get(TXN_TOPIC, pm.partition)?.isLeader) this.loadPartition(pm.partition);
+  }
+
+  /** The transactional ids of one __transaction_state partition, replayed from its log (this broker now leads it). */
+  private loadPartition(n: number): void {
+    const part = this.b.replicas.get(TXN_TOPIC, n);
+    if (!part) return;
+    if (this.loaded.has(n)) this.unloadPartition(n);
     let maxPid = -1n;
-    for (const pm of topic.partitions) {
-      const part = this.b.replicas.get(TXN_TOPIC, pm.partition)!;
-      let at = part.log.logStartOffset;
-      while (at < part.log.logEndOffset) {
-        const bufs = part.log.read(at, 4 << 20, part.log.logEndOffset);
-        if (!bufs.length) break;
-        for (const buf of bufs) {
-          let pos = 0;
-          while (pos < buf.length) {
-            const info = readBatchInfo(buf, pos);
-            for (const rec of readRecords(buf, pos)) {
-              if (!rec.key) continue;
-              const kr = new Reader(rec.key); kr.int16(); const id = kr.string();
-              if (!rec.value) { this.txns.delete(id); continue; }
-              const t = this.decode(id, rec.value);
-              this.txns.set(id, t);
-              if (t.producerId > maxPid) maxPid = t.producerId;
-            }
-            at = info.baseOffset + BigInt(info.lastOffsetDelta) + 1n;
-            pos += info.size;
+    const mine: TxnMeta[] = [];
+    let at = part.log.logStartOffset;
+    while (at < part.log.logEndOffset) {
+      const bufs = part.log.read(at, 4 << 20, part.log.logEndOffset);
+      if (!bufs.length) break;
+      for (const buf of bufs) {
+        let pos = 0;
+        while (pos < buf.length) {
+          const info = readBatchInfo(buf, pos);
+          for (const rec of readRecords(buf, pos)) {
+            if (!rec.key) continue;
+            const kr = new Reader(rec.key); kr.int16(); const id = kr.string();
+            if (!rec.value) { this.txns.delete(id); continue; }
+            const t = this.decode(id, rec.value);
+            this.txns.set(id, t);
+            if (t.producerId > maxPid) maxPid = t.producerId;
           }
+          at = info.baseOffset + BigInt(info.lastOffsetDelta) + 1n;
+          pos += info.size;
         }
       }
     }
+    this.loaded.add(n);
     // Ids another broker handed out (its coordinator partitions moved here) are in its own range.
     if (maxPid >= this.nextProducerId && maxPid < this.idRange.end) { this.nextProducerId = maxPid + 1n; this.blockEnd = this.nextProducerId; }
+    const count = this.b.metadata.get(TXN_TOPIC)?.partitions.length ?? 0;
+    for (const t of this.txns.values()) if (partitionFor(t.transactionalId, count) === n) mine.push(t);
+    if (mine.length) this.b.logger.info({ partition: part.key, transactionalIds: mine.length }, 'transaction coordinator: loaded the transactional ids of a partition this broker now leads');
     // A transaction caught between prepare and complete is finished now.
-    for (const t of this.txns.values()) {
-      if (t.state === 'PrepareCommit' || t.state === 'PrepareAbort') this.complete(t, t.state === 'PrepareCommit');
+    for (const t of mine) {
+      if (t.state === 'PrepareCommit' || t.state === 'PrepareAbort') this.finishLater(t, t.state === 'PrepareCommit');
+    }
+  }
+
+  private unloadPartition(n: number): void {
+    this.loaded.delete(n);
+    const count = this.b.metadata.get(TXN_TOPIC)?.partitions.length ?? 0;
+    for (const id of [...this.txns.keys()]) if (partitionFor(id, count) === n) this.txns.delete(id);
+  }
+
+  /** complete() from a timer or a load: failures are logged, the transaction stays prepared for the next coordinator. */
+  private finishLater(t: TxnMeta, commit: boolean): void {
+    try {
+      const r = this.complete(t, commit);
+      if (r instanceof Promise) r.catch((e) => this.b.logger.warn({ transactionalId: t.transactionalId, err: (e as Error).message }, 'completing a transaction failed'));
+    } catch (e) {
+      this.b.logger.warn({ transactionalId: t.transactionalId, err: (e as Error).message }, 'completing a transaction failed');
     }
   }
 
   // ---- markers ----
 
-  private writeMarkers(t: TxnMeta, commit: boolean): void {
+  /**
+   * Commit/abort markers on every partition of the transaction, and the transactional
+   * offsets of its groups completed: partitions led here are written at once, the rest
+   * through WriteTxnMarkers to their leaders (retried until they answer). Synchronous
+   * when everything is local and already replicated (a single node).
+   */
+  private writeMarkers(t: TxnMeta, commit: boolean): void | Promise<void> {
+    const pid = t.producerId; const epoch = t.producerEpoch;
+    const targets: [string, number][] = [...t.partitions].map((k) => { const [topic, p] = k.split('\u0000'); return [topic, Number(p)]; });
+    const offsets = this.b.metadata.get(OFFSETS_TOPIC);
+    const groups = [...t.groups];
+    const remote: [string, number][] = [];
+    const waits: Promise<void>[] = [];
+    let localGroups = false;
+    for (const g of groups) {
+      const p = offsets ? partitionFor(g, offsets.partitions.length) : -1;
+      if (!offsets || this.b.replicas.get(OFFSETS_TOPIC, p)?.isLeader) localGroups = true;
+      else if (!remote.some(([x, y]) => x === OFFSETS_TOPIC && y === p)) remote.push([OFFSETS_TOPIC, p]);
+    }
+    for (const [topic, p] of targets) {
+      const part = this.b.replicas.get(topic, p);
+      if (part?.isLeader) { const w = this.appendMarker(topic, p, pid, epoch, commit); if (w) waits.push(w); } else if (this.b.metadata.get(topic)) remote.push([topic, p]);
+      // a deleted topic takes no marker
+    }
+    if (localGroups) this.offsetSink?.completeTransaction(pid, commit);
+    if (remote.length) waits.push(this.sendMarkers(remote, pid, epoch, commit));
+    if (waits.length) return Promise.all(waits).then(() => {});
+  }
+
+  /** One marker appended to a partition led here; a promise while the ISR does not hold it yet. */
+  private appendMarker(topic: string, p: number, pid: bigint, epoch: number, commit: boolean): Promise<void> | null {
+    const part = this.b.replicas.get(topic, p);
+    if (!part) return null;
     const value = Buffer.alloc(6); value.writeInt16BE(0, 0); value.writeInt32BE(0, 2);
     const key = Buffer.alloc(4); key.writeInt16BE(0, 0); key.writeInt16BE(commit ? 1 : 0, 2);
-    for (const k of t.partitions) {
-      const [topic, p] = k.split('\u0000');
-      const part = this.b.replicas.get(topic, Number(p));
-      if (!part) continue; // topic deleted meanwhile
-      const batch = buildBatch([{ key, value }], { producerId: t.producerId, producerEpoch: t.producerEpoch, transactional: true, control: true });
-      // The replica manager applies the marker to the partition's producer state.
-      this.b.replicas.append(part, batch, {});
+    const batch = buildBatch([{ key, value }], { producerId: pid, producerEpoch: epoch, transactional: true, control: true });
+    // The replica manager applies the marker to the partition's producer state.
+    const r = this.b.replicas.append(part, batch, {});
+    if (part.highWatermark > r.lastOffset) return null;
+    return this.b.replicas.waitForCommit(part, r.lastOffset, 30000).then((err) => { if (err) throw new KafkaError(err === 'REQUEST_TIMED_OUT' ? 'REQUEST_TIMED_OUT' : 'NOT_LEADER_OR_FOLLOWER', `marker on ${topic}-${p}: ${err}`); });
+  }
+
+  /** WriteTxnMarkers to the leaders of `parts`, again for those that failed, until all hold the marker. */
+  private async sendMarkers(parts: [string, number][], pid: bigint, epoch: number, commit: boolean): Promise<void> {
+    let left = parts;
+    while (left.length) {
+      if (this.stopped) throw new KafkaError('COORDINATOR_NOT_AVAILABLE', 'the transaction coordinator stopped');
+      const byLeader = new Map<number, [string, number][]>();
+      for (const tp of left) { const l = this.b.replicas.leaderOf(tp[0], tp[1]); const list = byLeader.get(l) ?? []; list.push(tp); byLeader.set(l, list); }
+      const failed: [string, number][] = [];
+      await Promise.all([...byLeader].map(async ([leader, list]) => {
+        if (leader < 0) { failed.push(...list); return; }
+        if (leader === this.b.replicas.metadata.nodeId) {
+          for (const [topic, p] of list) {
+            try {
+              if (topic === OFFSETS_TOPIC) this.offsetSink?.completeTransaction(pid, commit);
+              else await this.appendMarker(topic, p, pid, epoch, commit);
+            } catch { failed.push([topic, p]); }
+          }
+          return;
+        }
+        try {
+          const conn = await this.connection(leader);
+          const byTopic = new Map<string, number[]>();
+          for (const [topic, p] of list) { const ps = byTopic.get(topic) ?? []; ps.push(p); byTopic.set(topic, ps); }
+          const res = await conn.send(WriteTxnMarkers, 1, { markers: [{ producerId: pid, producerEpoch: epoch, transactionResult: commit, coordinatorEpoch: 0, topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }] });
+          for (const tr of res.markers[0]?.topics ?? []) for (const pr of tr.partitions) if (pr.errorCode) failed.push([tr.name, pr.partitionIndex]);
+        } catch (e) {
+          this.conns.delete(leader);
+          this.b.logger.info({ broker: leader, err: (e as Error).message }, 'WriteTxnMarkers failed; retrying');
+          failed.push(...list);
+        }
+      }));
+      left = failed;
+      if (left.length) await new Promise((r) => setTimeout(r, MARKER_RETRY_MS));
     }
   }
 
-  private complete(t: TxnMeta, commit: boolean): void {
+  private connection(id: number): Promise<BrokerConnection> {
+    let c = this.conns.get(id);
+    if (!c) {
+      const ep = this.b.replicas.brokerEndpoint(id);
+      if (!ep) return Promise.reject(new Error(`broker ${id} is not alive`));
+      c = BrokerConnection.connect(ep.host, ep.port, `tributary-txn-coordinator-${this.b.replicas.metadata.nodeId}`, 30000);
+      c.then((x) => { x.onClose = () => { if (this.conns.get(id) === c) this.conns.delete(id); }; }, () => { this.conns.delete(id); });
+      this.conns.set(id, c);
+    }
+    return c;
+  }
+
+  /** WriteTxnMarkers (from another broker's transaction coordinator): markers on the partitions led here. */
+  writeTxnMarkers(_ctx: RequestContext, req: RequestOf<typeof WriteTxnMarkers>) {
+    return Promise.all((req.markers ?? []).map(async (m) => {
+      let groupsDone = false;
+      return {
+        producerId: m.producerId,
+        topics: await Promise.all(m.topics.map(async (tp) => ({
+          name: tp.name,
+          partitions: await Promise.all(tp.partitionIndexes.map(async (p) => {
+            const part = this.b.replicas.get(tp.name, p);
+            if (!part) return { partitionIndex: p, errorCode: code('UNKNOWN_TOPIC_OR_PARTITION') };
+            if (!part.isLeader) return { partitionIndex: p, errorCode: code('NOT_LEADER_OR_FOLLOWER') };
+            try {
+              if (tp.name === OFFSETS_TOPIC) { if (!groupsDone) { groupsDone = true; this.offsetSink?.completeTransaction(m.producerId, m.transactionResult); } } else await this.appendMarker(tp.name, p, m.producerId, m.producerEpoch, m.transactionResult);
+              return { partitionIndex: p, errorCode: 0 };
+            } catch (e) {
+              return { partitionIndex: p, errorCode: e instanceof KafkaError ? e.code : -1 };
+            }
+          })),
+        }))),
+      };
+    })).then((markers) => ({ markers }));
+  }
+
+  private complete(t: TxnMeta, commit: boolean): void | Promise<void> {
     t.state = commit ? 'PrepareCommit' : 'PrepareAbort';
     this.persist(t);
-    this.writeMarkers(t, commit);
-    this.offsetSink?.completeTransaction(t.producerId, commit);
-    t.state = commit ? 'CompleteCommit' : 'CompleteAbort';
-    this.onCompleted?.(commit);
-    t.partitions.clear(); t.groups.clear();
-    this.persist(t);
+    const finish = () => {
+      t.state = commit ? 'CompleteCommit' : 'CompleteAbort';
+      this.onCompleted?.(commit);
+      t.partitions.clear(); t.groups.clear();
+      this.persist(t);
+    };
+    const markers = this.writeMarkers(t, commit);
+    if (markers) return markers.then(finish);
+    finish();
   }
 
   private abortTimedOut(): void {
@@ -241,14 +417,15 @@ export class TransactionCoordinator {
         // Bump first so the abort markers carry the new epoch: every partition of the
         // transaction then refuses the zombie's late writes, as Kafka does.
         if (t.producerEpoch < 32767) t.producerEpoch += 1;
-        this.complete(t, false);
+        this.finishLater(t, false);
       }
     }
   }
 
   // ---- API handlers ----
 
-  private check(t: TxnMeta | undefined, producerId: bigint, epoch: number): TxnMeta {
+  private check(t: TxnMeta | undefined, producerId: bigint, epoch: number, id?: string): TxnMeta {
+    if (id !== undefined) this.checkCoordinator(id);
     if (!t) throw new KafkaError('INVALID_PRODUCER_ID_MAPPING');
     if (t.producerId !== producerId) throw new KafkaError('INVALID_PRODUCER_ID_MAPPING');
     if (t.producerEpoch !== epoch) throw new KafkaError('INVALID_PRODUCER_EPOCH', `Producer epoch ${epoch} is not the current epoch ${t.producerEpoch} of '${t.transactionalId}'`);
@@ -259,13 +436,17 @@ export class TransactionCoordinator {
     const id: string | null = req.transactionalId ?? null;
     if (id === null) return { throttleTimeMs: 0, errorCode: 0, producerId: this.allocateProducerId(), producerEpoch: 0 };
     if (id === '') throw new KafkaError('INVALID_REQUEST', 'Empty transactional id');
+    this.checkCoordinator(id);
     const max = this.b.config.int('transaction.max.timeout.ms');
     if (req.transactionTimeoutMs > max || req.transactionTimeoutMs <= 0) throw new KafkaError('INVALID_TRANSACTION_TIMEOUT', `transaction.timeout.ms ${req.transactionTimeoutMs} is above transaction.max.timeout.ms=${max}`);
     let t = this.txns.get(id);
+    let pending: void | Promise<void> = undefined;
+    let afterAbort: (() => void) | null = null;
     if (!t) {
       t = { transactionalId: id, producerId: this.allocateProducerId(), producerEpoch: 0, timeoutMs: req.transactionTimeoutMs, state: 'Empty', partitions: new Set(), groups: new Set(), startTime: 0, lastUpdate: Date.now() };
       this.txns.set(id, t);
     } else {
+      if (t.state === 'PrepareCommit' || t.state === 'PrepareAbort') throw new KafkaError('CONCURRENT_TRANSACTIONS', `The previous transaction of '${id}' is still being completed; retry`);
       if (req.producerId !== undefined && req.producerId >= 0n && (req.producerId !== t.producerId || req.producerEpoch !== t.producerEpoch)) {
         throw new KafkaError('PRODUCER_FENCED', `Producer ${req.producerId} epoch ${req.producerEpoch} is no longer current for '${id}'`);
       }
@@ -273,22 +454,28 @@ export class TransactionCoordinator {
       // of the new epoch (as Kafka does), so every partition of that transaction refuses the old
       // instance's late writes — else they would join the new instance's first transaction.
       const ongoing = t.state === 'Ongoing';
+      const tx = t;
       // At the last epoch, the abort still goes out under a bumped epoch; the next instance gets a new id.
-      if (t.producerEpoch >= 32766) { t.producerEpoch = 32767; if (ongoing) this.complete(t, false); t.producerId = this.allocateProducerId(); t.producerEpoch = 0; } else { t.producerEpoch += 1; if (ongoing) this.complete(t, false); }
-      t.timeoutMs = req.transactionTimeoutMs;
-      t.state = 'Empty';
+      if (t.producerEpoch >= 32766) { t.producerEpoch = 32767; if (ongoing) pending = this.complete(t, false); afterAbort = () => { tx.producerId = this.allocateProducerId(); tx.producerEpoch = 0; }; } else { t.producerEpoch += 1; if (ongoing) pending = this.complete(t, false); }
     }
-    this.persist(t);
-    return { throttleTimeMs: 0, errorCode: 0, producerId: t.producerId, producerEpoch: t.producerEpoch };
+    const tx = t;
+    return then(pending, () => {
+      afterAbort?.();
+      tx.timeoutMs = req.transactionTimeoutMs;
+      tx.state = 'Empty';
+      this.persist(tx);
+      return this.durable(id, { throttleTimeMs: 0, errorCode: 0, producerId: tx.producerId, producerEpoch: tx.producerEpoch });
+    });
   }
 
   private addPartitions(t: TxnMeta, topics: { name: string; partitions: number[] }[]): { name: string; results: { partitionIndex: number; partitionErrorCode: number }[] }[] {
+    this.checkNotCompleting(t);
     const out = [];
     let changed = false;
     for (const tp of topics) {
       const results = [];
       for (const p of tp.partitions) {
-        if (!this.b.replicas.get(tp.name, p)) { results.push({ partitionIndex: p, partitionErrorCode: code('UNKNOWN_TOPIC_OR_PARTITION') }); continue; }
+        if (!this.b.metadata.get(tp.name)?.partitions[p]) { results.push({ partitionIndex: p, partitionErrorCode: code('UNKNOWN_TOPIC_OR_PARTITION') }); continue; }
         if (!t.partitions.has(pk(tp.name, p))) { t.partitions.add(pk(tp.name, p)); changed = true; }
         results.push({ partitionIndex: p, partitionErrorCode: 0 });
       }
@@ -299,13 +486,25 @@ export class TransactionCoordinator {
     return out;
   }
 
+  /** Markers of the previous transaction are still being written: the client retries (Kafka's CONCURRENT_TRANSACTIONS). */
+  private checkNotCompleting(t: TxnMeta): void {
+    if (t.state === 'PrepareCommit' || t.state === 'PrepareAbort') throw new KafkaError('CONCURRENT_TRANSACTIONS', `The previous transaction of '${t.transactionalId}' is still being completed; retry`);
+  }
+
   addPartitionsToTxn(ctx: RequestContext, req: RequestOf<typeof AddPartitionsToTxn>) {
+    const ids: string[] = ctx.apiVersion >= 4 ? (req.transactions ?? []).map((tx: any) => tx.transactionalId) : [req.v3AndBelowTransactionalId];
+    const res = this.addPartitionsNow(ctx, req);
+    const waits = ids.map((id) => (this.owns(id) ? this.durable(id, null) : null)).filter((w) => w instanceof Promise);
+    return waits.length ? Promise.all(waits).then(() => res) : res;
+  }
+
+  private addPartitionsNow(ctx: RequestContext, req: RequestOf<typeof AddPartitionsToTxn>) {
     if (ctx.apiVersion >= 4) {
       return {
         throttleTimeMs: 0, errorCode: 0,
         resultsByTransaction: (req.transactions ?? []).map((tx: any) => {
           try {
-            const t = this.check(this.txns.get(tx.transactionalId), tx.producerId, tx.producerEpoch);
+            const t = this.check(this.txns.get(tx.transactionalId), tx.producerId, tx.producerEpoch, tx.transactionalId);
             const res = tx.verifyOnly ? tx.topics.map((tp: any) => ({ name: tp.name, results: tp.partitions.map((p: number) => ({ partitionIndex: p, partitionErrorCode: t.partitions.has(pk(tp.name, p)) ? 0 : code('INVALID_TXN_STATE') })) })) : this.addPartitions(t, tx.topics);
             return { transactionalId: tx.transactionalId, topicResults: res.map((r: any) => ({ name: r.name, resultsByPartition: r.results })) };
           } catch (e) {
@@ -318,7 +517,7 @@ export class TransactionCoordinator {
     const topics = (req.v3AndBelowTopics ?? []).map((tp: any) => ({ name: tp.name, partitions: tp.partitions }));
     let res;
     try {
-      const t = this.check(this.txns.get(req.v3AndBelowTransactionalId), req.v3AndBelowProducerId, req.v3AndBelowProducerEpoch);
+      const t = this.check(this.txns.get(req.v3AndBelowTransactionalId), req.v3AndBelowProducerId, req.v3AndBelowProducerEpoch, req.v3AndBelowTransactionalId);
       res = this.addPartitions(t, topics);
     } catch (e) {
       const c = e instanceof KafkaError ? e.code : -1;
@@ -328,29 +527,35 @@ export class TransactionCoordinator {
   }
 
   addOffsetsToTxn(_ctx: RequestContext, req: RequestOf<typeof AddOffsetsToTxn>) {
-    const t = this.check(this.txns.get(req.transactionalId), req.producerId, req.producerEpoch);
+    const t = this.check(this.txns.get(req.transactionalId), req.producerId, req.producerEpoch, req.transactionalId);
+    this.checkNotCompleting(t);
     t.groups.add(req.groupId);
     if (t.state !== 'Ongoing') { t.state = 'Ongoing'; t.startTime = Date.now(); }
     this.persist(t);
-    return { throttleTimeMs: 0, errorCode: 0 };
+    return this.durable(req.transactionalId, { throttleTimeMs: 0, errorCode: 0 });
   }
 
   endTxn(_ctx: RequestContext, req: RequestOf<typeof EndTxn>) {
-    const t = this.check(this.txns.get(req.transactionalId), req.producerId, req.producerEpoch);
+    const t = this.check(this.txns.get(req.transactionalId), req.producerId, req.producerEpoch, req.transactionalId);
+    this.checkNotCompleting(t);
     const commit: boolean = req.committed;
-    if (t.state === 'Ongoing') this.complete(t, commit);
+    let pending: void | Promise<void> = undefined;
+    if (t.state === 'Ongoing') pending = this.complete(t, commit);
     else if ((t.state === 'CompleteCommit' && !commit) || (t.state === 'CompleteAbort' && commit)) throw new KafkaError('INVALID_TXN_STATE', `Transaction of '${t.transactionalId}' already ${t.state === 'CompleteCommit' ? 'committed' : 'aborted'}`);
     // Empty or already complete the same way: nothing to do (a retried EndTxn).
-    return { throttleTimeMs: 0, errorCode: 0, producerId: t.producerId, producerEpoch: t.producerEpoch };
+    return then(pending, () => this.durable(req.transactionalId, { throttleTimeMs: 0, errorCode: 0, producerId: t.producerId, producerEpoch: t.producerEpoch }));
   }
 
   txnOffsetCommit(_ctx: RequestContext, req: RequestOf<typeof TxnOffsetCommit>) {
     const topics = req.topics ?? [];
     const fail = (c: number) => ({ throttleTimeMs: 0, topics: topics.map((tp: any) => ({ name: tp.name, partitions: tp.partitions.map((p: any) => ({ partitionIndex: p.partitionIndex, errorCode: c })) })) });
-    const t = this.txns.get(req.transactionalId);
-    if (!t || t.producerId !== req.producerId) return fail(code('INVALID_PRODUCER_ID_MAPPING'));
-    if (t.producerEpoch !== req.producerEpoch) return fail(code('INVALID_PRODUCER_EPOCH'));
-    if (!t.groups.has(req.groupId)) return fail(code('INVALID_TXN_STATE'));
+    // Sent to the group's coordinator; the transaction's state is checked when this broker coordinates it too.
+    if (this.owns(req.transactionalId)) {
+      const t = this.txns.get(req.transactionalId);
+      if (!t || t.producerId !== req.producerId) return fail(code('INVALID_PRODUCER_ID_MAPPING'));
+      if (t.producerEpoch !== req.producerEpoch) return fail(code('INVALID_PRODUCER_EPOCH'));
+      if (!t.groups.has(req.groupId)) return fail(code('INVALID_TXN_STATE'));
+    }
     if (!this.offsetSink) return fail(code('COORDINATOR_NOT_AVAILABLE'));
     const member = req.memberId ? { memberId: req.memberId, generationId: req.generationId, groupInstanceId: req.groupInstanceId ?? null } : undefined;
     return { throttleTimeMs: 0, topics: this.offsetSink.commitTransactionalOffsets(req.groupId, req.producerId, req.producerEpoch, topics, member) };
