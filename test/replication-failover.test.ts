@@ -37,7 +37,16 @@ async function createTopic(c: TestCluster, name: string, configs: Record<string,
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic: name, numPartitions: partitions, replicationFactor: 3, configEntries: Object.entries(configs).map(([n, value]) => ({ name: n, value })) }], waitForLeaders: true });
+    // A broker may count the others alive a moment after kcat lists them: retry what the store refuses.
+    await waitFor(`${name} created`, async () => {
+      try {
+        await admin.createTopics({ topics: [{ topic: name, numPartitions: partitions, replicationFactor: 3, configEntries: Object.entries(configs).map(([n, value]) => ({ name: n, value })) }], waitForLeaders: true });
+        return true;
+      } catch (e) {
+        if (((e as { errors?: { type?: string }[] }).errors ?? []).some((x) => x.type === 'TOPIC_ALREADY_EXISTS')) return true;
+        throw new Error(`${(e as Error).message}: ${JSON.stringify((e as { errors?: unknown[] }).errors ?? [])}`);
+      }
+    }, 20000, 500);
   } finally { await admin.disconnect(); }
   await waitFor(`${name} led with a full ISR`, async () => {
     const ps = (await kcatMetadata(c.bootstrap(), name)).topics[0]?.partitions ?? [];
@@ -157,7 +166,12 @@ test('kill -9 of the leader under acks=all librdkafka and kafkajs producers: eve
   assert.equal(new Set(values).size, values.length, 'idempotent producers wrote nothing twice');
   assert.deepEqual([...log.keys()], [...log.keys()].map((_, i) => i), 'offsets are gapless');
 
-  await waitFor('the group consumed every acknowledged record', async () => [...pyRes.acked, ...jsAcked].every((a) => consumed.has(a.v)), 30000);
+  const missing = () => [...pyRes.acked, ...jsAcked].filter((a) => !consumed.has(a.v));
+  try {
+    await waitFor('the group consumed every acknowledged record', async () => missing().length === 0, 45000);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}: ${missing().length} missing (first ${JSON.stringify(missing().slice(0, 3))}), ${consumed.size} consumed`);
+  }
 
   await c.start(before.leader);
   await settled(c, topic);
