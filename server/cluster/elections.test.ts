@@ -46,3 +46,10 @@ test('reassignment (KIP-455): add, wait for the ISR, then drop the removed repli
   const shrink = startReassignment(state(1, [1, 2, 3], [1, 2, 3]), [2, 3], all);
   assert.deepEqual([shrink.replicas, shrink.adding, shrink.leader, shrink.isr, shrink.bumpLeaderEpoch], [[2, 3], [], 2, [2, 3], true]);
 });
+
+test('controlled shutdown: a leader with nobody in sync to take over keeps leading until it stops', () => {
+  const stopping = (id: number) => id === 1;
+  assert.equal(electOnBrokerChange(state(1, [1, 2], [1]), aliveOnly(2), false, stopping), null);
+  assert.deepEqual(electOnBrokerChange(state(1, [1, 2], [1, 2]), aliveOnly(2), false, stopping), { leader: 2, isr: [2], bumpLeaderEpoch: true });
+  assert.deepEqual(electOnBrokerChange(state(1, [1, 2, 3], [1, 3]), aliveOnly(2), false, stopping), { leader: 1, isr: [1], bumpLeaderEpoch: false }, 'a dead follower still leaves the ISR');
+});

@@ -23,13 +23,18 @@ export interface Decision {
  * goes offline (leader -1) keeping its last ISR, so that member is elected when it
  * returns — unless `unclean` allows any live replica. Null when nothing changes.
  */
-export function electOnBrokerChange(s: PartitionState, usable: (id: number) => boolean, unclean: boolean): Decision | null {
+export function electOnBrokerChange(s: PartitionState, usable: (id: number) => boolean, unclean: boolean, shuttingDown: (id: number) => boolean = () => false): Decision | null {
   const liveIsr = s.isr.filter(usable);
   if (s.leader >= 0 && usable(s.leader)) {
     return liveIsr.length === s.isr.length ? null : { leader: s.leader, isr: liveIsr, bumpLeaderEpoch: false };
   }
   const clean = s.replicas.find((r) => liveIsr.includes(r));
   if (clean !== undefined) return { leader: clean, isr: liveIsr, bumpLeaderEpoch: true };
+  // A leader in controlled shutdown with nobody in sync to take over keeps leading until it stops.
+  if (s.leader >= 0 && shuttingDown(s.leader)) {
+    const isr = [s.leader, ...liveIsr.filter((r) => r !== s.leader)];
+    return isr.length === s.isr.length ? null : { leader: s.leader, isr, bumpLeaderEpoch: false };
+  }
   if (unclean) {
     const any = s.replicas.find(usable);
     if (any !== undefined) return { leader: any, isr: [any], bumpLeaderEpoch: true, unclean: true };

@@ -588,6 +588,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
   private async decide(): Promise<void> {
     const now = Date.now();
     const usable = this.usableNow(now);
+    const stopping = (id: number) => { const b = this.brokerRows.get(id); return !!b && b.shuttingDown && b.leaseOk && b.lockHeld; };
     const rebalanceDue = this.o.config.bool('auto.leader.rebalance.enable') && now - this.lastRebalance >= this.o.config.int('leader.imbalance.check.interval.seconds') * 1000;
     const imbalanced = rebalanceDue ? this.imbalancedBrokers() : new Set<number>();
     const writes: { s: PartitionState; d: Decision }[] = [];
@@ -596,7 +597,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
       for (const p of t.partitions) {
         const s = partitionStateOf(t.name, p);
         const moving = s.addingReplicas.length > 0 || s.removingReplicas.length > 0;
-        const d = electOnBrokerChange(s, usable, unclean) ?? (moving ? finishReassignment(s, usable) : null) ?? (imbalanced.has(s.replicas[0]) && !moving ? electPreferred(s, usable) : null);
+        const d = electOnBrokerChange(s, usable, unclean, stopping) ?? (moving ? finishReassignment(s, usable) : null) ?? (imbalanced.has(s.replicas[0]) && !moving ? electPreferred(s, usable) : null);
         if (d) writes.push({ s, d });
       }
     }

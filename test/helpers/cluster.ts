@@ -25,7 +25,8 @@ export class TestCluster {
 
   async start(nodeId: number, extra: string[] = []): Promise<ClusterBroker> {
     const dataDir = path.join(this.root, `b${nodeId}`);
-    const cli = await spawnCli(['broker', '--node-id', String(nodeId), '--metadata-store', this.db.url, '--kafka-port', '0', '--data-dir', dataDir, ...this.extra, ...extra]);
+    // a loaded machine (the suite runs two files at a time) can take a while to start a broker
+    const cli = await spawnCli(['broker', '--node-id', String(nodeId), '--metadata-store', this.db.url, '--kafka-port', '0', '--data-dir', dataDir, ...this.extra, ...extra], ['kafka'], 60000);
     const b = { nodeId, dataDir, cli, port: cli.ports.kafka, bootstrap: `127.0.0.1:${cli.ports.kafka}` };
     this.brokers.set(nodeId, b);
     return b;
