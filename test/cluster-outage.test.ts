@@ -8,6 +8,8 @@ import path from 'node:path';
 import { kcatMetadata, OwnPostgres, TestCluster, waitFor } from './helpers/cluster.ts';
 import { kcat, python } from './helpers/clients.ts';
 import { ROOT } from './helpers/process.ts';
+import { BrokerConnection } from '../server/replication/broker-connection.ts';
+import { CreateTopics } from '../server/protocol/apis/index.ts';
 
 const SESSION_MS = 4000;
 
@@ -33,6 +35,12 @@ test('a store outage: produce and fetch continue, nothing fails over, leadership
     await kcat(['-P', '-b', boot, '-t', 'outage', '-X', 'acks=all'], `b${i}\n`);
     await new Promise((r) => setTimeout(r, SESSION_MS / 3));
   }
+  // An admin change cannot be made: a retriable error that says why.
+  const conn = await BrokerConnection.connect('127.0.0.1', c.brokers.get(1)!.port, 'outage-test');
+  const created = await conn.send(CreateTopics, 5, { topics: [{ name: 'during', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false } as any) as any;
+  conn.close();
+  assert.equal(created.topics[0].errorCode, 41, 'NOT_CONTROLLER (retriable)');
+  assert.match(created.topics[0].errorMessage, /metadata store .* cannot be reached .* Retry/);
   const during = await kcat(['-C', '-b', boot, '-t', 'outage', '-o', 'beginning', '-e', '-q']);
   assert.deepEqual(during.trim().split('\n'), ['a1', 'a2', 'a3', 'b0', 'b1', 'b2', 'b3']);
 

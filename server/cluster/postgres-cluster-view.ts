@@ -121,6 +121,20 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
     this.log = o.logger.child({ component: 'cluster' });
     this.pool = new pg.Pool({ connectionString: o.url, max: 4, connectionTimeoutMillis: 5000, keepAlive: true, idleTimeoutMillis: 30000 });
     this.pool.on('error', (e) => this.log.debug({ err: e }, 'idle metadata store connection failed'));
+    // Admin requests while the store is unreachable answer a retriable Kafka error naming it, not UNKNOWN_SERVER_ERROR.
+    for (const m of ['createTopic', 'deleteTopic', 'createPartitions', 'setTopicConfigs', 'setBrokerConfigs', 'electLeaders', 'alterReassignments'] as const) {
+      const f = (this[m] as (...a: unknown[]) => Promise<unknown>).bind(this);
+      (this as any)[m] = (...a: unknown[]) => f(...a).catch((e: unknown) => { throw this.asKafkaError(e); });
+    }
+  }
+
+  private asKafkaError(e: unknown): unknown {
+    if (e instanceof KafkaError) return e;
+    const err = e as Error & { code?: string };
+    const unreachable = /^(ECONN|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|57P0|08)/.test(err.code ?? '') || /connect|Connection terminated|timeout/i.test(err.message ?? '');
+    if (!unreachable) return e;
+    this.storeUnreachable(e);
+    return new KafkaError('NOT_CONTROLLER', `The metadata store ${redact(this.o.url)} cannot be reached (${(e as Error).message}); no topic, config or leadership change is possible until it returns. Retry.`);
   }
 
   private get sessionMs(): number { return this.o.config.int('broker.session.timeout.ms'); }
