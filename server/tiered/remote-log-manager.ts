@@ -189,7 +189,8 @@ export class RemoteLogManager implements RemoteLog {
 
   /** One pass over every partition; `now` is for tests (default: the clock at each partition). */
   async runOnce(now?: number): Promise<void> {
-    const parts = this.b.replicas.all().filter((p) => !p.log.closed);
+    // Only a partition's leader copies to remote storage and trims its local log (followers keep theirs).
+    const parts = this.b.replicas.all().filter((p) => !p.log.closed && p.isLeader);
     const queue = [...parts];
     const worker = async () => {
       for (let p = queue.shift(); p; p = queue.shift()) {
