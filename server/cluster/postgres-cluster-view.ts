@@ -114,6 +114,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
   private lockMissingSince = new Map<number, number>();
   private lastRebalance = Date.now();
   private sessionReconnecting = false;
+  private fenced = false;
 
   constructor(private readonly o: PostgresClusterOptions) {
     this.nodeId = o.nodeId;
@@ -203,11 +204,14 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
   }
 
   private async connectSession(): Promise<void> {
-    const s = new pg.Client({ connectionString: this.o.url, keepAlive: true, connectionTimeoutMillis: 5000 });
+    const s = new pg.Client({ connectionString: this.o.url, keepAlive: true, keepAliveInitialDelayMillis: 3000, connectionTimeoutMillis: 5000 });
     s.on('error', (e) => this.sessionLost(s, e));
     s.on('end', () => this.sessionLost(s, new Error('connection ended')));
     s.on('notification', () => void this.refresh().catch(() => {}));
     await s.connect();
+    // Postgres must notice a vanished broker (a network cut, not a kill) within seconds, not the
+    // OS default of hours: until it does, that broker's locks (the controller's too) stay held.
+    await s.query('SET tcp_keepalives_idle = 3; SET tcp_keepalives_interval = 1; SET tcp_keepalives_count = 3').catch(() => {});
     await s.query(`LISTEN ${CHANNEL}`);
     this.session = s;
   }
@@ -245,7 +249,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
         `UPDATE tributary_brokers SET lease_until = now() + $3 * interval '1 millisecond' WHERE node_id = $1 AND incarnation = $2`,
         [this.nodeId, this.incarnation, this.sessionMs]);
       this.storeReachable();
-      if (r.rowCount === 0) this.log.error({ nodeId: this.nodeId, incarnation: this.incarnation }, 'this broker\'s registration was replaced by a newer incarnation of the same node.id; it is fenced and leads nothing');
+      if (r.rowCount === 0 && !this.fenced) { this.fenced = true; this.log.error({ nodeId: this.nodeId, incarnation: this.incarnation }, 'this broker\'s registration was replaced by a newer incarnation of the same node.id; it is fenced and leads nothing'); }
     } catch (e) { this.storeUnreachable(e); }
   }
 
