@@ -40,8 +40,9 @@ test('cluster balance --execute spreads onto a new broker under load; --drain em
   const producerDone = new Promise((r) => producer.on('exit', r));
   t.after(() => { producer.kill('SIGKILL'); });
   await new Promise((r) => setTimeout(r, 1000));
-  const exec = await cli(['cluster', 'balance', '--bootstrap', boot, '--execute']);
+  const exec = await cli(['cluster', 'balance', '--bootstrap', boot, '--execute', '--max-moves', '2']);
   assert.equal(exec.status, 0, exec.stdout + exec.stderr);
+  assert.match(exec.stderr, /at most 2 at a time/);
   assert.match(exec.stderr, /done: \d+ partition\(s\) on their new replicas/);
   await new Promise((r) => setTimeout(r, 500));
   fs.writeFileSync(stop, '');

@@ -11,16 +11,16 @@ import { applyMoves } from './partitions.ts';
 const HELP = `usage: tributary cluster <describe|balance> [options]
 
   describe                          brokers (id, host:port, rack), the controller, replicas and leaders per broker
-  balance [--drain N]… [--execute] [--plan-file FILE] [--timeout-ms N]
+  balance [--drain N]… [--execute] [--max-moves N] [--plan-file FILE] [--timeout-ms N]
       print a plan spreading every topic's replicas and preferred leaders evenly over
       the live brokers (brokers given to --drain end up empty). --plan-file writes it as
       Kafka's reassignment JSON. --execute applies it and waits until it is done,
-      with progress on stderr.
+      with progress on stderr; --max-moves N copies at most N partitions at a time.
 
 example:
   tributary cluster balance --bootstrap localhost:9091 --drain 3 --execute`;
 
-const FLAGS = { '--drain': { value: true, repeat: true }, '--execute': {}, '--plan-file': { value: true }, '--timeout-ms': { value: true } };
+const FLAGS = { '--drain': { value: true, repeat: true }, '--execute': {}, '--max-moves': { value: true }, '--plan-file': { value: true }, '--timeout-ms': { value: true } };
 
 export async function run(argv: string[]): Promise<void> {
   await runCommand(argv, async () => {
@@ -81,5 +81,5 @@ async function balance(p: Parsed, admin: ClusterAdmin): Promise<void> {
     if (plan.moves.length) print(p, plan.moves.map((m) => ({ topic: m.topic, partition: m.partition, from: m.from.join(','), to: m.replicas.join(',') })));
     if (!p.has('--execute') && plan.moves.length) process.stdout.write('\n(dry run: add --execute to apply it)\n');
   }
-  if (p.has('--execute')) await applyMoves(p, admin, plan.moves, { wait: true, timeoutMs: p.int('--timeout-ms') ?? 3_600_000 });
+  if (p.has('--execute')) await applyMoves(p, admin, plan.moves, { wait: true, timeoutMs: p.int('--timeout-ms') ?? 3_600_000, maxMoves: p.int('--max-moves') });
 }

@@ -10,11 +10,12 @@ import { parseKafkaPlan } from './cluster-plan.ts';
 
 const HELP = `usage: tributary partitions <reassign|list-reassignments|elect-leaders> [options]
 
-  reassign --plan FILE [--cancel] [--no-wait] [--timeout-ms N]
+  reassign --plan FILE [--cancel] [--no-wait] [--max-moves N] [--timeout-ms N]
       move partitions to the replica lists in FILE (Kafka's reassignment JSON:
       {"version":1,"partitions":[{"topic":"orders","partition":0,"replicas":[2,3]}]},
       preferred leader first); new replicas catch up before old ones leave. Waits until
       every move is done (progress on stderr), then elects the preferred leaders.
+      --max-moves N copies at most N partitions at a time (the rest follow as they finish).
       --cancel stops the reassignments of the partitions in FILE.
   list-reassignments            reassignments in progress (replicas, adding, removing)
   elect-leaders [--topic T [--partition P]]   preferred replicas lead again (all partitions by default)
@@ -22,7 +23,7 @@ const HELP = `usage: tributary partitions <reassign|list-reassignments|elect-lea
 example:
   tributary partitions reassign --bootstrap localhost:9091 --plan move.json`;
 
-const FLAGS = { '--plan': { value: true }, '--cancel': {}, '--no-wait': {}, '--timeout-ms': { value: true }, '--topic': { value: true }, '--partition': { value: true } };
+const FLAGS = { '--plan': { value: true }, '--cancel': {}, '--no-wait': {}, '--max-moves': { value: true }, '--timeout-ms': { value: true }, '--topic': { value: true }, '--partition': { value: true } };
 
 export async function run(argv: string[]): Promise<void> {
   await runCommand(argv, async () => {
@@ -57,7 +58,7 @@ async function reassign(p: Parsed, admin: ClusterAdmin): Promise<void> {
     report(p, out);
     return;
   }
-  await applyMoves(p, admin, moves, { wait: !p.has('--no-wait'), timeoutMs });
+  await applyMoves(p, admin, moves, { wait: !p.has('--no-wait'), timeoutMs, maxMoves: p.int('--max-moves') });
 }
 
 function report(p: Parsed, out: PartitionOutcome[]): void {
@@ -68,28 +69,41 @@ function report(p: Parsed, out: PartitionOutcome[]): void {
 
 /**
  * Submits the moves, then (with `wait`) polls ListPartitionReassignments until none
- * of them is in progress, reporting how many are left, and elects the preferred leaders.
+ * of them is in progress, reporting how many are left, and elects the preferred
+ * leaders. `maxMoves` bounds how many partitions copy data at once (the next ones are
+ * submitted as earlier ones finish), so a large plan does not take all the
+ * brokers' bandwidth from clients.
  */
-export async function applyMoves(p: Parsed, admin: ClusterAdmin, moves: { topic: string; partition: number; replicas: number[] }[], o: { wait: boolean; timeoutMs: number }): Promise<void> {
+export async function applyMoves(p: Parsed, admin: ClusterAdmin, moves: { topic: string; partition: number; replicas: number[] }[], o: { wait: boolean; timeoutMs: number; maxMoves?: number }): Promise<void> {
   if (!moves.length) { process.stdout.write('nothing to move\n'); return; }
-  const out = await admin.alterPartitionReassignments(moves);
-  const failed = out.filter((x) => x.errorCode);
-  if (failed.length) report(p, out);
-  process.stderr.write(`reassigning ${moves.length} partition(s)\n`);
+  const batch = o.wait && o.maxMoves && o.maxMoves > 0 ? o.maxMoves : moves.length;
+  const key = (m: { topic: string; partition: number }) => `${m.topic}-${m.partition}`;
+  const queue = [...moves];
+  const active = new Set<string>();
+  const submit = async (n: number) => {
+    const next = queue.splice(0, n);
+    if (!next.length) return;
+    const out = await admin.alterPartitionReassignments(next);
+    if (out.some((x) => x.errorCode)) report(p, out);
+    for (const m of next) active.add(key(m));
+  };
+  await submit(batch);
+  process.stderr.write(`reassigning ${moves.length} partition(s)${batch < moves.length ? `, at most ${batch} at a time` : ''}\n`);
   if (!o.wait) return;
-  const keys = new Set(moves.map((m) => `${m.topic}-${m.partition}`));
   const deadline = Date.now() + o.timeoutMs;
-  let last = -1;
+  let last = '';
   for (;;) {
     const inProgress = await admin.listPartitionReassignments();
     if (inProgress === null) throw new CommandError('the broker does not offer ListPartitionReassignments; cannot follow the moves', EXIT.FAILED);
-    const left = inProgress.filter((r) => keys.has(`${r.topic}-${r.partition}`));
-    if (left.length !== last) {
-      process.stderr.write(`${moves.length - left.length}/${moves.length} done${left.length ? `; waiting for ${left.slice(0, 3).map((r) => `${r.topic}-${r.partition} (adding ${r.adding.join(',')})`).join(', ')}${left.length > 3 ? ', …' : ''} to join the ISR` : ''}\n`);
-      last = left.length;
-    }
-    if (!left.length) break;
-    if (Date.now() > deadline) throw new CommandError(`timed out after ${o.timeoutMs} ms with ${left.length} reassignment(s) still in progress (they continue; see partitions list-reassignments)`, EXIT.FAILED);
+    const still = new Set(inProgress.map(key));
+    for (const k of [...active]) if (!still.has(k)) active.delete(k);
+    await submit(batch - active.size);
+    const left = inProgress.filter((r) => active.has(key(r)));
+    const done = moves.length - queue.length - active.size;
+    const line = `${done}/${moves.length} done${left.length ? `; waiting for ${left.slice(0, 3).map((r) => `${r.topic}-${r.partition} (adding ${r.adding.join(',')})`).join(', ')}${left.length > 3 ? ', …' : ''} to join the ISR` : ''}`;
+    if (line !== last) { process.stderr.write(line + '\n'); last = line; }
+    if (!active.size && !queue.length) break;
+    if (Date.now() > deadline) throw new CommandError(`timed out after ${o.timeoutMs} ms with ${active.size + queue.length} reassignment(s) not done (those submitted continue; see partitions list-reassignments)`, EXIT.FAILED);
     await new Promise((r) => setTimeout(r, 500));
   }
   // New preferred leaders take over (a moved-away leader was replaced already; a reordered one waits for this).
