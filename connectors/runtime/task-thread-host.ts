@@ -41,10 +41,11 @@ export function threadablePluginLocations(plugins: Plugins, config: Props, worke
 }
 
 /**
- * Task threads, and one started ahead when a task stops (a restart or a reconfiguration
- * usually follows): loading the Kafka client library alone takes 1–2 s of CPU, which the
- * spare does while the old task is stopping. Not kept ahead in general: a spare loading
- * beside running tasks halved their throughput on the 2-core machine while it loaded.
+ * Task threads. Loading the Kafka client library alone takes 1–2 s of CPU, so a thread
+ * whose task stopped cleanly is kept as the spare for the next task (a restart or a
+ * reconfiguration usually follows); a task that had to be ended gets a fresh spare
+ * started. Not started ahead in general: a spare loading beside running tasks halved
+ * their throughput on the 2-core machine while it loaded.
  */
 export class TaskThreadPool {
   private spare: Worker | null = null;
@@ -63,6 +64,14 @@ export class TaskThreadPool {
     this.spare = null;
     if (w && w.threadId >= 0) { w.ref(); return w; }
     return this.spawn();
+  }
+
+  /** A thread whose task stopped cleanly: kept as the spare (its modules stay loaded), unless there is one. */
+  release(w: Worker): void {
+    if (this.closed || (this.spare && this.spare.threadId >= 0)) { void w.terminate(); return; }
+    w.unref();
+    w.once('exit', () => { if (this.spare === w) this.spare = null; });
+    this.spare = w;
   }
 
   /** Starts a spare (if none) for the task expected to start next. */
@@ -135,19 +144,21 @@ export class ThreadTaskRunner implements TaskRunner {
     const w = o.pool.take();
     this.worker = w;
     w.postMessage({ t: 'init', init } satisfies ToThread);
-    w.on('message', (m: FromThread) => this.onMessage(m));
-    w.on('error', (e) => {
+    const onMessage = (m: FromThread) => this.onMessage(m);
+    const onError = (e: Error) => {
       // an exception nothing in the thread caught: the thread is gone
       o.logger.error({ err: e }, `the thread of task ${this.connector}-${this.taskId} failed`);
       if (!this.stopping) this.setState('FAILED', traceOf(e));
-    });
-    w.on('exit', (code) => {
+    };
+    const onExit = (code: number) => {
       this.exited = true;
       if (this.monitor) clearInterval(this.monitor);
       if (!this.stopping && code !== 0 && this.reported?.state !== 'FAILED') this.setState('FAILED', `org.apache.kafka.connect.errors.ConnectException: the thread of task ${this.connector}-${this.taskId} exited with code ${code}`);
       this.onStarted();
       this.onStopped();
-    });
+    };
+    w.on('message', onMessage).on('error', onError).on('exit', onExit);
+    this.detach = () => { w.off('message', onMessage).off('error', onError).off('exit', onExit); };
     const every = Math.max(20, Math.min(500, Math.floor((o.blockedThresholdMs || 2000) / 4)));
     this.monitor = setInterval(() => this.check(), every);
     this.monitor.unref();
@@ -209,7 +220,7 @@ export class ThreadTaskRunner implements TaskRunner {
         Atomics.store(this.flags, 1, 1);
         Atomics.notify(this.flags, 1);
         break;
-      case 'stopped': this.fenced = m.fenced; this.onStopped(); break;
+      case 'stopped': this.fenced = m.fenced; this.cleanStop = true; this.onStopped(); break;
     }
   }
 
@@ -232,6 +243,9 @@ export class ThreadTaskRunner implements TaskRunner {
   }
 
   private statsWaiters: (() => void)[] = [];
+  private detach: () => void = () => undefined;
+  /** the thread said its task stopped (it may take another) */
+  private cleanStop = false;
 
   /** Fresh counters from the thread (a blocked thread: the last ones, after 200 ms). */
   refresh(): Promise<void> {
@@ -249,14 +263,24 @@ export class ThreadTaskRunner implements TaskRunner {
   /** Graceful stop inside the thread; the thread ends when it is done or after task.shutdown.graceful.timeout.ms. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      this.o.pool.prepare();
+      // a blocked thread will most likely have to be ended: its successor's thread loads meanwhile
+      if (this.blocked) this.o.pool.prepare();
       this.post({ t: 'stop' });
       let timer: NodeJS.Timeout | undefined;
       const graceful = await Promise.race([this.stopped.then(() => true), new Promise<boolean>((r) => { timer = setTimeout(() => r(false), this.o.gracefulTimeoutMs); })]);
       clearTimeout(timer);
       if (!graceful) this.o.logger.warn(`Task ${this.connector}-${this.taskId} did not stop within task.shutdown.graceful.timeout.ms (${this.o.gracefulTimeoutMs} ms); ending its thread`);
       if (this.monitor) clearInterval(this.monitor);
-      await this.worker?.terminate();
+      const w = this.worker;
+      if (!w) return;
+      if (graceful && this.cleanStop && !this.exited) {
+        this.detach();
+        this.exited = true; // for this runner: the thread is the pool's now
+        this.o.pool.release(w);
+      } else {
+        this.o.pool.prepare();
+        await w.terminate();
+      }
     })();
     return this.stopping;
   }

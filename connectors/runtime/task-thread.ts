@@ -138,6 +138,9 @@ async function stop(): Promise<void> {
   sendStats(true);
   flushLogs();
   post({ t: 'stopped', fenced: !!runner?.fenced });
+  // the thread may be given another task (the worker keeps it as its spare)
+  runner = null; admin = null; dlq = null; started = null; lastStats = '';
+  stopping = false;
 }
 
 port.on('message', (m: ToThread) => {
