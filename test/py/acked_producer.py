@@ -3,7 +3,7 @@
 Usage: acked_producer.py BOOTSTRAP TOPIC PARTITION COUNT PREFIX [INTERVAL_MS [SIZE]]
 Sends COUNT records "PREFIX-i" to one partition, about one every INTERVAL_MS, and
 prints one JSON line per acknowledged record ({"v": value, "o": offset, "t": unix
-time of the acknowledgement}), then a
+time of the acknowledgement, "sent": its create time}), then a
 last line {"done": true, "acked": n, "errors": [...]}. Records whose delivery
 failed are listed in errors, never printed as acknowledged.
 """
@@ -36,7 +36,7 @@ def report(err, msg):
         errors.append(f'{msg.value().decode().rstrip(".")}: {err.name()}')
         return
     acked += 1
-    print(json.dumps({'v': msg.value().decode().rstrip('.'), 'o': msg.offset(), 't': time.time()}), flush=True)
+    print(json.dumps({'v': msg.value().decode().rstrip('.'), 'o': msg.offset(), 't': time.time(), 'sent': msg.timestamp()[1] / 1000.0}), flush=True)
 
 
 for i in range(count):
