@@ -14,7 +14,11 @@ import { loadBrokerConfig } from '../server/config.ts';
 import type { PartitionState } from '../server/cluster/cluster-view.ts';
 import { createClusterDb, waitFor } from './helpers/cluster.ts';
 
-function view(url: string, nodeId: number, dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-store-'))): PostgresClusterView {
+const dirs: string[] = [];
+process.on('exit', () => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+const tempDir = () => { const d = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-store-')); dirs.push(d); return d; };
+
+function view(url: string, nodeId: number, dataDir = tempDir()): PostgresClusterView {
   const { config } = loadBrokerConfig([['node.id', String(nodeId)], ['metadata.store.url', url], ['broker.session.timeout.ms', '10000']]);
   return new PostgresClusterView({ url, nodeId, metadata: new MetadataStore(dataDir, nodeId, false), config, logger: pino({ level: 'silent' }), onChanges: () => {} });
 }
@@ -63,16 +67,15 @@ test('compare-and-set on partition epoch, leader epoch and controller epoch', as
 
 test('a data dir of another cluster or another node is refused', async (t) => {
   const db = await createClusterDb();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-store-'));
+  const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'meta.properties'), 'version=1\ncluster.id=seededFromDisk\nnode.id=1\n');
   const views = [view(db.url, 1, dir)];
-  t.after(async () => { for (const v of views) await v.close(); await db.drop(); fs.rmSync(dir, { recursive: true, force: true }); });
+  t.after(async () => { for (const v of views) await v.close(); await db.drop(); });
   await views[0].load(null);
   assert.equal((views[0] as any).metadata.clusterId, 'seededFromDisk', 'the first broker names the cluster after its data dir');
   views.push(view(db.url, 2, dir));
   await assert.rejects(views[1].load(null), /belongs to node.id 1 \(meta.properties\), not 2; give each broker its own --data-dir/);
-  const other = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-store-'));
-  t.after(() => fs.rmSync(other, { recursive: true, force: true }));
+  const other = tempDir();
   fs.writeFileSync(path.join(other, 'meta.properties'), 'version=1\ncluster.id=someOtherCluster\nnode.id=3\n');
   views.push(view(db.url, 3, other));
   await assert.rejects(views[2].load(null), /holds the logs of cluster someOtherCluster .* but the metadata store's cluster is seededFromDisk/);
