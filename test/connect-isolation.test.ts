@@ -3,7 +3,8 @@
 // round trips through the same process's broker stay fast and a FileStreamSource beside
 // it keeps delivering lines; the blocked task is reported FAILED with a trace naming it
 // (and a log line); when its thread never comes back, a restart ends the thread and
-// the task runs again. The timing bound here is generous (the 200 ms figure is
+// the task runs again. The timing bound here is generous — 1 s, or three times the same
+// measure taken before the busy task starts on a loaded machine — (the 200 ms figure is
 // bench/connect-isolation.bench.ts's).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -87,9 +88,34 @@ test('a busy-waiting source task runs on its own thread: the broker and a file s
 
   const input = path.join(dir, 'lines.txt');
   fs.writeFileSync(input, '');
-  assert.equal((await rest('POST', '/connectors', { name: 'busy', config: { 'connector.class': 'test.BusySourceConnector', topic: 'busy-out', 'control.file': control, 'value.converter': 'org.apache.kafka.connect.storage.StringConverter' } })).status, 201);
   assert.equal((await rest('POST', '/connectors', { name: 'file', config: { 'connector.class': 'FileStreamSource', file: input, topic: 'file-out', 'value.converter': 'org.apache.kafka.connect.storage.StringConverter' } })).status, 201);
+  for (const topic of ['rt', 'file-out', 'busy-out']) await kcat(['-b', bootstrap, '-P', '-t', topic], 'warm\n'); // topics exist before kcat -C follows them
+  const rt = follow(bootstrap, 'rt');
+  const files = follow(bootstrap, 'file-out');
+  t.after(() => { rt.stop(); files.stop(); });
+  await waitFor('the file source RUNNING', async () => (await rest('GET', '/connectors/file/status')).body.tasks[0]?.state === 'RUNNING');
 
+  /** Round trips (a one-shot kcat producer: connect, metadata, produce acks=all, seen by the kcat consumer) and file-source lines, in ms. */
+  const measure = async (tag: string, n: number) => {
+    const sentAt = new Map<string, number>();
+    const fileAt = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const m = `${tag}${i}`;
+      sentAt.set(m, Date.now());
+      await kcat(['-b', bootstrap, '-P', '-t', 'rt'], m + '\n');
+      if (i % 4 === 0) { fs.appendFileSync(input, `line-${m}\n`); fileAt.set(`line-${m}`, Date.now()); }
+      await sleep(150);
+    }
+    await waitFor('every round trip', () => [...sentAt.keys()].every((m) => rt.got.some((g) => g.line === m)), 30000);
+    await waitFor('every file line', () => [...fileAt.keys()].every((l) => files.got.some((g) => g.line === l)), 30000);
+    const lat = [...sentAt].map(([m, at]) => rt.got.find((g) => g.line === m)!.at - at).sort((a, b) => a - b);
+    const fileLat = [...fileAt].map(([l, at]) => files.got.find((g) => g.line === l)!.at - at);
+    return { p99: lat[Math.min(lat.length - 1, Math.floor(lat.length * 0.99))], lat, fileMax: Math.max(...fileLat), fileLat };
+  };
+  // the same measure with nothing busy: on a loaded machine a kcat process alone can take a while to start
+  const base = await measure('b', 8);
+
+  assert.equal((await rest('POST', '/connectors', { name: 'busy', config: { 'connector.class': 'test.BusySourceConnector', topic: 'busy-out', 'control.file': control, 'value.converter': 'org.apache.kafka.connect.storage.StringConverter' } })).status, 201);
   // the busy task is reported blocked, by name, in its status and in the log
   const blocked = await waitFor('the busy task reported blocked', async () => {
     const s = (await rest('GET', '/connectors/busy/status')).body;
@@ -98,29 +124,12 @@ test('a busy-waiting source task runs on its own thread: the broker and a file s
   assert.match(blocked.trace, /Task busy-0 is blocked: its thread has not returned to its event loop for \d+ ms \(task\.blocked\.threshold\.ms=1000\)/);
   assert.match(platform.output(), /Task busy-0 is blocked/);
 
-  // round trips through the broker while it busy-waits: one kcat producer, one kcat consumer
-  for (const topic of ['rt', 'file-out', 'busy-out']) await kcat(['-b', bootstrap, '-P', '-t', topic], 'warm\n'); // topics exist before kcat -C follows them
-  const rt = follow(bootstrap, 'rt');
-  const files = follow(bootstrap, 'file-out');
-  t.after(() => { rt.stop(); files.stop(); });
-  const sentAt = new Map<string, number>();
-  const fileAt = new Map<string, number>();
-  // each round trip: a one-shot kcat producer (connect, metadata, produce acks=all), seen by the kcat consumer
-  for (let i = 0; i < 20; i++) {
-    const m = `m${i}`;
-    sentAt.set(m, Date.now());
-    await kcat(['-b', bootstrap, '-P', '-t', 'rt'], m + '\n');
-    if (i % 4 === 0) { fs.appendFileSync(input, `line${i}\n`); fileAt.set(`line${i}`, Date.now()); }
-    await sleep(150);
-  }
-  await waitFor('every round trip', () => [...sentAt.keys()].every((m) => rt.got.some((g) => g.line === m)), 20000);
-  const lat = [...sentAt].map(([m, at]) => rt.got.find((g) => g.line === m)!.at - at).sort((a, b) => a - b);
-  const p99 = lat[Math.min(lat.length - 1, Math.floor(lat.length * 0.99))];
-  assert.ok(p99 < 1000, `produce→consume p99 ${p99} ms while a task busy-waits 3 s per poll (all: ${lat.join(', ')})`);
-  // the file source beside it keeps delivering lines within a second
-  await waitFor('every file line', () => [...fileAt.keys()].every((l) => files.got.some((g) => g.line === l)), 20000);
-  const fileLat = [...fileAt].map(([l, at]) => files.got.find((g) => g.line === l)!.at - at);
-  assert.ok(Math.max(...fileLat) < 1500, `file source lines took ${fileLat.join(', ')} ms`);
+  // while it busy-waits 3 s per poll: round trips stay fast (on the broker's loop they took up to 3 s) and file lines keep coming
+  const busy = await measure('m', 20);
+  const bound = Math.max(1000, 3 * base.p99);
+  assert.ok(busy.p99 < bound, `produce→consume p99 ${busy.p99} ms while a task busy-waits 3 s per poll (bound ${bound}; all: ${busy.lat.join(', ')}; idle: ${base.lat.join(', ')})`);
+  const fileBound = Math.max(1500, 3 * base.fileMax);
+  assert.ok(busy.fileMax < fileBound, `file source lines took ${busy.fileLat.join(', ')} ms (bound ${fileBound}; idle: ${base.fileLat.join(', ')})`);
   // and the busy task does produce (slowly): it is blocked, not dead
   const busyOut = follow(bootstrap, 'busy-out');
   t.after(() => busyOut.stop());
