@@ -35,6 +35,8 @@ export const COMMANDS: Record<string, Command> = {
   schema: { summary: 'schema registry: list, get, register, check, delete, compatibility', run: async (argv) => (await import('./commands/schema.ts')).run(argv) },
   partitions: { summary: 'reassign (Kafka\'s reassignment JSON, waits until done), list-reassignments, elect-leaders', run: async (argv) => (await import('./commands/partitions.ts')).run(argv) },
   cluster: { summary: 'describe the brokers; balance replicas and leaders (--drain N, --execute)', run: async (argv) => (await import('./commands/cluster.ts')).run(argv) },
+  users: { summary: 'SCRAM users: set NAME --password-file F, list, delete (KIP-554 APIs)', run: async (argv) => (await import('./commands/users.ts')).run(argv) },
+  acls: { summary: 'ACLs: add, list, remove with kafka-acls\' flags (--allow-principal, --operation, --topic, --group)', run: async (argv) => (await import('./commands/acls.ts')).run(argv) },
   connector: { summary: 'Connect: list, status, create, config, delete, pause, resume, restart, plugins', run: async (argv) => (await import('./commands/connector.ts')).run(argv) },
 };
 

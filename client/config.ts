@@ -1,6 +1,7 @@
 // What every client of this module is built from: where the cluster is, who we are.
 import type { Logger } from 'pino';
 import type { BaseOptions } from '@platformatic/kafka';
+import { clientSecurity, type SecurityProps } from './security.ts';
 
 export interface ClientConfig {
   /** "host:port,host:port" or a list */
@@ -11,6 +12,8 @@ export interface ClientConfig {
   requestTimeoutMs?: number;
   /** retries of a failed request (default 8, backoff from 100 ms) */
   retries?: number;
+  /** Kafka's client security settings (security.protocol, sasl.*, ssl.*); unset: PLAINTEXT */
+  security?: SecurityProps;
 }
 
 export function bootstrapList(b: string | string[]): string[] {
@@ -26,5 +29,6 @@ export function baseOptions(c: ClientConfig): BaseOptions {
     retryDelay: (_client, _op, attempt) => Math.min(2000, 100 * 2 ** attempt),
     // metadata is refreshed on errors; a short age keeps new partitions and leaders visible
     metadataMaxAge: 5000,
+    ...(c.security ? clientSecurity(c.security) : {}),
   };
 }

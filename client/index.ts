@@ -9,3 +9,6 @@ export { CompactedTopicLog, TopicPartitionCountError, type CompactedTopicLogConf
 export { GroupMembership, type GroupMembershipConfig, type MemberMetadata } from './group-membership.ts';
 export { ClusterAdmin, type ConfigEntry, type GroupInspection, type GroupMemberInspection, type BrokerLogDirs, type LogDirDescription, type PartitionReassignment, type ClusterMetadata } from './admin-cluster.ts';
 export { summarizeKafkaError, type KafkaErrorSummary } from './admin-errors.ts';
+export { clientSecurity, ClientSecurityError, type ClientSecurity, type SecurityProps } from './security.ts';
+export { ScramAdmin, type ScramUser } from './scram-admin.ts';
+export { AclAdmin, type AclEntry, type AclEntryFilter } from './admin-acls.ts';

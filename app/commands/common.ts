@@ -20,7 +20,7 @@ export const COMMON_FLAGS = `common options:
   --bootstrap HOST:PORT   broker (default localhost:9092)
   --registry URL          schema registry (default http://localhost:8081)
   --connect URL           Connect REST (default http://localhost:8083)
-  --command-config FILE   client settings by Kafka's names (client.id, request.timeout.ms, security.protocol=PLAINTEXT)
+  --command-config FILE   client settings by Kafka's names (client.id, request.timeout.ms, security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.location, …)
   --output table|json     human tables (default) or JSON for scripts
   -h, --help              this help
 exit codes: 0 done, 1 refused or failed, 2 bad usage, 3 not found, 4 unreachable`;
@@ -83,8 +83,6 @@ export function parse(argv: string[], spec: Record<string, FlagSpec>, help: stri
     let text: string;
     try { text = fs.readFileSync(cc, 'utf8'); } catch (e) { throw new UsageError(`cannot read --command-config ${cc}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
     for (const [k, v] of parseConfigFile(text, cc)) clientProps[k] = v;
-    const proto = clientProps['security.protocol'];
-    if (proto && proto.toUpperCase() !== 'PLAINTEXT') throw new UsageError(`--command-config: security.protocol=${proto} is not supported yet (PLAINTEXT only)`);
   }
   const int = (f: string) => {
     const v = get(f);
@@ -114,6 +112,8 @@ export function clientConfig(p: Parsed, clientId = 'tributary-cli'): ClientConfi
   return {
     bootstrap: p.bootstrap, clientId: p.clientProps['client.id'] ?? clientId,
     requestTimeoutMs: timeout ? Number(timeout) : 10_000, retries: 2,
+    // security.protocol, sasl.*, ssl.* by Kafka's names, as Kafka's tools take them
+    security: p.clientProps,
   };
 }
 

@@ -65,6 +65,7 @@ interface Conn {
 export class SocketServer {
   private server?: net.Server;
   private sockets = new Set<net.Socket>();
+  private raw = new Set<net.Socket>();
   private nextConnId = 1;
   private unwatch?: () => void;
   port = 0;
@@ -93,6 +94,8 @@ export class SocketServer {
       server = net.createServer((s) => this.accept(s));
     }
     this.server = server;
+    // Every TCP connection, also one still in its TLS handshake: close() ends them all.
+    server.on('connection', (s: net.Socket) => { this.raw.add(s); s.once('close', () => this.raw.delete(s)); });
     this.port = await listenOn(server, this.o.port, this.o.host);
     return this.port;
   }
@@ -103,6 +106,7 @@ export class SocketServer {
     this.unwatch?.();
     const closed = new Promise<void>((r) => s.close(() => r()));
     for (const sock of this.sockets) sock.destroy();
+    for (const sock of this.raw) sock.destroy();
     await closed;
   }
 

@@ -69,7 +69,7 @@ const RULES: Record<number, Rule> = {
     const name = (t: any) => t.topic || a.topics.nameOf(t.topicId) || '';
     const [ok, no] = split(req.topics, name, (n) => a.topic(Op.READ, n));
     if (!no.length) return null;
-    const extra = no.map((t: any) => ({ topic: t.topic, topicId: t.topicId, partitions: partitionErrors(t.partitions, (p) => p.partition, (partitionIndex) => ({ partitionIndex, errorCode: TOPIC_DENIED, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: null })) }));
+    const extra = no.map((t: any) => ({ topic: t.topic, topicId: t.topicId, partitions: partitionErrors(t.partitions, (p) => p.partition, (partitionIndex) => ({ partitionIndex, errorCode: TOPIC_DENIED, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: Buffer.alloc(0) })) }));
     return { request: { ...req, topics: ok }, complete: appendTo('responses', extra) };
   },
   // ListOffsets: DESCRIBE on each topic.

@@ -78,7 +78,8 @@ export class ScramServer {
     if (this.step === 1) {
       const m = /^(c=([^,]*),r=([^,]*)(?:,[^p][^,]*)*),p=([^,]+)$/.exec(text);
       if (!m) throw new SaslAuthenticationFailed(`Invalid SCRAM client final message for ${this.m}`);
-      if (m[3] !== this.nonce || Buffer.from(m[2], 'base64').toString('utf8') !== this.gs2Header) this.invalid();
+      // endsWith, as Kafka checks it: librdkafka sends its client nonce again in front of the combined one.
+      if (!m[3].endsWith(this.nonce) || Buffer.from(m[2], 'base64').toString('utf8') !== this.gs2Header) this.invalid();
       const authMessage = `${this.clientFirstBare},${this.serverFirst},${m[1]}`;
       const cred = this.cred!;
       const proof = Buffer.from(m[4], 'base64');
