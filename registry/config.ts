@@ -79,6 +79,8 @@ export function loadRegistryConfig(pairs: Record<string, string | number | boole
     const key = ALIASES[rawKey] ?? rawKey;
     const def = CONFIG_DEFS[key as keyof RegistryConfig];
     if (!def) {
+      // kafkastore.security.protocol / .sasl.* / .ssl.*: the store's client security (client/security.ts reads them)
+      if (/^kafkastore\.(security\.protocol|sasl\.|ssl\.)/.test(rawKey)) continue;
       if (PREFIXES.some((p) => rawKey.startsWith(p))) warnings.push(`registry config ${rawKey} is not implemented; ignored`);
       continue;
     }

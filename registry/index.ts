@@ -49,6 +49,8 @@ export async function startRegistry(opts: StartRegistryOptions): Promise<Running
       replicationFactor: config['kafkastore.topic.replication.factor'],
       timeoutMs: config['kafkastore.timeout.ms'],
       initTimeoutMs: config['kafkastore.init.timeout.ms'],
+      // Confluent's kafkastore.security.protocol, kafkastore.sasl.*, kafkastore.ssl.* for the store's own client
+      security: Object.fromEntries(Object.entries(opts.config ?? {}).filter(([k]) => /^kafkastore\.(security\.protocol|sasl\.|ssl\.)/.test(k)).map(([k, v]) => [k.slice('kafkastore.'.length), v])),
       logger: opts.logger,
     });
   } else store = new MemorySchemaStore(opts.memoryLog);

@@ -17,6 +17,8 @@ export interface KafkaStoreOptions {
   initTimeoutMs: number;
   logger?: Logger;
   clientId?: string;
+  /** Kafka's client security settings (from the registry's kafkastore.* names) */
+  security?: Record<string, string>;
 }
 
 export class KafkaSchemaStore implements SchemaStore {
@@ -28,7 +30,7 @@ export class KafkaSchemaStore implements SchemaStore {
 
   /** Where the store's broker is, for the registry's other Kafka users (leader election). */
   get clientConfig(): ClientConfig {
-    return { bootstrap: this.opts.bootstrap, clientId: this.opts.clientId ?? 'tributary-registry', logger: this.opts.logger, requestTimeoutMs: this.opts.timeoutMs };
+    return { bootstrap: this.opts.bootstrap, clientId: this.opts.clientId ?? 'tributary-registry', logger: this.opts.logger, requestTimeoutMs: this.opts.timeoutMs, security: this.opts.security };
   }
 
   async start(apply: (r: LogRecord, offset: number) => void): Promise<void> {
