@@ -54,6 +54,11 @@ test('controlled shutdown, preferred-leader election and a partition reassignmen
 
   // A fourth broker joins; partition 0 moves onto it (and off its first replica), data included.
   await c.start(4);
+  // every broker must know broker 4 before it names it in an assignment (registration reaches the others' caches within a poll)
+  await waitFor('broker 4 known to every broker', async () => {
+    for (const b of c.brokers.values()) if (b.cli.child.exitCode === null && b.cli.child.signalCode === null && !(await kcatMetadata(b.bootstrap).catch(() => null))?.brokers.some((x) => x.id === 4)) return false;
+    return true;
+  });
   const p0 = back[0];
   const target = [4, p0.replicas[1]];
   const moved = await admin.alterPartitionReassignments([{ topic: 'moves', partition: 0, replicas: target }, { topic: 'moves', partition: 1, replicas: [1, 9] }]);
