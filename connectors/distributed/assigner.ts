@@ -61,6 +61,7 @@ export class DistributedAssigner implements Assigner {
   private dirty = false;
   private poll: NodeJS.Timeout | null = null;
   private lastUnits = '';
+  private stopped: (connector: string, task: number) => Promise<void> = async () => undefined;
   commandHandler: CommandHandler | null = null;
 
   constructor(private readonly o: DistributedAssignerOptions) {
@@ -70,6 +71,7 @@ export class DistributedAssigner implements Assigner {
       handler: {
         start: (unit, generation) => { this.held.set(unit, generation); return this.push(); },
         stop: (unit, generation, reason) => this.stopUnit(unit, generation, reason),
+        stopped: (unit) => { const p = parseUnit(unit); return p && 'task' in p ? this.stopped(p.connector, p.task) : Promise.resolve(); },
         command: (_unit, payload) => {
           if (!this.commandHandler) throw new Error('worker not ready for commands');
           return this.commandHandler(payload);
@@ -141,6 +143,8 @@ export class DistributedAssigner implements Assigner {
     if (generation === undefined) return () => false;
     return () => this.coordinator.isValid(unit, generation);
   }
+
+  trackStops(stopped: (connector: string, task: number) => Promise<void>): void { this.stopped = stopped; }
 
   /** The lease generation of a unit held here. */
   generationOf(unit: string): number | undefined { return this.held.get(unit); }

@@ -25,6 +25,8 @@ export interface UnitHandler {
   start(unit: string, generation: number): Promise<void>;
   /** Stop it within stopTimeoutMs: flush/commit what the fence still allows. */
   stop(unit: string, generation: number, reason: StopReason): Promise<void>;
+  /** Settles once the unit's stop really finished (stop() may return at the runtime's graceful timeout first). */
+  stopped?(unit: string): Promise<void>;
   /** A command sent to this worker as the unit's holder (restart, …). */
   command?(unit: string, payload: unknown): Promise<unknown>;
 }
@@ -53,7 +55,11 @@ export interface UnitOwner { instance: string; workerId: string; url: string; ge
 export interface CoordinatorHealth { redis: 'up' | 'down'; since: number; error: string | null; members: number; units: number }
 
 type Phase = 'starting' | 'running' | 'releasing' | 'abandoned' | 'lost';
-interface Held { unit: string; generation: number; validUntil: number; phase: Phase; started: Promise<void> }
+interface Held {
+  unit: string; generation: number; validUntil: number; phase: Phase; started: Promise<void>;
+  /** Being stopped: the lease is still renewed (when Redis answers) so nobody starts the unit before it is down. */
+  stopping?: boolean;
+}
 
 /** A bad distributed-worker setting; the CLI exits 2 with its message. */
 export class CoordinatorConfigError extends Error {
@@ -247,7 +253,7 @@ export class ClusterCoordinator {
     if (this.renewing || this.state !== 'running' && this.state !== 'closing') return;
     this.renewing = true;
     const t0 = mono();
-    const sent = [...this.held.values()].filter((h) => h.phase !== 'abandoned' && h.phase !== 'lost');
+    const sent = [...this.held.values()].filter((h) => h.phase !== 'lost' && (h.phase !== 'abandoned' || h.stopping));
     try {
       const args = sent.flatMap((h) => [h.unit, String(h.generation)]);
       const res = (await this.redis.eval(RENEW, 5, this.key('members'), this.key('member-info'), this.key('leases'), this.key('generations'), this.key('epoch'),
@@ -366,7 +372,8 @@ export class ClusterCoordinator {
         await this.redis.eval(RELEASE, 1, this.key('leases'), this.instance, h.unit, String(h.generation));
         await this.redis.publish(this.key('events'), this.instance);
       } catch (e) {
-        // lease runs out by itself; the others take the unit then
+        // lease runs out by itself (or is released once Redis answers); the others take the unit then
+        this.toRelease.set(h.unit, h.generation);
         this.log.warn({ err: e, unit: h.unit }, 'could not release lease');
       }
       if (this.held.get(h.unit) === h) this.held.delete(h.unit);
@@ -392,17 +399,29 @@ export class ClusterCoordinator {
     this.track(p);
   }
 
+  /**
+   * Stops the unit and returns once it is really down, renewing its lease meanwhile
+   * (renew() sends units being stopped): releasing it, or letting it lapse, while the
+   * old instance still runs would let another worker start a second one. A stop that
+   * overruns its budget gets one more lease; past that the unit is given up (its
+   * fence closed at validUntil, so it can no longer write or commit).
+   */
   private async stopUnit(h: Held, reason: StopReason) {
     await h.started;
+    h.stopping = true;
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), this.stopTimeoutMs); });
+    const down = this.o.handler.stop(h.unit, h.generation, reason).then(() => this.o.handler.stopped?.(h.unit)).then(() => 'ok' as const);
+    const after = (ms: number) => new Promise<'timeout'>((r) => { clearTimeout(timer); timer = setTimeout(() => r('timeout'), ms); });
     try {
-      const r = await Promise.race([this.o.handler.stop(h.unit, h.generation, reason).then(() => 'ok' as const), timeout]);
-      if (r === 'timeout') this.log.warn({ unit: h.unit }, `task did not stop within ${this.stopTimeoutMs} ms; its fence closes with the lease`);
+      if (await Promise.race([down, after(this.stopTimeoutMs)]) === 'timeout') {
+        this.log.warn({ unit: h.unit }, `task did not stop within ${this.stopTimeoutMs} ms; keeping its lease while it stops (its fence closes with the proof it had)`);
+        if (await Promise.race([down, after(this.leaseMs)]) === 'timeout') this.log.warn({ unit: h.unit }, `task still not stopped after ${this.stopTimeoutMs + this.leaseMs} ms; giving up its lease (the task is fenced)`);
+      }
     } catch (e) {
       this.log.warn({ err: e, unit: h.unit }, 'task stop failed');
     } finally {
       clearTimeout(timer);
+      h.stopping = false;
     }
   }
 
@@ -416,7 +435,8 @@ export class ClusterCoordinator {
     const now = mono();
     for (const h of this.held.values()) {
       if ((h.phase === 'starting' || h.phase === 'running' || h.phase === 'releasing') && now >= h.validUntil - this.stopTimeoutMs) {
-        if (h.phase === 'releasing') { h.phase = 'abandoned'; this.toRelease.set(h.unit, h.generation); continue; }
+        // handBack releases it once the unit is down (or queues the release while Redis is away)
+        if (h.phase === 'releasing') { h.phase = 'abandoned'; continue; }
         this.lose(h, 'unproven');
       }
     }

@@ -24,6 +24,12 @@ export interface Assigner {
   readonly shared?: boolean;
   /** Distributed mode: a check the task runs before it writes or commits; false once this worker may no longer hold the task. */
   fence?(connector: string, task: number): (() => boolean) | undefined;
+  /**
+   * Distributed mode: the herder tells how to wait for a task's stop to really finish
+   * (onChange settles once a stop was requested, or after the graceful timeout), so a
+   * lease is given up only once the task is down.
+   */
+  trackStops?(stopped: (connector: string, task: number) => Promise<void>): void;
 }
 
 /** Standalone: one worker, which runs everything. */

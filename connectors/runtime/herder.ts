@@ -60,6 +60,8 @@ export class Herder {
   private restartTimers = new Set<NodeJS.Timeout>();
   private restartBackoff = new Map<string, number>();
   private readonly threads = new TaskThreadPool();
+  /** Stops still running (past the graceful timeout too), by task key: a task's lease is kept until it is down. */
+  private readonly stopping = new Map<string, Promise<void>>();
   ready = false;
 
   constructor(private readonly o: HerderOptions) {}
@@ -70,6 +72,7 @@ export class Herder {
   async start(): Promise<void> {
     this.dlqProducer = new KafkaProducer({ ...this.o.client, clientId: `${this.o.client.clientId}-dlq`, autoCreateTopics: true });
     this.state.onExternalConfigChange = () => { void this.lock.run(() => this.reconcile()); };
+    this.o.assigner.trackStops?.((connector, task) => this.stopping.get(taskKey(connector, task)) ?? Promise.resolve());
     await this.o.assigner.start((a) => {
       this.assignment = a;
       return this.lock.run(() => this.reconcile()).catch((e) => this.o.logger.error({ err: e }, 'reconcile failed'));
@@ -279,11 +282,15 @@ export class Herder {
   }
 
   private async stopTask(t: TaskRunner, markUnassigned = true): Promise<void> {
-    this.tasks.delete(taskKey(t.connector, t.taskId));
+    const key = taskKey(t.connector, t.taskId);
+    this.tasks.delete(key);
     const timeout = this.o.worker['task.shutdown.graceful.timeout.ms'];
     let timer: NodeJS.Timeout | undefined;
+    const done = t.stop().then(() => undefined, (e) => { this.o.logger.warn({ err: e }, 'task stop failed'); });
+    this.stopping.set(key, done);
+    void done.finally(() => { if (this.stopping.get(key) === done) this.stopping.delete(key); });
     const timedOut = await Promise.race([
-      t.stop().then(() => false, (e) => { this.o.logger.warn({ err: e }, 'task stop failed'); return false; }),
+      done.then(() => false),
       new Promise<boolean>((r) => { timer = setTimeout(() => r(true), timeout); }),
     ]);
     clearTimeout(timer);
