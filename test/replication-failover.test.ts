@@ -10,7 +10,7 @@ import { kcatMetadata, waitFor } from './helpers/cluster.ts';
 import { TestClient } from './helpers/replication-cluster.ts';
 import { SESSION_MS, checkAcked, cluster, createTopic, partitionInfo, pythonProducer, readAll, settled } from './helpers/replication-e2e.ts';
 
-test('kill -9 of the leader under acks=all librdkafka and kafkajs producers: every acknowledged record is read back at its offset, replicas converge byte for byte (the group's part is a TODO subtest)', async (t) => {
+test('kill -9 of the leader under acks=all librdkafka and kafkajs producers: every acknowledged record is read back at its offset, replicas converge byte for byte (the group part is a TODO subtest)', async (t) => {
   const c = await cluster(t);
   const topic = 'failover';
   await createTopic(c, topic, { 'min.insync.replicas': '2' });
