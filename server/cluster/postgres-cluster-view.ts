@@ -143,27 +143,40 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
   /** a broker whose session lock is gone this long is dead (a kill -9 closes its connection at once) */
   private get lockGraceMs(): number { return Math.min(500, Math.floor(this.sessionMs / 6)); }
 
+  /**
+   * Runs fn inside one transaction on a pooled connection: BEGIN (or `begin`), COMMIT when fn
+   * returns, ROLLBACK when it throws. `onError` hears a failed connect as well as a failed
+   * body; `connectError` rewrites a failed connect for the caller.
+   */
+  private async inTransaction<T>(fn: (c: pg.PoolClient) => Promise<T>, o: { begin?: string; connectError?: (e: Error) => Error; onError?: (e: unknown) => void } = {}): Promise<T> {
+    const c = await this.pool.connect().catch((e: Error) => { o.onError?.(e); throw o.connectError ? o.connectError(e) : e; });
+    try {
+      await c.query(o.begin ?? 'BEGIN');
+      const result = await fn(c);
+      await c.query('COMMIT');
+      return result;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {});
+      o.onError?.(e);
+      throw e;
+    } finally { c.release(); }
+  }
+
   // ---------------- start, registration, heartbeat ----------------
 
   /** Creates the schema (idempotent), learns or sets the cluster id, fills the cache. */
   async load(clusterIdOverride: string | null): Promise<void> {
-    const c = await this.pool.connect().catch((e) => { throw new Error(`cannot reach the metadata store ${redact(this.o.url)}: ${(e as Error).message}; check metadata.store.url and that PostgreSQL is running`); });
-    try {
-      await c.query('BEGIN');
+    const id = await this.inTransaction(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, LOCK_SCHEMA]);
       await c.query(SCHEMA);
       // The first broker names the cluster: cluster.id, else the id its data dir already has, else a new one.
       const seed = clusterIdOverride || this.metadata.metaPropertiesClusterId() || randomBytes(16).toString('base64url').slice(0, 22);
       await c.query('INSERT INTO tributary_cluster (id, cluster_id) VALUES (1, $1) ON CONFLICT (id) DO NOTHING', [seed]);
-      const id = (await c.query('SELECT cluster_id FROM tributary_cluster WHERE id = 1')).rows[0].cluster_id as string;
-      await c.query('COMMIT');
-      if (clusterIdOverride && clusterIdOverride !== id) throw new Error(`cluster.id ${clusterIdOverride} does not match the id ${id} kept in the metadata store; drop the setting or point metadata.store.url at the right database`);
-      this.metadata.clusterId = id;
-      this.metadata.claimDataDir(id);
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally { c.release(); }
+      return (await c.query('SELECT cluster_id FROM tributary_cluster WHERE id = 1')).rows[0].cluster_id as string;
+    }, { connectError: (e) => new Error(`cannot reach the metadata store ${redact(this.o.url)}: ${e.message}; check metadata.store.url and that PostgreSQL is running`) });
+    if (clusterIdOverride && clusterIdOverride !== id) throw new Error(`cluster.id ${clusterIdOverride} does not match the id ${id} kept in the metadata store; drop the setting or point metadata.store.url at the right database`);
+    this.metadata.clusterId = id;
+    this.metadata.claimDataDir(id);
     await this.refresh();
     await this.connectSession();
   }
@@ -284,12 +297,9 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
   }
 
   private async refreshOnce(): Promise<void> {
-    let rows: { cluster: any; brokers: any[]; topics: any[]; partitions: any[]; configs: any[]; locks: any[] };
-    const c = await this.pool.connect().catch((e) => { this.storeUnreachable(e); throw e; });
-    try {
-      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const rows = await this.inTransaction(async (c) => {
       const q = async (sql: string, args: unknown[] = []) => (await c.query(sql, args)).rows;
-      rows = {
+      return {
         cluster: (await q('SELECT cluster_id, controller_id, controller_epoch FROM tributary_cluster WHERE id = 1'))[0],
         brokers: await q(PostgresClusterView.BROKERS_SQL),
         topics: await q('SELECT name, id, internal, configs, created_at FROM tributary_topics'),
@@ -297,12 +307,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
         configs: await q('SELECT resource, configs FROM tributary_broker_configs'),
         locks: await q(PostgresClusterView.LOCKS_SQL, [LOCK_CLASS, LOCK_BROKER_BASE]),
       };
-      await c.query('COMMIT');
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      this.storeUnreachable(e);
-      throw e;
-    } finally { c.release(); }
+    }, { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', onError: (e) => this.storeUnreachable(e) });
     this.storeReachable();
     this.apply(rows);
   }
@@ -420,9 +425,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
    * Rejects (throws) while the store is unreachable.
    */
   async alterIsr(current: PartitionState, isr: number[]): Promise<PartitionState | 'stale'> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
+    const r = await this.inTransaction(async (c) => {
       const r = await c.query(
         `UPDATE tributary_partitions SET isr = $3::int[], partition_epoch = partition_epoch + 1
          WHERE topic = $1 AND partition = $2 AND partition_epoch = $4 AND leader_epoch = $5 AND leader = $6 AND $6 = ANY($3::int[])
@@ -431,18 +434,15 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
          RETURNING partition, leader, leader_epoch, partition_epoch, replicas, isr, adding, removing`,
         [current.topic, current.partition, isr, current.partitionEpoch, current.leaderEpoch, this.nodeId, this.incarnation]);
       if (r.rowCount) await this.notify('isr', c);
-      await c.query('COMMIT');
-      if (!r.rowCount) return 'stale';
-      const p = rowToMeta(r.rows[0]);
-      const t = this.metadata.get(current.topic);
-      if (t && (t.partitions[current.partition]?.partitionEpoch ?? -1) < p.partitionEpoch!) t.partitions[current.partition] = p;
-      const s = partitionStateOf(current.topic, p);
-      this.emit(s);
-      return s;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally { c.release(); }
+      return r;
+    });
+    if (!r.rowCount) return 'stale';
+    const p = rowToMeta(r.rows[0]);
+    const t = this.metadata.get(current.topic);
+    if (t && (t.partitions[current.partition]?.partitionEpoch ?? -1) < p.partitionEpoch!) t.partitions[current.partition] = p;
+    const s = partitionStateOf(current.topic, p);
+    this.emit(s);
+    return s;
   }
 
   // ---------------- topic administration (any broker) ----------------
@@ -458,9 +458,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
   }
 
   async createTopic(r: { name: string; partitions: number; replicationFactor: number; assignments?: number[][]; configs: Record<string, string>; internal: boolean }): Promise<TopicMeta> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
+    await this.inTransaction(async (c) => {
       const live = await this.liveForPlacement(c);
       let assignment: number[][];
       if (r.assignments?.length) {
@@ -476,11 +474,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
       if (!ins.rowCount) throw new KafkaError('TOPIC_ALREADY_EXISTS', `Topic '${r.name}' already exists.`);
       await this.insertPartitions(c, r.name, 0, assignment, new Set(live.map((b) => b.nodeId)));
       await this.notify('topic', c);
-      await c.query('COMMIT');
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally { c.release(); }
+    });
     await this.refresh();
     const t = this.metadata.get(r.name);
     if (!t) throw new KafkaError('UNKNOWN_SERVER_ERROR', `Topic '${r.name}' was created but is not in the metadata cache yet.`);
@@ -503,9 +497,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
   }
 
   async createPartitions(name: string, total: number, assignments?: number[][]): Promise<void> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
+    await this.inTransaction(async (c) => {
       if (!(await c.query('SELECT 1 FROM tributary_topics WHERE name = $1 FOR UPDATE', [name])).rowCount) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
       const existing = (await c.query('SELECT replicas FROM tributary_partitions WHERE topic = $1 ORDER BY partition', [name])).rows.map((x) => x.replicas as number[]);
       if (total <= existing.length) throw new KafkaError('INVALID_PARTITIONS', `Topic currently has ${existing.length} partitions, which is higher than or equal to the requested ${total}.`);
@@ -522,11 +514,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
       }
       await this.insertPartitions(c, name, existing.length, assignment, new Set(live.map((b) => b.nodeId)));
       await this.notify('topic', c);
-      await c.query('COMMIT');
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally { c.release(); }
+    });
     await this.refresh();
   }
 
@@ -649,10 +637,8 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
    * Returns how many were applied.
    */
   async writeDecisions(writes: { s: PartitionState; d: Decision }[], controllerEpoch: number | null): Promise<number> {
-    const c = await this.pool.connect();
     let applied = 0;
-    try {
-      await c.query('BEGIN');
+    await this.inTransaction(async (c) => {
       for (const { s, d } of writes) {
         const r = await c.query(
           `UPDATE tributary_partitions SET leader = $3, leader_epoch = leader_epoch + $4, isr = $5::int[], partition_epoch = partition_epoch + 1,
@@ -670,11 +656,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
         else this.log.info(what, 'removed failed brokers from the ISR');
       }
       if (applied) await this.notify('partitions', c);
-      await c.query('COMMIT');
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally { c.release(); }
+    });
     // Applied ones changed the store; refused ones mean our copy was stale: re-read either way.
     await this.refresh();
     return applied;
