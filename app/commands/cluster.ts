@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { ClusterAdmin } from '../../client/admin-cluster.ts';
 import { UsageError } from '../errors.ts';
-import { clientConfig, parse, print, runCommand, type Parsed } from './common.ts';
+import { print, runAdminCommand, type Parsed } from './common.ts';
 import { planBalance, toKafkaPlan } from './cluster-plan.ts';
 import { applyMoves } from './partitions.ts';
 
@@ -23,19 +23,9 @@ example:
 const FLAGS = { '--drain': { value: true, repeat: true }, '--execute': {}, '--max-moves': { value: true }, '--plan-file': { value: true }, '--timeout-ms': { value: true } };
 
 export async function run(argv: string[]): Promise<void> {
-  await runCommand(argv, async () => {
-    const p = parse(argv, FLAGS, HELP);
-    const [sub, ...rest] = p.positional;
-    if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
-    if (!sub) throw new UsageError('cluster needs a subcommand: describe, balance (see --help)');
-    const admin = new ClusterAdmin(clientConfig(p));
-    try {
-      switch (sub) {
-        case 'describe': return await describe(p, admin);
-        case 'balance': return await balance(p, admin);
-        default: throw new UsageError(`unknown cluster subcommand ${JSON.stringify(sub)} (see --help)`);
-      }
-    } finally { await admin.close(); }
+  await runAdminCommand(argv, {
+    command: 'cluster', flags: FLAGS, help: HELP, args: false,
+    subcommands: { describe, balance },
   });
 }
 

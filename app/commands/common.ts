@@ -8,6 +8,7 @@ import { parseConfigFile } from '../../server/config.ts';
 import { UsageError } from '../errors.ts';
 import { summarizeKafkaError } from '../../client/admin-errors.ts';
 import type { ClientConfig } from '../../client/index.ts';
+import { ClusterAdmin } from '../../client/admin-cluster.ts';
 
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, NOT_FOUND: 3, UNREACHABLE: 4 } as const;
 
@@ -126,6 +127,36 @@ export async function runCommand(argv: string[], fn: (argv: string[]) => Promise
     if (e instanceof UsageError || e instanceof CommandError) throw e;
     throw kafkaFailure(e);
   }
+}
+
+type AdminSubcommand = (p: Parsed, admin: ClusterAdmin, args: string[]) => Promise<void>;
+
+/**
+ * A command made of admin subcommands (topic, group, cluster, partitions): parses the
+ * flags, picks the subcommand, hands it an admin client and closes the client after.
+ * `aliases` maps short names (ls) to subcommands; with `args: false` any positional
+ * argument after the subcommand is refused.
+ */
+export async function runAdminCommand(argv: string[], o: {
+  command: string; flags: Record<string, FlagSpec>; help: string;
+  subcommands: Record<string, AdminSubcommand>; aliases?: Record<string, string>; args?: boolean;
+}): Promise<void> {
+  await runCommand(argv, async () => {
+    const p = parse(argv, o.flags, o.help);
+    const [given, ...args] = p.positional;
+    const names = Object.keys(o.subcommands);
+    if (!given) throw new UsageError(`${o.command} needs a subcommand: ${names.join(', ')} (see --help)`);
+    const name = o.aliases?.[given] ?? given;
+    const sub = Object.hasOwn(o.subcommands, name) ? o.subcommands[name] : undefined;
+    if (!sub) throw new UsageError(`unknown ${o.command} subcommand ${JSON.stringify(given)} (see --help)`);
+    if (o.args === false && args.length) throw new UsageError(`unexpected argument ${JSON.stringify(args[0])}`);
+    const admin = new ClusterAdmin(clientConfig(p));
+    try {
+      await sub(p, admin, args);
+    } finally {
+      await admin.close();
+    }
+  });
 }
 
 /** A Kafka client error as a one-line reason and exit code. */

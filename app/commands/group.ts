@@ -1,7 +1,7 @@
 // tributary group list|describe|reset-offsets|delete — kafka-consumer-groups' vocabulary.
 import { ClusterAdmin } from '../../client/admin-cluster.ts';
 import { UsageError } from '../errors.ts';
-import { CommandError, EXIT, clientConfig, parse, print, progress, progressDone, runCommand, type Parsed } from './common.ts';
+import { CommandError, EXIT, print, progress, progressDone, runAdminCommand, type Parsed } from './common.ts';
 
 const HELP = `usage: tributary group <list|describe|reset-offsets|delete> [GROUP] [options]
 
@@ -26,22 +26,14 @@ const FLAGS = {
 };
 
 export async function run(argv: string[]): Promise<void> {
-  await runCommand(argv, async () => {
-    const p = parse(argv, FLAGS, HELP);
-    const [sub, ...names] = p.positional;
-    if (!sub) throw new UsageError('group needs a subcommand: list, describe, reset-offsets, delete (see --help)');
-    const admin = new ClusterAdmin(clientConfig(p));
-    try {
-      switch (sub) {
-        case 'list': case 'ls': return await list(p, admin);
-        case 'describe': return await describe(p, admin, one(names));
-        case 'reset-offsets': return await reset(p, admin, one(names));
-        case 'delete': return await remove(p, admin, names);
-        default: throw new UsageError(`unknown group subcommand ${JSON.stringify(sub)} (see --help)`);
-      }
-    } finally {
-      await admin.close();
-    }
+  await runAdminCommand(argv, {
+    command: 'group', flags: FLAGS, help: HELP, aliases: { ls: 'list' },
+    subcommands: {
+      list: (p, admin) => list(p, admin),
+      describe: (p, admin, names) => describe(p, admin, one(names)),
+      'reset-offsets': (p, admin, names) => reset(p, admin, one(names)),
+      delete: remove,
+    },
   });
 }
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { ClusterAdmin, type PartitionOutcome } from '../../client/admin-cluster.ts';
 import { ERROR_NAME_BY_CODE } from '../../server/errors.ts';
 import { UsageError } from '../errors.ts';
-import { CommandError, EXIT, clientConfig, parse, print, runCommand, type Parsed } from './common.ts';
+import { CommandError, EXIT, print, runAdminCommand, type Parsed } from './common.ts';
 import { parseKafkaPlan } from './cluster-plan.ts';
 
 const HELP = `usage: tributary partitions <reassign|list-reassignments|elect-leaders> [options]
@@ -26,20 +26,9 @@ example:
 const FLAGS = { '--plan': { value: true }, '--cancel': {}, '--no-wait': {}, '--max-moves': { value: true }, '--timeout-ms': { value: true }, '--topic': { value: true }, '--partition': { value: true } };
 
 export async function run(argv: string[]): Promise<void> {
-  await runCommand(argv, async () => {
-    const p = parse(argv, FLAGS, HELP);
-    const [sub, ...rest] = p.positional;
-    if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
-    if (!sub) throw new UsageError('partitions needs a subcommand: reassign, list-reassignments, elect-leaders (see --help)');
-    const admin = new ClusterAdmin(clientConfig(p));
-    try {
-      switch (sub) {
-        case 'reassign': return await reassign(p, admin);
-        case 'list-reassignments': return await list(p, admin);
-        case 'elect-leaders': return await elect(p, admin);
-        default: throw new UsageError(`unknown partitions subcommand ${JSON.stringify(sub)} (see --help)`);
-      }
-    } finally { await admin.close(); }
+  await runAdminCommand(argv, {
+    command: 'partitions', flags: FLAGS, help: HELP, args: false,
+    subcommands: { reassign, 'list-reassignments': list, 'elect-leaders': elect },
   });
 }
 

@@ -1,7 +1,7 @@
 // tributary topic create|list|describe|alter-config|delete|add-partitions
 import { ClusterAdmin } from '../../client/admin-cluster.ts';
 import { UsageError } from '../errors.ts';
-import { CommandError, EXIT, clientConfig, pairs, parse, print, runCommand, type Parsed } from './common.ts';
+import { CommandError, EXIT, pairs, print, runAdminCommand, type Parsed } from './common.ts';
 
 const HELP = `usage: tributary topic <create|list|describe|alter-config|delete|add-partitions> [TOPIC] [options]
 
@@ -23,24 +23,16 @@ const FLAGS = {
 };
 
 export async function run(argv: string[]): Promise<void> {
-  await runCommand(argv, async () => {
-    const p = parse(argv, FLAGS, HELP);
-    const [sub, ...names] = p.positional;
-    if (!sub) throw new UsageError('topic needs a subcommand: create, list, describe, alter-config, delete, add-partitions (see --help)');
-    const admin = new ClusterAdmin(clientConfig(p));
-    try {
-      switch (sub) {
-        case 'create': return await create(p, admin, one(names));
-        case 'list': case 'ls': return await list(p, admin);
-        case 'describe': return await describe(p, admin, one(names));
-        case 'alter-config': return await alterConfig(p, admin, one(names));
-        case 'delete': return await remove(p, admin, names);
-        case 'add-partitions': return await addPartitions(p, admin, one(names));
-        default: throw new UsageError(`unknown topic subcommand ${JSON.stringify(sub)} (see --help)`);
-      }
-    } finally {
-      await admin.close();
-    }
+  await runAdminCommand(argv, {
+    command: 'topic', flags: FLAGS, help: HELP, aliases: { ls: 'list' },
+    subcommands: {
+      create: (p, admin, names) => create(p, admin, one(names)),
+      list: (p, admin) => list(p, admin),
+      describe: (p, admin, names) => describe(p, admin, one(names)),
+      'alter-config': (p, admin, names) => alterConfig(p, admin, one(names)),
+      delete: remove,
+      'add-partitions': (p, admin, names) => addPartitions(p, admin, one(names)),
+    },
   });
 }
 
