@@ -33,6 +33,16 @@ export const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_sta
 /** the replication factor config of each internal topic (used in a cluster) */
 const INTERNAL_RF: Record<string, string> = { __consumer_offsets: 'offsets.topic.replication.factor', __transaction_state: 'transaction.state.log.replication.factor' };
 
+/**
+ * Kafka's controller refuses more than 10,000 new partitions in one request
+ * (ReplicationControlManager's MAX_PARTITIONS_PER_BATCH); a CreatePartitions asking for
+ * 2^31 of them ran the broker out of memory (found by the protocol fuzzer).
+ */
+export const MAX_NEW_PARTITIONS_PER_REQUEST = 10_000;
+function checkNewPartitions(n: number): void {
+  if (n > MAX_NEW_PARTITIONS_PER_REQUEST) throw new KafkaError('POLICY_VIOLATION', `Excessively large number of partitions per request: ${n} (at most ${MAX_NEW_PARTITIONS_PER_REQUEST}).`);
+}
+
 export class TopicManager {
   private nodeId = -1;
   constructor(
@@ -56,7 +66,7 @@ export class TopicManager {
     if (partitions === -1) partitions = this.config.int('num.partitions');
     if (replicationFactor === -1) replicationFactor = this.config.int('default.replication.factor');
     if (partitions < 1) throw new KafkaError('INVALID_PARTITIONS', `Number of partitions must be at least 1, got ${partitions}.`);
-    if (partitions > 100000) throw new KafkaError('INVALID_PARTITIONS', `Number of partitions ${partitions} is above the limit of 100000.`);
+    checkNewPartitions(partitions);
     if (replicationFactor < 1) throw new KafkaError('INVALID_REPLICATION_FACTOR', `Replication factor must be at least 1, got ${replicationFactor}.`);
     if (this.control) {
       const isInternal = internal || INTERNAL_TOPICS.has(name);
@@ -106,7 +116,7 @@ export class TopicManager {
     if (partitions === -1) partitions = this.config.int('num.partitions');
     if (replicationFactor === -1) replicationFactor = this.config.int('default.replication.factor');
     if (partitions < 1) throw new KafkaError('INVALID_PARTITIONS', `Number of partitions must be at least 1, got ${partitions}.`);
-    if (partitions > 100000) throw new KafkaError('INVALID_PARTITIONS', `Number of partitions ${partitions} is above the limit of 100000.`);
+    checkNewPartitions(partitions);
     if (replicationFactor < 1) throw new KafkaError('INVALID_REPLICATION_FACTOR', `Replication factor must be at least 1, got ${replicationFactor}.`);
     const alive = this.control.aliveBrokers().length;
     if (!assignments?.length && replicationFactor > alive) throw new KafkaError('INVALID_REPLICATION_FACTOR', `Replication factor: ${replicationFactor} larger than available brokers: ${alive}.`);
@@ -133,6 +143,7 @@ export class TopicManager {
     const t = this.metadata.get(name);
     if (!t) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
     if (count <= t.partitions.length) throw new KafkaError('INVALID_PARTITIONS', `Topic currently has ${t.partitions.length} partitions, which is higher than or equal to the requested ${count}.`);
+    checkNewPartitions(count - t.partitions.length);
     if (validateOnly) return;
     await this.control.createPartitions(name, count, assignments);
   }
@@ -190,6 +201,7 @@ export class TopicManager {
     const t = this.metadata.get(name);
     if (!t) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
     if (count <= t.partitions.length) throw new KafkaError('INVALID_PARTITIONS', `Topic currently has ${t.partitions.length} partitions, which is higher than or equal to the requested ${count}.`);
+    checkNewPartitions(count - t.partitions.length);
     if (validateOnly) return;
     const from = t.partitions.length;
     this.metadata.addPartitions(name, count);
