@@ -59,6 +59,8 @@ export interface StreamsConfig {
   heartbeatIntervalMs: number;
   transactionTimeoutMs: number;
   autoOffsetReset: 'earliest' | 'latest';
+  /** the record cache's budget for the instance (statestore.cache.max.bytes); 0 turns caching off */
+  cacheMaxBytes: number;
   raw: StreamsConfigInput;
 }
 
@@ -121,6 +123,8 @@ export function streamsConfig(input: StreamsConfigInput, opts: { needsBroker: bo
     heartbeatIntervalMs: int('heartbeat.interval.ms', 1000, 1),
     transactionTimeoutMs: int('transaction.timeout.ms', 10000, 1),
     autoOffsetReset: reset,
+    // Kafka 3.4 renamed cache.max.bytes.buffering to statestore.cache.max.bytes; the new name wins
+    cacheMaxBytes: input['statestore.cache.max.bytes'] !== undefined ? int('statestore.cache.max.bytes', 10 * 1024 * 1024) : int('cache.max.bytes.buffering', 10 * 1024 * 1024),
     raw: input,
   };
 }

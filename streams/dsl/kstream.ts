@@ -2,7 +2,7 @@
 // streams. They construct one another (a table's toStream, a stream's toTable,
 // a grouping's aggregate), so they live in one module; the option objects, the
 // naming and the store helpers are in options.ts and internal.ts.
-import { Record, type ProcessorSupplier, type TopicNameExtractor } from '../processor.ts';
+import { Headers, Record, type ProcessorSupplier, type TopicNameExtractor } from '../processor.ts';
 import type { Serde } from '../serdes.ts';
 import { Serdes } from '../serdes.ts';
 import type { KeyValue } from '../key-value.ts';
@@ -645,21 +645,28 @@ function aggregateKV(g: KGroupedStream<any, any>, prefix: string, named: Named |
   const b = g.stream.builder;
   const name = named?.name ?? b.newName(prefix);
   const sb = b.kvStore(m, () => b.newStoreName(prefix), g.keySerde, m?.valueSerde ?? defaultValueSerde);
+  if (m?.cachingEnabled !== false) sb.withCachingEnabled();
   const src = g.source(sb.name());
   b.topology.addProcessor(name, kvAggProcessor(sb.name(), init, agg), src.nodeName);
   b.topology.addStateStore(sb, name);
   return new KTable(b, name, g.keySerde, m?.valueSerde ?? defaultValueSerde, sb.name(), KTable.storeGetter(sb.name()), src.sourceTopics);
 }
 
+/** a cached aggregation store forwards what it flushes (once per key per commit), with the record context of the key's latest update */
+function forwardOnFlush(ctx: Ctx, s: KeyValueStore<any, any>): boolean {
+  return s.setFlushListener((k, nv, old, rc) => ctx.forward(new Record(k, change(nv, old), rc?.timestamp ?? ctx.currentStreamTimeMs(), (rc?.headers as Headers | undefined) ?? new Headers())));
+}
+
 function kvAggProcessor(storeName: string, init: Initializer<any>, agg: Aggregator<any, any, any>) {
   return fnProcessor((ctx) => {
     const s = store<KeyValueStore<any, any>>(ctx, storeName);
+    const cached = forwardOnFlush(ctx, s);
     return (r) => {
       if (r.key() === null || r.key() === undefined || r.value() === null || r.value() === undefined) return; // Kafka skips these
       const old = s.get(r.key());
       const nv = agg(r.key(), r.value(), old === undefined ? init() : old);
       s.put(r.key(), nv);
-      ctx.forward(r.withValue(change(nv, old)));
+      if (!cached) ctx.forward(r.withValue(change(nv, old)));
     };
   });
 }
@@ -905,6 +912,7 @@ export class KGroupedTable<K, V> {
     const b = this.b, t = b.topology;
     const name = b.newName(prefix);
     const sb = b.kvStore(m, () => b.newStoreName(prefix), this.keySerde, m?.valueSerde ?? defaultValueSerde);
+    if (m?.cachingEnabled !== false) sb.withCachingEnabled();
     // the repartition record's value: [1 = add, 0 = subtract][value bytes]
     const base = this.groupName ?? sb.name();
     const topic = `${base}-repartition`;
@@ -922,12 +930,13 @@ export class KGroupedTable<K, V> {
     t.addProcessor(name, fnProcessor((ctx) => {
       serdeFor = ctx;
       const s = store<KeyValueStore<any, any>>(ctx, sb.name());
+      const cached = forwardOnFlush(ctx, s);
       return (r: Record<any, { v: unknown; add: boolean }>) => {
         const old = s.get(r.key());
         const cur = old === undefined ? init() : old;
         const nv = r.value().add ? add(r.key(), r.value().v, cur) : sub(r.key(), r.value().v, cur);
         s.put(r.key(), nv);
-        ctx.forward(r.withValue(change(nv, old)));
+        if (!cached) ctx.forward(r.withValue(change(nv, old)));
       };
     }), `${base}-repartition-source`);
     t.addStateStore(sb, name);

@@ -45,19 +45,20 @@ export class Repartitioned<K, V> {
 }
 
 export class Materialized<K, V> {
-  private constructor(readonly storeName?: string, readonly supplier?: StoreSupplier, readonly keySerde?: Serde<K>, readonly valueSerde?: Serde<V>, readonly loggingEnabled = true, readonly storeType: 'ROCKS_DB' | 'IN_MEMORY' = 'ROCKS_DB', readonly retentionMs?: number) {}
+  private constructor(readonly storeName?: string, readonly supplier?: StoreSupplier, readonly keySerde?: Serde<K>, readonly valueSerde?: Serde<V>, readonly loggingEnabled = true, readonly storeType: 'ROCKS_DB' | 'IN_MEMORY' = 'ROCKS_DB', readonly retentionMs?: number, readonly cachingEnabled = true) {}
   static as<K, V>(nameOrSupplier: string | StoreSupplier): Materialized<K, V> {
     return typeof nameOrSupplier === 'string' ? new Materialized<K, V>(nameOrSupplier) : new Materialized<K, V>(nameOrSupplier.name, nameOrSupplier);
   }
   static with<K, V>(keySerde?: Serde<K>, valueSerde?: Serde<V>): Materialized<K, V> { return new Materialized<K, V>(undefined, undefined, keySerde, valueSerde); }
-  withKeySerde(s: Serde<K>): Materialized<K, V> { return new Materialized(this.storeName, this.supplier, s, this.valueSerde, this.loggingEnabled, this.storeType, this.retentionMs); }
-  withValueSerde(s: Serde<V>): Materialized<K, V> { return new Materialized(this.storeName, this.supplier, this.keySerde, s, this.loggingEnabled, this.storeType, this.retentionMs); }
-  withLoggingDisabled(): Materialized<K, V> { return new Materialized(this.storeName, this.supplier, this.keySerde, this.valueSerde, false, this.storeType, this.retentionMs); }
-  withLoggingEnabled(_config: Record<string, string> = {}): Materialized<K, V> { return new Materialized(this.storeName, this.supplier, this.keySerde, this.valueSerde, true, this.storeType, this.retentionMs); }
-  withCachingEnabled(): Materialized<K, V> { return this; }
-  withCachingDisabled(): Materialized<K, V> { return this; }
-  withStoreType(t: 'ROCKS_DB' | 'IN_MEMORY'): Materialized<K, V> { return new Materialized(this.storeName, this.supplier, this.keySerde, this.valueSerde, this.loggingEnabled, t, this.retentionMs); }
-  withRetention(d: DurationLike): Materialized<K, V> { return new Materialized(this.storeName, this.supplier, this.keySerde, this.valueSerde, this.loggingEnabled, this.storeType, toMillis(d, 'retention')); }
+  withKeySerde(s: Serde<K>): Materialized<K, V> { return new Materialized(this.storeName, this.supplier, s, this.valueSerde, this.loggingEnabled, this.storeType, this.retentionMs, this.cachingEnabled); }
+  withValueSerde(s: Serde<V>): Materialized<K, V> { return new Materialized(this.storeName, this.supplier, this.keySerde, s, this.loggingEnabled, this.storeType, this.retentionMs, this.cachingEnabled); }
+  withLoggingDisabled(): Materialized<K, V> { return new Materialized(this.storeName, this.supplier, this.keySerde, this.valueSerde, false, this.storeType, this.retentionMs, this.cachingEnabled); }
+  withLoggingEnabled(_config: Record<string, string> = {}): Materialized<K, V> { return new Materialized(this.storeName, this.supplier, this.keySerde, this.valueSerde, true, this.storeType, this.retentionMs, this.cachingEnabled); }
+  /** the record cache (on by default, as in Kafka): one update per key per commit reaches the changelog and downstream */
+  withCachingEnabled(): Materialized<K, V> { return new Materialized(this.storeName, this.supplier, this.keySerde, this.valueSerde, this.loggingEnabled, this.storeType, this.retentionMs, true); }
+  withCachingDisabled(): Materialized<K, V> { return new Materialized(this.storeName, this.supplier, this.keySerde, this.valueSerde, this.loggingEnabled, this.storeType, this.retentionMs, false); }
+  withStoreType(t: 'ROCKS_DB' | 'IN_MEMORY'): Materialized<K, V> { return new Materialized(this.storeName, this.supplier, this.keySerde, this.valueSerde, this.loggingEnabled, t, this.retentionMs, this.cachingEnabled); }
+  withRetention(d: DurationLike): Materialized<K, V> { return new Materialized(this.storeName, this.supplier, this.keySerde, this.valueSerde, this.loggingEnabled, this.storeType, toMillis(d, 'retention'), this.cachingEnabled); }
 }
 /** Materialized.StoreType */
 export const StoreType = { ROCKS_DB: 'ROCKS_DB', IN_MEMORY: 'IN_MEMORY' } as const;

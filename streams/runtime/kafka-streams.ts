@@ -18,6 +18,7 @@ import { assignTasks, partitionsOf, type TaskSpec } from './assignor.ts';
 import { StreamsMembership, TransactionalProducer, slices, type OutRecord } from './kafka-adapter.ts';
 import { partitionFor } from './murmur2.ts';
 import type { Serializer } from '../serdes.ts';
+import { ThreadCache } from '../state/record-cache.ts';
 
 export type State = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR';
 export type StreamThreadExceptionResponse = 'REPLACE_THREAD' | 'SHUTDOWN_CLIENT' | 'SHUTDOWN_APPLICATION';
@@ -63,6 +64,8 @@ export class KafkaStreams {
   private processId!: string;
   private appDir!: string;
   private readonly taskCfg: TaskConfig;
+  /** the record cache shared by this instance's cached stores */
+  readonly cache: ThreadCache;
   private firstAssignment?: () => void;
   /** records processed since start (for benchmarks and tests) */
   processed = 0;
@@ -71,6 +74,7 @@ export class KafkaStreams {
     this.cfg = streamsConfig(props, { needsBroker: true });
     this.subs = topology.subTopologies();
     const cfg = this.cfg;
+    this.cache = new ThreadCache(cfg.cacheMaxBytes);
     this.taskCfg = {
       applicationId: cfg.applicationId,
       defaultKeySerde: cfg.defaultKeySerde,
@@ -230,6 +234,7 @@ export class KafkaStreams {
       timestamp: () => Date.now(),
       defaultKeySerde: this.cfg.defaultKeySerde,
       defaultValueSerde: this.cfg.defaultValueSerde,
+      cache: partition >= 0 ? this.cache : undefined,
     });
   }
 
@@ -445,6 +450,8 @@ export class KafkaStreams {
 
   private async commit(): Promise<void> {
     this.lastCommit = Date.now();
+    // what the caches hold goes out with this commit: store, changelog and downstream
+    for (const rt of this.tasks.values()) rt.task.flushCaches();
     const offsets = [...this.positions].filter(([k, v]) => this.committedPositions.get(k) !== v).map(([k, offset]) => { const [topic, partition] = splitTp(k); return { topic, partition, offset }; });
     const records = this.outBuffer;
     if (!records.length && !offsets.length) return;

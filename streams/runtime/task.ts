@@ -63,8 +63,20 @@ export class StreamTask {
   buildStores(): void {
     const names = new Set<string>();
     for (const n of this.nodeNames) { const node = this.topology.nodes.get(n)!; if (node.kind === 'processor') for (const s of node.stores) if (this.isGlobal || !this.topology.globalStores.has(s)) names.add(s); }
-    for (const s of names) this.stores.set(s, this.topology.stores.get(s)!.builder.build(this.storeEnv(s)));
+    for (const s of names) {
+      const env: StoreEnv = { ...this.storeEnv(s), recordContext: () => this.current, withRecordContext: (ctx, fn) => this.withContext(ctx as StreamTask['current'], fn) };
+      this.stores.set(s, this.topology.stores.get(s)!.builder.build(env));
+    }
   }
+
+  private withContext(ctx: StreamTask['current'], fn: () => void): void {
+    const saved = this.current;
+    this.current = ctx;
+    try { fn(); } finally { this.current = saved; }
+  }
+
+  /** writes the record caches through, in topology order (a flushed store can feed a later cached one): before each commit */
+  flushCaches(): void { for (const s of this.stores.values()) (s as { flushCache?(): void }).flushCache?.(); }
 
   init(): void {
     if (!this.stores.size) this.buildStores();

@@ -7,6 +7,7 @@ import { KeyValue } from '../key-value.ts';
 import { Window, Windowed } from '../windows.ts';
 import { toMillis, type DurationLike } from '../duration.ts';
 import { InMemoryBytesStore, LmdbBytesStore, type BytesStore } from './bytes-store.ts';
+import { NamedCache, type CacheEntry, type CachedRecordContext, type ThreadCache } from './record-cache.ts';
 
 export interface StateStore {
   name(): string;
@@ -24,7 +25,16 @@ export interface StoreEnv {
   timestamp(): number;
   defaultKeySerde: Serde<any>;
   defaultValueSerde: Serde<any>;
+  /** the instance's record cache; absent or 0 bytes: stores write through */
+  cache?: ThreadCache;
+  /** the record being processed (a cached write is forwarded with it when flushed) */
+  recordContext?(): CachedRecordContext | undefined;
+  /** runs fn with the task's record context set to ctx (for forwarding flushed cache entries) */
+  withRecordContext?(ctx: CachedRecordContext | undefined, fn: () => void): void;
 }
+
+/** A cached key-value store's downstream: called once per key per flush with the latest value and the value before it. */
+export type CacheFlushListener<K, V> = (key: K, newValue: V | null, oldValue: V | null, ctx: CachedRecordContext | undefined) => void;
 
 abstract class TypedStore implements StateStore {
   protected open_ = true;
@@ -65,13 +75,29 @@ export interface ReadOnlyKeyValueStore<K, V> {
 }
 
 export class KeyValueStore<K, V> extends TypedStore implements ReadOnlyKeyValueStore<K, V> {
-  get(key: K): V | undefined { const b = this.inner.get(this.sk(key)); return b === undefined ? undefined : this.dv(b); }
-  put(key: K, value: V | null | undefined): void { this.write(this.sk(key), this.sv(value)); }
+  private cache?: NamedCache;
+  private flushListener?: CacheFlushListener<K, V>;
+  /** @internal the builder turns the cache on when caching is enabled and the instance has a cache budget */
+  enableCache(): void { if (this.env.cache?.enabled) this.cache = new NamedCache(this.env.cache); }
+  /** Whether writes are cached; if so, the listener receives what the store flushes (Kafka's TimestampedCacheFlushListener). */
+  setFlushListener(listener: CacheFlushListener<K, V>): boolean {
+    if (!this.cache) return false;
+    this.flushListener = listener;
+    return true;
+  }
+  isCached(): boolean { return !!this.cache; }
+  get(key: K): V | undefined { const b = this.getBytes(this.sk(key)); return b === undefined ? undefined : this.dv(b); }
+  put(key: K, value: V | null | undefined): void {
+    const kb = this.sk(key), vb = this.sv(value);
+    if (!this.cache) { this.write(kb, vb); return; }
+    this.cache.put(kb.toString('latin1'), { key: kb, value: vb, ctx: this.env.recordContext?.(), size: kb.length + (vb?.length ?? 0) + 64, k: key });
+    if (this.env.cache!.overBudget()) for (const e of this.cache.evict()) this.flushEntry(e);
+  }
   putIfAbsent(key: K, value: V): V | undefined { const old = this.get(key); if (old === undefined) this.put(key, value); return old; }
   putAll(entries: Array<KeyValue<K, V>>): void { for (const e of entries) this.put(e.key, e.value); }
-  delete(key: K): V | undefined { const old = this.get(key); if (old !== undefined) this.write(this.sk(key), null); return old; }
+  delete(key: K): V | undefined { const old = this.get(key); if (old !== undefined) this.put(key, null); return old; }
   range(from: K | undefined, to: K | undefined): Array<KeyValue<K, V>> {
-    return this.inner.range(from === undefined ? undefined : this.sk(from), to === undefined ? undefined : this.sk(to)).map(([k, v]) => KeyValue.pair(this.dk(k), this.dv(v)));
+    return this.rangeBytes(from === undefined ? undefined : this.sk(from), to === undefined ? undefined : this.sk(to)).map(([k, v]) => KeyValue.pair(this.dk(k), this.dv(v)));
   }
   reverseRange(from: K | undefined, to: K | undefined): Array<KeyValue<K, V>> { return this.range(from, to).reverse(); }
   all(): Array<KeyValue<K, V>> { return this.range(undefined, undefined); }
@@ -79,10 +105,45 @@ export class KeyValueStore<K, V> extends TypedStore implements ReadOnlyKeyValueS
   /** keys whose serialized bytes start with the serialized prefix */
   prefixScan(prefix: K): Array<KeyValue<K, V>> {
     const p = this.sk(prefix);
-    return this.inner.range(p, Buffer.concat([p, Buffer.alloc(64, 0xff)])).filter(([k]) => k.subarray(0, p.length).equals(p)).map(([k, v]) => KeyValue.pair(this.dk(k), this.dv(v)));
+    return this.rangeBytes(p, Buffer.concat([p, Buffer.alloc(64, 0xff)])).filter(([k]) => k.subarray(0, p.length).equals(p)).map(([k, v]) => KeyValue.pair(this.dk(k), this.dv(v)));
   }
   /** the raw bytes view, for the runtime */
-  getBytes(key: Buffer): Buffer | undefined { return this.inner.get(key); }
+  getBytes(key: Buffer): Buffer | undefined {
+    const e = this.cache?.get(key.toString('latin1'));
+    if (e) return e.value ?? undefined;
+    return this.inner.get(key);
+  }
+  override approximateNumEntries(): number { return this.inner.approximateNumEntries() + (this.cache?.size ?? 0); }
+  /** the underlying store's rows overlaid with the cache's, ordered by key bytes */
+  private rangeBytes(from?: Buffer, to?: Buffer): Array<[Buffer, Buffer]> {
+    const base = this.inner.range(from, to);
+    if (!this.cache?.size) return base;
+    const merged = new Map<string, [Buffer, Buffer]>();
+    for (const row of base) merged.set(row[0].toString('latin1'), row);
+    const lo = from?.toString('latin1'), hi = to?.toString('latin1');
+    for (const [k, e] of this.cache.entriesView()) {
+      if ((lo !== undefined && k < lo) || (hi !== undefined && k > hi)) continue;
+      if (e.value === null) merged.delete(k); else merged.set(k, [e.key, e.value]);
+    }
+    return [...merged.keys()].sort().map((k) => merged.get(k)!);
+  }
+  private flushEntry(e: CacheEntry): void {
+    const old = this.listenerOld(e);
+    this.write(e.key, e.value);
+    const l = this.flushListener;
+    if (!l || (e.value === null && old === undefined)) return;
+    const k = e.k as K;
+    const run = () => l(k, e.value === null ? null : this.dv(e.value), old === undefined ? null : this.dv(old), e.ctx);
+    if (this.env.withRecordContext) this.env.withRecordContext(e.ctx, run); else run();
+  }
+  private listenerOld(e: CacheEntry): Buffer | undefined { return this.flushListener ? this.inner.get(e.key) : undefined; }
+  /** writes the cached entries through (store, changelog, downstream), eldest first; a commit calls it before it sends */
+  flushCache(): void { if (this.cache?.size) for (const e of this.cache.drain()) this.flushEntry(e); }
+  override flush(): void { this.flushCache(); super.flush(); }
+  /** a closing store drops what it has not flushed: a clean close commits (and flushes) first, an unclean one is restored from the changelog */
+  override close(): void { this.cache?.clear(); super.close(); }
+  /** @internal drop cached and stored state (a wiped task) */
+  wipe(): void { this.cache?.clear(); this.inner.clear(); }
 }
 
 // Window store key: [len:4][key][windowStart:8], so one key's windows are contiguous and ordered by start.
@@ -214,7 +275,11 @@ export class StoreBuilder<S extends StateStore = StateStore> {
     const s = this.supplier;
     const inner: BytesStore = s.persistent ? new LmdbBytesStore(path.join(env.stateDir ?? '.', 'lmdb', s.name)) : new InMemoryBytesStore();
     const logging = this.loggingEnabled;
-    if (s.type === 'keyValue') return new KeyValueStore(s.name, inner, env, this.keySerde, this.valueSerde, logging) as unknown as S;
+    if (s.type === 'keyValue') {
+      const kv = new KeyValueStore(s.name, inner, env, this.keySerde, this.valueSerde, logging);
+      if (this.cachingEnabled) kv.enableCache();
+      return kv as unknown as S;
+    }
     if (s.type === 'window') return new WindowStore(s.name, inner, env, this.keySerde, this.valueSerde, logging, s.retentionMs!, s.windowSizeMs!, !!s.retainDuplicates) as unknown as S;
     return new SessionStore(s.name, inner, env, this.keySerde, this.valueSerde, logging, s.retentionMs!) as unknown as S;
   }

@@ -16,7 +16,9 @@ export function wordCountTopology(input: string, output: string) {
 export function wordCountApp(bootstrap: string, appId: string, guarantee: 'at_least_once' | 'exactly_once_v2', stateDir: string, extra: StreamsConfigInput = {}): KafkaStreams {
   return new KafkaStreams(wordCountTopology('wc-in', 'wc-out'), {
     'application.id': appId, 'bootstrap.servers': bootstrap, 'processing.guarantee': guarantee, 'state.dir': stateDir,
-    'commit.interval.ms': 200, 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500, 'transaction.timeout.ms': 5000, ...extra,
+    'commit.interval.ms': 200, 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500, 'transaction.timeout.ms': 5000,
+    // no record cache: every update reaches wc-out, so the tests can check each word's counts are exactly 1..n
+    'statestore.cache.max.bytes': 0, ...extra,
   });
 }
 

@@ -1,0 +1,75 @@
+// The record cache on a key-value store: between flushes a key's updates collapse
+// into one changelog write and one downstream record carrying the value before the
+// first update; over budget, the eldest keys are written through first.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Stores, Serdes } from '../index.ts';
+import { ThreadCache } from './record-cache.ts';
+import type { StoreEnv, KeyValueStore } from './stores.ts';
+
+const S = Serdes.String(), L = Serdes.Long();
+
+function cachedStore(t: { after(fn: () => void): void }, persistent: boolean, cache: ThreadCache) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kv-cache-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const log: Array<[string, number | null]> = [];
+  const down: Array<[string, number | null, number | null, number]> = [];
+  let ctx = { timestamp: 0, topic: 'in', partition: 0, offset: 0, headers: undefined as unknown };
+  const env: StoreEnv = {
+    stateDir: dir, changelogTopic: 'app-s-changelog', timestamp: () => 0, defaultKeySerde: S, defaultValueSerde: S, cache,
+    logChange: (_t, k, v) => log.push([k.toString(), v === null ? null : Number(v.readBigInt64BE(0))]),
+    recordContext: () => ctx,
+    withRecordContext: (c, fn) => { const saved = ctx; ctx = c as typeof ctx; try { fn(); } finally { ctx = saved; } },
+  };
+  const sup = persistent ? Stores.persistentKeyValueStore('s') : Stores.inMemoryKeyValueStore('s');
+  const s = Stores.keyValueStoreBuilder(sup, S, L).withCachingEnabled().build(env) as KeyValueStore<string, number>;
+  const listening = s.setFlushListener((k, nv, old, c) => down.push([k, nv, old, c!.timestamp]));
+  return { s, log, down, listening, at: (ts: number) => { ctx = { ...ctx, timestamp: ts, offset: ts }; } };
+}
+
+for (const persistent of [false, true]) {
+  test(`${persistent ? 'LMDB' : 'in-memory'} store with the record cache: one changelog write and one downstream record per key per flush`, (t) => {
+    const { s, log, down, at, listening } = cachedStore(t, persistent, new ThreadCache(10 * 1024 * 1024));
+    assert.equal(listening, true);
+    for (let i = 1; i <= 5; i++) { at(100 + i); s.put('a', i); }
+    at(200); s.put('b', 7);
+    assert.equal(s.get('a'), 5, 'reads see the cached value');
+    assert.deepEqual(s.all().map((kv) => [kv.key, kv.value]), [['a', 5], ['b', 7]]);
+    assert.equal(s.approximateNumEntries(), 2);
+    assert.deepEqual(log, [], 'nothing reaches the changelog before a flush');
+    assert.deepEqual(down, []);
+    s.flushCache();
+    assert.deepEqual(log, [['a', 5], ['b', 7]]);
+    assert.deepEqual(down, [['a', 5, null, 105], ['b', 7, null, 200]], 'forwarded with the timestamp of the key\'s latest update');
+    at(300); s.put('a', 6); s.put('a', 8); s.delete('b');
+    assert.equal(s.get('b'), undefined);
+    assert.deepEqual(s.range('a', 'z').map((kv) => kv.key), ['a'], 'a cached delete hides the stored row');
+    s.flush();
+    assert.deepEqual(down.slice(2), [['a', 8, 5, 300], ['b', null, 7, 300]], 'the old value is the one before the first update since the last flush');
+    assert.deepEqual(log.slice(2), [['a', 8], ['b', null]]);
+    s.close();
+  });
+}
+
+test('over its byte budget the cache writes the eldest keys through, and a zero budget turns it off', (t) => {
+  const cache = new ThreadCache(3 * 80); // about three entries of a short key and a long
+  const { s, log, down } = cachedStore(t, false, cache);
+  for (const k of ['k1', 'k2', 'k3', 'k4', 'k5']) s.put(k, 1);
+  s.put('k5', 2);
+  assert.ok(log.length >= 2 && log[0][0] === 'k1' && log[1][0] === 'k2', JSON.stringify(log));
+  assert.deepEqual(down.map((d) => d[0]), log.map((l) => l[0]));
+  assert.ok(cache.evictions >= 2);
+  assert.ok(cache.sizeInBytes() <= cache.maxBytes);
+  s.flushCache();
+  assert.deepEqual(log.map((l) => l[0]).sort(), ['k1', 'k2', 'k3', 'k4', 'k5']);
+  assert.equal(cache.sizeInBytes(), 0);
+
+  const off = cachedStore(t, false, new ThreadCache(0));
+  assert.equal(off.s.isCached(), false);
+  assert.equal(off.listening, false, 'an uncached store forwards as it processes');
+  off.s.put('x', 1); off.s.put('x', 2);
+  assert.equal(off.log.length, 2, 'without a budget every write goes through');
+});
