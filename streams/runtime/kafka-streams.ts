@@ -409,17 +409,24 @@ export class KafkaStreams {
       const byTp = new Map(todo.map((p) => [tpk(p.topic, p.partition), { ...p, end: endOf(p), restored: 0 }]));
       for (const p of byTp.values()) this.restoreListener?.onRestoreStart?.({ topic: p.topic, partition: p.partition }, p.store, p.from, p.end);
       if (todo.length) await reader.assign(todo.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.from })));
-      while ([...byTp.values()].some((p) => (reader.position(p.topic, p.partition) ?? 0) < p.end)) {
-        for (const b of await reader.poll()) {
+      const more = () => [...byTp.values()].some((p) => (reader.position(p.topic, p.partition) ?? 0) < p.end);
+      // the next fetch is in flight while this one's records are written
+      let next = more() ? reader.poll() : undefined;
+      while (next) {
+        const batches = await next;
+        next = more() ? reader.poll() : undefined;
+        for (const b of batches) {
           const p = byTp.get(tpk(b.topic, b.partition));
           if (!p) continue;
           const st = p.rt.task.stores.get(p.store) as unknown as { restoreBatch(batch: Array<[Buffer, Buffer | null]>): void };
-          const batch = b.records.filter((r) => r.offset < p.end && r.key).map((r) => [r.key!, r.value] as [Buffer, Buffer | null]);
+          const batch: Array<[Buffer, Buffer | null]> = [];
+          for (const r of b.records) if (r.offset < p.end && r.key) batch.push([r.key, r.value]);
           st.restoreBatch(batch);
           p.restored += batch.length;
           this.restoreListener?.onBatchRestored?.({ topic: p.topic, partition: p.partition }, p.store, b.nextOffset, batch.length);
         }
       }
+      for (const p of byTp.values()) await (p.rt.task.stores.get(p.store) as unknown as { restored?(): Promise<void> }).restored?.();
       for (const p of byTp.values()) this.restoreListener?.onRestoreEnd?.({ topic: p.topic, partition: p.partition }, p.store, p.restored);
     } finally {
       await reader.close();

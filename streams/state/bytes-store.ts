@@ -103,11 +103,19 @@ export class LmdbBytesStore implements BytesStore {
     });
     this.count = (this.db.getStats() as { entryCount: number }).entryCount;
   }
-  /** restore path: straight to LMDB in one transaction */
+  private restoring?: Promise<unknown>;
+  /**
+   * restore path: straight to LMDB with its asynchronous writes — lmdb-js gathers
+   * them into large transactions committed on its own thread, so the disk work
+   * overlaps the next fetch. `restored()` waits for them.
+   */
   writeBatch(batch: Array<[Buffer, Buffer | null]>): void {
-    this.db.transactionSync(() => {
-      for (const [k, v] of batch) if (v === null) this.db.removeSync(lk(k)); else this.db.putSync(lk(k), v);
-    });
+    let last: Promise<unknown> | undefined;
+    for (const [k, v] of batch) last = v === null ? this.db.remove(lk(k)) : this.db.put(lk(k), v);
+    if (last) this.restoring = last;
+  }
+  async restored(): Promise<void> {
+    if (this.restoring) { await this.restoring; this.restoring = undefined; }
     this.count = (this.db.getStats() as { entryCount: number }).entryCount;
   }
   close(): void { this.flush(); this.db.close(); }

@@ -63,6 +63,8 @@ abstract class TypedStore implements StateStore {
     if (this.inner instanceof LmdbBytesStore) this.inner.writeBatch(batch);
     else for (const [k, v] of batch) this.inner.put(k, v);
   }
+  /** waits until what restoreBatch gave the store is written */
+  async restored(): Promise<void> { if (this.inner instanceof LmdbBytesStore) await this.inner.restored(); }
   approximateNumEntries(): number { return this.inner.approximateNumEntries(); }
 }
 
