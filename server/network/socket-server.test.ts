@@ -1,4 +1,5 @@
-// Socket server: a slow reader must not make the connection pile up listeners.
+// Socket server: a slow reader must not make the connection pile up listeners;
+// Produce requests pipeline, replies stay in request order.
 // Run: node --import tsx --test server/network/socket-server.test.ts
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -6,6 +7,7 @@ import net from 'node:net';
 import pino from 'pino';
 import { SocketServer, type Handler } from './socket-server.ts';
 import { Writer } from '../protocol/buffers.ts';
+import { API_BY_KEY } from '../protocol/apis/index.ts';
 
 test('back-pressure: many blocked writes on one connection add no listener per write', async (t) => {
   // Big ApiVersions answers (~600 KB each) overrun the socket's buffer on every reply.
@@ -49,4 +51,53 @@ test('back-pressure: many blocked writes on one connection add no listener per w
   });
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(warnings.filter((w) => w.includes('MaxListenersExceeded')), []);
+});
+
+test('pipelining: Produce requests of one connection overlap, other requests wait their turn, replies keep request order', async (t) => {
+  // Produce answers when the test opens its gate, like an acks=all request waiting for followers.
+  const called: string[] = [];
+  const gates = new Map<number, () => void>();
+  const handlers = new Map<number, Handler>([
+    [0, (ctx) => { called.push(`produce ${ctx.correlationId}`); return new Promise((r) => gates.set(ctx.correlationId, () => r({ responses: [], throttleTimeMs: 0 }))); }],
+    [18, (ctx) => { called.push(`apiversions ${ctx.correlationId}`); return { errorCode: 0, apiKeys: [], throttleTimeMs: 0 }; }],
+  ]);
+  const server = new SocketServer({ host: '127.0.0.1', port: 0, maxRequestBytes: 1 << 20, idleMs: 60000, logger: pino({ level: 'silent' }), handlers });
+  const port = await server.listen();
+  t.after(() => server.close());
+  const sock = net.connect(port, '127.0.0.1');
+  t.after(() => sock.destroy());
+  await new Promise<void>((r) => sock.once('connect', () => r()));
+  const replies: number[] = [];
+  let buf = Buffer.alloc(0);
+  sock.on('data', (d: Buffer) => {
+    buf = Buffer.concat([buf, d]);
+    while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) { replies.push(buf.readInt32BE(4)); buf = buf.subarray(4 + buf.readInt32BE(0)); }
+  });
+  const frame = (key: number, version: number, id: number, body: any) => {
+    const w = new Writer();
+    w.int32(0).int16(key).int16(version).int32(id).string('pipeline-test');
+    API_BY_KEY.get(key)!.request(version).encode(w, body);
+    const b = w.toBuffer(); b.writeInt32BE(b.length - 4, 0); return b;
+  };
+  const produce = { transactionalId: null, acks: -1, timeoutMs: 30000, topicData: [] };
+  sock.write(Buffer.concat([frame(0, 3, 1, produce), frame(0, 3, 2, produce), frame(18, 1, 3, {}), frame(0, 3, 4, produce)]));
+  const until = async (what: string, ok: () => boolean) => {
+    for (const end = Date.now() + 30000; !ok();) {
+      if (Date.now() > end) assert.fail(`timed out waiting for ${what}; handled: ${called.join(', ')}; replies: ${replies.join(',')}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  // The second Produce is handled while the first still waits; ApiVersions is not.
+  await until('the second produce to be handled', () => called.length >= 2);
+  assert.deepEqual(called, ['produce 1', 'produce 2']);
+  // The second finishes first: its reply still waits for the first's.
+  gates.get(2)!();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(replies, []);
+  gates.get(1)!();
+  await until('ApiVersions and the last produce to be handled', () => called.length === 4);
+  assert.deepEqual(called, ['produce 1', 'produce 2', 'apiversions 3', 'produce 4']);
+  gates.get(4)!();
+  await until('four replies', () => replies.length === 4);
+  assert.deepEqual(replies, [1, 2, 3, 4]);
 });

@@ -1,6 +1,7 @@
 // TCP listener speaking Kafka's framing: 4-byte size, request header, body.
-// Requests on one connection are handled in order and answered in order; a
-// malformed frame closes that connection only.
+// Requests on one connection are handled in order and answered in order; Produce
+// requests may overlap (see dispatch in accept); a malformed frame closes that
+// connection only.
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
@@ -43,6 +44,8 @@ export interface SocketServerOptions {
   failedAuthDelayMs?: number;
   /** sasl.server.max.receive.size: largest frame before authentication */
   saslMaxReceiveBytes?: number;
+  /** Produce requests of one connection handled while earlier ones wait for their replicas (default 16) */
+  maxInFlightPerConnection?: number;
 }
 
 const API_VERSIONS_KEY = 18;
@@ -54,6 +57,19 @@ class ReplyThenClose {
   constructor(readonly chunks: Buffer[], readonly reason: string, readonly delayMs: number) {}
 }
 type Outcome = Buffer[] | null | CloseConnection | ReplyThenClose;
+
+/**
+ * APIs whose requests of one connection may be handled before the previous one is
+ * answered. Kafka mutes a connection until its request is answered; with acks=all
+ * that costs a whole replication round trip per request, so a client pipelining
+ * produces (librdkafka's max.in.flight, kafkajs) got one request per round trip.
+ * Produce appends synchronously when handled, so overlapping keeps the append order.
+ */
+const PIPELINED_APIS = new Set([0]);
+const DEFAULT_MAX_IN_FLIGHT = 16;
+
+/** A dispatched request: its reply (or the promise of it), and whether it may overlap others. */
+interface Slot { overlap: boolean; out: Outcome | Promise<Outcome> }
 
 interface Conn {
   id: number;
@@ -118,12 +134,18 @@ export class SocketServer {
     socket.setTimeout(this.o.idleMs, () => socket.destroy());
     let pending: Buffer[] = [];
     let pendingLen = 0;
-    let busy = false;
-    const queue: Buffer[] = [];
+    /** frames read, not yet dispatched */
+    const frames: Buffer[] = [];
+    /** dispatched requests whose replies are not written yet, in request order */
+    const inflight: Slot[] = [];
+    let writing = false;
+    let stopped = false; // a reply closed (or is closing) the connection: dispatch nothing more
     const host = socket.remoteAddress ?? '?';
     const conn: Conn = { id: connId, host, session: this.sessionOf(socket, host), sasl: this.o.sasl ? new SaslAuthenticator(this.o.sasl) : null };
+    const maxInFlight = this.o.maxInFlightPerConnection ?? DEFAULT_MAX_IN_FLIGHT;
 
     const fail = (why: string) => {
+      stopped = true;
       log.warn({ connection: connId, client: host }, `closing connection: ${why}`);
       socket.destroy();
     };
@@ -135,34 +157,62 @@ export class SocketServer {
       socket.on('drain', done); socket.on('close', done);
     });
 
-    const drainQueue = async () => {
-      if (busy) return;
-      busy = true;
+    // Handles the frames read so far as far as ordering allows. A request is handled
+    // when nothing is in flight; a Produce also while only Produces are in flight (up to
+    // maxInFlight), so an acks=all request waiting for its followers does not hold up
+    // the next one. Their appends happen here, synchronously and in request order (an
+    // idempotent producer's sequences stay in order); replies still go out in order.
+    const dispatch = () => {
+      while (frames.length && !stopped && !socket.destroyed) {
+        const frame = frames[0];
+        const raw = conn.sasl?.state === 'raw';
+        const overlap = !raw && (!conn.sasl || conn.sasl.complete) && frame.length >= 2 && PIPELINED_APIS.has(frame.readInt16BE(0));
+        if (inflight.length && !(overlap && inflight.length < maxInFlight && inflight.every((x) => x.overlap))) break;
+        frames.shift();
+        let out: Outcome | Promise<Outcome>;
+        try {
+          out = raw ? this.rawToken(frame, conn) : this.handle(frame, conn);
+        } catch (e) {
+          out = new CloseConnection(`internal error: ${(e as Error).message}`);
+        }
+        // A reply that cannot be encoded closes the connection, whenever its turn comes.
+        if (out instanceof Promise) out = out.catch((e: Error) => new CloseConnection(`internal error: ${e.message}`));
+        inflight.push({ overlap, out });
+      }
+      if (inflight.length) void writeReplies();
+    };
+
+    const writeReplies = async () => {
+      if (writing) return;
+      writing = true;
       try {
-        while (queue.length && !socket.destroyed) {
-          const frame = queue.shift()!;
-          const out = conn.sasl?.state === 'raw' ? this.rawToken(frame, conn) : this.handle(frame, conn);
-          const chunks = out instanceof Promise ? await out : out;
+        while (inflight.length && !socket.destroyed) {
+          const slot = inflight[0];
+          const chunks = slot.out instanceof Promise ? await slot.out : slot.out;
           if (chunks === null) { fail('malformed request'); return; }
           if (chunks instanceof CloseConnection) { fail(chunks.reason); return; }
           if (chunks instanceof ReplyThenClose) {
+            stopped = true;
             if (chunks.delayMs > 0) await new Promise((r) => setTimeout(r, chunks.delayMs));
             if (!socket.destroyed) socket.end(Buffer.concat(chunks.chunks));
             log.info({ connection: connId, client: host, listener: this.listenerName }, `closing connection: ${chunks.reason}`);
             return;
           }
           if (socket.destroyed) return;
-          if (chunks.length === 0) continue;
-          socket.cork();
           let ok = true;
-          for (const c of chunks) ok = socket.write(c) && ok;
-          socket.uncork();
+          if (chunks.length) {
+            socket.cork();
+            for (const c of chunks) ok = socket.write(c) && ok;
+            socket.uncork();
+          }
           if (!ok) await drained();
+          inflight.shift();
+          dispatch();
         }
       } catch (e) {
         fail(`internal error: ${(e as Error).message}`);
       } finally {
-        busy = false;
+        writing = false;
       }
     };
 
@@ -186,13 +236,13 @@ export class SocketServer {
         }
         if (pendingLen < 4 + need) break;
         const all = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingLen);
-        queue.push(all.subarray(4, 4 + need));
+        frames.push(all.subarray(4, 4 + need));
         const rest = all.subarray(4 + need);
         pending = rest.length ? [rest] : [];
         pendingLen = rest.length;
         need = -1;
       }
-      if (queue.length) void drainQueue();
+      if (frames.length) dispatch();
     });
     socket.on('error', () => { /* reset by peer etc.; close handles cleanup */ });
     socket.on('close', () => { this.sockets.delete(socket); });
