@@ -11,6 +11,8 @@ import { createClusterDb, kcatMetadata, TestCluster, waitFor } from './cluster.t
 import { PYTHON } from './clients.ts';
 import { ROOT } from './process.ts';
 import { TestClient } from './replication-cluster.ts';
+import { FindCoordinator } from '../../server/protocol/apis/index.ts';
+import { partitionFor } from '../../server/txn/transaction-coordinator.ts';
 
 export const SESSION_MS = 3000;
 export const BROKER_FLAGS = [
@@ -110,3 +112,32 @@ export function checkAcked(log: Map<number, string>, acked: { v: string; o: numb
   for (const a of acked) assert.equal(log.get(a.o), a.v, `${who}: acknowledged record ${a.v} is at offset ${a.o}`);
 }
 
+
+/** The coordinator broker of a group (key type 0) or transactional id (1), once FindCoordinator names one. */
+export async function coordinatorOf(c: TestCluster, key: string, keyType: 0 | 1): Promise<number> {
+  return waitFor(`the coordinator of ${key}`, async () => {
+    const b = [...c.brokers.values()][0];
+    const cl = await TestClient.connect(b.port);
+    try {
+      const r = await cl.conn.send(FindCoordinator, 3, { key, keyType });
+      return r.errorCode === 0 && r.nodeId;
+    } finally { cl.close(); }
+  }, 30000, 200);
+}
+
+/** A group id (`prefix-N`) whose __consumer_offsets partition broker `nodeId` leads (FindCoordinator creates the topic first). */
+export async function groupCoordinatedBy(c: TestCluster, nodeId: number, prefix: string): Promise<string> {
+  await coordinatorOf(c, `${prefix}-probe`, 0);
+  const ps = await waitFor('__consumer_offsets led with a full ISR', async () => {
+    const t = (await kcatMetadata(c.bootstrap(), '__consumer_offsets')).topics[0];
+    return !!t?.partitions?.length && t.partitions.every((p) => p.leader > 0 && p.isrs.length === 3) && t.partitions;
+  }, 30000);
+  for (let i = 0; i < 1000; i++) {
+    const id = `${prefix}-${i}`;
+    if (ps.find((p) => p.partition === partitionFor(id, ps.length))?.leader === nodeId) {
+      assert.equal(await coordinatorOf(c, id, 0), nodeId, `FindCoordinator names broker ${nodeId} for ${id}`);
+      return id;
+    }
+  }
+  throw new Error(`broker ${nodeId} leads no __consumer_offsets partition`);
+}
