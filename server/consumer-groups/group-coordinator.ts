@@ -11,7 +11,7 @@ import type { MetadataStore } from '../cluster/metadata-store.ts';
 import type { TopicManager } from '../topic-manager.ts';
 import type { ReplicaManager, Partition } from '../replica-manager.ts';
 import { KafkaError, code } from '../errors.ts';
-import { buildBatch, readBatchInfo, readRecords, type NewRecord } from '../log/record-batch.ts';
+import { ATTR_CONTROL, ATTR_TRANSACTIONAL, buildBatch, readBatchInfo, readRecords, type BuildOptions, type NewRecord } from '../log/record-batch.ts';
 import { Reader, Writer } from '../protocol/buffers.ts';
 import { partitionFor } from '../txn/transaction-coordinator.ts';
 import { Group, type Member, type JoinResult, type CommittedOffset } from './group.ts';
@@ -116,11 +116,11 @@ export class GroupCoordinator {
       { 'cleanup.policy': 'compact', 'segment.bytes': String(this.cfg.int('offsets.topic.segment.bytes')) }, false, true)!;
   }
 
-  private write(groupId: string, records: NewRecord[]): { part: Partition; lastOffset: bigint } | null {
+  private write(groupId: string, records: NewRecord[], opts: BuildOptions = {}): { part: Partition; lastOffset: bigint } | null {
     if (!records.length) return null;
     const t = this.offsetsTopic();
     const part = this.b.replicas.get(OFFSETS_TOPIC, partitionFor(groupId, t.partitions.length))!;
-    return { part, lastOffset: this.b.replicas.append(part, buildBatch(records)).lastOffset };
+    return { part, lastOffset: this.b.replicas.append(part, buildBatch(records, opts)).lastOffset };
   }
 
   /**
@@ -140,6 +140,14 @@ export class GroupCoordinator {
   private offsetKey(g: string, topic: string, p: number): Buffer { return new Writer().int16(1).string(g).string(topic).int32(p).toBuffer(); }
   private offsetValue(o: CommittedOffset): Buffer {
     return new Writer().int16(3).int64(o.offset).int32(o.leaderEpoch).string(o.metadata).int64(BigInt(o.commitTimestamp)).toBuffer();
+  }
+  private decodeOffset(value: Buffer): CommittedOffset {
+    const v = new Reader(value); const vv = v.int16();
+    const offset = v.int64();
+    const leaderEpoch = vv >= 3 ? v.int32() : -1;
+    const metadata = v.string();
+    const commitTimestamp = Number(v.int64());
+    return { offset, leaderEpoch, metadata, commitTimestamp, expireTimestamp: null };
   }
   private groupKey(g: string): Buffer { return new Writer().int16(2).string(g).toBuffer(); }
   private groupValue(g: Group): Buffer {
@@ -172,7 +180,12 @@ export class GroupCoordinator {
     }
   }
 
-  /** The groups of one __consumer_offsets partition, replayed from its log (this broker now leads it). */
+  /**
+   * The groups of one __consumer_offsets partition, replayed from its log (this broker
+   * now leads it). As Kafka's loader: transactional offset records wait, by producer id,
+   * for their transaction's marker in the same log, which makes them committed offsets
+   * or drops them; those still without a marker stay pending for the marker to come.
+   */
   private loadPartition(n: number): void {
     if (this.loaded.has(n)) this.unloadPartition(n);
     const part = this.b.replicas.get(OFFSETS_TOPIC, n);
@@ -187,7 +200,13 @@ export class GroupCoordinator {
           let pos = 0;
           while (pos < buf.length) {
             const info = readBatchInfo(buf, pos);
-            if ((info.attributes & 0x20) === 0) for (const rec of readRecords(buf, pos)) this.applyRecord(rec.key, rec.value);
+            const transactional = (info.attributes & ATTR_TRANSACTIONAL) !== 0;
+            if ((info.attributes & ATTR_CONTROL) !== 0) {
+              const key = readRecords(buf, pos)[0]?.key;
+              if (transactional && key && key.length >= 4) this.materialize(n, info.producerId, key.readInt16BE(2) === 1);
+            } else {
+              for (const rec of readRecords(buf, pos)) this.applyRecord(rec.key, rec.value, transactional ? info.producerId : null);
+            }
             at = info.baseOffset + BigInt(info.lastOffsetDelta) + 1n;
             pos += info.size;
           }
@@ -216,7 +235,8 @@ export class GroupCoordinator {
     }
   }
 
-  private applyRecord(key: Buffer | null, value: Buffer | null): void {
+  /** One record of __consumer_offsets; `producerId` when it was written in a transaction (TxnOffsetCommit). */
+  private applyRecord(key: Buffer | null, value: Buffer | null, producerId: bigint | null = null): void {
     if (!key) return;
     const r = new Reader(key);
     const version = r.int16();
@@ -224,13 +244,15 @@ export class GroupCoordinator {
     if (version <= 1) {
       const topic = r.string(); const p = r.int32();
       const g = this.group(groupId, true);
+      if (producerId !== null) {
+        if (!value) return;
+        let pending = g.pendingTxnOffsets.get(producerId.toString());
+        if (!pending) { pending = new Map(); g.pendingTxnOffsets.set(producerId.toString(), pending); }
+        pending.set(pk(topic, p), this.decodeOffset(value));
+        return;
+      }
       if (!value) { g.offsets.delete(pk(topic, p)); return; }
-      const v = new Reader(value); const vv = v.int16();
-      const offset = v.int64();
-      const leaderEpoch = vv >= 3 ? v.int32() : -1;
-      const metadata = v.string();
-      const commitTimestamp = Number(v.int64());
-      g.offsets.set(pk(topic, p), { offset, leaderEpoch, metadata, commitTimestamp, expireTimestamp: null });
+      g.offsets.set(pk(topic, p), this.decodeOffset(value));
     } else if (version === 2) {
       if (!value) { const g = this.groups.get(groupId); if (g && g.offsets.size === 0) this.groups.delete(groupId); else if (g) { g.members.clear(); g.transition('Empty'); } return; }
       const g = this.group(groupId, true);
@@ -666,39 +688,75 @@ export class GroupCoordinator {
 
   // ---- transactional offsets (TxnOffsetCommit) ----
 
-  commitTransactionalOffsets(groupId: string, producerId: bigint, _epoch: number, topics: any[], member?: { memberId: string; generationId: number; groupInstanceId: string | null }) {
+  /**
+   * TxnOffsetCommit: the offsets are written to the group's __consumer_offsets partition
+   * as records of the producer's transaction (Kafka's way), so a coordinator that takes
+   * the partition over replays them and completes them on the transaction's marker; the
+   * answer waits until the in-sync replicas hold them.
+   */
+  commitTransactionalOffsets(groupId: string, producerId: bigint, epoch: number, topics: any[], member?: { memberId: string; generationId: number; groupInstanceId: string | null }) {
+    const all = (c: number) => topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p: any) => ({ partitionIndex: p.partitionIndex, errorCode: c })) }));
     const notCoordinator = this.coordinatorError(groupId);
-    if (notCoordinator) return topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p: any) => ({ partitionIndex: p.partitionIndex, errorCode: notCoordinator })) }));
+    if (notCoordinator) return all(notCoordinator);
+    this.offsetsTopic();
     const g = this.group(groupId, true);
     if (member && member.generationId >= 0) {
       const err = this.validateCommitter(g, member.memberId, member.generationId, member.groupInstanceId);
-      if (err) return topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p: any) => ({ partitionIndex: p.partitionIndex, errorCode: err })) }));
+      if (err) return all(err);
     }
     let pending = g.pendingTxnOffsets.get(producerId.toString());
     if (!pending) { pending = new Map(); g.pendingTxnOffsets.set(producerId.toString(), pending); }
     const now = Date.now();
-    return topics.map((t) => ({
+    const maxMeta = this.cfg.int('offset.metadata.max.bytes');
+    const records: NewRecord[] = [];
+    const resp = topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p: any) => {
-        pending!.set(pk(t.name, p.partitionIndex), { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch ?? -1, metadata: p.committedMetadata ?? '', commitTimestamp: now, expireTimestamp: null });
+        const meta: string = p.committedMetadata ?? '';
+        if (Buffer.byteLength(meta) > maxMeta) return { partitionIndex: p.partitionIndex, errorCode: code('OFFSET_METADATA_TOO_LARGE') };
+        const o: CommittedOffset = { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch ?? -1, metadata: meta, commitTimestamp: now, expireTimestamp: null };
+        pending!.set(pk(t.name, p.partitionIndex), o);
+        records.push({ key: this.offsetKey(groupId, t.name, p.partitionIndex), value: this.offsetValue(o) });
         return { partitionIndex: p.partitionIndex, errorCode: 0 };
       }),
     }));
+    return this.afterReplicated(this.write(groupId, records, { producerId, producerEpoch: epoch, transactional: true }), resp, all);
   }
 
-  completeTransaction(producerId: bigint, commit: boolean): void {
+  /**
+   * The transaction of `producerId` ended: its marker goes to each __consumer_offsets
+   * partition led here (or only `partition`) that holds offsets of it, which then become
+   * the groups' committed offsets (commit) or are dropped (abort). Resolves once the
+   * in-sync replicas hold the markers; at once on a single node.
+   */
+  completeTransaction(producerId: bigint, epoch: number, commit: boolean, partition?: number): void | Promise<void> {
+    const count = this.b.metadata.get(OFFSETS_TOPIC)?.partitions.length ?? 0;
+    const parts = new Set<number>();
+    for (const g of this.groups.values()) if (g.pendingTxnOffsets.has(producerId.toString())) parts.add(partitionFor(g.groupId, count));
+    const waits: Promise<void>[] = [];
+    for (const n of parts) {
+      if (partition !== undefined && n !== partition) continue;
+      const part = this.b.replicas.get(OFFSETS_TOPIC, n);
+      if (!part?.isLeader || !this.loaded.has(n)) continue;
+      const key = Buffer.alloc(4); key.writeInt16BE(0, 0); key.writeInt16BE(commit ? 1 : 0, 2);
+      const value = Buffer.alloc(6); value.writeInt16BE(0, 0); value.writeInt32BE(0, 2);
+      const r = this.b.replicas.append(part, buildBatch([{ key, value }], { producerId, producerEpoch: epoch, transactional: true, control: true }));
+      this.materialize(n, producerId, commit);
+      const w = this.afterReplicated<void | Promise<void>>({ part, lastOffset: r.lastOffset }, undefined, (c) => { throw new KafkaError(c === code('NOT_COORDINATOR') ? 'NOT_COORDINATOR' : 'COORDINATOR_NOT_AVAILABLE', `transaction marker on ${part.key} not replicated`); });
+      if (w instanceof Promise) waits.push(w.then(() => {}));
+    }
+    if (waits.length) return Promise.all(waits).then(() => {});
+  }
+
+  /** The transactional offsets of `producerId` in the groups of partition `n`: committed, or dropped. */
+  private materialize(n: number, producerId: bigint, commit: boolean): void {
+    const count = this.b.metadata.get(OFFSETS_TOPIC)?.partitions.length ?? 0;
     for (const g of this.groups.values()) {
+      if (partitionFor(g.groupId, count) !== n) continue;
       const pending = g.pendingTxnOffsets.get(producerId.toString());
       if (!pending) continue;
       g.pendingTxnOffsets.delete(producerId.toString());
-      if (!commit) continue;
-      const records: NewRecord[] = [];
-      for (const [k, o] of pending) {
-        g.offsets.set(k, o);
-        const [t, p] = k.split('\u0000');
-        records.push({ key: this.offsetKey(g.groupId, t, Number(p)), value: this.offsetValue(o) });
-      }
-      this.write(g.groupId, records);
+      if (commit) for (const [k, o] of pending) g.offsets.set(k, o);
     }
   }
 

@@ -38,10 +38,13 @@ export interface TxnMeta {
   lastUpdate: number;
 }
 
+type TxnOffsetResults = { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[];
+
 /** Where transactional consumer offsets go (the group coordinator). */
 export interface TxnOffsetSink {
-  commitTransactionalOffsets(groupId: string, producerId: bigint, producerEpoch: number, topics: { name: string; partitions: { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch?: number; committedMetadata: string | null }[] }[], member?: { memberId: string; generationId: number; groupInstanceId: string | null }): { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[];
-  completeTransaction(producerId: bigint, commit: boolean): void;
+  commitTransactionalOffsets(groupId: string, producerId: bigint, producerEpoch: number, topics: { name: string; partitions: { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch?: number; committedMetadata: string | null }[] }[], member?: { memberId: string; generationId: number; groupInstanceId: string | null }): TxnOffsetResults | Promise<TxnOffsetResults>;
+  /** the transaction's marker on the __consumer_offsets partitions led here (only `partition` when given) */
+  completeTransaction(producerId: bigint, producerEpoch: number, commit: boolean, partition?: number): void | Promise<void>;
 }
 
 /** Java's String.hashCode, so transactional ids land on the partitions Kafka would pick. */
@@ -305,7 +308,7 @@ export class TransactionCoordinator {
       if (part?.isLeader) { const w = this.appendMarker(topic, p, pid, epoch, commit); if (w) waits.push(w); } else if (this.b.metadata.get(topic)) remote.push([topic, p]);
       // a deleted topic takes no marker
     }
-    if (localGroups) this.offsetSink?.completeTransaction(pid, commit);
+    if (localGroups) { const w = this.offsetSink?.completeTransaction(pid, epoch, commit); if (w) waits.push(w); }
     if (remote.length) waits.push(this.sendMarkers(remote, pid, epoch, commit));
     if (waits.length) return Promise.all(waits).then(() => {});
   }
@@ -336,7 +339,7 @@ export class TransactionCoordinator {
         if (leader === this.b.replicas.metadata.nodeId) {
           for (const [topic, p] of list) {
             try {
-              if (topic === OFFSETS_TOPIC) this.offsetSink?.completeTransaction(pid, commit);
+              if (topic === OFFSETS_TOPIC) await this.offsetSink?.completeTransaction(pid, epoch, commit, p);
               else await this.appendMarker(topic, p, pid, epoch, commit);
             } catch { failed.push([topic, p]); }
           }
@@ -374,7 +377,6 @@ export class TransactionCoordinator {
   /** WriteTxnMarkers (from another broker's transaction coordinator): markers on the partitions led here. */
   writeTxnMarkers(_ctx: RequestContext, req: RequestOf<typeof WriteTxnMarkers>) {
     return Promise.all((req.markers ?? []).map(async (m) => {
-      let groupsDone = false;
       return {
         producerId: m.producerId,
         topics: await Promise.all(m.topics.map(async (tp) => ({
@@ -384,7 +386,8 @@ export class TransactionCoordinator {
             if (!part) return { partitionIndex: p, errorCode: code('UNKNOWN_TOPIC_OR_PARTITION') };
             if (!part.isLeader) return { partitionIndex: p, errorCode: code('NOT_LEADER_OR_FOLLOWER') };
             try {
-              if (tp.name === OFFSETS_TOPIC) { if (!groupsDone) { groupsDone = true; this.offsetSink?.completeTransaction(m.producerId, m.transactionResult); } } else await this.appendMarker(tp.name, p, m.producerId, m.producerEpoch, m.transactionResult);
+              if (tp.name === OFFSETS_TOPIC) await this.offsetSink?.completeTransaction(m.producerId, m.producerEpoch, m.transactionResult, p);
+              else await this.appendMarker(tp.name, p, m.producerId, m.producerEpoch, m.transactionResult);
               return { partitionIndex: p, errorCode: 0 };
             } catch (e) {
               return { partitionIndex: p, errorCode: e instanceof KafkaError ? e.code : -1 };
@@ -558,7 +561,7 @@ export class TransactionCoordinator {
     }
     if (!this.offsetSink) return fail(code('COORDINATOR_NOT_AVAILABLE'));
     const member = req.memberId ? { memberId: req.memberId, generationId: req.generationId, groupInstanceId: req.groupInstanceId ?? null } : undefined;
-    return { throttleTimeMs: 0, topics: this.offsetSink.commitTransactionalOffsets(req.groupId, req.producerId, req.producerEpoch, topics, member) };
+    return then(this.offsetSink.commitTransactionalOffsets(req.groupId, req.producerId, req.producerEpoch, topics, member), (res) => ({ throttleTimeMs: 0, topics: res }));
   }
 
   describeTransactions(_ctx: RequestContext, req: RequestOf<typeof DescribeTransactions>) {

@@ -1,0 +1,73 @@
+// Transactional consumer offsets (TxnOffsetCommit) across a move of the group's
+// coordinator, on three in-process brokers whose leadership the test decides
+// (test/helpers/replication-cluster.ts). Kafka writes them to __consumer_offsets as
+// records of the transaction and completes them on its marker; a coordinator that
+// takes the partition over between TxnOffsetCommit and EndTxn must know them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ReplicationCluster, TestClient } from './helpers/replication-cluster.ts';
+import { AddOffsetsToTxn, EndTxn, InitProducerId, OffsetFetch, TxnOffsetCommit } from '../server/protocol/apis/index.ts';
+
+const T = 'orders';
+const OFFSETS = '__consumer_offsets';
+
+async function setUp(t: { after: (fn: () => Promise<void> | void) => void }) {
+  const c = new ReplicationCluster();
+  t.after(() => c.stop());
+  await c.start([1, 2, 3]);
+  c.createTopic(OFFSETS, 1, [1, 2, 3], { 'cleanup.policy': 'compact' });
+  c.createTopic('__transaction_state', 1, [1, 2, 3], { 'cleanup.policy': 'compact' });
+  c.createTopic(T, 1, [1, 2, 3]);
+  const clients = new Map<number, TestClient>();
+  for (const id of [1, 2, 3]) { const cl = await TestClient.connect(c.broker(id).port); clients.set(id, cl); t.after(() => cl.close()); }
+  const on = (id: number) => clients.get(id)!.conn;
+  const committed = async (id: number) => {
+    const r = await on(id).send(OffsetFetch, 7, { groupId: 'g', topics: [{ name: T, partitionIndexes: [0] }] });
+    assert.equal(r.errorCode, 0, `OffsetFetch on broker ${id}`);
+    return r.topics[0].partitions[0].committedOffset;
+  };
+  /** InitProducerId + AddOffsetsToTxn + TxnOffsetCommit on broker 1 (the transaction coordinator), group g at `offset`. */
+  const begin = async (offset: bigint, groupCoordinator: number) => {
+    const init = await on(1).send(InitProducerId, 1, { transactionalId: 'tx', transactionTimeoutMs: 60000 });
+    assert.equal(init.errorCode, 0);
+    const ids = { transactionalId: 'tx', producerId: init.producerId, producerEpoch: init.producerEpoch };
+    assert.equal((await on(1).send(AddOffsetsToTxn, 1, { ...ids, groupId: 'g' })).errorCode, 0);
+    const r = await on(groupCoordinator).send(TxnOffsetCommit, 2, { ...ids, groupId: 'g', topics: [{ name: T, partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: '' }] }] });
+    assert.equal(r.topics[0].partitions[0].errorCode, 0, 'TxnOffsetCommit');
+    return { end: async (commit: boolean) => assert.equal((await on(1).send(EndTxn, 1, { ...ids, committed: commit })).errorCode, 0, 'EndTxn') };
+  };
+  return { c, begin, committed };
+}
+
+test('transactional offsets survive a move of the group coordinator between TxnOffsetCommit and EndTxn: committed ones become the group\'s offsets on the new coordinator, aborted ones never do', async (t) => {
+  const { c, begin, committed } = await setUp(t);
+  const txn = await begin(42n, 1);
+  assert.equal(await committed(1), -1n, 'not visible before the transaction commits');
+  // The group coordinator moves; the transaction coordinator (broker 1) stays.
+  c.controller.elect(OFFSETS, 0, 2, [1, 2, 3], [1, 2, 3]);
+  assert.equal(await committed(2), -1n, 'still pending on the new coordinator');
+  await txn.end(true);
+  assert.equal(await committed(2), 42n, 'the commit marker sent to the new coordinator completed the offsets it replayed');
+  // Replayed from the log (the records and their marker) by the next coordinator as well.
+  c.controller.elect(OFFSETS, 0, 3, [1, 2, 3], [1, 2, 3]);
+  assert.equal(await committed(3), 42n, 'replayed: the transactional record and its commit marker');
+
+  const aborted = await begin(50n, 3);
+  c.controller.elect(OFFSETS, 0, 1, [1, 2, 3], [1, 2, 3]);
+  await aborted.end(false);
+  assert.equal(await committed(1), 42n, 'an aborted transaction\'s offsets never become the group\'s');
+  c.controller.elect(OFFSETS, 0, 2, [1, 2, 3], [1, 2, 3]);
+  assert.equal(await committed(2), 42n, 'replayed: the abort marker drops them');
+});
+
+test('a committed transaction\'s offsets survive a coordinator move after its marker, and one still open stays pending there', async (t) => {
+  const { c, begin, committed } = await setUp(t);
+  const done = await begin(7n, 1);
+  await done.end(true);
+  assert.equal(await committed(1), 7n);
+  const open = await begin(9n, 1);
+  c.controller.elect(OFFSETS, 0, 3, [1, 2, 3], [1, 2, 3]);
+  assert.equal(await committed(3), 7n, 'the committed offset moved; the open transaction\'s is not visible');
+  await open.end(true);
+  assert.equal(await committed(3), 9n, 'the open transaction completed on the new coordinator');
+});
