@@ -65,7 +65,7 @@ export async function startConnect(opts: StartConnectOptions): Promise<RunningCo
   const logger = opts.logger ?? pino({ level: 'warn' });
   const worker = loadWorkerConfig({ ...opts.config, ...(opts.groupId ? { 'group.id': opts.groupId } : {}) });
   const plugins = await loadPlugins({ pluginPath: worker['plugin.path'], extra: opts.plugins, logger, scanPluginsDir: opts.scanPluginsDir });
-  const client = connectClient(opts.bootstrap, 'tributary-connect', logger);
+  const client = connectClient(opts.bootstrap, 'tributary-connect', logger, worker.raw);
   const state = new ConnectState(client, worker, logger);
   const logLevels = new LogLevels(logger);
 

@@ -9,6 +9,7 @@ import { parseErrorConfig } from '../config.ts';
 import type { Plugins } from './plugins.ts';
 import { makeConverter } from './converters.ts';
 import { TransformChain, listOf, subProps } from './transform-chain.ts';
+import { taskSecurity } from '../kafka.ts';
 import { SourceTaskRunner, type EosOptions } from './source-task-runner.ts';
 import { SinkTaskRunner } from './sink-task-runner.ts';
 import type { TaskListener, TaskRunner, TaskStateAccess } from './task-runner.ts';
@@ -64,6 +65,7 @@ export async function createTaskRunner(spec: TaskSpec, env: TaskEnv): Promise<Ta
     const producerProps = { ...subProps(spec.workerRaw, 'producer.'), ...subProps(config, 'producer.override.') };
     const producer = new KafkaProducer({
       ...env.client,
+      security: taskSecurity(spec.workerRaw, config, 'producer'),
       clientId: `connector-producer-${connector}-${taskId}`,
       idempotent: true,
       autoCreateTopics: true,
@@ -96,7 +98,7 @@ export async function createTaskRunner(spec: TaskSpec, env: TaskEnv): Promise<Ta
   const consumerProps = { ...subProps(spec.workerRaw, 'consumer.'), ...subProps(config, 'consumer.override.') };
   const taskClass = (connectorInstance as SinkConnector).taskClass() as new () => SinkTask;
   return new SinkTaskRunner({
-    ...common, taskClass, client: env.client, producer: env.dlqProducer, consumerProps,
+    ...common, taskClass, client: { ...env.client, security: taskSecurity(spec.workerRaw, config, 'consumer') }, producer: env.dlqProducer, consumerProps,
     topics: listOf(config.topics), topicsRegex: config['topics.regex'] || null,
   });
 }

@@ -9,7 +9,7 @@ import pino from 'pino';
 import { batchedLogger } from './thread-logs.ts';
 import { KafkaAdmin, KafkaProducer } from '../../client/index.ts';
 import { BUILTIN_PLUGINS } from '../builtin/index.ts';
-import { connectClient } from '../kafka.ts';
+import { connectClient, taskSecurity } from '../kafka.ts';
 import { traceOf } from '../errors.ts';
 import { canonical } from '../storage/state.ts';
 import { Plugins } from './plugins.ts';
@@ -83,9 +83,10 @@ async function build(): Promise<void> {
     if (b) await plugins.loadBuiltin(b); else await plugins.loadFrom(loc);
   }
   if (plugins.failures.length) throw new Error(`the task thread could not load ${plugins.failures.map((f) => `${f.location} (${f.reason})`).join(', ')}`);
-  const client = { ...connectClient('', 'tributary-connect', logger), bootstrap: d.bootstrap };
-  admin = new KafkaAdmin(client);
-  dlq = new KafkaProducer({ ...client, clientId: `tributary-connect-dlq-${connector}-${taskId}`, autoCreateTopics: true });
+  const client = connectClient(d.bootstrap, 'tributary-connect', logger, d.spec.workerRaw);
+  // the task's admin and dead letter producer: Kafka's admin.* / producer.* (and the connector's .override.*) security settings
+  admin = new KafkaAdmin({ ...client, security: taskSecurity(d.spec.workerRaw, d.spec.config, 'admin') });
+  dlq = new KafkaProducer({ ...client, security: taskSecurity(d.spec.workerRaw, d.spec.config, 'producer'), clientId: `tributary-connect-dlq-${connector}-${taskId}`, autoCreateTopics: true });
   const state = new StateProxy();
   state.load(await call<OffsetEntry[]>('offsets', [false]));
   runner = await createTaskRunner(d.spec, {
