@@ -14,6 +14,22 @@ const loadRegistry = () => import('../registry/index.ts');
 const loadConnect = () => import('../connectors/index.ts');
 const loadUi = () => import('../ui/server/index.ts');
 
+// Under `start` one config feeds every component, and the plain listener and security
+// names (listeners, ssl.*, sasl.*, security.protocol) are the broker's. The registry,
+// Connect and the UI take theirs with a prefix there — registry.listeners,
+// connect.security.protocol, ui.ssl.keystore.location — which is stripped before the
+// component sees it; standalone (`tributary registry|connect|ui`) they take the plain names.
+const BROKER_NAMES = /^(listeners$|advertised\.listeners$|listener\.|security\.protocol$|sasl\.|ssl\.)/;
+
+export function componentConfig(command: string, all: Record<string, string>, component: 'registry' | 'connect' | 'ui'): Record<string, string> {
+  if (command !== 'start') return all;
+  const prefix = `${component}.`;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(all)) if (!BROKER_NAMES.test(k)) out[k] = v;
+  for (const [k, v] of Object.entries(all)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
+  return out;
+}
+
 export async function runPlatform(o: CliOptions): Promise<void> {
   const logs = createLogger(o.logLevel);
   const logger = logs.root;
@@ -30,7 +46,7 @@ export async function runPlatform(o: CliOptions): Promise<void> {
     throw new Error(`cannot load a component: ${(e as Error).message.split('\n')[0]}`);
   }
   // The registry and Connect claim their config names (ownsConfig) so the broker does not warn about them.
-  const owned = (name: string) => registryMod?.ownsConfig(name) === true || connectMod?.ownsConfig(name) === true;
+  const owned = (name: string) => registryMod?.ownsConfig(name) === true || connectMod?.ownsConfig(name) === true || (!!uiMod && name.startsWith('ui.'));
   let cfg: BrokerConfig;
   try {
     // `start` is the all-in-one quick start: like Kafka's shipped server.properties it
@@ -88,24 +104,24 @@ export async function runPlatform(o: CliOptions): Promise<void> {
     if (!bootstrap) throw new UsageError(`${o.command} needs --bootstrap HOST:PORT`);
     let registryUrl = o.registry;
     if (registryMod) {
-      const r = await registryMod.startRegistry({ bootstrap, host: o.host, port: o.registryPort, logger: logs.component('registry'), config: extra, store: 'kafka' });
+      const r = await registryMod.startRegistry({ bootstrap, host: o.host, port: o.registryPort, logger: logs.component('registry'), config: componentConfig(o.command, extra, 'registry'), store: 'kafka' });
       stops.push(() => r.close());
-      registryUrl = `http://${o.host}:${r.port}`;
-      console.log(`registry listening on ${o.host}:${r.port}`);
+      registryUrl = r.url;
+      console.log(`registry listening on ${r.url.startsWith('https:') ? `${r.url.slice('https://'.length)} (https)` : `${o.host}:${r.port}`}`);
     }
     let connectUrl = o.connect;
     if (connectMod) {
-      const copts = { bootstrap, host: o.host, port: o.connectPort, logger: logs.component('connect'), config: extra, dataDir: path.resolve(o.dataDir), registryUrl, redis: o.redis, groupId: o.groupId };
+      const copts = { bootstrap, host: o.host, port: o.connectPort, logger: logs.component('connect'), config: componentConfig(o.command, extra, 'connect'), dataDir: path.resolve(o.dataDir), registryUrl, redis: o.redis, groupId: o.groupId };
       // beside the broker, Connect (its plugins) runs on a thread of its own; task.isolation=none keeps it on this loop
       const c = o.command === 'start' && extra['task.isolation'] !== 'none' ? await connectMod.startConnectInThread(copts) : await connectMod.startConnect(copts);
       stops.push(() => c.close());
-      connectUrl = `http://${o.host}:${c.port}`;
-      console.log(`connect listening on ${o.host}:${c.port}`);
+      connectUrl = c.url;
+      console.log(`connect listening on ${c.url.startsWith('https:') ? `${c.url.slice('https://'.length)} (https)` : `${o.host}:${c.port}`}`);
     }
     if (uiMod) {
-      const u = await uiMod.startUi({ bootstrap, host: o.host, port: o.uiPort, logger: logs.component('ui'), registryUrl, connectUrl, dataDir: path.resolve(o.dataDir), brokerAdminUrls: adminUrls, mirrorConnectUrls: o.mirrorConnect });
+      const u = await uiMod.startUi({ bootstrap, host: o.host, port: o.uiPort, logger: logs.component('ui'), registryUrl, connectUrl, dataDir: path.resolve(o.dataDir), brokerAdminUrls: adminUrls, mirrorConnectUrls: o.mirrorConnect, config: componentConfig(o.command, extra, 'ui') });
       stops.push(() => u.close());
-      console.log(`ui listening on ${o.host}:${u.port}`);
+      console.log(`ui listening on ${u.url.startsWith('https:') ? `${u.url.slice('https://'.length)} (https)` : `${o.host}:${u.port}`}`);
     }
   } catch (e) {
     // The CLI prints the reason and exits with the error's exitCode (a component's config error says 2).

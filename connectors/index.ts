@@ -5,6 +5,7 @@ import pino from 'pino';
 import type { PluginManifest } from '../plugins/sdk/index.ts';
 import { loadWorkerConfig, WORKER_CONFIG } from './config.ts';
 import { connectClient } from './kafka.ts';
+import { httpListener } from '../client/https-listener.ts';
 import { ConnectState } from './storage/state.ts';
 import { loadPlugins, type Plugins } from './runtime/plugins.ts';
 import { Herder } from './runtime/herder.ts';
@@ -22,7 +23,7 @@ export { loadWorkerConfig, type WorkerConfig } from './config.ts';
 export { CONNECT_ERRORS } from './errors.ts';
 export { startConnectInThread } from './runtime/worker-thread-host.ts';
 
-const OWNED_PREFIXES = ['key.converter.', 'value.converter.', 'header.converter.', 'offset.', 'config.storage.', 'offset.storage.', 'status.storage.', 'plugin.path', 'rest.', 'consumer.', 'producer.', 'admin.', 'errors.', 'task.', 'session.timeout.ms', 'config.providers'];
+const OWNED_PREFIXES = ['connect.', 'listeners.https.', 'key.converter.', 'value.converter.', 'header.converter.', 'offset.', 'config.storage.', 'offset.storage.', 'status.storage.', 'plugin.path', 'rest.', 'consumer.', 'producer.', 'admin.', 'errors.', 'task.', 'session.timeout.ms', 'config.providers'];
 
 /** Config names the Connect worker reads (its worker config, converter/client prefixes), so the broker does not warn about them. */
 export function ownsConfig(name: string): boolean {
@@ -65,32 +66,36 @@ export async function startConnect(opts: StartConnectOptions): Promise<RunningCo
   const logger = opts.logger ?? pino({ level: 'warn' });
   const worker = loadWorkerConfig({ ...opts.config, ...(opts.groupId ? { 'group.id': opts.groupId } : {}) });
   const plugins = await loadPlugins({ pluginPath: worker['plugin.path'], extra: opts.plugins, logger, scanPluginsDir: opts.scanPluginsDir });
+  // listeners=https://HOST:PORT with (listeners.https.)ssl.keystore.* (PEM), as Kafka Connect names them; else http on host/port
+  let listener: ReturnType<typeof httpListener>;
+  try { listener = httpListener(worker.raw, { host: opts.host, port: opts.port }, 'connect'); } catch (e) { throw Object.assign(new Error(`invalid Connect worker config: ${(e as Error).message}`), { exitCode: 2 }); }
+  const scheme = listener.scheme;
   const client = connectClient(opts.bootstrap, 'tributary-connect', logger, worker.raw);
   const state = new ConnectState(client, worker, logger);
   const logLevels = new LogLevels(logger);
 
   let herder: Herder | null = null;
   let clusterId: string | null = null;
-  const advertisedHost = worker['rest.advertised.host.name'] ?? (opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host);
+  const advertisedHost = worker['rest.advertised.host.name'] ?? (listener.host === '0.0.0.0' || listener.host === '::' ? '127.0.0.1' : listener.host);
   let port = 0;
   const placeholder = new Herder({ client, state, plugins, worker, workerId: '', assigner: new StandaloneAssigner(''), logger });
   const auth = connectBasicAuthFromConfig(worker.raw);
-  const exposed = exposureWarning(opts.host, auth);
+  const exposed = exposureWarning(listener.host, auth);
   if (exposed) logger.warn(exposed);
   const app = buildApp({
     get herder() { return herder ?? placeholder; },
-    plugins, logger, logLevels, version: VERSION, commit: 'tributary', auth,
+    plugins, logger, logLevels, version: VERSION, commit: 'tributary', auth, https: listener.tls,
     kafkaClusterId: () => clusterId,
-    advertisedUrl: () => `http://${advertisedHost}:${port}`,
+    advertisedUrl: () => `${scheme}://${advertisedHost}:${port}`,
   } as Parameters<typeof buildApp>[0]);
-  await app.listen({ host: opts.host, port: opts.port });
+  await app.listen({ host: listener.host, port: listener.port });
   port = (app.server.address() as { port: number }).port;
   const workerId = `${advertisedHost}:${port}`;
   try {
     await state.start();
     const admin = state.admin;
     clusterId = (await admin.describeCluster()).clusterId || null;
-    const distributed = !opts.assigner && opts.redis ? distributedAssigner({ redis: opts.redis, groupId: worker['group.id'], workerId, url: `http://${workerId}`, logger, config: opts.config, state }) : null;
+    const distributed = !opts.assigner && opts.redis ? distributedAssigner({ redis: opts.redis, groupId: worker['group.id'], workerId, url: `${scheme}://${workerId}`, logger, config: opts.config, state }) : null;
     const assigner = opts.assigner?.(workerId) ?? distributed ?? new StandaloneAssigner(workerId);
     herder = new Herder({ client, state, plugins, worker, workerId, assigner, logger, logLevels, registryUrl: opts.registryUrl, readOffsetsToEnd: () => state.readToEnd([state.offsetTopic]) });
     if (distributed) attachToHerder(herder, distributed);
@@ -103,7 +108,7 @@ export async function startConnect(opts: StartConnectOptions): Promise<RunningCo
   let closed = false;
   return {
     port,
-    url: `http://${advertisedHost}:${port}`,
+    url: `${scheme}://${advertisedHost}:${port}`,
     workerId,
     herder,
     plugins,

@@ -29,6 +29,8 @@ export interface AppOptions {
   forwardTimeoutMs?: number;
   /** authentication.method=BASIC (registry/auth.ts) */
   auth?: BasicAuthOptions | null;
+  /** listeners=https://…: the key and certificate chain (client/https-listener.ts) */
+  https?: { key: string; cert: string; passphrase?: string };
 }
 
 declare module 'fastify' {
@@ -37,6 +39,7 @@ declare module 'fastify' {
 
 export function buildApp(options: AppOptions): FastifyInstance {
   const app = Fastify({
+    ...(options.https ? { https: options.https } : {}),
     loggerInstance: options.logger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16 * 1024 * 1024,

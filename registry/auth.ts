@@ -6,88 +6,27 @@
 // in SCHEMA_REGISTRY_OPTS / KAFKA_OPTS, whose PropertyFileLoginModule names a file of
 // `user: password,role...` lines (Jetty's PropertyUserStore, with OBF:/MD5: passwords).
 // Tributary's rule for the role `readonly`: reads only (GET, lookups, compatibility checks).
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { basicCredentials, isLoopbackHost, jaasFilePath, loginModuleFile } from '../client/jaas.ts';
 
 export { isLoopbackHost };
+export { obfuscate, deobfuscate, checkCredential, type PropertyUser as RegistryUser } from '../client/property-users.ts';
+import { checkCredential, DUMMY_USER, loadPropertyUsers, type PropertyUser } from '../client/property-users.ts';
 
-export interface RegistryUser { name: string; credential: string; roles: string[] }
+/** Reads the registry's Jetty PropertyUserStore file (a bad file stops the registry: exit 2). */
+export function loadUsers(file: string): Map<string, PropertyUser> {
+  try { return loadPropertyUsers(file, "the registry's users file"); } catch (e) { throw new RegistryAuthError((e as Error).message); }
+}
+
 
 export interface BasicAuthOptions {
   realm: string;
   /** Roles let in; empty or ['*'] = any authenticated user. */
   roles: string[];
-  users: Map<string, RegistryUser>;
+  users: Map<string, PropertyUser>;
 }
 
 export class RegistryAuthError extends Error { readonly exitCode = 2; }
-
-/** Jetty's Password.deobfuscate: the `OBF:` form (obfuscation, not encryption). */
-export function deobfuscate(s: string): string {
-  if (s.startsWith('OBF:')) s = s.slice(4);
-  const bytes: number[] = [];
-  for (let i = 0; i < s.length; i += 4) {
-    if (s[i] === 'U') {
-      i++;
-      bytes.push((parseInt(s.slice(i, i + 4), 36) >> 8) & 0xff);
-    } else {
-      const n = parseInt(s.slice(i, i + 4), 36);
-      bytes.push(((Math.floor(n / 256) + (n % 256) - 254) / 2) & 0xff);
-    }
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-/** Jetty's Password.obfuscate (what `java org.eclipse.jetty.util.security.Password user pw` prints). */
-export function obfuscate(s: string): string {
-  const b = Buffer.from(s, 'utf8');
-  let out = 'OBF:';
-  for (let i = 0; i < b.length; i++) {
-    const b1 = b[i] << 24 >> 24;
-    const b2 = b[b.length - (i + 1)] << 24 >> 24;
-    if (b1 < 0 || b2 < 0) {
-      const x = ((0xff & b1) * 256 + (0xff & b2)).toString(36);
-      out += 'U0000'.slice(0, 5 - x.length) + x;
-    } else {
-      const x = ((127 + b1 + b2) * 256 + (127 + b1 - b2)).toString(36);
-      out += '000'.slice(0, 4 - x.length) + x;
-    }
-  }
-  return out;
-}
-
-/** Reads a Jetty PropertyUserStore file: `user: password[,role...]` per line. */
-export function loadUsers(file: string): Map<string, RegistryUser> {
-  let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (e) {
-    throw new RegistryAuthError(`cannot read the registry's users file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  const users = new Map<string, RegistryUser>();
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith('!')) continue;
-    const m = line.match(/^([^:=\s]+)\s*[:=\s]\s*(.*)$/);
-    if (!m) continue;
-    const [credential, ...roles] = m[2].split(',').map((s) => s.trim());
-    if (credential.startsWith('CRYPT:')) throw new RegistryAuthError(`users file ${file}: user ${m[1]} has a CRYPT: password, which Tributary cannot check; use MD5:, OBF: or plain`);
-    users.set(m[1], { name: m[1], credential, roles: roles.filter(Boolean) });
-  }
-  return users;
-}
-
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-const DUMMY = { name: '', credential: 'MD5:00000000000000000000000000000000', roles: [] };
-
-/** Checks a password against a stored credential in constant time (over equal-length digests). */
-export function checkCredential(stored: string, password: string): boolean {
-  let want: string, got: string;
-  if (stored.startsWith('MD5:')) { want = stored.slice(4).toLowerCase(); got = createHash('md5').update(password, 'utf8').digest('hex'); }
-  else if (stored.startsWith('OBF:')) { want = deobfuscate(stored); got = password; }
-  else { want = stored; got = password; }
-  return timingSafeEqual(digest(want), digest(got));
-}
 
 /** Builds the options from the registry config; null when authentication.method is NONE. */
 export function basicAuthFromConfig(config: { 'authentication.method': string; 'authentication.realm': string; 'authentication.roles': string; 'java.security.auth.login.config': string }, env: NodeJS.ProcessEnv = process.env): BasicAuthOptions | null {
@@ -130,12 +69,12 @@ export function registerBasicAuth(app: FastifyInstance, auth: BasicAuthOptions):
   });
 }
 
-function authenticate(header: string | undefined, users: Map<string, RegistryUser>): RegistryUser | null {
+function authenticate(header: string | undefined, users: Map<string, PropertyUser>): PropertyUser | null {
   const c = basicCredentials(header);
   if (!c) return null;
   const user = users.get(c.user);
   // an unknown user costs the same check as a known one
-  const ok = checkCredential((user ?? DUMMY).credential, c.password);
+  const ok = checkCredential((user ?? DUMMY_USER).credential, c.password);
   return ok && user ? user : null;
 }
 

@@ -7,14 +7,16 @@ import { KafkaSchemaStore } from './store/kafka-store.ts';
 import { MemorySchemaStore, type SchemaStore } from './store/schema-store.ts';
 import { LeaderElection } from './leader-election.ts';
 import { basicAuthFromConfig, exposureWarning } from './auth.ts';
+import { httpListener, listenerUrl, type HttpListener } from '../client/https-listener.ts';
 
 export { buildApp, type AppOptions, type Leadership } from './app.ts';
 export { loadRegistryConfig, RegistryConfigError, type RegistryConfig } from './config.ts';
+import { RegistryConfigError } from './config.ts';
 import { CONFIG_DEFS } from './config.ts';
 
 /** Config names the registry reads (so the broker does not warn about them). */
 export function ownsConfig(name: string): boolean {
-  return name in CONFIG_DEFS || name.startsWith('schema.registry.') || name.startsWith('kafkastore.');
+  return name in CONFIG_DEFS || name.startsWith('schema.registry.') || name.startsWith('kafkastore.') || name.startsWith('registry.');
 }
 export { SchemaRegistry } from './service.ts';
 export { MemorySchemaStore, type SchemaStore } from './store/schema-store.ts';
@@ -36,8 +38,11 @@ export interface RunningRegistry { port: number; url: string; registry: SchemaRe
 export async function startRegistry(opts: StartRegistryOptions): Promise<RunningRegistry> {
   const { config, warnings } = loadRegistryConfig(opts.config ?? {});
   for (const w of warnings) opts.logger?.warn(w);
+  // listeners=https://HOST:PORT with ssl.keystore.* (PEM), as Confluent's registry names them; else http on host/port
+  let listener: HttpListener;
+  try { listener = httpListener(opts.config ?? {}, { host: opts.host, port: opts.port }, 'registry'); } catch (e) { throw new RegistryConfigError((e as Error).message); }
   const auth = basicAuthFromConfig(config);
-  const exposed = exposureWarning(opts.host, auth);
+  const exposed = exposureWarning(listener.host, auth);
   if (exposed) opts.logger?.warn(exposed);
   const kind = opts.store ?? (opts.bootstrap ? 'kafka' : 'memory');
   let store: SchemaStore;
@@ -58,15 +63,15 @@ export async function startRegistry(opts: StartRegistryOptions): Promise<Running
   await registry.start();
   let election: LeaderElection | null = null;
   let leadership: Leadership | undefined;
-  const app = buildApp({ registry, logger: opts.logger, auth, forwardTimeoutMs: config['forward.timeout.ms'], leadership: { isLeader: () => leadership?.isLeader() ?? true, leaderUrl: () => leadership?.leaderUrl() ?? null } });
+  const app = buildApp({ registry, logger: opts.logger, auth, https: listener.tls, forwardTimeoutMs: config['forward.timeout.ms'], leadership: { isLeader: () => leadership?.isLeader() ?? true, leaderUrl: () => leadership?.leaderUrl() ?? null } });
   try {
-    await app.listen({ host: opts.host, port: opts.port });
+    await app.listen({ host: listener.host, port: listener.port });
   } catch (e) {
     await registry.close();
     throw e;
   }
   const port = (app.server.address() as { port: number }).port;
-  const url = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+  const url = listener.scheme === 'https' ? listenerUrl(listener, port) : `http://${listener.host.includes(':') ? `[${listener.host}]` : listener.host}:${port}`;
   if (kind === 'kafka' && config['leader.election.enable']) {
     election = new LeaderElection({ client: (store as KafkaSchemaStore).clientConfig, config, url, logger: opts.logger });
     try {

@@ -27,6 +27,8 @@ export interface AppOptions {
   advertisedUrl: () => string;
   /** rest.extension.classes=…BasicAuthSecurityRestExtension (rest/auth.ts) */
   auth?: ConnectBasicAuth | null;
+  /** listeners=https://…: the key and certificate chain (client/https-listener.ts) */
+  https?: { key: string; cert: string; passphrase?: string };
 }
 
 const bool = (v: unknown) => v === true || v === 'true';
@@ -34,7 +36,7 @@ const bool = (v: unknown) => v === true || v === 'true';
 export function buildApp(o: AppOptions): FastifyInstance {
   // REST sees PASSWORD-type fields as [hidden] (rest/password-view.ts)
   o = Object.create(o, { herder: { get: ((raw) => () => passwordView(raw.herder, raw.plugins))(o) } });
-  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, ...(o.https ? { https: o.https } : {}) }) as unknown as FastifyInstance;
   const { plugins } = o;
   if (o.auth) registerConnectBasicAuth(app, o.auth);
 

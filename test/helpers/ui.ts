@@ -44,6 +44,10 @@ export interface UiHarnessOptions {
   sampleIntervalMs?: number;
   /** Give the UI no broker admin URL that answers (its charts fall back to offsets over Kafka). */
   noBrokerMetrics?: boolean;
+  /** The UI's settings (ui.users.file, listeners, ssl.keystore.*, …: ui/server/config.ts). */
+  uiConfig?: Record<string, string>;
+  /** More Chromium flags (e.g. --ignore-certificate-errors-spki-list to trust one test certificate). */
+  chromiumArgs?: string[];
 }
 
 /** A port nothing listens on (bound, then released). */
@@ -72,10 +76,10 @@ export async function startUiHarness(t: TestContext, opts: UiHarnessOptions = {}
     connectUrl = c.url;
   }
   const brokerAdminUrls = opts.noBrokerMetrics ? [`http://127.0.0.1:${await closedPort()}`] : broker.broker.adminPorts.map((p) => `http://127.0.0.1:${p}`);
-  const ui = await startUi({ bootstrap: broker.bootstrap, host: '127.0.0.1', port: 0, registryUrl: opts.registryUrl, connectUrl, brokerAdminUrls, sampleIntervalMs: opts.sampleIntervalMs });
+  const ui = await startUi({ bootstrap: broker.bootstrap, host: '127.0.0.1', port: 0, registryUrl: opts.registryUrl, connectUrl, brokerAdminUrls, sampleIntervalMs: opts.sampleIntervalMs, config: opts.uiConfig });
   teardown.push(() => ui.close());
   const kafka = new Kafka({ clientId: 'ui-test', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...(opts.chromiumArgs ?? [])] });
   teardown.push(() => browser.close());
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, colorScheme: opts.colorScheme ?? 'light', timezoneId: 'UTC', acceptDownloads: true });
   const page = await context.newPage();

@@ -20,6 +20,9 @@ export const UI_ERRORS = {
   connect_error: { status: 502, message: 'Kafka Connect answered with an error' },
   predicate_invalid: { status: 400, message: 'The filter predicate does not compile' },
   predicate_timeout: { status: 400, message: 'The filter predicate ran longer than its per-record time limit' },
+  unauthenticated: { status: 401, message: 'Log in first (no session, or it expired)' },
+  forbidden: { status: 403, message: 'Your role may not do this' },
+  csrf: { status: 403, message: 'Missing or wrong x-csrf-token header (reload the page)' },
   internal: { status: 500, message: 'Unexpected error in the UI server' },
 } as const;
 

@@ -20,6 +20,10 @@ import { mirrorRoutes } from './routes/mirror.ts';
 import { Samplers } from './services/samplers.ts';
 import { Upstream } from './services/upstream.ts';
 import { staticFiles } from './static.ts';
+import { loadUiConfig, type UiConfig } from './config.ts';
+import { registerOpenUi, registerUiAuth } from './auth.ts';
+import { listenerUrl } from '../../client/https-listener.ts';
+import { isLoopbackHost } from '../../client/jaas.ts';
 
 export interface UiAppOptions {
   bootstrap: string;
@@ -35,25 +39,33 @@ export interface UiAppOptions {
   brokerAdminUrls?: string[];
   /** Where the built SPA lives (default ui/dist). */
   distDir?: string;
+  /** The UI's settings by name (ui.users.file, ui.*.basic.auth.user.info, the broker client security settings, listeners and ssl.keystore settings); see config.ts */
+  config?: Record<string, string>;
+  /** Already loaded settings (startUi loads them once for its listener too). */
+  uiConfig?: UiConfig;
 }
 
 export async function buildApp(o: UiAppOptions): Promise<{ app: FastifyInstance; ctx: UiContext }> {
   const logger = o.logger ?? pino({ level: 'warn' });
-  const gw = new KafkaGateway(o.bootstrap, logger);
+  const cfg = o.uiConfig ?? loadUiConfig(o.config ?? {}, { host: '127.0.0.1', port: 0 });
+  const gw = new KafkaGateway(o.bootstrap, logger, Object.keys(cfg.security).length ? cfg.security : undefined);
   const intervalMs = o.sampleIntervalMs ?? 10_000;
   const ctx: UiContext = {
     bootstrap: o.bootstrap,
     gw,
     reader: new AssignedRecordReader(gw),
-    decoder: o.registryUrl ? new SchemaDecoder(o.registryUrl.replace(/\/+$/, '')) : null,
+    decoder: o.registryUrl ? new SchemaDecoder(o.registryUrl.replace(/\/+$/, ''), cfg.registryUserInfo ?? undefined) : null,
     // One hour of history at the default interval.
     samplers: new Samplers(gw, logger, { intervalMs, keep: Math.max(60, Math.ceil(3_600_000 / intervalMs)), dataDir: o.dataDir, brokerAdminUrls: o.brokerAdminUrls, connectUrl: o.connectUrl }),
-    registry: new Upstream('registry', o.registryUrl),
-    connect: new Upstream('connect', o.connectUrl),
-    mirrorConnects: [...new Set([o.connectUrl, ...(o.mirrorConnectUrls ?? [])].filter((u): u is string => !!u).map((u) => u.replace(/\/+$/, '')))].map((u) => new Upstream('connect', u)),
+    registry: new Upstream('registry', o.registryUrl, undefined, cfg.registryUserInfo),
+    connect: new Upstream('connect', o.connectUrl, undefined, cfg.connectUserInfo),
+    mirrorConnects: [...new Set([o.connectUrl, ...(o.mirrorConnectUrls ?? [])].filter((u): u is string => !!u).map((u) => u.replace(/\/+$/, '')))].map((u) => new Upstream('connect', u, undefined, cfg.connectUserInfo)),
     logger,
   };
-  const app = Fastify({ loggerInstance: logger.child({ component: 'ui-http' }, { level: 'warn' }) as unknown as FastifyBaseLogger, bodyLimit: 10 * 1024 * 1024 });
+  const app = Fastify({
+    loggerInstance: logger.child({ component: 'ui-http' }, { level: 'warn' }) as unknown as FastifyBaseLogger, bodyLimit: 10 * 1024 * 1024,
+    ...(cfg.listener.tls ? { https: cfg.listener.tls } : {}),
+  }) as unknown as FastifyInstance;
   app.addContentTypeParser(/^application\/vnd\.schemaregistry(\.v1)?\+json/, { parseAs: 'string' }, (_req, body, done) => {
     try { done(null, body ? JSON.parse(body as string) : null); } catch (e) { done(e as Error, undefined); }
   });
@@ -70,6 +82,9 @@ export async function buildApp(o: UiAppOptions): Promise<{ app: FastifyInstance;
   });
 
   await app.register(metricsRoutes);
+  // login first: its onRequest hook guards every /api route registered after it
+  if (cfg.users) registerUiAuth(app, { users: cfg.users, sessionTimeoutMs: cfg.sessionTimeoutMs, secure: cfg.listener.scheme === 'https' });
+  else registerOpenUi(app);
   await app.register(clusterRoutes, { ctx });
   await app.register(topicRoutes, { ctx });
   await app.register(messageRoutes, { ctx });
@@ -89,9 +104,12 @@ export async function buildApp(o: UiAppOptions): Promise<{ app: FastifyInstance;
 
 export async function startUi(opts: {
   bootstrap: string; host: string; port: number; logger?: import('pino').Logger; registryUrl?: string; connectUrl?: string; dataDir?: string;
-  brokerAdminUrls?: string[]; sampleIntervalMs?: number; mirrorConnectUrls?: string[];
+  brokerAdminUrls?: string[]; sampleIntervalMs?: number; mirrorConnectUrls?: string[]; config?: Record<string, string>;
 }): Promise<{ port: number; url: string; close(): Promise<void> }> {
   const logger = opts.logger ?? pino({ level: 'warn' });
+  const uiConfig = loadUiConfig(opts.config ?? {}, { host: opts.host, port: opts.port });
+  const { host: bindHost } = uiConfig.listener;
+  if (!uiConfig.users && !isLoopbackHost(bindHost)) logger.warn(`the admin UI listens on ${bindHost} without a login: anyone who reaches it can read and change everything; set ui.users.file (user: password,role lines) to require one`);
   try {
     const b = await ensureUiBuilt((m) => logger.info(m));
     if (b.built) logger.info({ ms: b.ms }, 'admin UI built');
@@ -100,10 +118,9 @@ export async function startUi(opts: {
     logger.error({ err: e }, 'building the admin UI failed (is vite installed? run `node --import tsx ui/build.ts`)');
   }
   const interval = opts.sampleIntervalMs ?? (Number(process.env.TRIBUTARY_UI_SAMPLE_MS) || undefined);
-  const { app } = await buildApp({ ...opts, logger, sampleIntervalMs: interval });
-  await app.listen({ host: opts.host, port: opts.port });
+  const { app } = await buildApp({ ...opts, logger, sampleIntervalMs: interval, uiConfig });
+  await app.listen({ host: bindHost, port: uiConfig.listener.port });
   const addr = app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
-  const host = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
-  return { port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, close: () => app.close() };
+  const port = typeof addr === 'object' && addr ? addr.port : uiConfig.listener.port;
+  return { port, url: listenerUrl(uiConfig.listener, port), close: () => app.close() };
 }

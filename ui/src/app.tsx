@@ -1,5 +1,9 @@
 // Layout (top bar, navigation) and the route table.
-import { NavLink, Route, Routes, Link } from 'react-router-dom';
+import { NavLink, Route, Routes, Link, useLocation } from 'react-router-dom';
+import { useQueryClient } from '@tanstack/react-query';
+import { api } from './api/client.ts';
+import { useMe } from './api/queries.ts';
+import { Login } from './pages/login/login.tsx';
 import { routes } from './routes.ts';
 import { timeZones, useSettings } from './lib/settings.tsx';
 import { Overview } from './pages/overview/overview.tsx';
@@ -43,7 +47,29 @@ function NotFound() {
   return <><h1>Page not found</h1><p>There is nothing at this address. <Link to={routes.overview()}>Go to the overview</Link>.</p></>;
 }
 
+function UserMenu() {
+  const me = useMe();
+  const qc = useQueryClient();
+  if (!me.data?.authEnabled) return null;
+  const logout = async () => { await api.logout().catch(() => undefined); qc.clear(); window.location.assign(routes.login()); };
+  return (
+    <span className="user-menu">
+      <span aria-label="Logged in as">{me.data.user} ({me.data.role})</span>
+      <button type="button" onClick={() => void logout()}>Log out</button>
+    </span>
+  );
+}
+
 export function App() {
+  const location = useLocation();
+  if (location.pathname === '/login') return <main id="main" className="login-page"><Login /></main>;
+  return <Shell />;
+}
+
+function Shell() {
+  // the session first: without one the API answers 401 and the client goes to /login
+  const me = useMe();
+  if (me.isPending || (me.isError && (me.error as { status?: number }).status === 401)) return <main id="main"><p>Loading…</p></main>;
   return (
     <div className="layout">
       <a className="skip-link" href="#main">Skip to content</a>
@@ -54,6 +80,7 @@ export function App() {
         </Link>
         <span className="spacer" />
         <TimeZonePicker />
+        <UserMenu />
       </header>
       <nav className="side" aria-label="Main">
         <ul>{NAV.map((n) => <li key={n.to}><NavLink to={n.to} end={n.end}>{n.label}</NavLink></li>)}</ul>

@@ -26,4 +26,5 @@ export const routes = {
   connector: (n: string) => `/connectors/${e(n)}`,
   brokers: () => '/brokers',
   mirror: () => '/mirror',
+  login: (p?: { next?: string }) => `/login${qs(p)}`,
 };

@@ -1,7 +1,7 @@
 // The UI server's only way to the broker: the platform's Kafka client module
 // (client/): its admin, one producer, and group-less partition readers.
 import type { Logger } from 'pino';
-import { ClusterAdmin, KafkaProducer, PartitionReader } from '../../../client/index.ts';
+import { ClusterAdmin, KafkaProducer, PartitionReader, type SecurityProps } from '../../../client/index.ts';
 import { fromKafkaError } from '../errors.ts';
 
 // The UI answers a person: fail in seconds, not after a client's default minute of retries.
@@ -12,8 +12,9 @@ export class KafkaGateway {
   readonly admin: ClusterAdmin;
   private producer?: KafkaProducer;
 
-  constructor(readonly bootstrap: string, private readonly logger: Logger) {
-    this.admin = new ClusterAdmin({ bootstrap, clientId: 'tributary-ui', retries: RETRIES, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+  /** `security`: Kafka's client security settings (security.protocol, sasl.*, ssl.*) for every client here */
+  constructor(readonly bootstrap: string, private readonly logger: Logger, private readonly security?: SecurityProps) {
+    this.admin = new ClusterAdmin({ bootstrap, clientId: 'tributary-ui', retries: RETRIES, requestTimeoutMs: REQUEST_TIMEOUT_MS, security });
   }
 
   /** Runs `fn` with the admin client; errors become UiErrors naming `what`. */
@@ -30,7 +31,7 @@ export class KafkaGateway {
     try {
       // Not idempotent: the UI produces single records on a person's click, and a
       // producer id per UI process buys nothing there.
-      this.producer ??= new KafkaProducer({ bootstrap: this.bootstrap, clientId: 'tributary-ui', retries: RETRIES, requestTimeoutMs: REQUEST_TIMEOUT_MS, idempotent: false });
+      this.producer ??= new KafkaProducer({ bootstrap: this.bootstrap, security: this.security, clientId: 'tributary-ui', retries: RETRIES, requestTimeoutMs: REQUEST_TIMEOUT_MS, idempotent: false });
       return await fn(this.producer);
     } catch (e) {
       this.logger.debug({ err: e, what }, 'kafka produce failed');
@@ -41,7 +42,7 @@ export class KafkaGateway {
   /** A reader of partitions by assignment (no consumer group), read_committed; the caller closes it. */
   createReader(maxWaitMs: number): PartitionReader {
     return new PartitionReader({
-      bootstrap: this.bootstrap, clientId: 'tributary-ui-reader', retries: RETRIES, requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      bootstrap: this.bootstrap, security: this.security, clientId: 'tributary-ui-reader', retries: RETRIES, requestTimeoutMs: REQUEST_TIMEOUT_MS,
       isolation: 'read_committed', maxWaitMs,
     });
   }

@@ -17,8 +17,9 @@ export class SchemaDecoder {
   private readonly serde: RegistrySerde;
   private readonly failed = new Map<number, { error: Error; until: number }>();
 
-  constructor(private readonly registryUrl: string) {
-    this.serde = new RegistrySerde(new HttpRegistryClient(registryUrl, 3000));
+  /** `userInfo` ("user:password", ui.registry.basic.auth.user.info) is sent as basic auth. */
+  constructor(private readonly registryUrl: string, userInfo?: string) {
+    this.serde = new RegistrySerde(new HttpRegistryClient(registryUrl, 3000, userInfo));
   }
 
   /**

@@ -7,8 +7,12 @@ export interface UpstreamResponse { status: number; body: unknown; contentType: 
 export class Upstream {
   readonly url: string | null;
 
-  constructor(readonly kind: 'registry' | 'connect', url: string | undefined, private readonly timeoutMs = 10_000) {
+  private readonly authorization: string | null;
+
+  /** `userInfo` ("user:password": ui.registry.basic.auth.user.info / ui.connect.basic.auth.user.info) is sent as basic auth. */
+  constructor(readonly kind: 'registry' | 'connect', url: string | undefined, private readonly timeoutMs = 10_000, userInfo?: string | null) {
     this.url = url ? url.replace(/\/+$/, '') : null;
+    this.authorization = userInfo ? 'Basic ' + Buffer.from(userInfo, 'utf8').toString('base64') : null;
   }
 
   private get label() { return this.kind === 'registry' ? 'Schema registry' : 'Kafka Connect'; }
@@ -21,6 +25,7 @@ export class Upstream {
         method,
         headers: {
           accept: 'application/json',
+          ...(this.authorization ? { authorization: this.authorization } : {}),
           ...(body !== undefined ? { 'content-type': this.kind === 'registry' ? 'application/vnd.schemaregistry.v1+json' : 'application/json' } : {}),
         },
         body: body !== undefined ? JSON.stringify(body) : undefined,

@@ -8,12 +8,20 @@ export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly target?: string) { super(message); }
 }
 
+/** Who is logged in (GET /api/auth/me); authEnabled false: the UI has no login (ui.users.file unset). */
+export interface Me { authEnabled: boolean; user: string | null; role: 'viewer' | 'operator' | 'admin'; csrfToken: string | null }
+
+// The session's CSRF token, sent on every write (the server checks it against the session).
+let csrfToken: string | null = null;
+export function setCsrfToken(t: string | null): void { csrfToken = t; }
+
 async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
   let res: Response;
+  const write = method !== 'GET' && method !== 'HEAD';
   try {
     res = await fetch(url, {
       method,
-      headers: body !== undefined ? { 'content-type': 'application/json' } : {},
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(write && csrfToken ? { 'x-csrf-token': csrfToken } : {}) },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
   } catch (e) {
@@ -22,6 +30,10 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
   const text = await res.text();
   let data: unknown = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = text; }
+  // a session that ended (or never was): to the login page, back here afterwards
+  if (res.status === 401 && url !== '/api/auth/login' && typeof window !== 'undefined' && window.location.pathname !== '/login') {
+    window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+  }
   if (!res.ok) {
     const d = (data ?? {}) as { code?: string; error_code?: number; message?: string; target?: string };
     // UI API errors carry `code`; registry/Connect errors forwarded as-is carry `error_code`.
@@ -50,6 +62,10 @@ export interface ConfigValue { name: string; value: string | null; recommended_v
 export interface ValidateResult { name: string; error_count: number; groups: string[]; configs: { definition: ConfigDefinition; value: ConfigValue }[] }
 
 export const api = {
+  me: () => request<Me>('GET', '/api/auth/me'),
+  login: (username: string, password: string) => request<Me>('POST', '/api/auth/login', { username, password }),
+  logout: () => request<void>('POST', '/api/auth/logout'),
+
   overview: () => request<Overview>('GET', '/api/overview'),
   brokers: () => request<ClusterInfo>('GET', '/api/brokers'),
   mirror: () => request<MirrorOverview>('GET', '/api/mirror'),

@@ -1,8 +1,9 @@
 // TanStack Query: every query key in one place, one hook per resource.
 import { useQuery } from '@tanstack/react-query';
-import { api } from './client.ts';
+import { api, setCsrfToken } from './client.ts';
 
 export const keys = {
+  me: ['auth', 'me'] as const,
   overview: ['overview'] as const,
   brokers: ['brokers'] as const,
   mirror: ['mirror'] as const,
@@ -26,6 +27,8 @@ export const keys = {
 };
 
 const REFRESH = 5000;
+
+export const useMe = () => useQuery({ queryKey: keys.me, queryFn: async () => { const me = await api.me(); setCsrfToken(me.csrfToken); return me; }, staleTime: 60_000 });
 
 export const useOverview = () => useQuery({ queryKey: keys.overview, queryFn: api.overview, refetchInterval: REFRESH });
 export const useBrokers = () => useQuery({ queryKey: keys.brokers, queryFn: api.brokers, refetchInterval: REFRESH });

@@ -1,5 +1,6 @@
 // One connector: state, tasks with failure traces, config; pause/resume/restart/delete.
 import { useState } from 'react';
+import { useCan } from '../../lib/auth.tsx';
 import { useNavigate, useParams } from 'react-router-dom';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client.ts';
@@ -26,14 +27,15 @@ export function ConnectorDetails() {
     onSuccess: () => { setConfirm(false); void qc.invalidateQueries({ queryKey: keys.connectors }); nav(routes.connectors()); },
   });
   const state = status.data?.connector.state;
+  const can = useCan();
   return (
     <>
       <Crumbs items={[{ to: routes.connectors(), label: 'Connectors' }, { label: name }]} />
       <PageHead title={name}>
-        <button type="button" onClick={() => action.mutate('pause')} disabled={state !== 'RUNNING' || action.isPending}>Pause</button>
-        <button type="button" onClick={() => action.mutate('resume')} disabled={state !== 'PAUSED' || action.isPending}>Resume</button>
-        <button type="button" onClick={() => action.mutate('restart')} disabled={action.isPending}>Restart</button>
-        <button type="button" className="danger" onClick={() => setConfirm(true)}>Delete connector</button>
+        {can('operate') && <button type="button" onClick={() => action.mutate('pause')} disabled={state !== 'RUNNING' || action.isPending}>Pause</button>}
+        {can('operate') && <button type="button" onClick={() => action.mutate('resume')} disabled={state !== 'PAUSED' || action.isPending}>Resume</button>}
+        {can('operate') && <button type="button" onClick={() => action.mutate('restart')} disabled={action.isPending}>Restart</button>}
+        {can('admin') && <button type="button" className="danger" onClick={() => setConfirm(true)}>Delete connector</button>}
       </PageHead>
       {action.error && <ErrorBox what={`${action.variables} connector "${name}"`} error={action.error} />}
       <QueryView q={status} what={`status of "${name}"`}>
@@ -48,7 +50,7 @@ export function ConnectorDetails() {
                 {s.tasks.map((t) => [
                   <tr key={t.id}>
                     <td className="num">{t.id}</td><td><StateBadge state={t.state} /></td><td className="mono">{t.worker_id}</td>
-                    <td><button type="button" onClick={() => restartTask.mutate(t.id)} disabled={restartTask.isPending}>Restart task {t.id}</button></td>
+                    <td>{can('operate') && <button type="button" onClick={() => restartTask.mutate(t.id)} disabled={restartTask.isPending}>Restart task {t.id}</button>}</td>
                   </tr>,
                   t.trace && <tr key={`${t.id}-trace`}><td colSpan={4}><details open><summary>Failure trace of task {t.id}</summary><pre aria-label={`Failure trace of task ${t.id}`}>{t.trace}</pre></details></td></tr>,
                 ])}

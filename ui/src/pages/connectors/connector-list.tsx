@@ -1,5 +1,6 @@
 // Connectors: state of each connector and its tasks.
 import { Link } from 'react-router-dom';
+import { useCan } from '../../lib/auth.tsx';
 import { useConnectStatus, useConnectors } from '../../api/queries.ts';
 import { QueryView } from '../../components/status.tsx';
 import { ServiceGate } from '../../components/service-gate.tsx';
@@ -7,11 +8,12 @@ import { PageHead, StateBadge } from '../../components/bits.tsx';
 import { routes } from '../../routes.ts';
 
 export function ConnectorList() {
+  const can = useCan();
   const status = useConnectStatus();
   const list = useConnectors(!!status.data?.reachable);
   return (
     <>
-      <PageHead title="Connectors"><Link className="button primary" to={routes.newConnector()}>Create connector</Link></PageHead>
+      <PageHead title="Connectors">{can('admin') && <Link className="button primary" to={routes.newConnector()}>Create connector</Link>}</PageHead>
       <ServiceGate name="Kafka Connect" q={status}>
         <QueryView q={list} what="connectors">
           {(all) => {

@@ -1,5 +1,6 @@
 // Schemas: subjects with search, the global compatibility level (editable).
 import { useState } from 'react';
+import { useCan } from '../../lib/auth.tsx';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client.ts';
@@ -32,13 +33,14 @@ function GlobalCompat() {
 }
 
 export function SubjectList() {
+  const can = useCan();
   const status = useRegistryStatus();
   const [sp, setSp] = useSearchParams();
   const q = sp.get('q') ?? '';
   const subjects = useSubjects(!!status.data?.reachable);
   return (
     <>
-      <PageHead title="Schemas"><Link className="button primary" to={routes.newSchema()}>Register schema</Link></PageHead>
+      <PageHead title="Schemas">{can('admin') && <Link className="button primary" to={routes.newSchema()}>Register schema</Link>}</PageHead>
       <ServiceGate name="Schema registry" q={status}>
         <div className="panel"><GlobalCompat /></div>
         <div className="field" style={{ maxWidth: 320, marginBottom: 12 }}>

@@ -1,5 +1,6 @@
 // One topic: partitions (offsets, leader, replicas), messages, configs, produce; delete.
 import { useState } from 'react';
+import { useCan } from '../../lib/auth.tsx';
 import { Route, Routes, useNavigate, useParams } from 'react-router-dom';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client.ts';
@@ -65,6 +66,7 @@ export function TopicDetails() {
   const q = useTopic(topic);
   const nav = useNavigate(); const qc = useQueryClient();
   const [confirm, setConfirm] = useState(false);
+  const can = useCan();
   const del = useMutation({
     mutationFn: () => api.deleteTopic(topic),
     onSuccess: () => { setConfirm(false); qc.removeQueries({ queryKey: keys.topic(topic) }); void qc.invalidateQueries({ queryKey: keys.topics }); nav(routes.topics()); },
@@ -73,7 +75,7 @@ export function TopicDetails() {
     <>
       <Crumbs items={[{ to: routes.topics(), label: 'Topics' }, { label: topic }]} />
       <PageHead title={topic}>
-        <button type="button" className="danger" onClick={() => setConfirm(true)}>Delete topic</button>
+        {can('admin') && <button type="button" className="danger" onClick={() => setConfirm(true)}>Delete topic</button>}
       </PageHead>
       <Tabs label="Topic views" items={[
         { to: routes.topic(topic), label: 'Partitions', end: true },

@@ -1,5 +1,6 @@
 // Topics: search, internal toggle, pagination; all in the URL.
 import { Link, useSearchParams } from 'react-router-dom';
+import { useCan } from '../../lib/auth.tsx';
 import { useTopics } from '../../api/queries.ts';
 import { QueryView } from '../../components/status.tsx';
 import { PageHead, Pager } from '../../components/bits.tsx';
@@ -9,13 +10,14 @@ import { routes } from '../../routes.ts';
 const PAGE = 50;
 
 export function TopicList() {
+  const can = useCan();
   const [sp, setSp] = useSearchParams();
   const q = sp.get('q') ?? ''; const internal = sp.get('internal') === '1'; const page = Number(sp.get('page') ?? 1) || 1;
   const set = (k: string, v: string | null) => { const n = new URLSearchParams(sp); if (v) n.set(k, v); else n.delete(k); if (k !== 'page') n.delete('page'); setSp(n, { replace: true }); };
   const topics = useTopics();
   return (
     <>
-      <PageHead title="Topics"><Link className="button primary" to={routes.newTopic()}>Create topic</Link></PageHead>
+      <PageHead title="Topics">{can('admin') && <Link className="button primary" to={routes.newTopic()}>Create topic</Link>}</PageHead>
       <div className="row" style={{ marginBottom: 12 }}>
         <div className="field">
           <label htmlFor="topic-search">Search topics</label>
