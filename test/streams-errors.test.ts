@@ -1,7 +1,8 @@
 // KafkaStreams' error paths against the broker: a record that fails to deserialize
 // goes to the dead letter topic and processing goes on; an exception in a processor
 // with SHUTDOWN_CLIENT ends in state ERROR; topics of a join with different partition
-// counts and missing source topics stop start() with a clear error.
+// counts and missing source topics stop start() with a clear error; a record the
+// broker refuses goes to the production exception handler on its own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -96,4 +97,31 @@ test('the broker going away ends the application in ERROR through the exception 
   for (let i = 0; i < 600 && app.state() !== 'ERROR'; i++) await new Promise((r) => setTimeout(r, 100));
   assert.equal(app.state(), 'ERROR');
   assert.ok(errors.length >= 1);
+});
+
+test('the production exception handler judges each record that fails to send, and the rest of its batch is delivered', async (t) => {
+  const b = await startBroker();
+  t.after(() => b.stop());
+  const admin = new KafkaAdmin({ bootstrap: b.bootstrap, clientId: 'setup' });
+  t.after(() => admin.close());
+  // the output takes batches of at most 2000 bytes: the 5000-byte record can never be written there
+  await admin.createTopics([{ topic: 'texts', partitions: 1, replicationFactor: 1 }, { topic: 'small-out', partitions: 1, replicationFactor: 1, configs: { 'max.message.bytes': '2000' } }]);
+  const p = new KafkaProducer({ bootstrap: b.bootstrap, clientId: 'p' });
+  t.after(() => p.close());
+  await p.send([{ topic: 'texts', key: 'a', value: 'small a' }, { topic: 'texts', key: 'big', value: 'x'.repeat(5000) }, { topic: 'texts', key: 'b', value: 'small b' }]);
+  const dir = tempDir('streams-prod-');
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const sb = new StreamsBuilder();
+  sb.stream('texts', Consumed.with(Serdes.String(), Serdes.String())).mapValues((v) => v.toUpperCase()).to('small-out', Produced.with(Serdes.String(), Serdes.String()));
+  const judged: Array<{ key: string; bytes: number; error: string }> = [];
+  const app = new KafkaStreams(sb.build(), {
+    'application.id': 'prod-handler', 'bootstrap.servers': b.bootstrap, 'state.dir': dir, 'commit.interval.ms': 100,
+    'default.production.exception.handler': (r, e) => { judged.push({ key: r.key?.toString() ?? '', bytes: r.value?.length ?? 0, error: e.message }); return 'CONTINUE'; },
+  });
+  t.after(() => app.close());
+  await app.start();
+  const out = await readAll(b.bootstrap, 'small-out', 2);
+  assert.deepEqual(out.map((r) => [r.key!.toString(), r.value!.toString()]), [['a', 'SMALL A'], ['b', 'SMALL B']]);
+  assert.deepEqual(judged.map((j) => [j.key, j.bytes]), [['big', 5000]], JSON.stringify(judged));
+  assert.equal(app.state(), 'RUNNING');
 });

@@ -440,18 +440,30 @@ export class KafkaStreams {
     if (records === this.outBuffer) this.outBuffer = [];
     if (!records.length) return;
     for (const r of records) if (r.partition === undefined && r.key) { const n = this.partitionCounts.get(r.topic); if (n) r.partition = partitionFor(r.key, n); }
-    try {
-      // a changelog partition's end: the base offset of its last batch plus that batch's records
-      for (const part of slices(records)) {
-        const res = await this.producer!.send(part.map((r) => ({ topic: r.topic, partition: r.partition, key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp })));
-        const counts = new Map<string, number>();
-        for (const r of part) if (r.topic.endsWith('-changelog')) { const k = tpk(r.topic, r.partition!); counts.set(k, (counts.get(k) ?? 0) + 1); }
-        for (const x of res) { const k = tpk(x.topic, x.partition); if (counts.has(k)) this.changelogEnds.set(k, x.offset + counts.get(k)!); }
+    // a changelog partition's end: the base offset of its last batch plus that batch's records
+    const noteEnds = (part: OutRecord[], res: Array<{ topic: string; partition: number; offset: number }>) => {
+      const counts = new Map<string, number>();
+      for (const r of part) if (r.topic.endsWith('-changelog')) { const k = tpk(r.topic, r.partition!); counts.set(k, (counts.get(k) ?? 0) + 1); }
+      for (const x of res) { const k = tpk(x.topic, x.partition); if (counts.has(k)) this.changelogEnds.set(k, x.offset + counts.get(k)!); }
+    };
+    const send = (part: OutRecord[]) => this.producer!.send(part.map((r) => ({ topic: r.topic, partition: r.partition, key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp })));
+    for (const part of slices(records)) {
+      try {
+        noteEnds(part, await send(part));
+      } catch (e) {
+        // the batch failed: send its records one by one, so the production exception handler
+        // judges each record that fails (Kafka calls it per record), not the whole batch
+        for (const r of part) {
+          try {
+            noteEnds([r], await send([r]));
+          } catch (e1) {
+            let resp: 'CONTINUE' | 'FAIL' = 'FAIL';
+            try { resp = this.cfg.productionHandler({ topic: r.topic, key: r.key, value: r.value }, e1 as Error); } catch { /* a throwing handler fails */ }
+            if (resp === 'FAIL') throw new StreamsException(`Error encountered sending record to topic ${r.topic}: ${(e1 as Error).message}`, e1);
+          }
+        }
+        if (process.env.STREAMS_DEBUG) console.error(`streams ${this.cfg.clientId}: batch send failed, sent per record: ${(e as Error).message}`);
       }
-    } catch (e) {
-      const resp = this.cfg.productionHandler({ topic: records[0]?.topic ?? '', key: null, value: null }, e as Error);
-      if (resp === 'FAIL') throw new StreamsException(`Error encountered sending records to the broker: ${(e as Error).message}`, e);
-      return;
     }
   }
 
