@@ -2,7 +2,8 @@
 // goes to the dead letter topic and processing goes on; an exception in a processor
 // with SHUTDOWN_CLIENT ends in state ERROR; topics of a join with different partition
 // counts and missing source topics stop start() with a clear error; a record the
-// broker refuses goes to the production exception handler on its own.
+// broker refuses goes to the production exception handler on its own; SHUTDOWN_APPLICATION
+// from one instance stops them all.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -124,4 +125,38 @@ test('the production exception handler judges each record that fails to send, an
   assert.deepEqual(out.map((r) => [r.key!.toString(), r.value!.toString()]), [['a', 'SMALL A'], ['b', 'SMALL B']]);
   assert.deepEqual(judged.map((j) => [j.key, j.bytes]), [['big', 5000]], JSON.stringify(judged));
   assert.equal(app.state(), 'RUNNING');
+});
+
+test('SHUTDOWN_APPLICATION from one instance stops every instance of the application', { timeout: 120000 }, async (t) => {
+  const b = await startBroker();
+  t.after(() => b.stop());
+  const admin = new KafkaAdmin({ bootstrap: b.bootstrap, clientId: 'setup' });
+  t.after(() => admin.close());
+  await admin.createTopics([{ topic: 'orders', partitions: 2, replicationFactor: 1 }, { topic: 'orders-out', partitions: 2, replicationFactor: 1 }]);
+  // the poison record fails once only: an instance that merely took over its partition (SHUTDOWN_CLIENT) would go on running
+  let failed = 0;
+  const build = () => {
+    const sb = new StreamsBuilder();
+    sb.stream('orders', Consumed.with(Serdes.String(), Serdes.String())).mapValues((v, k) => { if (k === 'poison' && !failed++) throw new Error('cannot process poison'); return v; }).to('orders-out', Produced.with(Serdes.String(), Serdes.String()));
+    return sb.build();
+  };
+  const apps = [0, 1].map((i) => {
+    const dir = tempDir(`streams-shutdown-${i}-`);
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const app = new KafkaStreams(build(), { 'application.id': 'shutdown-app', 'bootstrap.servers': b.bootstrap, 'state.dir': dir, 'commit.interval.ms': 100, 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500, 'client.id': `shutdown-${i}` });
+    app.setUncaughtExceptionHandler(() => 'SHUTDOWN_APPLICATION');
+    t.after(() => app.close());
+    return app;
+  });
+  for (const a of apps) await a.start();
+  const waitFor = async (what: () => string, cond: () => boolean) => { for (let i = 0; i < 600 && !cond(); i++) await new Promise((r) => setTimeout(r, 100)); assert.ok(cond(), what()); };
+  await waitFor(() => 'both instances hold a task', () => apps.every((a) => a.state() === 'RUNNING' && a.activeTasks().length === 1));
+  const p = new KafkaProducer({ bootstrap: b.bootstrap, clientId: 'p' });
+  t.after(() => p.close());
+  await p.send([{ topic: 'orders', key: 'ok', value: '1', partition: 0 }, { topic: 'orders', key: 'ok', value: '1', partition: 1 }]);
+  await readAll(b.bootstrap, 'orders-out', 0);
+  await p.send([{ topic: 'orders', key: 'poison', value: 'x', partition: 0 }]);
+  await waitFor(() => `every instance in ERROR: ${apps.map((a) => a.state())}`, () => apps.every((a) => a.state() === 'ERROR'));
+  assert.equal(failed >= 1, true);
+  assert.match(apps.map((a) => a.lastError?.message ?? '').join(' | '), /SHUTDOWN_APPLICATION/);
 });

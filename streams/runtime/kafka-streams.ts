@@ -140,28 +140,78 @@ export class KafkaStreams {
       this.producer = new KafkaProducer({ ...client, clientId: `${c.clientId}-producer` });
     }
     await this.startGlobal(client, isolation);
+    const got = new Promise<void>((r) => { this.firstAssignment = r; });
+    this.membership = this.newMembership(false);
+    await this.membership.start();
+    await got;
+    this.loop = this.run();
+  }
+
+  /**
+   * The application's group membership. Its subscription metadata (JSON) carries the
+   * process id, the task directories on disk (for sticky assignment), application.server
+   * and — Kafka's SHUTDOWN_APPLICATION — a request that every instance stop.
+   */
+  private newMembership(shutdownRequested: boolean): StreamsMembership {
+    const c = this.cfg;
     const previousTasks = fs.readdirSync(this.appDir).filter((d) => /^\d+_\d+$/.test(d));
     const topics = [...new Set(this.specs.flatMap((s) => s.topics))];
-    const got = new Promise<void>((r) => { this.firstAssignment = r; });
-    this.membership = new StreamsMembership({
-      ...client, groupId: c.applicationId, topics, sessionTimeoutMs: c.sessionTimeoutMs, heartbeatIntervalMs: c.heartbeatIntervalMs,
-      metadata: Buffer.from(JSON.stringify({ processId: this.processId, previousTasks, applicationServer: c.applicationServer ?? null })),
+    return new StreamsMembership({
+      bootstrap: c.bootstrapServers, clientId: c.clientId, groupId: c.applicationId, topics, sessionTimeoutMs: c.sessionTimeoutMs, heartbeatIntervalMs: c.heartbeatIntervalMs,
+      metadata: Buffer.from(JSON.stringify({ processId: this.processId, previousTasks, applicationServer: c.applicationServer ?? null, ...(shutdownRequested ? { shutdownRequested: true } : {}) })),
       assign: (members) => {
-        const ms = members.map((m) => { let prev: string[] = []; try { prev = JSON.parse(m.metadata?.toString() ?? '{}').previousTasks ?? []; } catch { /* foreign member */ } return { memberId: m.memberId, previousTasks: prev }; });
+        const ms = members.map((m) => { let prev: string[] = []; try { const md = JSON.parse(m.metadata?.toString() ?? '{}'); prev = md.previousTasks ?? []; if (md.shutdownRequested) this.shutdownRequestedBy = m.memberId; } catch { /* foreign member */ } return { memberId: m.memberId, previousTasks: prev }; });
+        // an instance asked the application to stop: no member gets tasks
+        if (this.shutdownRequestedBy) return new Map(ms.map((m) => [m.memberId, []]));
         const tasks = assignTasks(ms, this.specs);
         return new Map([...tasks].map(([id, ts]) => [id, partitionsOf(ts, this.specs)]));
       },
       onAssignment: (a) => {
+        if (shutdownRequested) return;
         const tasks = new Set<string>();
         for (const x of a) { const spec = this.specs.find((s) => s.topics.includes(x.topic)); if (spec) for (const p of x.partitions) tasks.add(`${spec.subtopology}_${p}`); }
         this.pending = [...tasks];
         this.firstAssignment?.();
       },
-      onError: (e) => { this.membershipError = e; },
+      onError: (e) => { if (!shutdownRequested) this.membershipError = e; },
     });
-    await this.membership.start();
-    await got;
-    this.loop = this.run();
+  }
+
+  /** the member whose subscription asks the application to shut down, once seen */
+  private shutdownRequestedBy?: string;
+
+  /** after each rebalance: does any member of the group ask the application to shut down? (the group's leader saw it in assign; the others look) */
+  private async shutdownRequestedInGroup(): Promise<boolean> {
+    if (this.shutdownRequestedBy) return true;
+    const [g] = await this.admin!.describeGroups([this.cfg.applicationId]);
+    for (const m of g?.members ?? []) {
+      try { if (JSON.parse(m.metadata?.toString() ?? '{}').shutdownRequested) { this.shutdownRequestedBy = m.memberId; return true; } } catch { /* foreign member */ }
+    }
+    return false;
+  }
+
+  /**
+   * SHUTDOWN_APPLICATION: this instance rejoins the group with a subscription that asks
+   * every instance to stop (Kafka signals it through the assignment's error code; our
+   * group protocol's metadata plays that part), waits until the others left (at most
+   * two session timeouts), then stops itself.
+   */
+  private async requestApplicationShutdown(e: Error): Promise<void> {
+    this.resetTasks();
+    this.pending = null;
+    await this.membership?.close().catch(() => undefined);
+    const m = this.newMembership(true);
+    this.membership = m;
+    try {
+      await m.start();
+      const end = Date.now() + 2 * this.cfg.sessionTimeoutMs;
+      while (Date.now() < end) {
+        const [g] = await this.admin!.describeGroups([this.cfg.applicationId]);
+        if ((g?.members ?? []).every((x) => x.memberId === m.memberId)) break;
+        await sleep(200);
+      }
+    } catch { /* stopping anyway */ }
+    this.fail(e);
   }
 
   private async createInternalTopics(): Promise<void> {
@@ -307,6 +357,7 @@ export class KafkaStreams {
     let response: StreamThreadExceptionResponse = 'SHUTDOWN_CLIENT';
     try { response = this.exceptionHandler(e); } catch { /* keep the default */ }
     if (response === 'REPLACE_THREAD') { this.resetTasks(); return; }
+    if (response === 'SHUTDOWN_APPLICATION') { await this.requestApplicationShutdown(e); return; }
     this.fail(e);
   }
 
@@ -339,6 +390,11 @@ export class KafkaStreams {
 
   private async rebalance(): Promise<void> {
     this.setState('REBALANCING');
+    if (await this.shutdownRequestedInGroup()) {
+      this.pending = null;
+      this.fail(new StreamsException(`the application was asked to shut down by a member of group ${this.cfg.applicationId} (SHUTDOWN_APPLICATION)`));
+      return;
+    }
     const want = new Set(this.pending!);
     this.pending = null;
     // finish the work of tasks we keep or lose, then let the lost ones go
