@@ -34,6 +34,7 @@ import { createRemoteLogManager, type RemoteLogManager } from './tiered/remote-l
 import { BrokerMetrics } from './metrics/broker-metrics.ts';
 import { brokerMetricsSource } from './metrics/broker-source.ts';
 import { AdminServer, parseAdminListeners } from './metrics/admin-server.ts';
+import { AuthFailureLimiter } from './security/auth-failure-limiter.ts';
 
 export interface BrokerOptions {
   dataDir: string;
@@ -65,6 +66,7 @@ export class Broker {
   readonly cleaner: LogCleaner;
   /** one socket server per listener, in `listeners` order */
   private servers: SocketServer[] = [];
+  private jwks: { stop(): void }[] = [];
   private listeners?: ListenerConfig;
   /** ACLs and SCRAM credentials (a file under the data dir for one node) */
   readonly securityStore: FileSecurityStore;
@@ -146,6 +148,13 @@ export class Broker {
     let lc: ListenerConfig;
     try { lc = listenerConfig((n) => this.config.get(n), { host: this.o.host, port: this.o.port }); } catch (e) { throw new ConfigError((e as Error).message); }
     this.listeners = lc;
+    // Failed authentications are counted per address across every listener.
+    const authFailures = new AuthFailureLimiter({
+      limit: this.config.int('connection.failed.authentication.max.per.ip'),
+      windowMs: this.config.int('connection.failed.authentication.window.ms'),
+      baseDelayMs: this.config.int('connection.failed.authentication.delay.ms'),
+      maxDelayMs: this.config.int('connection.failed.authentication.max.delay.ms'),
+    });
     // Every listener's TLS and SASL settings are checked before anything starts.
     const listenerOptions = lc.listeners.map((l) => {
       const get = listenerGet((n) => this.config.get(n), l.name);
@@ -158,12 +167,20 @@ export class Broker {
           sasl: l.protocol === 'SASL_PLAINTEXT' || l.protocol === 'SASL_SSL' ? saslSettings((n) => this.config.get(n), l.name, this.securityStore) : undefined,
           principalOf: (dn: string) => mapDistinguishedName(dn, rules),
           failedAuthDelayMs: this.config.int('connection.failed.authentication.delay.ms'),
+          authFailures,
           saslMaxReceiveBytes: this.config.int('sasl.server.max.receive.size'),
         };
       } catch (e) {
         throw new ConfigError((e as Error).message);
       }
     });
+    // OAUTHBEARER listeners need their JWKS before they accept a token.
+    for (const o of listenerOptions) {
+      const oauth = o.sasl?.oauth;
+      if (!oauth) continue;
+      this.jwks.push(oauth.jwks);
+      try { await oauth.jwks.start(); } catch (e) { throw new ConfigError(`sasl.oauthbearer.jwks.endpoint.url of listener ${o.listenerName}: ${(e as Error).message}`); }
+    }
     await this.startAdmin();
     if (this.clusterStore) await this.clusterStore.load(this.config.get('cluster.id'));
     else this.metadata.load(this.config.get('cluster.id'));
@@ -259,6 +276,11 @@ export class Broker {
   /** Ports of the admin HTTP listeners, in `admin.listeners` order. */
   get adminPorts(): number[] { return this.admins.map((a) => a.port); }
 
+  /** connections over every listener: open now, accepted since start, re-authenticated (KIP-368) since start */
+  connectionStats(): { open: number; created: number; reauthentications: number } {
+    return this.servers.reduce((a, s) => ({ open: a.open + s.connections.open, created: a.created + s.connections.created, reauthentications: a.reauthentications + s.reauthentications }), { open: 0, created: 0, reauthentications: 0 });
+  }
+
   /** the first listener's bound port */
   get port(): number { return this.servers[0]?.port ?? 0; }
 
@@ -275,6 +297,7 @@ export class Broker {
     this.ready = false;
     this.replicas.wakeAll();
     for (const s of this.servers) await s.close();
+    for (const j of this.jwks) j.stop();
     // Reverse order of start; the replica manager snapshots producer state and closes the logs last.
     const stops: [string, () => unknown][] = [
       ['log cleaner', () => this.cleaner.stop()],

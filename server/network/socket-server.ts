@@ -14,6 +14,7 @@ import { ANONYMOUS, mapDistinguishedName, subjectDn, type Session } from '../sec
 import type { SecurityProtocol } from '../security/listeners.ts';
 import { watchFiles, type TlsSettings } from '../security/tls.ts';
 import { SaslAuthenticator, type SaslSettings, type SaslStep } from '../security/sasl.ts';
+import type { AuthFailureLimiter } from '../security/auth-failure-limiter.ts';
 
 export { CloseConnection, NO_RESPONSE, type Handler, type RequestContext } from './api-handlers.ts';
 
@@ -46,6 +47,8 @@ export interface SocketServerOptions {
   saslMaxReceiveBytes?: number;
   /** Produce requests of one connection handled while earlier ones wait for their replicas (default 16) */
   maxInFlightPerConnection?: number;
+  /** failed authentications per client address, shared by the broker's listeners (delay grows, then refuse) */
+  authFailures?: AuthFailureLimiter;
 }
 
 const API_VERSIONS_KEY = 18;
@@ -76,6 +79,12 @@ interface Conn {
   host: string;
   session: Session;
   sasl: SaslAuthenticator | null;
+  /** KIP-368: a re-authentication in progress on an authenticated connection */
+  reauth: SaslAuthenticator | null;
+  /** KIP-368: when the session ends unless re-authenticated (ms since the epoch) */
+  expiresAtMs?: number;
+  expiry?: NodeJS.Timeout;
+  close(why: string): void;
 }
 
 export class SocketServer {
@@ -129,6 +138,12 @@ export class SocketServer {
   private accept(socket: net.Socket): void {
     const connId = this.nextConnId++;
     const log = this.o.logger;
+    const limiter = this.o.authFailures;
+    if (this.o.sasl && limiter?.blocked(socket.remoteAddress ?? '?')) {
+      log.warn({ connection: connId, client: socket.remoteAddress, listener: this.listenerName, failures: limiter.count(socket.remoteAddress ?? '?') }, 'closing connection: too many failed authentications from this address');
+      socket.destroy();
+      return;
+    }
     this.sockets.add(socket);
     socket.setNoDelay(true);
     socket.setTimeout(this.o.idleMs, () => socket.destroy());
@@ -141,14 +156,13 @@ export class SocketServer {
     let writing = false;
     let stopped = false; // a reply closed (or is closing) the connection: dispatch nothing more
     const host = socket.remoteAddress ?? '?';
-    const conn: Conn = { id: connId, host, session: this.sessionOf(socket, host), sasl: this.o.sasl ? new SaslAuthenticator(this.o.sasl) : null };
     const maxInFlight = this.o.maxInFlightPerConnection ?? DEFAULT_MAX_IN_FLIGHT;
-
     const fail = (why: string) => {
       stopped = true;
       log.warn({ connection: connId, client: host }, `closing connection: ${why}`);
       socket.destroy();
     };
+    const conn: Conn = { id: connId, host, session: this.sessionOf(socket, host), sasl: this.o.sasl ? new SaslAuthenticator(this.o.sasl) : null, reauth: null, close: fail };
 
     // Waits for the socket to drain (or close); both listeners go away together, so a
     // slow reader does not pile up one `close` listener per blocked write.
@@ -245,7 +259,16 @@ export class SocketServer {
       if (frames.length) dispatch();
     });
     socket.on('error', () => { /* reset by peer etc.; close handles cleanup */ });
-    socket.on('close', () => { this.sockets.delete(socket); });
+    socket.on('close', () => { this.sockets.delete(socket); clearTimeout(conn.expiry); });
+  }
+
+  /** KIP-368: the session ends at `expiresAtMs`; a connection not re-authenticating by then is closed, as Kafka closes it. */
+  private startSession(conn: Conn, expiresAtMs: number | undefined): void {
+    clearTimeout(conn.expiry);
+    conn.expiresAtMs = expiresAtMs;
+    if (expiresAtMs === undefined) return;
+    conn.expiry = setTimeout(() => { if (!conn.reauth) conn.close('SASL session expired without re-authentication (connections.max.reauth.ms)'); }, Math.max(0, expiresAtMs - Date.now()));
+    conn.expiry.unref();
   }
 
   /** Who a new connection is before any SASL: a verified client certificate's mapped subject, else ANONYMOUS. */
@@ -262,26 +285,47 @@ export class SocketServer {
   }
 
   /** A SaslHandshake or SaslAuthenticate step: answer, and on failure answer then close. */
-  private saslReply(ctx: RequestContext, version: number, step: SaslStep, conn: Conn): Outcome {
+  private saslReply(ctx: RequestContext, version: number, step: SaslStep, conn: Conn, auth: SaslAuthenticator): Outcome {
+    if (step.close === undefined && step.principal && conn.reauth) {
+      // Kafka refuses a principal change on re-authentication.
+      if (step.principal !== conn.session.principal) {
+        const why = `Cannot change principals during re-authentication from ${conn.session.principal}: ${step.principal}`;
+        step = { body: { errorCode: code('SASL_AUTHENTICATION_FAILED'), errorMessage: why, authBytes: Buffer.alloc(0) }, close: why, failed: true };
+      } else {
+        conn.reauth = null;
+        this.o.logger.debug({ connection: conn.id, principal: step.principal }, 're-authenticated');
+        this.reauthentications++;
+      }
+    }
     if (step.close === undefined) {
-      if (step.principal) { conn.session.principal = step.principal; this.o.logger.debug({ connection: conn.id, principal: step.principal }, 'authenticated'); }
+      if (step.principal) {
+        conn.session.principal = step.principal;
+        this.o.logger.debug({ connection: conn.id, principal: step.principal }, 'authenticated');
+        this.startSession(conn, step.expiresAtMs);
+      }
       return this.encode(ctx, version, step.body);
     }
-    if (step.failed) {
-      this.o.logger.warn({ connection: conn.id, client: conn.host, listener: this.listenerName, mechanism: conn.sasl?.mechanism, principal: `User:${conn.sasl?.user ?? ''}` }, `failed authentication: ${step.close}`);
-    }
-    const out = step.body ? this.encode(ctx, version, step.body) : [];
-    return new ReplyThenClose(out instanceof CloseConnection ? [] : out, step.close, step.failed ? this.o.failedAuthDelayMs ?? 100 : 0);
+    return this.saslFailure(ctx, version, step, conn, auth);
   }
+
+  private saslFailure(ctx: RequestContext | null, version: number, step: SaslStep & { close: string }, conn: Conn, auth: SaslAuthenticator): ReplyThenClose {
+    let delay = 0;
+    if (step.failed) {
+      this.o.logger.warn({ connection: conn.id, client: conn.host, listener: this.listenerName, mechanism: auth.mechanism, principal: `User:${auth.user}` }, `failed authentication: ${step.close}`);
+      delay = this.o.authFailures ? this.o.authFailures.failed(conn.host) : this.o.failedAuthDelayMs ?? 100;
+    }
+    const out = ctx && step.body ? this.encode(ctx, version, step.body) : [];
+    return new ReplyThenClose(out instanceof CloseConnection ? [] : out, step.close, delay);
+  }
+
+  /** connections that re-authenticated (KIP-368) since start */
+  reauthentications = 0;
 
   /** A raw SASL token after a v0 SaslHandshake: answered with a size-prefixed raw token, or a close on failure. */
   private rawToken(frame: Buffer, conn: Conn): Outcome {
     const step = conn.sasl!.token(frame);
-    if (step.close !== undefined) {
-      this.o.logger.warn({ connection: conn.id, client: conn.host, listener: this.listenerName, mechanism: conn.sasl!.mechanism, principal: `User:${conn.sasl!.user}` }, `failed authentication: ${step.close}`);
-      return new ReplyThenClose([], step.close, step.failed ? this.o.failedAuthDelayMs ?? 100 : 0);
-    }
-    if (step.principal) conn.session.principal = step.principal;
+    if (step.close !== undefined) return this.saslFailure(null, 0, step, conn, conn.sasl!);
+    if (step.principal) { conn.session.principal = step.principal; this.startSession(conn, step.expiresAtMs); }
     const bytes = (step.body as { authBytes: Buffer }).authBytes;
     const head = Buffer.alloc(4); head.writeInt32BE(bytes.length, 0);
     return [head, bytes];
@@ -301,6 +345,10 @@ export class SocketServer {
       return null;
     }
     const ctx: RequestContext = { apiKey, apiVersion, correlationId, clientId, clientHost: host, connectionId: connId, api, receivedAt: performance.now(), session: conn.session };
+    // KIP-368: past its session's end, a connection may only re-authenticate.
+    if (conn.expiresAtMs !== undefined && Date.now() >= conn.expiresAtMs && !conn.reauth && apiKey !== SASL_HANDSHAKE_KEY) {
+      return new CloseConnection('SASL session expired without re-authentication (connections.max.reauth.ms)');
+    }
     // Before authentication on a SASL listener: ApiVersions and SaslHandshake (then SaslAuthenticate) only, as Kafka.
     if (conn.sasl && !conn.sasl.complete && apiKey !== API_VERSIONS_KEY && apiKey !== SASL_HANDSHAKE_KEY && apiKey !== SASL_AUTHENTICATE_KEY) {
       return new CloseConnection(`Unexpected Kafka request of type ${api.decl.name} during SASL handshake`);
@@ -330,8 +378,20 @@ export class SocketServer {
       throw e;
     }
     if (conn.sasl && !conn.sasl.complete) {
-      if (apiKey === SASL_HANDSHAKE_KEY) return this.saslReply(ctx, apiVersion, conn.sasl.handshake(apiVersion, request.mechanism), conn);
-      if (apiKey === SASL_AUTHENTICATE_KEY) return this.saslReply(ctx, apiVersion, conn.sasl.token(request.authBytes), conn);
+      if (apiKey === SASL_HANDSHAKE_KEY) return this.saslReply(ctx, apiVersion, conn.sasl.handshake(apiVersion, request.mechanism), conn, conn.sasl);
+      if (apiKey === SASL_AUTHENTICATE_KEY) return this.saslReply(ctx, apiVersion, conn.sasl.token(request.authBytes), conn, conn.sasl);
+    }
+    // KIP-368 re-authentication: a new SaslHandshake (v1) on an authenticated connection, same mechanism, same principal.
+    if (conn.sasl?.complete && this.o.sasl!.reauthMs > 0 && (apiKey === SASL_HANDSHAKE_KEY || (apiKey === SASL_AUTHENTICATE_KEY && conn.reauth))) {
+      if (apiKey === SASL_HANDSHAKE_KEY) {
+        if (conn.reauth || apiVersion < 1 || request.mechanism !== conn.sasl.mechanism) {
+          const why = conn.reauth ? 'SaslHandshake received twice during re-authentication' : apiVersion < 1 ? 'Re-authentication needs SaslHandshake v1 or later' : `Re-authentication must use the same mechanism (${conn.sasl.mechanism}), not ${request.mechanism}`;
+          return this.saslFailure(ctx, apiVersion, { body: { errorCode: code('ILLEGAL_SASL_STATE'), mechanisms: this.o.sasl!.mechanisms }, close: why }, conn, conn.sasl);
+        }
+        conn.reauth = new SaslAuthenticator(this.o.sasl!);
+        return this.saslReply(ctx, apiVersion, conn.reauth.handshake(apiVersion, request.mechanism), conn, conn.reauth);
+      }
+      return this.saslReply(ctx, apiVersion, conn.reauth!.token(request.authBytes), conn, conn.reauth!);
     }
     const handler = this.o.handlers.get(apiKey);
     if (!handler) return this.encode(ctx, apiVersion, {}, code('UNSUPPORTED_VERSION'));

@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import { ScramServer, SaslAuthenticationFailed, SCRAM_MECHANISMS, type ScramCredentialStore, type ScramMechanism } from './scram.ts';
 import { parseJaasValue } from './jaas-value.ts';
+import { JwksCache, OAuthBearerServer, oauthBearerSettings, type OAuthBearerSettings } from './oauthbearer.ts';
 import { code } from '../errors.ts';
 
 export { SaslAuthenticationFailed };
@@ -14,6 +15,8 @@ interface MechanismServer {
   evaluate(token: Buffer): { response: Buffer; complete: boolean };
   /** the authenticated user name, once complete */
   readonly user: string;
+  /** when the credential stops being valid (OAUTHBEARER's token exp), ms since the epoch */
+  readonly expiresAtMs?: number;
 }
 
 /** PLAIN (RFC 4616) against users of the JAAS config (`user_NAME="password"`, Kafka's PlainLoginModule). */
@@ -37,7 +40,7 @@ class PlainServer implements MechanismServer {
   }
 }
 
-export const SUPPORTED_MECHANISMS = ['PLAIN', ...SCRAM_MECHANISMS];
+export const SUPPORTED_MECHANISMS = ['PLAIN', ...SCRAM_MECHANISMS, 'OAUTHBEARER'];
 
 export interface SaslSettings {
   /** sasl.enabled.mechanisms of the listener */
@@ -45,6 +48,10 @@ export interface SaslSettings {
   /** PLAIN users from the listener's plain.sasl.jaas.config */
   plainUsers: Map<string, string>;
   scram: ScramCredentialStore;
+  /** OAUTHBEARER: the token checks and the JWKS (started by the broker) */
+  oauth?: { settings: OAuthBearerSettings; jwks: JwksCache };
+  /** connections.max.reauth.ms (KIP-368): 0 = sessions never expire */
+  reauthMs: number;
 }
 
 /** Reads a SASL listener's settings (`listener.name.<l>.` prefixed names first). */
@@ -61,11 +68,21 @@ export function saslSettings(get: (name: string) => string | null, listener: str
     if (!value) throw new Error(`listener ${listener} enables PLAIN but has no users: set ${name}="org.apache.kafka.common.security.plain.PlainLoginModule required user_NAME=\\"PASSWORD\\";"`);
     for (const [k, v] of parseJaasValue(name, value).options) if (k.startsWith('user_')) plainUsers.set(k.slice(5), v);
   }
-  return { mechanisms, plainUsers, scram };
+  let oauth: SaslSettings['oauth'];
+  if (mechanisms.includes('OAUTHBEARER')) {
+    const jaas = get(`listener.name.${l}.oauthbearer.sasl.jaas.config`);
+    if (jaas) parseJaasValue(`listener.name.${l}.oauthbearer.sasl.jaas.config`, jaas); // checked; the module takes no options we use
+    const settings = oauthBearerSettings(get, listener);
+    oauth = { settings, jwks: new JwksCache(settings) };
+  }
+  const reauth = get(`listener.name.${l}.connections.max.reauth.ms`) ?? get('connections.max.reauth.ms') ?? '0';
+  const reauthMs = Number(reauth);
+  if (!Number.isInteger(reauthMs) || reauthMs < 0) throw new Error(`connections.max.reauth.ms must be a non-negative integer, got ${reauth}`);
+  return { mechanisms, plainUsers, scram, oauth, reauthMs };
 }
 
 export type SaslStep =
-  | { body: Record<string, unknown>; close?: undefined; principal?: string }
+  | { body: Record<string, unknown>; close?: undefined; principal?: string; expiresAtMs?: number }
   | { body: Record<string, unknown> | null; close: string; failed?: boolean };
 
 export class SaslAuthenticator {
@@ -83,7 +100,9 @@ export class SaslAuthenticator {
       return { body: { errorCode: code('UNSUPPORTED_SASL_MECHANISM'), mechanisms: this.s.mechanisms }, close: `unsupported SASL mechanism ${mechanism}` };
     }
     this.mechanism = mechanism;
-    this.server = mechanism === 'PLAIN' ? new PlainServer(this.s.plainUsers) : new ScramServer(mechanism as ScramMechanism, this.s.scram);
+    this.server = mechanism === 'PLAIN' ? new PlainServer(this.s.plainUsers)
+      : mechanism === 'OAUTHBEARER' ? new OAuthBearerServer(this.s.oauth!.settings, this.s.oauth!.jwks)
+      : new ScramServer(mechanism as ScramMechanism, this.s.scram);
     this.state = version === 0 ? 'raw' : 'authenticate';
     return { body: { errorCode: 0, mechanisms: this.s.mechanisms } };
   }
@@ -97,7 +116,12 @@ export class SaslAuthenticator {
       const r = this.server.evaluate(bytes);
       if (!r.complete) return { body: { errorCode: 0, errorMessage: null, authBytes: r.response, sessionLifetimeMs: 0n } };
       this.state = 'done';
-      return { body: { errorCode: 0, errorMessage: null, authBytes: r.response, sessionLifetimeMs: 0n }, principal: `User:${this.server.user}` };
+      // KIP-368, as Kafka's SaslServerAuthenticator: with connections.max.reauth.ms set, the session
+      // lasts that long, or until the credential expires if that comes first.
+      const now = Date.now();
+      let lifetime = 0;
+      if (this.s.reauthMs > 0) lifetime = Math.max(1, Math.min(this.s.reauthMs, this.server.expiresAtMs !== undefined ? this.server.expiresAtMs - now : Infinity));
+      return { body: { errorCode: 0, errorMessage: null, authBytes: r.response, sessionLifetimeMs: BigInt(lifetime) }, principal: `User:${this.server.user}`, expiresAtMs: lifetime ? now + lifetime : undefined };
     } catch (e) {
       const message = e instanceof SaslAuthenticationFailed ? e.message : `Authentication failed during authentication due to invalid credentials with SASL mechanism ${this.mechanism}`;
       return { body: { errorCode: code('SASL_AUTHENTICATION_FAILED'), errorMessage: message, authBytes: Buffer.alloc(0) }, close: message, failed: true };
