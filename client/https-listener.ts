@@ -8,6 +8,7 @@
 // worker can serve HTTPS with one certificate and reach the broker with another.
 // Here (beside jaas.ts) because three components share it and none may import another.
 import fs from 'node:fs';
+import type { Server as TlsServer } from 'node:tls';
 
 export interface HttpListener {
   scheme: 'http' | 'https';
@@ -15,6 +16,8 @@ export interface HttpListener {
   port: number;
   /** https: the server's key and certificate chain (PEM) */
   tls?: { key: string; cert: string; passphrase?: string };
+  /** https from ssl.keystore.location: the file watched for a new certificate */
+  keystoreFile?: string;
 }
 
 /** A listener setting that cannot be used: the component does not start (exit 2). */
@@ -52,7 +55,33 @@ export function httpListener(props: Record<string, string | undefined>, fallback
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) throw new HttpListenerError(`${what}: ssl.keystore.location${loc ? `=${loc}` : ''} holds no PEM private key`);
   if (!/-----BEGIN CERTIFICATE-----/.test(cert)) throw new HttpListenerError(`${what}: ssl.keystore.location${loc ? `=${loc}` : ''} holds no PEM certificate`);
   const passphrase = get('ssl.key.password');
-  return { scheme, host, port, tls: { key, cert, ...(passphrase ? { passphrase } : {}) } };
+  return { scheme, host, port, tls: { key, cert, ...(passphrase ? { passphrase } : {}) }, ...(loc ? { keystoreFile: loc } : {}) };
+}
+
+interface ReloadLog { info(o: object, msg: string): void; error(o: object, msg: string): void }
+
+/**
+ * Serves a certificate replaced on disk (ssl.keystore.location) to new connections,
+ * without a restart, as the broker does: the file is polled (a rename-into-place is
+ * seen too); a file that does not load keeps the previous certificate and logs why.
+ * Returns the function that stops watching.
+ */
+export function watchHttpsKeystore(server: unknown, l: HttpListener, log?: ReloadLog, intervalMs = 1000): () => void {
+  const file = l.keystoreFile;
+  if (!l.tls || !file) return () => undefined;
+  const onChange = (cur: fs.Stats, prev: fs.Stats) => {
+    if (cur.mtimeMs === prev.mtimeMs && cur.size === prev.size && cur.ino === prev.ino) return;
+    try {
+      const pem = fs.readFileSync(file, 'utf8');
+      if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem) || !/-----BEGIN CERTIFICATE-----/.test(pem)) throw new Error('no PEM private key and certificate in it (yet)');
+      (server as TlsServer).setSecureContext({ key: pem, cert: pem, ...(l.tls!.passphrase ? { passphrase: l.tls!.passphrase } : {}) });
+      log?.info({ file }, 'HTTPS certificate reloaded');
+    } catch (e) {
+      log?.error({ file, err: (e as Error).message }, 'HTTPS certificate changed but could not be loaded; still serving the previous one');
+    }
+  };
+  fs.watchFile(file, { interval: intervalMs, persistent: false }, onChange);
+  return () => fs.unwatchFile(file, onChange);
 }
 
 /** The URL a client on this machine uses for a bound listener. */

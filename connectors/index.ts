@@ -5,7 +5,7 @@ import pino from 'pino';
 import type { PluginManifest } from '../plugins/sdk/index.ts';
 import { loadWorkerConfig, WORKER_CONFIG } from './config.ts';
 import { connectClient } from './kafka.ts';
-import { httpListener } from '../client/https-listener.ts';
+import { httpListener, watchHttpsKeystore } from '../client/https-listener.ts';
 import { ConnectState } from './storage/state.ts';
 import { loadPlugins, type Plugins } from './runtime/plugins.ts';
 import { Herder } from './runtime/herder.ts';
@@ -90,6 +90,7 @@ export async function startConnect(opts: StartConnectOptions): Promise<RunningCo
   } as Parameters<typeof buildApp>[0]);
   await app.listen({ host: listener.host, port: listener.port });
   port = (app.server.address() as { port: number }).port;
+  const unwatch = watchHttpsKeystore(app.server, listener, logger);
   const workerId = `${advertisedHost}:${port}`;
   try {
     await state.start();
@@ -101,6 +102,7 @@ export async function startConnect(opts: StartConnectOptions): Promise<RunningCo
     if (distributed) attachToHerder(herder, distributed);
     await herder.start();
   } catch (e) {
+    unwatch();
     await app.close();
     await state.stop().catch(() => undefined);
     throw e;
@@ -115,6 +117,7 @@ export async function startConnect(opts: StartConnectOptions): Promise<RunningCo
     async close() {
       if (closed) return;
       closed = true;
+      unwatch();
       await app.close();
       await herder!.stop();
       await state.stop();

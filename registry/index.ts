@@ -7,7 +7,7 @@ import { KafkaSchemaStore } from './store/kafka-store.ts';
 import { MemorySchemaStore, type SchemaStore } from './store/schema-store.ts';
 import { LeaderElection } from './leader-election.ts';
 import { basicAuthFromConfig, exposureWarning } from './auth.ts';
-import { httpListener, listenerUrl, type HttpListener } from '../client/https-listener.ts';
+import { httpListener, listenerUrl, watchHttpsKeystore, type HttpListener } from '../client/https-listener.ts';
 
 export { buildApp, type AppOptions, type Leadership } from './app.ts';
 export { loadRegistryConfig, RegistryConfigError, type RegistryConfig } from './config.ts';
@@ -71,12 +71,14 @@ export async function startRegistry(opts: StartRegistryOptions): Promise<Running
     throw e;
   }
   const port = (app.server.address() as { port: number }).port;
+  const unwatch = watchHttpsKeystore(app.server, listener, opts.logger);
   const url = listener.scheme === 'https' ? listenerUrl(listener, port) : `http://${listener.host.includes(':') ? `[${listener.host}]` : listener.host}:${port}`;
   if (kind === 'kafka' && config['leader.election.enable']) {
     election = new LeaderElection({ client: (store as KafkaSchemaStore).clientConfig, config, url, logger: opts.logger });
     try {
       await election.start();
     } catch (e) {
+      unwatch();
       await app.close();
       await registry.close();
       throw e;
@@ -92,6 +94,7 @@ export async function startRegistry(opts: StartRegistryOptions): Promise<Running
     async close() {
       if (closed) return;
       closed = true;
+      unwatch();
       await app.close();
       await Promise.all([election?.stop(), registry.close()]);
     },

@@ -33,7 +33,7 @@ function certs(t: { after(fn: () => void): void }): { dir: string; ca: Ca; serve
   return { dir, ca, server: makeCert(ca, 'server', '/CN=localhost') };
 }
 
-test('registry and Connect serve HTTPS from listeners=https:// with a PEM keystore; curl trusts them only with the CA', async (t) => {
+test('registry and Connect serve HTTPS from listeners=https:// with a PEM keystore; curl trusts them only with the CA; a replaced certificate is served without restart', async (t) => {
   const { dir, ca, server } = certs(t);
   const registry = await startRegistry({ host: '127.0.0.1', port: 0, store: 'memory', config: { listeners: 'https://127.0.0.1:0', 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': server.pem } });
   t.after(() => registry.close());
@@ -47,6 +47,19 @@ test('registry and Connect serve HTTPS from listeners=https:// with a PEM keysto
   assert.equal(untrusted.status, 60, 'without the CA curl refuses the certificate');
   const plain = await curl([`${registry.url.replace('https:', 'http:')}/subjects`]);
   assert.notEqual(plain.status, 0, 'plain http is not served on the https port');
+  // a certificate replaced on disk is served to new connections without a restart
+  const rotated = makeCert(ca, 'rotated', '/O=Rotated/CN=localhost');
+  const before = await curl(['-v', '--cacert', ca.cert, `${registry.url}/subjects`]);
+  assert.doesNotMatch(before.stderr, /Rotated/);
+  fs.copyFileSync(rotated.pem, `${server.pem}.new`);
+  fs.renameSync(`${server.pem}.new`, server.pem);
+  const until = Date.now() + 60000;
+  for (;;) {
+    const r = await curl(['-v', '--cacert', ca.cert, `${registry.url}/subjects`]);
+    if (/Rotated/.test(r.stderr)) { assert.equal(r.stdout, '["s-value"]'); break; }
+    assert.ok(Date.now() < until, `the new certificate was not served within 60 s: ${r.stderr}`);
+    await new Promise((res) => setTimeout(res, 500));
+  }
 
   const b = await startBroker({});
   t.after(() => b.stop());

@@ -22,7 +22,7 @@ import { Upstream } from './services/upstream.ts';
 import { staticFiles } from './static.ts';
 import { loadUiConfig, type UiConfig } from './config.ts';
 import { registerOpenUi, registerUiAuth } from './auth.ts';
-import { listenerUrl } from '../../client/https-listener.ts';
+import { listenerUrl, watchHttpsKeystore } from '../../client/https-listener.ts';
 import { isLoopbackHost } from '../../client/jaas.ts';
 
 export interface UiAppOptions {
@@ -122,5 +122,6 @@ export async function startUi(opts: {
   await app.listen({ host: bindHost, port: uiConfig.listener.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : uiConfig.listener.port;
-  return { port, url: listenerUrl(uiConfig.listener, port), close: () => app.close() };
+  const unwatch = watchHttpsKeystore(app.server, uiConfig.listener, logger);
+  return { port, url: listenerUrl(uiConfig.listener, port), close: async () => { unwatch(); await app.close(); } };
 }
