@@ -19,6 +19,7 @@ import { registerDataHandlers, type DataPathContext } from './handlers/data.ts';
 import { apiVersionsHandler, registerAdminHandlers, type AdminContext } from './handlers/admin.ts';
 import { registerAclHandlers } from './handlers/acls.ts';
 import { registerSecurityHandlers } from './handlers/security.ts';
+import { interBrokerSecurity } from './replication/inter-broker-client.ts';
 import { advertisableHost, listenerConfig, type Endpoint, type ListenerConfig } from './security/listeners.ts';
 import { listenerGet, tlsSettings } from './security/tls.ts';
 import { saslSettings } from './security/sasl.ts';
@@ -174,6 +175,11 @@ export class Broker {
         throw new ConfigError((e as Error).message);
       }
     });
+    if (this.clusterStore) {
+      // Followers fetch over inter.broker.listener.name with its security (issue 17); checked before anything starts.
+      const inter = lc.listeners.find((l) => l.name === lc.interBrokerListener)!;
+      try { this.replicas.interBroker = interBrokerSecurity((n) => this.config.get(n), inter); } catch (e) { throw new ConfigError((e as Error).message); }
+    }
     // OAUTHBEARER listeners need their JWKS before they accept a token.
     for (const o of listenerOptions) {
       const oauth = o.sasl?.oauth;

@@ -14,6 +14,7 @@ import type { BrokerConfig } from './config.ts';
 import type { MetadataStore, TopicMeta } from './cluster/metadata-store.ts';
 import type { ClusterView, PartitionState } from './cluster/cluster-view.ts';
 import { ReplicaFetcher, type FetcherSettings } from './replication/replica-fetcher.ts';
+import type { InterBrokerSecurity } from './replication/inter-broker-client.ts';
 import { ProducerStateManager } from './txn/producer-state.ts';
 import { KafkaError } from './errors.ts';
 import { Partition, type PartitionServices, type RemoteLog } from './partition.ts';
@@ -45,6 +46,8 @@ export class ReplicaManager {
   cluster!: ClusterView;
   /** one fetcher per leader this broker follows partitions of */
   private fetchers = new Map<number, ReplicaFetcher>();
+  /** inter.broker.listener.name and its security (set by the broker at start; a single node never fetches) */
+  interBroker?: InterBrokerSecurity;
   private commitWaiters = new Map<string, CommitWaiter[]>();
   private unsubscribe?: () => void;
   private isrTimer?: NodeJS.Timeout;
@@ -261,9 +264,13 @@ export class ReplicaManager {
   replicaFetchers(): ReadonlyMap<number, ReplicaFetcher> { return this.fetchers; }
 
   /** host:port of a live broker of the cluster, null while unknown or not alive */
+  /** Another broker's endpoint on the inter-broker listener (its first listener's when it registered no such listener). */
   brokerEndpoint(id: number): { host: string; port: number } | null {
     const b = this.cluster?.brokers().find((x) => x.nodeId === id);
-    return b && b.alive !== false && b.port > 0 ? { host: b.host, port: b.port } : null;
+    if (!b || b.alive === false) return null;
+    const name = this.interBroker?.listenerName;
+    const ep = (name && b.endpoints?.[name]) || { host: b.host, port: b.port };
+    return ep.port > 0 ? { host: ep.host, port: ep.port } : null;
   }
 
   /** The leader of a partition as the cluster view knows it (-1 if none or unknown). */
@@ -281,6 +288,7 @@ export class ReplicaManager {
       minBytes: c.int('replica.fetch.min.bytes'),
       backoffMs: c.int('replica.fetch.backoff.ms'),
       socketTimeoutMs: c.int('replica.socket.timeout.ms'),
+      security: this.interBroker,
     };
   }
 

@@ -2,11 +2,15 @@
 // the broker's own API declarations (server/protocol/apis): a follower's fetches
 // and OffsetForLeaderEpoch requests. Requests are pipelined; replies are matched by
 // correlation id. Any socket error fails every request in flight and the connection
-// is done: the owner opens a new one.
+// is done: the owner opens a new one. Over an SSL/SASL inter-broker listener the
+// connection is TLS and logs in (SaslHandshake v1, SaslAuthenticate) before use.
 import net from 'node:net';
+import tls from 'node:tls';
 import { Reader, Writer } from '../protocol/buffers.ts';
-import { API_BY_KEY } from '../protocol/apis/index.ts';
+import { API_BY_KEY, SaslAuthenticate, SaslHandshake } from '../protocol/apis/index.ts';
+import { ERROR_NAME_BY_CODE } from '../errors.ts';
 import type { ApiDecl, RequestOf, ResponseOf } from '../protocol/schema.ts';
+import type { InterBrokerSecurity } from './inter-broker-client.ts';
 
 /** A request as this side writes it (any field may be left out: the encoder writes its default). */
 export type RequestBody<D extends ApiDecl> = ResponseOf<Omit<D, 'response'> & { response: D['request'] }>;
@@ -29,15 +33,27 @@ export class BrokerConnection {
 
   private constructor(readonly host: string, readonly port: number, private readonly clientId: string, private readonly timeoutMs: number) {}
 
-  static connect(host: string, port: number, clientId: string, timeoutMs = 30000): Promise<BrokerConnection> {
+  static async connect(host: string, port: number, clientId: string, timeoutMs = 30000, security?: InterBrokerSecurity): Promise<BrokerConnection> {
+    const c = await BrokerConnection.open(host, port, clientId, timeoutMs, security);
+    if (security?.sasl) {
+      try { await c.login(security.sasl); } catch (e) { c.close(); throw e; }
+    }
+    return c;
+  }
+
+  private static open(host: string, port: number, clientId: string, timeoutMs: number, security?: InterBrokerSecurity): Promise<BrokerConnection> {
     const c = new BrokerConnection(host, port, clientId, timeoutMs);
     return new Promise((resolve, reject) => {
-      const s = net.connect({ host, port, noDelay: true });
+      const secure = security?.tls?.();
+      const s: net.Socket = secure
+        ? tls.connect({ ...secure, host, port, servername: net.isIP(host) ? undefined : host })
+        : net.connect({ host, port, noDelay: true });
+      if (secure) s.setNoDelay(true);
       c.socket = s;
-      const onError = (e: Error) => { s.destroy(); reject(new BrokerConnectionError(`cannot connect to broker ${host}:${port}: ${e.message}`)); };
+      const onError = (e: Error) => { s.destroy(); reject(new BrokerConnectionError(`cannot connect to broker ${host}:${port}${secure ? ' (TLS)' : ''}: ${e.message}`)); };
       s.setTimeout(timeoutMs, () => s.destroy(new Error(`connect timed out after ${timeoutMs} ms`)));
       s.once('error', onError);
-      s.once('connect', () => {
+      s.once(secure ? 'secureConnect' : 'connect', () => {
         s.off('error', onError);
         s.setTimeout(0);
         s.on('data', (d) => c.onData(d));
@@ -46,6 +62,14 @@ export class BrokerConnection {
         resolve(c);
       });
     });
+  }
+
+  /** SASL PLAIN (RFC 4616) with SaslHandshake v1 + SaslAuthenticate, as Kafka's clients log in. */
+  private async login(sasl: NonNullable<InterBrokerSecurity['sasl']>): Promise<void> {
+    const hs = await this.send(SaslHandshake, 1, { mechanism: sasl.mechanism });
+    if (hs.errorCode) throw new BrokerConnectionError(`broker ${this.host}:${this.port} refused SASL mechanism ${sasl.mechanism} (${ERROR_NAME_BY_CODE.get(hs.errorCode) ?? hs.errorCode}; it enables ${hs.mechanisms.join(', ')})`);
+    const auth = await this.send(SaslAuthenticate, 2, { authBytes: Buffer.from(`\u0000${sasl.username}\u0000${sasl.password}`, 'utf8') });
+    if (auth.errorCode) throw new BrokerConnectionError(`SASL login to broker ${this.host}:${this.port} as ${sasl.username} failed: ${auth.errorMessage ?? ERROR_NAME_BY_CODE.get(auth.errorCode)}`);
   }
 
   /** Sends one request and resolves with its decoded response. */

@@ -10,6 +10,7 @@ import { ERROR_NAME_BY_CODE } from '../errors.ts';
 import { LOG_OVERHEAD, OFF_LENGTH } from '../log/record-batch.ts';
 import type { Partition } from '../partition.ts';
 import { BrokerConnection } from './broker-connection.ts';
+import type { InterBrokerSecurity } from './inter-broker-client.ts';
 
 const FETCH_VERSION = 12; // topic names, flexible, replica_id as a field
 const EPOCH_VERSION = 4;
@@ -25,6 +26,8 @@ export interface FetcherSettings {
   backoffMs: number;
   /** replica.socket.timeout.ms */
   socketTimeoutMs: number;
+  /** the inter-broker listener's security (TLS, SASL login); plaintext when absent */
+  security?: InterBrokerSecurity;
 }
 
 /** What a fetcher needs of its broker. */
@@ -97,7 +100,9 @@ export class ReplicaFetcher {
         if (!this.conn || this.conn.closed) {
           const ep = this.host.endpoint(this.sourceId);
           if (!ep) { await this.sleep(this.s.backoffMs); continue; }
-          this.conn = await BrokerConnection.connect(ep.host, ep.port, `tributary-replica-fetcher-${this.s.nodeId}`, this.s.socketTimeoutMs);
+          this.conn = await BrokerConnection.connect(ep.host, ep.port, `tributary-replica-fetcher-${this.s.nodeId}`, this.s.socketTimeoutMs, this.s.security);
+          const sec = this.s.security;
+          this.host.logger.info({ leader: this.sourceId, address: `${ep.host}:${ep.port}`, listener: sec?.listenerName ?? 'PLAINTEXT', protocol: sec?.protocol ?? 'PLAINTEXT' }, 'replica fetcher connected to the leader');
         }
         const now = Date.now();
         const states = [...this.parts.values()].filter((st) => st.delayedUntil <= now);

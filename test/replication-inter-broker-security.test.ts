@@ -1,0 +1,100 @@
+// Replication over inter.broker.listener.name (issue 17): three CLI brokers whose
+// clients come in on a PLAINTEXT listener while the brokers replicate over a SASL_SSL
+// listener (certificates made here with openssl, PLAIN login). Followers must connect
+// to the leader's SASL_SSL endpoint, log in, and keep every acknowledged record
+// through a kill -9 of the leader.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { makeCa, makeCert } from './helpers/certs.ts';
+import { createClusterDb, kcatMetadata, TestCluster, waitFor } from './helpers/cluster.ts';
+import { BROKER_FLAGS, checkAcked, createTopic, partitionInfo, pythonProducer, readAll, settled } from './helpers/replication-e2e.ts';
+
+// The brokers' "replica fetcher connected" lines are info level.
+process.env.LOG_LEVEL = 'info';
+
+const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="broker-secret" user_broker="broker-secret";';
+
+/** The INTERNAL listener's port of a broker, from its "kafka listener INTERNAL (SASL_SSL) listening on" line. */
+function internalPort(output: string): number {
+  const m = /kafka listener INTERNAL \(SASL_SSL\) listening on [^\s:]+:(\d+)/.exec(output);
+  assert.ok(m, `no INTERNAL listener line in:\n${output.slice(0, 2000)}`);
+  return Number(m[1]);
+}
+
+/** Every "replica fetcher connected to the leader" log line of a broker. */
+function fetcherConnections(output: string): { leader: number; address: string; listener: string; protocol: string }[] {
+  return output.split('\n').filter((l) => l.includes('replica fetcher connected to the leader')).map((l) => JSON.parse(l.slice(l.indexOf('{'))));
+}
+
+test('followers replicate over the SASL_SSL inter-broker listener (TLS + PLAIN login) while clients use PLAINTEXT; a leader kill loses no acknowledged record', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-interbroker-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const ca = makeCa(dir);
+  const cert = makeCert(ca, 'broker', '/O=Tributary/CN=broker');
+  const c = new TestCluster(await createClusterDb(), [
+    ...BROKER_FLAGS,
+    // The first listener takes --kafka-port (the clients'); brokers reach each other on INTERNAL only.
+    '--set', 'listeners=CLIENT://127.0.0.1:0,INTERNAL://127.0.0.1:0',
+    '--set', 'listener.security.protocol.map=CLIENT:PLAINTEXT,INTERNAL:SASL_SSL',
+    '--set', 'inter.broker.listener.name=INTERNAL',
+    '--set', 'sasl.mechanism.inter.broker.protocol=PLAIN',
+    '--set', 'listener.name.internal.sasl.enabled.mechanisms=PLAIN',
+    '--set', `listener.name.internal.plain.sasl.jaas.config=${JAAS}`,
+    '--set', `listener.name.internal.ssl.keystore.location=${cert.pem}`,
+    '--set', `listener.name.internal.ssl.truststore.location=${ca.cert}`,
+  ]);
+  t.after(() => c.close());
+  await Promise.all([1, 2, 3].map((n) => c.start(n)));
+  await waitFor('three brokers registered', async () => (await kcatMetadata(c.bootstrap())).brokers.length === 3);
+  const topic = 'over-internal';
+  await createTopic(c, topic, { 'min.insync.replicas': '2' });
+  const before = await partitionInfo(c, topic);
+
+  const py = pythonProducer(c.bootstrap(), topic, 300, 'sec', 10);
+  await waitFor('a third of the records acknowledged', async () => py.ackedSoFar() >= 100, 60000);
+
+  // Each follower fetches from the leader's INTERNAL (SASL_SSL) endpoint, never its CLIENT one.
+  const leader = c.brokers.get(before.leader)!;
+  const leaderInternal = `127.0.0.1:${internalPort(leader.cli.output())}`;
+  for (const b of c.brokers.values()) {
+    if (b.nodeId === before.leader) continue;
+    const conns = fetcherConnections(b.cli.output()).filter((x) => x.leader === before.leader);
+    assert.ok(conns.length > 0, `broker ${b.nodeId} never connected to leader ${before.leader}`);
+    for (const x of conns) {
+      assert.equal(x.listener, 'INTERNAL');
+      assert.equal(x.protocol, 'SASL_SSL');
+      assert.equal(x.address, leaderInternal, `broker ${b.nodeId} fetches from the leader's INTERNAL endpoint, not its client port ${leader.port}`);
+    }
+  }
+
+  await c.kill(before.leader);
+  const { acked, errors } = await py.done;
+  assert.equal(acked.length, 300, `every record acknowledged (errors: ${errors.join('; ')})`);
+  const after = await waitFor('a new leader', async () => { const p = await partitionInfo(c, topic); return p.leader > 0 && p.leader !== before.leader && p; }, 30000);
+  checkAcked(await readAll(c, topic), acked, `new leader ${after.leader}`);
+
+  await c.start(before.leader);
+  await settled(c, topic);
+  checkAcked(await readAll(c, topic), acked, 'after the old leader rejoined');
+});
+
+test('a SASL inter-broker listener without this broker\'s own login, or with a mechanism it cannot use, stops the broker naming the setting', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-interbroker-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const ca = makeCa(dir);
+  const cert = makeCert(ca, 'broker', '/O=Tributary/CN=broker');
+  const common = [
+    '--set', 'listeners=CLIENT://127.0.0.1:0,INTERNAL://127.0.0.1:0', '--set', 'listener.security.protocol.map=CLIENT:PLAINTEXT,INTERNAL:SASL_SSL',
+    '--set', 'inter.broker.listener.name=INTERNAL', '--set', 'listener.name.internal.sasl.enabled.mechanisms=PLAIN',
+    '--set', `listener.name.internal.ssl.keystore.location=${cert.pem}`, '--set', `listener.name.internal.ssl.truststore.location=${ca.cert}`,
+  ];
+  const c = new TestCluster(await createClusterDb(), []);
+  t.after(() => c.close());
+  await assert.rejects(c.start(1, [...common, '--set', 'sasl.mechanism.inter.broker.protocol=PLAIN', '--set', 'listener.name.internal.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_broker="x";']),
+    /username="\.\.\." password="\.\.\.".*listener\.name\.internal\.plain\.sasl\.jaas\.config/);
+  await assert.rejects(c.start(1, [...common, '--set', `listener.name.internal.plain.sasl.jaas.config=${JAAS}`]),
+    /sasl\.mechanism\.inter\.broker\.protocol=GSSAPI is not supported/);
+});
