@@ -26,7 +26,7 @@ import { saslSettings } from './security/sasl.ts';
 import { mapDistinguishedName, parseMappingRules } from './security/principal.ts';
 import { Authorizer, parseSuperUsers } from './security/authorizer.ts';
 import { authorizingHandler } from './security/request-authorization.ts';
-import { FileSecurityStore } from './security/security-store.ts';
+import { ClusterSecurityStore, FileSecurityStore } from './security/security-store.ts';
 import { RetentionManager } from './log/retention-manager.ts';
 import { LogCleaner } from './log/log-cleaner.ts';
 import { TransactionCoordinator } from './txn/transaction-coordinator.ts';
@@ -69,8 +69,8 @@ export class Broker {
   private servers: SocketServer[] = [];
   private jwks: { stop(): void }[] = [];
   private listeners?: ListenerConfig;
-  /** ACLs and SCRAM credentials (a file under the data dir for one node) */
-  readonly securityStore: FileSecurityStore;
+  /** ACLs and SCRAM credentials: a file under the data dir for one node, the metadata store's for a cluster */
+  readonly securityStore: FileSecurityStore | ClusterSecurityStore;
   /** the ACL authorizer when authorizer.class.name is set */
   authorizer: Authorizer | null = null;
   /** Prometheus metrics; present when an admin listener serves them */
@@ -106,7 +106,13 @@ export class Broker {
     }
     this.replicas.cluster = this.cluster;
     this.advertisedHost = advertisableHost(o.host ?? '127.0.0.1');
-    this.securityStore = new FileSecurityStore(this.dataDir);
+    if (this.clusterStore) {
+      const security = new ClusterSecurityStore(this.clusterStore);
+      this.clusterStore.onSecurity = (acls, scram) => security.replace(acls, scram);
+      this.securityStore = security;
+    } else {
+      this.securityStore = new FileSecurityStore(this.dataDir);
+    }
     const core = { dataDir: this.dataDir, config: this.config, logger: this.logger, metadata: this.metadata, topics: this.topics, replicas: this.replicas };
     this.transactions = new TransactionCoordinator(core);
     this.groups = new GroupCoordinator(core);

@@ -17,6 +17,9 @@ import type { BrokerInfo, ClusterView, PartitionListener, PartitionState } from 
 import type { MetadataStore, PartitionMeta, TopicMeta } from './metadata-store.ts';
 import { partitionStateOf } from './local-cluster-view.ts';
 import { placeReplicas, checkAssignment } from './placement.ts';
+import type { AclBinding } from '../security/acl.ts';
+import type { ScramMechanism } from '../security/scram.ts';
+import type { SecurityBackend, StoredScram } from '../security/security-store.ts';
 import { electOnBrokerChange, electPreferred, startReassignment, cancelReassignment, finishReassignment, type Decision } from './elections.ts';
 
 /** Advisory lock keys (two-int form): class, then 0 = controller, 1 = schema, 1000+id = a broker's session. */
@@ -42,6 +45,13 @@ CREATE TABLE IF NOT EXISTS tributary_partitions (
   PRIMARY KEY (topic, partition));
 CREATE TABLE IF NOT EXISTS tributary_broker_configs (resource text PRIMARY KEY, configs jsonb NOT NULL);
 ALTER TABLE tributary_brokers ADD COLUMN IF NOT EXISTS endpoints jsonb NOT NULL DEFAULT '{}';
+CREATE TABLE IF NOT EXISTS tributary_acls (
+  resource_type int NOT NULL, resource_name text NOT NULL, pattern_type int NOT NULL, principal text NOT NULL, host text NOT NULL,
+  operation int NOT NULL, permission_type int NOT NULL,
+  PRIMARY KEY (resource_type, resource_name, pattern_type, principal, host, operation, permission_type));
+CREATE TABLE IF NOT EXISTS tributary_scram_credentials (
+  username text NOT NULL, mechanism text NOT NULL, salt text NOT NULL, stored_key text NOT NULL, server_key text NOT NULL, iterations int NOT NULL,
+  PRIMARY KEY (username, mechanism));
 `;
 
 /** Control-plane writes the topic manager asks for (any broker may make them; the store serializes). */
@@ -83,9 +93,12 @@ export interface PostgresClusterOptions {
   onChanges: (c: StoreChanges) => void;
 }
 
+/** The store's ACLs and SCRAM credentials, handed to the broker's security cache on every refresh. */
+export type SecurityListener = (acls: AclBinding[], scram: { user: string; mechanism: ScramMechanism; credential: StoredScram }[]) => void;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export class PostgresClusterView implements ClusterView, ClusterControl {
+export class PostgresClusterView implements ClusterView, ClusterControl, SecurityBackend {
   readonly nodeId: number;
   private readonly pool: pg.Pool;
   /** LISTEN and the session locks (this broker's, the controller's) live on this one connection */
@@ -115,6 +128,8 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
   private lastRebalance = Date.now();
   private sessionReconnecting = false;
   private fenced = false;
+  /** the broker's ACL/SCRAM cache, filled on every refresh */
+  onSecurity: SecurityListener | null = null;
 
   constructor(private readonly o: PostgresClusterOptions) {
     this.nodeId = o.nodeId;
@@ -123,7 +138,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
     this.pool = new pg.Pool({ connectionString: o.url, max: 4, connectionTimeoutMillis: 5000, keepAlive: true, idleTimeoutMillis: 30000 });
     this.pool.on('error', (e) => this.log.debug({ err: e }, 'idle metadata store connection failed'));
     // Admin requests while the store is unreachable answer a retriable Kafka error naming it, not UNKNOWN_SERVER_ERROR.
-    for (const m of ['createTopic', 'deleteTopic', 'createPartitions', 'setTopicConfigs', 'setBrokerConfigs', 'electLeaders', 'alterReassignments'] as const) {
+    for (const m of ['createTopic', 'deleteTopic', 'createPartitions', 'setTopicConfigs', 'setBrokerConfigs', 'electLeaders', 'alterReassignments', 'addAcls', 'removeAcls', 'setScram', 'deleteScram'] as const) {
       const f = (this[m] as (...a: unknown[]) => Promise<unknown>).bind(this);
       (this as any)[m] = (...a: unknown[]) => f(...a).catch((e: unknown) => { throw this.asKafkaError(e); });
     }
@@ -306,10 +321,66 @@ export class PostgresClusterView implements ClusterView, ClusterControl {
         partitions: await q('SELECT topic, partition, leader, leader_epoch, partition_epoch, replicas, isr, adding, removing FROM tributary_partitions ORDER BY topic, partition'),
         configs: await q('SELECT resource, configs FROM tributary_broker_configs'),
         locks: await q(PostgresClusterView.LOCKS_SQL, [LOCK_CLASS, LOCK_BROKER_BASE]),
+        acls: this.onSecurity ? await q('SELECT resource_type, resource_name, pattern_type, principal, host, operation, permission_type FROM tributary_acls') : [],
+        scram: this.onSecurity ? await q('SELECT username, mechanism, salt, stored_key, server_key, iterations FROM tributary_scram_credentials') : [],
       };
     }, { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', onError: (e) => this.storeUnreachable(e) });
     this.storeReachable();
     this.apply(rows);
+    this.applySecurity(rows.acls, rows.scram);
+  }
+
+  private applySecurity(acls: any[], scram: any[]): void {
+    if (!this.onSecurity) return;
+    try {
+      this.onSecurity(
+        acls.map((r) => ({ resourceType: r.resource_type, resourceName: r.resource_name, patternType: r.pattern_type, principal: r.principal, host: r.host, operation: r.operation, permissionType: r.permission_type })),
+        scram.map((r) => ({ user: r.username, mechanism: r.mechanism, credential: { salt: r.salt, storedKey: r.stored_key, serverKey: r.server_key, iterations: r.iterations } })));
+    } catch (e) { this.log.error({ err: e }, 'applying the store\'s ACLs and SCRAM credentials failed'); }
+  }
+
+  // ---------------- ACLs and SCRAM credentials (SecurityBackend) ----------------
+  // Each write commits with a NOTIFY, then refreshes this broker's cache before answering,
+  // so the writer sees its change at once and every other broker on the notification.
+
+  async addAcls(bindings: AclBinding[]): Promise<void> {
+    await this.inTransaction(async (c) => {
+      for (const b of bindings) {
+        await c.query(`INSERT INTO tributary_acls (resource_type, resource_name, pattern_type, principal, host, operation, permission_type)
+          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`, [b.resourceType, b.resourceName, b.patternType, b.principal, b.host, b.operation, b.permissionType]);
+      }
+      await this.notify('security', c);
+    });
+    await this.refresh();
+  }
+
+  async removeAcls(bindings: AclBinding[]): Promise<void> {
+    await this.inTransaction(async (c) => {
+      for (const b of bindings) {
+        await c.query(`DELETE FROM tributary_acls WHERE resource_type = $1 AND resource_name = $2 AND pattern_type = $3 AND principal = $4 AND host = $5
+          AND operation = $6 AND permission_type = $7`, [b.resourceType, b.resourceName, b.patternType, b.principal, b.host, b.operation, b.permissionType]);
+      }
+      await this.notify('security', c);
+    });
+    await this.refresh();
+  }
+
+  async setScram(user: string, m: ScramMechanism, cred: StoredScram): Promise<void> {
+    await this.inTransaction(async (c) => {
+      await c.query(`INSERT INTO tributary_scram_credentials (username, mechanism, salt, stored_key, server_key, iterations) VALUES ($1, $2, $3, $4, $5, $6)
+        ON CONFLICT (username, mechanism) DO UPDATE SET salt = EXCLUDED.salt, stored_key = EXCLUDED.stored_key, server_key = EXCLUDED.server_key, iterations = EXCLUDED.iterations`,
+      [user, m, cred.salt, cred.storedKey, cred.serverKey, cred.iterations]);
+      await this.notify('security', c);
+    });
+    await this.refresh();
+  }
+
+  async deleteScram(user: string, m: ScramMechanism): Promise<void> {
+    await this.inTransaction(async (c) => {
+      await c.query('DELETE FROM tributary_scram_credentials WHERE username = $1 AND mechanism = $2', [user, m]);
+      await this.notify('security', c);
+    });
+    await this.refresh();
   }
 
   private static readonly BROKERS_SQL = 'SELECT node_id, incarnation, host, port, rack, endpoints, lease_until > now() AS lease_ok, shutting_down FROM tributary_brokers ORDER BY node_id';

@@ -45,7 +45,7 @@ export function describeAclsHandler(az: Authorizer | null): ApiHandler<typeof De
 }
 
 export function createAclsHandler(az: Authorizer | null): ApiHandler<typeof CreateAcls> {
-  return (ctx, req) => {
+  return async (ctx, req) => {
     const creations = req.creations ?? [];
     if (!az) return { throttleTimeMs: 0, results: creations.map(() => ({ errorCode: code('SECURITY_DISABLED'), errorMessage: NO_AUTHORIZER })) };
     if (!onCluster(az, ctx, AclOperation.ALTER)) return { throttleTimeMs: 0, results: creations.map(() => ({ errorCode: code('CLUSTER_AUTHORIZATION_FAILED'), errorMessage: DENIED })) };
@@ -57,13 +57,13 @@ export function createAclsHandler(az: Authorizer | null): ApiHandler<typeof Crea
       valid.push(b);
       return { errorCode: 0, errorMessage: null };
     });
-    az.store.add(valid);
+    await az.store.add(valid);
     return { throttleTimeMs: 0, results };
   };
 }
 
 export function deleteAclsHandler(az: Authorizer | null): ApiHandler<typeof DeleteAcls> {
-  return (ctx, req) => {
+  return async (ctx, req) => {
     const filters = req.filters ?? [];
     if (!az) return { throttleTimeMs: 0, filterResults: filters.map(() => ({ errorCode: code('SECURITY_DISABLED'), errorMessage: NO_AUTHORIZER, matchingAcls: [] })) };
     if (!onCluster(az, ctx, AclOperation.ALTER)) return { throttleTimeMs: 0, filterResults: filters.map(() => ({ errorCode: code('CLUSTER_AUTHORIZATION_FAILED'), errorMessage: DENIED, matchingAcls: [] })) };
@@ -77,7 +77,7 @@ export function deleteAclsHandler(az: Authorizer | null): ApiHandler<typeof Dele
         matchingAcls: matching.map((b) => ({ errorCode: 0, errorMessage: null, resourceType: b.resourceType, resourceName: b.resourceName, patternType: b.patternType, principal: b.principal, host: b.host, operation: b.operation, permissionType: b.permissionType })),
       };
     });
-    az.store.remove(doomed);
+    await az.store.remove(doomed);
     return { throttleTimeMs: 0, filterResults };
   };
 }

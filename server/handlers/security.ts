@@ -47,7 +47,7 @@ function describeHandler(s: SecurityContext): ApiHandler<typeof DescribeUserScra
 }
 
 function alterHandler(s: SecurityContext): ApiHandler<typeof AlterUserScramCredentials> {
-  return (ctx, req) => {
+  return async (ctx, req) => {
     const names = [...new Set([...(req.deletions ?? []).map((d: any) => d.name), ...(req.upsertions ?? []).map((u: any) => u.name)])];
     if (!may(s, ctx, AclOperation.ALTER)) return { throttleTimeMs: 0, results: names.map((user) => ({ user, errorCode: code('CLUSTER_AUTHORIZATION_FAILED'), errorMessage: 'Cluster authorization failed.' })) };
     const result = new Map<string, { errorCode: number; errorMessage: string | null }>();
@@ -70,11 +70,11 @@ function alterHandler(s: SecurityContext): ApiHandler<typeof AlterUserScramCrede
       else if (u.iterations > MAX_ITERATIONS) fail(u.name, 'UNACCEPTABLE_CREDENTIAL', `Too many iterations: ${u.iterations} (at most ${MAX_ITERATIONS})`);
       else if (!u.salt.length || !u.saltedPassword.length) fail(u.name, 'UNACCEPTABLE_CREDENTIAL', 'Salt and salted password must not be empty');
     }
-    for (const d of req.deletions ?? []) if (!result.has(d.name)) s.scram.delete(d.name, SCRAM_BY_TYPE.get(d.mechanism)!);
+    for (const d of req.deletions ?? []) if (!result.has(d.name)) await s.scram.delete(d.name, SCRAM_BY_TYPE.get(d.mechanism)!);
     for (const u of req.upsertions ?? []) {
       if (result.has(u.name)) continue;
       const m = SCRAM_BY_TYPE.get(u.mechanism)!;
-      s.scram.set(u.name, m, credentialFromSalted(m, Buffer.from(u.saltedPassword), Buffer.from(u.salt), u.iterations));
+      await s.scram.set(u.name, m, credentialFromSalted(m, Buffer.from(u.saltedPassword), Buffer.from(u.salt), u.iterations));
     }
     return { throttleTimeMs: 0, results: names.map((user) => ({ user, ...(result.get(user) ?? { errorCode: 0, errorMessage: null }) })) };
   };

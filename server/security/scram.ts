@@ -35,9 +35,10 @@ export function credentialFromPassword(m: ScramMechanism, password: string, iter
 /** Where SCRAM credentials live: the broker's metadata (a file for one node; the cluster store elsewhere). */
 export interface ScramCredentialStore {
   get(user: string, m: ScramMechanism): ScramCredential | undefined;
-  set(user: string, m: ScramMechanism, c: ScramCredential): void;
+  /** a cluster store answers once the store holds it */
+  set(user: string, m: ScramMechanism, c: ScramCredential): void | Promise<void>;
   /** false if there was none */
-  delete(user: string, m: ScramMechanism): boolean;
+  delete(user: string, m: ScramMechanism): boolean | Promise<boolean>;
   /** user → mechanisms with their iterations */
   users(): Map<string, { mechanism: ScramMechanism; iterations: number }[]>;
 }
