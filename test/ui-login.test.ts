@@ -64,6 +64,26 @@ test('UI login: viewer reads only (button absent, API 403), admin creates a topi
     assert.equal((await page.request.get(`${h.ui.url}/api/topics`)).status(), 401, 'logged out: the old cookie is gone');
   });
 
+  await t.test('operator: may reset offsets and pause connectors, may not create topics', async () => {
+    await page.getByLabel('User name').fill('olga');
+    await page.getByLabel('Password').fill('operator-pw');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByText('olga (operator)').waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Create topic' }).count(), 0);
+    const me = await (await page.request.get(`${h.ui.url}/api/auth/me`)).json() as { csrfToken: string };
+    const headers = { 'x-csrf-token': me.csrfToken };
+    // past the role check: the group does not exist (404), not 403
+    const reset = await page.request.post(`${h.ui.url}/api/groups/no-such-group/reset-offsets`, { data: { topic: 'x', target: 'earliest' }, headers });
+    assert.notEqual(reset.status(), 403, await reset.text());
+    assert.notEqual(reset.status(), 401);
+    const create = await page.request.post(`${h.ui.url}/api/topics`, { data: { name: 'operator-topic', partitions: 1, replicationFactor: 1 }, headers });
+    assert.equal(create.status(), 403);
+    const del = await page.request.delete(`${h.ui.url}/api/topics/__consumer_offsets`, { headers });
+    assert.equal(del.status(), 403);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('form', { name: 'Log in' }).waitFor();
+  });
+
   await t.test('admin: creates a topic through the page', async () => {
     await page.getByLabel('User name').fill('adam');
     await page.getByLabel('Password').fill('admin-pw');

@@ -2,6 +2,7 @@
 // tasks the Assigner gives this worker, and answers the REST API. Operations run one
 // at a time (like Kafka's herder thread), so REST calls never race each other.
 import { KafkaProducer, type ClientConfig } from '../../client/index.ts';
+import { taskSecurity } from '../kafka.ts';
 import type { Logger } from 'pino';
 import { connectorLoggerName, taskLoggerName, type LogLevels } from './log-levels.ts';
 import type { Connector, ConnectorContext, Props } from '../../plugins/sdk/index.ts';
@@ -70,7 +71,8 @@ export class Herder {
   private get state() { return this.o.state; }
 
   async start(): Promise<void> {
-    this.dlqProducer = new KafkaProducer({ ...this.o.client, clientId: `${this.o.client.clientId}-dlq`, autoCreateTopics: true });
+    // dead letter records of tasks on this loop: a producer, so the worker's producer.* security settings (task threads have their own)
+    this.dlqProducer = new KafkaProducer({ ...this.o.client, security: taskSecurity(this.o.worker.raw, {}, 'producer'), clientId: `${this.o.client.clientId}-dlq`, autoCreateTopics: true });
     this.state.onExternalConfigChange = () => { void this.lock.run(() => this.reconcile()); };
     this.o.assigner.trackStops?.((connector, task) => this.stopping.get(taskKey(connector, task)) ?? Promise.resolve());
     await this.o.assigner.start((a) => {
