@@ -2,7 +2,8 @@
 // `ssl.keystore.location` (PEM), checked with curl --cacert (and refused without the CA);
 // the UI over HTTPS in Chromium trusting only the test certificate, its session cookie
 // Secure; and `tributary start` with the component prefixes (registry.listeners,
-// connect.listeners, ui.listeners, …) beside a plaintext broker listener.
+// connect.listeners, ui.listeners, …) beside a plaintext broker listener, and with only a
+// SASL_SSL broker listener reached through kafkastore.* / connect.* / ui.* client settings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -127,4 +128,36 @@ test('tributary start: registry., connect. and ui. prefixed listeners serve HTTP
     assert.match(s.url, /^https:/);
     assert.equal(s.reachable, true, `${what}: ${s.error}`);
   }
+});
+
+test('tributary start with only a SASL_SSL broker listener: registry (kafkastore.*), Connect (connect.*) and the UI (ui.*) reach it by their prefixed client settings', async (t) => {
+  const { dir, ca, server } = certs(t);
+  const jaas = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="platform" password="platform-pw";';
+  const client = (prefix: string) => [
+    '--set', `${prefix}security.protocol=SASL_SSL`, '--set', `${prefix}sasl.mechanism=PLAIN`,
+    '--set', `${prefix}sasl.jaas.config=${jaas}`, '--set', `${prefix}ssl.truststore.location=${ca.cert}`,
+  ];
+  const cli = await spawnCli([
+    'start', '--data-dir', path.join(dir, 'data'), '--registry-port', '0', '--connect-port', '0', '--ui-port', '0', '--admin-port', '0',
+    '--set', 'listeners=SASL_SSL://127.0.0.1:0', '--set', `ssl.keystore.location=${server.pem}`, '--set', 'sasl.enabled.mechanisms=PLAIN',
+    '--set', 'listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_platform="platform-pw";',
+    ...client('kafkastore.'), ...client('connect.'), ...client('ui.'),
+  ], ['kafka', 'registry', 'connect', 'ui'], 180000);
+  t.after(async () => { cli.child.kill('SIGTERM'); await cli.exited; });
+  const reg = await fetch(`http://127.0.0.1:${cli.ports.registry}/subjects/p-value/versions`, { method: 'POST', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ schema: '"string"' }) });
+  assert.equal(reg.status, 200, await reg.clone().text());
+  const input = path.join(dir, 'in.txt');
+  fs.writeFileSync(input, 'a\nb\n');
+  const created = await fetch(`http://127.0.0.1:${cli.ports.connect}/connectors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'src', config: { 'connector.class': 'FileStreamSource', file: input, topic: 'start-secure', 'value.converter': 'org.apache.kafka.connect.storage.StringConverter' } }) });
+  assert.equal(created.status, 201, await created.clone().text());
+  const until = Date.now() + 120000;
+  for (;;) {
+    const r = await fetch(`http://127.0.0.1:${cli.ports.ui}/api/topics/start-secure`);
+    const body = await r.json().catch(() => null) as { messages?: number } | null;
+    if (r.status === 200 && body?.messages === 2) break;
+    assert.ok(Date.now() < until, `the UI never showed 2 messages in start-secure: ${r.status} ${JSON.stringify(body)}`);
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  const status = await (await fetch(`http://127.0.0.1:${cli.ports.connect}/connectors/src/status`)).json() as { tasks: { state: string }[] };
+  assert.equal(status.tasks[0].state, 'RUNNING');
 });
