@@ -148,9 +148,10 @@ export class KafkaStreams {
   }
 
   /**
-   * The application's group membership. Its subscription metadata (JSON) carries the
-   * process id, the task directories on disk (for sticky assignment), application.server
-   * and — Kafka's SHUTDOWN_APPLICATION — a request that every instance stop.
+   * The application's group membership (protocol "stream"). Its subscription metadata
+   * (JSON) carries the process id, the task directories on disk (for sticky assignment),
+   * application.server, the topology's description and stores (for the admin UI) and —
+   * Kafka's SHUTDOWN_APPLICATION — a request that every instance stop.
    */
   private newMembership(shutdownRequested: boolean): StreamsMembership {
     const c = this.cfg;
@@ -158,7 +159,12 @@ export class KafkaStreams {
     const topics = [...new Set(this.specs.flatMap((s) => s.topics))];
     return new StreamsMembership({
       bootstrap: c.bootstrapServers, clientId: c.clientId, groupId: c.applicationId, topics, sessionTimeoutMs: c.sessionTimeoutMs, heartbeatIntervalMs: c.heartbeatIntervalMs,
-      metadata: Buffer.from(JSON.stringify({ processId: this.processId, previousTasks, applicationServer: c.applicationServer ?? null, ...(shutdownRequested ? { shutdownRequested: true } : {}) })),
+      metadata: Buffer.from(JSON.stringify({
+        processId: this.processId, previousTasks, applicationServer: c.applicationServer ?? null, ...(shutdownRequested ? { shutdownRequested: true } : {}),
+        // what the admin UI's Stream applications page shows: this is a tributary streams member, its topology and its stores
+        kind: 'tributary-streams', topology: this.topology.describe().toString(),
+        stores: [...this.topology.stores.keys()].filter((n) => !this.topology.globalStores.has(n)).map((name) => ({ name, changelog: this.topology.stores.get(name)!.builder.loggingEnabled ? this.changelogOf(name) : null })),
+      })),
       assign: (members) => {
         const ms = members.map((m) => { let prev: string[] = []; try { const md = JSON.parse(m.metadata?.toString() ?? '{}'); prev = md.previousTasks ?? []; if (md.shutdownRequested) this.shutdownRequestedBy = m.memberId; } catch { /* foreign member */ } return { memberId: m.memberId, previousTasks: prev }; });
         // an instance asked the application to stop: no member gets tasks

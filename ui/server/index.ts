@@ -17,6 +17,7 @@ import { topicRoutes } from './routes/topics.ts';
 import { upstreamRoutes } from './routes/upstream.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { mirrorRoutes } from './routes/mirror.ts';
+import { streamRoutes } from './routes/streams.ts';
 import { Samplers } from './services/samplers.ts';
 import { Upstream } from './services/upstream.ts';
 import { staticFiles } from './static.ts';
@@ -90,6 +91,7 @@ export async function buildApp(o: UiAppOptions): Promise<{ app: FastifyInstance;
   await app.register(messageRoutes, { ctx });
   await app.register(groupRoutes, { ctx });
   await app.register(mirrorRoutes, { ctx });
+  await app.register(streamRoutes, { ctx });
   await app.register(upstreamRoutes, { ctx });
   await app.register(staticFiles, { dist: o.distDir ?? DIST });
 

@@ -20,6 +20,7 @@ import { ConnectorNew } from './pages/connectors/connector-new.tsx';
 import { ConnectorDetails } from './pages/connectors/connector-details.tsx';
 import { BrokerList } from './pages/brokers/broker-list.tsx';
 import { MirrorFlows } from './pages/mirror/mirror-flows.tsx';
+import { StreamApps } from './pages/streams/stream-apps.tsx';
 
 const NAV = [
   { to: routes.overview(), label: 'Overview', end: true },
@@ -29,6 +30,7 @@ const NAV = [
   { to: routes.connectors(), label: 'Connectors' },
   { to: routes.brokers(), label: 'Brokers' },
   { to: routes.mirror(), label: 'Mirroring' },
+  { to: routes.streams(), label: 'Stream applications' },
 ];
 
 function TimeZonePicker() {
@@ -101,6 +103,7 @@ function Shell() {
           <Route path="/connectors/:name" element={<ConnectorDetails />} />
           <Route path="/brokers" element={<BrokerList />} />
           <Route path="/mirror" element={<MirrorFlows />} />
+          <Route path="/streams" element={<StreamApps />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </main>

@@ -26,5 +26,6 @@ export const routes = {
   connector: (n: string) => `/connectors/${e(n)}`,
   brokers: () => '/brokers',
   mirror: () => '/mirror',
+  streams: () => '/streams',
   login: (p?: { next?: string }) => `/login${qs(p)}`,
 };

@@ -3,6 +3,7 @@ import type {
   AlterTopicConfigsRequest, BrowseEvent, BrowseQuery, ClusterInfo, ConnectorRates, CreateTopicRequest, MirrorOverview, TopicRates, GroupDetails, GroupSummary, Overview,
   ProduceRequest, ProduceResult, ResendRequest, ResetOffsetsRequest, ResetOffsetsResult, ServiceStatus, TopicDetails, TopicSummary,
 } from '../../shared/api-types.ts';
+import type { StreamApp } from '../../shared/streams-types.ts';
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly target?: string) { super(message); }
@@ -69,6 +70,7 @@ export const api = {
   overview: () => request<Overview>('GET', '/api/overview'),
   brokers: () => request<ClusterInfo>('GET', '/api/brokers'),
   mirror: () => request<MirrorOverview>('GET', '/api/mirror'),
+  streams: () => request<StreamApp[]>('GET', '/api/streams'),
   topicRates: (topic: string) => request<TopicRates>('GET', `/api/topic-rates/${enc(topic)}`),
   connectorRates: (name: string) => request<ConnectorRates>('GET', `/api/connector-rates/${enc(name)}`),
 

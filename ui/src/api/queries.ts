@@ -7,6 +7,7 @@ export const keys = {
   overview: ['overview'] as const,
   brokers: ['brokers'] as const,
   mirror: ['mirror'] as const,
+  streams: ['streams'] as const,
   topics: ['topics'] as const,
   topic: (name: string) => ['topics', name] as const,
   topicRates: (name: string) => ['topics', name, 'rates'] as const,
@@ -33,6 +34,7 @@ export const useMe = () => useQuery({ queryKey: keys.me, queryFn: async () => { 
 export const useOverview = () => useQuery({ queryKey: keys.overview, queryFn: api.overview, refetchInterval: REFRESH });
 export const useBrokers = () => useQuery({ queryKey: keys.brokers, queryFn: api.brokers, refetchInterval: REFRESH });
 export const useMirror = () => useQuery({ queryKey: keys.mirror, queryFn: api.mirror, refetchInterval: REFRESH });
+export const useStreamApps = () => useQuery({ queryKey: keys.streams, queryFn: api.streams, refetchInterval: REFRESH });
 export const useTopics = () => useQuery({ queryKey: keys.topics, queryFn: api.topics, refetchInterval: REFRESH });
 export const useTopic = (name: string) => useQuery({ queryKey: keys.topic(name), queryFn: () => api.topic(name), refetchInterval: REFRESH });
 export const useTopicRates = (name: string) => useQuery({ queryKey: keys.topicRates(name), queryFn: () => api.topicRates(name), refetchInterval: REFRESH });
