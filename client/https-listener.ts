@@ -4,6 +4,8 @@
 //   ssl.keystore.type=PEM
 //   ssl.keystore.location=/etc/tributary/registry.pem     (PEM: private key + certificate chain)
 //   (or ssl.keystore.certificate.chain + ssl.keystore.key inline; ssl.key.password for an encrypted key)
+//   ssl.client.auth=required + ssl.truststore.location=ca.pem       client certificates (Kafka Connect's
+//   name; the registry's ssl.client.authentication=NONE|REQUESTED|REQUIRED and older ssl.client.auth=true too)
 // Kafka Connect's `listeners.https.ssl.*` names win over the plain `ssl.*` ones, so a
 // worker can serve HTTPS with one certificate and reach the broker with another.
 // Here (beside jaas.ts) because three components share it and none may import another.
@@ -15,7 +17,7 @@ export interface HttpListener {
   host: string;
   port: number;
   /** https: the server's key and certificate chain (PEM) */
-  tls?: { key: string; cert: string; passphrase?: string };
+  tls?: { key: string; cert: string; passphrase?: string; ca?: string; requestCert?: boolean; rejectUnauthorized?: boolean };
   /** https from ssl.keystore.location: the file watched for a new certificate */
   keystoreFile?: string;
 }
@@ -55,7 +57,17 @@ export function httpListener(props: Record<string, string | undefined>, fallback
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) throw new HttpListenerError(`${what}: ssl.keystore.location${loc ? `=${loc}` : ''} holds no PEM private key`);
   if (!/-----BEGIN CERTIFICATE-----/.test(cert)) throw new HttpListenerError(`${what}: ssl.keystore.location${loc ? `=${loc}` : ''} holds no PEM certificate`);
   const passphrase = get('ssl.key.password');
-  return { scheme, host, port, tls: { key, cert, ...(passphrase ? { passphrase } : {}) }, ...(loc ? { keystoreFile: loc } : {}) };
+  const clientAuthRaw = get('ssl.client.authentication') ?? get('ssl.client.auth') ?? 'none';
+  const clientAuth = ({ true: 'required', false: 'none' } as Record<string, string>)[clientAuthRaw.toLowerCase()] ?? clientAuthRaw.toLowerCase();
+  if (!['none', 'requested', 'required'].includes(clientAuth)) throw new HttpListenerError(`${what}: ssl.client.auth=${clientAuthRaw} is not one of none, requested, required`);
+  let ca: string | undefined;
+  if (clientAuth !== 'none') {
+    const trust = get('ssl.truststore.location');
+    ca = trust ? readPem('ssl.truststore.location', trust) : get('ssl.truststore.certificates');
+    if (!ca) throw new HttpListenerError(`${what}: ssl.client.auth=${clientAuth} needs ssl.truststore.location (PEM CA certificates the client certificates are checked against)`);
+  }
+  const tls = { key, cert, ...(passphrase ? { passphrase } : {}), ...(ca ? { ca, requestCert: true, rejectUnauthorized: clientAuth === 'required' } : {}) };
+  return { scheme, host, port, tls, ...(loc ? { keystoreFile: loc } : {}) };
 }
 
 interface ReloadLog { info(o: object, msg: string): void; error(o: object, msg: string): void }
@@ -74,7 +86,7 @@ export function watchHttpsKeystore(server: unknown, l: HttpListener, log?: Reloa
     try {
       const pem = fs.readFileSync(file, 'utf8');
       if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem) || !/-----BEGIN CERTIFICATE-----/.test(pem)) throw new Error('no PEM private key and certificate in it (yet)');
-      (server as TlsServer).setSecureContext({ key: pem, cert: pem, ...(l.tls!.passphrase ? { passphrase: l.tls!.passphrase } : {}) });
+      (server as TlsServer).setSecureContext({ key: pem, cert: pem, ...(l.tls!.passphrase ? { passphrase: l.tls!.passphrase } : {}), ...(l.tls!.ca ? { ca: l.tls!.ca } : {}) });
       log?.info({ file }, 'HTTPS certificate reloaded');
     } catch (e) {
       log?.error({ file, err: (e as Error).message }, 'HTTPS certificate changed but could not be loaded; still serving the previous one');

@@ -30,7 +30,7 @@ export interface AppOptions {
   /** authentication.method=BASIC (registry/auth.ts) */
   auth?: BasicAuthOptions | null;
   /** listeners=https://…: the key and certificate chain (client/https-listener.ts) */
-  https?: { key: string; cert: string; passphrase?: string };
+  https?: import('../client/https-listener.ts').HttpListener['tls'];
 }
 
 declare module 'fastify' {

@@ -83,6 +83,25 @@ test('registry and Connect serve HTTPS from listeners=https:// with a PEM keysto
   await assert.rejects(startRegistry({ host: '127.0.0.1', port: 0, store: 'memory', config: { listeners: 'https://127.0.0.1:0', 'ssl.keystore.location': path.join(dir, 'missing.pem') } }), /cannot read ssl\.keystore\.location=.*ENOENT/);
 });
 
+test('client certificates on an HTTPS listener: ssl.client.authentication=REQUIRED (registry) / ssl.client.auth=required (Connect\'s name) refuse a client without one', async (t) => {
+  const { ca, server } = certs(t);
+  const alice = makeCert(ca, 'alice', '/CN=alice');
+  const registry = await startRegistry({ host: '127.0.0.1', port: 0, store: 'memory', config: { listeners: 'https://127.0.0.1:0', 'ssl.keystore.location': server.pem, 'ssl.client.authentication': 'REQUIRED', 'ssl.truststore.location': ca.cert } });
+  t.after(() => registry.close());
+  const withCert = await curl(['--cacert', ca.cert, '--cert', alice.cert, '--key', alice.key, `${registry.url}/subjects`]);
+  assert.equal(withCert.status, 0, withCert.stderr);
+  assert.equal(withCert.stdout, '[]');
+  const without = await curl(['--cacert', ca.cert, `${registry.url}/subjects`]);
+  assert.notEqual(without.status, 0, 'no client certificate: the handshake is refused');
+  // a certificate from another CA is refused too
+  const otherDir = tempDir('tributary-https-other-');
+  t.after(() => fs.rmSync(otherDir, { recursive: true, force: true }));
+  const mallory = makeCert(makeCa(otherDir, 'Other CA'), 'mallory', '/CN=mallory');
+  assert.notEqual((await curl(['--cacert', ca.cert, '--cert', mallory.cert, '--key', mallory.key, `${registry.url}/subjects`])).status, 0);
+  await assert.rejects(startRegistry({ host: '127.0.0.1', port: 0, store: 'memory', config: { listeners: 'https://127.0.0.1:0', 'ssl.keystore.location': server.pem, 'ssl.client.auth': 'required' } }), /needs ssl\.truststore\.location/);
+  await assert.rejects(startRegistry({ host: '127.0.0.1', port: 0, store: 'memory', config: { listeners: 'https://127.0.0.1:0', 'ssl.keystore.location': server.pem, 'ssl.client.auth': 'sometimes' } }), /ssl\.client\.auth=sometimes is not one of/);
+});
+
 test('UI over HTTPS: Chromium trusting the certificate logs in; the session cookie is Secure', async (t) => {
   const { dir, ca, server } = certs(t);
   const users = path.join(dir, 'ui-users.properties');

@@ -28,7 +28,7 @@ export interface AppOptions {
   /** rest.extension.classes=…BasicAuthSecurityRestExtension (rest/auth.ts) */
   auth?: ConnectBasicAuth | null;
   /** listeners=https://…: the key and certificate chain (client/https-listener.ts) */
-  https?: { key: string; cert: string; passphrase?: string };
+  https?: import('../../client/https-listener.ts').HttpListener['tls'];
 }
 
 const bool = (v: unknown) => v === true || v === 'true';
