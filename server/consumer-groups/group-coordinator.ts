@@ -163,10 +163,14 @@ export class GroupCoordinator {
 
   private persistGroup(g: Group): void { this.write(g.groupId, [{ key: this.groupKey(g.groupId), value: this.groupValue(g) }]); }
 
-  /** NOT_COORDINATOR unless this broker leads the group's __consumer_offsets partition (0 when the topic is still to be created). */
+  /**
+   * NOT_COORDINATOR unless this broker leads the group's __consumer_offsets partition. Before
+   * the topic exists a single node coordinates everything (it creates the topic on first use);
+   * a broker of a cluster owns nothing until FindCoordinator has created it and named a leader.
+   */
   coordinatorError(groupId: string): number {
     const t = this.b.metadata.get(OFFSETS_TOPIC);
-    if (!t) return 0;
+    if (!t) return this.cfg.get('metadata.store.url') ? code('NOT_COORDINATOR') : 0;
     const part = this.b.replicas.get(OFFSETS_TOPIC, partitionFor(groupId, t.partitions.length));
     return part && part.isLeader && this.loaded.has(part.partition) ? 0 : code('NOT_COORDINATOR');
   }

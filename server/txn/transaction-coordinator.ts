@@ -113,7 +113,8 @@ export class TransactionCoordinator {
 
   private owns(id: string): boolean {
     const topic = this.b.metadata.get(TXN_TOPIC);
-    if (!topic) return true; // created on first use, here
+    // A single node creates the topic on first use; in a cluster FindCoordinator creates it and names the leader.
+    if (!topic) return !this.b.config.get('metadata.store.url');
     const n = partitionFor(id, topic.partitions.length);
     return this.b.replicas.get(TXN_TOPIC, n)?.isLeader === true && this.loaded.has(n);
   }
