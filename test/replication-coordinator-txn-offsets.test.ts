@@ -5,8 +5,8 @@
 // takes the partition over between TxnOffsetCommit and EndTxn must know them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReplicationCluster, TestClient } from './helpers/replication-cluster.ts';
-import { AddOffsetsToTxn, EndTxn, InitProducerId, OffsetFetch, TxnOffsetCommit } from '../server/protocol/apis/index.ts';
+import { ReplicationCluster, TestClient, until } from './helpers/replication-cluster.ts';
+import { AddOffsetsToTxn, AddPartitionsToTxn, DescribeTransactions, EndTxn, InitProducerId, OffsetFetch, TxnOffsetCommit } from '../server/protocol/apis/index.ts';
 
 const T = 'orders';
 const OFFSETS = '__consumer_offsets';
@@ -70,4 +70,38 @@ test('a committed transaction\'s offsets survive a coordinator move after its ma
   assert.equal(await committed(3), 7n, 'the committed offset moved; the open transaction\'s is not visible');
   await open.end(true);
   assert.equal(await committed(3), 9n, 'the open transaction completed on the new coordinator');
+});
+
+test('a transaction left in PrepareCommit by a coordinator that went away is completed by the next one: its markers are written and the partition\'s last stable offset moves past it', async (t) => {
+  const c = new ReplicationCluster();
+  t.after(() => c.stop());
+  await c.start([1, 2, 3]);
+  c.createTopic('__transaction_state', 1, [1, 2, 3], { 'cleanup.policy': 'compact' });
+  c.createTopic(T, 1, [2, 3, 1]);
+  const coord = await TestClient.connect(c.broker(1).port);
+  const ender = await TestClient.connect(c.broker(1).port);
+  const leader = await TestClient.connect(c.broker(2).port);
+  const next = await TestClient.connect(c.broker(3).port);
+  t.after(() => { coord.close(); ender.close(); leader.close(); next.close(); });
+  const init = await coord.conn.send(InitProducerId, 1, { transactionalId: 'tx', transactionTimeoutMs: 60000 });
+  const ids = { producerId: init.producerId, producerEpoch: init.producerEpoch };
+  const add = await coord.conn.send(AddPartitionsToTxn, 3, { v3AndBelowTransactionalId: 'tx', v3AndBelowProducerId: ids.producerId, v3AndBelowProducerEpoch: ids.producerEpoch, v3AndBelowTopics: [{ name: T, partitions: [0] }] });
+  assert.equal((add.resultsByTopicV3AndBelow as { resultsByPartition: { partitionErrorCode: number }[] }[])[0].resultsByPartition[0].partitionErrorCode, 0);
+  assert.equal((await leader.produce(T, 0, ['a', 'b'], { batch: { ...ids, transactional: true, baseSequence: 0 } })).error, null);
+  const part = () => c.broker(2).replicas.get(T, 0)!;
+  const lso = () => c.broker(2).replicas.producerState.lastStableOffset(part());
+  assert.equal(lso(), 0n, 'the open transaction holds the last stable offset');
+  // The coordinator cannot reach the partition's leader: EndTxn persists PrepareCommit, then retries its marker.
+  c.controller.endpoints.get(2)!.alive = false;
+  const txnLog = (id: number) => c.broker(id).replicas.get('__transaction_state', 0)!;
+  const before = txnLog(1).logEndOffset;
+  void ender.conn.send(EndTxn, 1, { transactionalId: 'tx', ...ids, committed: true }).catch(() => {});
+  await until(() => txnLog(1).logEndOffset > before && txnLog(3).logEndOffset === txnLog(1).logEndOffset, 10000, 'PrepareCommit replicated');
+  await c.stopNode(1);
+  c.controller.elect('__transaction_state', 0, 3, [1, 2, 3], [2, 3]);
+  c.controller.elect(T, 0, 2, [2, 3, 1], [2, 3]);
+  c.controller.endpoints.get(2)!.alive = true;
+  await until(() => lso() === part().logEndOffset && part().logEndOffset > 2n, 20000, 'the commit marker on the partition');
+  const d = await next.conn.send(DescribeTransactions, 0, { transactionalIds: ['tx'] });
+  assert.equal(d.transactionStates[0].transactionState, 'CompleteCommit', 'the new coordinator completed it');
 });
