@@ -117,7 +117,7 @@ export class Broker {
     this.transactions = new TransactionCoordinator(core);
     this.groups = new GroupCoordinator(core);
     this.transactions.offsetSink = this.groups;
-    this.remoteLogManager = createRemoteLogManager(this.config, { metadata: this.metadata, replicas: this.replicas, isClosing: () => this.closing }, this.logger.child({ component: 'tiered' }));
+    this.remoteLogManager = createRemoteLogManager(this.config, { metadata: this.metadata, replicas: this.replicas, isClosing: () => this.closing, manifests: this.clusterStore }, this.logger.child({ component: 'tiered' }));
     this.retention = new RetentionManager(() => this.replicas.all().flatMap((p) => {
       const t = this.metadata.get(p.topic);
       if (!t) return [];
@@ -217,6 +217,7 @@ export class Broker {
     if (this.metrics) { const m = this.metrics; this.groups.onRebalanceCompleted = () => m.onRebalanceCompleted(); this.transactions.onCompleted = (commit) => m.onTransactionCompleted(commit); }
     if (this.remoteLogManager) {
       this.replicas.attachRemoteLog(this.remoteLogManager);
+      await this.remoteLogManager.loadManifests();
       this.remoteLogManager.start();
       this.logger.info({ storage: this.remoteLogManager.storage.describe }, 'tiered storage enabled');
     }

@@ -20,6 +20,7 @@ import { placeReplicas, checkAssignment } from './placement.ts';
 import type { AclBinding } from '../security/acl.ts';
 import type { ScramMechanism } from '../security/scram.ts';
 import type { SecurityBackend, StoredScram } from '../security/security-store.ts';
+import type { RemoteLogMetadataStore } from '../tiered/remote-log-manifest.ts';
 import { electOnBrokerChange, electPreferred, startReassignment, cancelReassignment, finishReassignment, type Decision } from './elections.ts';
 
 /** Advisory lock keys (two-int form): class, then 0 = controller, 1 = schema, 1000+id = a broker's session. */
@@ -52,6 +53,9 @@ CREATE TABLE IF NOT EXISTS tributary_acls (
 CREATE TABLE IF NOT EXISTS tributary_scram_credentials (
   username text NOT NULL, mechanism text NOT NULL, salt text NOT NULL, stored_key text NOT NULL, server_key text NOT NULL, iterations int NOT NULL,
   PRIMARY KEY (username, mechanism));
+CREATE TABLE IF NOT EXISTS tributary_remote_log_manifests (
+  topic_id text NOT NULL, partition int NOT NULL, leader_epoch int NOT NULL, manifest jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (topic_id, partition));
 `;
 
 /** Control-plane writes the topic manager asks for (any broker may make them; the store serializes). */
@@ -98,7 +102,7 @@ export type SecurityListener = (acls: AclBinding[], scram: { user: string; mecha
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export class PostgresClusterView implements ClusterView, ClusterControl, SecurityBackend {
+export class PostgresClusterView implements ClusterView, ClusterControl, SecurityBackend, RemoteLogMetadataStore {
   readonly nodeId: number;
   private readonly pool: pg.Pool;
   /** LISTEN and the session locks (this broker's, the controller's) live on this one connection */
@@ -337,6 +341,25 @@ export class PostgresClusterView implements ClusterView, ClusterControl, Securit
         acls.map((r) => ({ resourceType: r.resource_type, resourceName: r.resource_name, patternType: r.pattern_type, principal: r.principal, host: r.host, operation: r.operation, permissionType: r.permission_type })),
         scram.map((r) => ({ user: r.username, mechanism: r.mechanism, credential: { salt: r.salt, storedKey: r.stored_key, serverKey: r.server_key, iterations: r.iterations } })));
     } catch (e) { this.log.error({ err: e }, 'applying the store\'s ACLs and SCRAM credentials failed'); }
+  }
+
+  // ---------------- tiered storage (RemoteLogMetadataStore) ----------------
+  // One manifest document per topic id and partition, read on demand (not cached here:
+  // only the replicas of a tiered partition need it). The leader's write is a
+  // compare-and-set on its leader epoch, so a deposed leader cannot overwrite its successor.
+
+  async loadRemoteManifest(topicId: string, partition: number): Promise<{ leaderEpoch: number; manifest: any } | null> {
+    const r = await this.pool.query('SELECT leader_epoch, manifest FROM tributary_remote_log_manifests WHERE topic_id = $1 AND partition = $2', [topicId, partition]);
+    return r.rows.length ? { leaderEpoch: r.rows[0].leader_epoch, manifest: r.rows[0].manifest } : null;
+  }
+
+  async saveRemoteManifest(topicId: string, partition: number, leaderEpoch: number, manifest: object): Promise<boolean> {
+    const r = await this.pool.query(
+      `INSERT INTO tributary_remote_log_manifests (topic_id, partition, leader_epoch, manifest) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (topic_id, partition) DO UPDATE SET leader_epoch = EXCLUDED.leader_epoch, manifest = EXCLUDED.manifest, updated_at = now()
+       WHERE tributary_remote_log_manifests.leader_epoch <= EXCLUDED.leader_epoch`,
+      [topicId, partition, leaderEpoch, JSON.stringify(manifest)]);
+    return r.rowCount === 1;
   }
 
   // ---------------- ACLs and SCRAM credentials (SecurityBackend) ----------------

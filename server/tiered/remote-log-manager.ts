@@ -15,6 +15,11 @@
 //   key still wins, offsets are never renumbered), only less compact.
 // - remote.storage.enable=false on a topic stops uploads and local trimming; what is
 //   already remote stays readable (and subject to total retention) until it expires.
+// - In a cluster the manifest lives in the metadata store (RemoteLogMetadataStore),
+//   written by the leader only, compare-and-set on its leader epoch. Followers re-read
+//   it every pass and trim their local copies of what it covers, so a new leader
+//   already knows (and re-reads, under its new epoch) what is remote: it serves it,
+//   uploads from where the old leader stopped, and alone applies retention to it.
 import fs from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import { crc32 } from '@node-rs/crc32';
@@ -31,7 +36,7 @@ import { LOG_OVERHEAD, OFF_LENGTH, OFF_LAST_OFFSET_DELTA, BATCH_HEADER_SIZE, rea
 import { KafkaError } from '../errors.ts';
 import { ConfigError } from '../config.ts';
 import { S3RemoteStorage, type RemoteStorage } from './remote-storage.ts';
-import { RemoteLogManifest, MANIFEST_FILE, type RemoteSegment } from './remote-log-manifest.ts';
+import { RemoteLogManifest, MANIFEST_FILE, type RemoteLogMetadataStore, type RemoteSegment } from './remote-log-manifest.ts';
 import { RangeCache } from './range-cache.ts';
 import { summarizeFile, lookupIndex, lookupTimeIndex, encodeTxnIndex, type AbortedEntry } from './remote-index.ts';
 
@@ -52,6 +57,8 @@ export interface RemoteLogManagerDeps {
   replicas: ReplicaManager;
   /** the broker is shutting down */
   isClosing(): boolean;
+  /** a cluster's metadata store: manifests are kept there instead of in partition dirs */
+  manifests?: RemoteLogMetadataStore | null;
 }
 
 interface PartitionState {
@@ -62,6 +69,12 @@ interface PartitionState {
   prefix: string;
   /** closed local segments known to match their uploaded copy */
   current: WeakSet<LogSegment>;
+  /** cluster: the topic id keying the manifest in the store */
+  topicId: string;
+  /** cluster: save() calls since the last write to the store reached it */
+  changes: number;
+  /** cluster: the leader epoch under which this broker (as leader) last read the stored manifest; -1 none */
+  loadedEpoch: number;
 }
 
 /** objects of one uploaded segment (`.txnindex` and `.snapshot` only when there is something to keep) */
@@ -125,14 +138,73 @@ export class RemoteLogManager implements RemoteLog {
     if (!st) {
       const t = this.b.metadata.get(p.topic);
       let manifest: RemoteLogManifest;
-      try { manifest = RemoteLogManifest.load(p.log.dir); } catch (e) {
-        this.logger.error({ err: e, partition: `${p.topic}-${p.partition}` }, `unreadable ${MANIFEST_FILE}; remote data of this partition is not served`);
-        manifest = new RemoteLogManifest(p.log.dir);
+      if (this.b.manifests) manifest = new RemoteLogManifest(p.log.dir); // filled from the store (loadManifest)
+      else {
+        try { manifest = RemoteLogManifest.load(p.log.dir); } catch (e) {
+          this.logger.error({ err: e, partition: `${p.topic}-${p.partition}` }, `unreadable ${MANIFEST_FILE}; remote data of this partition is not served`);
+          manifest = new RemoteLogManifest(p.log.dir);
+        }
       }
-      st = { p, name: `${p.topic}-${p.partition}`, manifest, prefix: `${p.topic}-${t?.id ?? 'unknown'}/${p.partition}/`, current: new WeakSet() };
+      const created: PartitionState = { p, name: `${p.topic}-${p.partition}`, manifest, prefix: `${p.topic}-${t?.id ?? 'unknown'}/${p.partition}/`, current: new WeakSet(), topicId: t?.id ?? '', changes: 0, loadedEpoch: -1 };
+      if (this.b.manifests) manifest.shared = () => { created.changes++; };
+      st = created;
       this.states.set(p.log, st);
     }
     return st;
+  }
+
+  // ---- the manifest in a cluster's metadata store ----
+
+  /** Reads the stored manifest over this broker's copy (local edits not yet stored are dropped). */
+  private async loadManifest(st: PartitionState): Promise<void> {
+    const store = this.b.manifests;
+    if (!store || !st.topicId) return;
+    const row = await store.loadRemoteManifest(st.topicId, st.p.partition);
+    st.changes = 0;
+    if (row) st.manifest.assign(row.manifest);
+  }
+
+  /**
+   * Cluster: writes the manifest to the store if it changed, as the partition's leader
+   * under its leader epoch. False when it could not (not the leader, or a newer leader
+   * wrote it: this broker then re-reads it and uploads or deletes nothing on the old view).
+   */
+  private async persist(st: PartitionState): Promise<boolean> {
+    const store = this.b.manifests;
+    if (!store || st.changes === 0) return true;
+    if (!st.p.isLeader || !st.topicId) return false;
+    const seen = st.changes;
+    const epoch = st.p.leaderEpoch;
+    if (await store.saveRemoteManifest(st.topicId, st.p.partition, epoch, st.manifest.toJSON())) {
+      st.changes -= seen;
+      return true;
+    }
+    this.logger.warn({ partition: st.name, leaderEpoch: epoch }, 'tiered storage: a leader of a newer epoch has written this partition\'s remote log manifest; re-reading it');
+    st.loadedEpoch = -1;
+    await this.loadManifest(st).catch(() => undefined);
+    return false;
+  }
+
+  /** Cluster, at start: every hosted partition's manifest from the store, before clients are served. */
+  async loadManifests(): Promise<void> {
+    if (!this.b.manifests) return;
+    for (const p of this.b.replicas.all()) {
+      if (p.log.closed || p.topic.startsWith('__')) continue;
+      await this.loadManifest(this.state(p)).catch((e) => this.logger.warn({ err: (e as Error).message, partition: `${p.topic}-${p.partition}` }, 'tiered storage: reading the remote log manifest from the metadata store failed; retried by the background task'));
+    }
+  }
+
+  /** A follower in a cluster: learns what the leader uploaded and trims its own local copies of it. */
+  private async follow(st: PartitionState, now: number): Promise<void> {
+    await this.loadManifest(st);
+    st.loadedEpoch = -1;
+    this.applyLocalRetention(st, now);
+  }
+
+  /** The local segment's data is in remote storage (uploaded from here, or, in a cluster, by any leader). */
+  private uploadedCopy(st: PartitionState, seg: LogSegment): boolean {
+    if (st.current.has(seg)) return true;
+    return !!this.b.manifests && st.manifest.segments.length > 0 && seg.nextOffset <= st.manifest.endOffset;
   }
 
   /** True when the partition has remote-only data (offsets below the local log start). */
@@ -189,16 +261,26 @@ export class RemoteLogManager implements RemoteLog {
 
   /** One pass over every partition; `now` is for tests (default: the clock at each partition). */
   async runOnce(now?: number): Promise<void> {
-    // Only a partition's leader copies to remote storage and trims its local log (followers keep theirs).
-    const parts = this.b.replicas.all().filter((p) => !p.log.closed && p.isLeader);
+    // Only a partition's leader copies to remote storage and applies retention. A single
+    // node's followers keep their local logs; a cluster's trim what the stored manifest covers.
+    const shared = !!this.b.manifests;
+    const parts = this.b.replicas.all().filter((p) => !p.log.closed && (p.isLeader || (shared && this.enabled(p))));
     const queue = [...parts];
     const worker = async () => {
       for (let p = queue.shift(); p; p = queue.shift()) {
         if (this.stopped) return;
         const st = this.state(p);
         try {
+          if (!p.isLeader) { await this.follow(st, now ?? Date.now()); continue; }
+          if (shared && st.loadedEpoch !== p.leaderEpoch) {
+            // A new leadership: what earlier leaders uploaded is in the store, not (all) in our copy.
+            const epoch = p.leaderEpoch;
+            await this.loadManifest(st);
+            st.loadedEpoch = epoch;
+          }
           if (this.enabled(p) && Date.now() >= this.retryAt) await this.copySegments(st);
-          if (this.enabled(p)) this.applyLocalRetention(st, now ?? Date.now());
+          // Local copies go only once the manifest naming their remote copies is stored.
+          if (this.enabled(p) && await this.persist(st)) this.applyLocalRetention(st, now ?? Date.now());
           if (this.enabled(p) || st.manifest.segments.length || st.manifest.pendingDeletes.length) await this.applyTotalRetention(st, now ?? Date.now());
         } catch (e) {
           this.logger.error({ err: e, partition: st.name }, 'tiered storage task failed');
@@ -210,6 +292,8 @@ export class RemoteLogManager implements RemoteLog {
     for (const [k, st] of this.states) {
       // Closed and no longer the live log of its partition: the topic was deleted (perhaps re-created).
       if (!st.p.log.closed || this.stopped || this.b.isClosing() || this.b.replicas.get(st.p.topic, st.p.partition)?.log === st.p.log) continue;
+      // In a cluster the leader of the time deletes them; a follower forgets its copy of the manifest.
+      if (shared && !st.p.isLeader) { this.states.delete(k); continue; }
       const keys = [...st.manifest.segments.map((s) => s.key), ...st.manifest.pendingDeletes];
       try {
         if (keys.length) await this.storage.delete(keys.flatMap((s) => EXT.map((e) => s + e)));
@@ -254,6 +338,8 @@ export class RemoteLogManager implements RemoteLog {
       if (st.current.has(seg)) continue;
       const existing = st.manifest.segments.find((s) => s.baseOffset === seg.baseOffset);
       if (existing && existing.size === seg.size && existing.localIno === inoOf(seg)) { st.current.add(seg); continue; }
+      // Cluster: an earlier leader uploaded these offsets (perhaps cut into other segments).
+      if (!existing && this.b.manifests && st.manifest.segments.length && seg.nextOffset <= st.manifest.endOffset) { st.current.add(seg); continue; }
       if (seg.nextOffset <= st.manifest.startOffset && !existing) continue; // already deleted remotely (DeleteRecords)
       try {
         await this.upload(st, seg, existing);
@@ -262,6 +348,8 @@ export class RemoteLogManager implements RemoteLog {
         return;
       }
       this.onAvailable();
+      // Cluster: each upload is recorded in the store before the next (a new leader then never repeats it).
+      if (!(await this.persist(st))) return;
     }
   }
 
@@ -322,7 +410,7 @@ export class RemoteLogManager implements RemoteLog {
     let deleted = 0;
     while (log.segments.length > 1) {
       const seg = log.segments[0];
-      if (!st.current.has(seg)) break; // not uploaded (yet), or changed since
+      if (!this.uploadedCopy(st, seg)) break; // not uploaded (yet), or changed since
       const newest = segmentNewestMs(seg);
       const byTime = lms >= 0 && now - newest > lms;
       const bySize = lbytes >= 0 && log.size - seg.size >= lbytes;
@@ -392,13 +480,15 @@ export class RemoteLogManager implements RemoteLog {
   private async flushDeletes(st: PartitionState): Promise<void> {
     const m = st.manifest;
     if (!m.pendingDeletes.length || Date.now() < this.retryAt) return;
+    // Cluster: the manifest without these objects is stored before they go.
+    if (!st.p.log.closed && !(await this.persist(st))) return;
     const stems = [...m.pendingDeletes];
     try {
       await this.storage.delete(stems.flatMap((s) => EXT.map((e) => s + e)));
     } catch (e) { this.warnUnavailable(e, 'delete'); return; }
     for (const s of stems) this.cache.invalidate(s);
     m.pendingDeletes = m.pendingDeletes.filter((k) => !stems.includes(k));
-    if (!st.p.log.closed) m.save();
+    if (!st.p.log.closed) { m.save(); await this.persist(st); }
   }
 
   /** DeleteRecords: remote data below `offset` becomes unreadable and is deleted in the background. */
@@ -408,6 +498,7 @@ export class RemoteLogManager implements RemoteLog {
     st.manifest.logStartOffset = offset;
     while (st.manifest.segments.length && st.manifest.segments[0].nextOffset <= offset) st.manifest.pendingDeletes.push(st.manifest.segments.shift()!.key);
     st.manifest.save();
+    if (this.b.manifests && p.isLeader) void this.persist(st).catch((e) => this.logger.warn({ err: (e as Error).message, partition: st.name }, 'tiered storage: storing the remote log start failed; retried by the background task'));
   }
 
   // ---- reads ----

@@ -1,6 +1,7 @@
-// Durable list of a partition's uploaded segments: `remote-log-manifest.json` in
-// the partition directory, replaced by an fsynced write and an atomic rename after
-// every change. A restart reads it back, so nothing is uploaded twice and nothing
+// Durable list of a partition's uploaded segments. A single node keeps it as
+// `remote-log-manifest.json` in the partition directory, replaced by an fsynced write
+// and an atomic rename after every change; a cluster keeps the same document in its
+// metadata store (RemoteLogMetadataStore), so whichever replica leads next knows it. A restart reads it back, so nothing is uploaded twice and nothing
 // uploaded is forgotten. A crash between an upload and the manifest write leaves
 // objects the manifest does not name; object keys are deterministic (base offset
 // and CRC of the bytes), so the retried upload overwrites them instead of leaking.
@@ -34,25 +35,33 @@ export class RemoteLogManifest {
   /** object stems dropped from the list but not yet deleted from the store */
   pendingDeletes: string[] = [];
 
+  /** set in a cluster: called by save() instead of writing the file */
+  shared: (() => void) | null = null;
+
   constructor(readonly dir: string) {}
 
   static load(dir: string): RemoteLogManifest {
     const m = new RemoteLogManifest(dir);
     let text: string;
     try { text = fs.readFileSync(path.join(dir, MANIFEST_FILE), 'utf8'); } catch { return m; }
-    const j = JSON.parse(text);
-    m.logStartOffset = BigInt(j.logStartOffset ?? -1);
-    m.pendingDeletes = j.pendingDeletes ?? [];
-    m.segments = (j.segments ?? []).map((s: any) => ({
+    m.assign(JSON.parse(text));
+    return m;
+  }
+
+  /** Takes the content of a manifest document (the file's JSON, or the cluster store's row). */
+  assign(j: any): void {
+    this.logStartOffset = BigInt(j.logStartOffset ?? -1);
+    this.pendingDeletes = j.pendingDeletes ?? [];
+    this.segments = (j.segments ?? []).map((s: any) => ({
       baseOffset: BigInt(s.baseOffset), nextOffset: BigInt(s.nextOffset), size: s.size, maxTimestamp: BigInt(s.maxTimestamp),
       key: s.key, crc: s.crc, localIno: s.localIno, uploadedAt: s.uploadedAt,
       aborted: (s.aborted ?? []).map((a: string[]) => ({ producerId: BigInt(a[0]), firstOffset: BigInt(a[1]), lastOffset: BigInt(a[2]) })),
     }));
-    return m;
   }
 
-  save(): void {
-    const j = {
+  /** The manifest as a JSON document (what the file and the cluster store keep). */
+  toJSON(): object {
+    return {
       version: 1,
       logStartOffset: this.logStartOffset.toString(),
       pendingDeletes: this.pendingDeletes,
@@ -62,7 +71,16 @@ export class RemoteLogManifest {
         aborted: s.aborted.map((a) => [a.producerId.toString(), a.firstOffset.toString(), a.lastOffset.toString()]),
       })),
     };
-    writeFileAtomic(path.join(this.dir, MANIFEST_FILE), JSON.stringify(j));
+  }
+
+  /**
+   * Single node: rewrites the file. In a cluster the manager gives the manifest a
+   * `shared` hook instead: the change is marked and written to the metadata store
+   * (awaited) before anything depends on it.
+   */
+  save(): void {
+    if (this.shared) { this.shared(); return; }
+    writeFileAtomic(path.join(this.dir, MANIFEST_FILE), JSON.stringify(this.toJSON()));
   }
 
   /** First offset readable from remote storage, or -1 when there is none. */
@@ -90,4 +108,16 @@ export class RemoteLogManifest {
     this.segments.sort((a, b) => (a.baseOffset < b.baseOffset ? -1 : a.baseOffset > b.baseOffset ? 1 : 0));
     return undefined;
   }
+}
+
+/**
+ * Where a cluster keeps its manifests (PostgresClusterView): one document per topic id
+ * and partition, written only by the partition's leader, compare-and-set on the leader
+ * epoch so a deposed leader cannot overwrite what its successor wrote.
+ */
+export interface RemoteLogMetadataStore {
+  /** the stored document with the leader epoch that wrote it, or null */
+  loadRemoteManifest(topicId: string, partition: number): Promise<{ leaderEpoch: number; manifest: any } | null>;
+  /** false when a leader of a newer epoch has written it (this one is stale) */
+  saveRemoteManifest(topicId: string, partition: number, leaderEpoch: number, manifest: object): Promise<boolean>;
 }
