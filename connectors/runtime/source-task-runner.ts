@@ -103,6 +103,17 @@ export class SourceTaskRunner implements TaskRunner {
   pause(): void { if (!this.failed) { this.paused = true; this.setState('PAUSED'); } }
   resume(): void { if (!this.failed) { this.paused = false; this.setState('RUNNING'); this.wakeUp?.(); } }
 
+  /**
+   * A poll batch returned after the task was paused (a poll() waiting for data, such as
+   * MirrorSourceTask's fetch, returns after the pause): nothing is written while PAUSED
+   * is reported, so it waits here until resumed (true) or stopped (false: not written,
+   * its offsets not committed, so it is polled again after the restart).
+   */
+  private async heldWhilePaused(whilePaused: () => Promise<void>): Promise<boolean> {
+    while (this.paused && !this.stopping) { await whilePaused(); await this.idle(100); }
+    return !this.stopping;
+  }
+
   private async idle(ms: number) {
     await new Promise<void>((r) => { const t = setTimeout(r, ms); this.wakeUp = () => { clearTimeout(t); r(); }; });
     this.wakeUp = null;
@@ -119,6 +130,8 @@ export class SourceTaskRunner implements TaskRunner {
         const records = await this.task.poll();
         if (records) this.records.polled += records.length;
         if (this.stopping && !records?.length) break;
+        // paused while poll() was waiting: what it returned waits for the resume (a stop drops it, uncommitted)
+        if (records?.length && this.paused && !await this.heldWhilePaused(async () => { await settle(); await this.maybeFlush(); })) break;
         if (records?.length) {
           const prepared = await this.prepare(records);
           await settle();
@@ -151,6 +164,7 @@ export class SourceTaskRunner implements TaskRunner {
         const records = await this.task.poll();
         if (records) this.records.polled += records.length;
         if (this.stopping && !records?.length) break;
+        if (records?.length && this.paused && !await this.heldWhilePaused(() => this.commitTransaction())) break;
         if (records?.length) {
           const prepared = await this.prepare(records);
           await this.sendTransactional(prepared, records);
