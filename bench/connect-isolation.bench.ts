@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startTestKit } from '../test/helpers/connect.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -91,55 +92,46 @@ const fmt = (m: { n: number; p50: number; p99: number; max: number }) => `${m.n}
   }
 }
 
-// Threads vs processes as the host of a task: start-up (loading what a task thread loads:
-// the runtime's task factory, the file connector, the converters), memory, and a small
-// message's round trip (status / offsets are such messages). Kafka Connect's model is a
-// thread per task; this is what a process per task would cost instead.
+// What a task thread costs to start (issue 21), alternated A/B: the thread loading the
+// runtime's TypeScript sources through tsx (task-thread-entry.mjs, the fallback) vs the
+// pre-bundled entry (task-thread-bundle.ts, the default), and apart from both the Kafka
+// client library alone (what keeping the clients in the worker, records crossing in
+// batches, would save a thread). Wall time, CPU of the process while the thread loads
+// (nothing else runs in it meanwhile) and memory; a thread lives with the worker, a
+// process per task was measured at twice the memory (issue 21's earlier note).
 {
+  const { Worker } = await import('node:worker_threads');
+  const { taskThreadBundle } = await import('../connectors/runtime/task-thread-bundle.ts');
   const dir = fs.mkdtempSync('/tmp/tributary-bench-host-');
   const probe = path.join(dir, 'probe.mjs');
+  // imports the target (registering tsx first when it is TypeScript), then reports
   fs.writeFileSync(probe, `
-import { parentPort } from 'node:worker_threads';
-try { await import(${JSON.stringify(path.join(ROOT, 'connectors/runtime/task-factory.ts'))}); }
-catch (e) { if (e?.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw e; (await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})).register(); await import(${JSON.stringify(path.join(ROOT, 'connectors/runtime/task-factory.ts'))} + '?tsx'); }
-await import(${JSON.stringify(path.join(ROOT, 'connectors/builtin/file/index.ts'))});
-await import(${JSON.stringify(path.join(ROOT, 'connectors/builtin/converters/index.ts'))});
-const send = parentPort ? (m) => parentPort.postMessage(m) : (m) => process.send(m);
-(parentPort ?? process).on('message', (m) => send(m));
-send({ ready: true, rss: process.memoryUsage().rss });
+import { parentPort, workerData } from 'node:worker_threads';
+if (workerData.tsx) { const { register } = await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}); register(); }
+await import(workerData.target);
+parentPort.postMessage('ready');
 `);
-  const { Worker } = await import('node:worker_threads');
-  const { fork } = await import('node:child_process');
-  const N = 2000;
-  const msg = { t: 'call', op: 'putOffsets', args: ['c', [{ partition: { filename: '/tmp/in.txt' }, offset: { position: 123456 } }]] };
-  type Host = { on(ev: 'message', f: (m: any) => void): unknown; off(ev: 'message', f: (m: any) => void): unknown; send(m: unknown): void; end(): Promise<unknown> };
-  const once = (h: Host) => new Promise<any>((r) => { const f = (m: any) => { h.off('message', f); r(m); }; h.on('message', f); });
-  async function run(label: string, make: () => Host, rssOf: (ready: any, rss0: number) => number) {
-    const results: { startMs: number; rssMb: number; rttUs: number }[] = [];
-    for (let i = 0; i < 3; i++) {
+  const targets: Record<string, { target: string; tsx: boolean }> = {
+    'tsx entry (TypeScript sources)': { target: pathToFileURL(path.join(ROOT, 'connectors/runtime/task-thread.ts')).href, tsx: true },
+    'bundled entry': { target: (await taskThreadBundle()).href, tsx: false },
+    'the Kafka library alone': { target: import.meta.resolve('@platformatic/kafka'), tsx: false },
+  };
+  const res: Record<string, { ms: number; cpu: number; mb: number }[]> = {};
+  for (let r = 0; r < 3; r++) {
+    for (const [label, t] of Object.entries(targets)) {
       const rss0 = process.memoryUsage().rss;
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
-      const h = make();
-      const ready = await once(h);
-      const startMs = performance.now() - t0;
-      const rssMb = rssOf(ready, rss0) / 1048576;
-      const t1 = performance.now();
-      for (let j = 0; j < N; j++) { const p = once(h); h.send(msg); await p; }
-      const rttUs = ((performance.now() - t1) / N) * 1000;
-      await h.end();
-      results.push({ startMs, rssMb, rttUs });
+      const w = new Worker(probe, { workerData: t });
+      await new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
+      const c = process.cpuUsage(c0);
+      (res[label] ??= []).push({ ms: performance.now() - t0, cpu: (c.user + c.system) / 1000, mb: (process.memoryUsage().rss - rss0) / 1048576 });
+      await w.terminate();
     }
-    const med = (k: 'startMs' | 'rssMb' | 'rttUs') => results.map((r) => r[k]).sort((a, b) => a - b)[1];
-    console.log(`task host ${label}: start ${med('startMs').toFixed(0)} ms, memory ${med('rssMb').toFixed(0)} MB, message round trip ${med('rttUs').toFixed(0)} µs (median of 3)`);
   }
-  await run('worker thread', () => {
-    const w = new Worker(probe);
-    return { on: (e, f) => w.on(e, f), off: (e, f) => w.off(e, f), send: (m) => w.postMessage(m), end: () => w.terminate() };
-  }, (_ready, rss0) => process.memoryUsage().rss - rss0); // what the process grew by
-  await run('child process', () => {
-    const c = fork(probe, [], { execArgv: ['--import', 'tsx'], stdio: 'ignore' });
-    return { on: (e, f) => c.on(e, f), off: (e, f) => c.off(e, f), send: (m) => c.send(m as object), end: () => new Promise((r) => { c.once('exit', r); c.kill(); }) };
-  }, (ready) => ready.rss);
+  for (const [label, rs] of Object.entries(res)) {
+    console.log(`task thread start, ${label}: ${rs.map((x) => x.ms.toFixed(0)).join(' / ')} ms, CPU ${rs.map((x) => x.cpu.toFixed(0)).join(' / ')} ms, memory +${rs.map((x) => x.mb.toFixed(0)).join(' / ')} MB`);
+  }
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
@@ -151,10 +143,15 @@ send({ ready: true, rss: process.memoryUsage().rss });
   const COUNT = Number(process.env.BENCH_COUNT ?? 200000);
   const STRING = 'org.apache.kafka.connect.storage.StringConverter';
   const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-  const res: Record<string, { startMs: number; src: number; sink: number; srcCpu: number; sinkCpu: number }[]> = { none: [], thread: [] };
+  // thread:N = task.isolation=thread with task.thread.spares=N (0: a thread starts when the task does)
+  const modes = (process.env.BENCH_MODES ?? 'none,thread:0,thread:1').split(',');
+  const res: Record<string, { startMs: number; src: number; sink: number; srcCpu: number; sinkCpu: number }[]> = {};
   for (let r = 0; r < rounds; r++) {
-    for (const mode of ['none', 'thread'] as const) {
-      const k = await startTestKit({ workerConfig: { 'offset.flush.interval.ms': '1000', 'task.isolation': mode } });
+    for (const mode of modes) {
+      const [iso, spares] = mode.split(':');
+      const k = await startTestKit({ workerConfig: { 'offset.flush.interval.ms': '1000', 'task.isolation': iso, ...(spares ? { 'task.thread.spares': spares } : {}) } });
+      // spares load with the worker: let them finish before anything is measured
+      if (spares && spares !== '0') await new Promise((w) => setTimeout(w, 8000));
       try {
         const input = path.join(k.dir, 'in.txt');
         const fd = fs.openSync(input, 'w');
@@ -181,15 +178,15 @@ send({ ready: true, rss: process.memoryUsage().rss });
         const sinkCpu = process.cpuUsage(cpu1);
         // CPU of the whole process (every thread) per record: less at the mercy of the machine's load than wall time
         const us = (c: NodeJS.CpuUsage) => (c.user + c.system) / COUNT;
-        res[mode].push({ startMs: first - t0, src: COUNT / ((srcDone - first) / 1000), sink: COUNT / ((sinkDone - sinkFirst) / 1000), srcCpu: us(srcCpu), sinkCpu: us(sinkCpu) });
+        (res[mode] ??= []).push({ startMs: first - t0, src: COUNT / ((srcDone - first) / 1000), sink: COUNT / ((sinkDone - sinkFirst) / 1000), srcCpu: us(srcCpu), sinkCpu: us(sinkCpu) });
       } finally {
         await k.close();
       }
     }
   }
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
-  for (const mode of ['none', 'thread'] as const) {
+  for (const mode of modes) {
     const rs = res[mode];
-    console.log(`task.isolation=${mode}: file source ${rs.map((x) => n(x.src)).join(' / ')} records/s, file sink ${rs.map((x) => n(x.sink)).join(' / ')} records/s (first record to last, ${COUNT} lines, String converter); CPU per record source ${rs.map((x) => x.srcCpu.toFixed(1)).join(' / ')} µs, sink ${rs.map((x) => x.sinkCpu.toFixed(1)).join(' / ')} µs; task start → first record ${rs.map((x) => n(x.startMs)).join(' / ')} ms`);
+    console.log(`${mode}: file source ${rs.map((x) => n(x.src)).join(' / ')} records/s, file sink ${rs.map((x) => n(x.sink)).join(' / ')} records/s (first record to last, ${COUNT} lines, String converter); CPU per record source ${rs.map((x) => x.srcCpu.toFixed(1)).join(' / ')} µs, sink ${rs.map((x) => x.sinkCpu.toFixed(1)).join(' / ')} µs; task start → first record ${rs.map((x) => n(x.startMs)).join(' / ')} ms`);
   }
 }

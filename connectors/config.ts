@@ -25,7 +25,8 @@ export const WORKER_CONFIG = new ConfigDef()
   .define({ name: 'exactly.once.source.support', type: 'STRING', default: 'disabled', validator: Validators.oneOf('disabled', 'preparing', 'enabled'), documentation: 'enabled: source tasks write records and offsets in one transaction per transaction.boundary (KIP-618); preparing behaves as disabled (the step of a rolling upgrade).' })
   .define({ name: 'task.restart.policy', type: 'STRING', default: 'none', validator: Validators.oneOf('none', 'backoff'), documentation: 'Tributary: "backoff" restarts FAILED tasks automatically (1 s doubling to 60 s); Kafka never does.' })
   .define({ name: 'task.isolation', type: 'STRING', default: 'thread', validator: Validators.oneOf('thread', 'none'), documentation: 'Tributary: "thread" runs every task (its plugin code, converters, transforms and Kafka clients) on its own worker thread, as Kafka Connect gives each task a thread; "none" runs tasks on the worker\'s event loop. Plugins given in-process (embedding, tests) always run on the event loop.' })
-  .define({ name: 'task.blocked.threshold.ms', type: 'LONG', default: 5000, validator: Validators.range(0, null), documentation: 'Tributary (task.isolation=thread): a task whose thread does not return to its event loop for this long is reported FAILED with a "blocked" trace and a log line, until it runs again or is restarted (the restart ends the thread). 0 turns the check off.' });
+  .define({ name: 'task.blocked.threshold.ms', type: 'LONG', default: 5000, validator: Validators.range(0, null), documentation: 'Tributary (task.isolation=thread): a task whose thread does not return to its event loop for this long is reported FAILED with a "blocked" trace and a log line, until it runs again or is restarted (the restart ends the thread). 0 turns the check off.' })
+  .define({ name: 'task.thread.spares', type: 'INT', default: 1, validator: Validators.range(0, 64), documentation: 'Tributary (task.isolation=thread): task threads the worker keeps loaded ahead (started with the worker, and again each time a task takes one), so a task start does not wait for a thread to load its modules (about a second of CPU and 40-70 MB each). 0 starts a thread when a task needs one.' });
 
 export type WorkerConfig = {
   'group.id': string; 'key.converter': string; 'value.converter': string; 'header.converter': string;
@@ -34,7 +35,7 @@ export type WorkerConfig = {
   'config.storage.replication.factor': number; 'offset.storage.replication.factor': number; 'status.storage.replication.factor': number;
   'offset.storage.partitions': number; 'status.storage.partitions': number; 'plugin.path': string[];
   'rest.advertised.host.name': string | null; 'task.restart.policy': 'none' | 'backoff';
-  'task.isolation': 'thread' | 'none'; 'task.blocked.threshold.ms': number;
+  'task.isolation': 'thread' | 'none'; 'task.blocked.threshold.ms': number; 'task.thread.spares': number;
   'exactly.once.source.support': 'disabled' | 'preparing' | 'enabled';
   /** Every given key, raw (for key.converter.* / producer.* / consumer.* prefixes). */
   raw: Record<string, string>;

@@ -60,12 +60,14 @@ export class Herder {
   private closed = false;
   private restartTimers = new Set<NodeJS.Timeout>();
   private restartBackoff = new Map<string, number>();
-  private readonly threads = new TaskThreadPool();
+  private readonly threads: TaskThreadPool;
   /** Stops still running (past the graceful timeout too), by task key: a task's lease is kept until it is down. */
   private readonly stopping = new Map<string, Promise<void>>();
   ready = false;
 
-  constructor(private readonly o: HerderOptions) {}
+  constructor(private readonly o: HerderOptions) {
+    this.threads = new TaskThreadPool(o.worker['task.isolation'] === 'thread' ? o.worker['task.thread.spares'] : 0, o.logger);
+  }
 
   get workerId() { return this.o.workerId; }
   private get state() { return this.o.state; }
@@ -74,6 +76,7 @@ export class Herder {
     // dead letter records of tasks on this loop: a producer, so the worker's producer.* security settings (task threads have their own)
     this.dlqProducer = new KafkaProducer({ ...this.o.client, security: taskSecurity(this.o.worker.raw, {}, 'producer'), clientId: `${this.o.client.clientId}-dlq`, autoCreateTopics: true });
     this.state.onExternalConfigChange = () => { void this.lock.run(() => this.reconcile()); };
+    if (this.o.worker['task.isolation'] === 'thread') await this.threads.start();
     this.o.assigner.trackStops?.((connector, task) => this.stopping.get(taskKey(connector, task)) ?? Promise.resolve());
     await this.o.assigner.start((a) => {
       this.assignment = a;

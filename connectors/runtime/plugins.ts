@@ -208,7 +208,7 @@ function checkSdkRange(location: string): void {
   if (!ok) throw new Error(`it supports ${SDK_PACKAGE} ${range}, but this worker provides ${SDK_PACKAGE} ${SDK_VERSION}; install a version of the plugin built for SDK ${SDK_VERSION.split('.')[0]}.x`);
 }
 
-function pluginEntry(location: string): string {
+export function pluginEntry(location: string): string {
   const st = fs.statSync(location);
   if (st.isFile()) return location;
   const pj = path.join(location, 'package.json');

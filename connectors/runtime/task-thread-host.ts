@@ -16,10 +16,12 @@ import type { Plugins } from './plugins.ts';
 import type { TaskSpec } from './task-factory.ts';
 import { newRecordCounters, type RecordCounters, type TaskListener, type TaskRunner, type TaskState } from './task-runner.ts';
 import { listOf } from './transform-chain.ts';
+import { taskThreadBundle } from './task-thread-bundle.ts';
 import { HEARTBEAT_MS, type FromThread, type ThreadInit, type ToThread } from './task-thread-protocol.ts';
 
 const ENTRY = new URL('./task-thread-entry.mjs', import.meta.url);
 const JSON_CONVERTER = 'org.apache.kafka.connect.json.JsonConverter';
+const REFILL_DELAY_MS = 10_000;
 
 /**
  * The plugin folders a task thread must load for this connector config (connector,
@@ -41,52 +43,85 @@ export function threadablePluginLocations(plugins: Plugins, config: Props, worke
 }
 
 /**
- * Task threads. Loading the Kafka client library alone takes 1–2 s of CPU, so a thread
- * whose task stopped cleanly is kept as the spare for the next task (a restart or a
- * reconfiguration usually follows); a task that had to be ended gets a fresh spare
- * started. Not started ahead in general: a spare loading beside running tasks halved
- * their throughput on the 2-core machine while it loaded.
+ * Task threads. A thread spends over a second of CPU loading its modules (nearly all
+ * of it the Kafka client library, half of that compiling its validators), so the worker
+ * keeps `task.thread.spares` threads loaded ahead: started with the worker, and again
+ * 10 s after tasks took them, so a task (re)start or a failover finds its thread ready.
+ * A thread whose task stopped cleanly goes back to the spares (its modules stay
+ * loaded); a task that had to be ended gets a fresh one started. Threads start on the
+ * pre-bundled entry (task-thread-bundle.ts), or on the tsx entry when it is unavailable.
  */
 export class TaskThreadPool {
-  private spare: Worker | null = null;
+  private spares: Worker[] = [];
   private closed = false;
+  private entry: URL = ENTRY;
+
+  /** @param size spares kept loaded (0: threads start when a task needs one; a stopped task's thread is still kept) */
+  constructor(private readonly size = 0, private readonly logger?: Logger) {}
+
+  /** Finds (or builds) the bundled entry, then starts the spares. Called when the worker starts. */
+  async start(): Promise<void> {
+    try {
+      this.entry = await taskThreadBundle();
+    } catch (e) {
+      this.logger?.warn({ err: e }, `task threads start from TypeScript sources (slower): the bundled task thread could not be built: ${(e as Error)?.message ?? e}`);
+    }
+    for (let i = 0; i < this.size; i++) this.prepare();
+  }
 
   private spawn(): Worker {
-    const w = new Worker(ENTRY, { name: 'connect-task' });
+    const w = new Worker(this.entry, { name: 'connect-task' });
     // a thread that failed to load is reported by the runner that takes it (its 'error'/'exit')
     w.on('error', () => undefined);
     return w;
   }
 
-  /** A thread for a task starting now: the spare if there is one. */
-  take(): Worker {
-    const w = this.spare;
-    this.spare = null;
-    if (w && w.threadId >= 0) { w.ref(); return w; }
-    return this.spawn();
-  }
-
-  /** A thread whose task stopped cleanly: kept as the spare (its modules stay loaded), unless there is one. */
-  release(w: Worker): void {
-    if (this.closed || (this.spare && this.spare.threadId >= 0)) { void w.terminate(); return; }
+  private keep(w: Worker): void {
     w.unref();
-    w.once('exit', () => { if (this.spare === w) this.spare = null; });
-    this.spare = w;
+    w.once('exit', () => { this.spares = this.spares.filter((x) => x !== w); });
+    this.spares.push(w);
   }
 
-  /** Starts a spare (if none) for the task expected to start next. */
+  /** A thread for a task starting now: a spare if there is one (then another spare starts loading). */
+  take(): Worker {
+    let w: Worker | undefined;
+    while ((w = this.spares.shift()) && w.threadId < 0) { /* ended meanwhile */ }
+    if (!w) return this.spawn();
+    w.ref();
+    this.refill();
+    return w;
+  }
+
+  private refillTimer: NodeJS.Timeout | null = null;
+  /**
+   * A taken spare is replaced REFILL_DELAY_MS after the last take: a burst of task starts
+   * (a failover, tasks.max > 1) is not slowed by a spare loading beside them, and the
+   * spare is ready for the next restart or failover.
+   */
+  private refill(): void {
+    if (this.size === 0) return;
+    if (this.refillTimer) clearTimeout(this.refillTimer);
+    this.refillTimer = setTimeout(() => { this.refillTimer = null; while (!this.closed && this.spares.length < this.size) this.keep(this.spawn()); }, REFILL_DELAY_MS);
+    this.refillTimer.unref();
+  }
+
+  /** A thread whose task stopped cleanly: kept as a spare (its modules stay loaded) if there is room. */
+  release(w: Worker): void {
+    if (this.closed || this.spares.length >= Math.max(1, this.size)) { void w.terminate(); return; }
+    this.keep(w);
+  }
+
+  /** Starts a spare if fewer than task.thread.spares (at least one) are loaded. */
   prepare(): void {
-    if (this.closed || this.spare) return;
-    const s = this.spawn();
-    s.unref();
-    s.once('exit', () => { if (this.spare === s) this.spare = null; });
-    this.spare = s;
+    if (this.closed || this.spares.length >= Math.max(1, this.size)) return;
+    this.keep(this.spawn());
   }
 
   close(): void {
     this.closed = true;
-    void this.spare?.terminate();
-    this.spare = null;
+    if (this.refillTimer) clearTimeout(this.refillTimer);
+    for (const w of this.spares) void w.terminate();
+    this.spares = [];
   }
 }
 

@@ -1,0 +1,105 @@
+// The task thread's code as one pre-bundled module (issue 21). A thread started on
+// task-thread-entry.mjs loads ~90 TypeScript files through tsx's loader hooks, which
+// cost about as much CPU as the Kafka client library itself; esbuild (tsx's own
+// transformer, so always installed) bundles them once into plain JavaScript the thread
+// imports without tsx. npm packages stay outside the bundle (some read files beside
+// their own code), each built-in connector is its own chunk (loaded only by the tasks
+// that use it), and `import.meta.url` keeps meaning each source file's own URL.
+// The bundle is cached in the OS temp directory, keyed by the sizes and mtimes of the
+// files it was built from, so a worker start usually finds it built. Anything failing
+// here falls back to the tsx entry: slower to start, same behaviour.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SOURCE = path.join(HERE, 'task-thread.ts');
+/** Set by the bundle's first line: the thread then registers tsx only for a plugin written in TypeScript. */
+export const BUNDLE_FLAG = '__tributaryTaskThreadBundle';
+
+interface Index { key: string; inputs: string[] }
+
+/** The node_modules folder the sources resolve packages from (the bundle's bare imports must find the same). */
+function nodeModulesOf(dir: string): string | null {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const m = path.join(d, 'node_modules');
+    if (fs.existsSync(m)) return fs.realpathSync(m);
+    if (path.dirname(d) === d) return null;
+  }
+}
+
+function keyOf(inputs: string[]): string | null {
+  const h = crypto.createHash('sha256');
+  for (const f of inputs) {
+    let st: fs.Stats;
+    try { st = fs.statSync(f); } catch { return null; }
+    h.update(`${f}\0${st.size}\0${st.mtimeMs}\n`);
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+async function build(base: string): Promise<string> {
+  const { build: esbuild } = await import('esbuild');
+  const tmp = fs.mkdtempSync(path.join(base, 'build-'));
+  const keepUrl = {
+    name: 'keep-import-meta-url',
+    setup(b: import('esbuild').PluginBuild) {
+      b.onLoad({ filter: /\.[cm]?ts$/ }, async (a) => {
+        const src = await fs.promises.readFile(a.path, 'utf8');
+        return { contents: src.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(a.path).href)), loader: 'ts' };
+      });
+    },
+  };
+  const r = await esbuild({
+    entryPoints: { 'task-thread': SOURCE }, bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20',
+    supported: { 'import-attributes': true }, packages: 'external', outdir: tmp, outExtension: { '.js': '.mjs' },
+    banner: { js: `globalThis.${BUNDLE_FLAG} = true;` }, plugins: [keepUrl], metafile: true, logLevel: 'silent',
+  });
+  const inputs = Object.keys(r.metafile.inputs).map((f) => path.resolve(f)).sort();
+  const key = keyOf(inputs);
+  if (!key) throw new Error('a source file changed while the task thread bundle was built');
+  const dir = path.join(base, key);
+  try { fs.renameSync(tmp, dir); } catch { fs.rmSync(tmp, { recursive: true, force: true }); } // built meanwhile by another process
+  const index = path.join(base, `index-${process.pid}.json`);
+  fs.writeFileSync(index, JSON.stringify({ key, inputs } satisfies Index));
+  fs.renameSync(index, path.join(base, 'index.json'));
+  // bundles of older sources: removed once nobody can be starting threads from them any more
+  for (const e of fs.readdirSync(base)) {
+    const p = path.join(base, e);
+    if (e === key || !/^[0-9a-f]{16}$/.test(e)) continue;
+    try { if (Date.now() - fs.statSync(p).mtimeMs > 3600_000) fs.rmSync(p, { recursive: true, force: true }); } catch { /* another process cleaned it */ }
+  }
+  return dir;
+}
+
+let built: Promise<URL> | null = null;
+
+/**
+ * The URL of the bundled task thread entry (built or found in the cache), for `new Worker(url)`.
+ * Rejects when it cannot be built; the caller then uses the tsx entry.
+ */
+export function taskThreadBundle(): Promise<URL> {
+  built ??= (async () => {
+    const modules = nodeModulesOf(HERE);
+    if (!modules) throw new Error('no node_modules above the runtime');
+    const base = path.join(os.tmpdir(), `tributary-task-thread-${crypto.createHash('sha256').update(HERE).digest('hex').slice(0, 12)}`);
+    fs.mkdirSync(base, { recursive: true });
+    // the bundle's package imports resolve through this link to the packages the sources use
+    const link = path.join(base, 'node_modules');
+    if (!fs.existsSync(link) || fs.realpathSync(link) !== modules) {
+      fs.rmSync(link, { force: true });
+      try { fs.symlinkSync(modules, link, 'dir'); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; }
+    }
+    let dir: string | null = null;
+    try {
+      const index = JSON.parse(fs.readFileSync(path.join(base, 'index.json'), 'utf8')) as Index;
+      const key = keyOf(index.inputs);
+      if (key === index.key && fs.existsSync(path.join(base, key, 'task-thread.mjs'))) dir = path.join(base, key);
+    } catch { /* not built yet */ }
+    dir ??= await build(base);
+    return pathToFileURL(path.join(dir, 'task-thread.mjs'));
+  })();
+  return built;
+}
