@@ -1,10 +1,10 @@
 // The mirror's own clients of the two clusters, all through the platform's one
 // Kafka client (client/): admin calls on both sides, the source reads, and the
 // offset-sync writes. Records bound for the target go through the Connect runtime.
-import { KafkaAdmin } from '../../../client/index.ts';
+import { AclAdmin, KafkaAdmin, summarizeKafkaError } from '../../../client/index.ts';
 import { ClusterAdmin } from '../../../client/admin-cluster.ts';
 
-export { ClusterAdmin, KafkaAdmin };
+export { AclAdmin, ClusterAdmin, KafkaAdmin, summarizeKafkaError };
 export { KafkaProducer, PartitionReader, type ConsumedRecord } from '../../../client/index.ts';
 
 /** Creates a compacted single-partition internal topic if missing (replication capped at the broker count). */

@@ -7,7 +7,8 @@ import { S, SourceConnector, SourceTask, type ConnectorContext, type Logger, typ
 import { sourceConfig, nameFilter, policyOf, offsetSyncsBootstrap, regexList, type SourceConfig } from './config.ts';
 import { isCycle, type ReplicationPolicy } from './policy.ts';
 import { OffsetSyncFormat } from './records.ts';
-import { ClusterAdmin, KafkaProducer, PartitionReader, ensureInternalTopic, every } from './clusters.ts';
+import { AclAdmin, ClusterAdmin, KafkaProducer, PartitionReader, ensureInternalTopic, every, summarizeKafkaError } from './clusters.ts';
+import { aclKey, remoteTopicAcls } from './acls.ts';
 
 /** every mirrored key and value: optional bytes, one schema object shared by all records */
 const BYTES = S.bytes(true);
@@ -51,7 +52,6 @@ export class MirrorSourceConnector extends SourceConnector {
     const id = `mm2-${this.c['source.cluster.alias']}->${this.c['target.cluster.alias']}`;
     this.source = new ClusterAdmin({ bootstrap: this.c['source.cluster.bootstrap.servers'], clientId: `${id}-source-admin` });
     this.target = new ClusterAdmin({ bootstrap: this.c['target.cluster.bootstrap.servers'], clientId: `${id}-target-admin` });
-    if (this.c['sync.topic.acls.enabled']) this.log.warn({}, 'sync.topic.acls.enabled=true is not supported yet: ACLs are not mirrored');
     try {
       if (this.c['emit.offset-syncs.enabled']) {
         const where = this.c['offset-syncs.topic.location'] === 'target' ? this.target : this.source;
@@ -70,6 +70,44 @@ export class MirrorSourceConnector extends SourceConnector {
     }
     if (this.c['sync.topic.configs.enabled']) {
       this.stops.push(every(this.c['sync.topic.configs.interval.seconds'] * 1000, () => this.syncTopicConfigs(), onError('topic config sync')));
+    }
+    if (this.c['sync.topic.acls.enabled']) {
+      // as Kafka: once at start, then every interval
+      const sync = async () => { if (!this.aclsOff) await this.syncTopicAcls(); };
+      void sync().catch(onError('topic ACL sync'));
+      this.stops.push(every(this.c['sync.topic.acls.interval.seconds'] * 1000, sync, onError('topic ACL sync')));
+    }
+  }
+
+  /** set once the source answered that it has no authorizer: nothing to copy, ever */
+  private aclsOff = false;
+
+  /** Copies the replicated topics' ACLs to their remote topics (acls.ts says which and how); creates only those missing. */
+  private async syncTopicAcls() {
+    const sb = this.c['source.cluster.bootstrap.servers'], tb = this.c['target.cluster.bootstrap.servers'];
+    const id = `mm2-${this.c['source.cluster.alias']}->${this.c['target.cluster.alias']}-acls`;
+    const source = new AclAdmin({ bootstrap: sb, clientId: `${id}-source` });
+    const target = new AclAdmin({ bootstrap: tb, clientId: `${id}-target` });
+    try {
+      const anyTopic = { resourceType: 'TOPIC', resourceName: null, patternType: 'ANY', principal: null, host: null, operation: 'ANY', permission: 'ANY' };
+      let found;
+      try {
+        found = await source.describeAcls(anyTopic);
+      } catch (e) {
+        if (!summarizeKafkaError(e).codes.includes('SECURITY_DISABLED')) throw e;
+        this.aclsOff = true;
+        this.log.info({}, `mirror: the source cluster ${this.c['source.cluster.alias']} has no authorizer: no topic ACLs to sync (sync.topic.acls.enabled)`);
+        return;
+      }
+      const want = remoteTopicAcls(found, (t) => (shouldReplicateTopic(this.c, this.policy, t) ? this.policy.formatRemoteTopic(this.c['source.cluster.alias'], t) : null));
+      if (!want.length) return;
+      const have = new Set((await target.describeAcls({ ...anyTopic, patternType: 'LITERAL' })).map(aclKey));
+      const missing = want.filter((a) => !have.has(aclKey(a)));
+      if (!missing.length) return;
+      await target.createAcls(missing);
+      this.log.info({ acls: missing.map((a) => `${a.permission} ${a.principal} ${a.operation} ${a.resourceName}`) }, `mirror: synced ${missing.length} topic ACL bindings`);
+    } finally {
+      await Promise.all([source.close(), target.close()]);
     }
   }
 
