@@ -102,6 +102,7 @@ const fmt = (m: { n: number; p50: number; p99: number; max: number }) => `${m.n}
 {
   const { Worker } = await import('node:worker_threads');
   const { taskThreadBundle } = await import('../connectors/runtime/task-thread-bundle.ts');
+  const { withoutTsx } = await import('../connectors/runtime/task-thread-host.ts');
   const dir = fs.mkdtempSync('/tmp/tributary-bench-host-');
   const probe = path.join(dir, 'probe.mjs');
   // imports the target (registering tsx first when it is TypeScript), then reports
@@ -122,7 +123,8 @@ parentPort.postMessage('ready');
       const rss0 = process.memoryUsage().rss;
       const c0 = process.cpuUsage();
       const t0 = performance.now();
-      const w = new Worker(probe, { workerData: t });
+      // as the worker starts task threads: tsx only where the target needs it
+      const w = new Worker(probe, { workerData: t, execArgv: withoutTsx(process.execArgv) });
       await new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
       const c = process.cpuUsage(c0);
       (res[label] ??= []).push({ ms: performance.now() - t0, cpu: (c.user + c.system) / 1000, mb: (process.memoryUsage().rss - rss0) / 1048576 });

@@ -42,6 +42,17 @@ export function threadablePluginLocations(plugins: Plugins, config: Props, worke
   return [...locations];
 }
 
+/** execArgv without `--import tsx` (other preloads, such as instrumentation, stay). */
+export function withoutTsx(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--import' && argv[i + 1] === 'tsx') { i++; continue; }
+    if (argv[i] === '--import=tsx') continue;
+    out.push(argv[i]);
+  }
+  return out;
+}
+
 /**
  * Task threads. A thread spends over a second of CPU loading its modules (nearly all
  * of it the Kafka client library, half of that compiling its validators), so the worker
@@ -70,7 +81,8 @@ export class TaskThreadPool {
   }
 
   private spawn(): Worker {
-    const w = new Worker(this.entry, { name: 'connect-task' });
+    // a bundled thread needs no tsx preloaded (`node --import tsx` as tests and benchmarks run): it registers it for a TypeScript plugin only
+    const w = new Worker(this.entry, { name: 'connect-task', execArgv: this.entry === ENTRY ? process.execArgv : withoutTsx(process.execArgv) });
     // a thread that failed to load is reported by the runner that takes it (its 'error'/'exit')
     w.on('error', () => undefined);
     return w;
