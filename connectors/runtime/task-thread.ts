@@ -28,7 +28,9 @@ let connector = '', taskId = 0;
 let tick: Float64Array<ArrayBufferLike> = new Float64Array(1);
 let flags: Int32Array<ArrayBufferLike> = new Int32Array(2);
 // heartbeat: the worker reads it to tell a blocked thread from a busy one
-setInterval(() => { tick[0] = Date.now(); }, HEARTBEAT_MS);
+// (0 while the task's plugins load: importing modules, and registering tsx for a TypeScript plugin, is not the task blocking)
+let loading = true;
+setInterval(() => { if (!loading) tick[0] = Date.now(); }, HEARTBEAT_MS);
 
 // log lines go to the worker in batches; it writes them through the task's logger
 const { logger, flush: flushLogs } = batchedLogger('info', (lines) => post({ t: 'logs', lines }));
@@ -131,9 +133,12 @@ function begin(init: ThreadInit): void {
   ({ connector, taskId } = d.spec);
   tick = new Float64Array(d.shared, 0, 1);
   flags = new Int32Array(d.shared, 8, 2);
-  tick[0] = Date.now(); // from here on the worker counts
+  loading = true;
+  tick[0] = 0;
   logger.level = d.logLevel;
   started = build().then(async () => {
+    loading = false;
+    tick[0] = Date.now(); // from here on the worker counts
     if (stopping) return;
     await runner!.start();
     sendStats(true);
