@@ -21,7 +21,6 @@ import { HEARTBEAT_MS, type FromThread, type ThreadInit, type ToThread } from '.
 
 const ENTRY = new URL('./task-thread-entry.mjs', import.meta.url);
 const JSON_CONVERTER = 'org.apache.kafka.connect.json.JsonConverter';
-const REFILL_DELAY_MS = 10_000;
 
 /**
  * The plugin folders a task thread must load for this connector config (connector,
@@ -56,8 +55,11 @@ export function withoutTsx(argv: string[]): string[] {
 /**
  * Task threads. A thread spends over a second of CPU loading its modules (nearly all
  * of it the Kafka client library, half of that compiling its validators), so the worker
- * keeps `task.thread.spares` threads loaded ahead: started with the worker, and again
- * 10 s after tasks took them, so a task (re)start or a failover finds its thread ready.
+ * starts `task.thread.spares` threads with itself, before any task needs one: the first
+ * tasks after a worker start (a restart, a failover, the first connector) find their
+ * threads loaded. A spare taken is not replaced at once: loading one beside running
+ * tasks slowed the broker's replies under `tributary start` on a loaded 2-core machine
+ * (test/connect-isolation's round trips up to 19 s).
  * A thread whose task stopped cleanly goes back to the spares (its modules stay
  * loaded); a task that had to be ended gets a fresh one started. Threads start on the
  * pre-bundled entry (task-thread-bundle.ts), or on the tsx entry when it is unavailable.
@@ -94,27 +96,13 @@ export class TaskThreadPool {
     this.spares.push(w);
   }
 
-  /** A thread for a task starting now: a spare if there is one (then another spare starts loading). */
+  /** A thread for a task starting now: a spare if there is one. */
   take(): Worker {
     let w: Worker | undefined;
     while ((w = this.spares.shift()) && w.threadId < 0) { /* ended meanwhile */ }
     if (!w) return this.spawn();
     w.ref();
-    this.refill();
     return w;
-  }
-
-  private refillTimer: NodeJS.Timeout | null = null;
-  /**
-   * A taken spare is replaced REFILL_DELAY_MS after the last take: a burst of task starts
-   * (a failover, tasks.max > 1) is not slowed by a spare loading beside them, and the
-   * spare is ready for the next restart or failover.
-   */
-  private refill(): void {
-    if (this.size === 0) return;
-    if (this.refillTimer) clearTimeout(this.refillTimer);
-    this.refillTimer = setTimeout(() => { this.refillTimer = null; while (!this.closed && this.spares.length < this.size) this.keep(this.spawn()); }, REFILL_DELAY_MS);
-    this.refillTimer.unref();
   }
 
   /** A thread whose task stopped cleanly: kept as a spare (its modules stay loaded) if there is room. */
@@ -131,7 +119,6 @@ export class TaskThreadPool {
 
   close(): void {
     this.closed = true;
-    if (this.refillTimer) clearTimeout(this.refillTimer);
     for (const w of this.spares) void w.terminate();
     this.spares = [];
   }
