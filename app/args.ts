@@ -19,7 +19,8 @@ export const COMMON_OPTIONS = `  --data-dir DIR         data directory (default 
                          (ui; tributary mirror runs one worker per flow)
   --admin-urls URL,...   brokers' admin HTTP URLs whose /metrics the UI charts (ui;
                          default: each broker's host on port 9644)
-  --redis URL            distributed Connect through Redis
+  --redis URL            distributed Connect through Redis (connect; mirror: each flow's
+                         group <source>-mm2, shared by every mirror process)
   --group-id NAME        Connect cluster name (with --redis)
   --config FILE          Kafka-style .properties or JSON config file
   --set name=value       any config by its Kafka name (repeatable)
