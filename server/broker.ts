@@ -20,6 +20,7 @@ import { apiVersionsHandler, registerAdminHandlers, type AdminContext } from './
 import { registerAclHandlers } from './handlers/acls.ts';
 import { registerSecurityHandlers } from './handlers/security.ts';
 import { interBrokerSecurity } from './replication/inter-broker-client.ts';
+import { TAIL_CACHE_BUDGET } from './log/tail-cache.ts';
 import { advertisableHost, listenerConfig, type Endpoint, type ListenerConfig } from './security/listeners.ts';
 import { listenerGet, tlsSettings } from './security/tls.ts';
 import { saslSettings } from './security/sasl.ts';
@@ -152,6 +153,7 @@ export class Broker {
 
   private async startAll(): Promise<void> {
     await initCodecs();
+    TAIL_CACHE_BUDGET.maxBytes = Number(this.config.get('log.tail.cache.bytes'));
     let lc: ListenerConfig;
     try { lc = listenerConfig((n) => this.config.get(n), { host: this.o.host, port: this.o.port }); } catch (e) { throw new ConfigError((e as Error).message); }
     this.listeners = lc;

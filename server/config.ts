@@ -111,6 +111,7 @@ export const BROKER_CONFIGS: ConfigDef[] = [
   { name: 'log.segment.bytes', type: 'int', default: String(1024 * 1024 * 1024), doc: 'Default segment.bytes.', min: 14 },
   { name: 'log.roll.ms', type: 'long', default: null, doc: 'Default segment.ms.' },
   { name: 'log.roll.hours', type: 'int', default: '168', doc: 'Default segment.ms in hours.', min: 1 },
+  { name: 'log.tail.cache.bytes', type: 'long', default: String(64 * 1024 * 1024), doc: 'Tributary: bytes of the latest appended batches kept in memory (all partitions together) so fetches at the tail skip the segment file; 0 turns it off.', min: 0 },
   { name: 'log.index.interval.bytes', type: 'int', default: '4096', doc: 'Default index.interval.bytes.', min: 0 },
   { name: 'log.flush.interval.messages', type: 'long', default: String(Number.MAX_SAFE_INTEGER), doc: 'Default flush.messages.', min: 1 },
   { name: 'log.flush.interval.ms', type: 'long', default: null, doc: 'Default flush.ms.' },

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LogSegment, segmentFileName } from './log-segment.ts';
+import { TailCache } from './tail-cache.ts';
 import { LeaderEpochCache } from './leader-epoch-cache.ts';
 import {
   validateBatches, readRecords, readBatchInfo, rewriteCrc, InvalidRecordError,
@@ -60,6 +61,8 @@ export class PartitionLog {
   leaderEpochs: LeaderEpochCache;
   private unflushedMessages = 0;
   private lastFlush = Date.now();
+  /** the active segment's latest batches in memory: tail fetches skip the file */
+  private readonly tail = new TailCache();
   closed = false;
 
   constructor(readonly dir: string, public config: LogConfig) {
@@ -175,6 +178,8 @@ export class PartitionLog {
     const last = next - 1n;
     this.maybeRoll(records.length, base, last);
     this.active.append(records, base, last, maxTs, starts);
+    // A leader's appends are what its followers and consumers fetch next; a follower serves no fetches.
+    if (assign) this.tail.append(records, base, last); else this.tail.clear();
     let count = 0; for (const b of batches) count += b.recordCount;
     this.unflushedMessages += count;
     if (this.unflushedMessages >= this.config.flushMessages) this.flush();
@@ -210,6 +215,7 @@ export class PartitionLog {
     this.active.flushAsync();
     const seg = LogSegment.create(this.dir, base, this.config.indexIntervalBytes);
     this.segments.push(seg);
+    this.tail.dropBefore(base);
     return seg;
   }
 
@@ -242,6 +248,12 @@ export class PartitionLog {
     if (offset < this.logStartOffset || offset > this.logEndOffset) throw new OffsetOutOfRangeError(`offset ${offset} is outside [${this.logStartOffset}, ${this.logEndOffset}]`);
     const out: Buffer[] = [];
     if (offset >= upTo) return out;
+    // Only the active segment is served from memory (compaction and retention touch closed ones),
+    // and only while the cache ends where the log does.
+    if (offset >= this.active.baseOffset && this.tail.endOffset === this.logEndOffset) {
+      const cached = this.tail.read(offset, maxBytes, upTo);
+      if (cached) return cached;
+    }
     let i = this.segmentFor(offset);
     let remaining = maxBytes;
     let at = offset;
@@ -322,6 +334,7 @@ export class PartitionLog {
   truncateTo(offset: bigint): void {
     if (offset >= this.logEndOffset) return;
     if (offset < this.logStartOffset) { this.truncateFullyAndStartAt(offset); return; }
+    this.tail.clear();
     while (this.segments.length > 1 && this.active.baseOffset >= offset) this.segments.pop()!.delete();
     this.active.truncateTo(offset);
     this.leaderEpochs.truncateFromEnd(offset);
@@ -330,6 +343,7 @@ export class PartitionLog {
 
   /** Empties the log and starts it again at `offset` (a follower far behind the leader's log start). */
   truncateFullyAndStartAt(offset: bigint): void {
+    this.tail.clear();
     for (const s of this.segments) s.delete();
     this.segments = [LogSegment.create(this.dir, offset, this.config.indexIntervalBytes)];
     this.logStartOffset = offset;
@@ -341,12 +355,14 @@ export class PartitionLog {
   close(): void {
     if (this.closed) return;
     this.flush();
+    this.tail.clear();
     for (const s of this.segments) s.close();
     this.closed = true;
   }
 
   deleteAll(): void {
     this.closed = true;
+    this.tail.clear();
     for (const s of this.segments) s.close();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
