@@ -3,19 +3,21 @@
 //   1 KiB records, loopback, batching on; acks=1 and acks=all; p50/p99 at a fixed rate.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { startBroker } from '../test/helpers/broker.ts';
 import { ROOT, spawnCli } from '../test/helpers/process.ts';
 import { tempDir } from '../test/helpers/broker.ts';
 import { BrokerMetrics } from '../server/metrics/broker-metrics.ts';
 import { API_BY_KEY } from '../server/protocol/apis/index.ts';
+import { makeCa, makeCert } from '../test/helpers/certs.ts';
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 400_000);
 const SIZE = 1024;
 const DRIVER = path.join(ROOT, 'bench/py_kafka_load.py');
 
-function py(args: string[]): any {
-  const r = spawnSync('/usr/bin/python3', [DRIVER, ...args], { encoding: 'utf8', timeout: 300_000 });
+function py(args: string[], client: Record<string, string> = {}): any {
+  const r = spawnSync('/usr/bin/python3', [DRIVER, ...args], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, KAFKA_CLIENT_CONFIG: JSON.stringify(client) } });
   if (r.status !== 0) throw new Error(`driver ${args[0]} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
@@ -164,6 +166,68 @@ function metricsHotPath() {
   return { resp, app };
 }
 
+// SASL_SSL (SCRAM-SHA-512 over TLS 1.3) against PLAINTEXT on the same broker, alternated
+// twice (medians), and new SCRAM+TLS connections per second (client start, TLS handshake,
+// SCRAM exchange, Metadata) from one librdkafka process.
+async function securityBench() {
+  const dir = tempDir('tributary-bench-sec-');
+  const ca = makeCa(dir);
+  const cert = makeCert(ca, 'broker', '/CN=localhost');
+  const n = Number(process.env.BENCH_SEC_COUNT ?? 200_000);
+  const cli = await spawnCli(['broker', '--data-dir', path.join(dir, 'data'), '--set', 'listeners=PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0',
+    '--set', `ssl.keystore.location=${cert.pem}`, '--set', 'sasl.enabled.mechanisms=SCRAM-SHA-512', '--set', 'num.partitions=1', '--set', 'message.max.bytes=2000000'], ['kafka'], 60_000);
+  const pid = cli.child.pid!;
+  try {
+    let ports: number[] = [];
+    for (let i = 0; i < 600 && ports.length < 2; i++) {
+      ports = [...cli.output().matchAll(/kafka (?:listener \S+ \(\S+\) )?listening on [^\s:]+:(\d+)/g)].map((m) => Number(m[1]));
+      if (ports.length < 2) await new Promise((r) => setTimeout(r, 100));
+    }
+    const plain = `127.0.0.1:${ports[0]}`;
+    const secure = `127.0.0.1:${ports[1]}`;
+    fs.writeFileSync(path.join(dir, 'pw'), 'bench-secret');
+    const u = spawnSync(process.execPath, [path.join(ROOT, 'bin/tributary.mjs'), 'users', 'set', 'bench', '--password-file', path.join(dir, 'pw'), '--mechanism', 'SCRAM-SHA-512', '--bootstrap', plain], { encoding: 'utf8' });
+    if (u.status !== 0) throw new Error(`users set failed: ${u.stderr}`);
+    const sasl = { 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'SCRAM-SHA-512', 'sasl.username': 'bench', 'sasl.password': 'bench-secret', 'ssl.ca.location': ca.cert };
+    py(['produce', plain, 'sec-warmup', '50000', String(SIZE), '1']);
+    const runs: Record<string, number[]> = { 'produce PLAINTEXT': [], 'produce SASL_SSL': [], 'consume PLAINTEXT': [], 'consume SASL_SSL': [] };
+    const cpu: Record<string, number[]> = { 'produce PLAINTEXT': [], 'produce SASL_SSL': [], 'consume PLAINTEXT': [], 'consume SASL_SSL': [] };
+    for (let round = 0; round < 2; round++) {
+      for (const [name, bootstrap, client] of [['PLAINTEXT', plain, {}], ['SASL_SSL', secure, sasl]] as const) {
+        const topic = `sec-${name}-${round}`;
+        let c0 = cpuOf(pid);
+        const pr = py(['produce', bootstrap, topic, String(n), String(SIZE), '1'], client);
+        cpu[`produce ${name}`].push((cpuOf(pid) - c0) / pr.seconds);
+        runs[`produce ${name}`].push(pr.mb_s);
+        c0 = cpuOf(pid);
+        const cr = py(['consume', bootstrap, topic, String(n)], client);
+        cpu[`consume ${name}`].push((cpuOf(pid) - c0) / cr.seconds);
+        runs[`consume ${name}`].push(cr.mb_s);
+      }
+    }
+    const connect = py(['connect', secure, 'x', String(Number(process.env.BENCH_SEC_CONNECTIONS ?? 100))], sasl);
+    return { n, runs, cpu, connect };
+  } finally {
+    cli.child.kill('SIGTERM');
+    await cli.exited;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; }
+
+function printSecurity(r: Awaited<ReturnType<typeof securityBench>>) {
+  console.log(`security (librdkafka, ${r.n} x ${SIZE} B, acks=1, 1 partition, PLAINTEXT and SASL_SSL SCRAM-SHA-512 alternated twice, medians; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}):`);
+  for (const [name, xs] of Object.entries(r.runs)) console.log(`  ${name.padEnd(18)} ${fmt(median(xs))} MB/s (${xs.map((x) => fmt(x)).join(', ')})  broker CPU ${fmt(median(r.cpu[name]) * 100, 0)}%`);
+  console.log(`  SASL_SSL / PLAINTEXT: produce ${fmt(median(r.runs['produce SASL_SSL']) / median(r.runs['produce PLAINTEXT']), 2)}x, consume ${fmt(median(r.runs['consume SASL_SSL']) / median(r.runs['consume PLAINTEXT']), 2)}x (goal >= 0.6x)`);
+  console.log(`  SCRAM-SHA-512 + TLS connections: ${fmt(r.connect.per_s)}/s (${r.connect.connections} in sequence from one process: client start, TLS handshake, SCRAM, Metadata)`);
+}
+
+if (process.env.BENCH_ONLY === 'security') {
+  printSecurity(await securityBench());
+  process.exit(0);
+}
+
 if (process.env.BENCH_ONLY === 'metrics') {
   const h = metricsHotPath();
   console.log(`metrics hot path: ${fmt(h.resp, 0)} ns per response observed (Produce), ${fmt(h.app, 0)} ns per append`);
@@ -192,5 +256,6 @@ console.log(`nats jetstream: ${natsR.error ?? `produce ${fmt(natsR.produce_mb_s)
 if (!redis.error) console.log(`ratio produce vs redis: ${fmt(k['produce acks=1'].mb_s / redis.produce_mb_s, 2)}x, consume vs redis: ${redis.consume_mb_s ? fmt(k.consume.mb_s / redis.consume_mb_s, 2) : '?'}x`);
 if (!natsR.error) console.log(`ratio produce vs nats: ${fmt(k['produce acks=1'].mb_s / natsR.produce_mb_s, 2)}x, consume vs nats: ${fmt(k.consume.mb_s / natsR.consume_mb_s, 2)}x`);
 printMetrics(await metricsBench());
+printSecurity(await securityBench());
 { const h = metricsHotPath(); console.log(`metrics hot path: ${fmt(h.resp, 0)} ns per response observed (Produce), ${fmt(h.app, 0)} ns per append`); }
 void startBroker;
