@@ -170,23 +170,38 @@ export function checkResponse(c: FuzzCase, frame: Buffer): string | null {
  * A connection the broker closes (it should, for a malformed frame) is replaced; requests
  * unanswered after `windowMs` (a long poll, a rebalance) are abandoned with their connection.
  */
-export async function fuzzConnection(host: string, port: number, cases: FuzzCase[], stats: FuzzStats, o: { window?: number; windowMs?: number } = {}): Promise<void> {
+export async function fuzzConnection(host: string, port: number, cases: FuzzCase[], stats: FuzzStats, o: { window?: number; windowMs?: number; plainLogin?: { user: string; password: string } } = {}): Promise<void> {
   const window = o.window ?? 16;
   const windowMs = o.windowMs ?? 3000;
+  const login = o.plainLogin ? saslPlainFrames(o.plainLogin.user, o.plainLogin.password) : [];
   let next = 0;
   while (next < cases.length) {
     const batch = cases.slice(next, next + window);
     // The request the broker closed the connection on is counted; those behind it are sent again.
-    next += await fuzzWindow(host, port, batch, stats, windowMs);
+    next += await fuzzWindow(host, port, batch, stats, windowMs, login);
   }
 }
 
+/** SaslHandshake v1 + SaslAuthenticate v1 (PLAIN) frames, size-prefixed, correlation ids -2 and -1: fuzzing behind authentication. */
+function saslPlainFrames(user: string, password: string): Buffer[] {
+  const frame = (name: string, corr: number, body: Record<string, unknown>) => {
+    const api = API_CODECS.find((a) => a.decl.name === name)!;
+    const w = new Writer(64);
+    w.int32(0); w.int16(api.decl.key); w.int16(1); w.int32(corr); w.nullableString('fuzzer');
+    api.request(1).encode(w, body);
+    const b = w.toBuffer(); b.writeInt32BE(b.length - 4, 0);
+    return b;
+  };
+  return [frame('SaslHandshake', -2, { mechanism: 'PLAIN' }), frame('SaslAuthenticate', -1, { authBytes: Buffer.from(`\u0000${user}\u0000${password}`) })];
+}
+
 /** Sends `batch` on a new connection; returns how many of its requests are settled (answered, closed on, or abandoned). */
-function fuzzWindow(host: string, port: number, batch: FuzzCase[], stats: FuzzStats, windowMs: number): Promise<number> {
+function fuzzWindow(host: string, port: number, batch: FuzzCase[], stats: FuzzStats, windowMs: number, login: Buffer[]): Promise<number> {
   return new Promise<number>((resolve) => {
     const s = net.connect(port, host);
     let buf: Buffer = Buffer.alloc(0);
     let got = 0;
+    let loginAnswers = login.length;
     let done = false;
     const finish = (why: 'closed' | 'timeout' | 'ok') => {
       if (done) return;
@@ -209,7 +224,7 @@ function fuzzWindow(host: string, port: number, batch: FuzzCase[], stats: FuzzSt
     s.on('error', () => finish('closed'));
     s.on('close', () => finish('closed'));
     s.on('connect', () => {
-      const frames: Buffer[] = [];
+      const frames: Buffer[] = [...login];
       batch.forEach((c, i) => {
         c.payload.writeInt32BE(i + 1, 4); // correlation id
         stats.recent.push(`${c.api.decl.name} v${c.version} (${c.mutation}) ${c.payload.toString('hex').slice(0, 400)}`);
@@ -228,6 +243,12 @@ function fuzzWindow(host: string, port: number, batch: FuzzCase[], stats: FuzzSt
         const frame = buf.subarray(4, 4 + n);
         buf = buf.subarray(4 + n);
         const corr = frame.readInt32BE(0);
+        if (loginAnswers > 0 && corr < 0) {
+          loginAnswers--;
+          // SaslAuthenticate's answer: error code right after the correlation id
+          if (corr === -1 && frame.readInt16BE(4) !== 0) { stats.malformed.push(`fuzz login refused (error ${frame.readInt16BE(4)})`); return finish('closed'); }
+          continue;
+        }
         // Produce with acks=0 is not answered: skip to the request this answers, but only over Produce requests.
         let i = got;
         while (i < batch.length && i + 1 !== corr && batch[i].api.decl.key === 0) i++;
