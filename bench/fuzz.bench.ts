@@ -42,9 +42,12 @@ async function main() {
     const stats = newStats();
     const t0 = performance.now();
     const chunk = 5000;
+    // RSS after each quarter of the run: a leak keeps growing, a warm heap levels off
+    const quarters: string[] = [];
     for (let done = 0; done < FRAMES && !died; done += chunk) {
       const cases = Array.from({ length: Math.min(chunk, FRAMES - done) }, () => makeCase(rnd));
       await Promise.all(Array.from({ length: CONNS }, (_, k) => fuzzConnection('127.0.0.1', port, cases.filter((_, i) => i % CONNS === k), stats)));
+      if (Math.floor((done + chunk) * 4 / FRAMES) > Math.floor(done * 4 / FRAMES)) quarters.push(((await rssOf(pid).catch(() => 0)) / 2 ** 20).toFixed(0));
     }
     const secs = (performance.now() - t0) / 1000;
     // TLS garbage: random bytes, and TLS record headers with random bodies, on the TLS listener
@@ -70,7 +73,7 @@ async function main() {
       frames: stats.sent, seconds: Number(secs.toFixed(1)), frames_per_s: Math.round(stats.sent / secs),
       answered: stats.answered, closed_by_broker: stats.closed, unanswered: stats.unanswered, malformed: stats.malformed.length,
       apis: stats.apis.size, by_mutation: stats.byMutation, tls_garbage_connections: tlsCases,
-      rss_mb: { baseline: mb(baseline), peak: mb(peak), after: mb(after) }, broker_alive: !died, probe_answered_after: probe.answered,
+      rss_mb: { baseline: mb(baseline), by_quarter: quarters, peak: mb(peak), after: mb(after) }, broker_alive: !died, probe_answered_after: probe.answered,
     }, null, 1));
     for (const m of stats.malformed.slice(0, 20)) console.log(`malformed: ${m}`);
     if (died) console.log(`last requests before the broker died:\n${stats.recent.join('\n')}`);
