@@ -13,6 +13,7 @@ import { makeCa, makeCert } from './helpers/certs.ts';
 import { startRegistry } from '../registry/index.ts';
 import { startConnect } from '../connectors/index.ts';
 import { startUi } from '../ui/server/index.ts';
+import { Samplers } from '../ui/server/services/samplers.ts';
 import { credentialFromPassword } from '../server/security/scram.ts';
 
 test('UI server reaches a SASL_SSL broker, an authenticated registry and Connect with its configured credentials', async (t) => {
@@ -63,6 +64,10 @@ test('UI server reaches a SASL_SSL broker, an authenticated registry and Connect
   assert.equal(conns.status, 200, JSON.stringify(conns.body));
   assert.deepEqual(conns.body, []);
   assert.equal((await api(ui.url, 'GET', '/api/registry-status')).body.reachable, true);
+  // the charts' scrape of Connect's /metrics sends the same credentials
+  const scraped = await Samplers.scrape([connect.url], 'ui-user:ui-connect-pw');
+  assert.deepEqual(scraped.ok, [connect.url], scraped.errors.join('; '));
+  assert.match((await Samplers.scrape([connect.url])).errors.join(), /HTTP 401/);
 
   // the same UI without the settings: the broker, registry and Connect refuse it
   const bare = await startUi({ bootstrap: b.bootstrap, host: '127.0.0.1', port: 0, registryUrl: registry.url, connectUrl: connect.url, brokerAdminUrls: [] });

@@ -57,7 +57,7 @@ export async function buildApp(o: UiAppOptions): Promise<{ app: FastifyInstance;
     reader: new AssignedRecordReader(gw),
     decoder: o.registryUrl ? new SchemaDecoder(o.registryUrl.replace(/\/+$/, ''), cfg.registryUserInfo ?? undefined) : null,
     // One hour of history at the default interval.
-    samplers: new Samplers(gw, logger, { intervalMs, keep: Math.max(60, Math.ceil(3_600_000 / intervalMs)), dataDir: o.dataDir, brokerAdminUrls: o.brokerAdminUrls, connectUrl: o.connectUrl }),
+    samplers: new Samplers(gw, logger, { intervalMs, keep: Math.max(60, Math.ceil(3_600_000 / intervalMs)), dataDir: o.dataDir, brokerAdminUrls: o.brokerAdminUrls, connectUrl: o.connectUrl, connectUserInfo: cfg.connectUserInfo }),
     registry: new Upstream('registry', o.registryUrl, undefined, cfg.registryUserInfo),
     connect: new Upstream('connect', o.connectUrl, undefined, cfg.connectUserInfo),
     mirrorConnects: [...new Set([o.connectUrl, ...(o.mirrorConnectUrls ?? [])].filter((u): u is string => !!u).map((u) => u.replace(/\/+$/, '')))].map((u) => new Upstream('connect', u, undefined, cfg.connectUserInfo)),

@@ -23,6 +23,8 @@ export interface SamplerOptions {
   brokerAdminUrls?: string[];
   /** Connect's REST URL: its /metrics gives the connector rates. */
   connectUrl?: string | null;
+  /** "user:password" for Connect's basic auth (ui.connect.basic.auth.user.info) */
+  connectUserInfo?: string | null;
 }
 
 /** The Kafka Connect metrics one connector's throughput is read from (records the broker or the sink acknowledged). */
@@ -91,12 +93,13 @@ export class Samplers {
   }
 
   /** Every series of the given /metrics endpoints, each labelled with `instance` (its URL) as Prometheus would. */
-  static async scrape(urls: string[]): Promise<{ set: MetricSet; ok: string[]; errors: string[] }> {
+  static async scrape(urls: string[], userInfo?: string | null): Promise<{ set: MetricSet; ok: string[]; errors: string[] }> {
+    const headers: Record<string, string> = userInfo ? { authorization: 'Basic ' + Buffer.from(userInfo, 'utf8').toString('base64') } : {};
     const set = new MetricSet();
     const ok: string[] = []; const errors: string[] = [];
     await Promise.all(urls.map(async (u) => {
       try {
-        const res = await fetch(`${u}/metrics`, { signal: AbortSignal.timeout(SCRAPE_TIMEOUT_MS) });
+        const res = await fetch(`${u}/metrics`, { headers, signal: AbortSignal.timeout(SCRAPE_TIMEOUT_MS) });
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         set.add(parsePrometheusText(await res.text()).map((s) => ({ ...s, labels: { ...s.labels, instance: u } })));
         ok.push(u);
@@ -201,7 +204,7 @@ export class Samplers {
 
   /** Per connector: records written by its source tasks or sent by its sink tasks, per second. */
   private async sampleConnect(t: number): Promise<void> {
-    const { set, ok } = await Samplers.scrape([this.opts.connectUrl!.replace(/\/+$/, '')]);
+    const { set, ok } = await Samplers.scrape([this.opts.connectUrl!.replace(/\/+$/, '')], this.opts.connectUserInfo);
     if (!ok.length) return;
     const byConnector = new Map<string, Map<string, number>>();
     for (const name of CONNECTOR_RECORD_METRICS) for (const s of set.get(name)) {
