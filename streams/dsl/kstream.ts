@@ -12,6 +12,39 @@ import { murmur2 } from '../runtime/murmur2.ts';
 import { InternalBuilder, fnProcessor, store, change, defaultSerdes, type Change, type Ctx, type ValueGetterSupplier, type GlobalKTable } from './internal.ts';
 import { Branched, Grouped, Joined, Materialized, Named, Produced, Repartitioned, StreamJoined } from './options.ts';
 
+/**
+ * The suppression buffer's bytes: key [0][key] or, windowed, [1][start:8][end:8][key];
+ * value [due:8][timestamp:8] then the new and old values, each [length:4 or -1][bytes].
+ */
+function suppressionCodec(keySerde: Serde<any>, valueSerde: Serde<any>, topic: string) {
+  const ks = keySerde.serializer(), kd = keySerde.deserializer(), vs = valueSerde.serializer(), vd = valueSerde.deserializer();
+  const part = (v: unknown): Buffer => {
+    const b = v === null || v === undefined ? null : vs.serialize(topic, v);
+    const len = Buffer.alloc(4); len.writeInt32BE(b ? b.length : -1);
+    return b ? Buffer.concat([len, b]) : len;
+  };
+  return {
+    key(k: any): Buffer {
+      if (k instanceof Windowed) {
+        const head = Buffer.alloc(17); head[0] = 1; head.writeBigInt64BE(BigInt(k.window().start()), 1); head.writeBigInt64BE(BigInt(k.window().end()), 9);
+        return Buffer.concat([head, ks.serialize(topic, k.key()) ?? Buffer.alloc(0)]);
+      }
+      return Buffer.concat([Buffer.from([0]), ks.serialize(topic, k) ?? Buffer.alloc(0)]);
+    },
+    value(e: { r: Record<any, Change<any>>; due: number }): Buffer {
+      const head = Buffer.alloc(16); head.writeBigInt64BE(BigInt(e.due), 0); head.writeBigInt64BE(BigInt(e.r.timestamp()), 8);
+      return Buffer.concat([head, part(e.r.value().newValue), part(e.r.value().oldValue)]);
+    },
+    decode(kb: Buffer, vb: Buffer): { r: Record<any, Change<any>>; due: number } {
+      const key = kb[0] === 1 ? new Windowed(kd.deserialize(topic, kb.subarray(17)), new Window(Number(kb.readBigInt64BE(1)), Number(kb.readBigInt64BE(9)))) : kd.deserialize(topic, kb.subarray(1));
+      let at = 16;
+      const read = () => { const n = vb.readInt32BE(at); at += 4; if (n < 0) return null; const v = vd.deserialize(topic, vb.subarray(at, at + n)); at += n; return v; };
+      const nv = read(), ov = read();
+      return { r: new Record(key, change(nv, ov), Number(vb.readBigInt64BE(8))), due: Number(vb.readBigInt64BE(0)) };
+    },
+  };
+}
+
 // ---- KStream ----
 export type Predicate<K, V> = (key: K, value: V) => boolean;
 export type ValueJoiner<V1, V2, R> = (value1: V1, value2: V2) => R;
@@ -394,27 +427,38 @@ export class KTable<K, V> {
     const info = this.windowInfo;
     if (suppressed.kind === 'untilWindowCloses' && !info) throw new TypeError('suppress(untilWindowCloses) needs a windowed KTable (windowedBy(...).aggregate/count/reduce)');
     const maxRecords = suppressed.buffer.maxRecords;
+    // the buffer lives in a logged in-memory store (Kafka's suppression buffer changelog): a restarted
+    // or moved task restores what it held and still emits it
+    const storeName = suppressed.suppressName ? `${suppressed.suppressName}-store` : b.newStoreName('KTABLE-SUPPRESS');
+    const keySerde = this.keySerde, valueSerde = this.valueSerde;
     b.topology.addProcessor(name, fnProcessor((ctx) => {
       // buffer time: the window end for untilWindowCloses, the record time for untilTimeLimit
       const buffer = new Map<string, { r: Record<any, Change<V>>; due: number }>();
+      const st = store<KeyValueStore<Buffer, Buffer>>(ctx, storeName);
+      const codec = suppressionCodec(keySerde ?? defaultSerdes(ctx).key, valueSerde ?? defaultSerdes(ctx).value, storeName);
+      for (const kv of st.all()) { const e = codec.decode(kv.key, kv.value); buffer.set(kv.key.toString('latin1'), e); }
       let observed = -1;
-      const id = (k: any) => (k instanceof Windowed ? `${JSON.stringify(k.key())}@${k.window().start()}/${k.window().end()}` : JSON.stringify(k));
+      const emit = (key: string, e: { r: Record<any, Change<V>> }) => { buffer.delete(key); st.delete(Buffer.from(key, 'latin1')); ctx.forward(e.r); };
       const emitDue = () => {
         const due = [...buffer.entries()].filter(([, e]) => e.due <= observed).sort((a, c) => a[1].due - c[1].due);
-        for (const [k, e] of due) { buffer.delete(k); ctx.forward(e.r); }
+        for (const [k, e] of due) emit(k, e);
       };
       return (r: Record<any, Change<V>>) => {
         observed = Math.max(observed, r.timestamp());
         const k = r.key();
         const due = suppressed.kind === 'untilWindowCloses' ? (k as Windowed<any>).window().end() + info!.graceMs : r.timestamp() + suppressed.timeLimitMs;
-        const key = id(k);
+        const kb = codec.key(k);
+        const key = kb.toString('latin1');
         const prev = buffer.get(key);
         buffer.delete(key);
-        buffer.set(key, { r: r.withValue(change(r.value().newValue, prev ? prev.r.value().oldValue : r.value().oldValue)), due });
-        if (buffer.size > maxRecords) { const [first] = buffer.keys(); const e = buffer.get(first)!; buffer.delete(first); ctx.forward(e.r); }
+        const e = { r: r.withValue(change(r.value().newValue, prev ? prev.r.value().oldValue : r.value().oldValue)), due };
+        buffer.set(key, e);
+        st.put(kb, codec.value(e));
+        if (buffer.size > maxRecords) { const [first] = buffer.keys(); emit(first, buffer.get(first)!); }
         emitDue();
       };
     }), this.nodeName);
+    b.topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(storeName), Serdes.ByteArray(), Serdes.ByteArray()), name);
     return new KTable<K, V>(b, name, this.keySerde, this.valueSerde, undefined, this.getter, this.sourceTopics, this.windowInfo);
   }
 
