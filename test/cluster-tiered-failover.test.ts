@@ -2,7 +2,8 @@
 // Three CLI brokers, RF 3, tiny segments and local retention 0: the leader uploads, every
 // replica trims what is uploaded; after a kill -9 of the leader the new leader serves
 // offset 0 onwards from S3, carries on uploading after the old leader's last segment
-// without uploading anything twice, and retention deletes remote segments it did not upload.
+// without uploading anything twice (nor does the old leader when it returns), and retention
+// deletes remote segments it did not upload.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -76,6 +77,11 @@ test('cluster tiered storage: a new leader after kill -9 serves the old leader\'
   // The new leader continues after the last uploaded offset: more data, new segments, nothing uploaded twice.
   await produce(1500, 1000);
   await waitFor('the new leader uploading the new segments', async () => uploaded().length >= before.length + 5 && localLogs(newLeader.dataDir).length === 1, 60000, 300);
+  // The old leader comes back (and may lead again by preferred-leader rebalancing): it reads the
+  // stored manifest and uploads nothing it or its successor already did.
+  await cluster.start(leader);
+  await waitFor('the old leader back in the ISR', async () => (await leaderOf(survivor.bootstrap))?.isrs.length === 3, 60000, 300);
+  await waitFor('the old leader trimming its local copies', async () => localLogs(cluster.brokers.get(leader)!.dataDir).length === 1, 60000, 300);
   await new Promise((r) => setTimeout(r, 2000)); // ten task intervals: a re-upload would show
   for (const [k, n] of puts()) assert.equal(n, 1, `${k} uploaded ${n} times`);
   const after = uploaded();

@@ -134,7 +134,7 @@ export function fetchHandler(b: DataPathContext): ApiHandler<typeof Fetch> {
       }
     }
     for (;;) {
-      const pending = replicaId >= 0 ? undefined : readRemote(b, parts, maxBytes, readCommitted);
+      const pending = readRemote(b, parts, maxBytes, readCommitted, replicaId >= 0);
       const remote = pending ? await pending : undefined;
       const { responses, bytes, anyError } = collect(b, parts, maxBytes, readCommitted, v, remote, replicaId);
       const remaining = deadline - Date.now();
@@ -150,11 +150,12 @@ type RemoteResult = { data: Buffer } | { error: unknown };
 
 /**
  * Tiered storage: partitions fetched below their local log start read from remote
- * storage, all of them concurrently, before the synchronous collect pass.
+ * storage, all of them concurrently, before the synchronous collect pass (followers'
+ * fetches too).
  * Undefined (no promise, nothing to await) when no partition reads remotely: the
  * common fetch stays synchronous.
  */
-function readRemote(b: DataPathContext, parts: FetchPart[], maxBytes: number, readCommitted: boolean): Promise<Map<FetchPart, RemoteResult>> | undefined {
+function readRemote(b: DataPathContext, parts: FetchPart[], maxBytes: number, readCommitted: boolean, replica: boolean): Promise<Map<FetchPart, RemoteResult>> | undefined {
   let out: Map<FetchPart, RemoteResult> | undefined;
   const pending: Promise<void>[] = [];
   for (const fp of parts) {
@@ -162,7 +163,9 @@ function readRemote(b: DataPathContext, parts: FetchPart[], maxBytes: number, re
     if (!part || !part.isRemoteOffset(fp.fetchOffset)) continue;
     out ??= new Map();
     const m = out;
-    const upTo = readCommitted ? part.lastStableOffset() : part.highWatermark;
+    // A follower behind the leader's local log start (it was down while the leader tiered and
+    // trimmed) catches up through the leader from remote storage, then trims its own copy.
+    const upTo = replica ? part.logEndOffset : readCommitted ? part.lastStableOffset() : part.highWatermark;
     pending.push(part.readRemote(fp.fetchOffset, Math.max(1, Math.min(fp.maxBytes, maxBytes)), upTo)
       .then((data) => { m.set(fp, { data }); }, (error) => { m.set(fp, { error }); }));
   }
