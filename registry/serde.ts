@@ -94,9 +94,28 @@ export class RegistrySerde {
     return p;
   }
 
+  private readonly loaded = new Map<number, ParsedSchema>();
+
+  /** The parsed schema of an id if it was loaded already (for synchronous callers: stream processing). */
+  loadedSchema(id: number): ParsedSchema | undefined { return this.loaded.get(id); }
+
+  /** Loads (and keeps) the schema of an id, so the synchronous encode/decode can use it. */
+  async load(id: number): Promise<ParsedSchema> {
+    const s = await this.schema(id);
+    this.loaded.set(id, s);
+    return s;
+  }
+
   /** Frames `value` with schema `id`; Protobuf takes the message's full name (default: the first message). */
   async encode(id: number, value: unknown, opts: { messageName?: string } = {}): Promise<Buffer> {
-    const s = await this.schema(id);
+    await this.load(id);
+    return this.encodeLoaded(id, value, opts);
+  }
+
+  /** encode() for a schema already loaded (load(id) first) */
+  encodeLoaded(id: number, value: unknown, opts: { messageName?: string } = {}): Buffer {
+    const s = this.loaded.get(id);
+    if (!s) throw new WireFormatError(`schema ${id} is not loaded`);
     switch (s.schemaType) {
       case 'AVRO': return encodeWire(id, (s as AvroSchema).type.toBuffer(value));
       case 'JSON': {
@@ -117,8 +136,15 @@ export class RegistrySerde {
 
   /** Decodes a framed value; also says which schema (and Protobuf message) it used. */
   async decodeWithSchema(buf: Uint8Array): Promise<{ id: number; schemaType: SchemaType; value: unknown; messageName?: string }> {
+    await this.load(decodeWire(buf).id);
+    return this.decodeLoaded(buf);
+  }
+
+  /** decodeWithSchema() when the writer's schema is loaded already; throws WireFormatError naming the id otherwise */
+  decodeLoaded(buf: Uint8Array): { id: number; schemaType: SchemaType; value: unknown; messageName?: string } {
     const { id } = decodeWire(buf);
-    const s = await this.schema(id);
+    const s = this.loaded.get(id);
+    if (!s) throw new WireFormatError(`schema ${id} is not loaded`);
     switch (s.schemaType) {
       case 'AVRO': return { id, schemaType: 'AVRO', value: (s as AvroSchema).type.fromBuffer(decodeWire(buf).payload) };
       case 'JSON': return { id, schemaType: 'JSON', value: JSON.parse(decodeWire(buf).payload.toString('utf8')) };

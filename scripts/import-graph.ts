@@ -126,7 +126,7 @@ export const RULES: Rule[] = [
   { from: 'ui/src/', may: ['ui/shared/'], why: 'the browser app reaches everything over HTTP; shares only API types' },
   { from: 'ui/shared/', may: [], why: 'API types shared by the UI server and the browser app' },
   { from: 'ui/', may: ['client/', 'ui/shared/', ...REGISTRY_SERDE], why: 'the UI server reaches the broker through client/, registry and Connect over HTTP (decoding with the registry\'s serde)' },
-  { from: 'streams/', may: ['client/'], why: 'the stream-processing library reaches the broker through client/' },
+  { from: 'streams/', may: ['client/', ...REGISTRY_SERDE], why: 'the stream-processing library reaches the broker through client/; its registry serdes use the registry\'s wire format, formats and HTTP client' },
   { from: 'app/', may: ['server/', 'registry/', 'connectors/', 'ui/', 'client/', 'plugins/', 'streams/'], why: 'the composition root wires every component' },
   { from: 'scripts/', may: [], why: 'build and test scripts' },
   { from: 'bin/', may: ['app/'], why: 'the executable hands over to the CLI' },

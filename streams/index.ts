@@ -1,5 +1,6 @@
 // tributary/streams: Kafka Streams' concepts and names for TypeScript.
-export { Serdes, SerializationException, type Serde, type Serializer, type Deserializer } from './serdes.ts';
+export { Serdes, SerializationException, SerdeNotReadyException, type Serde, type Serializer, type Deserializer } from './serdes.ts';
+export { RegistrySerdes, type RegistrySerdeConfig } from './registry-serdes.ts';
 export { Duration, type DurationLike } from './duration.ts';
 export { KeyValue } from './key-value.ts';
 export { Window, Windowed, TimeWindows, SlidingWindows, SessionWindows, JoinWindows, Suppressed, BufferConfig, WindowedSerdes } from './windows.ts';

@@ -44,3 +44,12 @@ export const Serdes = {
   Void: (): Serde<null> => serde<null>('VoidSerde', () => Buffer.alloc(0), () => null),
   serdeFrom: <T>(serializer: Serializer<T>, deserializer: Deserializer<T>): Serde<T> => ({ serializer: () => serializer, deserializer: () => deserializer }),
 };
+
+/**
+ * A deserializer that cannot answer yet (a registry serde meeting a schema id it has not
+ * fetched): the runtime waits for `ready` and hands the same record in again. Only a
+ * source's deserializer may throw it (nothing has happened to the record yet).
+ */
+export class SerdeNotReadyException extends Error {
+  constructor(message: string, readonly ready: Promise<unknown>) { super(message); this.name = 'SerdeNotReadyException'; }
+}

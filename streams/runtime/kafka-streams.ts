@@ -17,7 +17,7 @@ import { KeyValueStore, SessionStore, WindowStore } from '../state/stores.ts';
 import { assignTasks, partitionsOf, type TaskSpec } from './assignor.ts';
 import { StreamsMembership, TransactionalProducer, slices, type OutRecord } from './kafka-adapter.ts';
 import { partitionFor } from './murmur2.ts';
-import type { Serializer } from '../serdes.ts';
+import { SerdeNotReadyException, type Serializer } from '../serdes.ts';
 import { ThreadCache } from '../state/record-cache.ts';
 
 export type State = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR';
@@ -331,7 +331,11 @@ export class KafkaStreams {
           const rt = this.taskByTp.get(k);
           if (!rt) continue;
           for (const r of b.records) {
-            rt.task.process(toRaw(r));
+            const raw = toRaw(r);
+            // a source deserializer still fetching something (a registry serde's schema): wait, then the same record again
+            for (let tries = 0; ; tries++) {
+              try { rt.task.process(raw); break; } catch (e) { if (!(e instanceof SerdeNotReadyException) || tries >= 3) throw e; await e.ready; }
+            }
             this.processed++;
           }
           this.positions.set(k, b.nextOffset);

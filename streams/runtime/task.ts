@@ -2,7 +2,7 @@
 // Processing is synchronous and depth-first, as in Kafka Streams: a record runs
 // through every downstream processor before the next one is taken.
 import { Headers, Record, TaskId, type Cancellable, type Processor, type ProcessorContext, type PunctuationType, type Punctuator, type RecordMetadata, supplierGet } from '../processor.ts';
-import type { Serde } from '../serdes.ts';
+import { SerdeNotReadyException, type Serde } from '../serdes.ts';
 import type { ProcessorNode, SinkNode, SourceNode, Topology } from '../topology.ts';
 import type { StateStore, StoreEnv } from '../state/stores.ts';
 import { toMillis } from '../duration.ts';
@@ -102,6 +102,7 @@ export class StreamTask {
       key = (source.keyDeserializer ?? this.cfg.defaultKeySerde.deserializer()).deserialize(raw.topic, raw.key);
       value = (source.valueDeserializer ?? this.cfg.defaultValueSerde.deserializer()).deserialize(raw.topic, raw.value);
     } catch (e) {
+      if (e instanceof SerdeNotReadyException) throw e; // the runtime waits and hands the record in again
       const r = this.cfg.deserializationExceptionHandler(raw, e as Error);
       if (r === 'CONTINUE') return;
       throw new StreamsException(`Deserialization exception handler is set to fail upon a deserialization error of ${raw.topic}-${raw.partition} at offset ${raw.offset}: ${(e as Error).message}`, e);
