@@ -42,6 +42,26 @@ async function leaderOf(c: TestCluster, topic: string): Promise<{ leader: number
   }, 30000, 50);
 }
 
+/** CPU seconds each broker process used so far (utime + stime from /proc), by node id. */
+function brokerCpu(c: TestCluster): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const [id, b] of c.brokers) {
+    try {
+      const f = fs.readFileSync(`/proc/${b.cli.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      out.set(id, (Number(f[11]) + Number(f[12])) / 100);
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
+/** Runs `fn` and returns the CPU seconds the brokers spent meanwhile: all of them, and the busiest. */
+function cpuDuring<T>(c: TestCluster, fn: () => T): { result: T; total: number; busiest: number } {
+  const before = brokerCpu(c);
+  const result = fn();
+  const used = [...brokerCpu(c)].map(([id, s]) => s - (before.get(id) ?? s));
+  return { result, total: used.reduce((a, b) => a + b, 0), busiest: Math.max(0, ...used) };
+}
+
 const pct = (xs: number[], q: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
 
 /** A steady acks=all producer (test/py/acked_producer.py) whose acknowledgements are read as they come. */
@@ -93,12 +113,19 @@ async function main() {
     await leaderOf(c, 'rf1'); await leaderOf(c, 'rf3');
     py(['produce', bs(), 'rf1', '30000', '1024', '1']); // warm-up
     const runs: Record<string, number[]> = { rf1: [], rf3: [] };
+    // Broker CPU per 100 MB produced: unlike MB/s, hardly moved by what else runs on the machine.
+    const cpu: Record<string, string[]> = { rf1: [], rf3: [] };
+    const mb = (COUNT * 1024) / 1e6;
     for (let i = 0; i < 2; i++) {
-      runs.rf1.push(py(['produce', bs(), 'rf1', String(COUNT), '1024', '1']).mb_s);
-      runs.rf3.push(py(['produce', bs(), 'rf3', String(COUNT), '1024', '-1']).mb_s);
+      for (const [topic, acks] of [['rf1', '1'], ['rf3', '-1']]) {
+        const r = cpuDuring(c, () => py(['produce', bs(), topic, String(COUNT), '1024', acks]));
+        runs[topic].push(r.result.mb_s);
+        cpu[topic].push(`${((r.total * 100) / mb).toFixed(2)} s (leader ${((r.busiest * 100) / mb).toFixed(2)} s)`);
+      }
     }
     const best = (xs: number[]) => Math.max(...xs);
     console.log(`produce 1 KiB × ${COUNT}: RF=1 acks=1 ${runs.rf1.map((x) => x.toFixed(1)).join(' / ')} MB/s, RF=3 acks=all ${runs.rf3.map((x) => x.toFixed(1)).join(' / ')} MB/s → ratio ${(best(runs.rf3) / best(runs.rf1)).toFixed(2)}× (best of 2 each; goal ≥ 0.5×)`);
+    console.log(`  brokers' CPU per 100 MB produced: RF=1 ${cpu.rf1.join(' / ')}, RF=3 ${cpu.rf3.join(' / ')}; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     }
 
     // ---- 2. failover ----
