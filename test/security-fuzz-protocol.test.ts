@@ -12,6 +12,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { spawnCli } from './helpers/process.ts';
 import { tempDir } from './helpers/broker.ts';
 import { kcat } from './helpers/clients.ts';
+import { RawKafkaConnection } from './helpers/raw-kafka.ts';
+import { buildBatch, rewriteCrc } from '../server/log/record-batch.ts';
 import { everyApiAndVersion, fuzzConnection, makeCase, newStats, prng, rssOf } from './helpers/protocol-fuzz.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -151,4 +153,32 @@ test(`fuzz (seed ${SEED}): behind SASL/PLAIN with the authorizer and re-authenti
   // still serves a real client
   const ok = await kcat(['-b', `127.0.0.1:${port}`, '-X', 'security.protocol=sasl_plaintext', '-X', 'sasl.mechanism=PLAIN', '-X', 'sasl.username=alice', '-X', 'sasl.password=alice-pw', '-L', '-J']);
   assert.match(ok, /"brokers"/);
+});
+
+test('regression (found by the fuzzer): a client\'s control batch (here with a broken snappy body) or an unknown codec is refused before the append; the log is unchanged', async () => {
+  const { port } = await fuzzBroker();
+  const c = await RawKafkaConnection.connect(port);
+  try {
+    const produce = async (records: Buffer) => {
+      const r = await c.send('Produce', 8, { acks: 1, timeoutMs: 5000, topicData: [{ name: 'batches', partitionData: [{ index: 0, records }] }] });
+      return r.responses[0].partitionResponses[0];
+    };
+    const ok = await produce(buildBatch([{ value: Buffer.from('v') }]));
+    assert.equal(ok.errorCode, 0);
+    const control = buildBatch([{ key: Buffer.from([0, 0, 0, 1]), value: Buffer.from('garbage') }], { control: true });
+    control.writeInt16BE(0x20 | 0x02, 21); // control + snappy over a body that is not snappy
+    rewriteCrc(control, 0, control.length);
+    const refused = await produce(control);
+    assert.equal(refused.errorCode, 87, 'INVALID_RECORD');
+    assert.match(refused.errorMessage, /control records/);
+    const codec = buildBatch([{ value: Buffer.from('v') }]);
+    codec.writeInt16BE(0x06, 21);
+    rewriteCrc(codec, 0, codec.length);
+    assert.equal((await produce(codec)).errorCode, 2, 'CORRUPT_MESSAGE');
+    const end = await c.send('ListOffsets', 1, { replicaId: -1, topics: [{ name: 'batches', partitions: [{ partitionIndex: 0, timestamp: -1n }] }] });
+    assert.equal(end.topics[0].partitions[0].offset, 1n, 'only the valid batch was appended');
+    assert.equal((await produce(buildBatch([{ value: Buffer.from('w') }]))).baseOffset, 1n);
+  } finally {
+    c.close();
+  }
 });

@@ -6,7 +6,7 @@ import { CloseConnection, NO_RESPONSE, type ApiHandler, type ApiHandlers } from 
 import { DeleteRecords, Fetch, ListOffsets, OffsetForLeaderEpoch, Produce } from '../protocol/apis/index.ts';
 import type { ResponseOf } from '../protocol/schema.ts';
 import { ERROR_NAME_BY_CODE, KafkaError, code } from '../errors.ts';
-import { InvalidRecordError, validateBatches } from '../log/record-batch.ts';
+import { ATTR_CONTROL, InvalidRecordError, validateBatches } from '../log/record-batch.ts';
 import { OffsetOutOfRangeError, RecordTooLargeError } from '../log/partition-log.ts';
 import type { MetadataStore } from '../cluster/metadata-store.ts';
 import type { TopicManager } from '../topic-manager.ts';
@@ -71,6 +71,14 @@ export function produceHandler(b: DataPathContext): ApiHandler<typeof Produce> {
           if (!part.isLeader) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `Broker ${b.replicas.metadata.nodeId} is not the leader of ${part.key} (leader: ${part.leaderId}, epoch ${part.leaderEpoch}); refresh metadata and retry there`);
           if (!p.records || p.records.length === 0) throw new InvalidRecordError('produce request has no records', 'INVALID_RECORD');
           const batches = validateBatches(p.records);
+          // As Kafka's LogValidator for a client's batches: no control batches (only the
+          // broker writes transaction markers), no compression codec Kafka does not have.
+          // A fuzzed control batch with a broken body was appended and then failed the
+          // producer-state update on the append path (found by the protocol fuzzer).
+          for (const bi of batches) {
+            if (bi.attributes & ATTR_CONTROL) throw new InvalidRecordError('Clients are not allowed to write control records', 'INVALID_RECORD');
+            if ((bi.attributes & 0x07) > 4) throw new InvalidRecordError(`Unknown compression type id: ${bi.attributes & 0x07}`);
+          }
           // acks=all is refused before the append when too few replicas are in sync (Kafka's NOT_ENOUGH_REPLICAS).
           if (acks === -1) {
             const min = b.replicas.minInsyncReplicas(part);

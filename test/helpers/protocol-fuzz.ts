@@ -10,7 +10,7 @@ import { API_CODECS } from '../../server/protocol/apis/index.ts';
 import { Reader, Writer } from '../../server/protocol/buffers.ts';
 import type { ApiCodec, FieldDecl } from '../../server/protocol/schema.ts';
 import { VersionRange } from '../../server/protocol/schema.ts';
-import { buildBatch } from '../../server/log/record-batch.ts';
+import { buildBatch, rewriteCrc } from '../../server/log/record-batch.ts';
 
 /** mulberry32: a seeded generator, so a failing run can be replayed with its seed */
 export function prng(seed: number): () => number {
@@ -37,7 +37,7 @@ const NAMES = ['fuzz', 'fuzz-a', 'fuzz-b', 'fuzz-group', 'fuzz-txn', ''];
 const WAITS = /^(maxWaitMs|timeoutMs|rebalanceTimeoutMs|sessionTimeoutMs|transactionTimeoutMs)$/;
 
 class Gen {
-  constructor(readonly rnd: () => number, readonly extreme: number) {}
+  constructor(readonly rnd: () => number, readonly extreme: number, readonly batchMutation = false) {}
   int(n: number): number { return Math.floor(this.rnd() * n); }
   pick<T>(xs: readonly T[]): T { return xs[this.int(xs.length)]; }
   chance(p: number): boolean { return this.rnd() < p; }
@@ -56,6 +56,24 @@ class Gen {
     }
     if (f.fields) return this.struct(f.fields, version);
     return this.prim(f, version);
+  }
+
+  /**
+   * A record batch whose CRC is right but whose inside is not: attributes (codec, including
+   * ones that are not Kafka's, transactional, control), producer fields, record count, or
+   * bytes of the records. Reaches what the broker checks behind the CRC.
+   */
+  mutateBatch(batch: Buffer): Buffer {
+    const b = Buffer.from(batch);
+    switch (this.int(5)) {
+      case 0: b.writeInt16BE(this.int(0x80), 21); break; // attributes: codec 0-7, timestamp type, transactional, control
+      case 1: b.writeBigInt64BE(this.pick([-1n, 0n, 1n, 9223372036854775807n]), 43); b.writeInt16BE(this.pick([-1, 0, 32767]), 51); b.writeInt32BE(this.pick([-1, 0, 2147483647]), 53); break;
+      case 2: b.writeInt32BE(this.pick([0, -1, 1000, 2147483647]), 57); break; // record count
+      case 3: for (let i = 0, n = 1 + this.int(6); i < n && b.length > 61; i++) b[61 + this.int(b.length - 61)] = this.int(256); break;
+      default: b.writeInt32BE(this.pick([-1, 0, 2147483647]), 23); break; // last offset delta
+    }
+    rewriteCrc(b, 0, b.length);
+    return b;
   }
 
   struct(fields: readonly FieldDecl[], version: number): Record<string, unknown> {
@@ -81,9 +99,11 @@ class Gen {
         if (/mechanism/i.test(f.name)) return this.pick(['PLAIN', 'SCRAM-SHA-256', 'OAUTHBEARER']);
         return this.pick(NAMES);
       case 'bytes': return wild ? this.bytes(this.int(2000)) : this.bytes(this.int(24));
-      case 'records':
+      case 'records': {
         if (wild) return this.bytes(this.int(300));
-        return buildBatch(Array.from({ length: 1 + this.int(3) }, (_, i) => ({ key: this.chance(0.5) ? Buffer.from(`k${i}`) : null, value: this.bytes(this.int(64)) })));
+        const batch = buildBatch(Array.from({ length: 1 + this.int(3) }, (_, i) => ({ key: this.chance(0.5) ? Buffer.from(`k${i}`) : null, value: this.bytes(this.int(64)) })));
+        return this.batchMutation ? this.mutateBatch(batch) : batch;
+      }
     }
     return undefined;
   }
@@ -96,7 +116,7 @@ function header(api: ApiCodec, version: number, correlationId: number): Buffer {
   return w.toBuffer();
 }
 
-const MUTATIONS = ['none', 'values', 'flip', 'int32', 'int16', 'varint', 'truncate', 'append', 'version'] as const;
+const MUTATIONS = ['none', 'values', 'batch', 'flip', 'int32', 'int16', 'varint', 'truncate', 'append', 'version'] as const;
 
 /** One request of `api`/`version` (random if not given), valid or mutated; the correlation id is written by `send`. */
 export function makeCase(rnd: () => number, pick?: { api: ApiCodec; version: number }, mutation?: string): FuzzCase {
@@ -104,7 +124,8 @@ export function makeCase(rnd: () => number, pick?: { api: ApiCodec; version: num
   const api = pick?.api ?? g.pick(API_CODECS);
   let version = pick?.version ?? api.decl.minVersion + g.int(api.decl.maxVersion - api.decl.minVersion + 1);
   const m = mutation ?? g.pick(MUTATIONS);
-  const values = new Gen(rnd, m === 'values' ? 0.25 : 0);
+  // 'batch' is meant for APIs carrying record batches (Produce): elsewhere it is a valid request
+  const values = new Gen(rnd, m === 'values' ? 0.25 : 0, m === 'batch');
   let body: Buffer;
   try {
     const w = new Writer(256);
