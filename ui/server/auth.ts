@@ -62,10 +62,19 @@ const sameToken = (a: string, b: string) => a.length === b.length && timingSafeE
 
 export interface UiAuthOptions { users: Map<string, UiUser>; sessionTimeoutMs: number; secure: boolean }
 
+/** Failed logins an address may make within LOGIN_WINDOW_MS before it gets 429 until the window ends. */
+export const MAX_FAILED_LOGINS = 5;
+export const LOGIN_WINDOW_MS = 5 * 60_000;
+
 /** Registers login/logout/me and the checks on every /api request. */
 export function registerUiAuth(app: FastifyInstance, o: UiAuthOptions): void {
   const sessions = new Map<string, Session>();
-  const sweep = setInterval(() => { const now = Date.now(); for (const [k, s] of sessions) if (s.expires < now) sessions.delete(k); }, 60_000);
+  const failures = new Map<string, { count: number; since: number }>();
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [k, s] of sessions) if (s.expires < now) sessions.delete(k);
+    for (const [k, f] of failures) if (f.since + LOGIN_WINDOW_MS < now) failures.delete(k);
+  }, 60_000);
   sweep.unref();
   app.addHook('onClose', async () => clearInterval(sweep));
   const setCookie = (reply: FastifyReply, value: string, maxAgeS: number) =>
@@ -83,13 +92,22 @@ export function registerUiAuth(app: FastifyInstance, o: UiAuthOptions): void {
   app.post<{ Body: { username?: unknown; password?: unknown } }>('/api/auth/login', async (req, reply) => {
     const { username, password } = req.body ?? {};
     if (typeof username !== 'string' || typeof password !== 'string') throw new UiError('bad_request', 'username and password are required');
+    const f = failures.get(req.ip);
+    if (f && f.since + LOGIN_WINDOW_MS < Date.now()) failures.delete(req.ip);
+    else if (f && f.count >= MAX_FAILED_LOGINS) {
+      reply.header('retry-after', String(Math.ceil((f.since + LOGIN_WINDOW_MS - Date.now()) / 1000)));
+      throw new UiError('too_many_logins');
+    }
     const user = o.users.get(username);
     // the unknown user costs a check too, so the answer time does not tell names apart
     const ok = checkCredential((user ?? DUMMY_USER).credential, password) && !!user;
     if (!ok) {
+      const seen = failures.get(req.ip);
+      if (seen) seen.count++; else failures.set(req.ip, { count: 1, since: Date.now() });
       req.log.warn({ user: username, address: req.ip }, 'ui login failed');
       throw new UiError('unauthenticated', 'Wrong user name or password');
     }
+    failures.delete(req.ip);
     const id = randomBytes(32).toString('base64url');
     const s: Session = { user: user.name, role: user.role, csrf: randomBytes(24).toString('base64url'), expires: Date.now() + o.sessionTimeoutMs };
     sessions.set(id, s);

@@ -22,6 +22,7 @@ export const UI_ERRORS = {
   predicate_timeout: { status: 400, message: 'The filter predicate ran longer than its per-record time limit' },
   unauthenticated: { status: 401, message: 'Log in first (no session, or it expired)' },
   forbidden: { status: 403, message: 'Your role may not do this' },
+  too_many_logins: { status: 429, message: 'Too many failed logins from this address; wait and try again' },
   csrf: { status: 403, message: 'Missing or wrong x-csrf-token header (reload the page)' },
   internal: { status: 500, message: 'Unexpected error in the UI server' },
 } as const;
