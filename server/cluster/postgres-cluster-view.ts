@@ -169,6 +169,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl, Securit
    */
   private async inTransaction<T>(fn: (c: pg.PoolClient) => Promise<T>, o: { begin?: string; connectError?: (e: Error) => Error; onError?: (e: unknown) => void } = {}): Promise<T> {
     const c = await this.pool.connect().catch((e: Error) => { o.onError?.(e); throw o.connectError ? o.connectError(e) : e; });
+    const dropped = this.whileCheckedOut(c);
     try {
       await c.query(o.begin ?? 'BEGIN');
       const result = await fn(c);
@@ -178,7 +179,19 @@ export class PostgresClusterView implements ClusterView, ClusterControl, Securit
       await c.query('ROLLBACK').catch(() => {});
       o.onError?.(e);
       throw e;
-    } finally { c.release(); }
+    } finally { c.release(dropped()); }
+  }
+
+  /**
+   * A checked-out connection that dies between two queries (the store stopped) emits
+   * 'error' with nobody listening - an uncaught exception that would end the broker. Heard
+   * here; the caller's next query fails instead, and the pool discards the connection.
+   */
+  private whileCheckedOut(c: pg.PoolClient): () => Error | undefined {
+    let broken: Error | undefined;
+    const onError = (e: Error) => { broken = e; this.log.debug({ err: e.message }, 'metadata store connection lost while in use'); };
+    c.on('error', onError);
+    return () => { c.off('error', onError); return broken; };
   }
 
   // ---------------- start, registration, heartbeat ----------------
@@ -413,13 +426,14 @@ export class PostgresClusterView implements ClusterView, ClusterControl, Securit
   /** The controller's frequent look: only brokers, their locks and the controller row (partitions come by NOTIFY). */
   private async refreshBrokers(): Promise<void> {
     const c = await this.pool.connect();
+    const dropped = this.whileCheckedOut(c);
     try {
       const cluster = (await c.query('SELECT controller_id FROM tributary_cluster WHERE id = 1')).rows[0];
       const brokers = (await c.query(PostgresClusterView.BROKERS_SQL)).rows;
       const locks = (await c.query(PostgresClusterView.LOCKS_SQL, [LOCK_CLASS, LOCK_BROKER_BASE])).rows;
       this.storeReachable();
       this.applyBrokers(cluster, brokers, locks);
-    } finally { c.release(); }
+    } finally { c.release(dropped()); }
   }
 
   private applyBrokers(cluster: any, brokers: any[], locks: any[]): void {

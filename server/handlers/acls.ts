@@ -5,7 +5,7 @@
 // cluster, listing them DESCRIBE.
 import type { ApiHandler, ApiHandlers, RequestContext } from '../network/api-handlers.ts';
 import { CreateAcls, DeleteAcls, DescribeAcls } from '../protocol/apis/index.ts';
-import { code } from '../errors.ts';
+import { code, KafkaError } from '../errors.ts';
 import { AclOperation, CLUSTER_NAME, filterMatches, invalidBinding, PatternType, ResourceType, type AclBinding, type AclFilter } from '../security/acl.ts';
 import type { Authorizer } from '../security/authorizer.ts';
 
@@ -19,6 +19,15 @@ export function registerAclHandlers(h: ApiHandlers, authorizer: Authorizer | nul
 }
 
 const onCluster = (az: Authorizer, ctx: RequestContext, op: number) => az.authorize(ctx.session, op, ResourceType.CLUSTER, CLUSTER_NAME);
+
+/**
+ * A write the ACL store refused (a cluster's metadata store unreachable: retriable
+ * NOT_CONTROLLER naming it), as each result's error: these responses have no top-level
+ * error code, and an empty result list would read as success.
+ */
+export function storeFailure(e: unknown): { errorCode: number; errorMessage: string } {
+  return e instanceof KafkaError ? { errorCode: e.code, errorMessage: e.message } : { errorCode: code('UNKNOWN_SERVER_ERROR'), errorMessage: `Storing the change failed: ${(e as Error)?.message ?? e}` };
+}
 
 function toFilter(r: any): AclFilter {
   return {
@@ -57,7 +66,10 @@ export function createAclsHandler(az: Authorizer | null): ApiHandler<typeof Crea
       valid.push(b);
       return { errorCode: 0, errorMessage: null };
     });
-    await az.store.add(valid);
+    try { await az.store.add(valid); } catch (e) {
+      const failed = storeFailure(e);
+      return { throttleTimeMs: 0, results: results.map((r) => (r.errorCode ? r : failed)) };
+    }
     return { throttleTimeMs: 0, results };
   };
 }
@@ -77,7 +89,10 @@ export function deleteAclsHandler(az: Authorizer | null): ApiHandler<typeof Dele
         matchingAcls: matching.map((b) => ({ errorCode: 0, errorMessage: null, resourceType: b.resourceType, resourceName: b.resourceName, patternType: b.patternType, principal: b.principal, host: b.host, operation: b.operation, permissionType: b.permissionType })),
       };
     });
-    await az.store.remove(doomed);
+    try { await az.store.remove(doomed); } catch (e) {
+      const failed = storeFailure(e);
+      return { throttleTimeMs: 0, filterResults: filterResults.map(() => ({ ...failed, matchingAcls: [] })) };
+    }
     return { throttleTimeMs: 0, filterResults };
   };
 }

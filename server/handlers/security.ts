@@ -8,6 +8,7 @@ import { AlterUserScramCredentials, DescribeUserScramCredentials, SaslAuthentica
 import { code } from '../errors.ts';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/acl.ts';
 import type { Authorizer } from '../security/authorizer.ts';
+import { storeFailure } from './acls.ts';
 import { credentialFromSalted, MAX_ITERATIONS, MIN_ITERATIONS, SCRAM_BY_TYPE, SCRAM_TYPE, type ScramCredentialStore } from '../security/scram.ts';
 
 export interface SecurityContext {
@@ -70,11 +71,15 @@ function alterHandler(s: SecurityContext): ApiHandler<typeof AlterUserScramCrede
       else if (u.iterations > MAX_ITERATIONS) fail(u.name, 'UNACCEPTABLE_CREDENTIAL', `Too many iterations: ${u.iterations} (at most ${MAX_ITERATIONS})`);
       else if (!u.salt.length || !u.saltedPassword.length) fail(u.name, 'UNACCEPTABLE_CREDENTIAL', 'Salt and salted password must not be empty');
     }
-    for (const d of req.deletions ?? []) if (!result.has(d.name)) await s.scram.delete(d.name, SCRAM_BY_TYPE.get(d.mechanism)!);
+    // A cluster's store may refuse a write (unreachable): that user's result says so.
+    const stored = async (user: string, write: () => unknown) => {
+      try { await write(); } catch (e) { if (!result.has(user)) result.set(user, storeFailure(e)); }
+    };
+    for (const d of req.deletions ?? []) if (!result.has(d.name)) await stored(d.name, () => s.scram.delete(d.name, SCRAM_BY_TYPE.get(d.mechanism)!));
     for (const u of req.upsertions ?? []) {
       if (result.has(u.name)) continue;
       const m = SCRAM_BY_TYPE.get(u.mechanism)!;
-      await s.scram.set(u.name, m, credentialFromSalted(m, Buffer.from(u.saltedPassword), Buffer.from(u.salt), u.iterations));
+      await stored(u.name, () => s.scram.set(u.name, m, credentialFromSalted(m, Buffer.from(u.saltedPassword), Buffer.from(u.salt), u.iterations)));
     }
     return { throttleTimeMs: 0, results: names.map((user) => ({ user, ...(result.get(user) ?? { errorCode: 0, errorMessage: null }) })) };
   };
