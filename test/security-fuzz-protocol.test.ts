@@ -155,7 +155,7 @@ test(`fuzz (seed ${SEED}): behind SASL/PLAIN with the authorizer and re-authenti
   assert.match(ok, /"brokers"/);
 });
 
-test('regression (found by the fuzzer): a client\'s control batch (here with a broken snappy body) or an unknown codec is refused before the append; the log is unchanged', async () => {
+test('regression (found by the fuzzer): a client\'s control batch (here with a broken snappy body), an unknown codec, or records that do not match their batch header are refused before the append; the log is unchanged', async () => {
   const { port } = await fuzzBroker();
   const c = await RawKafkaConnection.connect(port);
   try {
@@ -175,6 +175,20 @@ test('regression (found by the fuzzer): a client\'s control batch (here with a b
     codec.writeInt16BE(0x06, 21);
     rewriteCrc(codec, 0, codec.length);
     assert.equal((await produce(codec)).errorCode, 2, 'CORRUPT_MESSAGE');
+    // a batch whose header counts three records but holds two, and one whose record overruns its length
+    const short = buildBatch([{ value: Buffer.from('a') }, { value: Buffer.from('b') }]);
+    short.writeInt32BE(3, 57);
+    rewriteCrc(short, 0, short.length);
+    const counted = await produce(short);
+    assert.equal(counted.errorCode, 2, 'CORRUPT_MESSAGE');
+    assert.match(counted.errorMessage, /count of 3/);
+    const overrun = buildBatch([{ key: Buffer.from('k'), value: Buffer.from('value') }]);
+    overrun[61] = 0x7e; // record length 63 in a batch with fewer bytes left
+    rewriteCrc(overrun, 0, overrun.length);
+    assert.equal((await produce(overrun)).errorCode, 2, 'CORRUPT_MESSAGE');
+    // a timestamp lookup still reads every stored batch (a broken one made it fail with UNKNOWN_SERVER_ERROR)
+    const byTime = await c.send('ListOffsets', 1, { replicaId: -1, topics: [{ name: 'batches', partitions: [{ partitionIndex: 0, timestamp: 0n }] }] });
+    assert.equal(byTime.topics[0].partitions[0].errorCode, 0);
     const end = await c.send('ListOffsets', 1, { replicaId: -1, topics: [{ name: 'batches', partitions: [{ partitionIndex: 0, timestamp: -1n }] }] });
     assert.equal(end.topics[0].partitions[0].offset, 1n, 'only the valid batch was appended');
     assert.equal((await produce(buildBatch([{ value: Buffer.from('w') }]))).baseOffset, 1n);

@@ -6,7 +6,7 @@ import { CloseConnection, NO_RESPONSE, type ApiHandler, type ApiHandlers } from 
 import { DeleteRecords, Fetch, ListOffsets, OffsetForLeaderEpoch, Produce } from '../protocol/apis/index.ts';
 import type { ResponseOf } from '../protocol/schema.ts';
 import { ERROR_NAME_BY_CODE, KafkaError, code } from '../errors.ts';
-import { ATTR_CONTROL, InvalidRecordError, validateBatches } from '../log/record-batch.ts';
+import { ATTR_CONTROL, InvalidRecordError, checkUncompressedRecords, validateBatches } from '../log/record-batch.ts';
 import { OffsetOutOfRangeError, RecordTooLargeError } from '../log/partition-log.ts';
 import type { MetadataStore } from '../cluster/metadata-store.ts';
 import type { TopicManager } from '../topic-manager.ts';
@@ -78,6 +78,7 @@ export function produceHandler(b: DataPathContext): ApiHandler<typeof Produce> {
           for (const bi of batches) {
             if (bi.attributes & ATTR_CONTROL) throw new InvalidRecordError('Clients are not allowed to write control records', 'INVALID_RECORD');
             if ((bi.attributes & 0x07) > 4) throw new InvalidRecordError(`Unknown compression type id: ${bi.attributes & 0x07}`);
+            checkUncompressedRecords(p.records, bi);
           }
           // acks=all is refused before the append when too few replicas are in sync (Kafka's NOT_ENOUGH_REPLICAS).
           if (acks === -1) {

@@ -102,6 +102,44 @@ export function validateBatches(buf: Buffer): BatchInfo[] {
   return out;
 }
 
+/**
+ * Checks the records inside an uncompressed batch as Kafka's LogValidator does for a
+ * client's batch: as many records as the header says, each well formed and within its
+ * own length, offset deltas inside the batch, nothing left over. Compressed batches are
+ * stored as produced without being opened (see compression.ts). Throws InvalidRecordError.
+ */
+export function checkUncompressedRecords(buf: Buffer, info: BatchInfo): void {
+  if ((info.attributes & ATTR_COMPRESSION_MASK) !== 0) return;
+  const end = info.position + info.size;
+  const r = new Reader(buf, info.position + BATCH_HEADER_SIZE, end);
+  const bad = (why: string): never => { throw new InvalidRecordError(`record batch at byte ${info.position}: ${why}`, 'CORRUPT_MESSAGE'); };
+  try {
+    for (let i = 0; i < info.recordCount; i++) {
+      const len = r.varint();
+      if (len < 0 || len > r.remaining()) bad(`record ${i} has length ${len}, ${r.remaining()} bytes left`);
+      const rec = new Reader(buf, r.offset, r.offset + len);
+      rec.int8();
+      rec.varlong();
+      const offDelta = rec.varint();
+      if (offDelta < 0 || offDelta > info.lastOffsetDelta) bad(`record ${i} has offset delta ${offDelta} outside 0..${info.lastOffsetDelta}`);
+      const kl = rec.varint(); if (kl >= 0) rec.raw(kl); else if (kl < -1) bad(`record ${i} has key length ${kl}`);
+      const vl = rec.varint(); if (vl >= 0) rec.raw(vl); else if (vl < -1) bad(`record ${i} has value length ${vl}`);
+      const hc = rec.varint();
+      if (hc < 0) bad(`record ${i} has ${hc} headers`);
+      for (let h = 0; h < hc; h++) {
+        const hk = rec.varint(); if (hk < 0) bad(`record ${i} header ${h} has a null key`); rec.raw(hk);
+        const hv = rec.varint(); if (hv >= 0) rec.raw(hv); else if (hv < -1) bad(`record ${i} header ${h} has value length ${hv}`);
+      }
+      if (rec.remaining() !== 0) bad(`record ${i} has ${rec.remaining()} bytes past its fields`);
+      r.offset += len;
+    }
+  } catch (e) {
+    if (e instanceof InvalidRecordError) throw e;
+    bad(`records do not match the header's count of ${info.recordCount}: ${(e as Error).message}`);
+  }
+  if (r.remaining() !== 0) bad(`${r.remaining()} bytes after the header's ${info.recordCount} records`);
+}
+
 export interface RecordHeader { key: string; value: Buffer | null }
 export interface LogRecord {
   offset: bigint;
