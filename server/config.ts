@@ -75,7 +75,7 @@ export const BROKER_CONFIGS: ConfigDef[] = [
   { name: 'listeners', type: 'list', default: null, doc: 'NAME://host:port listeners (PLAINTEXT://127.0.0.1:9092,SASL_SSL://0.0.0.0:9093); unset: PLAINTEXT on --host/--kafka-port. --host/--kafka-port, when given, replace the first listener\'s.' },
   { name: 'listener.security.protocol.map', type: 'list', default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL', doc: 'Listener name to security protocol.' },
   { name: 'inter.broker.listener.name', type: 'string', default: null, doc: 'The listener brokers use to reach each other (unset: the first listener).' },
-  { name: 'sasl.mechanism.inter.broker.protocol', type: 'string', default: 'GSSAPI', doc: 'SASL mechanism of inter-broker connections over a SASL listener: PLAIN (its JAAS config\'s username/password is this broker\'s login).' },
+  { name: 'sasl.mechanism.inter.broker.protocol', type: 'string', default: 'GSSAPI', doc: 'SASL mechanism of inter-broker connections over a SASL listener: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (the username/password of the listener\'s JAAS config for it is this broker\'s login).' },
   { name: 'ssl.endpoint.identification.algorithm', type: 'string', default: 'https', doc: 'Inter-broker TLS: https checks the other broker\'s certificate names its host; empty does not.' },
   { name: 'ssl.keystore.type', type: 'string', default: 'PEM', doc: 'PEM only (KIP-651).', oneOf: ['PEM'] },
   { name: 'ssl.keystore.location', type: 'string', default: null, doc: 'PEM file with the private key and certificate chain; watched and reloaded when it changes.' },

@@ -11,6 +11,7 @@ import { API_BY_KEY, SaslAuthenticate, SaslHandshake } from '../protocol/apis/in
 import { ERROR_NAME_BY_CODE } from '../errors.ts';
 import type { ApiDecl, RequestOf, ResponseOf } from '../protocol/schema.ts';
 import type { InterBrokerSecurity } from './inter-broker-client.ts';
+import { ScramClient } from './scram-client.ts';
 
 /** A request as this side writes it (any field may be left out: the encoder writes its default). */
 export type RequestBody<D extends ApiDecl> = ResponseOf<Omit<D, 'response'> & { response: D['request'] }>;
@@ -64,12 +65,20 @@ export class BrokerConnection {
     });
   }
 
-  /** SASL PLAIN (RFC 4616) with SaslHandshake v1 + SaslAuthenticate, as Kafka's clients log in. */
+  /** SASL PLAIN (RFC 4616) or SCRAM with SaslHandshake v1 + SaslAuthenticate, as Kafka's clients log in. */
   private async login(sasl: NonNullable<InterBrokerSecurity['sasl']>): Promise<void> {
     const hs = await this.send(SaslHandshake, 1, { mechanism: sasl.mechanism });
     if (hs.errorCode) throw new BrokerConnectionError(`broker ${this.host}:${this.port} refused SASL mechanism ${sasl.mechanism} (${ERROR_NAME_BY_CODE.get(hs.errorCode) ?? hs.errorCode}; it enables ${hs.mechanisms.join(', ')})`);
-    const auth = await this.send(SaslAuthenticate, 2, { authBytes: Buffer.from(`\u0000${sasl.username}\u0000${sasl.password}`, 'utf8') });
-    if (auth.errorCode) throw new BrokerConnectionError(`SASL login to broker ${this.host}:${this.port} as ${sasl.username} failed: ${auth.errorMessage ?? ERROR_NAME_BY_CODE.get(auth.errorCode)}`);
+    const step = async (token: Buffer) => {
+      const r = await this.send(SaslAuthenticate, 2, { authBytes: token });
+      if (r.errorCode) throw new BrokerConnectionError(`SASL ${sasl.mechanism} login to broker ${this.host}:${this.port} as ${sasl.username} failed: ${r.errorMessage ?? ERROR_NAME_BY_CODE.get(r.errorCode)}`);
+      return r.authBytes;
+    };
+    if (sasl.mechanism === 'PLAIN') { await step(Buffer.from(`\u0000${sasl.username}\u0000${sasl.password}`, 'utf8')); return; }
+    const scram = new ScramClient(sasl.mechanism, sasl.username, sasl.password);
+    const serverFirst = await step(scram.first());
+    const serverFinal = await step(scram.final(serverFirst));
+    try { scram.verify(serverFinal); } catch (e) { throw new BrokerConnectionError(`broker ${this.host}:${this.port}: ${(e as Error).message}`); }
   }
 
   /** Sends one request and resolves with its decoded response. */

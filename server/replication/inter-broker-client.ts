@@ -4,9 +4,10 @@
 // keystore and trusts its truststore (the same ssl.* settings, listener.name.<l>.
 // prefixed first); ssl.endpoint.identification.algorithm=https (Kafka's default)
 // checks the other broker's certificate names its host. SASL logs in with
-// sasl.mechanism.inter.broker.protocol and the username/password options of the
-// listener's JAAS config (Kafka's PlainLoginModule: the broker's own login beside the
-// user_NAME entries it accepts).
+// sasl.mechanism.inter.broker.protocol (PLAIN, SCRAM-SHA-256/512) and the
+// username/password options of the listener's JAAS config for that mechanism
+// (listener.name.<l>.<mechanism>.sasl.jaas.config: the broker's own login; for PLAIN
+// beside the user_NAME entries it accepts; a SCRAM user must exist in the store).
 import type tls from 'node:tls';
 import { parseJaasValue } from '../security/jaas-value.ts';
 import type { SecurityProtocol } from '../security/listeners.ts';
@@ -18,7 +19,7 @@ export interface InterBrokerSecurity {
   protocol: SecurityProtocol;
   /** TLS client options, read when a connection opens (rotated files are picked up) */
   tls?: () => tls.ConnectionOptions;
-  sasl?: { mechanism: 'PLAIN'; username: string; password: string };
+  sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string };
 }
 
 export class InterBrokerConfigError extends Error {}
@@ -39,14 +40,14 @@ export function interBrokerSecurity(get: (name: string) => string | null, listen
   }
   if (listener.protocol === 'SASL_PLAINTEXT' || listener.protocol === 'SASL_SSL') {
     const mechanism = (get('sasl.mechanism.inter.broker.protocol') ?? 'GSSAPI').trim().toUpperCase();
-    if (mechanism !== 'PLAIN') throw new InterBrokerConfigError(`sasl.mechanism.inter.broker.protocol=${mechanism} is not supported for inter-broker connections over ${listener.name}: use PLAIN`);
+    if (mechanism !== 'PLAIN' && mechanism !== 'SCRAM-SHA-256' && mechanism !== 'SCRAM-SHA-512') throw new InterBrokerConfigError(`sasl.mechanism.inter.broker.protocol=${mechanism} is not supported for inter-broker connections over ${listener.name}: use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`);
     const l = listener.name.toLowerCase();
-    const name = `listener.name.${l}.plain.sasl.jaas.config`;
+    const name = `listener.name.${l}.${mechanism.toLowerCase()}.sasl.jaas.config`;
     const value = get(name) ?? get(`listener.name.${l}.sasl.jaas.config`) ?? get('sasl.jaas.config');
     const options = value ? parseJaasValue(name, value).options : new Map<string, string>();
     const username = options.get('username'); const password = options.get('password');
-    if (!username || !password) throw new InterBrokerConfigError(`inter.broker.listener.name=${listener.name} uses SASL PLAIN: set username="..." password="..." (this broker's own login) in ${name}`);
-    out.sasl = { mechanism: 'PLAIN', username, password };
+    if (!username || !password) throw new InterBrokerConfigError(`inter.broker.listener.name=${listener.name} uses SASL ${mechanism}: set username="..." password="..." (this broker's own login) in ${name}`);
+    out.sasl = { mechanism, username, password };
   }
   return out;
 }
