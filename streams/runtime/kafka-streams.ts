@@ -19,6 +19,7 @@ import { StreamsMembership, TransactionalProducer, slices, type OutRecord } from
 import { partitionFor } from './murmur2.ts';
 import { SerdeNotReadyException, type Serializer } from '../serdes.ts';
 import { ThreadCache } from '../state/record-cache.ts';
+import { StandbyTasks, type StandbyRuntime } from './standby.ts';
 
 export type State = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR';
 export type StreamThreadExceptionResponse = 'REPLACE_THREAD' | 'SHUTDOWN_CLIENT' | 'SHUTDOWN_APPLICATION';
@@ -140,6 +141,7 @@ export class KafkaStreams {
       this.producer = new KafkaProducer({ ...client, clientId: `${c.clientId}-producer` });
     }
     await this.startGlobal(client, isolation);
+    if (c.standbyReplicas > 0) this.standbys = new StandbyTasks({ bootstrap: c.bootstrapServers, clientId: c.clientId, eos: c.eos, build: (id) => this.buildStandby(id), onError: (e) => { if (process.env.STREAMS_DEBUG) console.error(`streams ${c.clientId} standby: ${e.message}`); } });
     const got = new Promise<void>((r) => { this.firstAssignment = r; });
     this.membership = this.newMembership(false);
     await this.membership.start();
@@ -185,6 +187,44 @@ export class KafkaStreams {
 
   /** the member whose subscription asks the application to shut down, once seen */
   private shutdownRequestedBy?: string;
+
+  private standbys?: StandbyTasks;
+
+  /** a standby's stores: the task's persistent, logged ones (in-memory stores gain nothing from a standby here) */
+  private buildStandby(id: string): StandbyRuntime | null {
+    const [s, p] = id.split('_').map(Number);
+    const sub = this.subs.find((x) => x.id === s);
+    if (!sub) return null;
+    const stores = sub.stores.filter((n) => { const b = this.topology.stores.get(n)!.builder; return b.loggingEnabled && b.supplier.persistent; });
+    if (!stores.length) return null;
+    const dir = path.join(this.appDir, id);
+    fs.mkdirSync(dir, { recursive: true });
+    const task = new StreamTask(new TaskId(s, p), this.topology, sub.nodes, this.taskCfg, this.collector(), this.storeEnv(dir, p), this.globalStores);
+    task.buildStores();
+    for (const [n, st] of [...task.stores]) if (!stores.includes(n)) { st.close(); task.stores.delete(n); }
+    return { task, dir, changelogs: new Map(stores.map((n) => [n, { topic: this.changelogOf(n), partition: p }])) };
+  }
+
+  /**
+   * num.standby.replicas: after each rebalance every instance works out the same standby
+   * placement from the group's assignment (each task's standbys on the next members after
+   * its owner, in member-id order) and follows the changelogs of the tasks placed on it.
+   */
+  private async updateStandbys(active: Set<string>): Promise<void> {
+    if (!this.standbys) return;
+    const [g] = await this.admin!.describeGroups([this.cfg.applicationId]);
+    const members = (g?.members ?? []).map((m) => ({ id: m.memberId, tasks: m.assignment.flatMap((a) => { const spec = this.specs.find((x) => x.topics.includes(a.topic)); return spec ? a.partitions.map((p) => `${spec.subtopology}_${p}`) : []; }) })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const me = this.membership?.memberId;
+    const want = new Set<string>();
+    members.forEach((m, i) => {
+      for (const t of new Set(m.tasks)) for (let k = 1; k <= Math.min(this.cfg.standbyReplicas, members.length - 1); k++) if (members[(i + k) % members.length].id === me) want.add(t);
+    });
+    for (const t of active) want.delete(t);
+    await this.standbys.set(want);
+  }
+
+  /** The standby tasks this instance keeps (num.standby.replicas). */
+  standbyTasks(): string[] { return this.standbys?.ids() ?? []; }
 
   /** after each rebalance: does any member of the group ask the application to shut down? (the group's leader saw it in assign; the others look) */
   private async shutdownRequestedInGroup(): Promise<boolean> {
@@ -411,6 +451,8 @@ export class KafkaStreams {
     if (this.tasks.size) await this.commit();
     for (const [id, rt] of [...this.tasks]) if (!want.has(id)) { this.writeCheckpoint(rt); this.closeTask(id, rt, true); }
     const added = [...want].filter((id) => !this.tasks.has(id));
+    // a standby of a task that becomes active here hands over its stores and checkpoint: the restore reads only the tail
+    await this.standbys?.release(added);
     const created: Array<[string, TaskRuntime]> = [];
     for (const id of added) {
       const [s, p] = id.split('_').map(Number);
@@ -439,6 +481,7 @@ export class KafkaStreams {
     }
     if (assign.length) await this.reader!.assign(assign);
     for (const a of assign) { const pos = this.reader!.position(a.topic, a.partition); if (pos !== undefined) { this.positions.set(tpk(a.topic, a.partition), pos); this.committedPositions.set(tpk(a.topic, a.partition), pos); } }
+    await this.updateStandbys(want);
     if (!this.pending) this.setState('RUNNING');
   }
 
@@ -612,6 +655,7 @@ export class KafkaStreams {
         try { await this.commit(); for (const rt of this.tasks.values()) this.writeCheckpoint(rt); } catch { /* the next owner restores from the changelog */ }
       }
       for (const [id, rt] of [...this.tasks]) { try { rt.task.close(); } catch { /* already broken */ } this.tasks.delete(id); }
+      await this.standbys?.close().catch(() => undefined);
       this.globalTask?.close();
       await this.membership?.close().catch(() => undefined);
       await this.reader?.close().catch(() => undefined);

@@ -24,10 +24,13 @@ export function wordCountApp(bootstrap: string, appId: string, guarantee: 'at_le
 
 if (process.argv[1]?.endsWith('word-count-app.ts')) {
   const [bootstrap, appId, guarantee, stateDir, commitMs] = process.argv.slice(2);
-  const app = wordCountApp(bootstrap, appId, guarantee as 'exactly_once_v2', stateDir, commitMs ? { 'commit.interval.ms': Number(commitMs) } : {});
+  // STREAMS_EXTRA: more configs as JSON (e.g. {"num.standby.replicas":1})
+  const extra = process.env.STREAMS_EXTRA ? JSON.parse(process.env.STREAMS_EXTRA) : {};
+  const app = wordCountApp(bootstrap, appId, guarantee as 'exactly_once_v2', stateDir, { ...(commitMs ? { 'commit.interval.ms': Number(commitMs) } : {}), ...extra });
   app.setStateListener((s) => console.log(`state ${s}`));
+  app.setGlobalStateRestoreListener({ onRestoreEnd: (tp, _store, n) => console.log(`restored ${n} of ${tp.topic}-${tp.partition}`) });
   await app.start();
   console.log(`started tasks ${app.activeTasks().join(',')}`);
   process.on('SIGTERM', () => { void app.close().then(() => process.exit(0)); });
-  setInterval(() => console.log(`tasks ${app.activeTasks().join(',')} processed ${app.processed}`), 250);
+  setInterval(() => console.log(`tasks ${app.activeTasks().join(',')} processed ${app.processed} standby ${app.standbyTasks().join(',')}`), 250);
 }
