@@ -30,7 +30,11 @@ export function traceOf(e: unknown): string {
     const head = `${e.name}: ${e.message}`;
     const frames = (e.stack ?? '').split('\n').slice(1).map((l) => '\t' + l.trim()).join('\n');
     const cause = (e as { cause?: unknown }).cause;
-    return frames ? `${head}\n${frames}${cause ? `\nCaused by: ${traceOf(cause)}` : ''}` : head;
+    // a client's "failed N times" error holds the real reasons (e.g. the SASL failure) in `errors`
+    const inner = (e as { errors?: unknown }).errors;
+    const reasons = Array.isArray(inner) ? [...new Map(inner.map((x) => [x instanceof Error ? `${x.name}: ${x.message}` : String(x), x])).values()].slice(0, 3) : [];
+    const causes = [...(cause ? [cause] : []), ...reasons].map((c) => `\nCaused by: ${traceOf(c)}`).join('');
+    return `${head}${frames ? `\n${frames}` : ''}${causes}`;
   }
   return String(e);
 }

@@ -28,7 +28,10 @@ test('Connect worker and its task threads reach a SASL_SSL-only SCRAM broker; a 
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const ca = makeCa(dir);
   const server = makeCert(ca, 'server', '/CN=localhost');
-  const b = await startBroker({ config: { listeners: 'SASL_SSL://127.0.0.1:0', 'ssl.keystore.location': server.pem, 'sasl.enabled.mechanisms': 'SCRAM-SHA-512', 'offsets.topic.replication.factor': '1' } });
+  const b = await startBroker({ config: { listeners: 'SASL_SSL://127.0.0.1:0', 'ssl.keystore.location': server.pem, 'sasl.enabled.mechanisms': 'SCRAM-SHA-512', 'offsets.topic.replication.factor': '1',
+    // the bad task retries its login from 127.0.0.1, as the good ones connect from there: no per-address lock-out here
+    // (the broker's limiter would close every loopback connection after 10 failures), and a short failure delay
+    'connection.failed.authentication.max.per.ip': '0', 'connection.failed.authentication.max.delay.ms': '200' } });
   t.after(() => b.stop());
   b.broker.securityStore.set('connect', 'SCRAM-SHA-512', credentialFromPassword('SCRAM-SHA-512', 'connect-pw'));
   const jaas = (user: string, pw: string) => `org.apache.kafka.common.security.scram.ScramLoginModule required username="${user}" password="${pw}";`;
