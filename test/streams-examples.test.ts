@@ -3,6 +3,8 @@
 // per window. It is stopped while windows are still open and restarted on an empty
 // state dir: the suppression buffer comes back from its changelog, so the windows
 // that were open still emit their final counts once stream time passes end + grace.
+// And CDC enrichment (streams/examples/cdc-enrichment.ts) on the tables the Postgres
+// CDC connector captures, with changes made while it runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -11,6 +13,8 @@ import { spawn } from 'node:child_process';
 import { startBroker, tempDir } from './helpers/broker.ts';
 import { ROOT } from './helpers/process.ts';
 import { KafkaAdmin, KafkaProducer, PartitionReader } from '../client/index.ts';
+import { startTestKit } from './helpers/connect.ts';
+import { createTestDb, PG } from './helpers/postgres.ts';
 
 function runExample(file: string, bootstrap: string, cwd: string) {
   // the example's state dir is ./data/streams: each run gets its own working directory (tsx resolved from here)
@@ -69,4 +73,51 @@ test('page-views example: final counts per window, and the suppression buffer su
   assert.deepEqual(Object.fromEntries(got), { [`alice@${at}`]: 2, [`bob@${at}`]: 1, [`carol@${at}`]: 1 });
   bInst.child.kill('SIGINT');
   assert.equal(await bInst.exited, 0);
+});
+
+test('cdc-enrichment example: orders and customers captured from Postgres by the CDC connector, joined by foreign key', { timeout: 240000 }, async (t) => {
+  const src = await createTestDb('trib_streams_cdc');
+  t.after(() => src.drop());
+  await src.client.query(`CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, country text NOT NULL)`);
+  await src.client.query(`CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL, amount int NOT NULL)`);
+  await src.client.query(`INSERT INTO customers VALUES (1, 'ann', 'NO'), (2, 'bob', 'FR')`);
+  await src.client.query(`INSERT INTO orders VALUES (10, 1, 100), (11, 2, 250)`);
+  const kit = await startTestKit();
+  const slot = `slot_${src.name}`;
+  const dir = tempDir('cdc-enrichment-');
+  let ex: ReturnType<typeof runExample> | undefined;
+  // the example, then Connect and its broker
+  t.after(async () => { if (ex && ex.child.exitCode === null) { ex.child.kill('SIGKILL'); await ex.exited; } await kit.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  const created = await kit.request('POST', '/connectors', { name: 'shop-cdc', config: {
+    'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'database.hostname': PG.host, 'database.port': String(PG.port), 'database.user': PG.user, 'database.password': '',
+    'database.dbname': src.name, 'topic.prefix': 'shop', 'plugin.name': 'pgoutput', 'slot.name': slot, 'publication.name': `pub_${slot}`, 'publication.autocreate.mode': 'filtered',
+    'table.include.list': 'public\\.orders,public\\.customers',
+  } });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  await kit.waitForRunning('shop-cdc');
+  await kit.consume('shop.public.orders', { count: 2 });
+  await kit.consume('shop.public.customers', { count: 2 });
+  const admin = new KafkaAdmin({ bootstrap: kit.bootstrap, clientId: 'setup' });
+  await admin.createTopics([{ topic: 'orders-enriched', partitions: 1, replicationFactor: 1 }]);
+  await admin.close();
+
+  ex = runExample('streams/examples/cdc-enrichment.ts', kit.bootstrap, dir);
+  const e = ex;
+  await waitFor(() => `the example to run: ${e.out()}`, () => e.out().includes('enriching'));
+  // changes while it runs: a new order, a customer moving country
+  await src.client.query(`INSERT INTO orders VALUES (12, 1, 40)`);
+  await src.client.query(`UPDATE customers SET country = 'SE' WHERE id = 2`);
+  const out = new PartitionReader({ bootstrap: kit.bootstrap, clientId: 'enriched', isolation: 'read_committed', maxWaitMs: 200 });
+  t.after(() => out.close());
+  await out.assign([{ topic: 'orders-enriched', partition: 0, offset: 'earliest' }]);
+  const latest = new Map<string, unknown>();
+  await waitFor(() => `enriched orders, got ${JSON.stringify([...latest])}\n${e.out()}`, async () => {
+    for (const batch of await out.poll()) for (const rec of batch.records) latest.set(rec.key!.toString(), rec.value ? JSON.parse(rec.value.toString()) : null);
+    return latest.size === 3 && (latest.get('11') as { country?: string } | null)?.country === 'SE';
+  }, 120000);
+  assert.deepEqual(Object.fromEntries(latest), {
+    10: { order_id: 10, amount: 100, customer: 'ann', country: 'NO' },
+    11: { order_id: 11, amount: 250, customer: 'bob', country: 'SE' },
+    12: { order_id: 12, amount: 40, customer: 'ann', country: 'NO' },
+  });
 });

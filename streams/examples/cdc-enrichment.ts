@@ -1,8 +1,9 @@
-// CDC enrichment sketch: the orders and customers tables captured from Postgres by
+// CDC enrichment: the orders and customers tables captured from Postgres by
 // the Debezium-style CDC connector (topics `shop.public.orders`, `shop.public.customers`,
 // JSON keys {"payload":{"id":…}} and envelopes {"payload":{"after":{…}}}), re-keyed by
 // id, joined by the foreign key orders.customer_id, written to `orders-enriched`
-// (JSON), which a sink connector can land in a table. See streams/README.md.
+// (JSON), which a sink connector can land in a table. test/streams-examples runs it
+// against the CDC connector on a real Postgres.
 //   node --import tsx streams/examples/cdc-enrichment.ts [bootstrap]
 import { StreamsBuilder, KafkaStreams, Serdes, Consumed, Produced } from 'tributary/streams';
 
