@@ -65,11 +65,12 @@ async function build(base: string): Promise<string> {
   const index = path.join(base, `index-${process.pid}.json`);
   fs.writeFileSync(index, JSON.stringify({ key, inputs } satisfies Index));
   fs.renameSync(index, path.join(base, 'index.json'));
-  // bundles of older sources: removed once nobody can be starting threads from them any more
+  // bundles of older sources (~1 MB each): a process started before the change may still
+  // start threads from its own, so only week-old ones go (the pool falls back to tsx if its bundle is gone)
   for (const e of fs.readdirSync(base)) {
     const p = path.join(base, e);
     if (e === key || !/^[0-9a-f]{16}$/.test(e)) continue;
-    try { if (Date.now() - fs.statSync(p).mtimeMs > 3600_000) fs.rmSync(p, { recursive: true, force: true }); } catch { /* another process cleaned it */ }
+    try { if (Date.now() - fs.statSync(path.join(p, 'task-thread.mjs')).mtimeMs > 7 * 86400_000) fs.rmSync(p, { recursive: true, force: true }); } catch { /* another process cleaned it */ }
   }
   return dir;
 }

@@ -5,6 +5,8 @@
 // a thread that does not return to its event loop for task.blocked.threshold.ms is
 // reported FAILED with a "blocked" trace (and a log line) until its heartbeat has been
 // regular again for as long; stopping it ends the thread after the graceful timeout.
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { relog } from './thread-logs.ts';
@@ -83,6 +85,8 @@ export class TaskThreadPool {
   }
 
   private spawn(): Worker {
+    // a bundle removed under a long-running worker (task-thread-bundle.ts keeps them a week): the tsx entry
+    if (this.entry !== ENTRY && !fs.existsSync(fileURLToPath(this.entry))) this.entry = ENTRY;
     // a bundled thread needs no tsx preloaded (`node --import tsx` as tests and benchmarks run): it registers it for a TypeScript plugin only
     const w = new Worker(this.entry, { name: 'connect-task', execArgv: this.entry === ENTRY ? process.execArgv : withoutTsx(process.execArgv) });
     // a thread that failed to load is reported by the runner that takes it (its 'error'/'exit')
