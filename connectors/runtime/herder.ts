@@ -76,7 +76,8 @@ export class Herder {
     // dead letter records of tasks on this loop: a producer, so the worker's producer.* security settings (task threads have their own)
     this.dlqProducer = new KafkaProducer({ ...this.o.client, security: taskSecurity(this.o.worker.raw, {}, 'producer'), clientId: `${this.o.client.clientId}-dlq`, autoCreateTopics: true });
     this.state.onExternalConfigChange = () => { void this.lock.run(() => this.reconcile()); };
-    if (this.o.worker['task.isolation'] === 'thread') await this.threads.start();
+    // the bundled thread entry is found (or built, ~1 s) beside the worker's start; tasks before it use the tsx entry
+    if (this.o.worker['task.isolation'] === 'thread') void this.threads.start();
     this.o.assigner.trackStops?.((connector, task) => this.stopping.get(taskKey(connector, task)) ?? Promise.resolve());
     await this.o.assigner.start((a) => {
       this.assignment = a;

@@ -72,12 +72,14 @@ export class TaskThreadPool {
   private entry: URL = ENTRY;
 
   /** @param size spares kept loaded (0: threads start when a task needs one; a stopped task's thread is still kept) */
-  constructor(private readonly size = 0, private readonly logger?: Logger) {}
+  constructor(private readonly size = 0, private readonly logger?: Pick<Logger, 'warn'>) {}
 
-  /** Finds (or builds) the bundled entry, then starts the spares. Called when the worker starts. */
+  /** Finds (or builds) the bundled entry, then starts the spares. Called when the worker starts; never rejects. */
   async start(): Promise<void> {
     try {
-      this.entry = await taskThreadBundle();
+      const entry = await taskThreadBundle();
+      if (this.closed) return;
+      this.entry = entry;
     } catch (e) {
       this.logger?.warn({ err: e }, `task threads start from TypeScript sources (slower): the bundled task thread could not be built: ${(e as Error)?.message ?? e}`);
     }
