@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { SocketServer } from './network/socket-server.ts';
-import { ApiHandlers } from './network/api-handlers.ts';
+import { ApiHandlers, type Handler } from './network/api-handlers.ts';
 import { ApiVersions } from './protocol/apis/index.ts';
 import { MetadataStore } from './cluster/metadata-store.ts';
 import type { ClusterView } from './cluster/cluster-view.ts';
@@ -226,6 +226,8 @@ export class Broker {
     this.retention.start();
     if (this.config.bool('log.cleaner.enable')) this.cleaner.start();
     this.handlers.handle(ApiVersions, apiVersionsHandler(this.handlers));
+    const store = this.clusterStore;
+    if (store) this.handlers.wrap((key, h) => (OFFSET_COMMIT_KEYS.has(key) ? refreshingForUnknownTopics(h, this.metadata, store) : h));
     const az = this.authorizer;
     if (az) {
       const lookup = { nameOf: (id: string) => this.metadata.getById(id)?.name, exists: (name: string) => !!this.metadata.get(name) };
@@ -335,4 +337,26 @@ export async function startBroker(opts: { dataDir: string; host?: string; port?:
   const b = new Broker({ dataDir: opts.dataDir, host: opts.host, port: opts.port ?? (opts.config?.listeners ? undefined : 0), config, logger: opts.logger });
   await b.start();
   return b;
+}
+
+/** OffsetCommit (8) and TxnOffsetCommit (28): their topics must be known to the coordinator. */
+const OFFSET_COMMIT_KEYS = new Set([8, 28]);
+
+/**
+ * In a cluster a topic created through another broker reaches this one's metadata by the
+ * store's notification, a moment later. A commit naming a topic (or partition) this broker
+ * does not know yet re-reads the store once before it is answered, so a client committing
+ * right after CreateTopics is not told UNKNOWN_TOPIC_OR_PARTITION (librdkafka does not
+ * retry that for a commit; librdkafka's 0099 test hit it).
+ */
+function refreshingForUnknownTopics(h: Handler, metadata: MetadataStore, store: PostgresClusterView): Handler {
+  return (ctx, req) => {
+    const topics = (req as { topics?: { name: string; partitions?: { partitionIndex: number }[] }[] | null }).topics ?? [];
+    const unknown = topics.some((t) => {
+      const known = metadata.get(t.name);
+      return !known || (t.partitions ?? []).some((p) => p.partitionIndex >= known.partitions.length);
+    });
+    if (!unknown) return h(ctx, req);
+    return store.refresh().catch(() => undefined).then(() => h(ctx, req));
+  };
 }
