@@ -161,7 +161,8 @@ export class GroupCoordinator {
     return w.toBuffer();
   }
 
-  private persistGroup(g: Group): void { this.write(g.groupId, [{ key: this.groupKey(g.groupId), value: this.groupValue(g) }]); }
+  private writeGroup(g: Group) { return this.write(g.groupId, [{ key: this.groupKey(g.groupId), value: this.groupValue(g) }]); }
+  private persistGroup(g: Group): void { this.writeGroup(g); }
 
   /**
    * NOT_COORDINATOR unless this broker leads the group's __consumer_offsets partition. Before
@@ -510,10 +511,26 @@ export class GroupCoordinator {
     if (req.memberId === g.leaderId) {
       const given = new Map<string, Buffer>((req.assignments ?? []).map((a: any) => [a.memberId, a.assignment]));
       for (const x of g.members.values()) x.assignment = given.get(x.memberId) ?? EMPTY;
-      g.transition('Stable');
-      this.persistGroup(g);
-      for (const x of g.members.values()) if (x.awaitingSync) { const cb = x.awaitingSync; x.awaitingSync = undefined; cb({ errorCode: 0, assignment: x.assignment }); }
-      return out(0, m.assignment);
+      // As Kafka's storeGroup: the members get their assignments once the in-sync replicas hold
+      // the group's record, so a coordinator taking the group over knows the generation they got.
+      const generation = g.generationId;
+      const done = (e: number) => {
+        if (this.groups.get(g.groupId) !== g || g.generationId !== generation) return out(e || code('REBALANCE_IN_PROGRESS'));
+        if (g.state === 'Stable' && !e) return out(0, m.assignment); // a retried SyncGroup of the leader
+        if (g.state !== 'CompletingRebalance') return out(e || code('REBALANCE_IN_PROGRESS'));
+        if (e) {
+          // Kafka's mapping of a failed group write: a timeout makes the members rejoin.
+          const err = e === code('REQUEST_TIMED_OUT') ? code('REBALANCE_IN_PROGRESS') : e;
+          for (const x of g.members.values()) { x.assignment = EMPTY; if (x.awaitingSync) { const cb = x.awaitingSync; x.awaitingSync = undefined; cb({ errorCode: err, assignment: EMPTY }); } }
+          this.prepareRebalance(g, 'the group assignment was not stored');
+          return out(err);
+        }
+        g.transition('Stable');
+        for (const x of g.members.values()) if (x.awaitingSync) { const cb = x.awaitingSync; x.awaitingSync = undefined; cb({ errorCode: 0, assignment: x.assignment }); }
+        return out(0, m.assignment);
+      };
+      const stored = this.afterReplicated(this.writeGroup(g), 0, (c) => c);
+      return stored instanceof Promise ? stored.then(done) : done(stored);
     }
     return new Promise<ReturnType<typeof out>>((resolve) => {
       m.awaitingSync = (r) => resolve(out(r.errorCode, r.assignment));
