@@ -1,11 +1,12 @@
-// SyncGroup in a cluster: as Kafka's coordinator, the leader's assignment is stored
-// in __consumer_offsets and the members get it only once the in-sync replicas hold
-// that record, so a coordinator that takes the group over knows the generation its
-// members were told. In-process brokers; the test decides leadership.
+// Group state in a cluster is handed out only once stored: as Kafka's coordinator,
+// the leader's assignment (SyncGroup) and a committed offset (what OffsetFetch
+// answers) take effect once the in-sync replicas of __consumer_offsets hold their
+// record, so a coordinator that takes the group over knows what the members and
+// other readers were told. In-process brokers; the test decides leadership.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReplicationCluster, TestClient, until } from './helpers/replication-cluster.ts';
-import { Heartbeat, JoinGroup, SyncGroup } from '../server/protocol/apis/index.ts';
+import { Heartbeat, JoinGroup, OffsetCommit, OffsetFetch, SyncGroup } from '../server/protocol/apis/index.ts';
 import { code } from '../server/errors.ts';
 
 const OFFSETS = '__consumer_offsets';
@@ -49,4 +50,31 @@ test('SyncGroup answers the assignment only once the ISR holds the group record;
   const heartbeat = () => cl3.conn.send(Heartbeat, 3, { groupId: 'g', generationId: again.generationId, memberId: again.memberId, groupInstanceId: null }).then((r) => r.errorCode);
   await until(async () => (await heartbeat()) !== code('NOT_COORDINATOR'), 10000, 'broker 3 coordinating');
   assert.equal(await heartbeat(), 0, 'the new coordinator knows the generation the member got');
+});
+
+test('a committed offset is what OffsetFetch answers only once the in-sync replicas hold it: never one a coordinator move could take back', async (t) => {
+  const c = new ReplicationCluster();
+  t.after(() => c.stop());
+  await c.start([1, 2, 3]);
+  c.createTopic(OFFSETS, 1, [1, 2, 3], { 'cleanup.policy': 'compact' });
+  c.createTopic('orders', 1, [1, 2, 3]);
+  const committer = await TestClient.connect(c.broker(1).port);
+  const reader = await TestClient.connect(c.broker(1).port);
+  t.after(() => { committer.close(); reader.close(); });
+  const commit = (offset: bigint) => committer.conn.send(OffsetCommit, 7, { groupId: 'g', generationIdOrMemberEpoch: -1, memberId: '', topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: offset, committedMetadata: '' }] }] }).then((r) => r.topics[0].partitions[0].errorCode);
+  const fetched = () => reader.conn.send(OffsetFetch, 7, { groupId: 'g', topics: [{ name: 'orders', partitionIndexes: [0] }] }).then((r) => r.topics[0].partitions[0].committedOffset);
+  assert.equal(await commit(5n), 0);
+  assert.equal(await fetched(), 5n);
+  // An ISR member is down: the next commit is in the leader's log but not on every in-sync replica.
+  await c.stopNode(2);
+  const log = c.broker(1).replicas.get(OFFSETS, 0)!;
+  const before = log.logEndOffset;
+  const pending = commit(9n);
+  await until(() => log.logEndOffset > before, 10000, 'the commit appended');
+  assert.equal(await fetched(), 5n, 'an offset the ISR does not hold yet is not answered');
+  assert.notEqual(await pending, 0, 'nor acknowledged');
+  assert.equal(await fetched(), 5n);
+  await c.startNode(2);
+  assert.equal(await commit(11n), 0);
+  assert.equal(await fetched(), 11n);
 });

@@ -607,6 +607,7 @@ export class GroupCoordinator {
     const now = Date.now();
     const maxMeta = this.cfg.int('offset.metadata.max.bytes');
     const records: NewRecord[] = [];
+    const committed: [string, CommittedOffset][] = [];
     const resp = topics.map((t: any) => ({
       name: t.name,
       partitions: t.partitions.map((p: any) => {
@@ -614,12 +615,21 @@ export class GroupCoordinator {
         if (Buffer.byteLength(meta) > maxMeta) return { partitionIndex: p.partitionIndex, errorCode: code('OFFSET_METADATA_TOO_LARGE') };
         if (!this.b.replicas.get(t.name, p.partitionIndex)) return { partitionIndex: p.partitionIndex, errorCode: code('UNKNOWN_TOPIC_OR_PARTITION') };
         const o: CommittedOffset = { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch ?? -1, metadata: meta, commitTimestamp: now, expireTimestamp: null };
-        g!.offsets.set(pk(t.name, p.partitionIndex), o);
+        committed.push([pk(t.name, p.partitionIndex), o]);
         records.push({ key: this.offsetKey(g!.groupId, t.name, p.partitionIndex), value: this.offsetValue(o) });
         return { partitionIndex: p.partitionIndex, errorCode: 0 };
       }),
     }));
-    return this.afterReplicated(this.write(g.groupId, records), { throttleTimeMs: 0, topics: resp }, all);
+    // As Kafka's offset cache: a commit becomes the group's offset (what OffsetFetch answers)
+    // once the in-sync replicas hold it, never one a coordinator move could still take back.
+    const group = g;
+    const done = (e: number) => {
+      if (e) return all(e);
+      if (this.groups.get(group.groupId) === group) for (const [k, o] of committed) group.offsets.set(k, o);
+      return { throttleTimeMs: 0, topics: resp };
+    };
+    const stored = this.afterReplicated(this.write(g.groupId, records), 0, (c) => c);
+    return stored instanceof Promise ? stored.then(done) : done(stored);
   }
 
   private fetchOffsets(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null) {
