@@ -12,7 +12,7 @@ import { PYTHON } from './helpers/clients.ts';
 import { ROOT } from './helpers/process.ts';
 import { kcatMetadata, waitFor } from './helpers/cluster.ts';
 import { TestClient } from './helpers/replication-cluster.ts';
-import { SESSION_MS, checkAcked, cluster, createTopic, coordinatorOf, groupCoordinatedBy, partitionInfo, pythonProducer, readAll, settled } from './helpers/replication-e2e.ts';
+import { SESSION_MS, beforeClose, checkAcked, cluster, createTopic, coordinatorOf, groupCoordinatedBy, partitionInfo, pythonProducer, readAll, settled } from './helpers/replication-e2e.ts';
 
 test('kill -9 of the leader under acks=all librdkafka and kafkajs producers: every acknowledged record is read back at its offset, replicas converge byte for byte, and kafkajs and librdkafka consumer groups coordinated by the killed broker keep consuming', async (t) => {
   const c = await cluster(t);
@@ -32,10 +32,10 @@ test('kill -9 of the leader under acks=all librdkafka and kafkajs producers: eve
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({ eachMessage: async ({ message }) => { const value = message.value!.toString(); reads.push({ offset: BigInt(message.offset), value }); } });
-  t.after(() => consumer.disconnect().catch(() => {}));
+  beforeClose(c, () => consumer.disconnect());
   const admin = kafka.admin();
   await admin.connect();
-  t.after(() => admin.disconnect().catch(() => {}));
+  beforeClose(c, () => admin.disconnect());
   const committed = async (group = groupId) => BigInt((await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0].partitions[0].offset);
   // A librdkafka member of a second group on the same coordinator: it asks FindCoordinator again by itself.
   const rdGroupId = await groupCoordinatedBy(c, before.leader, 'failover-librdkafka');
@@ -53,7 +53,7 @@ test('kill -9 of the leader under acks=all librdkafka and kafkajs producers: eve
   const py = pythonProducer(c.bootstrap(), topic, 400, 'py', 8);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
   await producer.connect();
-  t.after(() => producer.disconnect().catch(() => {}));
+  beforeClose(c, () => producer.disconnect());
   const jsAcked: { v: string; o: number }[] = [];
   const jsErrors: string[] = [];
   const js = (async () => {
@@ -112,7 +112,6 @@ test('kill -9 of the leader under acks=all librdkafka and kafkajs producers: eve
     assert.notEqual(await coordinatorOf(c, g.id, 0), before.leader, `the ${g.name} group moved to another coordinator`);
     await waitFor(`the ${g.name} group commits on its new coordinator`, async () => (await committed(g.id)) >= BigInt(log.size), 30000);
   }
-  // Clients leave while the brokers still run (the cluster's own cleanup kills them first).
   await consumer.disconnect();
   await admin.disconnect();
   await producer.disconnect();

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
 import { waitFor } from './helpers/cluster.ts';
-import { cluster, coordinatorOf, createTopic, groupCoordinatedBy } from './helpers/replication-e2e.ts';
+import { beforeClose, cluster, coordinatorOf, createTopic, groupCoordinatedBy } from './helpers/replication-e2e.ts';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { PYTHON } from './helpers/clients.ts';
@@ -27,7 +27,7 @@ test('a transactional producer and a consumer group survive kill -9 of the broke
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({ eachMessage: async ({ partition, message }) => { consumed.push(message.value!.toString()); reads.push({ partition, offset: BigInt(message.offset), value: message.value!.toString() }); } });
-  t.after(() => consumer.disconnect().catch(() => {}));
+  beforeClose(c, () => consumer.disconnect());
 
   const child = spawn(PYTHON, [path.join(ROOT, 'test/py/txn_cluster.py'), c.bootstrap(), topic, '3', '60'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = ''; let err = '';
@@ -38,7 +38,7 @@ test('a transactional producer and a consumer group survive kill -9 of the broke
   await waitFor('transactions under way', async () => (out.match(/"committed"/g) ?? []).length >= 15, 60000, 20);
   const admin = kafka.admin();
   await admin.connect();
-  t.after(() => admin.disconnect().catch(() => {}));
+  beforeClose(c, () => admin.disconnect());
   const committedOffsets = async () => new Map((await admin.fetchOffsets({ groupId, topics: [topic] }))[0].partitions.map((p) => [p.partition, BigInt(p.offset)]));
   const show = (m: Map<number, bigint>) => [...m].sort().map(([p, o]) => `${p}:${o}`).join(' ');
   const beforeKill = await committedOffsets();
@@ -66,7 +66,6 @@ test('a transactional producer and a consumer group survive kill -9 of the broke
   const lastRead = (p: number) => reads.filter((r) => r.partition === p).reduce((m, r) => (r.offset > m ? r.offset : m), -1n);
   await waitFor('the group commits up to what it read after the move', async () => { const m = await committedOffsets(); return [0, 1, 2].every((p) => (m.get(p) ?? 0n) > lastRead(p)); }, 45000);
   assert.notEqual(await coordinatorOf(c, groupId, 0), txnCoordinator, 'the group moved to another coordinator');
-  // Clients leave while the brokers still run (the cluster's own cleanup kills them first).
   await consumer.disconnect();
   await admin.disconnect();
 });

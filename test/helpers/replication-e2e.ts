@@ -21,9 +21,26 @@ export const BROKER_FLAGS = [
   '--set', 'transaction.state.log.num.partitions=3', '--set', 'transaction.state.log.replication.factor=3',
 ];
 
+const leaving = new Map<TestCluster, (() => unknown)[]>();
+
+/**
+ * A cleanup that runs before the cluster's brokers are killed, at most 15 s: a client
+ * (kafkajs) left to disconnect from dead brokers can hold the test file open past its timeout.
+ */
+export function beforeClose(c: TestCluster, fn: () => unknown): void { leaving.get(c)?.push(fn); }
+
 export async function cluster(t: { after: (fn: () => Promise<void>) => void }): Promise<TestCluster> {
   const c = new TestCluster(await createClusterDb(), BROKER_FLAGS);
-  t.after(() => c.close());
+  leaving.set(c, []);
+  t.after(async () => {
+    for (const fn of (leaving.get(c) ?? []).reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.resolve().then(fn).catch(() => {}), new Promise((r) => { timer = setTimeout(r, 15000); })]);
+      clearTimeout(timer);
+    }
+    leaving.delete(c);
+    await c.close();
+  });
   await Promise.all([1, 2, 3].map((n) => c.start(n)));
   await waitFor('three brokers registered', async () => (await kcatMetadata(c.bootstrap())).brokers.length === 3);
   return c;
