@@ -47,3 +47,27 @@ c.close()`]);
   assert.match(r.stdout, /commit None/);
   assert.match(r.stdout, /committed 42/);
 });
+
+test('a commit for partitions whose replicas live on other brokers is accepted by the coordinator (it asks the cluster metadata, not its own replicas)', async (t) => {
+  const c = new TestCluster(await createClusterDb(), ['--set', 'offsets.topic.num.partitions=1', '--set', 'offsets.topic.replication.factor=1', '--set', 'group.initial.rebalance.delay.ms=0']);
+  t.after(() => c.close());
+  const b1 = await c.start(1);
+  await c.start(2);
+  await waitFor('two brokers', async () => (await kcatMetadata(b1.bootstrap)).brokers.length === 2);
+  // one partition on each broker: whichever coordinates the group holds a replica of only one
+  const r = await python(['-c', `
+from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+a = AdminClient({'bootstrap.servers': '${c.bootstrap()}'})
+a.create_topics([NewTopic('spread', 2, replica_assignment=[[1], [2]])])['spread'].result()
+c = Consumer({'bootstrap.servers': '${c.bootstrap()}', 'group.id': 'g2'})
+c.list_topics('spread', timeout=20)
+out = c.commit(offsets=[TopicPartition('spread', 0, 5), TopicPartition('spread', 1, 7)], asynchronous=False)
+print('errors', [str(x.error) for x in out])
+got = c.committed([TopicPartition('spread', 0), TopicPartition('spread', 1)], timeout=20)
+print('committed', [x.offset for x in got])
+c.close()`]);
+  assert.equal(r.status, 0, `the commit failed: ${r.stderr}`);
+  assert.match(r.stdout, /errors \['None', 'None'\]/);
+  assert.match(r.stdout, /committed \[5, 7\]/);
+});

@@ -613,7 +613,8 @@ export class GroupCoordinator {
       partitions: t.partitions.map((p: any) => {
         const meta: string = p.committedMetadata ?? '';
         if (Buffer.byteLength(meta) > maxMeta) return { partitionIndex: p.partitionIndex, errorCode: code('OFFSET_METADATA_TOO_LARGE') };
-        if (!this.b.replicas.get(t.name, p.partitionIndex)) return { partitionIndex: p.partitionIndex, errorCode: code('UNKNOWN_TOPIC_OR_PARTITION') };
+        // the cluster's metadata decides (Kafka's metadata cache), not whether a replica of it lives on this broker
+        if (!this.b.metadata.get(t.name)?.partitions[p.partitionIndex]) return { partitionIndex: p.partitionIndex, errorCode: code('UNKNOWN_TOPIC_OR_PARTITION') };
         const o: CommittedOffset = { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch ?? -1, metadata: meta, commitTimestamp: now, expireTimestamp: null };
         committed.push([pk(t.name, p.partitionIndex), o]);
         records.push({ key: this.offsetKey(g!.groupId, t.name, p.partitionIndex), value: this.offsetValue(o) });
