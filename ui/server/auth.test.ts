@@ -40,7 +40,7 @@ test('login: session cookie attributes, CSRF on writes, 429 after repeated failu
   const { registerUiAuth, MAX_FAILED_LOGINS } = await import('./auth.ts');
   const { UiError } = await import('./errors.ts');
   const app = Fastify();
-  app.setErrorHandler((e, _req, reply) => e instanceof UiError ? reply.code(e.status).send(e.body()) : reply.code(500).send({ code: 'internal', message: e.message }));
+  app.setErrorHandler((e, _req, reply) => e instanceof UiError ? reply.code(e.status).send(e.body()) : reply.code(500).send({ code: "internal", message: (e as Error).message }));
   registerUiAuth(app, { users: new Map([['adam', { name: 'adam', credential: 'pw', role: 'admin' as const }]]), sessionTimeoutMs: 60_000, secure: true });
   app.post('/api/topics', async () => ({ created: true }));
   t.after(() => app.close());
