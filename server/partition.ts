@@ -70,6 +70,7 @@ export class Partition {
     this.leaderId = placement.leader;
     this.replicas = [...placement.replicas];
     this.isr = [...placement.isr];
+    this.log.cacheTail = this.replicas.length > 1;
   }
 
   get isLeader(): boolean { return this.leaderId === this.services.brokerId; }
@@ -204,6 +205,7 @@ export class Partition {
     this.partitionEpoch = s.partitionEpoch;
     this.replicas = [...s.replicas];
     this.isr = [...s.isr];
+    this.log.cacheTail = this.replicas.length > 1;
   }
 
   /** Follower: drops its log at and after `offset` (divergence from the leader) and the producer state built on it. */
