@@ -113,25 +113,26 @@ export function checkUncompressedRecords(buf: Buffer, info: BatchInfo): void {
   const end = info.position + info.size;
   const r = new Reader(buf, info.position + BATCH_HEADER_SIZE, end);
   const bad = (why: string): never => { throw new InvalidRecordError(`record batch at byte ${info.position}: ${why}`, 'CORRUPT_MESSAGE'); };
+  // On the produce path for every record: one Reader walks the batch, fields are stepped
+  // over (no slices, no BigInt), each record's end checked against its length.
   try {
     for (let i = 0; i < info.recordCount; i++) {
       const len = r.varint();
       if (len < 0 || len > r.remaining()) bad(`record ${i} has length ${len}, ${r.remaining()} bytes left`);
-      const rec = new Reader(buf, r.offset, r.offset + len);
-      rec.int8();
-      rec.varlong();
-      const offDelta = rec.varint();
+      const recEnd = r.offset + len;
+      r.skip(1); // attributes
+      r.skipVarlong(); // timestamp delta
+      const offDelta = r.varint();
       if (offDelta < 0 || offDelta > info.lastOffsetDelta) bad(`record ${i} has offset delta ${offDelta} outside 0..${info.lastOffsetDelta}`);
-      const kl = rec.varint(); if (kl >= 0) rec.raw(kl); else if (kl < -1) bad(`record ${i} has key length ${kl}`);
-      const vl = rec.varint(); if (vl >= 0) rec.raw(vl); else if (vl < -1) bad(`record ${i} has value length ${vl}`);
-      const hc = rec.varint();
+      const kl = r.varint(); if (kl >= 0) r.skip(kl); else if (kl < -1) bad(`record ${i} has key length ${kl}`);
+      const vl = r.varint(); if (vl >= 0) r.skip(vl); else if (vl < -1) bad(`record ${i} has value length ${vl}`);
+      const hc = r.varint();
       if (hc < 0) bad(`record ${i} has ${hc} headers`);
       for (let h = 0; h < hc; h++) {
-        const hk = rec.varint(); if (hk < 0) bad(`record ${i} header ${h} has a null key`); rec.raw(hk);
-        const hv = rec.varint(); if (hv >= 0) rec.raw(hv); else if (hv < -1) bad(`record ${i} header ${h} has value length ${hv}`);
+        const hk = r.varint(); if (hk < 0) bad(`record ${i} header ${h} has a null key`); r.skip(hk);
+        const hv = r.varint(); if (hv >= 0) r.skip(hv); else if (hv < -1) bad(`record ${i} header ${h} has value length ${hv}`);
       }
-      if (rec.remaining() !== 0) bad(`record ${i} has ${rec.remaining()} bytes past its fields`);
-      r.offset += len;
+      if (r.offset !== recEnd) bad(r.offset < recEnd ? `record ${i} has ${recEnd - r.offset} bytes past its fields` : `record ${i} runs ${r.offset - recEnd} bytes past its length ${len}`);
     }
   } catch (e) {
     if (e instanceof InvalidRecordError) throw e;

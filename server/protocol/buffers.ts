@@ -46,6 +46,16 @@ export class Reader {
     }
   }
   varlong(): bigint { const u = this.uvarlong(); return (u >> 1n) ^ -(u & 1n); }
+  /** Steps over n bytes (no slice made). */
+  skip(n: number): void {
+    if (n < 0) throw new ProtocolError(`negative length ${n}`);
+    this.need(n); this.offset += n;
+  }
+  /** Steps over a varint or varlong of up to 10 bytes without decoding it (no BigInt). */
+  skipVarlong(): void {
+    for (let i = 0; i < 10; i++) { this.need(1); if ((this.buf[this.offset++] & 0x80) === 0) return; }
+    throw new ProtocolError('varlong too long');
+  }
   raw(n: number): Buffer {
     if (n < 0) throw new ProtocolError(`negative length ${n}`);
     this.need(n);
