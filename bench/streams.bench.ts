@@ -3,6 +3,7 @@
 // bare consume→produce loop on the same client; the restore rate of a store of
 // BENCH_KEYS keys from its changelog; LMDB against the in-memory store.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawnCli } from '../test/helpers/process.ts';
 import { tempDir } from '../test/helpers/broker.ts';
@@ -21,6 +22,18 @@ const word = (i: number) => `word${String(i).padStart(5, '0')}`; // 9 chars + a 
 const line = (i: number) => Array.from({ length: 10 }, (_, j) => word((i * 7919 + j * 104729) % 10000)).join(' ').padEnd(100, ' ');
 const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// CPU seconds used so far by this process and by the broker (utime + stime from /proc, in clock ticks of 10 ms):
+// on a shared machine the wall-clock rate says as much about the neighbours as about the code
+const TICK_MS = 10;
+const brokerCpuMs = () => { try { const f = fs.readFileSync(`/proc/${cli.child.pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) * TICK_MS; } catch { return NaN; } };
+const appCpuMs = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
+/** runs fn and reports app and broker CPU microseconds per line alongside */
+async function measured<T extends object>(lines: number, fn: () => Promise<T>): Promise<T & { appUs: number; brokerUs: number }> {
+  const a0 = appCpuMs(), b0 = brokerCpuMs();
+  const r = await fn();
+  return { ...r, appUs: Math.round(((appCpuMs() - a0) * 1000) / lines), brokerUs: Math.round(((brokerCpuMs() - b0) * 1000) / lines) };
+}
+const cpuText = (x: { appUs: number; brokerUs: number }) => `CPU per line: app ${x.appUs} us, broker ${x.brokerUs} us`;
 
 async function produceInput(topic: string): Promise<void> {
   await admin.createTopics([{ topic, partitions: PARTITIONS, replicationFactor: 1 }]);
@@ -30,7 +43,7 @@ async function produceInput(topic: string): Promise<void> {
 }
 
 /** the same client (client/ reader + producer), no framework: read every line, write it to another topic */
-async function bareLoop(input: string, output: string): Promise<number> {
+async function bareLoop(input: string, output: string): Promise<{ rps: number }> {
   await admin.createTopics([{ topic: output, partitions: PARTITIONS, replicationFactor: 1 }]);
   const r = new PartitionReader({ bootstrap, clientId: 'bare', maxWaitMs: 100, partitionMaxBytes: 4 << 20 });
   const p = new KafkaProducer({ bootstrap, clientId: 'bare-out' });
@@ -45,11 +58,11 @@ async function bareLoop(input: string, output: string): Promise<number> {
   }
   const ms = Date.now() - t0;
   await r.close(); await p.close();
-  return rate(n, ms);
+  return { rps: rate(n, ms) };
 }
 
 /** word count by hand on the same client: split and re-key through a topic, count in a Map, write counts; no state durability */
-async function bareWordCount(input: string): Promise<number> {
+async function bareWordCount(input: string): Promise<{ rps: number }> {
   await admin.createTopics([{ topic: 'bare-words', partitions: PARTITIONS, replicationFactor: 1 }, { topic: 'bare-counts', partitions: PARTITIONS, replicationFactor: 1 }]);
   const lines = new PartitionReader({ bootstrap, clientId: 'bare-lines', maxWaitMs: 20, partitionMaxBytes: 4 << 20 });
   const words = new PartitionReader({ bootstrap, clientId: 'bare-words', maxWaitMs: 20, partitionMaxBytes: 4 << 20 });
@@ -73,7 +86,7 @@ async function bareWordCount(input: string): Promise<number> {
   }
   const ms = Date.now() - t0;
   await lines.close(); await words.close(); await p.close();
-  return rate(COUNT, ms);
+  return { rps: rate(COUNT, ms) };
 }
 
 async function wordCount(input: string, guarantee: 'at_least_once' | 'exactly_once_v2'): Promise<{ rps: number; ms: number }> {
@@ -147,24 +160,31 @@ function storeMicro(): string {
 // a stopped benchmark must not leave its broker behind
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { cli.child.kill('SIGKILL'); process.exit(1); });
 try {
-  // BENCH_ONLY=restore|eos|alos runs one measurement (for profiling with node --cpu-prof)
+  // BENCH_ONLY=restore|eos|alos|bare runs one measurement (for profiling with node --cpu-prof)
   const only = process.env.BENCH_ONLY;
+  if (only === 'bare') {
+    await produceInput('lines');
+    const x = await measured(COUNT, () => bareLoop('lines', 'bare-out'));
+    const y = await measured(COUNT, () => bareWordCount('lines'));
+    console.log(`  bare loop: ${x.rps} lines/s (${cpuText(x)}); bare word count: ${y.rps} lines/s (${cpuText(y)})`);
+  }
   if (only === 'eos' || only === 'alos') {
     await produceInput('lines');
-    const x = await wordCount('lines', only === 'eos' ? 'exactly_once_v2' : 'at_least_once');
-    console.log(`  KafkaStreams ${only}: ${x.rps} lines/s (${x.ms} ms)`);
+    const x = await measured(COUNT, () => wordCount('lines', only === 'eos' ? 'exactly_once_v2' : 'at_least_once'));
+    console.log(`  KafkaStreams ${only}: ${x.rps} lines/s (${x.ms} ms; ${cpuText(x)})`);
   } else if (!only) {
     console.log(storeMicro());
     await produceInput('lines');
-    const bare = await bareLoop('lines', 'bare-out');
-    const bareWc = await bareWordCount('lines');
-    console.log(`word count, ${COUNT} lines x 100 B (10 words each), ${PARTITIONS} partitions, one instance:`);
-    console.log(`  bare consume->produce loop (client/, 1 record out per line)   ${bare} lines/s`);
-    console.log(`  bare word count by hand (client/, Map, no changelog)           ${bareWc} lines/s  (${(bareWc / bare).toFixed(2)}x bare loop)`);
-    const alos = await wordCount('lines', 'at_least_once');
-    console.log(`  KafkaStreams at_least_once (10 words -> repartition, changelog, output)   ${alos.rps} lines/s  (${(alos.rps / bare).toFixed(2)}x bare loop, ${(alos.rps / bareWc).toFixed(2)}x bare word count)`);
-    const eos = await wordCount('lines', 'exactly_once_v2');
-    console.log(`  KafkaStreams exactly_once_v2                                   ${eos.rps} lines/s  (${(eos.rps / bare).toFixed(2)}x bare loop, ${(eos.rps / bareWc).toFixed(2)}x bare word count)`);
+    const bare = await measured(COUNT, () => bareLoop('lines', 'bare-out'));
+    const bareWc = await measured(COUNT, () => bareWordCount('lines'));
+    console.log(`word count, ${COUNT} lines x 100 B (10 words each), ${PARTITIONS} partitions, one instance (load average ${os.loadavg()[0].toFixed(1)}):`);
+    console.log(`  bare consume->produce loop (client/, 1 record out per line)   ${bare.rps} lines/s  (${cpuText(bare)})`);
+    console.log(`  bare word count by hand (client/, Map, no changelog)           ${bareWc.rps} lines/s  (${(bareWc.rps / bare.rps).toFixed(2)}x bare loop; ${cpuText(bareWc)})`);
+    const alos = await measured(COUNT, () => wordCount('lines', 'at_least_once'));
+    console.log(`  KafkaStreams at_least_once (10 words -> repartition, changelog, output)   ${alos.rps} lines/s  (${(alos.rps / bare.rps).toFixed(2)}x bare loop, ${(alos.rps / bareWc.rps).toFixed(2)}x bare word count; ${cpuText(alos)})`);
+    const eos = await measured(COUNT, () => wordCount('lines', 'exactly_once_v2'));
+    console.log(`  KafkaStreams exactly_once_v2                                   ${eos.rps} lines/s  (${(eos.rps / bare.rps).toFixed(2)}x bare loop, ${(eos.rps / bareWc.rps).toFixed(2)}x bare word count; ${cpuText(eos)})`);
+    console.log(`  (load average ${os.loadavg()[0].toFixed(1)} at the end)`);
   }
   if (!only || only === 'restore') {
   const r = await restoreRate();
