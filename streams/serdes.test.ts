@@ -4,6 +4,16 @@ import { Serdes, WindowedSerdes, Windowed, Window, SerializationException, TimeW
 
 test('serdes write the bytes Kafka\'s built-in serdes write', () => {
   assert.deepEqual(Serdes.Long().serializer().serialize('t', 258), Buffer.from([0, 0, 0, 0, 0, 0, 1, 2]));
+  // Long: every value, negative and beyond 32 bits, the bytes and number Java's LongSerde and a BigInt round trip give
+  for (const n of [0, 1, -1, 258, 2 ** 31, -(2 ** 31) - 1, 2 ** 32, 2 ** 32 + 5, -(2 ** 32) - 5, 1_700_000_000_123, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]) {
+    const want = Buffer.alloc(8); want.writeBigInt64BE(BigInt(n));
+    assert.deepEqual(Serdes.Long().serializer().serialize('t', n), want, `serialize ${n}`);
+    assert.equal(Serdes.Long().deserializer().deserialize('t', want), n, `deserialize ${n}`);
+  }
+  const big = Buffer.from([0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]); // Long.MAX_VALUE: the nearest number, as Number(bigint)
+  assert.equal(Serdes.Long().deserializer().deserialize('t', big), Number(big.readBigInt64BE(0)));
+  assert.deepEqual(Serdes.Long().serializer().serialize('t', 2n ** 62n as unknown as number), Buffer.from([0x40, 0, 0, 0, 0, 0, 0, 0]));
+  assert.throws(() => Serdes.Long().serializer().serialize('t', 1.5), RangeError);
   assert.deepEqual(Serdes.Integer().serializer().serialize('t', -1), Buffer.from([255, 255, 255, 255]));
   assert.equal(Serdes.Double().deserializer().deserialize('t', Serdes.Double().serializer().serialize('t', 1.5)), 1.5);
   assert.equal(Serdes.String().deserializer().deserialize('t', Buffer.from('héllo')), 'héllo');

@@ -8,10 +8,17 @@ export class SerializationException extends Error {
   constructor(message: string) { super(message); this.name = 'SerializationException'; }
 }
 
-function serde<T>(name: string, ser: (t: T) => Buffer, de: (b: Buffer) => T): Serde<T> & { toString(): string } {
+/**
+ * @internal marks a built-in serde whose deserializer gives back exactly the string or number
+ * its serializer was given (String, Long, Integer, Double): a cached store may then keep that
+ * value beside its bytes instead of deserializing them again on every read.
+ */
+export const EXACT_PRIMITIVES = Symbol('streams.serde.exactPrimitives');
+
+function serde<T>(name: string, ser: (t: T) => Buffer, de: (b: Buffer) => T, exact = false): Serde<T> & { toString(): string } {
   const s: Serializer<T> = { serialize: (_topic, data) => (data === null || data === undefined ? null : ser(data)) };
   const d: Deserializer<T> = { deserialize: (_topic, data) => (data === null || data === undefined ? (null as T) : de(data)) };
-  return { serializer: () => s, deserializer: () => d, toString: () => name };
+  return { serializer: () => s, deserializer: () => d, toString: () => name, ...(exact ? { [EXACT_PRIMITIVES]: true } : {}) };
 }
 
 function expect(kind: string, ok: boolean, data: unknown): void {
@@ -19,23 +26,27 @@ function expect(kind: string, ok: boolean, data: unknown): void {
 }
 
 export const Serdes = {
-  String: (): Serde<string> => serde<string>('StringSerde', (s) => { expect('String', typeof s === 'string', s); return Buffer.from(s, 'utf8'); }, (b) => b.toString('utf8')),
+  String: (): Serde<string> => serde<string>('StringSerde', (s) => { expect('String', typeof s === 'string', s); return Buffer.from(s, 'utf8'); }, (b) => b.toString('utf8'), true),
   /** Kafka's LongSerde: 8-byte big-endian two's complement; a JS number (safe integer) or bigint in, a number out. */
   Long: (): Serde<number> => serde<number>('LongSerde', (n) => {
     expect('Long', typeof n === 'number' || typeof n === 'bigint', n);
-    const b = Buffer.allocUnsafe(8); b.writeBigInt64BE(BigInt(n)); return b;
+    const b = Buffer.allocUnsafe(8);
+    // a safe integer as two 32-bit halves: no BigInt per record (counts are the hot path); anything else as before
+    if (typeof n === 'number' && Number.isSafeInteger(n)) { const hi = Math.floor(n / 4294967296); b.writeInt32BE(hi, 0); b.writeUInt32BE(n - hi * 4294967296, 4); } else b.writeBigInt64BE(BigInt(n));
+    return b;
   }, (b) => {
     if (b.length !== 8) throw new SerializationException(`Size of data received by LongDeserializer is not 8 (${b.length})`);
-    return Number(b.readBigInt64BE(0));
-  }),
+    // hi * 2^32 is exact and the sum rounds once: the same number as Number(readBigInt64BE)
+    return b.readInt32BE(0) * 4294967296 + b.readUInt32BE(4);
+  }, true),
   Integer: (): Serde<number> => serde<number>('IntegerSerde', (n) => { expect('Integer', Number.isInteger(n), n); const b = Buffer.allocUnsafe(4); b.writeInt32BE(n); return b; }, (b) => {
     if (b.length !== 4) throw new SerializationException(`Size of data received by IntegerDeserializer is not 4 (${b.length})`);
     return b.readInt32BE(0);
-  }),
+  }, true),
   Double: (): Serde<number> => serde<number>('DoubleSerde', (n) => { expect('Double', typeof n === 'number', n); const b = Buffer.allocUnsafe(8); b.writeDoubleBE(n); return b; }, (b) => {
     if (b.length !== 8) throw new SerializationException(`Size of data received by DoubleDeserializer is not 8 (${b.length})`);
     return b.readDoubleBE(0);
-  }),
+  }, true),
   ByteArray: (): Serde<Buffer> => serde<Buffer>('ByteArraySerde', (b) => { expect('ByteArray', Buffer.isBuffer(b) || (b as unknown) instanceof Uint8Array, b); return Buffer.from(b); }, (b) => b),
   /** JSON text in UTF-8 (not a Kafka built-in; what Kafka users write by hand with Jackson). */
   JSON: <T = unknown>(): Serde<T> => serde<T>('JsonSerde', (v) => Buffer.from(JSON.stringify(v), 'utf8'), (b) => {

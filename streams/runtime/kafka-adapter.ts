@@ -82,10 +82,16 @@ export function slices<T extends { key: Buffer | null; value: Buffer | null }>(r
   return out;
 }
 
+/** per record of every transaction: no headers map unless there are headers, no spread object */
 function toMessage(r: OutRecord): MessageToProduce {
-  const headers = new Map<Buffer, Buffer>();
-  for (const h of r.headers) headers.set(Buffer.from(h.key), h.value ?? Buffer.alloc(0));
-  return { topic: r.topic, key: r.key ?? undefined, value: (r.value ?? undefined) as Buffer, headers, ...(r.partition !== undefined && r.partition >= 0 ? { partition: r.partition } : {}), timestamp: BigInt(Math.trunc(r.timestamp)) };
+  const m: MessageToProduce = { topic: r.topic, key: r.key ?? undefined, value: (r.value ?? undefined) as Buffer, timestamp: BigInt(Math.trunc(r.timestamp)) };
+  if (r.headers.length) {
+    const headers = new Map<Buffer, Buffer>();
+    for (const h of r.headers) headers.set(Buffer.from(h.key), h.value ?? Buffer.alloc(0));
+    m.headers = headers;
+  }
+  if (r.partition !== undefined && r.partition >= 0) m.partition = r.partition;
+  return m;
 }
 
 /** exactly_once_v2: one producer per instance; records, changelog writes and offsets in one transaction. */

@@ -32,6 +32,8 @@ export interface StateRestoreListener {
 export class InvalidStateStoreException extends Error { constructor(m: string) { super(m); this.name = 'InvalidStateStoreException'; } }
 
 const tpk = (t: string, p: number) => `${t}:${p}`;
+/** the headers of an output record that has none (shared: nobody adds to an OutRecord's headers) */
+const NO_HEADERS: OutRecord['headers'] = Object.freeze([]) as unknown as OutRecord['headers'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface TaskRuntime { task: StreamTask; dir: string; changelogs: Map<string, { topic: string; partition: number }> }
@@ -316,7 +318,7 @@ export class KafkaStreams {
   private collector(): RecordCollector {
     return {
       send: (topic, key, value, headers, timestamp, partition) => {
-        this.outBuffer.push({ topic, partition: partition >= 0 ? partition : undefined, key, value, timestamp, headers: headers.toArray() });
+        this.outBuffer.push({ topic, partition: partition >= 0 ? partition : undefined, key, value, timestamp, headers: headers.size ? headers.toArray() : NO_HEADERS });
       },
       partitionsFor: (topic) => this.partitionCounts.get(topic),
     };
@@ -326,7 +328,7 @@ export class KafkaStreams {
     return (store: string): StoreEnv => ({
       stateDir: dir,
       changelogTopic: this.changelogOf(store),
-      logChange: (topic, key, value, ts) => this.outBuffer.push({ topic, partition, key, value, timestamp: ts, headers: [] }),
+      logChange: (topic, key, value, ts) => this.outBuffer.push({ topic, partition, key, value, timestamp: ts, headers: NO_HEADERS }),
       timestamp: () => Date.now(),
       defaultKeySerde: this.cfg.defaultKeySerde,
       defaultValueSerde: this.cfg.defaultValueSerde,

@@ -73,3 +73,29 @@ test('over its byte budget the cache writes the eldest keys through, and a zero 
   off.s.put('x', 1); off.s.put('x', 2);
   assert.equal(off.log.length, 2, 'without a budget every write goes through');
 });
+
+test('a cached read gives what the bytes give: a value the serde changes is read back from its bytes, object values are fresh copies', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kv-cache-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const env: StoreEnv = { stateDir: dir, timestamp: () => 0, defaultKeySerde: S, defaultValueSerde: S, cache: new ThreadCache(1 << 20), recordContext: () => undefined };
+  const strings = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('u'), S, S).withCachingEnabled().build(env) as KeyValueStore<string, string>;
+  assert.equal(strings.isCached(), true);
+  strings.put('k', 'a\uD800b'); // a lone surrogate: UTF-8 has no bytes for it, Kafka's StringSerde writes U+FFFD
+  assert.equal(strings.get('k'), 'a\uFFFDb');
+  strings.put('k', 'plain');
+  assert.equal(strings.get('k'), 'plain');
+  const json = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('j'), S, Serdes.JSON<{ n: number }>()).withCachingEnabled().build(env) as KeyValueStore<string, { n: number }>;
+  const v = { n: 1 };
+  json.put('k', v);
+  v.n = 2; // changed after the put: the store holds what was put
+  const got = json.get('k')!;
+  assert.deepEqual(got, { n: 1 });
+  got.n = 3;
+  assert.deepEqual(json.get('k'), { n: 1 });
+  const longs = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('l'), S, L).withCachingEnabled().build(env) as KeyValueStore<string, number>;
+  longs.put('x', 2 ** 40 + 1);
+  longs.put('y', -5);
+  assert.deepEqual([longs.get('x'), longs.get('y'), longs.get('z')], [2 ** 40 + 1, -5, undefined]);
+  longs.delete('x');
+  assert.equal(longs.get('x'), undefined);
+});

@@ -9,7 +9,7 @@
 /** the record context a cached write is forwarded with when it is flushed */
 export interface CachedRecordContext { timestamp: number; topic: string; partition: number; offset: number; headers: unknown }
 
-export interface CacheEntry { key: Buffer; value: Buffer | null; ctx: CachedRecordContext | undefined; size: number; /** the key as the processor gave it */ k?: unknown }
+export interface CacheEntry { key: Buffer; value: Buffer | null; ctx: CachedRecordContext | undefined; size: number; /** the key as the processor gave it */ k?: unknown; /** the value as the processor gave it, when its serde gives it back unchanged (else undefined: read the bytes) */ v?: unknown }
 
 export class ThreadCache {
   private used = 0;

@@ -2,7 +2,7 @@
 // names (Stores.persistentKeyValueStore, Stores.keyValueStoreBuilder, …). A logged
 // store sends every write to its changelog `<application.id>-<store>-changelog`.
 import path from 'node:path';
-import type { Serde } from '../serdes.ts';
+import { EXACT_PRIMITIVES, type Serde } from '../serdes.ts';
 import { KeyValue } from '../key-value.ts';
 import { Window, Windowed } from '../windows.ts';
 import { toMillis, type DurationLike } from '../duration.ts';
@@ -88,12 +88,40 @@ export class KeyValueStore<K, V> extends TypedStore implements ReadOnlyKeyValueS
     return true;
   }
   isCached(): boolean { return !!this.cache; }
-  get(key: K): V | undefined { const b = this.getBytes(this.sk(key)); return b === undefined ? undefined : this.dv(b); }
+  get(key: K): V | undefined {
+    if (this.cache) {
+      const e = this.cache.get(this.cacheKey(key));
+      if (e) return e.value === null ? undefined : e.v !== undefined ? (e.v as V) : this.dv(e.value);
+      const b = this.inner.get(this.lastKb!);
+      return b === undefined ? undefined : this.dv(b);
+    }
+    const b = this.getBytes(this.sk(key));
+    return b === undefined ? undefined : this.dv(b);
+  }
   put(key: K, value: V | null | undefined): void {
-    const kb = this.sk(key), vb = this.sv(value);
-    if (!this.cache) { this.write(kb, vb); return; }
-    this.cache.put(kb.toString('latin1'), { key: kb, value: vb, ctx: this.env.recordContext?.(), size: kb.length + (vb?.length ?? 0) + 64, k: key });
+    if (!this.cache) { this.write(this.sk(key), this.sv(value)); return; }
+    const ks = this.cacheKey(key), kb = this.lastKb!, vb = this.sv(value);
+    this.cache.put(ks, { key: kb, value: vb, ctx: this.env.recordContext?.(), size: kb.length + (vb?.length ?? 0) + 64, k: key, v: vb !== null && this.exactValue(value) ? value : undefined });
     if (this.env.cache!.overBudget()) for (const e of this.cache.evict()) this.flushEntry(e);
+  }
+  // An aggregation reads a key and then writes it: the key's bytes and cache key are worked out once
+  // for both (keys that are strings or numbers only: an object key could change between the calls).
+  private lastK: unknown = undefined;
+  private lastKb?: Buffer;
+  private lastKs = '';
+  private cacheKey(key: K): string {
+    if (key !== this.lastK || this.lastKb === undefined || (typeof key !== 'string' && typeof key !== 'number')) {
+      this.lastKb = this.sk(key);
+      this.lastKs = this.lastKb.toString('latin1');
+      this.lastK = key;
+    }
+    return this.lastKs;
+  }
+  /** a cache entry may keep the value itself when the value serde gives it back unchanged (built-in serdes, strings and numbers) */
+  private exactValue(v: unknown): boolean {
+    if ((this.valSer as { [EXACT_PRIMITIVES]?: boolean })[EXACT_PRIMITIVES] !== true) return false;
+    // a lone surrogate comes back from UTF-8 as U+FFFD: such a string is read back from its bytes
+    return typeof v === 'number' || (typeof v === 'string' && !LONE_SURROGATE.test(v));
   }
   putIfAbsent(key: K, value: V): V | undefined { const old = this.get(key); if (old === undefined) this.put(key, value); return old; }
   putAll(entries: Array<KeyValue<K, V>>): void { for (const e of entries) this.put(e.key, e.value); }
@@ -135,7 +163,7 @@ export class KeyValueStore<K, V> extends TypedStore implements ReadOnlyKeyValueS
     const l = this.flushListener;
     if (!l || (e.value === null && old === undefined)) return;
     const k = e.k as K;
-    const run = () => l(k, e.value === null ? null : this.dv(e.value), old === undefined ? null : this.dv(old), e.ctx);
+    const run = () => l(k, e.value === null ? null : e.v !== undefined ? (e.v as V) : this.dv(e.value), old === undefined ? null : this.dv(old), e.ctx);
     if (this.env.withRecordContext) this.env.withRecordContext(e.ctx, run); else run();
   }
   private listenerOld(e: CacheEntry): Buffer | undefined { return this.flushListener ? this.inner.get(e.key) : undefined; }
@@ -147,6 +175,8 @@ export class KeyValueStore<K, V> extends TypedStore implements ReadOnlyKeyValueS
   /** @internal drop cached and stored state (a wiped task) */
   wipe(): void { this.cache?.clear(); this.inner.clear(); }
 }
+
+const LONE_SURROGATE = /[\uD800-\uDFFF]/;
 
 // Window store key: [len:4][key][windowStart:8], so one key's windows are contiguous and ordered by start.
 function windowKey(k: Buffer, start: number, seq?: number): Buffer {
