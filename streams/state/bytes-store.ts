@@ -73,10 +73,20 @@ export class LmdbBytesStore implements BytesStore {
     this.db = open<Buffer, Buffer>({ path: dir, keyEncoding: 'binary', encoding: 'binary', compression: false, noSync: true, mapSize: 2 * 1024 ** 3 });
     this.count = (this.db.getStats() as { entryCount: number }).entryCount;
   }
+  /** LMDB copies a key when a synchronous call takes it: gets and the flush write their prefixed keys here */
+  private scratch = Buffer.allocUnsafe(512);
+  private scratchKey(k: Buffer | string): Buffer {
+    const n = typeof k === 'string' ? k.length : k.length; // latin1: one byte per character
+    if (this.scratch.length < n + 1) this.scratch = Buffer.allocUnsafe(Math.max(n + 1, this.scratch.length * 2));
+    this.scratch[0] = 0;
+    if (typeof k === 'string') this.scratch.write(k, 1, 'latin1'); else k.copy(this.scratch, 1);
+    return this.scratch.subarray(0, n + 1);
+  }
   get(key: Buffer): Buffer | undefined {
     const k = bkey(key);
-    if (this.dirty.has(k)) return this.dirty.get(k) ?? undefined;
-    return this.db.get(lk(key)) ?? undefined;
+    const d = this.dirty.get(k);
+    if (d !== undefined || this.dirty.has(k)) return d ?? undefined;
+    return this.db.get(this.scratchKey(key)) ?? undefined;
   }
   put(key: Buffer, value: Buffer | null): void { this.dirty.set(bkey(key), value); }
   range(from?: Buffer, to?: Buffer): Array<[Buffer, Buffer]> {
@@ -97,7 +107,7 @@ export class LmdbBytesStore implements BytesStore {
     this.dirty = new Map();
     this.db.transactionSync(() => {
       for (const [k, v] of entries) {
-        const key = lk(Buffer.from(k, 'latin1'));
+        const key = this.scratchKey(k);
         if (v === null) this.db.removeSync(key); else this.db.putSync(key, v);
       }
     });
@@ -110,9 +120,21 @@ export class LmdbBytesStore implements BytesStore {
    * overlaps the next fetch. `restored()` waits for them.
    */
   writeBatch(batch: Array<[Buffer, Buffer | null]>): void {
-    let last: Promise<unknown> | undefined;
-    for (const [k, v] of batch) last = v === null ? this.db.remove(lk(k)) : this.db.put(lk(k), v);
-    if (last) this.restoring = last;
+    if (!batch.length) return;
+    // the batch's prefixed keys side by side in one buffer: one allocation per batch, not a Buffer.concat per record
+    let len = 0;
+    for (let i = 0; i < batch.length; i++) len += batch[i][0].length + 1;
+    const keys = Buffer.allocUnsafe(len);
+    let at = 0, last: Promise<unknown> | undefined;
+    for (let i = 0; i < batch.length; i++) {
+      const [k, v] = batch[i];
+      keys[at] = 0;
+      k.copy(keys, at + 1);
+      const key = keys.subarray(at, at + 1 + k.length);
+      at += 1 + k.length;
+      last = v === null ? this.db.remove(key) : this.db.put(key, v);
+    }
+    this.restoring = last;
   }
   async restored(): Promise<void> {
     if (this.restoring) { await this.restoring; this.restoring = undefined; }
