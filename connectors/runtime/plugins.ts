@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { PluginManifest, ConnectorClass, TransformationClass, ConverterClass, PredicateClass } from '../../plugins/sdk/index.ts';
 import { BUILTIN_PLUGINS, type BuiltinPlugin } from '../builtin/index.ts';
 import { satisfies } from './semver.ts';
+import { BUNDLE_FLAG } from './task-thread-bundle.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -167,6 +168,7 @@ export class Plugins {
     }
     let mod: Record<string, unknown>;
     try {
+      await loadableTypeScript(entry);
       mod = await import(pathToFileURL(entry).href);
     } catch (e) {
       this.fail(location, e);
@@ -251,4 +253,18 @@ export async function loadPlugins(opts: LoadPluginsOptions): Promise<Plugins> {
   for (const p of opts.pluginPath) await plugins.loadDirectory(path.resolve(p));
   for (const m of opts.extra ?? []) plugins.add(m, `in-process:${m.name}`);
   return plugins;
+}
+
+/**
+ * Code running from a bundle (the CLI's or a task thread's: plain JavaScript, no loader)
+ * registers tsx only when a plugin written in TypeScript (or importing .ts files from its
+ * entry) is loaded; from the sources tsx is registered already.
+ */
+let typeScript = false;
+async function loadableTypeScript(entry: string): Promise<void> {
+  if (typeScript || !(globalThis as Record<string, unknown>)[BUNDLE_FLAG]) return;
+  if (!/\.[cm]?tsx?$/.test(entry) && !/\.[cm]?tsx?['"]/.test(fs.readFileSync(entry, 'utf8'))) return;
+  const { register } = await import('tsx/esm/api');
+  register();
+  typeScript = true;
 }

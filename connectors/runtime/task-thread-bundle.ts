@@ -1,4 +1,5 @@
-// The task thread's code as one pre-bundled module (issue 21). A thread started on
+// The task thread's code as one pre-bundled module (issue 21), and the same cache for
+// the CLI (bin/tributary.mjs through app/bundle.ts). A thread started on
 // task-thread-entry.mjs loads ~90 TypeScript files through tsx's loader hooks, which
 // cost about as much CPU as the Kafka client library itself; esbuild (tsx's own
 // transformer, so always installed) bundles them once into plain JavaScript the thread
@@ -16,7 +17,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SOURCE = path.join(HERE, 'task-thread.ts');
-/** Set by the bundle's first line: the thread then registers tsx only for a plugin written in TypeScript. */
+/** What a cache holds: one entry module and the chunks it loads lazily. */
+export interface BundleSpec {
+  /** names the cache folder and the entry's output file (`<name>.mjs`) */
+  name: string;
+  /** the TypeScript entry point */
+  source: string;
+  /** more for the bundle's first line (which always sets BUNDLE_FLAG) */
+  banner?: string;
+}
+/** Set by a bundle's first line: the process or thread then registers tsx only for a plugin written in TypeScript (plugins.ts). */
 export const BUNDLE_FLAG = '__tributaryTaskThreadBundle';
 
 interface Index { key: string; inputs: string[] }
@@ -40,7 +50,7 @@ function keyOf(inputs: string[]): string | null {
   return h.digest('hex').slice(0, 16);
 }
 
-async function build(base: string): Promise<string> {
+async function build(base: string, spec: BundleSpec): Promise<string> {
   const { build: esbuild } = await import('esbuild');
   const tmp = fs.mkdtempSync(path.join(base, 'build-'));
   const keepUrl = {
@@ -53,13 +63,13 @@ async function build(base: string): Promise<string> {
     },
   };
   const r = await esbuild({
-    entryPoints: { 'task-thread': SOURCE }, bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20',
+    entryPoints: { [spec.name]: spec.source }, bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20',
     supported: { 'import-attributes': true }, packages: 'external', outdir: tmp, outExtension: { '.js': '.mjs' },
-    banner: { js: `globalThis.${BUNDLE_FLAG} = true;` }, plugins: [keepUrl], metafile: true, logLevel: 'silent',
+    ...(spec.banner ? { banner: { js: spec.banner } } : {}), plugins: [keepUrl], metafile: true, logLevel: 'silent',
   });
   const inputs = Object.keys(r.metafile.inputs).map((f) => path.resolve(f)).sort();
   const key = keyOf(inputs);
-  if (!key) throw new Error('a source file changed while the task thread bundle was built');
+  if (!key) throw new Error(`a source file changed while the ${spec.name} bundle was built`);
   const dir = path.join(base, key);
   try { fs.renameSync(tmp, dir); } catch { fs.rmSync(tmp, { recursive: true, force: true }); } // built meanwhile by another process
   const index = path.join(base, `index-${process.pid}.json`);
@@ -70,22 +80,26 @@ async function build(base: string): Promise<string> {
   for (const e of fs.readdirSync(base)) {
     const p = path.join(base, e);
     if (e === key || !/^[0-9a-f]{16}$/.test(e)) continue;
-    try { if (Date.now() - fs.statSync(path.join(p, 'task-thread.mjs')).mtimeMs > 7 * 86400_000) fs.rmSync(p, { recursive: true, force: true }); } catch { /* another process cleaned it */ }
+    try { if (Date.now() - fs.statSync(path.join(p, `${spec.name}.mjs`)).mtimeMs > 7 * 86400_000) fs.rmSync(p, { recursive: true, force: true }); } catch { /* another process cleaned it */ }
   }
   return dir;
 }
 
-let built: Promise<URL> | null = null;
+const built = new Map<string, Promise<URL>>();
 
 /**
- * The URL of the bundled task thread entry (built or found in the cache), for `new Worker(url)`.
- * Rejects when it cannot be built; the caller then uses the tsx entry.
+ * The URL of a bundle's entry module (built or found in the cache, one per source
+ * folder and name in the OS temp directory). Rejects when it cannot be built; callers
+ * then load the TypeScript sources through tsx.
  */
-export function taskThreadBundle(): Promise<URL> {
-  built ??= (async () => {
-    const modules = nodeModulesOf(HERE);
-    if (!modules) throw new Error('no node_modules above the runtime');
-    const base = path.join(os.tmpdir(), `tributary-task-thread-${crypto.createHash('sha256').update(HERE).digest('hex').slice(0, 12)}`);
+export function cachedBundle(spec: BundleSpec): Promise<URL> {
+  spec = { ...spec, banner: `globalThis.${BUNDLE_FLAG} = true;${spec.banner ?? ''}` };
+  let p = built.get(spec.name);
+  if (p) return p;
+  p = (async () => {
+    const modules = nodeModulesOf(path.dirname(spec.source));
+    if (!modules) throw new Error(`no node_modules above ${spec.source}`);
+    const base = path.join(os.tmpdir(), `tributary-${spec.name}-${crypto.createHash('sha256').update(path.dirname(spec.source)).digest('hex').slice(0, 12)}`);
     fs.mkdirSync(base, { recursive: true });
     // the bundle's package imports resolve through this link to the packages the sources use
     const link = path.join(base, 'node_modules');
@@ -97,10 +111,17 @@ export function taskThreadBundle(): Promise<URL> {
     try {
       const index = JSON.parse(fs.readFileSync(path.join(base, 'index.json'), 'utf8')) as Index;
       const key = keyOf(index.inputs);
-      if (key === index.key && fs.existsSync(path.join(base, key, 'task-thread.mjs'))) dir = path.join(base, key);
+      if (key === index.key && fs.existsSync(path.join(base, key, `${spec.name}.mjs`))) dir = path.join(base, key);
     } catch { /* not built yet */ }
-    dir ??= await build(base);
-    return pathToFileURL(path.join(dir, 'task-thread.mjs'));
+    dir ??= await build(base, spec);
+    return pathToFileURL(path.join(dir, `${spec.name}.mjs`));
   })();
-  return built;
+  p.catch(() => built.delete(spec.name));
+  built.set(spec.name, p);
+  return p;
+}
+
+/** The URL of the bundled task thread entry, for `new Worker(url)`; rejects when it cannot be built (the caller uses the tsx entry). */
+export function taskThreadBundle(): Promise<URL> {
+  return cachedBundle({ name: 'task-thread', source: SOURCE });
 }

@@ -13,8 +13,7 @@ import { BUILTIN_PLUGINS } from '../builtin/index.ts';
 import { connectClient, taskSecurity } from '../kafka.ts';
 import { traceOf } from '../errors.ts';
 import { canonical } from '../storage/state.ts';
-import { Plugins, pluginEntry } from './plugins.ts';
-import { BUNDLE_FLAG } from './task-thread-bundle.ts';
+import { Plugins } from './plugins.ts';
 import { createTaskRunner } from './task-factory.ts';
 import type { TaskRunner, TaskStateAccess, TaskState } from './task-runner.ts';
 import { HEARTBEAT_MS, type FromThread, type ThreadInit, type ToThread, type OffsetEntry } from './task-thread-protocol.ts';
@@ -80,26 +79,11 @@ function sendStats(force = false) {
 }
 setInterval(() => sendStats(), 250);
 
-/**
- * Started from the bundle (plain JavaScript), this thread loads TypeScript only for a
- * plugin written in it (or importing .ts files from its entry): tsx is registered then.
- */
-let typeScript = !(globalThis as Record<string, unknown>)[BUNDLE_FLAG];
-async function loadableTypeScript(location: string): Promise<void> {
-  if (typeScript) return;
-  let entry: string;
-  try { entry = pluginEntry(location); } catch { return; } // loadFrom reports it
-  if (!/\.[cm]?ts$/.test(entry) && !/\.[cm]?ts['"]/.test(fs.readFileSync(entry, 'utf8'))) return;
-  const { register } = await import('tsx/esm/api');
-  register();
-  typeScript = true;
-}
-
 async function build(): Promise<void> {
   const plugins = new Plugins(pino({ level: 'silent' }));
   for (const loc of d.locations) {
     const b = BUILTIN_PLUGINS.find((x) => x.location === loc);
-    if (b) await plugins.loadBuiltin(b); else { await loadableTypeScript(loc); await plugins.loadFrom(loc); }
+    if (b) await plugins.loadBuiltin(b); else await plugins.loadFrom(loc);
   }
   if (plugins.failures.length) throw new Error(`the task thread could not load ${plugins.failures.map((f) => `${f.location} (${f.reason})`).join(', ')}`);
   const client = connectClient(d.bootstrap, 'tributary-connect', logger, d.spec.workerRaw);
