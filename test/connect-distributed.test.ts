@@ -311,9 +311,11 @@ test('writes through any worker act cluster-wide: pause/resume, an invalid updat
   const s = await c.waitFor('3 tasks running', async () => { const x = await statusOf(c, w2, 'wr'); return allRunning(x, 3) ? x : null; });
   // the worker not running the connector instance forwards to the one that does
   const notOwner = [w1, w2].find((w) => w.workerId !== s.connector.worker_id)!;
-  assert.equal((await c.request(notOwner, 'PUT', '/connectors/wr/pause')).status, 202);
+  const paused = await c.request(notOwner, 'PUT', '/connectors/wr/pause');
+  assert.equal(paused.status, 202, JSON.stringify(paused.body));
   await c.waitFor('all paused', async () => { const x = await statusOf(c, w1, 'wr'); return x.connector.state === 'PAUSED' && x.tasks.length === 3 && x.tasks.every((k: any) => k.state === 'PAUSED'); });
-  assert.equal((await c.request(notOwner, 'PUT', '/connectors/wr/resume')).status, 202);
+  const resumed = await c.request(notOwner, 'PUT', '/connectors/wr/resume');
+  assert.equal(resumed.status, 202, JSON.stringify(resumed.body));
   await c.waitFor('running again', async () => allRunning(await statusOf(c, w2, 'wr'), 3));
   const bad = await c.request(notOwner, 'PUT', '/connectors/wr/config', { 'connector.class': 'SeqSource', topic: 'writes', 'tasks.max': 'many' });
   assert.equal(bad.status, 400);
