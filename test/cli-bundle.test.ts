@@ -5,10 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ROOT, BIN } from './helpers/process.ts';
 import { run } from './helpers/clients.ts';
 import { cliBundle } from '../app/bundle.ts';
+import { cachedBundle } from '../connectors/runtime/task-thread-bundle.ts';
 
 test('the CLI bundle is plain JavaScript outside the sources, and bin/ finds the one app/bundle.ts built', async () => {
   const url = await cliBundle();
@@ -33,5 +36,30 @@ test('tributary runs from the bundle (TRIBUTARY_BUNDLE=1: no fallback to the sou
     const bad = await run(process.execPath, [BIN, 'topic', 'list', '--frobnicate'], { env: { ...env, TRIBUTARY_BUNDLE: mode } });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /unknown option --frobnicate/);
+  }
+});
+
+test('the bundle cache works when bundled itself (as in the CLI): a bundle it builds gives each source its own import.meta.url', async (t) => {
+  // A builder bundled the way the CLI is, run by a plain node without tsx, builds a module that reads its own URL.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-bundle-test-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  const cache = path.relative(dir, path.join(ROOT, 'connectors/runtime/task-thread-bundle.ts')).split(path.sep).join('/');
+  fs.writeFileSync(path.join(dir, 'builder.ts'), `export { cachedBundle } from ${JSON.stringify(cache)};\n`);
+  fs.writeFileSync(path.join(dir, 'where.ts'), 'export const where: string = import.meta.url;\n');
+  const builder = await cachedBundle({ name: 'test-builder', source: path.join(dir, 'builder.ts') });
+  const script = `
+const { cachedBundle } = await import(${JSON.stringify(builder.href)});
+const url = await cachedBundle({ name: 'test-where', source: ${JSON.stringify(path.join(dir, 'where.ts'))} });
+const { where } = await import(url.href);
+console.log(JSON.stringify({ url: url.href, where }));`;
+  const { NODE_OPTIONS: _, ...env } = process.env;
+  const r = await run(process.execPath, ['--input-type=module', '-e', script], { env, timeoutMs: 120000 });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.where, pathToFileURL(path.join(dir, 'where.ts')).href, 'the source\'s own URL, not the bundle\'s');
+  assert.notEqual(out.url, out.where);
+  for (const name of ['test-builder', 'test-where']) {
+    for (const e of fs.readdirSync(os.tmpdir())) if (e.startsWith(`tributary-${name}-`)) fs.rmSync(path.join(os.tmpdir(), e), { recursive: true, force: true });
   }
 });

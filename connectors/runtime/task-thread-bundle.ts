@@ -58,7 +58,9 @@ async function build(base: string, spec: BundleSpec): Promise<string> {
     setup(b: import('esbuild').PluginBuild) {
       b.onLoad({ filter: /\.[cm]?ts$/ }, async (a) => {
         const src = await fs.promises.readFile(a.path, 'utf8');
-        return { contents: src.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(a.path).href)), loader: 'ts' };
+        // a regular expression, not the text itself: this file is bundled too (into the CLI), and
+        // the text would be replaced here, leaving a bundled builder that replaces nothing
+        return { contents: src.replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(a.path).href)), loader: 'ts' };
       });
     },
   };
