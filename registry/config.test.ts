@@ -8,7 +8,7 @@ test('defaults, Confluent names and aliases; other components\' keys are ignored
   assert.equal(config['kafkastore.timeout.ms'], 500);
   assert.equal(config['kafkastore.topic'], '_schemas');
   assert.deepEqual(warnings, ['registry config kafkastore.bogus is not implemented; ignored']);
-  for (const [k, d] of Object.entries(CONFIG_DEFS)) assert.ok(d.doc, `${k} is documented`);
+  for (const [k, d] of Object.entries(CONFIG_DEFS)) assert.ok(d.documentation, `${k} is documented`);
 });
 
 test('a bad value fails naming the key', () => {

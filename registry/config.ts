@@ -1,10 +1,10 @@
-// Schema registry configuration with Confluent Schema Registry's names and defaults.
+// Schema registry configuration with Confluent Schema Registry's names and defaults,
+// defined with the platform's one config-definition helper (common/config-def.ts,
+// Kafka's ConfigDef: Confluent's registry defines its configs with it too).
 // The CLI hands every --set/--config pair to every component, so names that are not
 // the registry's are ignored; a registry-looking name we do not know is a warning
 // (as Kafka does) and a bad value is an error naming the key.
-import AjvModule from 'ajv';
-
-const Ajv = AjvModule.default ?? AjvModule;
+import { ConfigDef, ConfigException, Validators, type ConfigKey, type ConfigWording, type Validator } from '../common/config-def.ts';
 
 export const COMPATIBILITY_LEVELS = ['NONE', 'BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE'] as const;
 export type CompatibilityLevel = (typeof COMPATIBILITY_LEVELS)[number];
@@ -29,27 +29,47 @@ export interface RegistryConfig {
   'java.security.auth.login.config': string;
 }
 
-interface Def { type: 'string' | 'integer' | 'boolean'; default: string | number | boolean; doc: string; enum?: readonly string[]; minimum?: number }
+/** The registry's wording of a bad value, as its one-line start-up error has always said it. */
+const REGISTRY_WORDING: ConfigWording = {
+  invalid: (name, shown, reason) => `invalid value for ${name}: ${JSON.stringify(shown)} ${reason}`,
+  showRaw: true,
+  type: (type) => (type === 'BOOLEAN' ? 'must be true or false' : type === 'INT' || type === 'LONG' ? 'must be an integer' : `must be ${type.toLowerCase()}`),
+  atLeast: (min) => `must be >= ${min}`,
+  atMost: (max) => `must be <= ${max}`,
+  oneOf: (allowed) => `must be equal to one of the allowed values (${allowed.join(', ')})`,
+};
+
+const atLeast = (min: number): Validator => Validators.range(min, null, REGISTRY_WORDING);
+
+/** One of `allowed`, in any case (Confluent takes `full` for FULL); the value is upper-cased after parsing. */
+function choice(allowed: readonly string[]): Validator {
+  const f: Validator = (name, v, raw) => {
+    if (!allowed.includes(String(v).toUpperCase())) return REGISTRY_WORDING.invalid(name, raw ?? v, REGISTRY_WORDING.oneOf(allowed));
+  };
+  f.describe = `[${allowed.join(', ')}]`;
+  return f;
+}
+
+const DEF = new ConfigDef(REGISTRY_WORDING)
+  .define({ name: 'schema.compatibility.level', type: 'STRING', default: 'BACKWARD', validator: choice(COMPATIBILITY_LEVELS), recommendedValues: COMPATIBILITY_LEVELS, documentation: 'Global compatibility level until PUT /config changes it.' })
+  .define({ name: 'mode.mutability', type: 'BOOLEAN', default: true, documentation: 'Whether PUT /mode may change the mode.' })
+  .define({ name: 'kafkastore.topic', type: 'STRING', default: '_schemas', documentation: 'Compacted topic holding the registry state.' })
+  .define({ name: 'kafkastore.topic.replication.factor', type: 'INT', default: 3, validator: atLeast(1), documentation: 'Replication factor of the topic when created (capped at the number of brokers).' })
+  .define({ name: 'kafkastore.timeout.ms', type: 'INT', default: 10000, validator: atLeast(1), documentation: 'How long a write may take to be acknowledged and read back.' })
+  .define({ name: 'kafkastore.init.timeout.ms', type: 'INT', default: 60000, validator: atLeast(1), documentation: 'How long start-up may take to create and read the topic.' })
+  .define({ name: 'schema.registry.group.id', type: 'STRING', default: 'schema-registry', documentation: 'Consumer group the instances use to elect the writer.' })
+  .define({ name: 'leader.eligibility', type: 'BOOLEAN', default: true, documentation: 'Whether this instance may become the writer.' })
+  .define({ name: 'leader.election.enable', type: 'BOOLEAN', default: true, documentation: 'Elect one writer among instances through the group (kafka store only); off = this instance writes.' })
+  .define({ name: 'forward.timeout.ms', type: 'INT', default: 10000, validator: atLeast(1), documentation: 'Timeout of a write forwarded to the leader.' })
+  .define({ name: 'schema.cache.size', type: 'INT', default: 1000, validator: atLeast(1), documentation: 'Parsed schemas kept in memory.' })
+  // HTTP basic auth (registry/auth.ts)
+  .define({ name: 'authentication.method', type: 'STRING', default: 'NONE', validator: choice(['NONE', 'BASIC']), recommendedValues: ['NONE', 'BASIC'], documentation: 'BASIC: HTTP basic auth with users from the JAAS file\'s authentication.realm section.' })
+  .define({ name: 'authentication.realm', type: 'STRING', default: 'SchemaRegistry-Props', documentation: 'Section of the JAAS file naming the PropertyFileLoginModule and its users file.' })
+  .define({ name: 'authentication.roles', type: 'STRING', default: '*', documentation: 'Roles let in (comma-separated; * = any). Role readonly may only read.' })
+  .define({ name: 'java.security.auth.login.config', type: 'STRING', default: '', documentation: 'JAAS file (else -Djava.security.auth.login.config= in SCHEMA_REGISTRY_OPTS or KAFKA_OPTS).' });
 
 /** name → definition; the README's config table is written from this. */
-export const CONFIG_DEFS: Record<keyof RegistryConfig, Def> = {
-  'schema.compatibility.level': { type: 'string', default: 'BACKWARD', enum: COMPATIBILITY_LEVELS, doc: 'Global compatibility level until PUT /config changes it.' },
-  'mode.mutability': { type: 'boolean', default: true, doc: 'Whether PUT /mode may change the mode.' },
-  'kafkastore.topic': { type: 'string', default: '_schemas', doc: 'Compacted topic holding the registry state.' },
-  'kafkastore.topic.replication.factor': { type: 'integer', default: 3, minimum: 1, doc: 'Replication factor of the topic when created (capped at the number of brokers).' },
-  'kafkastore.timeout.ms': { type: 'integer', default: 10000, minimum: 1, doc: 'How long a write may take to be acknowledged and read back.' },
-  'kafkastore.init.timeout.ms': { type: 'integer', default: 60000, minimum: 1, doc: 'How long start-up may take to create and read the topic.' },
-  'schema.registry.group.id': { type: 'string', default: 'schema-registry', doc: 'Consumer group the instances use to elect the writer.' },
-  'leader.eligibility': { type: 'boolean', default: true, doc: 'Whether this instance may become the writer.' },
-  'leader.election.enable': { type: 'boolean', default: true, doc: 'Elect one writer among instances through the group (kafka store only); off = this instance writes.' },
-  'forward.timeout.ms': { type: 'integer', default: 10000, minimum: 1, doc: 'Timeout of a write forwarded to the leader.' },
-  'schema.cache.size': { type: 'integer', default: 1000, minimum: 1, doc: 'Parsed schemas kept in memory.' },
-  // HTTP basic auth (registry/auth.ts)
-  'authentication.method': { type: 'string', default: 'NONE', enum: ['NONE', 'BASIC'], doc: 'BASIC: HTTP basic auth with users from the JAAS file\'s authentication.realm section.' },
-  'authentication.realm': { type: 'string', default: 'SchemaRegistry-Props', doc: 'Section of the JAAS file naming the PropertyFileLoginModule and its users file.' },
-  'authentication.roles': { type: 'string', default: '*', doc: 'Roles let in (comma-separated; * = any). Role readonly may only read.' },
-  'java.security.auth.login.config': { type: 'string', default: '', doc: 'JAAS file (else -Djava.security.auth.login.config= in SCHEMA_REGISTRY_OPTS or KAFKA_OPTS).' },
-};
+export const CONFIG_DEFS: Record<keyof RegistryConfig, ConfigKey> = Object.fromEntries(DEF.keys) as Record<keyof RegistryConfig, ConfigKey>;
 
 /** Confluent's older names still accepted. */
 const ALIASES: Record<string, keyof RegistryConfig> = {
@@ -64,46 +84,27 @@ export class RegistryConfigError extends Error {
   readonly exitCode = 2;
 }
 
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: Object.fromEntries(Object.entries(CONFIG_DEFS).map(([k, d]) => [k, { type: d.type, ...(d.enum ? { enum: d.enum } : {}), ...(d.minimum !== undefined ? { minimum: d.minimum } : {}) }])),
-};
-const validate = new Ajv({ allErrors: false }).compile(schema);
-
-/** Picks the registry's keys from `pairs`, coerces and validates them onto the defaults. */
+/** Picks the registry's keys from `pairs`, then parses and validates them onto the defaults. */
 export function loadRegistryConfig(pairs: Record<string, string | number | boolean> = {}): { config: RegistryConfig; warnings: string[] } {
   const warnings: string[] = [];
-  const out: Record<string, unknown> = Object.fromEntries(Object.entries(CONFIG_DEFS).map(([k, d]) => [k, d.default]));
+  const mine: Record<string, string | number | boolean> = {};
   for (const [rawKey, raw] of Object.entries(pairs)) {
     const key = ALIASES[rawKey] ?? rawKey;
-    const def = CONFIG_DEFS[key as keyof RegistryConfig];
-    if (!def) {
+    if (!DEF.keys.has(key)) {
       // kafkastore.security.protocol / .sasl.* / .ssl.*: the store's client security (client/security.ts reads them)
       if (/^kafkastore\.(security\.protocol|sasl\.|ssl\.)/.test(rawKey)) continue;
       if (PREFIXES.some((p) => rawKey.startsWith(p))) warnings.push(`registry config ${rawKey} is not implemented; ignored`);
       continue;
     }
-    out[key] = coerce(key, def, raw);
+    mine[key] = raw;
   }
-  if (!validate(out)) {
-    const e = validate.errors![0];
-    const key = e.instancePath.replace(/^\//, '').replace(/~1/g, '/');
-    throw new RegistryConfigError(`invalid value for ${key}: ${JSON.stringify(pairs[key] ?? out[key])} ${e.message}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as string[]).join(', ')})` : ''}`);
+  let config: Record<string, unknown>;
+  try {
+    config = DEF.parse(mine);
+  } catch (e) {
+    if (e instanceof ConfigException) throw new RegistryConfigError(e.message);
+    throw e;
   }
-  return { config: out as unknown as RegistryConfig, warnings };
-}
-
-function coerce(key: string, def: Def, raw: string | number | boolean): unknown {
-  if (typeof raw !== 'string') return raw;
-  const v = raw.trim();
-  if (def.type === 'integer') {
-    if (!/^-?\d+$/.test(v)) throw new RegistryConfigError(`invalid value for ${key}: ${JSON.stringify(raw)} must be an integer`);
-    return Number(v);
-  }
-  if (def.type === 'boolean') {
-    if (v !== 'true' && v !== 'false') throw new RegistryConfigError(`invalid value for ${key}: ${JSON.stringify(raw)} must be true or false`);
-    return v === 'true';
-  }
-  return def.enum ? v.toUpperCase() : v;
+  for (const [k, key] of DEF.keys) if (key.recommendedValues && typeof config[k] === 'string') config[k] = (config[k] as string).toUpperCase();
+  return { config: config as unknown as RegistryConfig, warnings };
 }

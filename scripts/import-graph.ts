@@ -114,20 +114,26 @@ export interface Rule {
 // The registry's public decoding surface: the Confluent wire format, the formats, the HTTP client.
 const REGISTRY_SERDE = ['registry/serde.ts', 'registry/formats/', 'registry/client.ts'];
 
+// Leaf helpers every component shares (the one config-definition helper, the one
+// error-table shape); they import nothing, so sharing them makes no component depend on another.
+const COMMON = 'common/';
+
 export const RULES: Rule[] = [
-  { from: 'server/', may: [], why: 'the broker imports nothing outside server/' },
-  { from: 'client/', may: [], why: 'the internal Kafka client imports no component' },
-  { from: 'registry/', may: ['client/'], why: 'the registry reaches the broker only through client/' },
-  { from: 'connectors/', may: ['client/', 'plugins/sdk/', ...REGISTRY_SERDE], why: 'the Connect runtime: client/, the plugin SDK, the registry\'s formats, serde and HTTP client' },
+  { from: 'common/', may: [], why: 'the shared leaf helpers import nothing' },
+  { from: 'server/', may: [COMMON], why: 'the broker imports nothing outside server/ but the shared leaf helpers (common/)' },
+  { from: 'client/', may: [COMMON], why: 'the internal Kafka client imports no component' },
+  { from: 'registry/', may: ['client/', COMMON], why: 'the registry reaches the broker only through client/' },
+  { from: 'connectors/', may: ['client/', 'plugins/sdk/', COMMON, ...REGISTRY_SERDE], why: 'the Connect runtime: client/, the plugin SDK, the registry\'s formats, serde and HTTP client' },
   { from: 'connectors/builtin/', may: ['plugins/sdk/', ...REGISTRY_SERDE], why: 'built-in connectors are written like third-party ones: the plugin SDK (converters also use the registry\'s formats, serde and HTTP client)' },
   { from: 'connectors/builtin/mirror/', may: ['plugins/sdk/', 'client/'], why: 'MirrorMaker 2 is a Kafka client of two clusters besides a connector: the plugin SDK, and client/ (the platform\'s one Kafka client) for its own source reads, admin calls and offset syncs' },
   { from: 'plugins/', may: [], why: 'the SDK and third-party plugins import no component' },
+  { from: 'plugins/sdk/', may: [COMMON], why: 'the SDK imports no component; it re-exports the shared config-definition helper (its package build ships common/)' },
   { from: 'plugins/example-datagen/', may: ['plugins/sdk/'], why: 'a plugin imports only the SDK' },
   { from: 'ui/src/', may: ['ui/shared/'], why: 'the browser app reaches everything over HTTP; shares only API types' },
   { from: 'ui/shared/', may: [], why: 'API types shared by the UI server and the browser app' },
-  { from: 'ui/', may: ['client/', 'ui/shared/', ...REGISTRY_SERDE], why: 'the UI server reaches the broker through client/, registry and Connect over HTTP (decoding with the registry\'s serde)' },
-  { from: 'streams/', may: ['client/', ...REGISTRY_SERDE], why: 'the stream-processing library reaches the broker through client/; its registry serdes use the registry\'s wire format, formats and HTTP client' },
-  { from: 'app/', may: ['server/', 'registry/', 'connectors/', 'ui/', 'client/', 'plugins/', 'streams/'], why: 'the composition root wires every component' },
+  { from: 'ui/', may: ['client/', 'ui/shared/', COMMON, ...REGISTRY_SERDE], why: 'the UI server reaches the broker through client/, registry and Connect over HTTP (decoding with the registry\'s serde)' },
+  { from: 'streams/', may: ['client/', COMMON, ...REGISTRY_SERDE], why: 'the stream-processing library reaches the broker through client/; its registry serdes use the registry\'s wire format, formats and HTTP client' },
+  { from: 'app/', may: ['server/', 'registry/', 'connectors/', 'ui/', 'client/', 'plugins/', 'streams/', COMMON], why: 'the composition root wires every component' },
   { from: 'scripts/', may: [], why: 'build and test scripts' },
   { from: 'bin/', may: ['app/'], why: 'the executable hands over to the CLI' },
 ];

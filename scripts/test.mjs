@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = ['app', 'server', 'client', 'registry', 'connectors', 'plugins', 'streams', 'ui/server', 'test'];
+const roots = ['common', 'app', 'server', 'client', 'registry', 'connectors', 'plugins', 'streams', 'ui/server', 'test'];
 const filters = process.argv.slice(2);
 const files = [];
 function walk(dir) {

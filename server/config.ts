@@ -1,172 +1,196 @@
-// Broker and topic configuration, with Kafka's names, types and defaults.
-// Validated at start (the failing key is named); unknown Kafka names warn.
+// Broker and topic configuration, with Kafka's names, types and defaults, defined
+// with the platform's one config-definition helper (common/config-def.ts, Kafka's
+// ConfigDef and its type vocabulary). Validated at start (the failing key is named);
+// unknown Kafka names warn. Values are kept as the text given (DescribeConfigs
+// answers them so); the helper checks that text.
+import { checkValue as checkKey, Validators, type ConfigKey, type ConfigWording, type Validator } from '../common/config-def.ts';
 
-export type ConfigType = 'int' | 'long' | 'boolean' | 'string' | 'double' | 'list' | 'password';
-
-export interface ConfigDef {
-  name: string;
-  type: ConfigType;
+/** A broker or topic config: a key of Kafka's ConfigDef, its default as text (null: none). */
+export interface BrokerConfigKey extends ConfigKey {
   default: string | null;
-  doc: string;
-  /** allowed values (strings compared case-sensitively, as Kafka does) */
-  oneOf?: string[];
-  min?: number;
-  max?: number;
+}
+
+/** The broker's wording of a bad value, as its start-up errors and AlterConfigs answers have always said it. */
+const BROKER_WORDING: ConfigWording = {
+  invalid: (name, shown, reason) => `Invalid value ${JSON.stringify(String(shown))} for configuration ${name}: ${reason}`,
+  showRaw: true,
+  type: (type, outOfRange) => (outOfRange ? `out of ${type.toLowerCase()} range`
+    : ({ INT: 'expected an integer', SHORT: 'expected an integer', LONG: 'expected a long', DOUBLE: 'expected a number', BOOLEAN: 'expected true or false' } as Record<string, string>)[type] ?? `expected ${type.toLowerCase()}`),
+  atLeast: (min) => `must be at least ${min}`,
+  atMost: (max) => `must be at most ${max}`,
+  oneOf: (allowed) => `must be one of ${allowed.join(' | ')}`,
+};
+
+const range = (min: number | null, max: number | null): Validator => Validators.range(min, max, BROKER_WORDING);
+
+/**
+ * One of `allowed`, compared on the text as given (case-sensitive, as Kafka does); a
+ * LIST value as a set of names, so `delete,compact` is `compact,delete`.
+ */
+function oneOf(allowed: string[]): Validator {
+  const set = (s: string) => s.split(',').map((x) => x.trim()).sort().join(',');
+  const f: Validator = (name, value, raw) => {
+    const text = typeof raw === 'string' ? raw : Array.isArray(value) ? value.join(',') : String(value);
+    const list = Array.isArray(value);
+    if (!allowed.some((o) => (list ? set(o) === set(text) : o === text))) return BROKER_WORDING.invalid(name, text, BROKER_WORDING.oneOf(allowed));
+  };
+  f.describe = `[${allowed.join(', ')}]`;
+  return f;
 }
 
 const H = 3600 * 1000;
 
 /** Topic-level configs and the broker config that supplies each default. */
-export const TOPIC_CONFIGS: (ConfigDef & { broker?: string })[] = [
-  { name: 'cleanup.policy', type: 'list', default: 'delete', doc: 'delete, compact, or both', broker: 'log.cleanup.policy', oneOf: ['delete', 'compact', 'compact,delete', 'delete,compact'] },
-  { name: 'compression.type', type: 'string', default: 'producer', doc: 'Batches are stored as produced (producer).', broker: 'compression.type', oneOf: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'] },
-  { name: 'delete.retention.ms', type: 'long', default: String(24 * H), doc: 'How long tombstones are kept on compacted topics.', broker: 'log.cleaner.delete.retention.ms', min: 0 },
-  { name: 'file.delete.delay.ms', type: 'long', default: '60000', doc: 'Delay before deleting a file from the filesystem.', broker: 'log.segment.delete.delay.ms', min: 0 },
-  { name: 'flush.messages', type: 'long', default: String(Number.MAX_SAFE_INTEGER), doc: 'fsync after this many messages.', broker: 'log.flush.interval.messages', min: 1 },
-  { name: 'flush.ms', type: 'long', default: String(Number.MAX_SAFE_INTEGER), doc: 'fsync at least this often.', broker: 'log.flush.interval.ms', min: 0 },
-  { name: 'index.interval.bytes', type: 'int', default: '4096', doc: 'Bytes of log between offset index entries.', broker: 'log.index.interval.bytes', min: 0 },
-  { name: 'local.retention.bytes', type: 'long', default: '-2', doc: 'Local bytes kept when tiered storage is on (-2: retention.bytes).', broker: 'log.local.retention.bytes', min: -2 },
-  { name: 'local.retention.ms', type: 'long', default: '-2', doc: 'Local time kept when tiered storage is on (-2: retention.ms).', broker: 'log.local.retention.ms', min: -2 },
-  { name: 'max.compaction.lag.ms', type: 'long', default: String(Number.MAX_SAFE_INTEGER), doc: 'Maximum time a message stays uncompacted.', broker: 'log.cleaner.max.compaction.lag.ms', min: 1 },
-  { name: 'max.message.bytes', type: 'int', default: '1048588', doc: 'Largest record batch size allowed.', broker: 'message.max.bytes', min: 0 },
-  { name: 'message.timestamp.type', type: 'string', default: 'CreateTime', doc: 'CreateTime or LogAppendTime.', broker: 'log.message.timestamp.type', oneOf: ['CreateTime', 'LogAppendTime'] },
-  { name: 'min.cleanable.dirty.ratio', type: 'double', default: '0.5', doc: 'Dirty ratio above which the cleaner compacts.', broker: 'log.cleaner.min.cleanable.ratio', min: 0, max: 1 },
-  { name: 'min.compaction.lag.ms', type: 'long', default: '0', doc: 'Minimum age before a message can be compacted.', broker: 'log.cleaner.min.compaction.lag.ms', min: 0 },
-  { name: 'min.insync.replicas', type: 'int', default: '1', doc: 'Replicas that must acknowledge an acks=all write.', broker: 'min.insync.replicas', min: 1 },
-  { name: 'preallocate', type: 'boolean', default: 'false', doc: 'Accepted for compatibility; segments are not preallocated.', broker: 'log.preallocate' },
-  { name: 'remote.storage.enable', type: 'boolean', default: 'false', doc: 'Tier closed segments of this topic to S3.' },
-  { name: 'retention.bytes', type: 'long', default: '-1', doc: 'Maximum partition size before old segments are deleted (-1: none).', broker: 'log.retention.bytes', min: -1 },
-  { name: 'retention.ms', type: 'long', default: String(168 * H), doc: 'Maximum age before old segments are deleted (-1: none).', broker: 'log.retention.ms', min: -1 },
-  { name: 'segment.bytes', type: 'int', default: String(1024 * 1024 * 1024), doc: 'Segment file size.', broker: 'log.segment.bytes', min: 14 },
-  { name: 'segment.index.bytes', type: 'int', default: String(10 * 1024 * 1024), doc: 'Accepted for compatibility; indexes grow as needed.', broker: 'log.index.size.max.bytes', min: 4 },
-  { name: 'segment.jitter.ms', type: 'long', default: '0', doc: 'Accepted for compatibility.', broker: 'log.roll.jitter.ms', min: 0 },
-  { name: 'segment.ms', type: 'long', default: String(168 * H), doc: 'Time after which the active segment rolls.', broker: 'log.roll.ms', min: 1 },
-  { name: 'unclean.leader.election.enable', type: 'boolean', default: 'false', doc: 'Allow out-of-sync replicas to become leader.', broker: 'unclean.leader.election.enable' },
-  { name: 'message.downconversion.enable', type: 'boolean', default: 'true', doc: 'Accepted for compatibility.' },
+export const TOPIC_CONFIGS: (BrokerConfigKey & { broker?: string })[] = [
+  { name: 'cleanup.policy', type: 'LIST', default: 'delete', documentation: 'delete, compact, or both', broker: 'log.cleanup.policy', validator: oneOf(['delete', 'compact', 'compact,delete', 'delete,compact']) },
+  { name: 'compression.type', type: 'STRING', default: 'producer', documentation: 'Batches are stored as produced (producer).', broker: 'compression.type', validator: oneOf(['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd']) },
+  { name: 'delete.retention.ms', type: 'LONG', default: String(24 * H), documentation: 'How long tombstones are kept on compacted topics.', broker: 'log.cleaner.delete.retention.ms', validator: range(0, null) },
+  { name: 'file.delete.delay.ms', type: 'LONG', default: '60000', documentation: 'Delay before deleting a file from the filesystem.', broker: 'log.segment.delete.delay.ms', validator: range(0, null) },
+  { name: 'flush.messages', type: 'LONG', default: String(Number.MAX_SAFE_INTEGER), documentation: 'fsync after this many messages.', broker: 'log.flush.interval.messages', validator: range(1, null) },
+  { name: 'flush.ms', type: 'LONG', default: String(Number.MAX_SAFE_INTEGER), documentation: 'fsync at least this often.', broker: 'log.flush.interval.ms', validator: range(0, null) },
+  { name: 'index.interval.bytes', type: 'INT', default: '4096', documentation: 'Bytes of log between offset index entries.', broker: 'log.index.interval.bytes', validator: range(0, null) },
+  { name: 'local.retention.bytes', type: 'LONG', default: '-2', documentation: 'Local bytes kept when tiered storage is on (-2: retention.bytes).', broker: 'log.local.retention.bytes', validator: range(-2, null) },
+  { name: 'local.retention.ms', type: 'LONG', default: '-2', documentation: 'Local time kept when tiered storage is on (-2: retention.ms).', broker: 'log.local.retention.ms', validator: range(-2, null) },
+  { name: 'max.compaction.lag.ms', type: 'LONG', default: String(Number.MAX_SAFE_INTEGER), documentation: 'Maximum time a message stays uncompacted.', broker: 'log.cleaner.max.compaction.lag.ms', validator: range(1, null) },
+  { name: 'max.message.bytes', type: 'INT', default: '1048588', documentation: 'Largest record batch size allowed.', broker: 'message.max.bytes', validator: range(0, null) },
+  { name: 'message.timestamp.type', type: 'STRING', default: 'CreateTime', documentation: 'CreateTime or LogAppendTime.', broker: 'log.message.timestamp.type', validator: oneOf(['CreateTime', 'LogAppendTime']) },
+  { name: 'min.cleanable.dirty.ratio', type: 'DOUBLE', default: '0.5', documentation: 'Dirty ratio above which the cleaner compacts.', broker: 'log.cleaner.min.cleanable.ratio', validator: range(0, 1) },
+  { name: 'min.compaction.lag.ms', type: 'LONG', default: '0', documentation: 'Minimum age before a message can be compacted.', broker: 'log.cleaner.min.compaction.lag.ms', validator: range(0, null) },
+  { name: 'min.insync.replicas', type: 'INT', default: '1', documentation: 'Replicas that must acknowledge an acks=all write.', broker: 'min.insync.replicas', validator: range(1, null) },
+  { name: 'preallocate', type: 'BOOLEAN', default: 'false', documentation: 'Accepted for compatibility; segments are not preallocated.', broker: 'log.preallocate' },
+  { name: 'remote.storage.enable', type: 'BOOLEAN', default: 'false', documentation: 'Tier closed segments of this topic to S3.' },
+  { name: 'retention.bytes', type: 'LONG', default: '-1', documentation: 'Maximum partition size before old segments are deleted (-1: none).', broker: 'log.retention.bytes', validator: range(-1, null) },
+  { name: 'retention.ms', type: 'LONG', default: String(168 * H), documentation: 'Maximum age before old segments are deleted (-1: none).', broker: 'log.retention.ms', validator: range(-1, null) },
+  { name: 'segment.bytes', type: 'INT', default: String(1024 * 1024 * 1024), documentation: 'Segment file size.', broker: 'log.segment.bytes', validator: range(14, null) },
+  { name: 'segment.index.bytes', type: 'INT', default: String(10 * 1024 * 1024), documentation: 'Accepted for compatibility; indexes grow as needed.', broker: 'log.index.size.max.bytes', validator: range(4, null) },
+  { name: 'segment.jitter.ms', type: 'LONG', default: '0', documentation: 'Accepted for compatibility.', broker: 'log.roll.jitter.ms', validator: range(0, null) },
+  { name: 'segment.ms', type: 'LONG', default: String(168 * H), documentation: 'Time after which the active segment rolls.', broker: 'log.roll.ms', validator: range(1, null) },
+  { name: 'unclean.leader.election.enable', type: 'BOOLEAN', default: 'false', documentation: 'Allow out-of-sync replicas to become leader.', broker: 'unclean.leader.election.enable' },
+  { name: 'message.downconversion.enable', type: 'BOOLEAN', default: 'true', documentation: 'Accepted for compatibility.' },
   // Deprecated in Kafka 3.0 (KIP-724) and ignored there: batches stay magic v2. librdkafka's test 0092 sets it.
-  { name: 'message.format.version', type: 'string', default: '3.0-IV1', doc: 'Accepted for compatibility and ignored, as Kafka 3.x does: record batches are always stored as magic v2.' },
+  { name: 'message.format.version', type: 'STRING', default: '3.0-IV1', documentation: 'Accepted for compatibility and ignored, as Kafka 3.x does: record batches are always stored as magic v2.' },
 ];
 
 export const TOPIC_CONFIG_BY_NAME = new Map(TOPIC_CONFIGS.map((c) => [c.name, c]));
 
 /** Broker-level configs (Kafka's names). Topic defaults derive from the log.* ones. */
-export const BROKER_CONFIGS: ConfigDef[] = [
-  { name: 'node.id', type: 'int', default: '0', doc: 'This broker\'s id.', min: 0 },
-  { name: 'broker.id', type: 'int', default: '-1', doc: 'Alias of node.id.' },
-  { name: 'cluster.id', type: 'string', default: null, doc: 'Cluster id; generated on first start and kept in meta.properties.' },
-  { name: 'broker.rack', type: 'string', default: null, doc: 'Rack of this broker; replica placement spreads each partition over racks.' },
-  { name: 'metadata.store.url', type: 'string', default: null, doc: 'Cluster metadata store (postgres://USER@HOST:PORT/DB); brokers sharing one database form one cluster. Unset: a single node with a local metadata file.' },
-  { name: 'broker.session.timeout.ms', type: 'int', default: '9000', doc: 'A broker whose registration lease is not renewed for this long is fenced and its partitions get new leaders.', min: 1000 },
-  { name: 'broker.heartbeat.interval.ms', type: 'int', default: '2000', doc: 'How often a broker renews its registration lease (at most a third of broker.session.timeout.ms is used).', min: 100 },
-  { name: 'controlled.shutdown.enable', type: 'boolean', default: 'true', doc: 'On SIGTERM move leadership of this broker\'s partitions to other replicas before stopping.' },
-  { name: 'auto.leader.rebalance.enable', type: 'boolean', default: 'true', doc: 'The controller moves leadership back to each partition\'s preferred replica when it is in sync.' },
-  { name: 'leader.imbalance.check.interval.seconds', type: 'long', default: '300', doc: 'How often the controller checks preferred-leader imbalance.', min: 1 },
-  { name: 'leader.imbalance.per.broker.percentage', type: 'int', default: '10', doc: 'Imbalance per broker above which the controller rebalances leaders.', min: 0, max: 100 },
-  { name: 'replica.lag.time.max.ms', type: 'long', default: '30000', doc: 'A follower not caught up for this long leaves the ISR.', min: 1 },
-  { name: 'replica.fetch.max.bytes', type: 'int', default: '1048576', doc: 'Bytes a follower asks for per partition in one fetch (at least one batch is always returned).', min: 0 },
-  { name: 'replica.fetch.response.max.bytes', type: 'int', default: '10485760', doc: 'Bytes a follower asks for in one fetch response, all partitions together.', min: 0 },
-  { name: 'replica.fetch.wait.max.ms', type: 'int', default: '500', doc: 'How long a follower\'s fetch waits at the leader for new data.', min: 0 },
-  { name: 'replica.fetch.min.bytes', type: 'int', default: '1', doc: 'Bytes a follower\'s fetch waits for at the leader.', min: 1 },
-  { name: 'replica.fetch.backoff.ms', type: 'int', default: '1000', doc: 'How long a follower waits before fetching a partition again after an error.', min: 0 },
-  { name: 'replica.socket.timeout.ms', type: 'int', default: '30000', doc: 'Timeout of a follower\'s requests to its leader (beyond replica.fetch.wait.max.ms).', min: 1 },
-  { name: 'admin.listeners', type: 'string', default: null, doc: 'Admin HTTP listeners (http://HOST:PORT, comma-separated) serving /metrics, /health and /ready; unset: none. The CLI sets it from --admin-port.' },
-  { name: 'advertised.listeners', type: 'string', default: null, doc: 'NAME://host:port per listener, what Metadata tells clients of that listener (unset: as bound).' },
+export const BROKER_CONFIGS: BrokerConfigKey[] = [
+  { name: 'node.id', type: 'INT', default: '0', documentation: 'This broker\'s id.', validator: range(0, null) },
+  { name: 'broker.id', type: 'INT', default: '-1', documentation: 'Alias of node.id.' },
+  { name: 'cluster.id', type: 'STRING', default: null, documentation: 'Cluster id; generated on first start and kept in meta.properties.' },
+  { name: 'broker.rack', type: 'STRING', default: null, documentation: 'Rack of this broker; replica placement spreads each partition over racks.' },
+  { name: 'metadata.store.url', type: 'STRING', default: null, documentation: 'Cluster metadata store (postgres://USER@HOST:PORT/DB); brokers sharing one database form one cluster. Unset: a single node with a local metadata file.' },
+  { name: 'broker.session.timeout.ms', type: 'INT', default: '9000', documentation: 'A broker whose registration lease is not renewed for this long is fenced and its partitions get new leaders.', validator: range(1000, null) },
+  { name: 'broker.heartbeat.interval.ms', type: 'INT', default: '2000', documentation: 'How often a broker renews its registration lease (at most a third of broker.session.timeout.ms is used).', validator: range(100, null) },
+  { name: 'controlled.shutdown.enable', type: 'BOOLEAN', default: 'true', documentation: 'On SIGTERM move leadership of this broker\'s partitions to other replicas before stopping.' },
+  { name: 'auto.leader.rebalance.enable', type: 'BOOLEAN', default: 'true', documentation: 'The controller moves leadership back to each partition\'s preferred replica when it is in sync.' },
+  { name: 'leader.imbalance.check.interval.seconds', type: 'LONG', default: '300', documentation: 'How often the controller checks preferred-leader imbalance.', validator: range(1, null) },
+  { name: 'leader.imbalance.per.broker.percentage', type: 'INT', default: '10', documentation: 'Imbalance per broker above which the controller rebalances leaders.', validator: range(0, 100) },
+  { name: 'replica.lag.time.max.ms', type: 'LONG', default: '30000', documentation: 'A follower not caught up for this long leaves the ISR.', validator: range(1, null) },
+  { name: 'replica.fetch.max.bytes', type: 'INT', default: '1048576', documentation: 'Bytes a follower asks for per partition in one fetch (at least one batch is always returned).', validator: range(0, null) },
+  { name: 'replica.fetch.response.max.bytes', type: 'INT', default: '10485760', documentation: 'Bytes a follower asks for in one fetch response, all partitions together.', validator: range(0, null) },
+  { name: 'replica.fetch.wait.max.ms', type: 'INT', default: '500', documentation: 'How long a follower\'s fetch waits at the leader for new data.', validator: range(0, null) },
+  { name: 'replica.fetch.min.bytes', type: 'INT', default: '1', documentation: 'Bytes a follower\'s fetch waits for at the leader.', validator: range(1, null) },
+  { name: 'replica.fetch.backoff.ms', type: 'INT', default: '1000', documentation: 'How long a follower waits before fetching a partition again after an error.', validator: range(0, null) },
+  { name: 'replica.socket.timeout.ms', type: 'INT', default: '30000', documentation: 'Timeout of a follower\'s requests to its leader (beyond replica.fetch.wait.max.ms).', validator: range(1, null) },
+  { name: 'admin.listeners', type: 'STRING', default: null, documentation: 'Admin HTTP listeners (http://HOST:PORT, comma-separated) serving /metrics, /health and /ready; unset: none. The CLI sets it from --admin-port.' },
+  { name: 'advertised.listeners', type: 'STRING', default: null, documentation: 'NAME://host:port per listener, what Metadata tells clients of that listener (unset: as bound).' },
   // Security (server/security/): each ssl.* / sasl.* name may also be given per listener as listener.name.<name>.<config>.
-  { name: 'listeners', type: 'list', default: null, doc: 'NAME://host:port listeners (PLAINTEXT://127.0.0.1:9092,SASL_SSL://0.0.0.0:9093); unset: PLAINTEXT on --host/--kafka-port. --host/--kafka-port, when given, replace the first listener\'s.' },
-  { name: 'listener.security.protocol.map', type: 'list', default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL', doc: 'Listener name to security protocol.' },
-  { name: 'inter.broker.listener.name', type: 'string', default: null, doc: 'The listener brokers use to reach each other (unset: the first listener).' },
-  { name: 'sasl.mechanism.inter.broker.protocol', type: 'string', default: 'GSSAPI', doc: 'SASL mechanism of inter-broker connections over a SASL listener: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (the username/password of the listener\'s JAAS config for it is this broker\'s login).' },
-  { name: 'ssl.endpoint.identification.algorithm', type: 'string', default: 'https', doc: 'Inter-broker TLS: https checks the other broker\'s certificate names its host; empty does not.' },
-  { name: 'ssl.keystore.type', type: 'string', default: 'PEM', doc: 'PEM only (KIP-651).', oneOf: ['PEM'] },
-  { name: 'ssl.keystore.location', type: 'string', default: null, doc: 'PEM file with the private key and certificate chain; watched and reloaded when it changes.' },
-  { name: 'ssl.keystore.certificate.chain', type: 'password', default: null, doc: 'PEM certificate chain, inline.' },
-  { name: 'ssl.keystore.key', type: 'password', default: null, doc: 'PEM private key, inline.' },
-  { name: 'ssl.key.password', type: 'password', default: null, doc: 'Password of an encrypted PEM private key.' },
-  { name: 'ssl.truststore.type', type: 'string', default: 'PEM', doc: 'PEM only.', oneOf: ['PEM'] },
-  { name: 'ssl.truststore.location', type: 'string', default: null, doc: 'PEM file of CA certificates trusted for client certificates.' },
-  { name: 'ssl.truststore.certificates', type: 'password', default: null, doc: 'PEM CA certificates, inline.' },
-  { name: 'ssl.client.auth', type: 'string', default: 'none', doc: 'Client certificates: none, requested, required.', oneOf: ['none', 'requested', 'required'] },
-  { name: 'ssl.principal.mapping.rules', type: 'string', default: 'DEFAULT', doc: 'Client certificate subject to principal name: RULE:pattern/replacement/[LU],…,DEFAULT.' },
-  { name: 'sasl.enabled.mechanisms', type: 'list', default: 'GSSAPI', doc: 'SASL mechanisms of SASL listeners: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER.' },
-  { name: 'sasl.server.max.receive.size', type: 'int', default: '524288', doc: 'Largest frame accepted before authentication.', min: 1 },
-  { name: 'connection.failed.authentication.delay.ms', type: 'int', default: '100', doc: 'A failed authentication is answered (and the connection closed) this late; doubled for each further failure from the same address within the window below.', min: 0 },
-  { name: 'connection.failed.authentication.max.per.ip', type: 'int', default: '0', doc: 'Tributary: failed SASL authentications from one address within the window after which its new connections to SASL listeners are closed at once, until the oldest failure ages out (0, the default: no lock-out; the growing delay still applies). Off by default because it also shuts out the good clients of that host: one connector with a wrong password would lock out its whole Connect worker.', min: 0 },
-  { name: 'connection.failed.authentication.window.ms', type: 'long', default: '60000', doc: 'Tributary: the window over which failed authentications per address are counted.', min: 1 },
-  { name: 'connection.failed.authentication.max.delay.ms', type: 'int', default: '5000', doc: 'Tributary: cap of the growing failed-authentication delay.', min: 0 },
-  { name: 'connections.max.reauth.ms', type: 'long', default: '0', doc: 'KIP-368: SASL sessions last this long (or until an OAUTHBEARER token expires); a connection that has not re-authenticated by then is closed. 0: sessions do not expire.', min: 0 },
-  { name: 'sasl.oauthbearer.jwks.endpoint.url', type: 'string', default: null, doc: 'OAUTHBEARER: the JWKS whose keys sign accepted JWTs (file:// or http(s)://).' },
-  { name: 'sasl.oauthbearer.jwks.endpoint.refresh.ms', type: 'long', default: '3600000', doc: 'OAUTHBEARER: how often the JWKS is reloaded (also reloaded when a token names an unknown kid).', min: 0 },
-  { name: 'sasl.oauthbearer.jwks.endpoint.retry.backoff.ms', type: 'long', default: '100', doc: 'OAUTHBEARER: shortest wait between JWKS reloads caused by unknown key ids.', min: 0 },
-  { name: 'sasl.oauthbearer.expected.audience', type: 'list', default: null, doc: 'OAUTHBEARER: a token\'s aud must hold one of these (unset: not checked).' },
-  { name: 'sasl.oauthbearer.expected.issuer', type: 'string', default: null, doc: 'OAUTHBEARER: a token\'s iss must equal this (unset: not checked).' },
-  { name: 'sasl.oauthbearer.sub.claim.name', type: 'string', default: 'sub', doc: 'OAUTHBEARER: the claim whose value is the principal name.' },
-  { name: 'sasl.oauthbearer.clock.skew.seconds', type: 'int', default: '30', doc: 'OAUTHBEARER: clock difference allowed when checking exp and nbf.', min: 0 },
-  { name: 'authorizer.class.name', type: 'string', default: '', doc: 'org.apache.kafka.metadata.authorizer.StandardAuthorizer (or kafka.security.authorizer.AclAuthorizer) switches ACLs on; empty: every request allowed.', oneOf: ['', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'kafka.security.authorizer.AclAuthorizer', 'kafka.security.auth.SimpleAclAuthorizer'] },
-  { name: 'super.users', type: 'string', default: null, doc: 'Principals allowed everything, semicolon-separated (User:admin;User:ANONYMOUS).' },
-  { name: 'allow.everyone.if.no.acl.found', type: 'boolean', default: 'false', doc: 'Allow a resource that has no ACL at all.' },
-  { name: 'num.partitions', type: 'int', default: '1', doc: 'Partitions of auto-created topics.', min: 1 },
-  { name: 'default.replication.factor', type: 'int', default: '1', doc: 'Replication factor of auto-created topics.', min: 1 },
-  { name: 'auto.create.topics.enable', type: 'boolean', default: 'true', doc: 'Create topics on first metadata request or produce.' },
-  { name: 'delete.topic.enable', type: 'boolean', default: 'true', doc: 'Allow DeleteTopics.' },
-  { name: 'log.segment.bytes', type: 'int', default: String(1024 * 1024 * 1024), doc: 'Default segment.bytes.', min: 14 },
-  { name: 'log.roll.ms', type: 'long', default: null, doc: 'Default segment.ms.' },
-  { name: 'log.roll.hours', type: 'int', default: '168', doc: 'Default segment.ms in hours.', min: 1 },
-  { name: 'log.tail.cache.bytes', type: 'long', default: String(64 * 1024 * 1024), doc: 'Tributary: bytes of the latest appended batches kept in memory (all partitions together) so fetches at the tail skip the segment file; 0 turns it off.', min: 0 },
-  { name: 'log.index.interval.bytes', type: 'int', default: '4096', doc: 'Default index.interval.bytes.', min: 0 },
-  { name: 'log.flush.interval.messages', type: 'long', default: String(Number.MAX_SAFE_INTEGER), doc: 'Default flush.messages.', min: 1 },
-  { name: 'log.flush.interval.ms', type: 'long', default: null, doc: 'Default flush.ms.' },
-  { name: 'log.flush.scheduler.interval.ms', type: 'long', default: '1000', doc: 'How often flush.ms and segment.ms are checked.', min: 1 },
-  { name: 'log.retention.ms', type: 'long', default: null, doc: 'Default retention.ms.' },
-  { name: 'log.retention.minutes', type: 'int', default: null, doc: 'Default retention in minutes.' },
-  { name: 'log.retention.hours', type: 'int', default: '168', doc: 'Default retention in hours.' },
-  { name: 'log.retention.bytes', type: 'long', default: '-1', doc: 'Default retention.bytes.' },
-  { name: 'log.retention.check.interval.ms', type: 'long', default: '300000', doc: 'How often retention runs.', min: 1 },
-  { name: 'log.cleanup.policy', type: 'list', default: 'delete', doc: 'Default cleanup.policy.', oneOf: ['delete', 'compact', 'compact,delete', 'delete,compact'] },
-  { name: 'log.cleaner.enable', type: 'boolean', default: 'true', doc: 'Run the log cleaner for compacted topics.' },
-  { name: 'log.cleaner.backoff.ms', type: 'long', default: '15000', doc: 'Sleep between cleaner runs when nothing is dirty.', min: 0 },
-  { name: 'log.cleaner.delete.retention.ms', type: 'long', default: String(24 * H), doc: 'Default delete.retention.ms.', min: 0 },
-  { name: 'log.cleaner.min.cleanable.ratio', type: 'double', default: '0.5', doc: 'Default min.cleanable.dirty.ratio.', min: 0, max: 1 },
-  { name: 'log.cleaner.min.compaction.lag.ms', type: 'long', default: '0', doc: 'Default min.compaction.lag.ms.', min: 0 },
-  { name: 'log.cleaner.max.compaction.lag.ms', type: 'long', default: String(Number.MAX_SAFE_INTEGER), doc: 'Default max.compaction.lag.ms.', min: 1 },
-  { name: 'log.message.timestamp.type', type: 'string', default: 'CreateTime', doc: 'Default message.timestamp.type.', oneOf: ['CreateTime', 'LogAppendTime'] },
-  { name: 'log.preallocate', type: 'boolean', default: 'false', doc: 'Default preallocate.' },
-  { name: 'log.index.size.max.bytes', type: 'int', default: String(10 * 1024 * 1024), doc: 'Default segment.index.bytes.' },
-  { name: 'log.roll.jitter.ms', type: 'long', default: '0', doc: 'Default segment.jitter.ms.' },
-  { name: 'log.segment.delete.delay.ms', type: 'long', default: '60000', doc: 'Default file.delete.delay.ms.' },
-  { name: 'log.local.retention.ms', type: 'long', default: '-2', doc: 'Default local.retention.ms.' },
-  { name: 'log.local.retention.bytes', type: 'long', default: '-2', doc: 'Default local.retention.bytes.' },
-  { name: 'message.max.bytes', type: 'int', default: '1048588', doc: 'Default max.message.bytes.', min: 0 },
-  { name: 'compression.type', type: 'string', default: 'producer', doc: 'Default compression.type.', oneOf: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'] },
-  { name: 'min.insync.replicas', type: 'int', default: '1', doc: 'Default min.insync.replicas.', min: 1 },
-  { name: 'unclean.leader.election.enable', type: 'boolean', default: 'false', doc: 'Default unclean.leader.election.enable.' },
-  { name: 'socket.request.max.bytes', type: 'int', default: '104857600', doc: 'Largest request frame accepted; larger closes the connection.', min: 1 },
-  { name: 'connections.max.idle.ms', type: 'long', default: '600000', doc: 'Idle connections are closed after this.', min: 1 },
-  { name: 'offsets.topic.num.partitions', type: 'int', default: '50', doc: 'Partitions of __consumer_offsets.', min: 1 },
-  { name: 'offsets.topic.replication.factor', type: 'int', default: '3', doc: 'Replication factor of __consumer_offsets in a cluster (a single node keeps one copy); it is created once that many brokers are alive.', min: 1 },
-  { name: 'offsets.topic.segment.bytes', type: 'int', default: String(100 * 1024 * 1024), doc: 'segment.bytes of __consumer_offsets.', min: 1 },
-  { name: 'offsets.retention.minutes', type: 'int', default: '10080', doc: 'Committed offsets of empty groups expire after this.', min: 1 },
-  { name: 'offsets.retention.check.interval.ms', type: 'long', default: '600000', doc: 'How often expired offsets are removed.', min: 1 },
-  { name: 'offset.metadata.max.bytes', type: 'int', default: '4096', doc: 'Largest commit metadata string.', min: 0 },
-  { name: 'group.initial.rebalance.delay.ms', type: 'int', default: '3000', doc: 'Wait for more members before the first rebalance of an empty group.', min: 0 },
-  { name: 'group.min.session.timeout.ms', type: 'int', default: '6000', doc: 'Smallest session timeout a member may ask for.', min: 0 },
-  { name: 'group.max.session.timeout.ms', type: 'int', default: '1800000', doc: 'Largest session timeout a member may ask for.', min: 0 },
-  { name: 'group.max.size', type: 'int', default: '2147483647', doc: 'Maximum members per group.', min: 1 },
-  { name: 'transaction.state.log.num.partitions', type: 'int', default: '50', doc: 'Partitions of __transaction_state.', min: 1 },
-  { name: 'transaction.state.log.replication.factor', type: 'int', default: '3', doc: 'Replication factor of __transaction_state in a cluster (a single node keeps one copy); it is created once that many brokers are alive.', min: 1 },
-  { name: 'transaction.max.timeout.ms', type: 'int', default: '900000', doc: 'Largest transaction timeout a producer may ask for.', min: 1 },
-  { name: 'transaction.abort.timed.out.transaction.cleanup.interval.ms', type: 'int', default: '10000', doc: 'How often timed-out transactions are aborted.', min: 1 },
-  { name: 'transactional.id.expiration.ms', type: 'int', default: '604800000', doc: 'Idle transactional ids expire after this.', min: 1 },
-  { name: 'producer.id.expiration.ms', type: 'int', default: '86400000', doc: 'Idle idempotent producer state expires after this.', min: 1 },
-  { name: 'remote.log.storage.system.enable', type: 'boolean', default: 'false', doc: 'Enable tiered storage on this broker.' },
-  { name: 'tiered.s3.endpoint', type: 'string', default: null, doc: 'S3 endpoint URL (MinIO, R2, s3rver); empty for AWS.' },
-  { name: 'tiered.s3.region', type: 'string', default: 'us-east-1', doc: 'S3 region.' },
-  { name: 'tiered.s3.bucket', type: 'string', default: null, doc: 'Bucket for tiered segments.' },
-  { name: 'tiered.s3.prefix', type: 'string', default: 'tributary/', doc: 'Key prefix for tiered segments.' },
-  { name: 'tiered.s3.force.path.style', type: 'boolean', default: 'false', doc: 'Path-style addressing (MinIO, s3rver).' },
-  { name: 'remote.log.manager.task.interval.ms', type: 'long', default: '30000', doc: 'How often tiered storage uploads closed segments and applies local and total retention.', min: 10 },
-  { name: 'remote.log.manager.task.retry.backoff.ms', type: 'long', default: '500', doc: 'First wait before retrying a failed upload; doubles on each failure.', min: 1 },
-  { name: 'remote.log.manager.task.retry.backoff.max.ms', type: 'long', default: '30000', doc: 'Longest wait between upload retries while remote storage is down.', min: 1 },
-  { name: 'tiered.cache.bytes', type: 'long', default: String(64 * 1024 * 1024), doc: 'Memory for remote segment ranges and indexes read from S3 (LRU).', min: 0 },
+  { name: 'listeners', type: 'LIST', default: null, documentation: 'NAME://host:port listeners (PLAINTEXT://127.0.0.1:9092,SASL_SSL://0.0.0.0:9093); unset: PLAINTEXT on --host/--kafka-port. --host/--kafka-port, when given, replace the first listener\'s.' },
+  { name: 'listener.security.protocol.map', type: 'LIST', default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL', documentation: 'Listener name to security protocol.' },
+  { name: 'inter.broker.listener.name', type: 'STRING', default: null, documentation: 'The listener brokers use to reach each other (unset: the first listener).' },
+  { name: 'sasl.mechanism.inter.broker.protocol', type: 'STRING', default: 'GSSAPI', documentation: 'SASL mechanism of inter-broker connections over a SASL listener: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (the username/password of the listener\'s JAAS config for it is this broker\'s login).' },
+  { name: 'ssl.endpoint.identification.algorithm', type: 'STRING', default: 'https', documentation: 'Inter-broker TLS: https checks the other broker\'s certificate names its host; empty does not.' },
+  { name: 'ssl.keystore.type', type: 'STRING', default: 'PEM', documentation: 'PEM only (KIP-651).', validator: oneOf(['PEM']) },
+  { name: 'ssl.keystore.location', type: 'STRING', default: null, documentation: 'PEM file with the private key and certificate chain; watched and reloaded when it changes.' },
+  { name: 'ssl.keystore.certificate.chain', type: 'PASSWORD', default: null, documentation: 'PEM certificate chain, inline.' },
+  { name: 'ssl.keystore.key', type: 'PASSWORD', default: null, documentation: 'PEM private key, inline.' },
+  { name: 'ssl.key.password', type: 'PASSWORD', default: null, documentation: 'Password of an encrypted PEM private key.' },
+  { name: 'ssl.truststore.type', type: 'STRING', default: 'PEM', documentation: 'PEM only.', validator: oneOf(['PEM']) },
+  { name: 'ssl.truststore.location', type: 'STRING', default: null, documentation: 'PEM file of CA certificates trusted for client certificates.' },
+  { name: 'ssl.truststore.certificates', type: 'PASSWORD', default: null, documentation: 'PEM CA certificates, inline.' },
+  { name: 'ssl.client.auth', type: 'STRING', default: 'none', documentation: 'Client certificates: none, requested, required.', validator: oneOf(['none', 'requested', 'required']) },
+  { name: 'ssl.principal.mapping.rules', type: 'STRING', default: 'DEFAULT', documentation: 'Client certificate subject to principal name: RULE:pattern/replacement/[LU],…,DEFAULT.' },
+  { name: 'sasl.enabled.mechanisms', type: 'LIST', default: 'GSSAPI', documentation: 'SASL mechanisms of SASL listeners: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER.' },
+  { name: 'sasl.server.max.receive.size', type: 'INT', default: '524288', documentation: 'Largest frame accepted before authentication.', validator: range(1, null) },
+  { name: 'connection.failed.authentication.delay.ms', type: 'INT', default: '100', documentation: 'A failed authentication is answered (and the connection closed) this late; doubled for each further failure from the same address within the window below.', validator: range(0, null) },
+  { name: 'connection.failed.authentication.max.per.ip', type: 'INT', default: '0', documentation: 'Tributary: failed SASL authentications from one address within the window after which its new connections to SASL listeners are closed at once, until the oldest failure ages out (0, the default: no lock-out; the growing delay still applies). Off by default because it also shuts out the good clients of that host: one connector with a wrong password would lock out its whole Connect worker.', validator: range(0, null) },
+  { name: 'connection.failed.authentication.window.ms', type: 'LONG', default: '60000', documentation: 'Tributary: the window over which failed authentications per address are counted.', validator: range(1, null) },
+  { name: 'connection.failed.authentication.max.delay.ms', type: 'INT', default: '5000', documentation: 'Tributary: cap of the growing failed-authentication delay.', validator: range(0, null) },
+  { name: 'connections.max.reauth.ms', type: 'LONG', default: '0', documentation: 'KIP-368: SASL sessions last this long (or until an OAUTHBEARER token expires); a connection that has not re-authenticated by then is closed. 0: sessions do not expire.', validator: range(0, null) },
+  { name: 'sasl.oauthbearer.jwks.endpoint.url', type: 'STRING', default: null, documentation: 'OAUTHBEARER: the JWKS whose keys sign accepted JWTs (file:// or http(s)://).' },
+  { name: 'sasl.oauthbearer.jwks.endpoint.refresh.ms', type: 'LONG', default: '3600000', documentation: 'OAUTHBEARER: how often the JWKS is reloaded (also reloaded when a token names an unknown kid).', validator: range(0, null) },
+  { name: 'sasl.oauthbearer.jwks.endpoint.retry.backoff.ms', type: 'LONG', default: '100', documentation: 'OAUTHBEARER: shortest wait between JWKS reloads caused by unknown key ids.', validator: range(0, null) },
+  { name: 'sasl.oauthbearer.expected.audience', type: 'LIST', default: null, documentation: 'OAUTHBEARER: a token\'s aud must hold one of these (unset: not checked).' },
+  { name: 'sasl.oauthbearer.expected.issuer', type: 'STRING', default: null, documentation: 'OAUTHBEARER: a token\'s iss must equal this (unset: not checked).' },
+  { name: 'sasl.oauthbearer.sub.claim.name', type: 'STRING', default: 'sub', documentation: 'OAUTHBEARER: the claim whose value is the principal name.' },
+  { name: 'sasl.oauthbearer.clock.skew.seconds', type: 'INT', default: '30', documentation: 'OAUTHBEARER: clock difference allowed when checking exp and nbf.', validator: range(0, null) },
+  { name: 'authorizer.class.name', type: 'STRING', default: '', documentation: 'org.apache.kafka.metadata.authorizer.StandardAuthorizer (or kafka.security.authorizer.AclAuthorizer) switches ACLs on; empty: every request allowed.', validator: oneOf(['', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'kafka.security.authorizer.AclAuthorizer', 'kafka.security.auth.SimpleAclAuthorizer']) },
+  { name: 'super.users', type: 'STRING', default: null, documentation: 'Principals allowed everything, semicolon-separated (User:admin;User:ANONYMOUS).' },
+  { name: 'allow.everyone.if.no.acl.found', type: 'BOOLEAN', default: 'false', documentation: 'Allow a resource that has no ACL at all.' },
+  { name: 'num.partitions', type: 'INT', default: '1', documentation: 'Partitions of auto-created topics.', validator: range(1, null) },
+  { name: 'default.replication.factor', type: 'INT', default: '1', documentation: 'Replication factor of auto-created topics.', validator: range(1, null) },
+  { name: 'auto.create.topics.enable', type: 'BOOLEAN', default: 'true', documentation: 'Create topics on first metadata request or produce.' },
+  { name: 'delete.topic.enable', type: 'BOOLEAN', default: 'true', documentation: 'Allow DeleteTopics.' },
+  { name: 'log.segment.bytes', type: 'INT', default: String(1024 * 1024 * 1024), documentation: 'Default segment.bytes.', validator: range(14, null) },
+  { name: 'log.roll.ms', type: 'LONG', default: null, documentation: 'Default segment.ms.' },
+  { name: 'log.roll.hours', type: 'INT', default: '168', documentation: 'Default segment.ms in hours.', validator: range(1, null) },
+  { name: 'log.tail.cache.bytes', type: 'LONG', default: String(64 * 1024 * 1024), documentation: 'Tributary: bytes of the latest appended batches kept in memory (all partitions together) so fetches at the tail skip the segment file; 0 turns it off.', validator: range(0, null) },
+  { name: 'log.index.interval.bytes', type: 'INT', default: '4096', documentation: 'Default index.interval.bytes.', validator: range(0, null) },
+  { name: 'log.flush.interval.messages', type: 'LONG', default: String(Number.MAX_SAFE_INTEGER), documentation: 'Default flush.messages.', validator: range(1, null) },
+  { name: 'log.flush.interval.ms', type: 'LONG', default: null, documentation: 'Default flush.ms.' },
+  { name: 'log.flush.scheduler.interval.ms', type: 'LONG', default: '1000', documentation: 'How often flush.ms and segment.ms are checked.', validator: range(1, null) },
+  { name: 'log.retention.ms', type: 'LONG', default: null, documentation: 'Default retention.ms.' },
+  { name: 'log.retention.minutes', type: 'INT', default: null, documentation: 'Default retention in minutes.' },
+  { name: 'log.retention.hours', type: 'INT', default: '168', documentation: 'Default retention in hours.' },
+  { name: 'log.retention.bytes', type: 'LONG', default: '-1', documentation: 'Default retention.bytes.' },
+  { name: 'log.retention.check.interval.ms', type: 'LONG', default: '300000', documentation: 'How often retention runs.', validator: range(1, null) },
+  { name: 'log.cleanup.policy', type: 'LIST', default: 'delete', documentation: 'Default cleanup.policy.', validator: oneOf(['delete', 'compact', 'compact,delete', 'delete,compact']) },
+  { name: 'log.cleaner.enable', type: 'BOOLEAN', default: 'true', documentation: 'Run the log cleaner for compacted topics.' },
+  { name: 'log.cleaner.backoff.ms', type: 'LONG', default: '15000', documentation: 'Sleep between cleaner runs when nothing is dirty.', validator: range(0, null) },
+  { name: 'log.cleaner.delete.retention.ms', type: 'LONG', default: String(24 * H), documentation: 'Default delete.retention.ms.', validator: range(0, null) },
+  { name: 'log.cleaner.min.cleanable.ratio', type: 'DOUBLE', default: '0.5', documentation: 'Default min.cleanable.dirty.ratio.', validator: range(0, 1) },
+  { name: 'log.cleaner.min.compaction.lag.ms', type: 'LONG', default: '0', documentation: 'Default min.compaction.lag.ms.', validator: range(0, null) },
+  { name: 'log.cleaner.max.compaction.lag.ms', type: 'LONG', default: String(Number.MAX_SAFE_INTEGER), documentation: 'Default max.compaction.lag.ms.', validator: range(1, null) },
+  { name: 'log.message.timestamp.type', type: 'STRING', default: 'CreateTime', documentation: 'Default message.timestamp.type.', validator: oneOf(['CreateTime', 'LogAppendTime']) },
+  { name: 'log.preallocate', type: 'BOOLEAN', default: 'false', documentation: 'Default preallocate.' },
+  { name: 'log.index.size.max.bytes', type: 'INT', default: String(10 * 1024 * 1024), documentation: 'Default segment.index.bytes.' },
+  { name: 'log.roll.jitter.ms', type: 'LONG', default: '0', documentation: 'Default segment.jitter.ms.' },
+  { name: 'log.segment.delete.delay.ms', type: 'LONG', default: '60000', documentation: 'Default file.delete.delay.ms.' },
+  { name: 'log.local.retention.ms', type: 'LONG', default: '-2', documentation: 'Default local.retention.ms.' },
+  { name: 'log.local.retention.bytes', type: 'LONG', default: '-2', documentation: 'Default local.retention.bytes.' },
+  { name: 'message.max.bytes', type: 'INT', default: '1048588', documentation: 'Default max.message.bytes.', validator: range(0, null) },
+  { name: 'compression.type', type: 'STRING', default: 'producer', documentation: 'Default compression.type.', validator: oneOf(['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd']) },
+  { name: 'min.insync.replicas', type: 'INT', default: '1', documentation: 'Default min.insync.replicas.', validator: range(1, null) },
+  { name: 'unclean.leader.election.enable', type: 'BOOLEAN', default: 'false', documentation: 'Default unclean.leader.election.enable.' },
+  { name: 'socket.request.max.bytes', type: 'INT', default: '104857600', documentation: 'Largest request frame accepted; larger closes the connection.', validator: range(1, null) },
+  { name: 'connections.max.idle.ms', type: 'LONG', default: '600000', documentation: 'Idle connections are closed after this.', validator: range(1, null) },
+  { name: 'offsets.topic.num.partitions', type: 'INT', default: '50', documentation: 'Partitions of __consumer_offsets.', validator: range(1, null) },
+  { name: 'offsets.topic.replication.factor', type: 'INT', default: '3', documentation: 'Replication factor of __consumer_offsets in a cluster (a single node keeps one copy); it is created once that many brokers are alive.', validator: range(1, null) },
+  { name: 'offsets.topic.segment.bytes', type: 'INT', default: String(100 * 1024 * 1024), documentation: 'segment.bytes of __consumer_offsets.', validator: range(1, null) },
+  { name: 'offsets.retention.minutes', type: 'INT', default: '10080', documentation: 'Committed offsets of empty groups expire after this.', validator: range(1, null) },
+  { name: 'offsets.retention.check.interval.ms', type: 'LONG', default: '600000', documentation: 'How often expired offsets are removed.', validator: range(1, null) },
+  { name: 'offset.metadata.max.bytes', type: 'INT', default: '4096', documentation: 'Largest commit metadata string.', validator: range(0, null) },
+  { name: 'group.initial.rebalance.delay.ms', type: 'INT', default: '3000', documentation: 'Wait for more members before the first rebalance of an empty group.', validator: range(0, null) },
+  { name: 'group.min.session.timeout.ms', type: 'INT', default: '6000', documentation: 'Smallest session timeout a member may ask for.', validator: range(0, null) },
+  { name: 'group.max.session.timeout.ms', type: 'INT', default: '1800000', documentation: 'Largest session timeout a member may ask for.', validator: range(0, null) },
+  { name: 'group.max.size', type: 'INT', default: '2147483647', documentation: 'Maximum members per group.', validator: range(1, null) },
+  { name: 'transaction.state.log.num.partitions', type: 'INT', default: '50', documentation: 'Partitions of __transaction_state.', validator: range(1, null) },
+  { name: 'transaction.state.log.replication.factor', type: 'INT', default: '3', documentation: 'Replication factor of __transaction_state in a cluster (a single node keeps one copy); it is created once that many brokers are alive.', validator: range(1, null) },
+  { name: 'transaction.max.timeout.ms', type: 'INT', default: '900000', documentation: 'Largest transaction timeout a producer may ask for.', validator: range(1, null) },
+  { name: 'transaction.abort.timed.out.transaction.cleanup.interval.ms', type: 'INT', default: '10000', documentation: 'How often timed-out transactions are aborted.', validator: range(1, null) },
+  { name: 'transactional.id.expiration.ms', type: 'INT', default: '604800000', documentation: 'Idle transactional ids expire after this.', validator: range(1, null) },
+  { name: 'producer.id.expiration.ms', type: 'INT', default: '86400000', documentation: 'Idle idempotent producer state expires after this.', validator: range(1, null) },
+  { name: 'remote.log.storage.system.enable', type: 'BOOLEAN', default: 'false', documentation: 'Enable tiered storage on this broker.' },
+  { name: 'tiered.s3.endpoint', type: 'STRING', default: null, documentation: 'S3 endpoint URL (MinIO, R2, s3rver); empty for AWS.' },
+  { name: 'tiered.s3.region', type: 'STRING', default: 'us-east-1', documentation: 'S3 region.' },
+  { name: 'tiered.s3.bucket', type: 'STRING', default: null, documentation: 'Bucket for tiered segments.' },
+  { name: 'tiered.s3.prefix', type: 'STRING', default: 'tributary/', documentation: 'Key prefix for tiered segments.' },
+  { name: 'tiered.s3.force.path.style', type: 'BOOLEAN', default: 'false', documentation: 'Path-style addressing (MinIO, s3rver).' },
+  { name: 'remote.log.manager.task.interval.ms', type: 'LONG', default: '30000', documentation: 'How often tiered storage uploads closed segments and applies local and total retention.', validator: range(10, null) },
+  { name: 'remote.log.manager.task.retry.backoff.ms', type: 'LONG', default: '500', documentation: 'First wait before retrying a failed upload; doubles on each failure.', validator: range(1, null) },
+  { name: 'remote.log.manager.task.retry.backoff.max.ms', type: 'LONG', default: '30000', documentation: 'Longest wait between upload retries while remote storage is down.', validator: range(1, null) },
+  { name: 'tiered.cache.bytes', type: 'LONG', default: String(64 * 1024 * 1024), documentation: 'Memory for remote segment ranges and indexes read from S3 (LRU).', validator: range(0, null) },
 ];
 
 export const BROKER_CONFIG_BY_NAME = new Map(BROKER_CONFIGS.map((c) => [c.name, c]));
@@ -216,34 +240,8 @@ export class ConfigError extends Error {
 }
 
 /** Checks `value` against a definition; returns a message naming the key, or null. */
-export function checkValue(def: ConfigDef, value: string): string | null {
-  const bad = (why: string) => `Invalid value ${JSON.stringify(value)} for configuration ${def.name}: ${why}`;
-  switch (def.type) {
-    case 'int': case 'long': {
-      if (!/^-?\d+$/.test(value.trim())) return bad(`expected ${def.type === 'int' ? 'an integer' : 'a long'}`);
-      const n = Number(value);
-      if (def.type === 'int' && (n > 2147483647 || n < -2147483648)) return bad('out of int range');
-      if (def.min !== undefined && n < def.min) return bad(`must be at least ${def.min}`);
-      if (def.max !== undefined && n > def.max) return bad(`must be at most ${def.max}`);
-      return null;
-    }
-    case 'double': {
-      const n = Number(value);
-      if (value.trim() === '' || Number.isNaN(n)) return bad('expected a number');
-      if (def.min !== undefined && n < def.min) return bad(`must be at least ${def.min}`);
-      if (def.max !== undefined && n > def.max) return bad(`must be at most ${def.max}`);
-      return null;
-    }
-    case 'boolean':
-      return /^(true|false)$/i.test(value.trim()) ? null : bad('expected true or false');
-    default:
-      if (def.oneOf) {
-        const v = def.type === 'list' ? value.split(',').map((s) => s.trim()).sort().join(',') : value;
-        const ok = def.oneOf.some((o) => (def.type === 'list' ? o.split(',').sort().join(',') : o) === v);
-        if (!ok) return bad(`must be one of ${def.oneOf.join(' | ')}`);
-      }
-      return null;
-  }
+export function checkValue(def: BrokerConfigKey, value: string): string | null {
+  return checkKey(def, value, BROKER_WORDING);
 }
 
 export interface BrokerConfig {

@@ -53,3 +53,38 @@ test('the checker sees a deliberately introduced cycle and a boundary crossing',
   const bad = violations(edges, RULES);
   assert.deepEqual(bad.map(({ edge }) => `${edge.from} -> ${edge.to}`), ['server/d.ts -> registry/index.ts']);
 });
+
+// One config-definition helper (common/config-def.ts, Kafka's ConfigDef): a component
+// that grows its own again (a type vocabulary of its own, its own ConfigDef/ConfigKey,
+// a config schema on Ajv) fails here. Test code is exempt.
+const OWN_CONFIG_SYSTEM = [
+  { re: /^export\s+type\s+ConfigType\s*=/m, what: 'a config type vocabulary of its own (ConfigType)' },
+  { re: /^export\s+(abstract\s+)?class\s+ConfigDef\b/m, what: 'a ConfigDef class of its own' },
+  { re: /^export\s+interface\s+ConfigKey\b/m, what: 'a ConfigKey of its own' },
+];
+
+function ownConfigSystems(root: string, files: string[]): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    if (f.startsWith('common/') || /\.test\.tsx?$/.test(f) || /^(test|bench)\//.test(f) || f.startsWith('ui/src/')) continue;
+    const text = fs.readFileSync(path.join(root, f), 'utf8');
+    for (const { re, what } of OWN_CONFIG_SYSTEM) if (re.test(text)) out.push(`${f}: ${what}`);
+    if (/(^|\/)config\.ts$/.test(f) && /from\s+['"]ajv['"]/.test(text)) out.push(`${f}: a config schema on Ajv`);
+  }
+  return out;
+}
+
+test('one config-definition helper: no component defines configs with a system of its own', (t) => {
+  const { files } = importGraph(ROOT);
+  assert.deepEqual(ownConfigSystems(ROOT, files), [], 'define configs with common/config-def.ts (ConfigDef; plugins through plugins/sdk)');
+  // and the check sees one
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arch-config-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.mkdirSync(path.join(dir, 'server'));
+  fs.writeFileSync(path.join(dir, 'server/config.ts'), "export type ConfigType = 'int' | 'long';\n");
+  fs.mkdirSync(path.join(dir, 'registry'));
+  fs.writeFileSync(path.join(dir, 'registry/config.ts'), "import AjvModule from 'ajv';\n");
+  assert.deepEqual(ownConfigSystems(dir, ['registry/config.ts', 'server/config.ts']), [
+    'registry/config.ts: a config schema on Ajv', 'server/config.ts: a config type vocabulary of its own (ConfigType)',
+  ]);
+});

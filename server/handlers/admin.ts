@@ -6,7 +6,7 @@ import {
   API_DECLS, AlterConfigs, ApiVersions, CreatePartitions, CreateTopics, DeleteTopics, DescribeCluster, DescribeConfigs,
   DescribeLogDirs, FindCoordinator, IncrementalAlterConfigs, Metadata, ElectLeaders, AlterPartitionReassignments, ListPartitionReassignments,
 } from '../protocol/apis/index.ts';
-import { TOPIC_CONFIGS, BROKER_CONFIGS, TOPIC_CONFIG_BY_NAME, BROKER_CONFIG_BY_NAME, DYNAMIC_BROKER_CONFIGS, ConfigSource, type BrokerConfig, type ConfigDef, type ConfigSynonym } from '../config.ts';
+import { TOPIC_CONFIGS, BROKER_CONFIGS, TOPIC_CONFIG_BY_NAME, BROKER_CONFIG_BY_NAME, DYNAMIC_BROKER_CONFIGS, ConfigSource, type BrokerConfig, type BrokerConfigKey, type ConfigSynonym } from '../config.ts';
 import type { MetadataStore, TopicMeta } from '../cluster/metadata-store.ts';
 import type { TopicManager } from '../topic-manager.ts';
 import type { ReplicaManager } from '../replica-manager.ts';
@@ -213,9 +213,9 @@ const TOPIC = 2;
 const BROKER = 4;
 const BROKER_LOGGER = 8;
 
-function configType(d: ConfigDef): number {
-  // DescribeConfigs v3 config types: BOOLEAN 1, STRING 2, INT 3, SHORT 4, LONG 5, DOUBLE 6, LIST 7, CLASS 8, PASSWORD 9
-  return ({ boolean: 1, string: 2, int: 3, long: 5, double: 6, list: 7, password: 9 } as Record<string, number>)[d.type] ?? 2;
+function configType(d: BrokerConfigKey): number {
+  // DescribeConfigs v3 config types: Kafka's ConfigDef types, numbered
+  return ({ BOOLEAN: 1, STRING: 2, INT: 3, SHORT: 4, LONG: 5, DOUBLE: 6, LIST: 7, CLASS: 8, PASSWORD: 9 } as Record<string, number>)[d.type] ?? 2;
 }
 
 export function describeConfigsHandler(b: AdminContext): ApiHandler<typeof DescribeConfigs> {
@@ -231,20 +231,20 @@ export function describeConfigsHandler(b: AdminContext): ApiHandler<typeof Descr
           const source = configSourceOf(b, t, d.name);
           const value = t.configs[d.name] ?? b.config.topicDefault(d.name);
           const synonyms = req.includeSynonyms ? topicSynonyms(b, t, d.name) : [];
-          return { name: d.name, value, readOnly: false, isDefault: source === 5, configSource: source, isSensitive: false, synonyms, configType: configType(d), documentation: req.includeDocumentation ? d.doc : null };
+          return { name: d.name, value, readOnly: false, isDefault: source === 5, configSource: source, isSensitive: false, synonyms, configType: configType(d), documentation: req.includeDocumentation ? d.documentation : null };
         });
         return { ...base, errorCode: 0, errorMessage: null, configs };
       }
       if (r.resourceType === BROKER || r.resourceType === BROKER_LOGGER) {
         if (r.resourceName !== '' && r.resourceName !== String(b.nodeId)) return { ...base, errorCode: code('INVALID_REQUEST'), errorMessage: `Broker ${r.resourceName} is not this broker (${b.nodeId}).`, configs: [] };
         if (r.resourceType === BROKER_LOGGER) return { ...base, errorCode: 0, errorMessage: null, configs: [] };
-        const entry = (d: ConfigDef | undefined, name: string, synonyms: ConfigSynonym[], value: string | null) => {
+        const entry = (d: BrokerConfigKey | undefined, name: string, synonyms: ConfigSynonym[], value: string | null) => {
           const source = synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG;
           // Keys and passwords are never sent back (Kafka answers null with is_sensitive).
-          const sensitive = d?.type === 'password';
+          const sensitive = d?.type === 'PASSWORD';
           return {
             name, value: sensitive ? null : value, readOnly: !DYNAMIC_BROKER_CONFIGS.has(name) && !!d, isDefault: source === ConfigSource.DEFAULT_CONFIG, configSource: source, isSensitive: sensitive,
-            synonyms: req.includeSynonyms ? (sensitive ? synonyms.map((x) => ({ ...x, value: null })) : synonyms) : [], configType: d ? configType(d) : 2, documentation: req.includeDocumentation ? d?.doc ?? null : null,
+            synonyms: req.includeSynonyms ? (sensitive ? synonyms.map((x) => ({ ...x, value: null })) : synonyms) : [], configType: d ? configType(d) : 2, documentation: req.includeDocumentation ? d?.documentation ?? null : null,
           };
         };
         let configs;
@@ -299,9 +299,9 @@ function validateOnly(configs: Record<string, string>): void {
 }
 
 /** One IncrementalAlterConfigs operation (SET 0, DELETE 1, APPEND 2, SUBTRACT 3) on `next`. */
-function applyOp(next: Record<string, string>, c: { name: string; configOperation: number; value: string | null }, def: ConfigDef | undefined, fallback: string | null): void {
+function applyOp(next: Record<string, string>, c: { name: string; configOperation: number; value: string | null }, def: BrokerConfigKey | undefined, fallback: string | null): void {
   const current = (next[c.name] ?? fallback ?? '').split(',').filter(Boolean);
-  const isList = !def || def.type === 'list';
+  const isList = !def || def.type === 'LIST';
   switch (c.configOperation) {
     case 0: if (c.value == null) throw new KafkaError('INVALID_CONFIG', `Null value for ${c.name}`); next[c.name] = c.value; break;
     case 1: delete next[c.name]; break;
