@@ -1,13 +1,16 @@
-// The one error table of the Connect runtime. Kafka Connect answers REST errors as
+// The one error table of the Connect runtime, in the shape every component's error
+// table has (common/error-table.ts). Kafka Connect answers REST errors as
 // {"error_code": <HTTP status>, "message": …}; the code is the status.
+import { errorTable } from '../common/error-table.ts';
 
-export const CONNECT_ERRORS = {
-  BAD_REQUEST: { status: 400, doc: 'Malformed request, invalid connector configuration, or an operation not allowed in the current state (e.g. altering offsets of a running connector).' },
-  NOT_FOUND: { status: 404, doc: 'Unknown connector, task, plugin or route.' },
-  CONFLICT: { status: 409, doc: 'The connector already exists, or a rebalance/restart is in progress.' },
-  INTERNAL: { status: 500, doc: 'Unexpected error (logged with its stack), e.g. the broker rejected a write to an internal topic.' },
-  UNAVAILABLE: { status: 503, doc: 'The worker is still starting (reading its internal topics).' },
-} as const;
+export const CONNECT_ERRORS = errorTable({
+  BAD_REQUEST: { code: 400, status: 400, message: 'Malformed request, invalid connector configuration, or an operation not allowed in the current state (e.g. altering offsets of a running connector).' },
+  UNAUTHORIZED: { code: 401, status: 401, message: 'BasicAuthSecurityRestExtension is on and the request has no or wrong credentials (with WWW-Authenticate).' },
+  NOT_FOUND: { code: 404, status: 404, message: 'Unknown connector, task, plugin or route.' },
+  CONFLICT: { code: 409, status: 409, message: 'The connector already exists, or a rebalance/restart is in progress.' },
+  INTERNAL: { code: 500, status: 500, message: 'Unexpected error (logged with its stack), e.g. the broker rejected a write to an internal topic.' },
+  UNAVAILABLE: { code: 503, status: 503, message: 'The worker is still starting (reading its internal topics).' },
+} as const);
 
 export type ConnectErrorKind = keyof typeof CONNECT_ERRORS;
 

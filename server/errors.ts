@@ -1,9 +1,11 @@
 // Kafka error codes the broker answers with (one table, each documented): Kafka's
-// name, code, whether clients retry it, and its message. errors.test.ts checks them
+// name, code, whether clients retry it, and its message, in the shape every
+// component's error table has (common/error-table.ts). errors.test.ts checks them
 // against Kafka's own list.
 // Handlers throw KafkaError; the dispatcher turns it into the response's error_code.
+import { errorTable, namesByCode } from '../common/error-table.ts';
 
-export const ERRORS = {
+export const ERRORS = errorTable({
   UNKNOWN_SERVER_ERROR: { code: -1, retriable: false, message: 'The server experienced an unexpected error when processing the request.' },
   NONE: { code: 0, retriable: false, message: 'No error.' },
   OFFSET_OUT_OF_RANGE: { code: 1, retriable: false, message: 'The requested offset is not within the range of offsets maintained by the server.' },
@@ -88,7 +90,7 @@ export const ERRORS = {
   INCONSISTENT_TOPIC_ID: { code: 103, retriable: true, message: 'The log\'s topic ID did not match the topic ID in the request.' },
   TRANSACTIONAL_ID_NOT_FOUND: { code: 105, retriable: false, message: 'The transactionalId could not be found.' },
   UNKNOWN_TOPIC_ID: { code: 100, retriable: true, message: 'This server does not host this topic ID.' },
-} as const;
+} as const);
 
 export type ErrorName = keyof typeof ERRORS;
 
@@ -103,4 +105,4 @@ export class KafkaError extends Error {
 export const code = (name: ErrorName): number => ERRORS[name].code;
 
 /** An error code's Kafka name (UNKNOWN_TOPIC_OR_PARTITION), for logs and metric labels. */
-export const ERROR_NAME_BY_CODE: ReadonlyMap<number, string> = new Map(Object.entries(ERRORS).map(([name, e]) => [e.code, name]));
+export const ERROR_NAME_BY_CODE: ReadonlyMap<number, string> = namesByCode(ERRORS);

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { basicCredentials, isLoopbackHost, jaasFilePath, loginModuleFile } from '../../client/jaas.ts';
 import { parseProperties } from '../runtime/config-providers.ts';
+import { CONNECT_ERRORS } from '../errors.ts';
 
 export const BASIC_AUTH_EXTENSION = 'org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension';
 const REALM = 'KafkaConnect';
@@ -52,7 +53,7 @@ export function registerConnectBasicAuth(app: FastifyInstance, auth: ConnectBasi
   app.addHook('onRequest', async (req, reply) => {
     if (req.url.split('?')[0] === '/health') return;
     if (allowed(req.headers.authorization, auth.users)) return;
-    return reply.code(401).header('www-authenticate', `Basic realm="${REALM}"`).send({ error_code: 401, message: 'User cannot access the resource.' });
+    return reply.code(401).header('www-authenticate', `Basic realm="${REALM}"`).send({ error_code: CONNECT_ERRORS.UNAUTHORIZED.code, message: 'User cannot access the resource.' });
   });
 }
 
