@@ -66,6 +66,16 @@ export function decodeWire(buf: Uint8Array, opts: { protobuf?: boolean } = {}): 
   return { id, messageIndexes, payload: b.subarray(pos.i) };
 }
 
+/**
+ * The schema id of a value in the Confluent wire format, or null when it is not framed
+ * (shorter than 5 bytes, or no magic byte): how a reader that also takes plain values
+ * (the UI's message browser, `tributary consume --value-format auto`) tells them apart.
+ */
+export function wireSchemaId(buf: Uint8Array | null | undefined): number | null {
+  if (!buf || buf.length < 5 || buf[0] !== MAGIC_BYTE) return null;
+  return decodeWire(buf).id;
+}
+
 /** Encodes and decodes values framed with a schema id, fetching (and caching) schemas by id. */
 export class RegistrySerde {
   private readonly byId = new Map<number, Promise<ParsedSchema>>();

@@ -88,3 +88,26 @@ test('one config-definition helper: no component defines configs with a system o
     'registry/config.ts: a config schema on Ajv', 'server/config.ts: a config type vocabulary of its own (ConfigType)',
   ]);
 });
+
+// registry/serde.ts is the platform's one decoder of the Confluent wire format (magic
+// byte 0, schema id as int32 at byte 1): nothing else tests the magic byte or reads the
+// id itself (wireSchemaId / decodeWire / RegistrySerde do).
+const WIRE_FORMAT_READ = /\bMAGIC_BYTE\b|\.read(U?)Int32BE\(\s*1\s*\)/;
+const NOT_WIRE_FORMAT: Record<string, string> = {
+  'streams/dsl/kstream.ts': 'the foreign-key join subscription wrapper (op byte, then a hash at byte 1), a format of its own',
+};
+
+function wireFormatReaders(root: string, files: string[]): string[] {
+  return files.filter((f) => f !== 'registry/serde.ts' && !(f in NOT_WIRE_FORMAT) && !/\.test\.tsx?$/.test(f) && !/^(test|bench)\//.test(f)
+    && WIRE_FORMAT_READ.test(fs.readFileSync(path.join(root, f), 'utf8')));
+}
+
+test('registry/serde.ts is the only Confluent wire-format decoder', (t) => {
+  const { files } = importGraph(ROOT);
+  assert.deepEqual(wireFormatReaders(ROOT, files), [], 'decode the wire format with registry/serde.ts (wireSchemaId, decodeWire, RegistrySerde)');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arch-wire-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.mkdirSync(path.join(dir, 'ui'));
+  fs.writeFileSync(path.join(dir, 'ui/render.ts'), 'export const id = (b: Buffer) => (b[0] === 0 ? b.readInt32BE(1) : null);\n');
+  assert.deepEqual(wireFormatReaders(dir, ['ui/render.ts']), ['ui/render.ts']);
+});

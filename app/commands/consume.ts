@@ -2,7 +2,7 @@
 // --max-messages, --group; from/to offsets or timestamps; keys, headers, JSON lines;
 // Confluent wire-format Avro / Protobuf / JSON Schema decoded through the registry.
 import { HttpRegistryClient, RegistryHttpError } from '../../registry/client.ts';
-import { RegistrySerde, MAGIC_BYTE } from '../../registry/serde.ts';
+import { RegistrySerde, wireSchemaId } from '../../registry/serde.ts';
 import { GroupConsumer, PartitionReader, KafkaAdmin, type ConsumedRecord, type PartitionBatch } from '../../client/index.ts';
 import { UsageError } from '../errors.ts';
 import { CommandError, EXIT, clientConfig, parse, progress, progressDone, runCommand } from './common.ts';
@@ -51,8 +51,8 @@ class Decoder {
     if (format === 'string') return { text: buf.toString('utf8'), json: buf.toString('utf8') };
     if (format === 'hex') return { text: buf.toString('hex'), json: buf.toString('hex') };
     if (format === 'base64') return { text: buf.toString('base64'), json: buf.toString('base64') };
-    const framed = buf.length >= 5 && buf[0] === MAGIC_BYTE;
-    if (!framed) {
+    const id = wireSchemaId(buf);
+    if (id === null) {
       if (format === 'auto') return { text: buf.toString('utf8'), json: buf.toString('utf8') };
       throw new CommandError(`${where} is not in Confluent wire format (${buf.length < 5 ? `${buf.length} bytes` : `first byte 0x${buf[0].toString(16).padStart(2, '0')}`}, expected magic byte 0 and a schema id); read it with --value-format string or hex`);
     }
@@ -61,7 +61,6 @@ class Decoder {
     try {
       d = await this.serde.decodeWithSchema(buf);
     } catch (e) {
-      const id = buf.readInt32BE(1);
       if (e instanceof RegistryHttpError) {
         if (format === 'auto' && e.status === 404) return { text: buf.toString('utf8'), json: buf.toString('utf8') };
         throw new CommandError(`schema id ${id} of ${where}: the registry at ${this.registryUrl} answered ${e.status}: ${e.message}`, e.status === 404 ? EXIT.NOT_FOUND : EXIT.FAILED);

@@ -1,6 +1,6 @@
 // Turns record bytes into something a person can read: registry-decoded, pretty
 // JSON, text, or a hex dump for binary.
-import { decodeWire, MAGIC_BYTE } from '../../../registry/serde.ts';
+import { wireSchemaId } from '../../../registry/serde.ts';
 import type { RenderedBytes } from '../../shared/api-types.ts';
 import type { SchemaDecoder } from './schema-decoder.ts';
 
@@ -45,12 +45,8 @@ export function renderPlain(buf: Buffer | null): RenderedBytes {
   return { kind: 'binary', text: hexDump(buf), size: buf.length };
 }
 
-/** The schema id of a value in Confluent wire format (registry/serde.ts frames it), else null. */
-export function wireSchemaId(buf: Buffer | null): number | null {
-  // Most values are not framed: answer those without building the serde's error.
-  if (!buf || buf.length < 5 || buf[0] !== MAGIC_BYTE) return null;
-  try { return decodeWire(buf).id; } catch { return null; }
-}
+// The schema id of a framed value: registry/serde.ts, the platform's one wire-format decoder.
+export { wireSchemaId };
 
 export async function render(buf: Buffer | null, decoder: SchemaDecoder | null): Promise<RenderedBytes> {
   const id = wireSchemaId(buf);
