@@ -111,3 +111,22 @@ test('registry/serde.ts is the only Confluent wire-format decoder', (t) => {
   fs.writeFileSync(path.join(dir, 'ui/render.ts'), 'export const id = (b: Buffer) => (b[0] === 0 ? b.readInt32BE(1) : null);\n');
   assert.deepEqual(wireFormatReaders(dir, ['ui/render.ts']), ['ui/render.ts']);
 });
+
+// One error-table shape (common/error-table.ts): a component's table of error codes is
+// declared with errorTable(), so a new one written as a bare object literal fails here.
+const BARE_ERROR_TABLE = /^export\s+const\s+\w*ERRORS\w*\s*(:[^=]+)?=\s*\{/m;
+
+function bareErrorTables(root: string, files: string[]): string[] {
+  return files.filter((f) => !f.startsWith('common/') && !/\.test\.tsx?$/.test(f) && !/^(test|bench)\//.test(f)
+    && BARE_ERROR_TABLE.test(fs.readFileSync(path.join(root, f), 'utf8')));
+}
+
+test('one error-table shape: every table of error codes is declared with errorTable()', (t) => {
+  const { files } = importGraph(ROOT);
+  assert.deepEqual(bareErrorTables(ROOT, files), [], 'declare it as errorTable({ NAME: { code, status?, retriable?, message } }) (common/error-table.ts)');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arch-errors-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.mkdirSync(path.join(dir, 'streams'));
+  fs.writeFileSync(path.join(dir, 'streams/errors.ts'), "export const STREAMS_ERRORS = {\n  A: { status: 1, doc: 'a' },\n};\n");
+  assert.deepEqual(bareErrorTables(dir, ['streams/errors.ts']), ['streams/errors.ts']);
+});
