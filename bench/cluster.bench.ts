@@ -179,9 +179,13 @@ async function main() {
     const t0 = Date.now();
     await start(c, follower);
     const ready = Date.now();
+    const cpu0 = brokerCpu(c);
     await waitFor('the follower caught up', async () => logBytes(fdir) >= target, 600_000, 20);
     const secs = (Date.now() - ready) / 1000;
-    console.log(`follower restarted ${(behind / 1e6).toFixed(0)} MB behind: caught up in ${secs.toFixed(1)} s after it listened (${((Date.now() - t0) / 1000).toFixed(1)} s with start-up) → ${(behind / 1e6 / secs).toFixed(0)} MB/s (goal ≥ 200 MB/s)`);
+    const cpu1 = brokerCpu(c);
+    // CPU per 100 MB copied, which a shared machine's load moves far less than MB/s
+    const per100 = (id: number) => (((cpu1.get(id) ?? 0) - (cpu0.get(id) ?? 0)) * 1e8) / behind;
+    console.log(`follower restarted ${(behind / 1e6).toFixed(0)} MB behind: caught up in ${secs.toFixed(1)} s after it listened (${((Date.now() - t0) / 1000).toFixed(1)} s with start-up) → ${(behind / 1e6 / secs).toFixed(0)} MB/s (goal ≥ 200 MB/s); CPU s per 100 MB: leader ${per100(leader).toFixed(3)}, follower ${per100(follower).toFixed(3)}; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     // The same bytes read by a librdkafka consumer from the leader, in the same run: what this machine gives a plain read now.
     const cons = py(['consume', bs(), 'catchup', String(Math.round((CATCH_UP_MB * 1e6) / 1024))]);
     console.log(`  for scale, a librdkafka consumer reading that partition from the leader: ${cons.mb_s.toFixed(0)} MB/s; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);

@@ -39,6 +39,24 @@ function oneOf(allowed: string[]): Validator {
 }
 
 const H = 3600 * 1000;
+/** Kafka's default throttle rate, Long.MAX_VALUE: no throttle. */
+export const THROTTLE_OFF = '9223372036854775807';
+
+/** Kafka's ThrottledReplicaListValidator: `*`, or `partition:broker` entries separated by commas (empty: none). */
+export function checkThrottledReplicas(value: string): string | null {
+  const v = value.trim();
+  if (v === '' || v === '*') return null;
+  return v.split(',').every((e) => /^\s*\d+\s*:\s*\d+\s*$/.test(e)) ? null : 'must be the literal \'*\' or a list of replicas in the format [partitionId]:[brokerId],[partitionId]:[brokerId],...';
+}
+
+/** A check of the value's text beyond its type (the reason it is wrong, or null), in the broker's wording. */
+function textCheck(check: (value: string) => string | null): Validator {
+  return (name, value, raw) => {
+    const text = typeof raw === 'string' ? raw : Array.isArray(value) ? value.join(',') : String(value ?? '');
+    const why = check(text);
+    if (why) return BROKER_WORDING.invalid(name, text, why);
+  };
+}
 
 /** Topic-level configs and the broker config that supplies each default. */
 export const TOPIC_CONFIGS: (BrokerConfigKey & { broker?: string })[] = [
@@ -66,6 +84,9 @@ export const TOPIC_CONFIGS: (BrokerConfigKey & { broker?: string })[] = [
   { name: 'segment.jitter.ms', type: 'LONG', default: '0', documentation: 'Accepted for compatibility.', broker: 'log.roll.jitter.ms', validator: range(0, null) },
   { name: 'segment.ms', type: 'LONG', default: String(168 * H), documentation: 'Time after which the active segment rolls.', broker: 'log.roll.ms', validator: range(1, null) },
   { name: 'unclean.leader.election.enable', type: 'BOOLEAN', default: 'false', documentation: 'Allow out-of-sync replicas to become leader.', broker: 'unclean.leader.election.enable' },
+  // KIP-73: which replicas of this topic are throttled, `partition:broker,...` or `*` (kafka-reassign-partitions.sh --throttle sets them).
+  { name: 'leader.replication.throttled.replicas', type: 'LIST', default: '', documentation: 'Replicas whose replication is throttled on the leader side (partition:broker of the leader serving it, or *), at leader.replication.throttled.rate.', validator: textCheck(checkThrottledReplicas) },
+  { name: 'follower.replication.throttled.replicas', type: 'LIST', default: '', documentation: 'Replicas whose replication is throttled on the follower side (partition:broker of the follower fetching it, or *), at follower.replication.throttled.rate.', validator: textCheck(checkThrottledReplicas) },
   { name: 'message.downconversion.enable', type: 'BOOLEAN', default: 'true', documentation: 'Accepted for compatibility.' },
   // Deprecated in Kafka 3.0 (KIP-724) and ignored there: batches stay magic v2. librdkafka's test 0092 sets it.
   { name: 'message.format.version', type: 'STRING', default: '3.0-IV1', documentation: 'Accepted for compatibility and ignored, as Kafka 3.x does: record batches are always stored as magic v2.' },
@@ -92,6 +113,8 @@ export const BROKER_CONFIGS: BrokerConfigKey[] = [
   { name: 'replica.fetch.wait.max.ms', type: 'INT', default: '500', documentation: 'How long a follower\'s fetch waits at the leader for new data.', validator: range(0, null) },
   { name: 'replica.fetch.min.bytes', type: 'INT', default: '1', documentation: 'Bytes a follower\'s fetch waits for at the leader.', validator: range(1, null) },
   { name: 'replica.fetch.backoff.ms', type: 'INT', default: '1000', documentation: 'How long a follower waits before fetching a partition again after an error.', validator: range(0, null) },
+  { name: 'leader.replication.throttled.rate', type: 'LONG', default: THROTTLE_OFF, documentation: 'KIP-73: bytes/s this broker sends to followers of throttled replicas (leader.replication.throttled.replicas) that are not in the ISR. Dynamic.', validator: range(0, null) },
+  { name: 'follower.replication.throttled.rate', type: 'LONG', default: THROTTLE_OFF, documentation: 'KIP-73: bytes/s this broker fetches for its throttled replicas (follower.replication.throttled.replicas) while they are not caught up. Dynamic.', validator: range(0, null) },
   { name: 'replica.socket.timeout.ms', type: 'INT', default: '30000', documentation: 'Timeout of a follower\'s requests to its leader (beyond replica.fetch.wait.max.ms).', validator: range(1, null) },
   { name: 'admin.listeners', type: 'STRING', default: null, documentation: 'Admin HTTP listeners (http://HOST:PORT, comma-separated) serving /metrics, /health and /ready; unset: none. The CLI sets it from --admin-port.' },
   { name: 'advertised.listeners', type: 'STRING', default: null, documentation: 'NAME://host:port per listener, what Metadata tells clients of that listener (unset: as bound).' },
@@ -197,10 +220,15 @@ export const BROKER_CONFIG_BY_NAME = new Map(BROKER_CONFIGS.map((c) => [c.name, 
 
 /**
  * Broker configs AlterConfigs / IncrementalAlterConfigs may change at runtime on a
- * BROKER resource: the defaults of topic configs (Kafka's DynamicLogConfig). They
- * take effect at once for every topic without its own override.
+ * BROKER resource: the defaults of topic configs (Kafka's DynamicLogConfig), which
+ * take effect at once for every topic without its own override, and the replication
+ * throttle rates.
  */
-export const DYNAMIC_BROKER_CONFIGS = new Set(TOPIC_CONFIGS.flatMap((t) => (t.broker && BROKER_CONFIG_BY_NAME.has(t.broker) ? [t.broker] : [])));
+export const DYNAMIC_BROKER_CONFIGS = new Set([
+  ...TOPIC_CONFIGS.flatMap((t) => (t.broker && BROKER_CONFIG_BY_NAME.has(t.broker) ? [t.broker] : [])),
+  // replication throttles (KIP-73), set per broker by kafka-configs.sh / kafka-reassign-partitions.sh --throttle
+  'leader.replication.throttled.rate', 'follower.replication.throttled.rate',
+]);
 
 /** DescribeConfigs config_source values. */
 export const ConfigSource = {

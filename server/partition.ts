@@ -56,6 +56,10 @@ export class Partition {
   state: PartitionState | null = null;
   /** an ISR change is in flight with the controller: ask no other */
   isrChangePending = false;
+  /** KIP-73: this broker throttles what it sends of this partition to followers not in the ISR (leader.replication.throttled.replicas) */
+  leaderThrottled = false;
+  /** KIP-73: this broker throttles its own fetching of this partition while not caught up (follower.replication.throttled.replicas) */
+  followerThrottled = false;
   private readonly followers = new Map<number, FollowerState>();
 
   constructor(

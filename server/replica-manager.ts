@@ -15,6 +15,7 @@ import type { MetadataStore, TopicMeta } from './cluster/metadata-store.ts';
 import type { ClusterView, PartitionState } from './cluster/cluster-view.ts';
 import { ReplicaFetcher, type FetcherSettings } from './replication/replica-fetcher.ts';
 import type { InterBrokerSecurity } from './replication/inter-broker-client.ts';
+import { ReplicationQuota, isThrottled, shouldLeaderThrottle, throttledPartitions } from './replication/replication-quota.ts';
 import { ProducerStateManager } from './txn/producer-state.ts';
 import { KafkaError } from './errors.ts';
 import { Partition, type PartitionServices, type RemoteLog } from './partition.ts';
@@ -55,6 +56,10 @@ export class ReplicaManager {
   /** high-water marks read from the checkpoint at start, by partition key */
   private hwCheckpoint = new Map<string, bigint>();
   private lastHwCheckpoint = 0;
+  /** KIP-73: what this broker sends to throttled followers not in the ISR (leader.replication.throttled.rate) */
+  readonly leaderQuota: ReplicationQuota;
+  /** KIP-73: what this broker fetches for its throttled replicas not caught up (follower.replication.throttled.rate) */
+  readonly followerQuota: ReplicationQuota;
 
   constructor(
     readonly dataDir: string,
@@ -63,6 +68,8 @@ export class ReplicaManager {
     readonly logger: Logger,
   ) {
     this.services = { brokerId: metadata.nodeId, producerState: this.producerState, remote: null };
+    this.leaderQuota = new ReplicationQuota(() => Number(config.get('leader.replication.throttled.rate')));
+    this.followerQuota = new ReplicationQuota(() => Number(config.get('follower.replication.throttled.rate')));
   }
 
   static key(topic: string, partition: number): string { return `${topic}-${partition}`; }
@@ -134,16 +141,41 @@ export class ReplicaManager {
     const hw = this.hwCheckpoint.get(k);
     if (hw !== undefined) log.highWatermark = hw < log.logStartOffset ? log.logStartOffset : hw > log.logEndOffset ? log.logEndOffset : hw;
     const part = new Partition(t.name, p.partition, log, p.leaderEpoch, this.services, { leader: p.leader, replicas: p.replicas, isr: p.isr });
+    this.applyThrottles(t, [part]);
     this.partitions.set(k, part);
     return part;
   }
 
   reconfigure(t: TopicMeta): void {
     const cfg = this.logConfig(t);
+    const parts: Partition[] = [];
     for (const p of t.partitions) {
       const part = this.partitions.get(ReplicaManager.key(t.name, p.partition));
-      if (part) part.log.config = cfg;
+      if (part) { part.log.config = cfg; parts.push(part); }
     }
+    this.applyThrottles(t, parts);
+  }
+
+  /** The topic's leader/follower.replication.throttled.replicas entries for this broker (KIP-73). */
+  private applyThrottles(t: TopicMeta, parts: Partition[]): void {
+    const me = this.metadata.nodeId;
+    const leader = throttledPartitions(t.configs['leader.replication.throttled.replicas'], me);
+    const follower = throttledPartitions(t.configs['follower.replication.throttled.replicas'], me);
+    for (const p of parts) {
+      const l = isThrottled(leader, p.partition);
+      const f = isThrottled(follower, p.partition);
+      if (l !== p.leaderThrottled || f !== p.followerThrottled) this.logger.info({ partition: p.key, leaderThrottled: l, followerThrottled: f }, 'replication throttle of the partition changed');
+      p.leaderThrottled = l;
+      p.followerThrottled = f;
+    }
+  }
+
+  /**
+   * KIP-73, on the leader: a follower's fetch of `p` gets nothing now — `p` is
+   * leader-throttled here, the follower is not in the ISR, and the leader quota is used up.
+   */
+  shouldLeaderThrottle(p: Partition, replicaId: number, now = Date.now()): boolean {
+    return shouldLeaderThrottle(p, replicaId, this.leaderQuota, now);
   }
 
   deleteTopic(t: TopicMeta): void {
@@ -296,6 +328,7 @@ export class ReplicaManager {
     return {
       logger: this.logger,
       endpoint: (id: number) => this.brokerEndpoint(id),
+      quota: this.followerQuota,
       onFollowerAppend: (p: Partition) => { this.wake(p.key); },
     };
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planBalance, parseKafkaPlan, toKafkaPlan } from './cluster-plan.ts';
+import { planBalance, parseKafkaPlan, planThrottles, toKafkaPlan } from './cluster-plan.ts';
 
 const b = (...ids: number[]) => ids.map((nodeId) => ({ nodeId, rack: null }));
 const parts = (n: number, rf: number, brokers: number[]) => Array.from({ length: n }, (_, i) => ({ topic: 't', partition: i, replicas: Array.from({ length: rf }, (_, k) => brokers[(i + k) % brokers.length]) }));
@@ -38,4 +38,18 @@ test('Kafka\'s reassignment JSON round-trips; a bad plan names its fault', () =>
   assert.throws(() => parseKafkaPlan('{"partitions":[{"topic":"a","partition":0,"replicas":[1,1]}]}', 'p.json'), /p.json: partitions\[0\]: "replicas" lists a broker twice/);
   assert.throws(() => parseKafkaPlan('[]', 'p.json'), /expected \{"version":1/);
   assert.throws(() => parseKafkaPlan('{"partitions":[{"topic":"a","partition":-1,"replicas":[1]}]}', 'p.json'), /"partition" must be/);
+});
+
+test('--throttle: leader side on the current replicas, follower side on the added ones, rates on all of them', () => {
+  const current = new Map([['t-0', [1, 2, 3]], ['t-1', [4, 5, 6]], ['t-2', [1, 2]], ['u-0', [2, 3, 4]]]);
+  const plan = planThrottles([
+    { topic: 't', partition: 0, replicas: [5] },
+    { topic: 't', partition: 1, replicas: [4, 7, 8] },
+    { topic: 't', partition: 2, replicas: [2, 1] }, // a reorder copies nothing
+    { topic: 'u', partition: 0, replicas: [1, 3, 4] },
+  ], current);
+  assert.deepEqual(Object.fromEntries(plan.leader), { t: '0:1,0:2,0:3,1:4,1:5,1:6', u: '0:2,0:3,0:4' });
+  assert.deepEqual(Object.fromEntries(plan.follower), { t: '0:5,1:7,1:8', u: '0:1' });
+  assert.deepEqual(plan.brokers, [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.equal(planThrottles([{ topic: 't', partition: 2, replicas: [2, 1] }], current).brokers.length, 0);
 });

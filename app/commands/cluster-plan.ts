@@ -121,3 +121,33 @@ export function parseKafkaPlan(text: string, file: string): { topic: string; par
     return { topic: p.topic, partition: p.partition, replicas: p.replicas };
   });
 }
+
+/** The throttle of a reassignment (KIP-73), as kafka-reassign-partitions.sh --throttle computes it. */
+export interface ThrottlePlan {
+  /** topic -> leader.replication.throttled.replicas: `partition:broker` for every current replica of a partition that gains replicas */
+  leader: Map<string, string>;
+  /** topic -> follower.replication.throttled.replicas: `partition:broker` for every replica a partition gains */
+  follower: Map<string, string>;
+  /** brokers holding or gaining a replica of a moving partition: they get the rates */
+  brokers: number[];
+}
+
+/**
+ * Only data copied to new replicas is throttled: the leader side on every current
+ * replica (any of them may lead during the move), the follower side on the replicas
+ * being added. Partitions that only reorder their replicas copy nothing.
+ */
+export function planThrottles(moves: { topic: string; partition: number; replicas: number[] }[], current: Map<string, number[]>): ThrottlePlan {
+  const leader = new Map<string, string[]>();
+  const follower = new Map<string, string[]>();
+  const brokers = new Set<number>();
+  for (const m of moves) {
+    const sources = current.get(`${m.topic}-${m.partition}`) ?? [];
+    const adding = m.replicas.filter((r) => !sources.includes(r));
+    if (!adding.length) continue;
+    for (const s of sources) { brokers.add(s); leader.set(m.topic, [...(leader.get(m.topic) ?? []), `${m.partition}:${s}`]); }
+    for (const d of adding) { brokers.add(d); follower.set(m.topic, [...(follower.get(m.topic) ?? []), `${m.partition}:${d}`]); }
+  }
+  const join = (m: Map<string, string[]>) => new Map([...m].map(([t, l]) => [t, l.join(',')]));
+  return { leader: join(leader), follower: join(follower), brokers: [...brokers].sort((a, b) => a - b) };
+}

@@ -6,21 +6,23 @@ import { ClusterAdmin } from '../../client/admin-cluster.ts';
 import { UsageError } from '../errors.ts';
 import { print, runAdminCommand, type Parsed } from './common.ts';
 import { planBalance, toKafkaPlan } from './cluster-plan.ts';
-import { applyMoves } from './partitions.ts';
+import { applyMoves, throttleFlag } from './partitions.ts';
 
 const HELP = `usage: tributary cluster <describe|balance> [options]
 
   describe                          brokers (id, host:port, rack), the controller, replicas and leaders per broker
-  balance [--drain N]… [--execute] [--max-moves N] [--plan-file FILE] [--timeout-ms N]
+  balance [--drain N]… [--execute] [--throttle BYTES_PER_SEC] [--max-moves N] [--plan-file FILE] [--timeout-ms N]
       print a plan spreading every topic's replicas and preferred leaders evenly over
       the live brokers (brokers given to --drain end up empty). --plan-file writes it as
       Kafka's reassignment JSON. --execute applies it and waits until it is done,
-      with progress on stderr; --max-moves N copies at most N partitions at a time.
+      with progress on stderr; --max-moves N copies at most N partitions at a time;
+      --throttle B limits the copying to B bytes/s per broker until it is done
+      (as partitions reassign --throttle).
 
 example:
   tributary cluster balance --bootstrap localhost:9091 --drain 3 --execute`;
 
-const FLAGS = { '--drain': { value: true, repeat: true }, '--execute': {}, '--max-moves': { value: true }, '--plan-file': { value: true }, '--timeout-ms': { value: true } };
+const FLAGS = { '--drain': { value: true, repeat: true }, '--execute': {}, '--throttle': { value: true }, '--max-moves': { value: true }, '--plan-file': { value: true }, '--timeout-ms': { value: true } };
 
 export async function run(argv: string[]): Promise<void> {
   await runAdminCommand(argv, {
@@ -55,6 +57,8 @@ async function balance(p: Parsed, admin: ClusterAdmin): Promise<void> {
   const known = new Set(cluster.brokers.map((b) => b.nodeId));
   const unknown = drain.filter((d) => !known.has(d));
   if (unknown.length) throw new UsageError(`--drain names broker(s) ${unknown.join(', ')} that are not in the cluster (live brokers: ${[...known].sort((a, b) => a - b).join(', ')})`);
+  const throttle = throttleFlag(p);
+  if (throttle !== undefined && !p.has('--execute')) throw new UsageError('--throttle applies to --execute');
   let plan;
   try { plan = planBalance(cluster.brokers.map((b) => ({ nodeId: b.nodeId, rack: b.rack })), partitions, drain); } catch (e) { throw new UsageError((e as Error).message); }
   const kafkaPlan = toKafkaPlan(plan.moves);
@@ -71,5 +75,5 @@ async function balance(p: Parsed, admin: ClusterAdmin): Promise<void> {
     if (plan.moves.length) print(p, plan.moves.map((m) => ({ topic: m.topic, partition: m.partition, from: m.from.join(','), to: m.replicas.join(',') })));
     if (!p.has('--execute') && plan.moves.length) process.stdout.write('\n(dry run: add --execute to apply it)\n');
   }
-  if (p.has('--execute')) await applyMoves(p, admin, plan.moves, { wait: true, timeoutMs: p.int('--timeout-ms') ?? 3_600_000, maxMoves: p.int('--max-moves') });
+  if (p.has('--execute')) await applyMoves(p, admin, plan.moves, { wait: true, timeoutMs: p.int('--timeout-ms') ?? 3_600_000, maxMoves: p.int('--max-moves'), throttle });
 }

@@ -145,12 +145,15 @@ export function fetchHandler(b: DataPathContext): ApiHandler<typeof Fetch> {
     for (;;) {
       const pending = readRemote(b, parts, maxBytes, readCommitted, replicaId >= 0);
       const remote = pending ? await pending : undefined;
-      const { responses, bytes, anyError } = collect(b, parts, maxBytes, readCommitted, v, remote, replicaId);
+      const { responses, bytes, anyError, throttledBytes, held } = collect(b, parts, maxBytes, readCommitted, v, remote, replicaId);
       const remaining = deadline - Date.now();
       if (bytes >= (req.minBytes ?? 1) || anyError || remaining <= 0 || b.isClosing() || parts.length === 0) {
+        // KIP-73: what goes to followers of leader-throttled partitions counts against the leader quota.
+        if (throttledBytes > 0) b.replicas.leaderQuota.record(throttledBytes);
         return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses };
       }
-      await b.replicas.waitForData(keys, remaining);
+      // A throttled partition held back may be served once the quota allows, before new data arrives.
+      await b.replicas.waitForData(keys, held ? Math.min(remaining, Math.max(1, b.replicas.leaderQuota.delayMs())) : remaining);
     }
   };
 }
@@ -196,6 +199,8 @@ function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readC
   let budget = maxBytes;
   let bytes = 0;
   let anyError = false;
+  let throttledBytes = 0;
+  let held = false;
   const byTopic = new Map<string, any>();
   for (const fp of parts) {
     const key = v >= 13 ? fp.topicId : fp.topic;
@@ -218,6 +223,12 @@ function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readC
     const hw = part.highWatermark;
     const lso = part.lastStableOffset();
     const common = { ...base, highWatermark: hw, lastStableOffset: lso, logStartOffset: part.logStartOffset };
+    // KIP-73: a throttled follower outside the ISR gets nothing while the leader quota is used up.
+    if (replicaId >= 0 && part.leaderThrottled && b.replicas.shouldLeaderThrottle(part, replicaId)) {
+      tr.partitions.push({ ...common, errorCode: 0 });
+      held = true;
+      continue;
+    }
     try {
       // Followers read up to the log end; consumers never above the high-water mark.
       const upTo = replicaId >= 0 ? part.logEndOffset : readCommitted ? lso : hw;
@@ -230,6 +241,7 @@ function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readC
       // max_bytes / partition_max_bytes (progress); later partitions wait for the next fetch.
       if (bytes > 0 && n > limit) { data = []; n = 0; }
       bytes += n; budget -= n;
+      if (replicaId >= 0 && part.leaderThrottled) throttledBytes += n;
       // Served from remote storage: aborted transactions of the remote segments count too.
       const aborted = readCommitted ? part.abortedTransactions(fp.fetchOffset, upTo, r !== undefined) : null;
       tr.partitions.push({ ...common, errorCode: 0, abortedTransactions: aborted, records: data.length === 1 ? data[0] : data });
@@ -244,7 +256,7 @@ function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readC
       tr.partitions.push({ ...common, errorCode: err.code });
     }
   }
-  return { responses: [...byTopic.values()], bytes, anyError };
+  return { responses: [...byTopic.values()], bytes, anyError, throttledBytes, held };
 }
 
 const LATEST = -1n;

@@ -11,6 +11,7 @@ import { LOG_OVERHEAD, OFF_LENGTH } from '../log/record-batch.ts';
 import type { Partition } from '../partition.ts';
 import { BrokerConnection } from './broker-connection.ts';
 import type { InterBrokerSecurity } from './inter-broker-client.ts';
+import { shouldFollowerThrottle, type ReplicationQuota } from './replication-quota.ts';
 
 const FETCH_VERSION = 12; // topic names, flexible, replica_id as a field
 const EPOCH_VERSION = 4;
@@ -35,6 +36,8 @@ export interface FetcherHost {
   readonly logger: Logger;
   /** host:port of a broker; null while it is unknown or not alive */
   endpoint(nodeId: number): { host: string; port: number } | null;
+  /** KIP-73: follower.replication.throttled.rate, for partitions with followerThrottled */
+  readonly quota: ReplicationQuota;
   /** the leader's batches were appended (wake consumers, metrics) */
   onFollowerAppend(p: Partition, bytes: number): void;
 }
@@ -45,6 +48,8 @@ interface FetchState {
   leaderEpoch: number;
   truncating: boolean;
   delayedUntil: number;
+  /** the last fetch reached the leader's high-water mark (Kafka's isReplicaInSync): never throttled then */
+  inSync: boolean;
 }
 
 export class ReplicaFetcher {
@@ -65,7 +70,7 @@ export class ReplicaFetcher {
 
   /** Follow `p` under its current leader epoch; it truncates before its first fetch. */
   add(p: Partition): void {
-    this.parts.set(p.key, { p, leaderEpoch: p.leaderEpoch, truncating: true, delayedUntil: 0 });
+    this.parts.set(p.key, { p, leaderEpoch: p.leaderEpoch, truncating: true, delayedUntil: 0, inSync: false });
     this.kick();
   }
 
@@ -109,12 +114,16 @@ export class ReplicaFetcher {
         const truncating = states.filter((st) => st.truncating);
         if (truncating.length) await this.truncate(truncating);
         const fetching = states.filter((st) => !st.truncating && this.current(st));
-        if (fetching.length === 0) {
+        // KIP-73: a throttled replica that is not caught up sits out while the follower quota is used up.
+        const held = fetching.filter((st) => shouldFollowerThrottle(st.p, st.inSync, this.host.quota, now));
+        const ready = held.length ? fetching.filter((st) => !held.includes(st)) : fetching;
+        if (ready.length === 0 && held.length) { await this.sleep(Math.max(1, this.host.quota.delayMs())); continue; }
+        if (ready.length === 0) {
           const next = Math.min(...[...this.parts.values()].map((st) => st.delayedUntil));
           await this.sleep(Math.max(5, Math.min(this.s.backoffMs, next - Date.now())));
           continue;
         }
-        await this.fetch(fetching);
+        await this.fetch(ready);
       } catch (e) {
         if (this.closed) break;
         this.host.logger.info({ leader: this.sourceId, err: (e as Error).message }, 'replica fetcher: request to the leader failed; retrying');
@@ -206,9 +215,11 @@ export class ReplicaFetcher {
         if (records && records.length) {
           p.appendAsFollower(records);
           this.bytesFetched += records.length;
+          if (p.followerThrottled) this.host.quota.record(records.length);
           this.host.onFollowerAppend(p, records.length);
         }
         p.updateFollowerHighWatermark(r.highWatermark);
+        st.inSync = r.highWatermark <= p.log.logEndOffset;
         // The leader's log start moved (retention, DeleteRecords): follow it, below our high-water mark.
         if (r.logStartOffset > p.log.logStartOffset && r.logStartOffset <= p.log.highWatermark) p.deleteRecordsBefore(r.logStartOffset);
       }
