@@ -43,6 +43,10 @@ export const DASHBOARDS: Record<string, ReturnType<typeof dashboard>> = {
     { title: 'Offline partitions', expr: 'sum(kafka_controller_kafkacontroller_offlinepartitionscount)', type: 'stat', w: 6 },
     { title: 'Partitions / leaders', expr: ['sum(kafka_server_replicamanager_partitioncount)', 'sum(kafka_server_replicamanager_leadercount)'], type: 'stat', w: 6 },
     { title: 'Active controllers', expr: 'sum(kafka_controller_kafkacontroller_activecontrollercount)', type: 'stat', w: 6 },
+    // A cluster's metadata store (no data on a single node): while a broker cannot reach it,
+    // it serves its current leaders and no leadership, topic or config change is possible.
+    { title: 'Metadata store: brokers that cannot reach it', expr: 'count(tributary_cluster_metadata_store_up == 0) or sum(tributary_cluster_metadata_store_up) * 0', type: 'stat', w: 12 },
+    { title: 'Metadata store: unreachable for', expr: 'max(time() - (tributary_cluster_metadata_store_unreachable_since_timestamp_seconds > 0))', unit: 's', type: 'stat', w: 12 },
     { title: 'Messages in /s', expr: 'sum(rate(kafka_server_brokertopicmetrics_messagesin_total[1m]))', legend: 'messages/s' },
     { title: 'Bytes in / out per second', expr: ['sum(rate(kafka_server_brokertopicmetrics_bytesin_total[1m]))', 'sum(rate(kafka_server_brokertopicmetrics_bytesout_total[1m]))'], unit: 'Bps' },
     { title: 'Requests /s by API', expr: 'sum by (request) (rate(kafka_network_requestmetrics_requests_total[1m]))', legend: '{{request}}', unit: 'reqps' },

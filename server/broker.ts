@@ -277,14 +277,16 @@ export class Broker {
   private async startAdmin(): Promise<void> {
     const listeners = this.config.get('admin.listeners');
     if (!listeners) return;
+    const store = this.clusterStore;
     const metrics = new BrokerMetrics(brokerMetricsSource({
       nodeId: this.nodeId, replicas: this.replicas, metadata: this.metadata,
       groups: () => this.groups, tiered: () => this.remoteLogManager ?? undefined, ongoingTransactions: () => this.transactions.ongoingCount(), connections: () => this.servers.reduce((a, s) => ({ open: a.open + s.connections.open, created: a.created + s.connections.created }), { open: 0, created: 0 }),
+      cluster: store ? { storeStatus: () => store.storeStatus, isController: () => store.controllerEpochHeld >= 0 } : undefined,
     }));
     this.metrics = metrics;
     this.replicas.onAppend((p, r) => { let bytes = 0; for (const x of r.batches) bytes += x.size; metrics.onAppend(p.topic, Number(r.lastOffset - r.baseOffset) + 1, bytes); });
     for (const l of parseAdminListeners(listeners)) {
-      const a = new AdminServer({ ...l, metrics: () => ({ text: metrics.metrics(), contentType: metrics.contentType }), notReady: () => (this.ready ? null : this.closing ? 'shutting down' : 'recovering logs and loading coordinators') });
+      const a = new AdminServer({ ...l, metrics: () => ({ text: metrics.metrics(), contentType: metrics.contentType }), notReady: () => (this.ready ? null : this.closing ? 'shutting down' : 'recovering logs and loading coordinators'), metadataStore: store ? () => store.storeStatus : undefined });
       this.admins.push(a);
       await a.listen();
     }

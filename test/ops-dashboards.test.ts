@@ -8,6 +8,7 @@ import { startBroker } from './helpers/broker.ts';
 import { startTestKit } from './helpers/connect.ts';
 import { run } from './helpers/clients.ts';
 import { ROOT } from './helpers/process.ts';
+import { createClusterDb } from './helpers/cluster.ts';
 import { startRegistry } from '../registry/index.ts';
 import { DASHBOARDS } from '../dashboards/generate.ts';
 
@@ -80,9 +81,15 @@ test('every metric the dashboards and alert rules query is exported by the broke
   t.after(() => reg.close());
   const kit = await startTestKit();
   t.after(() => kit.close());
+  // A broker in cluster mode (a metadata store): the cluster's own metrics exist only there.
+  const db = await createClusterDb();
+  const member = await startBroker({ config: { 'admin.listeners': 'http://127.0.0.1:0', 'node.id': '1', 'metadata.store.url': db.url, 'offsets.topic.replication.factor': '1', 'transaction.state.log.replication.factor': '1' } })
+    .catch(async (e) => { await db.drop(); throw e; });
+  t.after(async () => { await member.stop(); await db.drop(); });
   const scrape = async (url: string) => { const r = await fetch(url); assert.equal(r.status, 200, url); return r.text(); };
   const names = new Set<string>([
     ...exported(await scrape(`http://127.0.0.1:${b.broker.adminPorts[0]}/metrics`)),
+    ...exported(await scrape(`http://127.0.0.1:${member.broker.adminPorts[0]}/metrics`)),
     ...exported(await scrape(`${reg.url}/metrics`)),
     ...exported(await scrape(`${kit.url}/metrics`)),
     ...PROMETHEUS_OWN,

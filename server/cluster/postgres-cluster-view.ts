@@ -122,6 +122,8 @@ export class PostgresClusterView implements ClusterView, ClusterControl, Securit
   private storeUp = true;
   /** when the store came back after an outage (no broker could renew its lease meanwhile) */
   private storeBackAt = 0;
+  /** when this outage's first failed attempt was seen (ms since epoch); null while reachable */
+  private storeDownSince: number | null = null;
   // controller state
   private isController = false;
   private controllerEpoch = -1;
@@ -301,15 +303,24 @@ export class PostgresClusterView implements ClusterView, ClusterControl, Securit
   private storeReachable(): void {
     if (!this.storeUp) { this.log.info('metadata store reachable again: leadership changes resume'); this.storeBackAt = Date.now(); }
     this.storeUp = true;
+    this.storeDownSince = null;
   }
 
   private storeUnreachable(e: unknown): void {
-    if (this.storeUp) this.log.error({ err: (e as Error).message }, 'metadata store unreachable: serving the partitions this broker leads as they are; no leadership change is possible until it returns');
+    if (this.storeUp) {
+      this.log.error({ err: (e as Error).message }, 'metadata store unreachable: serving the partitions this broker leads as they are; no leadership change is possible until it returns');
+      this.storeDownSince = Date.now();
+    }
     this.storeUp = false;
   }
 
   /** false while the metadata store cannot be reached */
   get storeAvailable(): boolean { return this.storeUp; }
+
+  /** The store as this broker last found it, for /metrics and /ready: reachable, or since when not. */
+  get storeStatus(): { reachable: boolean; unreachableSince: number | null } {
+    return { reachable: this.storeUp, unreachableSince: this.storeUp ? null : this.storeDownSince };
+  }
 
   private async notify(what: string, c: pg.Pool | pg.PoolClient = this.pool): Promise<void> {
     await c.query('SELECT pg_notify($1, $2)', [CHANNEL, what]);

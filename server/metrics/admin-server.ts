@@ -2,6 +2,12 @@
 // /health (the process answers: live) and /ready (logs recovered, coordinators
 // loaded, Kafka listener up: 200; otherwise 503). Plain node:http: three routes,
 // and it must answer while the broker is still starting.
+//
+// In a cluster, /ready also names the metadata store's state but stays 200 while the
+// store is unreachable: the broker still serves produce and fetch for the partitions it
+// leads, and every broker loses the store at once, so a 503 would take the whole cluster
+// out of a load balancer or a Kubernetes Service for an outage of the control plane only
+// (and a restart cannot help: a broker cannot start without its store).
 import http from 'node:http';
 import { listenOn } from '../network/listen.ts';
 
@@ -12,6 +18,8 @@ export interface AdminServerOptions {
   metrics: () => { text: Promise<string>; contentType: string } | null;
   /** null when ready, else why not (shown in the 503 body) */
   notReady: () => string | null;
+  /** cluster mode only: the metadata store as this broker last found it (shown in /ready's body) */
+  metadataStore?: () => { reachable: boolean; unreachableSince: number | null };
 }
 
 /** Parses `admin.listeners` (`http://HOST:PORT`, comma-separated; `HOST:PORT` also accepted). */
@@ -49,7 +57,11 @@ export class AdminServer {
         case '/health': send(200, '{"status":"UP"}\n', 'application/json'); return;
         case '/ready': {
           const why = this.o.notReady();
-          send(why ? 503 : 200, JSON.stringify(why ? { status: 'DOWN', reason: why } : { status: 'UP' }) + '\n', 'application/json');
+          const store = this.o.metadataStore?.();
+          const metadataStore = store && (store.reachable
+            ? { metadataStore: { status: 'UP' } }
+            : { metadataStore: { status: 'DOWN', since: store.unreachableSince === null ? null : new Date(store.unreachableSince).toISOString(), detail: 'serving produce and fetch for the partitions this broker leads; no leader election, topic creation, config change or reassignment until it returns' } });
+          send(why ? 503 : 200, JSON.stringify({ ...(why ? { status: 'DOWN', reason: why } : { status: 'UP' }), ...metadataStore }) + '\n', 'application/json');
           return;
         }
         case '/metrics': {

@@ -32,3 +32,23 @@ test('request counts and latency histograms per API, bytes out per topic, errors
   // a second scrape reports the same monotonic totals, not doubled
   assert.equal((await m.metrics()).match(/^kafka_server_brokertopicmetrics_messagesin_total\{topic="t"\} (\d+)$/m)?.[1], '7');
 });
+
+test('cluster mode: the metadata store gauges with the broker\'s node_id, the controller role; a single node shows neither store gauge', async () => {
+  const single = await new BrokerMetrics(source).metrics();
+  assert.doesNotMatch(single, /tributary_cluster_metadata_store/);
+  assert.match(single, /^kafka_controller_kafkacontroller_activecontrollercount 1$/m);
+
+  let store: { reachable: boolean; unreachableSince: number | null } = { reachable: true, unreachableSince: null };
+  let controller = false;
+  const m = new BrokerMetrics({ ...source, activeController: () => controller, metadataStore: () => ({ nodeId: 3, ...store }) });
+  let text = await m.metrics();
+  assert.match(text, /^tributary_cluster_metadata_store_up\{node_id="3"\} 1$/m);
+  assert.match(text, /^tributary_cluster_metadata_store_unreachable_since_timestamp_seconds\{node_id="3"\} 0$/m);
+  assert.match(text, /^kafka_controller_kafkacontroller_activecontrollercount 0$/m);
+  store = { reachable: false, unreachableSince: 1_700_000_000_500 };
+  controller = true;
+  text = await m.metrics();
+  assert.match(text, /^tributary_cluster_metadata_store_up\{node_id="3"\} 0$/m);
+  assert.match(text, /^tributary_cluster_metadata_store_unreachable_since_timestamp_seconds\{node_id="3"\} 1700000000\.5$/m);
+  assert.match(text, /^kafka_controller_kafkacontroller_activecontrollercount 1$/m);
+});

@@ -48,6 +48,18 @@ export interface BrokerMetricsSource {
   /** per partition, closed segments eligible for upload that are not uploaded yet */
   tieredCopyLag?(): Iterable<{ topic: string; partition: number; bytes: number; segments: number }>;
   tiered?(): { uploadedBytes: number; uploads: number; uploadFailures: number; remoteReadBytes: number; remoteReads: number } | undefined;
+  /** whether this broker holds the controller role now; absent on a single node (always itself) */
+  activeController?(): boolean;
+  /** cluster mode only (metadata.store.url set): whether this broker reaches the metadata store, and since when not */
+  metadataStore?(): MetadataStoreView;
+}
+
+/** The metadata store as one broker last found it. */
+export interface MetadataStoreView {
+  nodeId: number;
+  reachable: boolean;
+  /** ms since epoch of this outage's first failed attempt; null while reachable */
+  unreachableSince: number | null;
 }
 
 const GROUP_STATES = ['PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead', 'Empty'] as const;
@@ -154,7 +166,7 @@ export class BrokerMetrics implements RequestObserver {
     gauge('kafka_server_replicamanager_leadercount', 'Partitions this broker leads (ReplicaManager LeaderCount).', [], (g) => g.set(partitions().filter((p) => p.leader).length));
     gauge('kafka_server_replicamanager_underreplicatedpartitions', 'Led partitions whose ISR is smaller than the replica set (ReplicaManager UnderReplicatedPartitions).', [], (g) => g.set(partitions().filter((p) => p.leader && p.inSyncReplicas < p.replicas).length));
     gauge('kafka_controller_kafkacontroller_offlinepartitionscount', 'Partitions without a leader (KafkaController OfflinePartitionsCount).', [], (g) => g.set(partitions().filter((p) => p.offline).length));
-    gauge('kafka_controller_kafkacontroller_activecontrollercount', 'Whether this broker is the active controller (1 on a single node).', [], (g) => g.set(1));
+    gauge('kafka_controller_kafkacontroller_activecontrollercount', 'Whether this broker is the active controller (1 on a single node).', [], (g) => g.set(source.activeController ? Number(source.activeController()) : 1));
     const perPartition = (name: string, help: string, value: (p: PartitionView) => number) =>
       gauge(name, help, ['topic', 'partition'], (g) => {
         g.reset();
@@ -212,6 +224,17 @@ export class BrokerMetrics implements RequestObserver {
     copyLag('kafka_server_brokertopicmetrics_remotecopylagsegments', 'Closed segments eligible for tiered storage not uploaded yet (RemoteCopyLagSegments).', (x) => x.segments);
     gauge('kafka_server_transaction_coordinator_metrics_ongoing_transactions', 'Transactions begun and not yet committed or aborted on this coordinator; a value that never falls points at a hung producer.', [],
       (g) => g.set(source.ongoingTransactions?.() ?? 0));
+    // The cluster's metadata store (PostgreSQL) as this broker finds it; absent on a single
+    // node. While it is unreachable the broker serves its current leaders and nothing can
+    // change leadership, topics or configs. `node_id` names the broker for whoever scrapes
+    // several (the UI maps its admin URLs to brokers with it).
+    const store = source.metadataStore;
+    if (store) {
+      gauge('tributary_cluster_metadata_store_up', 'Whether this broker reaches the cluster\'s metadata store (1) or not (0): while 0 it serves produce and fetch for the partitions it leads, and no leader election, topic creation, config change or reassignment is possible.', ['node_id'],
+        (g) => { const s = store(); g.reset(); g.set({ node_id: String(s.nodeId) }, s.reachable ? 1 : 0); });
+      gauge('tributary_cluster_metadata_store_unreachable_since_timestamp_seconds', 'Unix time of the first failed attempt to reach the metadata store in the current outage; 0 while it is reachable. time() minus this is how long it has been unreachable.', ['node_id'],
+        (g) => { const s = store(); g.reset(); g.set({ node_id: String(s.nodeId) }, s.reachable || s.unreachableSince === null ? 0 : s.unreachableSince / 1000); });
+    }
     // Present from the start so dashboards and alerts see 0, not "no data".
     this.isrShrinks.inc(0); this.isrExpands.inc(0); this.rebalances.inc(0);
     this.transactions.labels('commit').inc(0); this.transactions.labels('abort').inc(0);

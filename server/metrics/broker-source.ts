@@ -27,6 +27,8 @@ export interface BrokerParts {
   /** the transaction coordinator's count of open transactions */
   ongoingTransactions?: () => number;
   connections: () => { open: number; created: number };
+  /** cluster mode only: the store's state as this broker found it, and whether it is the controller */
+  cluster?: { storeStatus(): { reachable: boolean; unreachableSince: number | null }; isController(): boolean };
 }
 
 export function brokerMetricsSource(b: BrokerParts): BrokerMetricsSource {
@@ -70,6 +72,10 @@ export function brokerMetricsSource(b: BrokerParts): BrokerMetricsSource {
       const s = b.tiered()?.stats;
       return s && { uploadedBytes: s.uploadedBytes, uploads: s.uploads, uploadFailures: s.uploadFailures, remoteReadBytes: s.remoteReadBytes, remoteReads: s.remoteReads };
     },
+    ...(b.cluster ? {
+      activeController: () => b.cluster!.isController(),
+      metadataStore: () => ({ nodeId: b.nodeId, ...b.cluster!.storeStatus() }),
+    } : {}),
   };
 }
 
