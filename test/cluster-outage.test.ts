@@ -1,17 +1,36 @@
 // The metadata store goes away (the test's own PostgreSQL, stopped with pg_ctl):
 // brokers keep serving produce and fetch for the leaders they have, log that no
 // leadership change is possible, and resume without restarts when it returns —
-// with no false failover from the leases nobody could renew meanwhile.
+// with no false failover from the leases nobody could renew meanwhile. The outage shows
+// where people look: each broker's /metrics and /ready, the UI server's API (its samplers
+// read those /metrics) and a banner on the UI's Brokers page and Overview in Chromium,
+// gone again once the store is back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
+import { chromium, type Locator } from 'playwright-core';
 import { kcatMetadata, OwnPostgres, TestCluster, waitFor } from './helpers/cluster.ts';
 import { kcat, python } from './helpers/clients.ts';
 import { ROOT } from './helpers/process.ts';
+import { ARTIFACTS, CHROMIUM_ARGS } from './helpers/ui.ts';
 import { BrokerConnection } from '../server/replication/broker-connection.ts';
 import { CreateTopics } from '../server/protocol/apis/index.ts';
+import { startUi } from '../ui/server/index.ts';
+import type { ClusterInfo, Overview } from '../ui/shared/api-types.ts';
 
 const SESSION_MS = 4000;
+
+/** A broker's store gauges from its /metrics: up (1/0) and the outage's start in ms (0 while up). */
+async function storeGauges(adminUrl: string, nodeId: number): Promise<{ up: number; since: number }> {
+  const text = await (await fetch(`${adminUrl}/metrics`)).text();
+  const value = (name: string) => {
+    const m = new RegExp(`^${name}\\{node_id="${nodeId}"\\} (\\S+)$`, 'm').exec(text);
+    assert.ok(m, `${name}{node_id="${nodeId}"} in ${adminUrl}/metrics`);
+    return Number(m[1]);
+  };
+  return { up: value('tributary_cluster_metadata_store_up'), since: Math.round(value('tributary_cluster_metadata_store_unreachable_since_timestamp_seconds') * 1000) };
+}
 
 test('a store outage: produce and fetch continue, nothing fails over, leadership moves again afterwards', async (t) => {
   const pg = new OwnPostgres();
@@ -28,8 +47,69 @@ test('a store outage: produce and fetch continue, nothing fails over, leadership
   const before = (await kcatMetadata(boot, 'outage')).topics[0].partitions[0];
   await kcat(['-P', '-b', boot, '-t', 'outage', '-X', 'acks=all'], 'a1\na2\na3\n');
 
+  // The admin UI against this cluster, reading each broker's admin port.
+  const admins = new Map([...c.brokers.values()].map((b) => [b.nodeId, `http://127.0.0.1:${b.cli.ports.admin}`]));
+  for (const [id, url] of admins) {
+    assert.deepEqual(await storeGauges(url, id), { up: 1, since: 0 });
+    assert.deepEqual(await (await fetch(`${url}/ready`)).json(), { status: 'UP', metadataStore: { status: 'UP' } });
+  }
+  const ui = await startUi({ bootstrap: boot, host: '127.0.0.1', port: 0, brokerAdminUrls: [...admins.values()], sampleIntervalMs: 500 });
+  t.after(() => ui.close());
+  const api = async <T>(p: string): Promise<T> => { const r = await fetch(`${ui.url}${p}`); assert.equal(r.status, 200, p); return r.json() as Promise<T>; };
+  await waitFor('the UI to read the store\'s state', async () => (await api<ClusterInfo>('/api/brokers')).metadataStore?.brokers.length === 3);
+  assert.equal((await api<ClusterInfo>('/api/brokers')).metadataStore!.state, 'reachable');
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  t.after(() => browser.close());
+  const page = await (await browser.newContext({ viewport: { width: 1360, height: 1000 }, timezoneId: 'UTC' })).newPage();
+  page.setDefaultTimeout(15_000);
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  // headless Chromium counts as a background tab, where TanStack Query does not poll: reload until it shows
+  const shows = (l: Locator, present = true) => waitFor(`${l} ${present ? 'shown' : 'gone'}`, async () => {
+    await page.reload();
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    await page.getByRole('region', { name: /Cluster/ }).first().waitFor();
+    return present ? l.first().waitFor({ timeout: 3000 }).then(() => true, () => false) : (await l.count()) === 0;
+  }, 40_000, 200).catch(async (e) => { await page.screenshot({ path: path.join(ARTIFACTS, 'debug-store-outage.png'), fullPage: true }); throw e; });
+  const banner = page.getByRole('alert', { name: 'Metadata store unreachable' });
+  await page.goto(`${ui.url}/brokers`);
+  await page.getByRole('region', { name: 'Cluster health' }).getByRole('img', { name: 'Metadata store: reachable' }).waitFor();
+  assert.equal(await banner.count(), 0);
+
+  const stoppedAt = Date.now();
   await pg.stop();
   await waitFor('the brokers to notice', async () => [...c.brokers.values()].every((b) => /metadata store unreachable/.test(b.cli.output())), 10000);
+  // Each broker's admin port says so: the gauge, since when, and /ready (still 200: it serves its leaders).
+  const sinces: number[] = [];
+  for (const [id, url] of admins) {
+    const g = await waitFor(`broker ${id}'s /metrics to show the store down`, async () => { const x = await storeGauges(url, id); return x.up === 0 && x; });
+    assert.ok(g.since >= stoppedAt - 1000 && g.since <= Date.now(), `outage start ${new Date(g.since).toISOString()} after pg_ctl stop at ${new Date(stoppedAt).toISOString()}`);
+    sinces.push(g.since);
+    const ready = await fetch(`${url}/ready`);
+    assert.equal(ready.status, 200);
+    const body = await ready.json();
+    assert.equal(body.metadataStore.status, 'DOWN');
+    assert.equal(Date.parse(body.metadataStore.since), g.since);
+    assert.equal((await fetch(`${url}/health`)).status, 200);
+  }
+  // The UI server's API: unreachable on brokers 1, 2, 3 since the earliest of them.
+  const seen = await waitFor('the UI API to show the store unreachable', async () => { const m = (await api<ClusterInfo>('/api/brokers')).metadataStore; return m?.state === 'unreachable' && m.unreachableBrokers.length === 3 && m; });
+  assert.deepEqual(seen.unreachableBrokers, [1, 2, 3]);
+  assert.equal(seen.unreachableSince, Math.min(...sinces));
+  assert.deepEqual((await api<Overview>('/api/overview')).metadataStore?.unreachableBrokers, [1, 2, 3]);
+  // The Brokers page: a banner saying since when, on which brokers, and what still works; red state.
+  await shows(banner);
+  const text = await banner.innerText();
+  assert.match(text, new RegExp(`Metadata store unreachable since ${new Date(seen.unreachableSince!).toISOString().slice(11, 19)} on brokers 1, 2, 3`));
+  assert.match(text, /Produce and fetch continue for current leaders; no leader election, topic creation or reassignment is possible until it returns/);
+  await banner.getByRole('img', { name: 'Metadata store: unreachable' }).waitFor();
+  await page.getByRole('region', { name: 'Cluster health' }).getByRole('img', { name: 'Metadata store: unreachable' }).waitFor();
+  for (const n of [1, 2, 3]) assert.match(await page.getByRole('table', { name: 'Brokers' }).getByRole('row').nth(n).innerText(), new RegExp(`^${n}\\s+alive.*\\bunreachable\\b`));
+  await page.screenshot({ path: path.join(ARTIFACTS, 'brokers-store-outage.png'), fullPage: true });
+  await page.goto(`${ui.url}/`);
+  await shows(banner);
+  assert.match(await banner.innerText(), /on brokers 1, 2, 3/);
+  await page.getByRole('region', { name: 'Cluster', exact: true }).getByRole('img', { name: 'Metadata store: unreachable' }).waitFor();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'overview-store-outage.png'), fullPage: true });
   // Longer than a session: every lease lapses in the store's eyes, and nobody may act on it.
   for (let i = 0; i < 4; i++) {
     await kcat(['-P', '-b', boot, '-t', 'outage', '-X', 'acks=all'], `b${i}\n`);
@@ -46,6 +126,11 @@ test('a store outage: produce and fetch continue, nothing fails over, leadership
 
   await pg.start();
   await waitFor('the brokers to resume', async () => [...c.brokers.values()].every((b) => /metadata store reachable again/.test(b.cli.output())), 20000);
+  for (const [id, url] of admins) assert.deepEqual(await storeGauges(url, id), { up: 1, since: 0 });
+  await waitFor('the UI API to show the store back', async () => (await api<ClusterInfo>('/api/brokers')).metadataStore?.state === 'reachable');
+  await page.goto(`${ui.url}/brokers`);
+  await shows(banner, false);
+  await page.getByRole('region', { name: 'Cluster health' }).getByRole('img', { name: 'Metadata store: reachable' }).waitFor();
   await new Promise((r) => setTimeout(r, SESSION_MS + 1500));
   const after = (await kcatMetadata(boot, 'outage')).topics[0].partitions[0];
   assert.equal(after.leader, before.leader, 'no failover for leases nobody could renew');

@@ -44,6 +44,25 @@ export interface ReassignmentInfo {
   removing: number[];
 }
 
+/**
+ * The cluster's metadata store (PostgreSQL, `--metadata-store`) as the brokers' /metrics
+ * report it (`tributary_cluster_metadata_store_up`, `…_unreachable_since_timestamp_seconds`).
+ * While a broker cannot reach it, that broker serves produce and fetch for the partitions
+ * it leads and no leader election, topic creation or reassignment is possible.
+ */
+export interface MetadataStoreStatus {
+  /** unreachable when any broker that reports the store cannot reach it */
+  state: 'reachable' | 'unreachable';
+  /** ms since epoch: the earliest first failed attempt among the brokers that cannot reach it; null while reachable */
+  unreachableSince: number | null;
+  /** node ids of the brokers that cannot reach it, ascending */
+  unreachableBrokers: number[];
+  /** every broker whose /metrics report a metadata store */
+  brokers: { nodeId: number; reachable: boolean; unreachableSince: number | null; adminUrl: string }[];
+  /** ms since epoch: when the UI server read the brokers' /metrics */
+  sampledAt: number;
+}
+
 export interface ClusterInfo {
   clusterId: string;
   controllerId: number;
@@ -56,6 +75,8 @@ export interface ClusterInfo {
   /** ListPartitionReassignments; null when the broker does not offer it (reassignmentsError says why) */
   reassignments: ReassignmentInfo[] | null;
   reassignmentsError?: string;
+  /** null on a single node (no metadata store) or when no broker's /metrics answered */
+  metadataStore: MetadataStoreStatus | null;
 }
 
 export interface RatePoint {
@@ -116,6 +137,8 @@ export interface Overview {
   brokers: BrokerInfo[];
   /** reassignments in progress; null when the broker does not list them */
   reassignmentCount: number | null;
+  /** null on a single node (no metadata store) or when no broker's /metrics answered */
+  metadataStore: MetadataStoreStatus | null;
   registry: ServiceStatus;
   connect: ServiceStatus;
 }

@@ -15,7 +15,7 @@ export async function clusterRoutes(app: FastifyInstance, { ctx }: { ctx: UiCont
       snapshot(ctx.gw), listGroupIds(ctx.gw), ctx.registry.status(), ctx.connect.status(), reassignments(ctx.gw),
     ]);
     const topics = topicSummaries(s);
-    const info = clusterInfo(s, moving);
+    const info = clusterInfo(s, moving, ctx.samplers.metadataStore);
     const tp = ctx.samplers.throughput;
     const last = tp[tp.length - 1];
     return {
@@ -28,7 +28,7 @@ export async function clusterRoutes(app: FastifyInstance, { ctx }: { ctx: UiCont
       groupCount: groups.length,
       produceRate: last ? last.produced : null, consumeRate: last ? last.consumed : null,
       throughput: tp, messagesIn: ctx.samplers.messagesIn, metricsSource: ctx.samplers.source,
-      brokers: info.brokers, reassignmentCount: info.reassignments ? info.reassignments.length : null, registry, connect,
+      brokers: info.brokers, reassignmentCount: info.reassignments ? info.reassignments.length : null, metadataStore: info.metadataStore, registry, connect,
     };
   });
 
@@ -43,6 +43,6 @@ export async function clusterRoutes(app: FastifyInstance, { ctx }: { ctx: UiCont
 
   app.get('/api/brokers', async () => {
     const [s, moving] = await Promise.all([snapshot(ctx.gw), reassignments(ctx.gw)]);
-    return clusterInfo(s, moving);
+    return clusterInfo(s, moving, ctx.samplers.metadataStore);
   });
 }

@@ -1,6 +1,6 @@
 // Cluster, broker and topic views assembled from the client module's admin calls.
 import type { TopicDescription } from '../../../client/index.ts';
-import type { BrokerInfo, ClusterInfo, PartitionHealth, PartitionInfo, ReassignmentInfo, TopicConfigEntry, TopicDetails, TopicSummary } from '../../shared/api-types.ts';
+import type { BrokerInfo, ClusterInfo, MetadataStoreStatus, PartitionHealth, PartitionInfo, ReassignmentInfo, TopicConfigEntry, TopicDetails, TopicSummary } from '../../shared/api-types.ts';
 import type { KafkaGateway } from '../kafka/gateway.ts';
 import { UiError } from '../errors.ts';
 
@@ -76,7 +76,8 @@ export async function snapshot(gw: KafkaGateway, opts: { sizes?: boolean; topics
 
 const count = (o: PartitionOffsets | undefined) => (o ? Math.max(0, Number(BigInt(o.high) - BigInt(o.low))) : 0);
 
-export function clusterInfo(s: ClusterSnapshot, reassignments: { list: ReassignmentInfo[] | null; error?: string } = { list: null }): ClusterInfo {
+/** `metadataStore`: what the samplers read from the brokers' /metrics (null on a single node). */
+export function clusterInfo(s: ClusterSnapshot, reassignments: { list: ReassignmentInfo[] | null; error?: string } = { list: null }, metadataStore: MetadataStoreStatus | null = null): ClusterInfo {
   // A broker that replicas name but Metadata does not list is registered nowhere now: down.
   const known = new Map<number, { nodeId: number; host: string; port: number; rack: string | null; alive: boolean }>(s.brokers.map((b) => [b.nodeId, { ...b, alive: true }]));
   for (const t of s.topics) for (const p of t.partitions) for (const r of p.replicas) if (!known.has(r)) known.set(r, { nodeId: r, host: '', port: 0, rack: null, alive: false });
@@ -107,7 +108,7 @@ export function clusterInfo(s: ClusterSnapshot, reassignments: { list: Reassignm
   }
   return {
     clusterId: s.clusterId, controllerId: s.controllerId, brokers, partitionCount, underReplicated, offline,
-    reassignments: reassignments.list, ...(reassignments.error ? { reassignmentsError: reassignments.error } : {}),
+    reassignments: reassignments.list, ...(reassignments.error ? { reassignmentsError: reassignments.error } : {}), metadataStore,
   };
 }
 

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { ConnectorRatePoint, LagPoint, MetricsSourceInfo, RatePoint } from '../../shared/api-types.ts';
+import type { ConnectorRatePoint, LagPoint, MetadataStoreStatus, MetricsSourceInfo, RatePoint } from '../../shared/api-types.ts';
 import type { KafkaGateway } from '../kafka/gateway.ts';
 import { isInternalTopic, topicOffsets } from './cluster.ts';
 import { groupLag, listGroupIds, type HighCache } from './groups.ts';
@@ -43,6 +43,30 @@ function increase(now: Map<string, number>, before: Map<string, number>): number
   return d;
 }
 
+/**
+ * The metadata store's state from the brokers' `tributary_cluster_metadata_store_*` gauges
+ * (cluster mode only; labelled with node_id, and with instance by the scrape); null when
+ * no broker exports them.
+ */
+export function metadataStoreOf(m: MetricSet, sampledAt: number): MetadataStoreStatus | null {
+  const up = m.get('tributary_cluster_metadata_store_up');
+  if (!up.length) return null;
+  const since = new Map(m.get('tributary_cluster_metadata_store_unreachable_since_timestamp_seconds').map((s) => [`${s.labels.instance}\0${s.labels.node_id}`, s.value]));
+  const brokers = up.map((s) => {
+    const reachable = s.value === 1;
+    const at = since.get(`${s.labels.instance}\0${s.labels.node_id}`);
+    return { nodeId: Number(s.labels.node_id), reachable, unreachableSince: !reachable && at ? Math.round(at * 1000) : null, adminUrl: s.labels.instance };
+  }).sort((a, b) => a.nodeId - b.nodeId);
+  const down = brokers.filter((b) => !b.reachable);
+  const firsts = down.map((b) => b.unreachableSince).filter((x): x is number => x !== null);
+  return {
+    state: down.length ? 'unreachable' : 'reachable',
+    unreachableSince: firsts.length ? Math.min(...firsts) : null,
+    unreachableBrokers: down.map((b) => b.nodeId),
+    brokers, sampledAt,
+  };
+}
+
 export class Samplers {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
@@ -57,6 +81,8 @@ export class Samplers {
   readonly lagSeconds = new Map<string, Map<string, number>>();
   /** Σ kafka_server_brokertopicmetrics_messagesin_total over non-internal topics at the last scrape. */
   messagesIn: number | null = null;
+  /** The cluster's metadata store as the brokers' /metrics said at the last scrape; null on a single node or without /metrics. */
+  metadataStore: MetadataStoreStatus | null = null;
   private last?: { t: number; produced: Map<string, number>; consumed: Map<string, number>; fromMetrics: boolean };
   private lastConnect?: { t: number; byConnector: Map<string, Map<string, number>> };
   private readonly file?: string;
@@ -122,6 +148,7 @@ export class Samplers {
     } else {
       await this.fromOffsets(t);
       this.messagesIn = null;
+      this.metadataStore = null;
       this.lagSeconds.clear();
       this.source = { kind: 'offsets', urls, error: scraped?.errors.join('; ') || 'no broker admin URL known' };
     }
@@ -138,6 +165,7 @@ export class Samplers {
       total += s.value;
     }
     this.messagesIn = total;
+    this.metadataStore = metadataStoreOf(m, t);
     const consumed = new Map<string, number>();
     for (const s of m.get('kafka_consumergroup_current_offset')) consumed.set(`${s.labels.consumergroup}\0${s.labels.topic}\0${s.labels.partition}`, s.value);
     for (const [group, lag] of m.sumBy('kafka_consumergroup_lag', 'consumergroup')) {

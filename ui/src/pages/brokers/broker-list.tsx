@@ -1,9 +1,11 @@
 // Brokers: who is alive (rack, controller), leaders and replicas per broker as bars,
 // partitions that need attention (offline, under-replicated), reassignments in
-// progress, and disk use per log directory.
+// progress, disk use per log directory, and in a cluster whether each broker reaches the
+// metadata store (a banner while one does not).
 import { Link } from 'react-router-dom';
 import { useBrokers } from '../../api/queries.ts';
 import { BrokerBars } from '../../components/broker-bars.tsx';
+import { MetadataStoreBanner, StoreSymbol } from '../../components/metadata-store.tsx';
 import { QueryView } from '../../components/status.tsx';
 import { fmtBytes, fmtNum } from '../../lib/format.ts';
 import { routes } from '../../routes.ts';
@@ -40,8 +42,11 @@ export function BrokerList() {
       <QueryView q={q} what="brokers">
         {(c) => {
           const alive = c.brokers.filter((b) => b.alive).length;
+          const store = c.metadataStore;
+          const storeOf = new Map(store?.brokers.map((b) => [b.nodeId, b.reachable]) ?? []);
           return (
             <>
+              <MetadataStoreBanner s={store} />
               <p className="muted">Cluster <code>{c.clusterId}</code>; controller is broker {c.controllerId}.</p>
               <section className="cards" aria-label="Cluster health">
                 <Card label="Brokers alive" value={`${fmtNum(alive)} / ${fmtNum(c.brokers.length)}`} bad={alive < c.brokers.length} />
@@ -50,6 +55,12 @@ export function BrokerList() {
                 <Card label="Under-replicated" value={fmtNum(c.underReplicated.length)} bad={c.underReplicated.length > 0} />
                 <Card label="Offline partitions" value={fmtNum(c.offline.length)} bad={c.offline.length > 0} />
                 <Card label="Reassignments" value={c.reassignments ? fmtNum(c.reassignments.length) : '—'} />
+                {store && (
+                  <div className={`card${store.state === 'unreachable' ? ' bad' : ''}`}>
+                    <div className="label">Metadata store</div>
+                    <div className="value store-state"><StoreSymbol reachable={store.state === 'reachable'} />{store.state}</div>
+                  </div>
+                )}
               </section>
               <section className="panel" aria-labelledby="bars-title">
                 <h2 id="bars-title" style={{ marginTop: 0 }}>Leaders and replicas per broker</h2>
@@ -57,7 +68,7 @@ export function BrokerList() {
               </section>
               <table aria-label="Brokers">
                 <thead>
-                  <tr><th>Broker</th><th>State</th><th>Host</th><th className="num">Port</th><th>Rack</th><th>Role</th><th className="num">Partition leaders</th><th className="num">Replicas</th><th className="num">Disk used</th><th>Log directories</th></tr>
+                  <tr><th>Broker</th><th>State</th><th>Host</th><th className="num">Port</th><th>Rack</th><th>Role</th>{store && <th>Metadata store</th>}<th className="num">Partition leaders</th><th className="num">Replicas</th><th className="num">Disk used</th><th>Log directories</th></tr>
                 </thead>
                 <tbody>
                   {c.brokers.map((b) => (
@@ -66,6 +77,7 @@ export function BrokerList() {
                       <td>{b.alive ? <span className="badge ok">alive</span> : <span className="badge bad solid">offline</span>}</td>
                       <td>{b.host || '—'}</td><td className="num">{b.port || '—'}</td><td>{b.rack ?? '—'}</td>
                       <td>{b.isController ? <span className="badge ok">controller</span> : 'broker'}</td>
+                      {store && <td>{storeOf.get(b.nodeId) === undefined ? <span className="muted">—</span> : storeOf.get(b.nodeId) ? <span className="badge ok">reachable</span> : <span className="badge bad solid">unreachable</span>}</td>}
                       <td className="num">{fmtNum(b.leaderCount)}</td><td className="num">{fmtNum(b.replicaCount)}</td>
                       <td className="num">{fmtBytes(b.sizeBytes)}</td>
                       <td className="mono">{b.logDirs.map((d) => <div key={d.path}>{d.path} ({fmtBytes(d.sizeBytes)}){d.error ? ` — ${d.error}` : ''}</div>)}</td>

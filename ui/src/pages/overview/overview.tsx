@@ -4,6 +4,7 @@ import { useOverview } from '../../api/queries.ts';
 import { QueryView } from '../../components/status.tsx';
 import { LineChart } from '../../components/line-chart.tsx';
 import { BrokerBars } from '../../components/broker-bars.tsx';
+import { MetadataStoreBanner, StoreSymbol } from '../../components/metadata-store.tsx';
 import { fmtBytes, fmtNum, fmtRate } from '../../lib/format.ts';
 import { routes } from '../../routes.ts';
 import type { MetricsSourceInfo, ServiceStatus } from '../../../shared/api-types.ts';
@@ -43,6 +44,7 @@ export function Overview() {
       <QueryView q={q} what="the cluster overview">
         {(o) => (
           <>
+            <MetadataStoreBanner s={o.metadataStore} />
             <p className="muted">Cluster <code>{o.clusterId}</code> at <code>{o.bootstrap}</code></p>
             <section className="cards" aria-label="Cluster figures">
               <Card label="Brokers" value={o.brokers.some((b) => !b.alive) ? `${fmtNum(o.brokerCount)} / ${fmtNum(o.brokers.length)} alive` : fmtNum(o.brokerCount)} bad={o.brokers.some((b) => !b.alive)} to={routes.brokers()} />
@@ -59,7 +61,10 @@ export function Overview() {
             </section>
             <section className="panel" aria-labelledby="cluster-title">
               <h2 id="cluster-title" style={{ marginTop: 0 }}>Cluster</h2>
-              <p className="muted">Controller: broker {o.controllerId}. {o.offlinePartitions > 0 ? <span className="badge bad solid">{o.offlinePartitions} offline partitions</span> : null}</p>
+              <p className="muted">
+                Controller: broker {o.controllerId}. {o.offlinePartitions > 0 ? <span className="badge bad solid">{o.offlinePartitions} offline partitions</span> : null}
+                {o.metadataStore && <> <StoreSymbol reachable={o.metadataStore.state === 'reachable'} size={18} /> metadata store {o.metadataStore.state === 'reachable' ? 'reachable' : `unreachable on brokers ${o.metadataStore.unreachableBrokers.join(', ')}`}</>}
+              </p>
               <BrokerBars brokers={o.brokers} />
             </section>
             <section className="panel" aria-labelledby="tp-title">
