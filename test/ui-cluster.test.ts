@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seedTopic, startUiHarness } from './helpers/ui.ts';
+import { waitFor } from './helpers/cluster.ts';
 import { clusterInfo, type ClusterSnapshot } from '../ui/server/services/cluster.ts';
 
 test('ui: brokers and the cluster panel', async (t) => {
@@ -20,6 +21,9 @@ test('ui: brokers and the cluster panel', async (t) => {
   assert.ok(me.leaderCount >= 5, 'leads the 5 partitions seeded (and the internal topics)');
   assert.equal(me.leaderCount, me.replicaCount);
   assert.equal(info.partitionCount, me.replicaCount);
+  // a single node has no metadata store: once the UI has read the broker's /metrics, nothing about one
+  await waitFor('the UI to read /metrics', async () => (await (await fetch(`${h.ui.url}/api/overview`)).json()).metricsSource.kind === 'metrics');
+  assert.equal((await (await fetch(`${h.ui.url}/api/brokers`)).json()).metadataStore, null);
 
   await t.test('Brokers page: alive, controller, bars, nothing offline', async () => {
     await page.goto(`${h.ui.url}/brokers`);
@@ -32,6 +36,8 @@ test('ui: brokers and the cluster panel', async (t) => {
     assert.match(await row.innerText(), /alive/);
     assert.match(await row.innerText(), /controller/);
     await page.getByText('Every partition has a leader.').waitFor();
+    assert.equal(await cards.locator('.card', { hasText: 'Metadata store' }).count(), 0);
+    assert.equal(await page.getByRole('columnheader', { name: 'Metadata store' }).count(), 0);
     await page.getByText('Every partition\'s replicas are in sync.').waitFor();
     // the reassignments section says what the broker answered: a list, or why there is none
     await page.getByText(/No reassignments in progress\.|Not listed: the broker does not offer ListPartitionReassignments/).waitFor();
