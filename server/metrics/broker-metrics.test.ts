@@ -9,16 +9,19 @@ test('request counts and latency histograms per API, bytes out per topic, errors
   const m = new BrokerMetrics(source);
   const ctx = (apiKey: number, ago: number) => ({ apiKey, apiVersion: 9, correlationId: 1, clientId: 'c', clientHost: 'h', connectionId: 1, api: API_BY_KEY.get(apiKey)!, receivedAt: performance.now() - ago });
   m.onResponse(ctx(0, 0.01), 9, { responses: [{ name: 't', partitionResponses: [{ index: 0, errorCode: 0 }, { index: 1, errorCode: 3 }] }] }, undefined);
-  m.onResponse(ctx(0, 30), 9, { responses: [] }, undefined);
+  // 0.01 ms and 3 s ago: a stall of the loaded test machine between ctx() and onResponse (the
+  // first call builds the label children) must not move the fast one past its bucket, as it
+  // did with 10 ms buckets at load 18
+  m.onResponse(ctx(0, 3000), 9, { responses: [] }, undefined);
   m.onResponse(ctx(1, 1), 12, { responses: [{ topic: 't', partitions: [{ errorCode: 0, records: Buffer.alloc(100) }, { errorCode: 0, records: [Buffer.alloc(5), Buffer.alloc(6)] }] }] }, undefined);
   m.onResponse(ctx(3, 1), 9, {}, 35);
   m.onAppend('t', 7, 700);
   const text = await m.metrics();
   const line = (re: RegExp) => { const l = text.split('\n').find((x) => re.test(x)); assert.ok(l, `${re} in\n${text}`); return Number(l.split(' ').pop()); };
   assert.equal(line(/^kafka_network_requestmetrics_requests_total\{request="Produce",version="9"\}/), 2);
-  assert.equal(line(/^kafka_network_requestmetrics_totaltimems_bucket\{request="Produce",le="10"\}/), 1);
-  assert.equal(line(/^kafka_network_requestmetrics_totaltimems_bucket\{request="Produce",le="25"\}/), 1);
-  assert.equal(line(/^kafka_network_requestmetrics_totaltimems_bucket\{request="Produce",le="50"\}/), 2);
+  assert.equal(line(/^kafka_network_requestmetrics_totaltimems_bucket\{request="Produce",le="1000"\}/), 1);
+  assert.equal(line(/^kafka_network_requestmetrics_totaltimems_bucket\{request="Produce",le="2500"\}/), 1);
+  assert.equal(line(/^kafka_network_requestmetrics_totaltimems_bucket\{request="Produce",le="5000"\}/), 2);
   assert.equal(line(/^kafka_network_requestmetrics_totaltimems_bucket\{request="Produce",le="\+Inf"\}/), 2);
   assert.equal(line(/^kafka_network_requestmetrics_totaltimems_count\{request="FetchConsumer"\}/), 1);
   assert.equal(line(/^kafka_network_requestmetrics_errors_total\{request="Produce",error="UNKNOWN_TOPIC_OR_PARTITION"\}/), 1);
