@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReplicationCluster, TestClient, until } from './helpers/replication-cluster.ts';
+import { code } from '../server/errors.ts';
 import { AddOffsetsToTxn, AddPartitionsToTxn, DescribeTransactions, EndTxn, InitProducerId, OffsetFetch, TxnOffsetCommit } from '../server/protocol/apis/index.ts';
 
 const T = 'orders';
@@ -21,11 +22,21 @@ async function setUp(t: { after: (fn: () => Promise<void> | void) => void }) {
   const clients = new Map<number, TestClient>();
   for (const id of [1, 2, 3]) { const cl = await TestClient.connect(c.broker(id).port); clients.set(id, cl); t.after(() => cl.close()); }
   const on = (id: number) => clients.get(id)!.conn;
+  /** The group's offset on broker `id` without requireStable: what is committed now, pending transactions left out. */
   const committed = async (id: number) => {
     const r = await on(id).send(OffsetFetch, 7, { groupId: 'g', topics: [{ name: T, partitionIndexes: [0] }] });
     assert.equal(r.errorCode, 0, `OffsetFetch on broker ${id}`);
     return r.topics[0].partitions[0].committedOffset;
   };
+  /** With requireStable (KIP-447), as a read_committed consumer: UNSTABLE_OFFSET_COMMIT while a transaction's offsets wait for their marker. */
+  const stableOrUnstable = async (id: number) => {
+    const r = await on(id).send(OffsetFetch, 7, { groupId: 'g', topics: [{ name: T, partitionIndexes: [0] }], requireStable: true });
+    assert.equal(r.errorCode, 0, `OffsetFetch on broker ${id}`);
+    const p = r.topics[0].partitions[0];
+    return p.errorCode === code('UNSTABLE_OFFSET_COMMIT') ? 'unstable' as const : (assert.equal(p.errorCode, 0), p.committedOffset);
+  };
+  /** EndTxn is answered before the markers are written (Kafka's order): the stable offset, retried as the client does. */
+  const stable = async (id: number) => until(async () => { const o = await stableOrUnstable(id); return o === 'unstable' ? null : { o }; }, 10000, 'a stable offset').then((x) => x!.o);
   /** InitProducerId + AddOffsetsToTxn + TxnOffsetCommit on broker 1 (the transaction coordinator), group g at `offset`. */
   const begin = async (offset: bigint, groupCoordinator: number) => {
     const init = await on(1).send(InitProducerId, 1, { transactionalId: 'tx', transactionTimeoutMs: 60000 });
@@ -36,18 +47,20 @@ async function setUp(t: { after: (fn: () => Promise<void> | void) => void }) {
     assert.equal(r.topics[0].partitions[0].errorCode, 0, 'TxnOffsetCommit');
     return { end: async (commit: boolean) => assert.equal((await on(1).send(EndTxn, 1, { ...ids, committed: commit })).errorCode, 0, 'EndTxn') };
   };
-  return { c, begin, committed };
+  return { c, begin, committed, stable, stableOrUnstable };
 }
 
 test('transactional offsets survive a move of the group coordinator between TxnOffsetCommit and EndTxn: committed ones become the group\'s offsets on the new coordinator, aborted ones never do', async (t) => {
-  const { c, begin, committed } = await setUp(t);
+  const { c, begin, committed, stable, stableOrUnstable } = await setUp(t);
   const txn = await begin(42n, 1);
   assert.equal(await committed(1), -1n, 'not visible before the transaction commits');
+  assert.equal(await stableOrUnstable(1), 'unstable', 'requireStable: UNSTABLE_OFFSET_COMMIT while the transaction is open');
   // The group coordinator moves; the transaction coordinator (broker 1) stays.
   c.controller.elect(OFFSETS, 0, 2, [1, 2, 3], [1, 2, 3]);
   assert.equal(await committed(2), -1n, 'still pending on the new coordinator');
+  assert.equal(await stableOrUnstable(2), 'unstable', 'the new coordinator replayed the pending offsets');
   await txn.end(true);
-  assert.equal(await committed(2), 42n, 'the commit marker sent to the new coordinator completed the offsets it replayed');
+  assert.equal(await stable(2), 42n, 'the commit marker sent to the new coordinator completed the offsets it replayed');
   // Replayed from the log (the records and their marker) by the next coordinator as well.
   c.controller.elect(OFFSETS, 0, 3, [1, 2, 3], [1, 2, 3]);
   assert.equal(await committed(3), 42n, 'replayed: the transactional record and its commit marker');
@@ -55,21 +68,21 @@ test('transactional offsets survive a move of the group coordinator between TxnO
   const aborted = await begin(50n, 3);
   c.controller.elect(OFFSETS, 0, 1, [1, 2, 3], [1, 2, 3]);
   await aborted.end(false);
-  assert.equal(await committed(1), 42n, 'an aborted transaction\'s offsets never become the group\'s');
+  assert.equal(await stable(1), 42n, 'an aborted transaction\'s offsets never become the group\'s');
   c.controller.elect(OFFSETS, 0, 2, [1, 2, 3], [1, 2, 3]);
   assert.equal(await committed(2), 42n, 'replayed: the abort marker drops them');
 });
 
 test('a committed transaction\'s offsets survive a coordinator move after its marker, and one still open stays pending there', async (t) => {
-  const { c, begin, committed } = await setUp(t);
+  const { c, begin, committed, stable } = await setUp(t);
   const done = await begin(7n, 1);
   await done.end(true);
-  assert.equal(await committed(1), 7n);
+  assert.equal(await stable(1), 7n);
   const open = await begin(9n, 1);
   c.controller.elect(OFFSETS, 0, 3, [1, 2, 3], [1, 2, 3]);
   assert.equal(await committed(3), 7n, 'the committed offset moved; the open transaction\'s is not visible');
   await open.end(true);
-  assert.equal(await committed(3), 9n, 'the open transaction completed on the new coordinator');
+  assert.equal(await stable(3), 9n, 'the open transaction completed on the new coordinator');
 });
 
 test('a transaction left in PrepareCommit by a coordinator that went away is completed by the next one: its markers are written and the partition\'s last stable offset moves past it', async (t) => {

@@ -633,9 +633,18 @@ export class GroupCoordinator {
     return stored instanceof Promise ? stored.then(done) : done(stored);
   }
 
-  private fetchOffsets(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null) {
+  /**
+   * The group's offsets. With `requireStable` (KIP-447; read_committed consumers send it), a
+   * partition with transactional offsets whose marker is not written yet answers
+   * UNSTABLE_OFFSET_COMMIT and the client retries: its transaction may be committed (EndTxn
+   * answered) while the markers are still on their way, and the older offset would re-read
+   * what it already consumed.
+   */
+  private fetchOffsets(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null, requireStable = false) {
     const g = this.groups.get(groupId);
+    const unstable = (k: string) => { for (const pending of g?.pendingTxnOffsets.values() ?? []) if (pending.has(k)) return true; return false; };
     const entry = (topic: string, p: number) => {
+      if (requireStable && unstable(pk(topic, p))) return { partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: code('UNSTABLE_OFFSET_COMMIT') };
       const o = g?.offsets.get(pk(topic, p));
       return { partitionIndex: p, committedOffset: o ? o.offset : -1n, committedLeaderEpoch: o ? o.leaderEpoch : -1, metadata: o ? o.metadata : '', errorCode: 0 };
     };
@@ -647,10 +656,10 @@ export class GroupCoordinator {
 
   offsetFetch(ctx: RequestContext, req: RequestOf<typeof OffsetFetch>) {
     if (ctx.apiVersion >= 8) {
-      return { throttleTimeMs: 0, groups: (req.groups ?? []).map((gr: any) => { const e = this.coordinatorError(gr.groupId); return { groupId: gr.groupId, topics: e ? [] : this.fetchOffsets(gr.groupId, gr.topics), errorCode: e }; }) };
+      return { throttleTimeMs: 0, groups: (req.groups ?? []).map((gr: any) => { const e = this.coordinatorError(gr.groupId); return { groupId: gr.groupId, topics: e ? [] : this.fetchOffsets(gr.groupId, gr.topics, req.requireStable), errorCode: e }; }) };
     }
     const e = this.coordinatorError(req.groupId);
-    return { throttleTimeMs: 0, topics: e ? [] : this.fetchOffsets(req.groupId, req.topics), errorCode: e };
+    return { throttleTimeMs: 0, topics: e ? [] : this.fetchOffsets(req.groupId, req.topics, ctx.apiVersion >= 7 && req.requireStable), errorCode: e };
   }
 
   describeGroups(_ctx: RequestContext, req: RequestOf<typeof DescribeGroups>) {

@@ -22,6 +22,13 @@ export const TXN_TOPIC = '__transaction_state';
 /** the group coordinator's topic: a marker "to" a group's partition completes its transactional offsets there */
 const OFFSETS_TOPIC = '__consumer_offsets';
 const MARKER_RETRY_MS = 100;
+/** a completion that failed (prepare not replicated, a marker or the Complete record not written) is tried again after this */
+const FINISH_RETRY_MS = 1000;
+/**
+ * InitProducerId that aborts the previous instance's open transaction waits this long for
+ * the abort's markers, then answers CONCURRENT_TRANSACTIONS (the client retries), as Kafka does.
+ */
+const FENCE_WAIT_MS = 5000;
 
 export type TxnState = 'Empty' | 'Ongoing' | 'PrepareCommit' | 'PrepareAbort' | 'CompleteCommit' | 'CompleteAbort' | 'Dead' | 'PrepareEpochFence';
 const STATE_CODES: TxnState[] = ['Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort', 'Dead', 'PrepareEpochFence'];
@@ -273,45 +280,73 @@ export class TransactionCoordinator {
     for (const id of [...this.txns.keys()]) if (partitionFor(id, count) === n) this.txns.delete(id);
   }
 
-  /** complete() from a timer or a load: failures are logged, the transaction stays prepared for the next coordinator. */
+  /**
+   * complete() from a timer or a load, answering nobody: failures are logged and, while this
+   * broker still coordinates a prepared transaction, tried again; else the next coordinator does it.
+   */
   private finishLater(t: TxnMeta, commit: boolean): void {
-    try {
-      const r = this.complete(t, commit);
-      if (r instanceof Promise) r.catch((e) => this.b.logger.warn({ transactionalId: t.transactionalId, err: (e as Error).message }, 'completing a transaction failed'));
-    } catch (e) {
+    const retry = (e: unknown) => {
       this.b.logger.warn({ transactionalId: t.transactionalId, err: (e as Error).message }, 'completing a transaction failed');
-    }
+      // A prepare that did not reach the ISR (load): again. An abort on timeout put back to
+      // Ongoing is found again by abortTimedOut.
+      const again = setTimeout(() => {
+        if (this.coordinates(t) && (t.state === 'PrepareCommit' || t.state === 'PrepareAbort')) this.finishLater(t, commit);
+      }, FINISH_RETRY_MS);
+      again.unref();
+    };
+    try {
+      const { done } = this.complete(t, commit);
+      if (done instanceof Promise) done.catch(retry);
+    } catch (e) { retry(e); }
   }
 
   // ---- markers ----
 
   /**
    * Commit/abort markers on every partition of the transaction, and the transactional
-   * offsets of its groups completed: partitions led here are written at once, the rest
-   * through WriteTxnMarkers to their leaders (retried until they answer). Synchronous
-   * when everything is local and already replicated (a single node).
+   * offsets of its groups completed. Partitions led here are written at once; the rest,
+   * and any write that fails (leader moved, ISR short, timeout), go to the partition's
+   * current leader through WriteTxnMarkers, retried until every one holds its marker or
+   * this broker stops coordinating the id (the next coordinator completes it from its
+   * Prepare record). Synchronous when everything is local and already replicated (a
+   * single node).
    */
   private writeMarkers(t: TxnMeta, commit: boolean): void | Promise<void> {
     const pid = t.producerId; const epoch = t.producerEpoch;
     const targets: [string, number][] = [...t.partitions].map((k) => { const [topic, p] = k.split('\u0000'); return [topic, Number(p)]; });
     const offsets = this.b.metadata.get(OFFSETS_TOPIC);
-    const groups = [...t.groups];
-    const remote: [string, number][] = [];
+    let unplacedGroups = false;
+    for (const g of t.groups) {
+      // No __consumer_offsets yet (a single node): the group coordinator completes what it holds.
+      if (!offsets) { unplacedGroups = true; continue; }
+      const p = partitionFor(g, offsets.partitions.length);
+      if (!targets.some(([x, y]) => x === OFFSETS_TOPIC && y === p)) targets.push([OFFSETS_TOPIC, p]);
+    }
+    const elsewhere: [string, number][] = [];
     const waits: Promise<void>[] = [];
-    let localGroups = false;
-    for (const g of groups) {
-      const p = offsets ? partitionFor(g, offsets.partitions.length) : -1;
-      if (!offsets || this.b.replicas.get(OFFSETS_TOPIC, p)?.isLeader) localGroups = true;
-      else if (!remote.some(([x, y]) => x === OFFSETS_TOPIC && y === p)) remote.push([OFFSETS_TOPIC, p]);
+    for (const tp of targets) {
+      try {
+        const r = this.markerHere(tp[0], tp[1], pid, epoch, commit);
+        if (r === 'elsewhere') elsewhere.push(tp);
+        else if (r) waits.push(r.catch(() => this.retryMarkers(t, [tp], pid, epoch, commit)));
+      } catch { elsewhere.push(tp); }
     }
-    for (const [topic, p] of targets) {
-      const part = this.b.replicas.get(topic, p);
-      if (part?.isLeader) { const w = this.appendMarker(topic, p, pid, epoch, commit); if (w) waits.push(w); } else if (this.b.metadata.get(topic)) remote.push([topic, p]);
-      // a deleted topic takes no marker
-    }
-    if (localGroups) { const w = this.offsetSink?.completeTransaction(pid, epoch, commit); if (w) waits.push(w); }
-    if (remote.length) waits.push(this.sendMarkers(remote, pid, epoch, commit));
+    if (elsewhere.length) waits.push(this.retryMarkers(t, elsewhere, pid, epoch, commit));
+    if (unplacedGroups) { const w = this.offsetSink?.completeTransaction(pid, epoch, commit); if (w) waits.push(w); }
     if (waits.length) return Promise.all(waits).then(() => {});
+  }
+
+  /**
+   * One marker on a partition this broker leads: null once the ISR holds it, a promise
+   * while it does not (rejected if it cannot), 'elsewhere' when another broker leads it.
+   * A deleted topic takes no marker.
+   */
+  private markerHere(topic: string, p: number, pid: bigint, epoch: number, commit: boolean): Promise<void> | null | 'elsewhere' {
+    if (!this.b.metadata.get(topic)) return null;
+    const part = this.b.replicas.get(topic, p);
+    if (!part?.isLeader) return 'elsewhere';
+    if (topic === OFFSETS_TOPIC) return this.offsetSink?.completeTransaction(pid, epoch, commit, p) || null;
+    return this.appendMarker(topic, p, pid, epoch, commit);
   }
 
   /** One marker appended to a partition led here; a promise while the ISR does not hold it yet. */
@@ -327,22 +362,30 @@ export class TransactionCoordinator {
     return this.b.replicas.waitForCommit(part, r.lastOffset, 30000).then((err) => { if (err) throw new KafkaError(err === 'REQUEST_TIMED_OUT' ? 'REQUEST_TIMED_OUT' : 'NOT_LEADER_OR_FOLLOWER', `marker on ${topic}-${p}: ${err}`); });
   }
 
-  /** WriteTxnMarkers to the leaders of `parts`, again for those that failed, until all hold the marker. */
-  private async sendMarkers(parts: [string, number][], pid: bigint, epoch: number, commit: boolean): Promise<void> {
+  /**
+   * The markers not written yet, to each partition's current leader (here, or WriteTxnMarkers),
+   * again for those that failed, until all hold theirs. A repeated marker is harmless: the
+   * producer has no newer transaction on the partition before this one is complete.
+   */
+  private async retryMarkers(t: TxnMeta, parts: [string, number][], pid: bigint, epoch: number, commit: boolean): Promise<void> {
     let left = parts;
+    let round = 0;
     while (left.length) {
+      if (round++) await new Promise((r) => setTimeout(r, MARKER_RETRY_MS));
       if (this.stopped) throw new KafkaError('COORDINATOR_NOT_AVAILABLE', 'the transaction coordinator stopped');
+      if (!this.coordinates(t)) throw new KafkaError('NOT_COORDINATOR', `this broker no longer coordinates '${t.transactionalId}'; its next coordinator completes the transaction`);
       const byLeader = new Map<number, [string, number][]>();
-      for (const tp of left) { const l = this.b.replicas.leaderOf(tp[0], tp[1]); const list = byLeader.get(l) ?? []; list.push(tp); byLeader.set(l, list); }
+      for (const tp of left) {
+        if (!this.b.metadata.get(tp[0])) continue; // deleted meanwhile
+        const l = this.b.replicas.leaderOf(tp[0], tp[1]);
+        const list = byLeader.get(l) ?? []; list.push(tp); byLeader.set(l, list);
+      }
       const failed: [string, number][] = [];
       await Promise.all([...byLeader].map(async ([leader, list]) => {
         if (leader < 0) { failed.push(...list); return; }
         if (leader === this.b.replicas.metadata.nodeId) {
-          for (const [topic, p] of list) {
-            try {
-              if (topic === OFFSETS_TOPIC) await this.offsetSink?.completeTransaction(pid, epoch, commit, p);
-              else await this.appendMarker(topic, p, pid, epoch, commit);
-            } catch { failed.push([topic, p]); }
+          for (const tp of list) {
+            try { if ((await this.markerHere(tp[0], tp[1], pid, epoch, commit)) === 'elsewhere') failed.push(tp); } catch { failed.push(tp); }
           }
           return;
         }
@@ -351,15 +394,17 @@ export class TransactionCoordinator {
           const byTopic = new Map<string, number[]>();
           for (const [topic, p] of list) { const ps = byTopic.get(topic) ?? []; ps.push(p); byTopic.set(topic, ps); }
           const res = await conn.send(WriteTxnMarkers, 1, { markers: [{ producerId: pid, producerEpoch: epoch, transactionResult: commit, coordinatorEpoch: 0, topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }] });
-          for (const tr of res.markers[0]?.topics ?? []) for (const pr of tr.partitions) if (pr.errorCode) failed.push([tr.name, pr.partitionIndex]);
+          const answered = new Set<string>();
+          for (const tr of res.markers[0]?.topics ?? []) for (const pr of tr.partitions) { answered.add(pk(tr.name, pr.partitionIndex)); if (pr.errorCode) failed.push([tr.name, pr.partitionIndex]); }
+          for (const tp of list) if (!answered.has(pk(tp[0], tp[1]))) failed.push(tp);
         } catch (e) {
           this.conns.delete(leader);
           this.b.logger.info({ broker: leader, err: (e as Error).message }, 'WriteTxnMarkers failed; retrying');
           failed.push(...list);
         }
       }));
+      if (failed.length && round % 50 === 1) this.b.logger.info({ transactionalId: t.transactionalId, partitions: failed.map(([x, y]) => `${x}-${y}`) }, 'transaction markers not written yet; retrying with each partition\'s current leader');
       left = failed;
-      if (left.length) await new Promise((r) => setTimeout(r, MARKER_RETRY_MS));
     }
   }
 
@@ -399,18 +444,64 @@ export class TransactionCoordinator {
     })).then((markers) => ({ markers }));
   }
 
-  private complete(t: TxnMeta, commit: boolean): void | Promise<void> {
-    t.state = commit ? 'PrepareCommit' : 'PrepareAbort';
-    this.persist(t);
-    const finish = () => {
-      t.state = commit ? 'CompleteCommit' : 'CompleteAbort';
-      this.onCompleted?.(commit);
-      t.partitions.clear(); t.groups.clear();
-      this.persist(t);
+  /**
+   * Ends a transaction in Kafka's order: PrepareCommit/PrepareAbort written and held by the
+   * ISR of its __transaction_state partition (`prepared`: what EndTxn answers on), then the
+   * markers, then CompleteCommit/CompleteAbort (`done`). Between the two the id answers
+   * CONCURRENT_TRANSACTIONS, and each data partition's last stable offset stays at the
+   * transaction until its marker is there. A prepare that does not reach the ISR puts the
+   * transaction back as it was (the client retries) and writes no marker: a coordinator
+   * elected without the record must not find markers of a transaction it thinks open.
+   */
+  private complete(t: TxnMeta, commit: boolean): { prepared: void | Promise<void>; done: void | Promise<void> } {
+    const before = t.state;
+    const preparing: TxnState = commit ? 'PrepareCommit' : 'PrepareAbort';
+    t.state = preparing;
+    const undo = (e: unknown): never => {
+      if (this.txns.get(t.transactionalId) === t && t.state === preparing) t.state = before;
+      throw e;
     };
-    const markers = this.writeMarkers(t, commit);
-    if (markers) return markers.then(finish);
-    finish();
+    let prepared: void | Promise<void> = undefined;
+    try {
+      this.persist(t);
+      prepared = this.durable(t.transactionalId, undefined);
+    } catch (e) { undo(e); }
+    if (prepared instanceof Promise) prepared = prepared.catch(undo);
+    const done = then(prepared, () => this.finishMarkers(t, commit));
+    // EndTxn waits on `prepared` only; what fails after it is logged (finishMarkers retried while it could).
+    if (done instanceof Promise) done.catch((e) => this.b.logger.info({ transactionalId: t.transactionalId, err: (e as Error).message }, 'transaction left prepared for its next coordinator'));
+    return { prepared, done };
+  }
+
+  /** Markers, then the Complete record; tried again while this broker coordinates the prepared transaction. */
+  private finishMarkers(t: TxnMeta, commit: boolean): void | Promise<void> {
+    const again = (e: unknown): Promise<void> => {
+      if (!this.coordinates(t) || t.state !== (commit ? 'PrepareCommit' : 'PrepareAbort')) return Promise.reject(e);
+      this.b.logger.warn({ transactionalId: t.transactionalId, err: (e as Error).message }, 'writing the transaction markers failed; retrying');
+      return new Promise<void>((r) => setTimeout(r, FINISH_RETRY_MS)).then(() => this.finishMarkers(t, commit));
+    };
+    try {
+      const r = then(this.writeMarkers(t, commit), () => this.recordComplete(t, commit));
+      return r instanceof Promise ? r.catch(again) : r;
+    } catch (e) { return again(e); }
+  }
+
+  /**
+   * Every marker is written: CompleteCommit/CompleteAbort. The state moves at the append, not
+   * at its replication: whatever answers next about the id (AddPartitionsToTxn, InitProducerId,
+   * a retried EndTxn) waits for its own later record to be replicated, and this one is before it.
+   */
+  private recordComplete(t: TxnMeta, commit: boolean): void {
+    if (!this.coordinates(t)) throw new KafkaError('NOT_COORDINATOR', `this broker no longer coordinates '${t.transactionalId}'`);
+    t.state = commit ? 'CompleteCommit' : 'CompleteAbort';
+    t.partitions.clear(); t.groups.clear();
+    this.persist(t);
+    this.onCompleted?.(commit);
+  }
+
+  /** This broker still coordinates the id, and `t` is still its transaction (not unloaded and reloaded meanwhile). */
+  private coordinates(t: TxnMeta): boolean {
+    return !this.stopped && this.txns.get(t.transactionalId) === t && this.owns(t.transactionalId);
   }
 
   private abortTimedOut(): void {
@@ -460,7 +551,8 @@ export class TransactionCoordinator {
       const ongoing = t.state === 'Ongoing';
       const tx = t;
       // At the last epoch, the abort still goes out under a bumped epoch; the next instance gets a new id.
-      if (t.producerEpoch >= 32766) { t.producerEpoch = 32767; if (ongoing) pending = this.complete(t, false); afterAbort = () => { tx.producerId = this.allocateProducerId(); tx.producerEpoch = 0; }; } else { t.producerEpoch += 1; if (ongoing) pending = this.complete(t, false); }
+      if (t.producerEpoch >= 32766) { t.producerEpoch = 32767; afterAbort = () => { tx.producerId = this.allocateProducerId(); tx.producerEpoch = 0; }; } else t.producerEpoch += 1;
+      if (ongoing) pending = this.fenceWait(id, this.complete(t, false).done);
     }
     const tx = t;
     return then(pending, () => {
@@ -470,6 +562,17 @@ export class TransactionCoordinator {
       this.persist(tx);
       return this.durable(id, { throttleTimeMs: 0, errorCode: 0, producerId: tx.producerId, producerEpoch: tx.producerEpoch });
     });
+  }
+
+  /** The abort of a fenced instance's transaction, or CONCURRENT_TRANSACTIONS if its markers take longer than FENCE_WAIT_MS. */
+  private fenceWait(id: string, done: void | Promise<void>): void | Promise<void> {
+    if (!(done instanceof Promise)) return done;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((_, reject) => {
+      timer = setTimeout(() => reject(new KafkaError('CONCURRENT_TRANSACTIONS', `The open transaction of '${id}' is still being aborted; retry`)), FENCE_WAIT_MS);
+      timer.unref();
+    });
+    return Promise.race([done, late]).finally(() => clearTimeout(timer));
   }
 
   private addPartitions(t: TxnMeta, topics: { name: string; partitions: number[] }[]): { name: string; results: { partitionIndex: number; partitionErrorCode: number }[] }[] {
@@ -543,11 +646,12 @@ export class TransactionCoordinator {
     const t = this.check(this.txns.get(req.transactionalId), req.producerId, req.producerEpoch, req.transactionalId);
     this.checkNotCompleting(t);
     const commit: boolean = req.committed;
-    let pending: void | Promise<void> = undefined;
-    if (t.state === 'Ongoing') pending = this.complete(t, commit);
-    else if ((t.state === 'CompleteCommit' && !commit) || (t.state === 'CompleteAbort' && commit)) throw new KafkaError('INVALID_TXN_STATE', `Transaction of '${t.transactionalId}' already ${t.state === 'CompleteCommit' ? 'committed' : 'aborted'}`);
+    const answer = { throttleTimeMs: 0, errorCode: 0, producerId: t.producerId, producerEpoch: t.producerEpoch };
+    // Answered once the prepare is replicated; the markers follow (Kafka's order).
+    if (t.state === 'Ongoing') return then(this.complete(t, commit).prepared, () => answer);
+    if ((t.state === 'CompleteCommit' && !commit) || (t.state === 'CompleteAbort' && commit)) throw new KafkaError('INVALID_TXN_STATE', `Transaction of '${t.transactionalId}' already ${t.state === 'CompleteCommit' ? 'committed' : 'aborted'}`);
     // Empty or already complete the same way: nothing to do (a retried EndTxn).
-    return then(pending, () => this.durable(req.transactionalId, { throttleTimeMs: 0, errorCode: 0, producerId: t.producerId, producerEpoch: t.producerEpoch }));
+    return this.durable(req.transactionalId, answer);
   }
 
   txnOffsetCommit(_ctx: RequestContext, req: RequestOf<typeof TxnOffsetCommit>) {
