@@ -227,7 +227,7 @@ export class Broker {
     if (this.config.bool('log.cleaner.enable')) this.cleaner.start();
     this.handlers.handle(ApiVersions, apiVersionsHandler(this.handlers));
     const store = this.clusterStore;
-    if (store) this.handlers.wrap((key, h) => (OFFSET_COMMIT_KEYS.has(key) ? refreshingForUnknownTopics(h, this.metadata, store) : h));
+    if (store) this.handlers.wrap((key, h) => { const topicsOf = COORDINATOR_TOPICS.get(key); return topicsOf ? refreshingForUnknownTopics(h, topicsOf, this.metadata, store) : h; });
     const az = this.authorizer;
     if (az) {
       const lookup = { nameOf: (id: string) => this.metadata.getById(id)?.name, exists: (name: string) => !!this.metadata.get(name) };
@@ -341,22 +341,36 @@ export async function startBroker(opts: { dataDir: string; host?: string; port?:
   return b;
 }
 
-/** OffsetCommit (8) and TxnOffsetCommit (28): their topics must be known to the coordinator. */
-const OFFSET_COMMIT_KEYS = new Set([8, 28]);
+type NamedPartitions = { name: string; partitions: number[] }[];
+type CommitRequest = { topics?: { name: string; partitions?: { partitionIndex: number }[] }[] | null };
+type AddPartitionsRequest = { v3AndBelowTopics?: { name: string; partitions?: number[] }[] | null; transactions?: { topics?: { name: string; partitions?: number[] }[] }[] | null };
+const commitTopics = (r: unknown): NamedPartitions => ((r as CommitRequest).topics ?? []).map((t) => ({ name: t.name, partitions: (t.partitions ?? []).map((p) => p.partitionIndex) }));
+/**
+ * The topics of the requests whose topics must be known to a coordinator: OffsetCommit (8),
+ * TxnOffsetCommit (28), AddPartitionsToTxn (24; v3 and below one transaction, v4+ a batch).
+ */
+const COORDINATOR_TOPICS = new Map<number, (req: unknown) => NamedPartitions>([
+  [8, commitTopics],
+  [28, commitTopics],
+  [24, (req) => {
+    const r = req as AddPartitionsRequest;
+    return [...(r.v3AndBelowTopics ?? []), ...(r.transactions ?? []).flatMap((tx) => tx.topics ?? [])].map((t) => ({ name: t.name, partitions: t.partitions ?? [] }));
+  }],
+]);
 
 /**
  * In a cluster a topic created through another broker reaches this one's metadata by the
- * store's notification, a moment later. A commit naming a topic (or partition) this broker
- * does not know yet re-reads the store once before it is answered, so a client committing
- * right after CreateTopics is not told UNKNOWN_TOPIC_OR_PARTITION (librdkafka does not
- * retry that for a commit; librdkafka's 0099 test hit it).
+ * store's notification, a moment later. A commit, or a partition added to a transaction,
+ * naming a topic (or partition) this broker does not know yet re-reads the store once
+ * before it is answered, so a client right after CreateTopics is not told
+ * UNKNOWN_TOPIC_OR_PARTITION (librdkafka does not retry that for a commit; librdkafka's
+ * 0099 test hit it).
  */
-function refreshingForUnknownTopics(h: Handler, metadata: MetadataStore, store: PostgresClusterView): Handler {
+function refreshingForUnknownTopics(h: Handler, topicsOf: (req: unknown) => NamedPartitions, metadata: MetadataStore, store: PostgresClusterView): Handler {
   return (ctx, req) => {
-    const topics = (req as { topics?: { name: string; partitions?: { partitionIndex: number }[] }[] | null }).topics ?? [];
-    const unknown = topics.some((t) => {
+    const unknown = topicsOf(req).some((t) => {
       const known = metadata.get(t.name);
-      return !known || (t.partitions ?? []).some((p) => p.partitionIndex >= known.partitions.length);
+      return !known || t.partitions.some((p) => p >= known.partitions.length);
     });
     if (!unknown) return h(ctx, req);
     return store.refresh().catch(() => undefined).then(() => h(ctx, req));

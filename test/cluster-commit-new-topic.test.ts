@@ -10,6 +10,8 @@ import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { createClusterDb, kcatMetadata, TestCluster, waitFor } from './helpers/cluster.ts';
 import { python } from './helpers/clients.ts';
+import { TestClient } from './helpers/replication-cluster.ts';
+import { AddPartitionsToTxn, FindCoordinator, InitProducerId } from '../server/protocol/apis/index.ts';
 
 test('a commit for a topic the coordinator has not heard of yet re-reads the metadata store instead of answering UNKNOWN_TOPIC_OR_PARTITION', async (t) => {
   const c = new TestCluster(await createClusterDb(), ['--set', 'broker.session.timeout.ms=60000', '--set', 'broker.heartbeat.interval.ms=20000',
@@ -70,4 +72,35 @@ c.close()`]);
   assert.equal(r.status, 0, `the commit failed: ${r.stderr}`);
   assert.match(r.stdout, /errors \['None', 'None'\]/);
   assert.match(r.stdout, /committed \[5, 7\]/);
+});
+
+test('AddPartitionsToTxn naming a topic the transaction coordinator has not heard of yet re-reads the metadata store instead of answering UNKNOWN_TOPIC_OR_PARTITION', async (t) => {
+  const c = new TestCluster(await createClusterDb(), ['--set', 'broker.session.timeout.ms=60000', '--set', 'broker.heartbeat.interval.ms=20000',
+    '--set', 'transaction.state.log.num.partitions=1', '--set', 'transaction.state.log.replication.factor=1']);
+  t.after(() => c.close());
+  const b = await c.start(1);
+  const cl = await TestClient.connect(b.port);
+  t.after(() => cl.close());
+  // FindCoordinator creates __transaction_state; the id's coordinator is this broker once it leads it
+  await waitFor('the transaction coordinator', async () => {
+    const r = await cl.conn.send(FindCoordinator, 3, { key: 'tx', keyType: 1 });
+    return r.errorCode === 0 && r.nodeId === 1;
+  });
+  const init = await waitFor('InitProducerId', async () => {
+    const r = await cl.conn.send(InitProducerId, 1, { transactionalId: 'tx', transactionTimeoutMs: 60000 });
+    return r.errorCode === 0 && r;
+  });
+
+  // the topic appears in the store without a notification
+  const topic = `late-${randomUUID().slice(0, 8)}`;
+  const db = new pg.Client({ connectionString: c.db.url });
+  await db.connect();
+  try {
+    await db.query('INSERT INTO tributary_topics (name, id, internal, configs, created_at) VALUES ($1, $2, false, $3, $4)', [topic, randomUUID().replace(/-/g, ''), '{}', Date.now()]);
+    await db.query('INSERT INTO tributary_partitions (topic, partition, leader, leader_epoch, partition_epoch, replicas, isr) VALUES ($1, 0, 1, 0, 0, $2, $2)', [topic, [1]]);
+  } finally { await db.end(); }
+
+  const add = await cl.conn.send(AddPartitionsToTxn, 3, { v3AndBelowTransactionalId: 'tx', v3AndBelowProducerId: init.producerId, v3AndBelowProducerEpoch: init.producerEpoch, v3AndBelowTopics: [{ name: topic, partitions: [0] }] });
+  const errs = (add.resultsByTopicV3AndBelow as { resultsByPartition: { partitionErrorCode: number }[] }[]).flatMap((x) => x.resultsByPartition.map((p) => p.partitionErrorCode));
+  assert.deepEqual(errs, [0], 'the partition joined the transaction (3 = UNKNOWN_TOPIC_OR_PARTITION)');
 });
