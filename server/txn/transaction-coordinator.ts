@@ -413,7 +413,8 @@ export class TransactionCoordinator {
     if (!c) {
       const ep = this.b.replicas.brokerEndpoint(id);
       if (!ep) return Promise.reject(new Error(`broker ${id} is not alive`));
-      c = BrokerConnection.connect(ep.host, ep.port, `tributary-txn-coordinator-${this.b.replicas.metadata.nodeId}`, 30000);
+      // The inter-broker listener's security (TLS, SASL login), as the replica fetchers use it.
+      c = BrokerConnection.connect(ep.host, ep.port, `tributary-txn-coordinator-${this.b.replicas.metadata.nodeId}`, 30000, this.b.replicas.interBroker);
       c.then((x) => { x.onClose = () => { if (this.conns.get(id) === c) this.conns.delete(id); }; }, () => { this.conns.delete(id); });
       this.conns.set(id, c);
     }
