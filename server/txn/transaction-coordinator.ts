@@ -29,6 +29,12 @@ const FINISH_RETRY_MS = 1000;
  * the abort's markers, then answers CONCURRENT_TRANSACTIONS (the client retries), as Kafka does.
  */
 const FENCE_WAIT_MS = 5000;
+/**
+ * A request that would answer CONCURRENT_TRANSACTIONS (the id's previous transaction still
+ * writing its markers) is held this long for them first: markers take about one replication
+ * round, and the client's retry backoff (librdkafka 20 ms, Java 20-100 ms) would cost more.
+ */
+const COMPLETION_WAIT_MS = 100;
 
 export type TxnState = 'Empty' | 'Ongoing' | 'PrepareCommit' | 'PrepareAbort' | 'CompleteCommit' | 'CompleteAbort' | 'Dead' | 'PrepareEpochFence';
 const STATE_CODES: TxnState[] = ['Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort', 'Dead', 'PrepareEpochFence'];
@@ -87,6 +93,8 @@ export class TransactionCoordinator {
 
   /** __transaction_state partitions this broker leads and has loaded */
   private loaded = new Set<number>();
+  /** settles when a prepared transaction's markers and Complete record are written (or that failed) */
+  private completions = new WeakMap<TxnMeta, Promise<void>>();
   /** connections to other brokers for WriteTxnMarkers */
   private conns = new Map<number, Promise<BrokerConnection>>();
   private stopped = false;
@@ -470,6 +478,7 @@ export class TransactionCoordinator {
     if (prepared instanceof Promise) prepared = prepared.catch(undo);
     const done = then(prepared, () => this.finishMarkers(t, commit));
     // EndTxn waits on `prepared` only; what fails after it is logged (finishMarkers retried while it could).
+    if (done instanceof Promise) this.completions.set(t, done.then(() => {}, () => {}));
     if (done instanceof Promise) done.catch((e) => this.b.logger.info({ transactionalId: t.transactionalId, err: (e as Error).message }, 'transaction left prepared for its next coordinator'));
     return { prepared, done };
   }
@@ -528,9 +537,13 @@ export class TransactionCoordinator {
     return t;
   }
 
-  initProducerId(_ctx: RequestContext, req: RequestOf<typeof InitProducerId>) {
+  initProducerId(ctx: RequestContext, req: RequestOf<typeof InitProducerId>) {
     const id: string | null = req.transactionalId ?? null;
     if (id === null) return { throttleTimeMs: 0, errorCode: 0, producerId: this.allocateProducerId(), producerEpoch: 0 };
+    return this.afterCompletion([id], () => this.initTransactionalProducer(ctx, req, id));
+  }
+
+  private initTransactionalProducer(_ctx: RequestContext, req: RequestOf<typeof InitProducerId>, id: string) {
     if (id === '') throw new KafkaError('INVALID_REQUEST', 'Empty transactional id');
     this.checkCoordinator(id);
     const max = this.b.config.int('transaction.max.timeout.ms');
@@ -563,6 +576,23 @@ export class TransactionCoordinator {
       this.persist(tx);
       return this.durable(id, { throttleTimeMs: 0, errorCode: 0, producerId: tx.producerId, producerEpoch: tx.producerEpoch });
     });
+  }
+
+  /**
+   * `handle()` now, or, while a transaction of `ids` is prepared, once its markers are written
+   * (at most COMPLETION_WAIT_MS; then it answers CONCURRENT_TRANSACTIONS as it would have).
+   */
+  private afterCompletion<R>(ids: string[], handle: () => R | Promise<R>): R | Promise<R> {
+    const waits: Promise<void>[] = [];
+    for (const id of ids) {
+      const t = this.txns.get(id);
+      const w = t && (t.state === 'PrepareCommit' || t.state === 'PrepareAbort') ? this.completions.get(t) : undefined;
+      if (w) waits.push(w);
+    }
+    if (!waits.length) return handle();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((r) => { timer = setTimeout(r, COMPLETION_WAIT_MS); timer.unref(); });
+    return Promise.race([Promise.all(waits), late]).then(() => { clearTimeout(timer); return handle(); });
   }
 
   /** The abort of a fenced instance's transaction, or CONCURRENT_TRANSACTIONS if its markers take longer than FENCE_WAIT_MS. */
@@ -601,9 +631,11 @@ export class TransactionCoordinator {
 
   addPartitionsToTxn(ctx: RequestContext, req: RequestOf<typeof AddPartitionsToTxn>) {
     const ids: string[] = ctx.apiVersion >= 4 ? (req.transactions ?? []).map((tx: any) => tx.transactionalId) : [req.v3AndBelowTransactionalId];
-    const res = this.addPartitionsNow(ctx, req);
-    const waits = ids.map((id) => (this.owns(id) ? this.durable(id, null) : null)).filter((w) => w instanceof Promise);
-    return waits.length ? Promise.all(waits).then(() => res) : res;
+    return this.afterCompletion(ids, () => {
+      const res = this.addPartitionsNow(ctx, req);
+      const waits = ids.map((id) => (this.owns(id) ? this.durable(id, null) : null)).filter((w) => w instanceof Promise);
+      return waits.length ? Promise.all(waits).then(() => res) : res;
+    });
   }
 
   private addPartitionsNow(ctx: RequestContext, req: RequestOf<typeof AddPartitionsToTxn>) {
@@ -635,6 +667,10 @@ export class TransactionCoordinator {
   }
 
   addOffsetsToTxn(_ctx: RequestContext, req: RequestOf<typeof AddOffsetsToTxn>) {
+    return this.afterCompletion([req.transactionalId], () => this.addOffsets(req));
+  }
+
+  private addOffsets(req: RequestOf<typeof AddOffsetsToTxn>) {
     const t = this.check(this.txns.get(req.transactionalId), req.producerId, req.producerEpoch, req.transactionalId);
     this.checkNotCompleting(t);
     t.groups.add(req.groupId);
