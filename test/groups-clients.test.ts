@@ -176,8 +176,8 @@ test('offset reset: committed offset below the log start resets per auto.offset.
   t.after(() => b.stop());
   await produceLines(b.bootstrap, 'resets', 0, 10);
   const gc = b.broker.groups!;
-  gc.resetOffsets('g-reset-e', 'resets', { offset: 2n });
-  gc.resetOffsets('g-reset-n', 'resets', { offset: 2n });
+  await gc.resetOffsets('g-reset-e', 'resets', { offset: 2n });
+  await gc.resetOffsets('g-reset-n', 'resets', { offset: 2n });
   const kafka = new Kafka({ brokers: [b.bootstrap], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -212,7 +212,7 @@ test('offsets of an empty group expire after offsets.retention.minutes and stay 
   let b = await startBroker({ dataDir: dir, config: { 'offsets.retention.minutes': '1' } });
   await produceLines(b.bootstrap, 'expiring', 0, 3);
   const gc = b.broker.groups!;
-  gc.resetOffsets('g-exp', 'expiring', { latest: true });
+  await gc.resetOffsets('g-exp', 'expiring', { latest: true });
   assert.equal(gc.expireOffsets(Date.now() + 30_000), 0, 'not yet');
   assert.equal(gc.expireOffsets(Date.now() + 120_000), 1);
   assert.equal(gc.groups.has('g-exp'), false);

@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ApiHandlers, RequestContext } from '../network/api-handlers.ts';
 import type { RequestOf } from '../protocol/schema.ts';
-import { DeleteGroups, DescribeGroups, Heartbeat, JoinGroup, LeaveGroup, ListGroups, OffsetCommit, OffsetDelete, OffsetFetch, SyncGroup } from '../protocol/apis/index.ts';
+import { DeleteGroups, DescribeGroups, Heartbeat, JoinGroup, LeaveGroup, ListGroups, ListOffsets, OffsetCommit, OffsetDelete, OffsetFetch, SyncGroup } from '../protocol/apis/index.ts';
+import { BrokerConnection } from '../replication/broker-connection.ts';
 import type { BrokerConfig } from '../config.ts';
 import type { MetadataStore } from '../cluster/metadata-store.ts';
 import type { TopicManager } from '../topic-manager.ts';
@@ -21,6 +22,11 @@ const pk = (t: string, p: number) => `${t}\u0000${p}`;
 const EMPTY = Buffer.alloc(0);
 /** Kafka's offsets.commit.timeout.ms default: how long a commit waits for the replicas of __consumer_offsets. */
 const COMMIT_TIMEOUT_MS = 5000;
+/** ListOffsets timestamps: the high-water mark, the log start */
+const LATEST = -1n;
+const EARLIEST = -2n;
+/** lag() asks the leaders of partitions led elsewhere for their high-water marks at most this often */
+const REMOTE_ENDS_EVERY_MS = 1000;
 
 export interface GroupLag {
   topic: string; partition: number; committed: bigint | null; logEndOffset: bigint; lag: bigint | null; metadata: string | null;
@@ -43,6 +49,12 @@ export class GroupCoordinator {
   private stopped = false;
   /** __consumer_offsets partitions this broker leads and has loaded */
   private loaded = new Set<number>();
+  /** high-water marks of partitions led by other brokers, as their leaders last answered (lag()) */
+  private remoteEnds = new Map<string, bigint>();
+  private remoteEndsAt = 0;
+  private remoteEndsAsking = false;
+  /** connections to other brokers for ListOffsets */
+  private conns = new Map<number, Promise<BrokerConnection>>();
 
   constructor(private readonly b: GroupCoordinatorDeps) {}
 
@@ -63,6 +75,8 @@ export class GroupCoordinator {
   stop(): void {
     this.stopped = true;
     clearInterval(this.timer);
+    for (const c of this.conns.values()) void c.then((x) => x.close(), () => {});
+    this.conns.clear();
     for (const g of this.groups.values()) {
       for (const m of g.members.values()) clearTimeout(m.sessionTimer);
       for (const t of g.pendingMembers.values()) clearTimeout(t);
@@ -803,6 +817,11 @@ export class GroupCoordinator {
 
   // ---- admin (UI, tests) ----
 
+  /**
+   * The group's committed offsets and lag on every partition of the cluster's metadata. A
+   * partition led here answers its high-water mark now; one led elsewhere the one its leader
+   * gave last (ListOffsets, asked at most once a second): it is left out until the first answer.
+   */
   lag(groupId: string): GroupLag[] {
     const g = this.groups.get(groupId);
     if (!g) throw new KafkaError('GROUP_ID_NOT_FOUND', `Group '${groupId}' does not exist`);
@@ -810,31 +829,108 @@ export class GroupCoordinator {
     const keys = new Set(g.offsets.keys());
     const subscribed = g.subscribedTopics();
     for (const t of subscribed ?? []) for (const p of this.b.metadata.get(t)?.partitions ?? []) keys.add(pk(t, p.partition));
+    const elsewhere: [string, number][] = [];
     for (const k of [...keys].sort()) {
       const [topic, ps] = k.split('\u0000'); const partition = Number(ps);
+      if (!this.b.metadata.get(topic)?.partitions[partition]) continue;
       const part = this.b.replicas.get(topic, partition);
-      if (!part) continue;
+      let end: bigint | undefined;
+      if (part?.isLeader) end = part.highWatermark;
+      else { elsewhere.push([topic, partition]); end = this.remoteEnds.get(k); }
+      if (end === undefined) continue;
       const o = g.offsets.get(k);
-      const end = part.log.highWatermark;
       out.push({ topic, partition, committed: o ? o.offset : null, logEndOffset: end, lag: o ? (end - o.offset > 0n ? end - o.offset : 0n) : null, metadata: o?.metadata ?? null });
     }
+    if (elsewhere.length) this.refreshRemoteEnds(elsewhere);
     return out;
   }
 
-  /** Resets committed offsets of an empty group; with preview, only says what would change. */
-  resetOffsets(groupId: string, topic: string, to: { earliest?: true; latest?: true; timestamp?: number; offset?: bigint }, preview = false): { partition: number; from: bigint | null; to: bigint }[] {
-    const g = this.group(groupId, true);
-    if (g.members.size > 0) throw new KafkaError('NON_EMPTY_GROUP', `Group '${groupId}' has active members; stop them before resetting offsets`);
+  private refreshRemoteEnds(parts: [string, number][]): void {
+    const now = Date.now();
+    if (this.remoteEndsAsking || now - this.remoteEndsAt < REMOTE_ENDS_EVERY_MS || this.stopped) return;
+    this.remoteEndsAsking = true;
+    this.remoteEndsAt = now;
+    this.offsetsAt(parts, LATEST).then((m) => { for (const [k, o] of m) this.remoteEnds.set(k, o); }, (e) => {
+      this.b.logger.info({ err: (e as Error).message }, 'group lag: the high-water marks of partitions led elsewhere could not be read');
+    }).finally(() => { this.remoteEndsAsking = false; });
+  }
+
+  /**
+   * ListOffsets at `timestamp` (LATEST: the high-water mark, EARLIEST: the log start, else the
+   * first offset at or after that time) for each partition, from its leader: this broker's
+   * partitions directly, the others' by ListOffsets. Partitions whose leader does not answer
+   * (or that have no offset at that time) are missing from the result.
+   */
+  private async offsetsAt(parts: [string, number][], timestamp: bigint): Promise<Map<string, bigint>> {
+    const out = new Map<string, bigint>();
+    const byLeader = new Map<number, [string, number][]>();
+    for (const tp of parts) { const l = this.b.replicas.leaderOf(tp[0], tp[1]); const list = byLeader.get(l) ?? []; list.push(tp); byLeader.set(l, list); }
+    await Promise.all([...byLeader].map(async ([leader, list]) => {
+      if (leader < 0) return;
+      if (leader === this.b.replicas.metadata.nodeId) {
+        for (const [topic, p] of list) {
+          const part = this.b.replicas.get(topic, p);
+          if (!part?.isLeader) continue;
+          const hit = timestamp === LATEST || timestamp === EARLIEST ? null : await part.offsetForTimestamp(timestamp);
+          const o = timestamp === LATEST ? part.highWatermark : timestamp === EARLIEST ? part.logStartOffset : hit && hit.offset < part.highWatermark ? hit.offset : undefined;
+          if (o !== undefined && o >= 0n) out.set(pk(topic, p), o);
+        }
+        return;
+      }
+      try {
+        const conn = await this.connection(leader);
+        const byTopic = new Map<string, number[]>();
+        for (const [topic, p] of list) { const ps = byTopic.get(topic) ?? []; ps.push(p); byTopic.set(topic, ps); }
+        const res = await conn.send(ListOffsets, 4, { replicaId: -1, isolationLevel: 0, topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp })) })) });
+        for (const t of res.topics) for (const p of t.partitions) if (p.errorCode === 0 && p.offset >= 0n) out.set(pk(t.name, p.partitionIndex), p.offset);
+      } catch (e) {
+        this.conns.delete(leader);
+        this.b.logger.info({ broker: leader, err: (e as Error).message }, 'ListOffsets to a partition leader failed');
+      }
+    }));
+    return out;
+  }
+
+  private connection(id: number): Promise<BrokerConnection> {
+    let c = this.conns.get(id);
+    if (!c) {
+      const ep = this.b.replicas.brokerEndpoint(id);
+      if (!ep) return Promise.reject(new Error(`broker ${id} is not alive`));
+      c = BrokerConnection.connect(ep.host, ep.port, `tributary-group-coordinator-${this.b.replicas.metadata.nodeId}`, 30000, this.b.replicas.interBroker);
+      c.then((x) => { x.onClose = () => { if (this.conns.get(id) === c) this.conns.delete(id); }; }, () => { this.conns.delete(id); });
+      this.conns.set(id, c);
+    }
+    return c;
+  }
+
+  /**
+   * Resets committed offsets of an empty group to offsets its partitions' leaders answer
+   * (an explicit offset is kept within each partition's log start and high-water mark);
+   * with preview, only says what would change.
+   */
+  async resetOffsets(groupId: string, topic: string, to: { earliest?: true; latest?: true; timestamp?: number; offset?: bigint }, preview = false): Promise<{ partition: number; from: bigint | null; to: bigint }[]> {
+    const empty = () => {
+      const g = this.group(groupId, true);
+      if (g.members.size > 0) throw new KafkaError('NON_EMPTY_GROUP', `Group '${groupId}' has active members; stop them before resetting offsets`);
+      return g;
+    };
+    empty();
     const t = this.b.metadata.get(topic);
     if (!t) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist`);
+    const parts: [string, number][] = t.partitions.map((pm) => [topic, pm.partition]);
+    const [start, end] = await Promise.all([this.offsetsAt(parts, EARLIEST), this.offsetsAt(parts, LATEST)]);
+    const atTime = to.timestamp !== undefined ? await this.offsetsAt(parts, BigInt(to.timestamp)) : null;
+    const g = empty(); // a member may have joined meanwhile
     const plan = t.partitions.map((pm) => {
-      const log = this.b.replicas.get(topic, pm.partition)!.log;
+      const k = pk(topic, pm.partition);
+      const lo = start.get(k); const hi = end.get(k);
+      if (lo === undefined || hi === undefined) throw new KafkaError('LEADER_NOT_AVAILABLE', `The leader of ${topic}-${pm.partition} did not answer its offsets; retry`);
       let target: bigint;
-      if (to.earliest) target = log.logStartOffset;
-      else if (to.latest) target = log.highWatermark;
-      else if (to.timestamp !== undefined) target = log.offsetForTimestamp(BigInt(to.timestamp))?.offset ?? log.highWatermark;
-      else target = to.offset! < log.logStartOffset ? log.logStartOffset : to.offset! > log.highWatermark ? log.highWatermark : to.offset!;
-      return { partition: pm.partition, from: g.offsets.get(pk(topic, pm.partition))?.offset ?? null, to: target };
+      if (to.earliest) target = lo;
+      else if (to.latest) target = hi;
+      else if (atTime) target = atTime.get(k) ?? hi;
+      else target = to.offset! < lo ? lo : to.offset! > hi ? hi : to.offset!;
+      return { partition: pm.partition, from: g.offsets.get(k)?.offset ?? null, to: target };
     });
     if (!preview) {
       const now = Date.now();
