@@ -146,7 +146,7 @@ test('stale generations and unknown members get ILLEGAL_GENERATION / UNKNOWN_MEM
   assert.equal(await commit(first.generationId + 5, first.memberId), 22);
   assert.equal(await commit(first.generationId, 'nobody'), 25);
   assert.equal(await commit(first.generationId, first.memberId), 0);
-  const fetched = gc.offsetFetch(ctx(7), decoded(OffsetFetch, { groupId: 'g-stale', topics: [{ name: 'stale', partitionIndexes: [0] }] }));
+  const fetched = await gc.offsetFetch(ctx(7), decoded(OffsetFetch, { groupId: 'g-stale', topics: [{ name: 'stale', partitionIndexes: [0] }] }));
   assert.equal(fetched.topics![0].partitions[0].metadata, 'meta', 'commit metadata round-trips');
   assert.equal(gc.heartbeat(ctx(3), decoded(Heartbeat, { groupId: 'g-stale', generationId: 99, memberId: first.memberId })).errorCode, 22);
   assert.equal(gc.heartbeat(ctx(3), decoded(Heartbeat, { groupId: 'g-stale', generationId: first.generationId, memberId: 'ghost' })).errorCode, 25);

@@ -118,3 +118,18 @@ test('a transaction left in PrepareCommit by a coordinator that went away is com
   const d = await next.conn.send(DescribeTransactions, 0, { transactionalIds: ['tx'] });
   assert.equal(d.transactionStates[0].transactionState, 'CompleteCommit', 'the new coordinator completed it');
 });
+
+test('an OffsetFetch without requireStable (kafkajs, the platform\'s own client) after EndTxn waits for the offsets\' marker instead of answering the offset before the transaction', async (t) => {
+  const { c, begin, committed } = await setUp(t);
+  // The group's coordinator is broker 2; the transaction coordinator (broker 1) cannot reach it for the marker.
+  c.controller.elect(OFFSETS, 0, 2, [1, 2, 3], [1, 2, 3]);
+  const txn = await begin(42n, 2);
+  c.controller.endpoints.get(2)!.alive = false;
+  await txn.end(true); // answered: the prepare is replicated; the marker to broker 2 is retried
+  // While the marker cannot arrive, the fetch answers as Kafka does once it stops waiting: the offset before.
+  assert.equal(await committed(2), -1n);
+  // A fetch asked while the marker is on its way answers the transaction's offset, not the one before it.
+  const asked = committed(2);
+  c.controller.endpoints.get(2)!.alive = true;
+  assert.equal(await asked, 42n, 'the offset before the committed transaction: a consumer would re-read what it consumed');
+});

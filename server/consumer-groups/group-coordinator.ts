@@ -22,6 +22,8 @@ const pk = (t: string, p: number) => `${t}\u0000${p}`;
 const EMPTY = Buffer.alloc(0);
 /** Kafka's offsets.commit.timeout.ms default: how long a commit waits for the replicas of __consumer_offsets. */
 const COMMIT_TIMEOUT_MS = 5000;
+/** How long an OffsetFetch without requireStable waits for a partition's transactional offsets to get their marker. */
+const STABLE_WAIT_MS = 2000;
 /** ListOffsets timestamps: the high-water mark, the log start */
 const LATEST = -1n;
 const EARLIEST = -2n;
@@ -668,7 +670,42 @@ export class GroupCoordinator {
     return [...byTopic].map(([name, ps]) => ({ name, partitions: ps.sort((a, b) => a - b).map((p) => entry(name, p)) }));
   }
 
+  /**
+   * Whether any asked partition of the group has transactional offsets waiting for their
+   * marker (all of the group's partitions when `topics` is null).
+   */
+  private pendingFor(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null): boolean {
+    const g = this.groups.get(groupId);
+    if (!g || g.pendingTxnOffsets.size === 0) return false;
+    if (!topics) return true;
+    for (const pending of g.pendingTxnOffsets.values()) {
+      for (const t of topics) for (const p of t.partitionIndexes) if (pending.has(pk(t.name, p))) return true;
+    }
+    return false;
+  }
+
   offsetFetch(ctx: RequestContext, req: RequestOf<typeof OffsetFetch>) {
+    // A client that does not send requireStable (KIP-447: kafkajs, @platformatic/kafka, so the
+    // platform's own EOS consumers) would get the offset before a transaction whose EndTxn
+    // was answered but whose markers are still being written (ms), and re-read what that
+    // transaction consumed. Such a fetch waits for those offsets to settle (up to
+    // STABLE_WAIT_MS; then it answers as Kafka does, the older offset).
+    const asked: [string, { name: string; partitionIndexes: number[] }[] | null][] = ctx.apiVersion >= 8
+      ? (req.groups ?? []).filter((gr: any) => !req.requireStable).map((gr: any) => [gr.groupId, gr.topics ?? null])
+      : (ctx.apiVersion >= 7 && req.requireStable ? [] : [[req.groupId, req.topics ?? null]]);
+    const unsettled = () => asked.some(([id, topics]) => this.pendingFor(id, topics));
+    if (!unsettled()) return this.answerOffsetFetch(ctx, req);
+    const deadline = Date.now() + STABLE_WAIT_MS;
+    return new Promise<ReturnType<GroupCoordinator['answerOffsetFetch']>>((resolve) => {
+      const check = () => {
+        if (this.stopped || !unsettled() || Date.now() >= deadline) resolve(this.answerOffsetFetch(ctx, req));
+        else setTimeout(check, 5);
+      };
+      setTimeout(check, 5);
+    });
+  }
+
+  private answerOffsetFetch(ctx: RequestContext, req: RequestOf<typeof OffsetFetch>) {
     if (ctx.apiVersion >= 8) {
       return { throttleTimeMs: 0, groups: (req.groups ?? []).map((gr: any) => { const e = this.coordinatorError(gr.groupId); return { groupId: gr.groupId, topics: e ? [] : this.fetchOffsets(gr.groupId, gr.topics, req.requireStable), errorCode: e }; }) };
     }
