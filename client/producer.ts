@@ -1,9 +1,11 @@
 // The one producer: idempotent by default, acks=all, any codec, optionally
 // transactional (one transactional.id per producer, as KIP-618 tasks need).
-import { Producer, type MessageToProduce } from '@platformatic/kafka';
+import { Producer, kGetConnection, type ClusterMetadata, type Connection, type MessageToProduce } from '@platformatic/kafka';
 import { baseOptions, type ClientConfig } from './config.ts';
 import { ensureCodecs, type Codec } from './codecs.ts';
 import { murmur2 } from './murmur2.ts';
+import { encodeRecordBatch } from './record-batch.ts';
+import { encodeProduceRequest, produceApi, PRODUCE_MAX_VERSION, PRODUCE_MIN_VERSION, type ProduceResponse, type TopicData } from './produce-request.ts';
 
 export interface Header { key: string; value: Buffer | string | null }
 
@@ -97,20 +99,40 @@ class SendQueue {
 const offsetsOf = (res: { offsets?: { topic: string; partition: number; offset: bigint }[] }): PartitionOffset[] =>
   (res.offsets ?? []).map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.offset) }));
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Destination = { topic: string; partition: number; records: OutgoingRecord[]; batch?: Buffer };
+
+/** The library's errors carry `findBy` over their tree of causes. */
+type FindBy = { findBy?: (k: string, v: unknown) => unknown };
+
 export class KafkaProducer {
   private readonly p: Producer;
   private readonly acks: number;
   private readonly queue = new SendQueue();
+  private readonly idempotent: boolean;
+  private readonly retries: number;
+  private readonly timeoutMs: number;
+  /** next sequence number per `topic\0partition`, for the producer id and epoch in `seqOwner` */
+  private sequences = new Map<string, number>();
+  private seqOwner = '';
+  /** an idempotent send failed: its sequence numbers are unknown to us, so the next send takes a new producer id */
+  private reinit = false;
+  private produceVersion = 0;
+  private readonly roundRobin = new Map<string, number>();
 
   constructor(private readonly cfg: ProducerConfig) {
     const transactional = !!cfg.transactionalId;
     const base = baseOptions(cfg);
     this.acks = cfg.acks ?? -1;
+    this.idempotent = transactional || (cfg.idempotent ?? true);
+    this.retries = typeof base.retries === 'number' ? base.retries : 8;
+    this.timeoutMs = base.timeout ?? 30000;
     this.p = new Producer({
       ...base,
       // the library sends InitProducerId's transaction timeout from its request timeout
       ...(transactional ? { timeout: cfg.transactionTimeoutMs ?? 60000, transactionalId: cfg.transactionalId } : {}),
-      idempotent: transactional || (cfg.idempotent ?? true),
+      idempotent: this.idempotent,
       acks: this.acks,
       compression: cfg.compression ?? 'none',
       autocreateTopics: cfg.autoCreateTopics ?? false,
@@ -124,8 +146,137 @@ export class KafkaProducer {
   async send(records: OutgoingRecord[]): Promise<PartitionOffset[]> {
     if (!records.length) return [];
     await ensureCodecs();
-    const messages = records.map(toMessage);
-    return this.queue.run(async () => offsetsOf(await this.p.send({ messages, acks: this.acks })));
+    if (this.transactional) {
+      // outside a transaction a transactional producer is the library's business (it drops its
+      // transactional producer id for an idempotent one, and takes a new epoch at the next transaction)
+      const messages = records.map(toMessage);
+      return this.queue.run(async () => offsetsOf(await this.p.send({ messages, acks: this.acks })));
+    }
+    return this.queue.run(() => this.produce(records, null));
+  }
+
+  /**
+   * Produces `records`: each partition's share encoded here as one record batch
+   * (record-batch.ts), one Produce request per leader, retried (same sequence numbers,
+   * so the broker drops what it already has) on retriable errors.
+   */
+  private async produce(records: OutgoingRecord[], tx: Transaction | null): Promise<PartitionOffset[]> {
+    const p = this.p;
+    if (this.idempotent && !tx && (this.reinit || p.producerId === undefined)) {
+      await p.initIdempotentProducer({});
+      this.reinit = false;
+    }
+    const producerId = this.idempotent ? p.producerId! : -1n;
+    const producerEpoch = this.idempotent ? p.producerEpoch! : -1;
+    const owner = `${producerId}:${producerEpoch}`;
+    if (owner !== this.seqOwner) { this.sequences.clear(); this.seqOwner = owner; }
+    if (!this.produceVersion) this.produceVersion = await this.pickProduceVersion();
+
+    let topics: string[] = [records[0].topic];
+    for (const r of records) if (r.topic !== topics[topics.length - 1] && !topics.includes(r.topic)) topics.push(r.topic);
+    let md = await p.metadata({ topics, autocreateTopics: this.cfg.autoCreateTopics ?? false });
+    const dests = this.partition(records, md);
+    if (tx) await tx.addPartitions(md, dests.map((d) => ({ topic: d.topic, partition: d.partition })) as never);
+    const now = Date.now();
+    for (const d of dests) {
+      const seq = this.idempotent ? this.sequences.get(`${d.topic}\0${d.partition}`) ?? 0 : -1;
+      d.batch = encodeRecordBatch(d.records, { producerId, producerEpoch, baseSequence: seq, transactional: !!tx, codec: this.cfg.compression ?? 'none', now });
+    }
+    const txnId = tx ? this.cfg.transactionalId! : null;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const out: PartitionOffset[] = [];
+        const byLeader = new Map<number, Destination[]>();
+        for (const d of dests) {
+          const leader = md.topics.get(d.topic)!.partitions[d.partition].leader;
+          const list = byLeader.get(leader);
+          if (list) list.push(d); else byLeader.set(leader, [d]);
+        }
+        await Promise.all([...byLeader].map(async ([leader, ds]) => {
+          const res = await this.sendTo(md, leader, txnId, ds);
+          for (const t of res?.responses ?? []) for (const pr of t.partitionResponses) out.push({ topic: t.name, partition: pr.index, offset: Number(pr.baseOffset) });
+        }));
+        if (this.idempotent) {
+          for (const d of dests) {
+            const k = `${d.topic}\0${d.partition}`;
+            // sequence numbers wrap to 0 after 2^31-1, as Kafka's
+            this.sequences.set(k, ((this.sequences.get(k) ?? 0) + d.records.length) % 0x80000000);
+          }
+        }
+        return out;
+      } catch (e) {
+        const err = e as FindBy;
+        const retriable = !err.findBy?.('canRetry', false);
+        if (!retriable || attempt >= this.retries || p.closed) {
+          // the broker may hold some of these batches: our sequence numbers are no longer known good
+          if (this.idempotent && !tx) this.reinit = true;
+          throw e;
+        }
+        await sleep(Math.min(2000, 100 * 2 ** attempt));
+        if (err.findBy?.('hasStaleMetadata', true)) p.clearMetadata();
+        topics = dests.map((d) => d.topic);
+        md = await p.metadata({ topics: [...new Set(topics)], autocreateTopics: this.cfg.autoCreateTopics ?? false });
+      }
+    }
+  }
+
+  private async sendTo(md: ClusterMetadata, leader: number, txnId: string | null, ds: Destination[]): Promise<ProduceResponse | undefined> {
+    const broker = md.brokers.get(leader);
+    if (!broker) throw Object.assign(new Error(`no broker ${leader} in the metadata`), { findBy: (k: string, v: unknown) => (k === 'hasStaleMetadata' && v === true ? {} : null) });
+    const conn = await new Promise<Connection>((resolve, reject) => this.p[kGetConnection](broker, (e, c) => (e ? reject(e) : resolve(c!))));
+    const topics: TopicData[] = [];
+    for (const d of ds) {
+      const last = topics[topics.length - 1];
+      const t = last?.topic === d.topic ? last : topics.find((x) => x.topic === d.topic);
+      if (t) t.partitions.push({ partition: d.partition, batch: d.batch! });
+      else topics.push({ topic: d.topic, partitions: [{ partition: d.partition, batch: d.batch! }] });
+    }
+    const body = encodeProduceRequest(this.produceVersion, txnId, this.acks, this.timeoutMs, topics);
+    return produceApi(this.produceVersion).async(conn, body, this.acks === 0);
+  }
+
+  private async pickProduceVersion(): Promise<number> {
+    const apis = await this.p.listApis();
+    const api = apis.find((a) => a.name === 'Produce');
+    const v = Math.min(api?.maxVersion ?? 0, PRODUCE_MAX_VERSION);
+    if (v < PRODUCE_MIN_VERSION || (api && api.minVersion > v)) throw new Error(`the broker's Produce versions (${api?.minVersion}-${api?.maxVersion}) do not include ${PRODUCE_MIN_VERSION}-${PRODUCE_MAX_VERSION}`);
+    return v;
+  }
+
+  /**
+   * Each record's partition, as the library chose it: the record's own (modulo the count),
+   * else murmur2 of the key (Kafka's default), else round-robin per topic; records kept
+   * in order within a partition.
+   */
+  private partition(records: OutgoingRecord[], md: ClusterMetadata): Destination[] {
+    const dests: Destination[] = [];
+    const byKey = new Map<string, Destination>();
+    let lastTopic = '', count = 0, single: Destination | null = null;
+    for (const r of records) {
+      if (r.topic !== lastTopic) {
+        lastTopic = r.topic;
+        const t = md.topics.get(r.topic);
+        if (!t) throw new Error(`no metadata for topic ${r.topic}`);
+        count = t.partitionsCount;
+        single = null;
+      }
+      let part: number;
+      if (r.partition !== undefined && r.partition !== null) part = r.partition % count;
+      else if (count === 1) part = 0;
+      else if (r.key !== null && r.key !== undefined) part = (murmur2(typeof r.key === 'string' ? Buffer.from(r.key) : r.key) & 0x7fffffff) % count;
+      else {
+        const n = this.roundRobin.get(r.topic) ?? 0;
+        this.roundRobin.set(r.topic, (n + 1) & 0x7fffffff);
+        part = n % count;
+      }
+      if (single && single.partition === part) { single.records.push(r); continue; }
+      const k = `${r.topic}\0${part}`;
+      let d = byKey.get(k);
+      if (!d) { d = { topic: r.topic, partition: part, records: [] }; byKey.set(k, d); dests.push(d); }
+      d.records.push(r);
+      single = d;
+    }
+    return dests;
   }
 
   /**
@@ -143,7 +294,7 @@ export class KafkaProducer {
 
   async beginTransaction(): Promise<ProducerTransaction> {
     await ensureCodecs();
-    return new ProducerTransaction(await this.p.beginTransaction(), this.acks, this.queue);
+    return new ProducerTransaction(await this.p.beginTransaction(), this.queue, (records, tx) => this.produce(records, tx));
   }
 
   async close(): Promise<void> {
@@ -152,12 +303,12 @@ export class KafkaProducer {
 }
 
 export class ProducerTransaction {
-  constructor(private readonly tx: Transaction, private readonly acks: number, private readonly queue: SendQueue) {}
+  constructor(private readonly tx: Transaction, private readonly queue: SendQueue, private readonly produce: (records: OutgoingRecord[], tx: Transaction) => Promise<PartitionOffset[]>) {}
 
   async send(records: OutgoingRecord[]): Promise<PartitionOffset[]> {
     if (!records.length) return [];
-    const messages = records.map(toMessage);
-    return this.queue.run(async () => offsetsOf(await this.tx.send({ messages, acks: this.acks })));
+    if (this.tx.completed) throw new Error('Cannot produce to an already completed transaction.');
+    return this.queue.run(() => this.produce(records, this.tx));
   }
 
   commit(): Promise<void> { return this.tx.commit(); }
