@@ -4,9 +4,10 @@
 // each partition's high-water mark and LSO with every fetch. Control records and
 // aborted records are never handed out, but the position moves past them, so a
 // caller can tell when it has read a partition to its end.
-import { Consumer } from '@platformatic/kafka';
+import { Consumer, kGetConnection, type Broker, type Connection } from '@platformatic/kafka';
 import { baseOptions, type ClientConfig } from './config.ts';
 import { ensureCodecs } from './codecs.ts';
+import { decodeRecords, fetchApi, forEachBatch, FETCH_MAX_VERSION, FETCH_MIN_VERSION, IS_CONTROL, IS_TRANSACTIONAL, type FetchResponse } from './fetch-response.ts';
 
 export type Isolation = 'read_committed' | 'read_uncommitted';
 
@@ -47,11 +48,9 @@ export interface PartitionReaderConfig extends ClientConfig {
   resetTo?: 'earliest' | 'latest';
 }
 
-type FetchResponse = Awaited<ReturnType<Consumer['fetch']>>;
-
-const IS_TRANSACTIONAL = 1 << 4;
-const IS_CONTROL = 1 << 5;
 const OFFSET_OUT_OF_RANGE = 1;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+type FetchTopic = { topicId: string; partitions: { partition: number; currentLeaderEpoch: number; fetchOffset: bigint; lastFetchedEpoch: number; partitionMaxBytes: number }[] };
 
 interface Assigned { topic: string; partition: number; offset: number; paused: boolean; aborted: Map<bigint, bigint> }
 
@@ -63,9 +62,12 @@ export class PartitionReader {
   private readonly assigned = new Map<string, Assigned>();
   private readonly isolation: 0 | 1;
   private closed = false;
+  private fetchVersion = 0;
+  private readonly retries: number;
 
   constructor(private readonly cfg: PartitionReaderConfig) {
     this.isolation = (cfg.isolation ?? 'read_uncommitted') === 'read_committed' ? 1 : 0;
+    this.retries = cfg.retries ?? 3;
     // few retries: its callers loop with their own backoff, and a closed reader must not keep retrying
     this.c = new Consumer({ ...baseOptions({ ...cfg, retries: cfg.retries ?? 3 }), groupId: `${cfg.clientId}-assigned`, autocommit: false, isolationLevel: this.isolation, maxWaitTime: cfg.maxWaitMs ?? 500, maxBytes: cfg.maxBytes ?? 50 << 20, minBytes: 1 });
   }
@@ -144,7 +146,7 @@ export class PartitionReader {
       }));
       let res: FetchResponse;
       try {
-        res = await this.c.fetch({ node, topics: request });
+        res = await this.fetch(node, md.brokers.get(node), [...topics.keys()], request);
       } catch (e) {
         this.c.clearMetadata();
         throw e;
@@ -176,26 +178,22 @@ export class PartitionReader {
         for (const at of p.abortedTransactions ?? []) if (!a.aborted.has(at.producerId)) a.aborted.set(at.producerId, at.firstOffset);
         const records: ConsumedRecord[] = [];
         let next = a.offset;
-        for (const b of p.records ?? []) {
-          const last = Number(b.firstOffset) + b.lastOffsetDelta;
-          if (last < next) continue;
-          if (b.attributes & IS_CONTROL) {
-            a.aborted.delete(b.producerId); // the transaction's marker ends it, commit or abort
-          } else if (!(this.isolation && b.attributes & IS_TRANSACTIONAL && isAborted(a.aborted, b.producerId, b.firstOffset))) {
-            const base = Number(b.firstOffset);
-            // per record: the batch's numbers converted once, no closure per record
-            const firstTs = Number(b.firstTimestamp);
-            for (const r of b.records) {
-              const offset = base + r.offsetDelta;
-              if (offset < a.offset) continue;
-              records.push({
-                topic, partition: p.partitionIndex, offset, key: r.key ?? null, value: r.value ?? null,
-                headers: r.headers.length ? r.headers.map(toHeader) : [],
-                timestamp: firstTs + Number(r.timestampDelta),
-              });
+        const partition = p.partitionIndex;
+        const push = (offset: number, timestamp: number, k: Buffer | null, value: Buffer | null, headers: { key: string; value: Buffer | null }[]) => {
+          records.push({ topic, partition, offset, key: k, value, headers, timestamp });
+        };
+        if (p.records) {
+          const buf = p.records;
+          forEachBatch(buf, (b) => {
+            const last = b.baseOffset + b.lastOffsetDelta;
+            if (last < next) return;
+            if (b.attributes & IS_CONTROL) {
+              a.aborted.delete(b.producerId); // the transaction's marker ends it, commit or abort
+            } else if (!(this.isolation && b.attributes & IS_TRANSACTIONAL && isAborted(a.aborted, b.producerId, BigInt(b.baseOffset)))) {
+              decodeRecords(buf, b, a.offset, push);
             }
-          }
-          next = last + 1;
+            next = last + 1;
+          });
         }
         // read_committed: nothing at or past the LSO is returned; an empty answer below it still means "caught up to here"
         a.offset = next;
@@ -203,6 +201,34 @@ export class PartitionReader {
       }
     }
     return out;
+  }
+
+  /**
+   * One Fetch to `node` with the library's request encoder and our parser
+   * (fetch-response.ts); retried as the library retries its own fetch.
+   */
+  private async fetch(node: number, broker: Broker | undefined, topics: string[], request: FetchTopic[]): Promise<FetchResponse> {
+    if (!this.fetchVersion) {
+      const api = (await this.c.listApis()).find((x) => x.name === 'Fetch');
+      const v = Math.min(api?.maxVersion ?? 0, FETCH_MAX_VERSION);
+      if (v < FETCH_MIN_VERSION || (api && api.minVersion > v)) throw new Error(`the broker's Fetch versions (${api?.minVersion}-${api?.maxVersion}) do not include ${FETCH_MIN_VERSION}-${FETCH_MAX_VERSION}`);
+      this.fetchVersion = v;
+    }
+    const maxWait = this.cfg.maxWaitMs ?? 500, maxBytes = this.cfg.maxBytes ?? 50 << 20;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (!broker) throw new Error(`Cannot find broker with node id ${node}`);
+        const b = broker;
+        const conn = await new Promise<Connection>((resolve, reject) => this.c[kGetConnection](b, (e, c) => (e ? reject(e) : resolve(c!))));
+        return await fetchApi(this.fetchVersion).async(conn, maxWait, 1, maxBytes, this.isolation, 0, 0, request, [], '');
+      } catch (e) {
+        const err = e as { findBy?: (k: string, v: unknown) => unknown };
+        if (this.closed || attempt >= this.retries || err.findBy?.('canRetry', false) || !err.findBy) throw e;
+        if (err.findBy('hasStaleMetadata', true) || err.findBy('apiId', 'FENCED_LEADER_EPOCH')) this.c.clearMetadata();
+        await sleep(Math.min(2000, 100 * 2 ** attempt));
+        broker = (await this.c.metadata({ topics })).brokers.get(node);
+      }
+    }
   }
 
   async close(): Promise<void> {
@@ -217,6 +243,3 @@ function isAborted(aborted: Map<bigint, bigint>, producerId: bigint, firstOffset
   return from !== undefined && firstOffset >= from;
 }
 
-function toHeader([k, v]: [Buffer | null, Buffer | null]): { key: string; value: Buffer | null } {
-  return { key: k ? k.toString() : '', value: v };
-}
