@@ -6,7 +6,8 @@
 // Then the file source again on a worker with exactly.once.source.support=enabled (one
 // transaction per poll batch of batch.size lines, offsets inside it) next to the same
 // source with it disabled.
-// BENCH_COUNT scales the runs (default 200000 lines of ~100 bytes).
+// BENCH_COUNT scales the runs (default 200000 lines of ~100 bytes); BENCH_ONLY=string,json,eos
+// runs only those parts (e.g. for a profile).
 import fs from 'node:fs';
 import path from 'node:path';
 import { startTestKit } from '../test/helpers/connect.ts';
@@ -14,26 +15,33 @@ import { startTestKit } from '../test/helpers/connect.ts';
 const COUNT = Number(process.env.BENCH_COUNT ?? 200000);
 // BENCH_ISOLATION=none runs the tasks on the worker's event loop (task.isolation), to compare with runs before task threads
 const ISOLATION: Record<string, string> = process.env.BENCH_ISOLATION ? { 'task.isolation': process.env.BENCH_ISOLATION } : {};
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'string,json,eos').split(','));
 const STRING = 'org.apache.kafka.connect.storage.StringConverter';
 const JSONC = 'org.apache.kafka.connect.json.JsonConverter';
 
+// CPU time of this whole process (broker, worker, task threads) from the first record to the
+// last, per record: on a shared machine the wall-clock rate follows the load, this far less
+const cpuNow = () => { const c = process.cpuUsage(); return c.user + c.system; };
+const cpuPer = (us: number) => `${(us / COUNT).toFixed(1)} µs CPU/record (whole process)`;
+
 /** Waits until every line is in the topic, then until the source offset of the whole file is committed; seconds since t0 for each. */
-async function sourceTimes(k: Awaited<ReturnType<typeof startTestKit>>, connector: string, topic: string, bytes: number, t0: number): Promise<{ first: number; inTopic: number; committed: number }> {
+async function sourceTimes(k: Awaited<ReturnType<typeof startTestKit>>, connector: string, topic: string, bytes: number, t0: number): Promise<{ first: number; inTopic: number; committed: number; cpu: number }> {
   const admin = k.kafka.admin();
   await admin.connect();
-  let first = 0;
+  let first = 0, cpu0 = 0;
   try {
     await k.waitFor(async () => {
       const n = Number((await admin.fetchTopicOffsets(topic).catch(() => []))[0]?.high ?? 0);
-      if (n > 0 && !first) first = (performance.now() - t0) / 1000;
+      if (n > 0 && !first) { first = (performance.now() - t0) / 1000; cpu0 = cpuNow(); }
       return n >= COUNT;
     }, { timeoutMs: 600000, intervalMs: 20, what: 'every line in the topic' });
   } finally {
     await admin.disconnect();
   }
+  const cpu = cpuNow() - cpu0;
   const inTopic = (performance.now() - t0) / 1000;
   await k.waitFor(async () => (await k.request('GET', `/connectors/${connector}/offsets`)).body.offsets[0]?.offset.position === bytes, { timeoutMs: 600000, intervalMs: 20, what: 'all source offsets committed' });
-  return { first, inTopic, committed: (performance.now() - t0) / 1000 };
+  return { first, inTopic, committed: (performance.now() - t0) / 1000, cpu };
 }
 const rate = (secs: number) => `${COUNT} records in ${secs.toFixed(2)} s = ${Math.round(COUNT / secs).toLocaleString('en-US')} records/s`;
 // a task starts on a thread of its own (task.isolation=thread), which loads its modules first: the
@@ -50,23 +58,25 @@ try {
   const bytes = fs.statSync(input).size;
 
   for (const [label, conv] of [['String', STRING], ['JSON+schema', JSONC]] as const) {
+    if (!ONLY.has(label === 'String' ? 'string' : 'json')) continue;
     const topic = `bench-${label.replace(/\W/g, '').toLowerCase()}`;
     const t0 = performance.now();
     await kit.createConnector(`src-${topic}`, { 'connector.class': 'FileStreamSource', file: input, topic, 'batch.size': process.env.BENCH_BATCH ?? '2000', 'value.converter': conv });
     const src = await sourceTimes(kit, `src-${topic}`, topic, bytes, t0);
-    console.log(`file source → topic (${label} converter): ${rate(src.inTopic)}, ${(bytes / src.inTopic / 1048576).toFixed(1)} MB/s (${steady(src)}); offsets committed after ${src.committed.toFixed(2)} s (${Math.round(COUNT / src.committed).toLocaleString('en-US')} records/s, offset.flush.interval.ms=1000)`);
+    console.log(`file source → topic (${label} converter): ${rate(src.inTopic)}, ${(bytes / src.inTopic / 1048576).toFixed(1)} MB/s (${steady(src)}, ${cpuPer(src.cpu)}); offsets committed after ${src.committed.toFixed(2)} s (${Math.round(COUNT / src.committed).toLocaleString('en-US')} records/s, offset.flush.interval.ms=1000)`);
 
     const out = path.join(kit.dir, `out-${topic}.txt`);
     const t1 = performance.now();
     await kit.createConnector(`sink-${topic}`, { 'connector.class': 'FileStreamSink', file: out, topics: topic, 'value.converter': conv, 'key.converter': STRING });
-    let first = 0;
+    let first = 0, cpu0 = 0;
     await kit.waitFor(() => {
       const size = fs.existsSync(out) ? fs.statSync(out).size : 0;
-      if (size > 0 && !first) first = (performance.now() - t1) / 1000;
+      if (size > 0 && !first) { first = (performance.now() - t1) / 1000; cpu0 = cpuNow(); }
       return size >= bytes;
     }, { timeoutMs: 600000, intervalMs: 20, what: 'the sink file' });
+    const cpu = cpuNow() - cpu0;
     const sinkSecs = (performance.now() - t1) / 1000;
-    console.log(`topic → file sink (${label} converter): ${rate(sinkSecs)} (${steady({ first, inTopic: sinkSecs })})`);
+    console.log(`topic → file sink (${label} converter): ${rate(sinkSecs)} (${steady({ first, inTopic: sinkSecs })}, ${cpuPer(cpu)})`);
     if (fs.readFileSync(out, 'utf8') !== fs.readFileSync(input, 'utf8')) throw new Error('sink output differs from the source file');
     await kit.request('DELETE', `/connectors/src-${topic}`);
     await kit.request('DELETE', `/connectors/sink-${topic}`);
@@ -76,7 +86,7 @@ try {
 }
 
 // exactly-once sources: the same file source, String converter, enabled vs disabled
-for (const eos of ['disabled', 'enabled']) {
+for (const eos of ONLY.has('eos') ? ['disabled', 'enabled'] : []) {
   const k = await startTestKit({ workerConfig: { 'offset.flush.interval.ms': '1000', 'exactly.once.source.support': eos, ...ISOLATION } });
   try {
     const input = path.join(k.dir, 'in.txt');
@@ -87,7 +97,7 @@ for (const eos of ['disabled', 'enabled']) {
     const t0 = performance.now();
     await k.createConnector('src-eos', { 'connector.class': 'FileStreamSource', file: input, topic: 'bench-eos', 'batch.size': process.env.BENCH_BATCH ?? '2000', 'value.converter': STRING });
     const src = await sourceTimes(k, 'src-eos', 'bench-eos', bytes, t0);
-    console.log(`file source → topic (String converter, exactly.once.source.support=${eos}): ${rate(src.inTopic)} (${steady(src)}); offsets committed after ${src.committed.toFixed(2)} s (${Math.round(COUNT / src.committed).toLocaleString('en-US')} records/s)`);
+    console.log(`file source → topic (String converter, exactly.once.source.support=${eos}): ${rate(src.inTopic)} (${steady(src)}, ${cpuPer(src.cpu)}); offsets committed after ${src.committed.toFixed(2)} s (${Math.round(COUNT / src.committed).toLocaleString('en-US')} records/s)`);
   } finally {
     await k.close();
   }
