@@ -84,18 +84,21 @@ async function cdcEndToEnd(): Promise<void> {
         if (after.id === 0) continue;
         count++;
         lastAt = performance.now();
+        if (count === n) cpuAtLast = process.cpuUsage();
         if (after.sent_ms > 0) lags.push(now - Number(after.sent_ms));
       }
     } });
     // bulk: as fast as Postgres takes it
     const n = Math.min(ROWS, 50_000);
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    let cpuAtLast = cpu0;
     for (let i = 0; i < n; i += 1000) await db.client.query(`INSERT INTO ev SELECT g, 0, repeat('x', 100) FROM generate_series(${i + 1}, ${i + 1000}) g`);
     const tIns = (performance.now() - t0) / 1000;
     const diag = async () => JSON.stringify({ status: await kit.status('cdc'), end: await kit.readAll('b.public.ev').then((m) => m.length).catch((e) => String(e)) });
     await until(() => count >= n, () => `bulk: consumed ${count} of ${n}`).catch(async (e) => { throw new Error(`${(e as Error).message} ${await diag()}`); });
     const dt = (lastAt - t0) / 1000;
-    console.log(`CDC end to end (insert → Connect → broker → consumer, JSON): ${fmt(n)} rows in ${dt.toFixed(2)} s = ${fmt(n / dt)} rows/s; Postgres took the inserts at ${fmt(n / tIns)} rows/s (${tIns.toFixed(2)} s), end to end ${(tIns / dt).toFixed(2)}× that`);
+    console.log(`CDC end to end (insert → Connect → broker → consumer, JSON): ${fmt(n)} rows in ${dt.toFixed(2)} s = ${fmt(n / dt)} rows/s; Postgres took the inserts at ${fmt(n / tIns)} rows/s (${tIns.toFixed(2)} s), end to end ${(tIns / dt).toFixed(2)}× that; ${((cpuAtLast.user + cpuAtLast.system - cpu0.user - cpu0.system) / n).toFixed(1)} µs CPU/row (this process: broker, worker, task, consumer; not Postgres)`);
     // steady rate: one row per transaction
     const rate = 500;
     const secs = 5;

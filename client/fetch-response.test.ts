@@ -43,4 +43,8 @@ test('forEachBatch refuses a batch of an older message format by name', () => {
   const b = stored(0, ['x'], 'none');
   b[16] = 1;
   assert.throws(() => forEachBatch(b, () => undefined), /magic 1 .* not supported/);
+  // a length that would not move past the header (a corrupt answer) fails instead of looping
+  const c = stored(0, ['x'], 'none');
+  c.writeInt32BE(-12, 8);
+  assert.throws(() => forEachBatch(c, () => undefined), /length of -12 bytes/);
 });

@@ -140,6 +140,7 @@ export function forEachBatch(buf: Buffer, each: (h: BatchHeader) => void): void 
   let pos = 0;
   while (pos + 61 <= buf.length) {
     const len = buf.readInt32BE(pos + 8);
+    if (len < 49) throw new Error(`record batch at offset ${int64(buf, pos)} has a length of ${len} bytes, shorter than its header`);
     const end = pos + 12 + len;
     if (end > buf.length) break;
     const magic = buf[pos + 16];
