@@ -52,7 +52,20 @@ const OFFSET_OUT_OF_RANGE = 1;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type FetchTopic = { topicId: string; partitions: { partition: number; currentLeaderEpoch: number; fetchOffset: bigint; lastFetchedEpoch: number; partitionMaxBytes: number }[] };
 
-interface Assigned { topic: string; partition: number; offset: number; paused: boolean; aborted: Map<bigint, bigint> }
+/**
+ * Aborted transactions of a partition, as Kafka's fetcher keeps them: those the broker
+ * listed and not yet reached (by first offset), the producers whose aborted transaction
+ * the reading is inside, and where each producer's last marker was (a listed transaction
+ * that began before it has ended).
+ */
+class Aborts {
+  pending: { pid: bigint; first: number }[] = [];
+  active = new Set<bigint>();
+  lastMarker = new Map<bigint, number>();
+  clear(): void { this.pending = []; this.active.clear(); this.lastMarker.clear(); }
+}
+
+interface Assigned { topic: string; partition: number; offset: number; paused: boolean; aborted: Aborts }
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
@@ -84,7 +97,7 @@ export class PartitionReader {
       }
       const k = key(p.topic, p.partition);
       const cur = this.assigned.get(k);
-      if (cur) { cur.offset = offset; cur.aborted.clear(); } else this.assigned.set(k, { topic: p.topic, partition: p.partition, offset, paused: false, aborted: new Map() });
+      if (cur) { cur.offset = offset; cur.aborted.clear(); } else this.assigned.set(k, { topic: p.topic, partition: p.partition, offset, paused: false, aborted: new Aborts() });
     }
   }
 
@@ -175,7 +188,15 @@ export class PartitionReader {
           continue;
         }
         if (p.errorCode !== 0) { this.c.clearMetadata(); continue; }
-        for (const at of p.abortedTransactions ?? []) if (!a.aborted.has(at.producerId)) a.aborted.set(at.producerId, at.firstOffset);
+        const ab = a.aborted;
+        if (p.abortedTransactions.length) {
+          for (const at of p.abortedTransactions) {
+            const first = Number(at.firstOffset);
+            if ((ab.lastMarker.get(at.producerId) ?? -1) >= first || ab.pending.some((x) => x.pid === at.producerId && x.first === first)) continue;
+            ab.pending.push({ pid: at.producerId, first });
+          }
+          ab.pending.sort((x, y) => x.first - y.first);
+        }
         const records: ConsumedRecord[] = [];
         let next = a.offset;
         const partition = p.partitionIndex;
@@ -187,9 +208,13 @@ export class PartitionReader {
           forEachBatch(buf, (b) => {
             const last = b.baseOffset + b.lastOffsetDelta;
             if (last < next) return;
+            // an aborted transaction begins to count at its first offset, not before: a commit
+            // marker of the same producer's earlier transaction must not end it
+            while (ab.pending.length && ab.pending[0].first <= last) ab.active.add(ab.pending.shift()!.pid);
             if (b.attributes & IS_CONTROL) {
-              a.aborted.delete(b.producerId); // the transaction's marker ends it, commit or abort
-            } else if (!(this.isolation && b.attributes & IS_TRANSACTIONAL && isAborted(a.aborted, b.producerId, BigInt(b.baseOffset)))) {
+              ab.active.delete(b.producerId); // the transaction's marker ends it, commit or abort
+              ab.lastMarker.set(b.producerId, b.baseOffset);
+            } else if (!(this.isolation && b.attributes & IS_TRANSACTIONAL && ab.active.has(b.producerId))) {
               decodeRecords(buf, b, a.offset, push);
             }
             next = last + 1;
@@ -238,8 +263,4 @@ export class PartitionReader {
   }
 }
 
-function isAborted(aborted: Map<bigint, bigint>, producerId: bigint, firstOffset: bigint): boolean {
-  const from = aborted.get(producerId);
-  return from !== undefined && firstOffset >= from;
-}
 

@@ -76,6 +76,30 @@ test('client: read_committed stops at the LSO, skips aborted records, moves past
   assert.deepEqual(offsets, [{ topic: 'tx', partition: 0, earliest: 0, latest: 7, lastStable: 7 }]);
 });
 
+test('client: read_committed skips every aborted transaction of a producer, also after its own commit markers, in one fetch', async (t) => {
+  const b = await startBroker();
+  t.after(() => b.stop());
+  const admin = new KafkaAdmin({ bootstrap: b.bootstrap, clientId: 'client-test' });
+  await admin.createTopics([{ topic: 'tx2', partitions: 1, replicationFactor: 1 }]);
+  const p = new KafkaProducer({ bootstrap: b.bootstrap, clientId: 'client-test', transactionalId: 'client-test-tx2' });
+  const reader = new PartitionReader({ bootstrap: b.bootstrap, clientId: 'client-test', isolation: 'read_committed', maxWaitMs: 50 });
+  t.after(() => Promise.all([admin.close(), reader.close(), p.close()]));
+  await p.initTransactions();
+  // commit, abort, commit, abort, commit: a commit marker of the same producer sits before each aborted transaction
+  for (const [values, end] of [[['c1', 'c2'], 'commit'], [['a1', 'a2'], 'abort'], [['c3'], 'commit'], [['a3'], 'abort'], [['c4'], 'commit']] as const) {
+    const tx = await p.beginTransaction();
+    await tx.send(values.map((value) => ({ topic: 'tx2', value })));
+    await tx[end]();
+  }
+  await reader.assign([{ topic: 'tx2', partition: 0, offset: 0 }]);
+  const seen = await readAll(reader, 4);
+  assert.deepEqual(seen.map((r) => r.value?.toString()), ['c1', 'c2', 'c3', 'c4']);
+  // from inside the first aborted transaction (its first offset is 3): still skipped
+  reader.seek('tx2', 0, 4);
+  const again = await readAll(reader, 2);
+  assert.deepEqual(again.map((r) => r.value?.toString()), ['c3', 'c4']);
+});
+
 test('client: concurrent sends of one idempotent producer all land (none dropped as a duplicate sequence)', async (t) => {
   const b = await startBroker();
   t.after(() => b.stop());
