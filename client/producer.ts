@@ -1,6 +1,6 @@
 // The one producer: idempotent by default, acks=all, any codec, optionally
 // transactional (one transactional.id per producer, as KIP-618 tasks need).
-import { Producer, kGetConnection, type ClusterMetadata, type Connection, type MessageToProduce } from '@platformatic/kafka';
+import { Producer, kGetConnection, type ClusterMetadata, type Connection, type Consumer, type MessageToProduce } from '@platformatic/kafka';
 import { baseOptions, type ClientConfig } from './config.ts';
 import { ensureCodecs, type Codec } from './codecs.ts';
 import { murmur2 } from './murmur2.ts';
@@ -311,9 +311,26 @@ export class ProducerTransaction {
     return this.queue.run(() => this.produce(records, this.tx));
   }
 
+  /**
+   * A consumer group's offsets in this transaction (Kafka's sendOffsetsToTransaction):
+   * AddOffsetsToTxn, then TxnOffsetCommit carrying the member's generation, so a zombie of an
+   * older generation is fenced (KIP-447). `offset` is the next record to read.
+   */
+  async sendOffsets(offsets: Array<{ topic: string; partition: number; offset: number }>, group: GroupMetadata): Promise<void> {
+    if (!offsets.length) return;
+    await this.tx.addConsumer({ groupId: group.groupId } as unknown as Consumer);
+    for (const o of offsets) {
+      // the library commits the offset after the record it is given
+      await this.tx.addOffset({ topic: o.topic, partition: o.partition, offset: BigInt(o.offset - 1), key: undefined, value: undefined, headers: new Map(), timestamp: 0n, commit: () => undefined, metadata: { consumer: group } } as never);
+    }
+  }
+
   commit(): Promise<void> { return this.tx.commit(); }
   abort(): Promise<void> { return this.tx.abort(); }
 }
+
+/** The consumer group member a transaction commits offsets for (Kafka's ConsumerGroupMetadata). */
+export interface GroupMetadata { groupId: string; generationId: number; memberId: string; coordinatorId: number }
 
 /** The broker fenced this producer: a newer instance with the same transactional.id took over. */
 export function isFencingError(e: unknown): boolean {
