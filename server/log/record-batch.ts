@@ -111,34 +111,55 @@ export function validateBatches(buf: Buffer): BatchInfo[] {
 export function checkUncompressedRecords(buf: Buffer, info: BatchInfo): void {
   if ((info.attributes & ATTR_COMPRESSION_MASK) !== 0) return;
   const end = info.position + info.size;
-  const r = new Reader(buf, info.position + BATCH_HEADER_SIZE, end);
   const bad = (why: string): never => { throw new InvalidRecordError(`record batch at byte ${info.position}: ${why}`, 'CORRUPT_MESSAGE'); };
-  // On the produce path for every record: one Reader walks the batch, fields are stepped
-  // over (no slices, no BigInt), each record's end checked against its length.
-  try {
-    for (let i = 0; i < info.recordCount; i++) {
-      const len = r.varint();
-      if (len < 0 || len > r.remaining()) bad(`record ${i} has length ${len}, ${r.remaining()} bytes left`);
-      const recEnd = r.offset + len;
-      r.skip(1); // attributes
-      r.skipVarlong(); // timestamp delta
-      const offDelta = r.varint();
-      if (offDelta < 0 || offDelta > info.lastOffsetDelta) bad(`record ${i} has offset delta ${offDelta} outside 0..${info.lastOffsetDelta}`);
-      const kl = r.varint(); if (kl >= 0) r.skip(kl); else if (kl < -1) bad(`record ${i} has key length ${kl}`);
-      const vl = r.varint(); if (vl >= 0) r.skip(vl); else if (vl < -1) bad(`record ${i} has value length ${vl}`);
-      const hc = r.varint();
-      if (hc < 0) bad(`record ${i} has ${hc} headers`);
-      for (let h = 0; h < hc; h++) {
-        const hk = r.varint(); if (hk < 0) bad(`record ${i} header ${h} has a null key`); r.skip(hk);
-        const hv = r.varint(); if (hv >= 0) r.skip(hv); else if (hv < -1) bad(`record ${i} header ${h} has value length ${hv}`);
-      }
-      if (r.offset !== recEnd) bad(r.offset < recEnd ? `record ${i} has ${recEnd - r.offset} bytes past its fields` : `record ${i} runs ${r.offset - recEnd} bytes past its length ${len}`);
+  const broken = (why: string): never => bad(`records do not match the header's count of ${info.recordCount}: ${why}`);
+  // On the produce path for every record (and, before this walk was inlined, twice the
+  // CRC32C's CPU per 1 KiB record): one cursor over the batch, fields stepped over (no
+  // slices, no BigInt, no Reader calls), each record's end checked against its length.
+  // The varints are Kafka's zigzag int32s, read as protocol/buffers.ts's Reader reads them.
+  let o = info.position + BATCH_HEADER_SIZE;
+  const varint = (): number => {
+    if (o >= end) broken(`truncated: need 1 bytes at ${o}, have 0`);
+    let b = buf[o++];
+    if (b < 0x80) return (b & 1) === 1 ? -((b + 1) / 2) : b / 2;
+    let u = b & 0x7f; let mul = 128;
+    for (let i = 1; ; i++) {
+      if (o >= end) broken(`truncated: need 1 bytes at ${o}, have 0`);
+      b = buf[o++];
+      u += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) return u % 2 === 1 ? -(u + 1) / 2 : u / 2;
+      mul *= 128;
+      if (i >= 5) broken('varint too long');
     }
-  } catch (e) {
-    if (e instanceof InvalidRecordError) throw e;
-    bad(`records do not match the header's count of ${info.recordCount}: ${(e as Error).message}`);
+  };
+  const skip = (n: number): void => {
+    if (n > end - o) broken(`truncated: need ${n} bytes at ${o}, have ${end - o}`);
+    o += n;
+  };
+  for (let i = 0; i < info.recordCount; i++) {
+    const len = varint();
+    if (len < 0 || len > end - o) bad(`record ${i} has length ${len}, ${end - o} bytes left`);
+    const recEnd = o + len;
+    skip(1); // attributes
+    // timestamp delta: a varlong stepped over without decoding it
+    for (let k = 0; ; k++) {
+      if (k === 10) broken('varlong too long');
+      if (o >= end) broken(`truncated: need 1 bytes at ${o}, have 0`);
+      if ((buf[o++] & 0x80) === 0) break;
+    }
+    const offDelta = varint();
+    if (offDelta < 0 || offDelta > info.lastOffsetDelta) bad(`record ${i} has offset delta ${offDelta} outside 0..${info.lastOffsetDelta}`);
+    const kl = varint(); if (kl >= 0) skip(kl); else if (kl < -1) bad(`record ${i} has key length ${kl}`);
+    const vl = varint(); if (vl >= 0) skip(vl); else if (vl < -1) bad(`record ${i} has value length ${vl}`);
+    const hc = varint();
+    if (hc < 0) bad(`record ${i} has ${hc} headers`);
+    for (let h = 0; h < hc; h++) {
+      const hk = varint(); if (hk < 0) bad(`record ${i} header ${h} has a null key`); skip(hk);
+      const hv = varint(); if (hv >= 0) skip(hv); else if (hv < -1) bad(`record ${i} header ${h} has value length ${hv}`);
+    }
+    if (o !== recEnd) bad(o < recEnd ? `record ${i} has ${recEnd - o} bytes past its fields` : `record ${i} runs ${o - recEnd} bytes past its length ${len}`);
   }
-  if (r.remaining() !== 0) bad(`${r.remaining()} bytes after the header's ${info.recordCount} records`);
+  if (end - o !== 0) bad(`${end - o} bytes after the header's ${info.recordCount} records`);
 }
 
 export interface RecordHeader { key: string; value: Buffer | null }
