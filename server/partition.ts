@@ -112,8 +112,8 @@ export class Partition {
     return r !== null && r.isRemoteOffset(this, offset);
   }
 
-  /** Local batches from `offset`, below `upTo`. */
-  read(offset: bigint, maxBytes: number, upTo: bigint): Buffer[] { return this.log.read(offset, maxBytes, upTo); }
+  /** Local batches from `offset`, below `upTo` (`leases`: see PartitionLog.read). */
+  read(offset: bigint, maxBytes: number, upTo: bigint, leases?: Buffer[]): Buffer[] { return this.log.read(offset, maxBytes, upTo, leases); }
 
   /** Whole batches from remote storage (then local disk) from `offset`, below `upTo`. */
   readRemote(offset: bigint, maxBytes: number, upTo: bigint): Promise<Buffer> {

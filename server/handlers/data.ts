@@ -8,6 +8,7 @@ import type { ResponseOf } from '../protocol/schema.ts';
 import { ERROR_NAME_BY_CODE, KafkaError, code } from '../errors.ts';
 import { ATTR_CONTROL, InvalidRecordError, checkUncompressedRecords, validateBatches } from '../log/record-batch.ts';
 import { OffsetOutOfRangeError, RecordTooLargeError } from '../log/partition-log.ts';
+import { fetchReadBuffers } from '../log/read-buffers.ts';
 import type { MetadataStore } from '../cluster/metadata-store.ts';
 import type { TopicManager } from '../topic-manager.ts';
 import type { ReplicaManager } from '../replica-manager.ts';
@@ -145,13 +146,18 @@ export function fetchHandler(b: DataPathContext): ApiHandler<typeof Fetch> {
     for (;;) {
       const pending = readRemote(b, parts, maxBytes, readCommitted, replicaId >= 0);
       const remote = pending ? await pending : undefined;
-      const { responses, bytes, anyError, throttledBytes, held } = collect(b, parts, maxBytes, readCommitted, v, remote, replicaId);
+      // Segment bytes are read into pooled buffers (a fresh one per fetch kept the major GC busy),
+      // given back once the reply is written, or at once when this round's reply is dropped.
+      const leases: Buffer[] = [];
+      const { responses, bytes, anyError, throttledBytes, held } = collect(b, parts, maxBytes, readCommitted, v, remote, replicaId, leases);
       const remaining = deadline - Date.now();
       if (bytes >= (req.minBytes ?? 1) || anyError || remaining <= 0 || b.isClosing() || parts.length === 0) {
         // KIP-73: what goes to followers of leader-throttled partitions counts against the leader quota.
         if (throttledBytes > 0) b.replicas.leaderQuota.record(throttledBytes);
+        if (leases.length) (ctx.afterReply ??= []).push(() => { for (const buf of leases) fetchReadBuffers.release(buf); });
         return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses };
       }
+      for (const buf of leases) fetchReadBuffers.release(buf);
       // A throttled partition held back may be served once the quota allows, before new data arrives.
       await b.replicas.waitForData(keys, held ? Math.min(remaining, Math.max(1, b.replicas.leaderQuota.delayMs())) : remaining);
     }
@@ -195,7 +201,7 @@ function trimBatches(data: Buffer, limit: number): Buffer {
   return end === data.length ? data : data.subarray(0, end);
 }
 
-function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readCommitted: boolean, v: number, remote: Map<FetchPart, RemoteResult> | undefined, replicaId: number) {
+function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readCommitted: boolean, v: number, remote: Map<FetchPart, RemoteResult> | undefined, replicaId: number, leases: Buffer[]) {
   let budget = maxBytes;
   let bytes = 0;
   let anyError = false;
@@ -235,7 +241,7 @@ function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readC
       const limit = Math.min(fp.maxBytes, budget);
       const r = remote?.get(fp);
       if (r && 'error' in r) throw r.error;
-      let data = limit <= 0 && bytes > 0 ? [] : r ? (r.data.length ? [trimBatches(r.data, limit)] : []) : part.read(fp.fetchOffset, Math.max(limit, 1), upTo);
+      let data = limit <= 0 && bytes > 0 ? [] : r ? (r.data.length ? [trimBatches(r.data, limit)] : []) : part.read(fp.fetchOffset, Math.max(limit, 1), upTo, leases);
       let n = 0; for (const d of data) n += d.length;
       // KIP-74: only the first batch of the first partition with data may exceed
       // max_bytes / partition_max_bytes (progress); later partitions wait for the next fetch.

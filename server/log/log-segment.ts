@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { OffsetIndex } from './offset-index.ts';
+import { fetchReadBuffers } from './read-buffers.ts';
 import { TimeIndex } from './time-index.ts';
 import {
   BATCH_HEADER_SIZE, LOG_OVERHEAD, OFF_LENGTH, OFF_LAST_OFFSET_DELTA, OFF_MAX_TIMESTAMP, OFF_MAGIC, batchCrcOk,
@@ -160,16 +161,20 @@ export class LogSegment {
    * Reads whole batches starting with the one that contains `offset`, up to
    * maxBytes (the first batch is returned whole even if larger, as KIP-74 says),
    * never past `maxPosition` (the high-water mark's position in this segment).
+   * With `leases`, the bytes are read into a pooled buffer, pushed there for the caller
+   * to release once nothing reads the slice any more (read-buffers.ts).
    */
-  read(offset: bigint, maxBytes: number, maxPosition = this.size): ReadSlice | null {
+  read(offset: bigint, maxBytes: number, maxPosition = this.size, leases?: Buffer[]): ReadSlice | null {
     const start = this.seek(offset);
     if (start >= maxPosition) return null;
     const header = Buffer.allocUnsafe(LOG_OVERHEAD);
     fs.readSync(this.fd, header, 0, LOG_OVERHEAD, start);
     const firstSize = header.readInt32BE(OFF_LENGTH) + LOG_OVERHEAD;
     const want = Math.min(Math.max(maxBytes, firstSize), maxPosition - start);
-    const buf = Buffer.allocUnsafe(want);
+    const pooled = leases ? fetchReadBuffers.acquire(want) : null;
+    const buf = pooled ? pooled.subarray(0, want) : Buffer.allocUnsafe(want);
     const got = fs.readSync(this.fd, buf, 0, want, start);
+    if (pooled) leases!.push(pooled);
     // Trim to whole batches.
     let end = 0;
     while (end + LOG_OVERHEAD <= got) {

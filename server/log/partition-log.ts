@@ -248,9 +248,10 @@ export class PartitionLog {
 
   /**
    * Reads stored batches from `offset` up to `maxBytes`, never beyond `upTo`
-   * (high-water mark or last stable offset). Returns buffers to send as-is.
+   * (high-water mark or last stable offset). Returns buffers to send as-is; with
+   * `leases`, segment bytes are read into pooled buffers listed there (LogSegment.read).
    */
-  read(offset: bigint, maxBytes: number, upTo: bigint = this.highWatermark): Buffer[] {
+  read(offset: bigint, maxBytes: number, upTo: bigint = this.highWatermark, leases?: Buffer[]): Buffer[] {
     if (offset < this.logStartOffset || offset > this.logEndOffset) throw new OffsetOutOfRangeError(`offset ${offset} is outside [${this.logStartOffset}, ${this.logEndOffset}]`);
     const out: Buffer[] = [];
     if (offset >= upTo) return out;
@@ -266,7 +267,7 @@ export class PartitionLog {
     while (i < this.segments.length && at < upTo) {
       const seg = this.segments[i];
       const maxPos = upTo >= seg.nextOffset ? seg.size : seg.positionOf(upTo);
-      const slice = seg.read(at, out.length ? remaining : Math.max(remaining, 1), maxPos);
+      const slice = seg.read(at, out.length ? remaining : Math.max(remaining, 1), maxPos, leases);
       if (slice) {
         if (out.length && slice.data.length > remaining) break;
         out.push(slice.data);

@@ -16,6 +16,12 @@ export interface RequestContext {
   receivedAt: number;
   /** who sent it, over which listener (absent for requests made inside the broker) */
   session?: Session;
+  /**
+   * Run once the reply has been handed to the socket (or the connection is gone), never
+   * before: a handler gives back the pooled buffers its reply referenced. Requests made
+   * inside the broker never run them (the buffers are then just collected).
+   */
+  afterReply?: (() => void)[];
 }
 
 /** Returned by a handler when Kafka sends no response (Produce with acks=0). */

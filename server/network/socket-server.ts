@@ -59,7 +59,9 @@ const SASL_AUTHENTICATE_KEY = 36;
 class ReplyThenClose {
   constructor(readonly chunks: Buffer[], readonly reason: string, readonly delayMs: number) {}
 }
-type Outcome = Buffer[] | null | CloseConnection | ReplyThenClose;
+/** A reply's bytes; `afterWrite` (the request's afterReply) runs once the socket is done with them. */
+type Chunks = Buffer[] & { afterWrite?: (() => void)[] };
+type Outcome = Chunks | null | CloseConnection | ReplyThenClose;
 
 /**
  * APIs whose requests of one connection may be handled before the previous one is
@@ -215,8 +217,12 @@ export class SocketServer {
           if (socket.destroyed) return;
           let ok = true;
           if (chunks.length) {
+            const after = chunks.afterWrite;
+            const last = chunks.length - 1;
             socket.cork();
-            for (const c of chunks) ok = socket.write(c) && ok;
+            for (let i = 0; i < last; i++) ok = socket.write(chunks[i]) && ok;
+            // Writes finish in order: the last one's callback (also called when the write fails) frees them all.
+            ok = (after ? socket.write(chunks[last], () => { for (const f of after) f(); }) : socket.write(chunks[last])) && ok;
             socket.uncork();
           }
           if (!ok) await drained();
@@ -416,7 +422,7 @@ export class SocketServer {
     return -1;
   }
 
-  private encode(ctx: RequestContext, version: number, body: any, errorCode?: number): Buffer[] | CloseConnection {
+  private encode(ctx: RequestContext, version: number, body: any, errorCode?: number): Chunks | CloseConnection {
     this.o.observer?.onResponse(ctx, version, body, errorCode);
     if (body instanceof CloseConnection) return body;
     if (body === NO_RESPONSE && errorCode === undefined) return [];
@@ -428,8 +434,9 @@ export class SocketServer {
     // ApiVersions always answers with response header v0.
     if (ctx.api.flexible(version) && ctx.apiKey !== API_VERSIONS_KEY) w.uvarint(0);
     ctx.api.response(version).encode(w, body);
-    const chunks = w.chunksOut();
+    const chunks: Chunks = w.chunksOut();
     chunks[0].writeInt32BE(w.length - 4, 0);
+    if (ctx.afterReply?.length) chunks.afterWrite = ctx.afterReply;
     return chunks;
   }
 }
