@@ -187,8 +187,12 @@ async function main() {
     const per100 = (id: number) => (((cpu1.get(id) ?? 0) - (cpu0.get(id) ?? 0)) * 1e8) / behind;
     console.log(`follower restarted ${(behind / 1e6).toFixed(0)} MB behind: caught up in ${secs.toFixed(1)} s after it listened (${((Date.now() - t0) / 1000).toFixed(1)} s with start-up) → ${(behind / 1e6 / secs).toFixed(0)} MB/s (goal ≥ 200 MB/s); CPU s per 100 MB: leader ${per100(leader).toFixed(3)}, follower ${per100(follower).toFixed(3)}; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     // The same bytes read by a librdkafka consumer from the leader, in the same run: what this machine gives a plain read now.
+    // The leader's CPU per 100 MB sent to that consumer beside what it spent on the follower:
+    // reading the segment and writing the socket, without replication.
+    const c0 = brokerCpu(c).get(leader) ?? 0;
     const cons = py(['consume', bs(), 'catchup', String(Math.round((CATCH_UP_MB * 1e6) / 1024))]);
-    console.log(`  for scale, a librdkafka consumer reading that partition from the leader: ${cons.mb_s.toFixed(0)} MB/s; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+    const consumerCpu = (((brokerCpu(c).get(leader) ?? 0) - c0) * 1e8) / target;
+    console.log(`  for scale, a librdkafka consumer reading that partition from the leader: ${cons.mb_s.toFixed(0)} MB/s, leader CPU s per 100 MB ${consumerCpu.toFixed(3)}; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     }
   } finally {
     await c.close();
