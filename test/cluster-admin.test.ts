@@ -49,7 +49,12 @@ test('controlled shutdown, preferred-leader election and a partition reassignmen
     if (ps.every((p) => p.leader === p.replicas[0])) return ps;
     await admin.electLeaders(null);
   }, 20000, 300);
-  const again = await admin.electLeaders([{ topic: 'moves', partition: 0 }]);
+  // ELECTION_NOT_NEEDED once its preferred replica leads; PREFERRED_LEADER_NOT_AVAILABLE (80, retriable)
+  // was seen once at load 20 right after the metadata showed every preferred leader back: retried, as clients do
+  const again = await waitFor('ELECTION_NOT_NEEDED for a partition its preferred replica leads', async () => {
+    const r = await admin.electLeaders([{ topic: 'moves', partition: 0 }]);
+    return r[0].errorCode === 80 ? null : r;
+  }, 20000, 300);
   assert.equal(again[0].errorCode, 84, 'ELECTION_NOT_NEEDED');
 
   // A fourth broker joins; partition 0 moves onto it (and off its first replica), data included.
