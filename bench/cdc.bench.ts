@@ -12,6 +12,7 @@ import { S3SinkTask } from '../connectors/builtin/s3/sink.ts';
 import { createTestDb, MemoryOffsets, SourceDriver, sourceContext, sinkContext, PG } from '../test/helpers/postgres.ts';
 import { startLocalS3 } from '../test/helpers/s3.ts';
 import { startTestKit } from '../test/helpers/connect.ts';
+import { JsonConverter } from '../connectors/builtin/converters/json.ts';
 import { S, type SinkRecord } from '../plugins/sdk/index.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
@@ -48,6 +49,51 @@ async function cdcTask(): Promise<void> {
     await d.pollUntil((rs) => rs.length >= ROWS + n, 300_000);
     dt = (performance.now() - t0) / 1000;
     console.log(`CDC streaming (task, no broker): ${fmt(n)} rows in 1000-row transactions, inserted in ${tIns.toFixed(2)} s, all decoded in ${dt.toFixed(2)} s = ${fmt(n / dt)} rows/s`);
+    await task.stop();
+  } finally {
+    await db.drop();
+  }
+}
+
+/**
+ * The CDC task's own cost per streamed row, apart from Postgres and the broker: the rows are
+ * committed before the task starts (slot made first), so the timed part is only replication
+ * receive, pgoutput decode, the Debezium envelope and the JsonConverter (schemas.enable=false,
+ * key and value) the runtime applies next — the end-to-end bench's per-row path up to the producer.
+ */
+async function cdcTaskStream(): Promise<void> {
+  const db = await createTestDb('trib_bench');
+  try {
+    await db.client.query(`CREATE TABLE ev (id bigint PRIMARY KEY, sent_ms bigint NOT NULL, payload text)`);
+    const slot = `s_${db.name}`;
+    await db.client.query(`CREATE PUBLICATION p_${slot} FOR TABLE ev`);
+    await db.client.query(`SELECT pg_create_logical_replication_slot('${slot}', 'pgoutput')`);
+    const n = ROWS;
+    for (let i = 0; i < n; i += 1000) await db.client.query(`INSERT INTO ev SELECT g, 0, repeat('x', 100) FROM generate_series(${i + 1}, ${i + 1000}) g`);
+    const task = new PostgresSourceTask();
+    const offsets = new MemoryOffsets();
+    const props = { 'database.hostname': PG.host, 'database.port': String(PG.port), 'database.user': PG.user, 'database.dbname': db.name, 'topic.prefix': 'b', 'slot.name': slot, 'publication.name': `p_${slot}`, 'snapshot.mode': 'never', 'slot.drop.on.stop': 'true', 'max.batch.size': '2000', 'value.converter': 'org.apache.kafka.connect.json.JsonConverter', 'value.converter.schemas.enable': 'false' };
+    const kc = new JsonConverter();
+    kc.configure({ 'schemas.enable': 'false' }, true);
+    const vc = new JsonConverter();
+    vc.configure({ 'schemas.enable': 'false' }, false);
+    await task.start(props, sourceContext(offsets));
+    // from START_REPLICATION on: the config parse and connections are not per-row costs
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    let got = 0;
+    let bytes = 0;
+    while (got < n) {
+      const rs = await task.poll();
+      if (!rs) continue;
+      for (const r of rs) {
+        bytes += (kc.fromConnectData(r.topic, r.keySchema ?? null, r.key)?.length ?? 0) + (vc.fromConnectData(r.topic, r.valueSchema ?? null, r.value)?.length ?? 0);
+        got++;
+      }
+    }
+    const cpu = process.cpuUsage(cpu0);
+    const dt = (performance.now() - t0) / 1000;
+    console.log(`CDC streaming, task + JsonConverter only (rows committed before start): ${fmt(n)} rows in ${dt.toFixed(2)} s = ${fmt(n / dt)} rows/s, ${((cpu.user + cpu.system) / n).toFixed(2)} µs CPU/row, ${(bytes / n).toFixed(0)} B/row`);
     await task.stop();
   } finally {
     await db.drop();
@@ -178,6 +224,7 @@ async function s3SinkFormat(format: 'json' | 'parquet'): Promise<void> {
 
 const only = process.env.BENCH_ONLY;
 if (!only || only === 'task') await cdcTask();
+if (!only || only === 'stream') await cdcTaskStream();
 if (!only || only === 'e2e') await cdcEndToEnd();
 if (!only || only === 'sink') await pgSink();
 if (!only || only === 's3') await s3Sink();

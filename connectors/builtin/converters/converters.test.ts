@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { S, Logical, type Schema } from '../../../plugins/sdk/index.ts';
-import { JsonConverter } from './json.ts';
+import { JsonConverter, compiledToJson, compiledToText, valueToJson } from './json.ts';
 import { StringConverter, ByteArrayConverter } from './simple.ts';
 import { AvroConverter, ProtobufConverter, JsonSchemaConverter } from './registry.ts';
 import { startRegistry } from '../../../registry/index.ts';
@@ -47,6 +47,29 @@ test('JsonConverter with schemas.enable=false writes and reads plain JSON', asyn
   const numeric = new JsonConverter();
   numeric.configure({ 'schemas.enable': 'false', 'decimal.format': 'NUMERIC' }, false);
   assert.equal(numeric.fromConnectData('t', orderSchema, order)!.toString(), '{"id":1,"name":"pen","amount":12.34,"tags":["a","b"]}');
+});
+
+test('JsonConverter writes a value as text directly: the same JSON as converting it to an object and stringifying that', () => {
+  const row = S.struct('r', { id: S.int64(), name: S.string(true), ok: S.boolean(true), f: S.float64(true), n: S.int32(true), d: { type: 'bytes', name: Logical.Decimal, parameters: { scale: '2' }, optional: true }, tags: S.array(S.string(), true), inner: S.struct('i', { x: S.string() }, true) }, true);
+  const env = S.struct('e', { before: row, after: row, op: S.string(), ts: S.int64(true) });
+  const values: unknown[] = [
+    { before: null, after: { id: 1, name: 'a', ok: true, f: 1.5, n: -0, d: '1.20', tags: ['x', 'y'], inner: { x: 'z' } }, op: 'c', ts: 1e21 },
+    // repeated strings (the writer remembers the last one) then different ones, escapes, non-finite numbers, bigint, missing fields
+    { before: { id: 2n, name: 'a', ok: false, f: NaN, n: 3 }, after: { id: 2 ** 60, name: 'b"\\\n\u2028\ud800', f: Infinity, extra: 'dropped' }, op: 'c' },
+    { before: { id: 9007199254740993n }, after: { id: 3 }, op: 'u', ts: undefined },
+  ];
+  for (const numeric of [false, true]) {
+    for (const v of values) assert.equal(compiledToText(env, numeric)(v), JSON.stringify(compiledToJson(env, numeric)(v), (_k, x) => (typeof x === 'bigint' ? Number(x) : x)));
+    for (const schemas of ['true', 'false']) {
+      const c = new JsonConverter();
+      c.configure({ 'schemas.enable': schemas, 'decimal.format': numeric ? 'NUMERIC' : 'BASE64' }, false);
+      const j = JSON.parse(c.fromConnectData('t', env, values[0])!.toString());
+      assert.deepEqual(schemas === 'true' ? j.payload : j, JSON.parse(JSON.stringify(valueToJson(env, values[0], numeric))));
+    }
+  }
+  // errors name the field, as before
+  assert.throws(() => compiledToText(env)({ before: null, after: { id: 'no' }, op: 'c' }), /INT64.*\(field id\).*\(field after\)/);
+  assert.throws(() => compiledToText(env)({ before: null, after: null, op: null }), /null value for field that is required.*\(field op\)/);
 });
 
 test('StringConverter and ByteArrayConverter', () => {

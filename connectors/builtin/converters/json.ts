@@ -131,6 +131,71 @@ function compile(s: Schema, numeric: boolean): ToJson {
   }
 }
 
+type ToText = (v: unknown) => string | undefined;
+const compiledText = [new WeakMap<Schema, ToText>(), new WeakMap<Schema, ToText>()];
+
+/**
+ * stringify(compiledToJson(s, numeric)(v)) written straight to text, without the copy of
+ * the value that JSON.stringify then walks: one function per schema object, the field
+ * names' JSON (`"name":`) made when it is built. Same text and errors: anything not a
+ * plain value of a primitive or struct type is converted by valueToJson and stringified.
+ * undefined means "no JSON value" (a struct field whose conversion gave undefined is left
+ * out, as JSON.stringify leaves out undefined properties).
+ */
+export function compiledToText(s: Schema, numeric = false): ToText {
+  const cache = compiledText[numeric ? 1 : 0];
+  let f = cache.get(s);
+  if (!f) cache.set(s, (f = compileText(s, numeric)));
+  return f;
+}
+
+function compileText(s: Schema, numeric: boolean): ToText {
+  const slow: ToText = (v) => {
+    const j = valueToJson(s, v, numeric);
+    return j === undefined ? undefined : stringify(j);
+  };
+  if (s.name !== undefined && LOGICAL_NAMES.has(s.name)) return slow;
+  switch (s.type) {
+    case 'string': {
+      // the last string and its JSON: a source repeats many (database, table, op, version) record after record
+      let last = '';
+      let lastText = '""';
+      return (v) => {
+        if (typeof v !== 'string') return slow(v);
+        if (v !== last) { last = v; lastText = JSON.stringify(v); }
+        return lastText;
+      };
+    }
+    case 'boolean': return (v) => (v === true ? 'true' : v === false ? 'false' : slow(v));
+    case 'int8': case 'int16': case 'int32': case 'int64': case 'float32': case 'float64':
+      // JSON.stringify writes a non-finite number as null
+      return (v) => (typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'null') : slow(v));
+    case 'struct': {
+      const fields = s.fields ?? [];
+      const names = fields.map((f) => f.name);
+      const keys = fields.map((f) => JSON.stringify(f.name) + ':');
+      const fns = fields.map((f) => compiledToText(f.schema, numeric));
+      const n = fields.length;
+      return (v) => {
+        if (v === null || v === undefined || typeof v !== 'object') return slow(v);
+        let out = '{';
+        let first = true;
+        for (let i = 0; i < n; i++) {
+          let t: string | undefined;
+          try { t = fns[i]((v as Record<string, unknown>)[names[i]]); } catch (e) {
+            throw new DataException(`${(e as Error).message} (field ${names[i]})`);
+          }
+          if (t === undefined) continue;
+          out += first ? keys[i] + t : ',' + keys[i] + t;
+          first = false;
+        }
+        return out + '}';
+      };
+    }
+    default: return slow;
+  }
+}
+
 function schemalessToJson(v: unknown): unknown {
   if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
   if (Buffer.isBuffer(v) || v instanceof Uint8Array) return Buffer.from(v).toString('base64');
@@ -224,13 +289,10 @@ export class JsonConverter implements Converter {
     this.numericDecimals = c['decimal.format'] === 'NUMERIC';
   }
 
-  private toJson(schema: Schema, value: unknown): unknown {
-    return compiledToJson(schema, this.numericDecimals)(value);
-  }
-
   fromConnectData(_topic: string, schema: Schema | null, value: unknown): Buffer | null {
     if (schema === null && (value === null || value === undefined)) return null;
-    const payload = stringify(schema ? this.toJson(schema, value) : schemalessToJson(value));
+    // JSON.stringify(undefined) is undefined too; the template below then writes "undefined" as before
+    const payload = schema ? (compiledToText(schema, this.numericDecimals)(value) as string) : stringify(schemalessToJson(value));
     if (!this.schemasEnable) return Buffer.from(payload);
     // the envelope written as text: the schema's JSON is built once per schema object
     return Buffer.from(`{"schema":${schema ? schemaText(schema) : 'null'},"payload":${payload}}`);
