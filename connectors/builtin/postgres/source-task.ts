@@ -18,7 +18,8 @@ interface ResumePosition { lsnCommit: bigint; txSeq: number }
 /** A transaction seen on the stream, in commit order, waiting for its records to be committed. */
 interface PendingTx { commitLsn: bigint; lastSeq: number; endLsn: bigint; complete: boolean }
 
-interface OpenTx { xid: number; finalLsn: bigint; commitTimeUs: bigint; seq: number; pending: PendingTx }
+/** commitMs/commitUs: the commit time as numbers, converted once per transaction rather than per row */
+interface OpenTx { xid: number; finalLsn: bigint; commitTimeUs: bigint; commitMs: number; commitUs: number; seq: number; pending: PendingTx }
 
 interface SnapshotTable { table: TableInfo; pkCols: string[]; pkTypes: string[]; lastKey: string[] | null; done: boolean; rows: number; estimate: number }
 
@@ -60,6 +61,9 @@ export class PostgresSourceTask extends SourceTask {
   private pending: PendingTx[] = [];
   private lastCompleteCommitLsn = 0n;
   private lastCommitEndLsn = 0n;
+  /** the start of source.sequence's JSON text, [lastCommitEndLsn, lsn], for the rows of the next transaction */
+  private sequencePrefix = '[null,';
+  private partitionValue: Record<string, unknown> = { server: '' };
   private resume: ResumePosition | null = null;
   /** position of the last record handed to the runtime: where a reconnect resumes */
   private lastEmitted: ResumePosition | null = null;
@@ -83,13 +87,15 @@ export class PostgresSourceTask extends SourceTask {
 
   version(): string { return CONNECTOR_VERSION; }
 
-  get partition(): Record<string, unknown> { return { server: this.prefix }; }
+  /** one object for every record (it was a new one per record); set by start() */
+  get partition(): Record<string, unknown> { return this.partitionValue; }
 
   async start(props: Props, context: SourceTaskContext): Promise<void> {
     this.ctx = context;
     this.cfg = sourceConfigDef().parse(props);
     const c = this.cfg;
     this.prefix = c['topic.prefix'] as string;
+    this.partitionValue = { server: this.prefix };
     this.conn = { host: c['database.hostname'] as string, port: c['database.port'] as number, user: c['database.user'] as string, password: (c['database.password'] as string) || undefined, database: c['database.dbname'] as string };
     const re = (l: unknown) => (l as string[]).map((s) => new RegExp(`^(?:${s})$`, 'i'));
     this.include = { schemaInc: re(c['schema.include.list']), schemaExc: re(c['schema.exclude.list']), tableInc: re(c['table.include.list']), tableExc: re(c['table.exclude.list']), colInc: re(c['column.include.list']), colExc: re(c['column.exclude.list']) };
@@ -288,7 +294,7 @@ export class PostgresSourceTask extends SourceTask {
     const nowMs = Date.now();
     const snapshot = this.firstSnapshotRecord ? 'first' : 'true';
     this.firstSnapshotRecord = false;
-    const source = this.sourceBlock(t, { tsMs: nowMs, tsUs: BigInt(nowMs) * 1000n, snapshot, txId: this.snapTxId, lsn: this.snapLsn, sequence: JSON.stringify([null, String(this.snapLsn)]) });
+    const source = this.sourceBlock(t, { tsMs: nowMs, tsUs: nowMs * 1000, snapshot, txId: this.snapTxId, lsn: this.snapLsn, sequence: JSON.stringify([null, String(this.snapLsn)]) });
     return {
       sourcePartition: this.partition,
       sourceOffset: { lsn: Number(this.snapLsn), lsn_commit: Number(this.snapLsn), txId: this.snapTxId, ts_usec: nowMs * 1000, tx_seq: -1, snapshot: true, last_snapshot_record: false },
@@ -402,7 +408,7 @@ export class PostgresSourceTask extends SourceTask {
       case 'begin': {
         const pending: PendingTx = { commitLsn: m.finalLsn, lastSeq: -1, endLsn: 0n, complete: false };
         this.pending.push(pending);
-        this.openTx = { xid: m.xid, finalLsn: m.finalLsn, commitTimeUs: m.commitTimeUs, seq: 0, pending };
+        this.openTx = { xid: m.xid, finalLsn: m.finalLsn, commitTimeUs: m.commitTimeUs, commitMs: Number(m.commitTimeUs / 1000n), commitUs: Number(m.commitTimeUs), seq: 0, pending };
         return;
       }
       case 'commit': {
@@ -414,6 +420,7 @@ export class PostgresSourceTask extends SourceTask {
         }
         this.lastCompleteCommitLsn = m.commitLsn;
         this.lastCommitEndLsn = m.endLsn;
+        this.sequencePrefix = m.endLsn ? `["${m.endLsn}",` : '[null,';
         this.openTx = null;
         return;
       }
@@ -487,11 +494,12 @@ export class PostgresSourceTask extends SourceTask {
   private emit(tx: OpenTx, lsn: bigint, out: SourceRecord[], t: TableInfo, keySchema: SourceRecord['keySchema'], key: unknown, valueSchema: SourceRecord['valueSchema'], value: unknown, headers?: SourceRecord['headers']): void {
     const seq = tx.seq++;
     if (this.resume && (tx.finalLsn < this.resume.lsnCommit || (tx.finalLsn === this.resume.lsnCommit && seq <= this.resume.txSeq))) return; // delivered before the restart
+    const lsnNum = Number(lsn);
     const rec: SourceRecord = {
       keySchema, key, valueSchema, value,
       topic: t.topic,
-      sourcePartition: this.partition,
-      sourceOffset: { lsn: Number(lsn), lsn_proc: Number(lsn), lsn_commit: Number(tx.finalLsn), txId: tx.xid, ts_usec: Number(tx.commitTimeUs), tx_seq: seq },
+      sourcePartition: this.partitionValue,
+      sourceOffset: { lsn: lsnNum, lsn_proc: lsnNum, lsn_commit: Number(tx.finalLsn), txId: tx.xid, ts_usec: tx.commitUs, tx_seq: seq },
     };
     if (headers !== undefined) rec.headers = headers;
     out.push(rec);
@@ -502,14 +510,15 @@ export class PostgresSourceTask extends SourceTask {
     const nowMs = Date.now();
     return {
       before, after, op, transaction: null, ts_ms: nowMs, ts_us: nowMs * 1000,
-      source: this.sourceBlock(t, { tsMs: Number(tx.commitTimeUs / 1000n), tsUs: tx.commitTimeUs, snapshot: 'false', txId: tx.xid, lsn, sequence: JSON.stringify([this.lastCommitEndLsn ? String(this.lastCommitEndLsn) : null, String(lsn)]) }),
+      // sequence: the text JSON.stringify([lastCommitEndLsn ? String(lastCommitEndLsn) : null, String(lsn)]) gives (digits need no escaping)
+      source: this.sourceBlock(t, { tsMs: tx.commitMs, tsUs: tx.commitUs, snapshot: 'false', txId: tx.xid, lsn, sequence: `${this.sequencePrefix}"${lsn}"]` }),
     };
   }
 
-  private sourceBlock(t: TableInfo, o: { tsMs: number; tsUs: bigint; snapshot: string; txId: number | null; lsn: bigint; sequence: string }): StructValue {
+  private sourceBlock(t: TableInfo, o: { tsMs: number; tsUs: number; snapshot: string; txId: number | null; lsn: bigint; sequence: string }): StructValue {
     return {
       version: CONNECTOR_VERSION, connector: 'postgresql', name: this.prefix, ts_ms: o.tsMs, snapshot: o.snapshot, db: this.conn.database,
-      sequence: o.sequence, ts_us: Number(o.tsUs), schema: t.schema, table: t.name, txId: o.txId, lsn: Number(o.lsn), xmin: null,
+      sequence: o.sequence, ts_us: o.tsUs, schema: t.schema, table: t.name, txId: o.txId, lsn: Number(o.lsn), xmin: null,
     };
   }
 
