@@ -34,7 +34,7 @@ test('ui: schemas with the real registry', async (t) => {
     await page.goto(`${ui.url}/schemas`);
     await page.getByText('No schemas registered yet.').waitFor();
     await page.getByRole('link', { name: 'Register schema' }).click();
-    await page.getByLabel('Subject').fill('orders-value');
+    await page.getByLabel('Subject', { exact: true }).fill('orders-value');
     await page.getByLabel('Schema', { exact: true }).fill(V1);
     assert.equal(await page.getByRole('button', { name: 'Register' }).isDisabled(), true);
     await page.getByRole('button', { name: 'Check compatibility' }).click();
