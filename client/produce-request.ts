@@ -8,6 +8,7 @@
 //       partition_data => index records     index => INT32  records => RECORDS
 //   Produce Request (v9-v11): the same fields, flexible: COMPACT_ strings, arrays and
 //   records, a TAG_BUFFER after each partition, each topic and the request.
+import { writeUvarint } from './record-batch.ts';
 import { Writer, createAPI, produceV7, produceV8, produceV9, produceV10, produceV11, type API } from '@platformatic/kafka';
 
 export interface PartitionData { partition: number; batch: Buffer }
@@ -20,12 +21,6 @@ export interface ProduceResponse { responses: { name: string; partitionResponses
 const PARSERS = { 7: produceV7, 8: produceV8, 9: produceV9, 10: produceV10, 11: produceV11 } as const;
 export const PRODUCE_MIN_VERSION = 7;
 export const PRODUCE_MAX_VERSION = 11;
-
-function uvarint(buf: Buffer, pos: number, u: number): number {
-  while (u >= 0x80) { buf[pos++] = (u & 0x7f) | 0x80; u >>>= 7; }
-  buf[pos++] = u;
-  return pos;
-}
 
 /**
  * The request body as a list of buffers: the framing around each batch and the batches
@@ -40,20 +35,20 @@ export function encodeProduceRequest(version: number, transactionalId: string | 
   const buf = Buffer.allocUnsafe(size);
   const parts: Buffer[] = [];
   let pos = 0, cut = 0;
-  if (flexible) pos = uvarint(buf, pos, txn ? txn.length + 1 : 0);
+  if (flexible) pos = writeUvarint(buf, pos, txn ? txn.length + 1 : 0);
   else pos = buf.writeInt16BE(txn ? txn.length : -1, pos);
   if (txn) pos += txn.copy(buf, pos);
   pos = buf.writeInt16BE(acks, pos);
   pos = buf.writeInt32BE(timeoutMs, pos);
-  pos = flexible ? uvarint(buf, pos, topics.length + 1) : buf.writeInt32BE(topics.length, pos);
+  pos = flexible ? writeUvarint(buf, pos, topics.length + 1) : buf.writeInt32BE(topics.length, pos);
   for (const t of topics) {
     const name = Buffer.from(t.topic);
-    pos = flexible ? uvarint(buf, pos, name.length + 1) : buf.writeInt16BE(name.length, pos);
+    pos = flexible ? writeUvarint(buf, pos, name.length + 1) : buf.writeInt16BE(name.length, pos);
     pos += name.copy(buf, pos);
-    pos = flexible ? uvarint(buf, pos, t.partitions.length + 1) : buf.writeInt32BE(t.partitions.length, pos);
+    pos = flexible ? writeUvarint(buf, pos, t.partitions.length + 1) : buf.writeInt32BE(t.partitions.length, pos);
     for (const p of t.partitions) {
       pos = buf.writeInt32BE(p.partition, pos);
-      pos = flexible ? uvarint(buf, pos, p.batch.length + 1) : buf.writeInt32BE(p.batch.length, pos);
+      pos = flexible ? writeUvarint(buf, pos, p.batch.length + 1) : buf.writeInt32BE(p.batch.length, pos);
       parts.push(buf.subarray(cut, pos), p.batch);
       cut = pos;
       if (flexible) buf[pos++] = 0;

@@ -58,7 +58,8 @@ function uvarintSize(u: number): number {
 const zigzag = (n: number): number => (n >= 0 ? n * 2 : -n * 2 - 1);
 const varintSize = (n: number): number => uvarintSize(zigzag(n));
 
-function writeUvarint(buf: Buffer, pos: number, u: number): number {
+/** Writes an unsigned varint at `pos`; returns the position after it. */
+export function writeUvarint(buf: Buffer, pos: number, u: number): number {
   while (u >= 0x80) {
     buf[pos++] = (u & 0x7f) | 0x80;
     u = u < 0x100000000 ? u >>> 7 : Math.floor(u / 128);
