@@ -13,12 +13,11 @@ import { makeCa, makeCert } from './helpers/certs.ts';
 import { kcat, run } from './helpers/clients.ts';
 import { BIN } from './helpers/process.ts';
 import { createClusterDb, kcatMetadata, TestCluster, waitFor } from './helpers/cluster.ts';
-import { BROKER_FLAGS, checkAcked, createTopic, partitionInfo, pythonProducer, readAll, settled } from './helpers/replication-e2e.ts';
+import { BROKER_FLAGS, INTERNAL_PLAIN_JAAS as JAAS, saslSslInterBrokerFlags, checkAcked, createTopic, partitionInfo, pythonProducer, readAll, settled } from './helpers/replication-e2e.ts';
 
 // The brokers' "replica fetcher connected" lines are info level.
 process.env.LOG_LEVEL = 'info';
 
-const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="broker-secret" user_broker="broker-secret";';
 
 /** The INTERNAL listener's port of a broker, from its "kafka listener INTERNAL (SASL_SSL) listening on" line. */
 function internalPort(output: string): number {
@@ -35,20 +34,8 @@ function fetcherConnections(output: string): { leader: number; address: string; 
 test('followers replicate over the SASL_SSL inter-broker listener (TLS + PLAIN login) while clients use PLAINTEXT; a leader kill loses no acknowledged record', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-interbroker-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const ca = makeCa(dir);
-  const cert = makeCert(ca, 'broker', '/O=Tributary/CN=broker');
-  const c = new TestCluster(await createClusterDb(), [
-    ...BROKER_FLAGS,
-    // The first listener takes --kafka-port (the clients'); brokers reach each other on INTERNAL only.
-    '--set', 'listeners=CLIENT://127.0.0.1:0,INTERNAL://127.0.0.1:0',
-    '--set', 'listener.security.protocol.map=CLIENT:PLAINTEXT,INTERNAL:SASL_SSL',
-    '--set', 'inter.broker.listener.name=INTERNAL',
-    '--set', 'sasl.mechanism.inter.broker.protocol=PLAIN',
-    '--set', 'listener.name.internal.sasl.enabled.mechanisms=PLAIN',
-    '--set', `listener.name.internal.plain.sasl.jaas.config=${JAAS}`,
-    '--set', `listener.name.internal.ssl.keystore.location=${cert.pem}`,
-    '--set', `listener.name.internal.ssl.truststore.location=${ca.cert}`,
-  ]);
+  // The first listener takes --kafka-port (the clients'); brokers reach each other on INTERNAL only.
+  const c = new TestCluster(await createClusterDb(), [...BROKER_FLAGS, ...saslSslInterBrokerFlags(dir)]);
   t.after(() => c.close());
   await Promise.all([1, 2, 3].map((n) => c.start(n)));
   await waitFor('three brokers registered', async () => (await kcatMetadata(c.bootstrap())).brokers.length === 3);

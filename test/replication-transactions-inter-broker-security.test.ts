@@ -7,29 +7,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { makeCa, makeCert } from './helpers/certs.ts';
 import { python } from './helpers/clients.ts';
 import { createClusterDb, kcatMetadata, TestCluster, waitFor } from './helpers/cluster.ts';
-import { BROKER_FLAGS, createTopic } from './helpers/replication-e2e.ts';
+import { BROKER_FLAGS, createTopic, saslSslInterBrokerFlags } from './helpers/replication-e2e.ts';
 
-const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="broker-secret" user_broker="broker-secret";';
 
 test('transactions spanning partitions led by every broker commit when the brokers talk over a SASL_SSL inter-broker listener: markers reach the other leaders, read_committed reads every record', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-txn-interbroker-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const ca = makeCa(dir);
-  const cert = makeCert(ca, 'broker', '/O=Tributary/CN=broker');
-  const c = new TestCluster(await createClusterDb(), [
-    ...BROKER_FLAGS,
-    '--set', 'listeners=CLIENT://127.0.0.1:0,INTERNAL://127.0.0.1:0',
-    '--set', 'listener.security.protocol.map=CLIENT:PLAINTEXT,INTERNAL:SASL_SSL',
-    '--set', 'inter.broker.listener.name=INTERNAL',
-    '--set', 'sasl.mechanism.inter.broker.protocol=PLAIN',
-    '--set', 'listener.name.internal.sasl.enabled.mechanisms=PLAIN',
-    '--set', `listener.name.internal.plain.sasl.jaas.config=${JAAS}`,
-    '--set', `listener.name.internal.ssl.keystore.location=${cert.pem}`,
-    '--set', `listener.name.internal.ssl.truststore.location=${ca.cert}`,
-  ]);
+  const c = new TestCluster(await createClusterDb(), [...BROKER_FLAGS, ...saslSslInterBrokerFlags(dir)]);
   t.after(() => c.close());
   await Promise.all([1, 2, 3].map((n) => c.start(n)));
   await waitFor('three brokers registered', async () => (await kcatMetadata(c.bootstrap())).brokers.length === 3);

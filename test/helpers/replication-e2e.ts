@@ -10,6 +10,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { createClusterDb, kcatMetadata, TestCluster, waitFor } from './cluster.ts';
 import { PYTHON } from './clients.ts';
 import { ROOT } from './process.ts';
+import { makeCa, makeCert } from './certs.ts';
 import { TestClient } from './replication-cluster.ts';
 import { FindCoordinator } from '../../server/protocol/apis/index.ts';
 import { partitionFor } from '../../server/txn/transaction-coordinator.ts';
@@ -27,6 +28,29 @@ const leaving = new Map<TestCluster, (() => unknown)[]>();
  * A cleanup that runs before the cluster's brokers are killed, at most 15 s: a client
  * (kafkajs) left to disconnect from dead brokers can hold the test file open past its timeout.
  */
+/** The brokers' own PLAIN login on the INTERNAL listener (user_broker: the account they accept). */
+export const INTERNAL_PLAIN_JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="broker-secret" user_broker="broker-secret";';
+
+/**
+ * Broker flags for clients on a PLAINTEXT listener (the first, taking --kafka-port) and brokers
+ * reaching each other only on a SASL_SSL listener INTERNAL, logging in with PLAIN; the
+ * certificate and its CA are made in `dir`.
+ */
+export function saslSslInterBrokerFlags(dir: string): string[] {
+  const ca = makeCa(dir);
+  const cert = makeCert(ca, 'broker', '/O=Tributary/CN=broker');
+  return [
+    '--set', 'listeners=CLIENT://127.0.0.1:0,INTERNAL://127.0.0.1:0',
+    '--set', 'listener.security.protocol.map=CLIENT:PLAINTEXT,INTERNAL:SASL_SSL',
+    '--set', 'inter.broker.listener.name=INTERNAL',
+    '--set', 'sasl.mechanism.inter.broker.protocol=PLAIN',
+    '--set', 'listener.name.internal.sasl.enabled.mechanisms=PLAIN',
+    '--set', `listener.name.internal.plain.sasl.jaas.config=${INTERNAL_PLAIN_JAAS}`,
+    '--set', `listener.name.internal.ssl.keystore.location=${cert.pem}`,
+    '--set', `listener.name.internal.ssl.truststore.location=${ca.cert}`,
+  ];
+}
+
 export function beforeClose(c: TestCluster, fn: () => unknown): void { leaving.get(c)?.push(fn); }
 
 export async function cluster(t: { after: (fn: () => Promise<void>) => void }): Promise<TestCluster> {
