@@ -13,6 +13,22 @@ import { python } from './helpers/clients.ts';
 import { TestClient } from './helpers/replication-cluster.ts';
 import { AddPartitionsToTxn, FindCoordinator, InitProducerId } from '../server/protocol/apis/index.ts';
 
+
+/**
+ * A one-partition topic led by broker 1 written straight into the metadata store, with no
+ * NOTIFY: the brokers learn of it only when they read the store again.
+ */
+async function topicWithoutNotification(url: string): Promise<string> {
+  const topic = `late-${randomUUID().slice(0, 8)}`;
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    await db.query('INSERT INTO tributary_topics (name, id, internal, configs, created_at) VALUES ($1, $2, false, $3, $4)', [topic, randomUUID().replace(/-/g, ''), '{}', Date.now()]);
+    await db.query('INSERT INTO tributary_partitions (topic, partition, leader, leader_epoch, partition_epoch, replicas, isr) VALUES ($1, 0, 1, 0, 0, $2, $2)', [topic, [1]]);
+  } finally { await db.end(); }
+  return topic;
+}
+
 test('a commit for a topic the coordinator has not heard of yet re-reads the metadata store instead of answering UNKNOWN_TOPIC_OR_PARTITION', async (t) => {
   const c = new TestCluster(await createClusterDb(), ['--set', 'broker.session.timeout.ms=60000', '--set', 'broker.heartbeat.interval.ms=20000',
     '--set', 'offsets.topic.num.partitions=1', '--set', 'offsets.topic.replication.factor=1', '--set', 'group.initial.rebalance.delay.ms=0']);
@@ -28,14 +44,7 @@ c.close()`]);
   assert.equal(prime.status, 0, prime.stderr);
   await waitFor('__consumer_offsets led', async () => (await kcatMetadata(b.bootstrap, '__consumer_offsets')).topics[0]?.partitions[0]?.leader === 1);
 
-  // the topic appears in the store without a notification
-  const topic = `late-${randomUUID().slice(0, 8)}`;
-  const db = new pg.Client({ connectionString: c.db.url });
-  await db.connect();
-  try {
-    await db.query('INSERT INTO tributary_topics (name, id, internal, configs, created_at) VALUES ($1, $2, false, $3, $4)', [topic, randomUUID().replace(/-/g, ''), '{}', Date.now()]);
-    await db.query('INSERT INTO tributary_partitions (topic, partition, leader, leader_epoch, partition_epoch, replicas, isr) VALUES ($1, 0, 1, 0, 0, $2, $2)', [topic, [1]]);
-  } finally { await db.end(); }
+  const topic = await topicWithoutNotification(c.db.url);
 
   const r = await python(['-c', `
 from confluent_kafka import Consumer, TopicPartition
@@ -91,14 +100,7 @@ test('AddPartitionsToTxn naming a topic the transaction coordinator has not hear
     return r.errorCode === 0 && r;
   });
 
-  // the topic appears in the store without a notification
-  const topic = `late-${randomUUID().slice(0, 8)}`;
-  const db = new pg.Client({ connectionString: c.db.url });
-  await db.connect();
-  try {
-    await db.query('INSERT INTO tributary_topics (name, id, internal, configs, created_at) VALUES ($1, $2, false, $3, $4)', [topic, randomUUID().replace(/-/g, ''), '{}', Date.now()]);
-    await db.query('INSERT INTO tributary_partitions (topic, partition, leader, leader_epoch, partition_epoch, replicas, isr) VALUES ($1, 0, 1, 0, 0, $2, $2)', [topic, [1]]);
-  } finally { await db.end(); }
+  const topic = await topicWithoutNotification(c.db.url);
 
   const add = await cl.conn.send(AddPartitionsToTxn, 3, { v3AndBelowTransactionalId: 'tx', v3AndBelowProducerId: init.producerId, v3AndBelowProducerEpoch: init.producerEpoch, v3AndBelowTopics: [{ name: topic, partitions: [0] }] });
   const errs = (add.resultsByTopicV3AndBelow as { resultsByPartition: { partitionErrorCode: number }[] }[]).flatMap((x) => x.resultsByPartition.map((p) => p.partitionErrorCode));
