@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { ApiHandlers, RequestContext } from '../network/api-handlers.ts';
 import type { RequestOf } from '../protocol/schema.ts';
 import { DeleteGroups, DescribeGroups, Heartbeat, JoinGroup, LeaveGroup, ListGroups, ListOffsets, OffsetCommit, OffsetDelete, OffsetFetch, SyncGroup } from '../protocol/apis/index.ts';
-import { BrokerConnection } from '../replication/broker-connection.ts';
+import { PeerConnections, type BrokerConnection } from '../replication/broker-connection.ts';
 import type { BrokerConfig } from '../config.ts';
 import type { MetadataStore } from '../cluster/metadata-store.ts';
 import type { TopicManager } from '../topic-manager.ts';
@@ -56,7 +56,11 @@ export class GroupCoordinator {
   private remoteEndsAt = 0;
   private remoteEndsAsking = false;
   /** connections to other brokers for ListOffsets */
-  private conns = new Map<number, Promise<BrokerConnection>>();
+  private readonly peers = new PeerConnections({
+    clientId: () => `tributary-group-coordinator-${this.b.replicas.metadata.nodeId}`,
+    endpoint: (id) => this.b.replicas.brokerEndpoint(id),
+    security: () => this.b.replicas.interBroker,
+  });
 
   constructor(private readonly b: GroupCoordinatorDeps) {}
 
@@ -77,8 +81,7 @@ export class GroupCoordinator {
   stop(): void {
     this.stopped = true;
     clearInterval(this.timer);
-    for (const c of this.conns.values()) void c.then((x) => x.close(), () => {});
-    this.conns.clear();
+    this.peers.closeAll();
     for (const g of this.groups.values()) {
       for (const m of g.members.values()) clearTimeout(m.sessionTimer);
       for (const t of g.pendingMembers.values()) clearTimeout(t);
@@ -921,24 +924,14 @@ export class GroupCoordinator {
         const res = await conn.send(ListOffsets, 4, { replicaId: -1, isolationLevel: 0, topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp })) })) });
         for (const t of res.topics) for (const p of t.partitions) if (p.errorCode === 0 && p.offset >= 0n) out.set(pk(t.name, p.partitionIndex), p.offset);
       } catch (e) {
-        this.conns.delete(leader);
+        this.peers.forget(leader);
         this.b.logger.info({ broker: leader, err: (e as Error).message }, 'ListOffsets to a partition leader failed');
       }
     }));
     return out;
   }
 
-  private connection(id: number): Promise<BrokerConnection> {
-    let c = this.conns.get(id);
-    if (!c) {
-      const ep = this.b.replicas.brokerEndpoint(id);
-      if (!ep) return Promise.reject(new Error(`broker ${id} is not alive`));
-      c = BrokerConnection.connect(ep.host, ep.port, `tributary-group-coordinator-${this.b.replicas.metadata.nodeId}`, 30000, this.b.replicas.interBroker);
-      c.then((x) => { x.onClose = () => { if (this.conns.get(id) === c) this.conns.delete(id); }; }, () => { this.conns.delete(id); });
-      this.conns.set(id, c);
-    }
-    return c;
-  }
+  private connection(id: number): Promise<BrokerConnection> { return this.peers.get(id); }
 
   /**
    * Resets committed offsets of an empty group to offsets its partitions' leaders answer

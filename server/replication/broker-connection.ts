@@ -194,3 +194,39 @@ export class BrokerConnection {
 
   close(): void { this.fail(new BrokerConnectionError('closed')); }
 }
+
+/**
+ * One connection per other broker, opened on first use over the inter-broker listener's
+ * security (TLS, SASL login, as the replica fetchers connect) and forgotten once it closes
+ * or fails to open, so the next use reconnects. The coordinators keep one each.
+ */
+export class PeerConnections {
+  private readonly conns = new Map<number, Promise<BrokerConnection>>();
+
+  constructor(private readonly o: {
+    clientId: () => string;
+    endpoint: (id: number) => { host: string; port: number } | null;
+    security: () => InterBrokerSecurity | undefined;
+  }) {}
+
+  get(id: number): Promise<BrokerConnection> {
+    let c = this.conns.get(id);
+    if (!c) {
+      const ep = this.o.endpoint(id);
+      if (!ep) return Promise.reject(new Error(`broker ${id} is not alive`));
+      const opening = BrokerConnection.connect(ep.host, ep.port, this.o.clientId(), 30000, this.o.security());
+      c = opening;
+      opening.then((x) => { x.onClose = () => { if (this.conns.get(id) === opening) this.conns.delete(id); }; }, () => { this.conns.delete(id); });
+      this.conns.set(id, opening);
+    }
+    return c;
+  }
+
+  /** After a failed request: the next get() opens a new connection. */
+  forget(id: number): void { this.conns.delete(id); }
+
+  closeAll(): void {
+    for (const c of this.conns.values()) void c.then((x) => x.close(), () => {});
+    this.conns.clear();
+  }
+}

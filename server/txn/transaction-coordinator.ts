@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { ApiHandlers, RequestContext } from '../network/api-handlers.ts';
 import type { RequestOf } from '../protocol/schema.ts';
 import { AddOffsetsToTxn, AddPartitionsToTxn, DescribeTransactions, EndTxn, InitProducerId, ListTransactions, TxnOffsetCommit, WriteTxnMarkers } from '../protocol/apis/index.ts';
-import { BrokerConnection } from '../replication/broker-connection.ts';
+import { PeerConnections, type BrokerConnection } from '../replication/broker-connection.ts';
 import type { BrokerConfig } from '../config.ts';
 import type { MetadataStore } from '../cluster/metadata-store.ts';
 import type { TopicManager } from '../topic-manager.ts';
@@ -96,7 +96,11 @@ export class TransactionCoordinator {
   /** settles when a prepared transaction's markers and Complete record are written (or that failed) */
   private completions = new WeakMap<TxnMeta, Promise<void>>();
   /** connections to other brokers for WriteTxnMarkers */
-  private conns = new Map<number, Promise<BrokerConnection>>();
+  private readonly peers = new PeerConnections({
+    clientId: () => `tributary-txn-coordinator-${this.b.replicas.metadata.nodeId}`,
+    endpoint: (id) => this.b.replicas.brokerEndpoint(id),
+    security: () => this.b.replicas.interBroker,
+  });
   private stopped = false;
 
   constructor(private readonly b: TransactionCoordinatorDeps) {}
@@ -117,8 +121,7 @@ export class TransactionCoordinator {
   stop(): void {
     this.stopped = true;
     clearInterval(this.timer);
-    for (const c of this.conns.values()) void c.then((x) => x.close(), () => {});
-    this.conns.clear();
+    this.peers.closeAll();
   }
 
   /** NOT_COORDINATOR unless this broker leads (and has loaded) the id's __transaction_state partition. */
@@ -406,7 +409,7 @@ export class TransactionCoordinator {
           for (const tr of res.markers[0]?.topics ?? []) for (const pr of tr.partitions) { answered.add(pk(tr.name, pr.partitionIndex)); if (pr.errorCode) failed.push([tr.name, pr.partitionIndex]); }
           for (const tp of list) if (!answered.has(pk(tp[0], tp[1]))) failed.push(tp);
         } catch (e) {
-          this.conns.delete(leader);
+          this.peers.forget(leader);
           this.b.logger.info({ broker: leader, err: (e as Error).message }, 'WriteTxnMarkers failed; retrying');
           failed.push(...list);
         }
@@ -416,18 +419,7 @@ export class TransactionCoordinator {
     }
   }
 
-  private connection(id: number): Promise<BrokerConnection> {
-    let c = this.conns.get(id);
-    if (!c) {
-      const ep = this.b.replicas.brokerEndpoint(id);
-      if (!ep) return Promise.reject(new Error(`broker ${id} is not alive`));
-      // The inter-broker listener's security (TLS, SASL login), as the replica fetchers use it.
-      c = BrokerConnection.connect(ep.host, ep.port, `tributary-txn-coordinator-${this.b.replicas.metadata.nodeId}`, 30000, this.b.replicas.interBroker);
-      c.then((x) => { x.onClose = () => { if (this.conns.get(id) === c) this.conns.delete(id); }; }, () => { this.conns.delete(id); });
-      this.conns.set(id, c);
-    }
-    return c;
-  }
+  private connection(id: number): Promise<BrokerConnection> { return this.peers.get(id); }
 
   /** WriteTxnMarkers (from another broker's transaction coordinator): markers on the partitions led here. */
   writeTxnMarkers(_ctx: RequestContext, req: RequestOf<typeof WriteTxnMarkers>) {
