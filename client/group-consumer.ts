@@ -5,7 +5,13 @@
 // start of poll(), in the caller's flow: onRevoked(partitions) runs before they
 // stop being read, onAssigned(partitions) once their committed offsets are known —
 // never while the caller is still handling records.
-import { Consumer } from '@platformatic/kafka';
+// Kafka's eager protocol, kept although the library rejoins on its own when a heartbeat
+// learns of a rebalance: its rejoin waits for onRebalance (the caller commits what it
+// handled) before the JoinGroup goes out, so a partition's next owner, which can only get
+// it once every member rejoined, starts after what this member handled. From the start of
+// a rebalance until the new assignment is applied nothing is handed out; records fetched
+// across it go back to the reader; owns() says whether a partition is still this member's.
+import { Consumer, kPerformWithRetry } from '@platformatic/kafka';
 import { baseOptions, type ClientConfig } from './config.ts';
 import { ensureCodecs } from './codecs.ts';
 import { PartitionReader, type Isolation, type PartitionBatch, type TopicPartition } from './partition-reader.ts';
@@ -27,6 +33,8 @@ export interface GroupConsumerConfig extends ClientConfig {
   metadataRefreshMs?: number;
   onAssigned?: (partitions: TopicPartition[]) => void | Promise<void>;
   onRevoked?: (partitions: TopicPartition[]) => void | Promise<void>;
+  /** a rebalance started: commit what was handled; the rejoin waits for it (at most half the rebalance timeout) */
+  onRebalance?: () => Promise<void>;
 }
 
 const tpk = (t: string, p: number) => `${t}\u0000${p}`;
@@ -43,6 +51,10 @@ export class GroupConsumer {
   private lastTopicCheck = 0;
   private closed = false;
   private lost: Error | null = null;
+  /** bumped when a rebalance starts and when an assignment arrives: a fetch that spans a change is not handed out */
+  private epoch = 0;
+  /** since when the group is re-forming (no records handed out until the new assignment arrives), or 0 */
+  private rebalancingSince = 0;
 
   constructor(private readonly cfg: GroupConsumerConfig) {
     this.c = new Consumer({
@@ -56,12 +68,30 @@ export class GroupConsumer {
     this.reader = new PartitionReader({ ...cfg, clientId: cfg.clientId, maxWaitMs: cfg.maxWaitMs ?? 500, resetTo: cfg.autoOffsetReset ?? 'earliest' });
     this.admin = cfg.topicsRegex ? new KafkaAdmin(cfg) : null;
     this.c.on('consumer:group:join', (e: { assignments?: { topic: string; partitions: number[] }[] }) => {
-      if (e.assignments) this.pending = e.assignments.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition })));
+      if (e.assignments) { this.pending = e.assignments.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition }))); this.epoch++; this.rebalancingSince = 0; }
     });
+    // the library's own rejoin (after a heartbeat saw the rebalance or lost the membership) goes
+    // through its retry helper: the first attempt waits until the caller committed
+    type Retry = (id: string, op: unknown, cb: unknown, attempt?: number, ...rest: unknown[]) => void;
+    const lib = this.c as unknown as Record<symbol, Retry>;
+    const retry = lib[kPerformWithRetry].bind(this.c);
+    lib[kPerformWithRetry] = (id, op, cb, attempt = 0, ...rest) => {
+      if (id !== 'rejoinGroup' || attempt !== 0 || this.closed) { retry(id, op, cb, attempt, ...rest); return; }
+      void this.beforeRejoin().finally(() => retry(id, op, cb, attempt, ...rest));
+    };
     // The library emits 'error' when its background rejoin gives up (the broker gone for a
     // while): without a listener that is an uncaught exception that ends the process.
     // Remember it; the next poll() rejoins or throws it to the caller's backoff.
     this.c.on('error', (e: Error) => { if (!this.closed) this.lost = e; });
+  }
+
+  private async beforeRejoin(): Promise<void> {
+    this.epoch++;
+    this.rebalancingSince = Date.now();
+    if (!this.cfg.onRebalance) return;
+    const limit = (this.cfg.rebalanceTimeoutMs ?? this.cfg.sessionTimeoutMs ?? 60000) / 2;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.cfg.onRebalance().catch(() => undefined), new Promise((r) => { timer = setTimeout(r, limit); })]).finally(() => clearTimeout(timer));
   }
 
   get memberId(): string | null { return this.c.memberId; }
@@ -132,7 +162,22 @@ export class GroupConsumer {
     else if (!this.c.isActive() && this.topics.size && !this.c.memberId) await this.join();
     await this.applyAssignment();
     if (!this.current.size) { await new Promise((r) => setTimeout(r, 100)); return []; }
-    return this.reader.poll();
+    // as Kafka's eager protocol: nothing is handed out while the group re-forms (bounded, in case no assignment comes)
+    if (this.rebalancingSince && Date.now() - this.rebalancingSince < (this.cfg.rebalanceTimeoutMs ?? this.cfg.sessionTimeoutMs ?? 60000)) { await new Promise((r) => setTimeout(r, 20)); return []; }
+    const epoch = this.epoch;
+    const batches = await this.reader.poll();
+    if (epoch !== this.epoch || this.pending) {
+      // the group changed while fetching: these partitions may be someone else's now
+      for (const b of batches) if (b.records.length) this.reader.seek(b.topic, b.partition, b.records[0].offset);
+      return [];
+    }
+    return batches;
+  }
+
+  /** Whether this partition is still ours: false once the group gave it to another member, before poll() revokes it. */
+  owns(tp: TopicPartition): boolean {
+    if (!this.current.has(tpk(tp.topic, tp.partition))) return false;
+    return !this.pending || this.pending.some((x) => x.topic === tp.topic && x.partition === tp.partition);
   }
 
   assignment(): TopicPartition[] { return [...this.current.values()]; }

@@ -122,7 +122,10 @@ test('REST: tasks.max, pause/resume/stop, restart, offsets only when STOPPED', a
   assert.equal((await kit.request('GET', '/connectors/sink/tasks/1/status')).body.state, 'RUNNING');
   assert.equal((await kit.request('GET', '/connectors/sink/tasks/7/status')).status, 404);
   await kit.produce('events', [0, 1, 2].map((p) => ({ value: `p${p}`, partition: p })));
-  await kit.waitFor(() => fs.existsSync(out) && fs.readFileSync(out, 'utf8').split('\n').filter(Boolean).length === 3, { what: '3 lines in the sink file' });
+  await kit.waitFor(() => fs.existsSync(out) && fs.readFileSync(out, 'utf8').split('\n').filter(Boolean).length === 3, { what: '3 lines in the sink file' }).catch(async (e) => {
+    // what the sink wrote and committed, to tell a lost record from one written twice
+    throw new Error(`${e.message}; file: ${JSON.stringify(fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : null)}, offsets: ${JSON.stringify((await kit.request('GET', '/connectors/sink/offsets')).body)}`);
+  });
 
   // pause: nothing is written; resume: it is
   assert.equal((await kit.request('PUT', '/connectors/sink/pause')).status, 202);

@@ -99,6 +99,8 @@ export class SinkTaskRunner implements TaskRunner {
         autoOffsetReset: (o.consumerProps['auto.offset.reset'] ?? 'earliest') === 'latest' ? 'latest' : 'earliest',
         onAssigned: (tps) => this.onAssigned(tps),
         onRevoked: (tps) => this.onRevoked(tps),
+        // the group re-forms: commit what was put before rejoining, so a partition's next owner starts after it
+        onRebalance: async () => { if (!this.stopping && !this.failed) await this.lock.run(() => this.commit()).catch((err) => this.o.logger.warn({ err }, 'could not commit offsets when the group started rebalancing')); },
       });
       await this.consumer.start();
     } catch (e) {
@@ -166,7 +168,8 @@ export class SinkTaskRunner implements TaskRunner {
     const tp = { topic: batch.topic, partition: batch.partition };
     const k = tpKey(tp);
     // a seek (ctx.offset) or a revocation since the fetch: these records are not wanted now
-    if (!this.opened.has(k) || this.consumer!.position(tp) !== batch.nextOffset) return;
+    // or the group gave the partition to another member, which reads it from the committed offset
+    if (!this.opened.has(k) || this.consumer!.position(tp) !== batch.nextOffset || !this.consumer!.owns(tp)) return;
     // paused since the fetch (REST pause or the task's own ctx.pause): as Kafka's poll() returns no
     // records of a paused partition, hand these back to the reader instead of putting them
     if (this.paused || this.consumer!.isPaused(tp)) { this.consumer!.seek(tp, batch.records[0].offset); return; }
