@@ -13,23 +13,11 @@ import { makeCa, makeCert } from './helpers/certs.ts';
 import { kcat, run } from './helpers/clients.ts';
 import { BIN } from './helpers/process.ts';
 import { createClusterDb, kcatMetadata, TestCluster, waitFor } from './helpers/cluster.ts';
-import { BROKER_FLAGS, INTERNAL_PLAIN_JAAS as JAAS, saslSslInterBrokerFlags, checkAcked, createTopic, partitionInfo, pythonProducer, readAll, settled } from './helpers/replication-e2e.ts';
+import { BROKER_FLAGS, INTERNAL_PLAIN_JAAS as JAAS, saslSslInterBrokerFlags, checkAcked, fetcherConnections, internalPort, createTopic, partitionInfo, pythonProducer, readAll, settled } from './helpers/replication-e2e.ts';
 
 // The brokers' "replica fetcher connected" lines are info level.
 process.env.LOG_LEVEL = 'info';
 
-
-/** The INTERNAL listener's port of a broker, from its "kafka listener INTERNAL (SASL_SSL) listening on" line. */
-function internalPort(output: string): number {
-  const m = /kafka listener INTERNAL \(SASL_SSL\) listening on [^\s:]+:(\d+)/.exec(output);
-  assert.ok(m, `no INTERNAL listener line in:\n${output.slice(0, 2000)}`);
-  return Number(m[1]);
-}
-
-/** Every "replica fetcher connected to the leader" log line of a broker. */
-function fetcherConnections(output: string): { leader: number; address: string; listener: string; protocol: string }[] {
-  return output.split('\n').filter((l) => l.includes('replica fetcher connected to the leader')).map((l) => JSON.parse(l.slice(l.indexOf('{'))));
-}
 
 test('followers replicate over the SASL_SSL inter-broker listener (TLS + PLAIN login) while clients use PLAINTEXT; a leader kill loses no acknowledged record', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-interbroker-'));

@@ -51,6 +51,18 @@ export function saslSslInterBrokerFlags(dir: string): string[] {
   ];
 }
 
+/** The INTERNAL listener's port of a broker (saslSslInterBrokerFlags), from its "kafka listener INTERNAL (SASL_SSL) listening on" line. */
+export function internalPort(output: string): number {
+  const m = /kafka listener INTERNAL \(SASL_SSL\) listening on [^\s:]+:(\d+)/.exec(output);
+  assert.ok(m, `no INTERNAL listener line in:\n${output.slice(0, 2000)}`);
+  return Number(m[1]);
+}
+
+/** Every "replica fetcher connected to the leader" log line of a broker (info level: LOG_LEVEL=info). */
+export function fetcherConnections(output: string): { leader: number; address: string; listener: string; protocol: string }[] {
+  return output.split('\n').filter((l) => l.includes('replica fetcher connected to the leader')).map((l) => JSON.parse(l.slice(l.indexOf('{'))));
+}
+
 export function beforeClose(c: TestCluster, fn: () => unknown): void { leaving.get(c)?.push(fn); }
 
 export async function cluster(t: { after: (fn: () => Promise<void>) => void }): Promise<TestCluster> {
