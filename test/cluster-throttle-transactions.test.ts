@@ -7,9 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { createClusterDb, kcatMetadata, TestCluster, waitFor } from './helpers/cluster.ts';
-import { kcat, PYTHON, python } from './helpers/clients.ts';
+import { kcat, python, txnSteps } from './helpers/clients.ts';
 import { ROOT } from './helpers/process.ts';
 import { TestClient } from './helpers/replication-cluster.ts';
 import { assertThrottleRemoved, assertWithinQuota, startThrottledMove, throttleShown } from './helpers/throttle.ts';
@@ -23,37 +22,6 @@ const RECORD = 1000;
 const RECORDS = 1200;
 const SLACK = RATE + FETCH + 65_536;
 const TOPIC = 'orders';
-
-/** test/py/txn_steps.py: one command a line, one JSON answer each. */
-function txnSteps(bootstrap: string, after: (fn: () => void) => void) {
-  const child = spawn(PYTHON, [path.join(ROOT, 'test/py/txn_steps.py'), bootstrap, TOPIC, 'mover'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  after(() => { child.kill('SIGKILL'); });
-  const answers: Record<string, unknown>[] = [];
-  let buf = ''; let err = '';
-  const waiting: (() => void)[] = [];
-  child.stdout.on('data', (d) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) { answers.push(JSON.parse(buf.slice(0, i))); buf = buf.slice(i + 1); }
-    for (const w of waiting.splice(0)) w();
-  });
-  child.stderr.on('data', (d) => { err += d; });
-  child.on('exit', () => { for (const w of waiting.splice(0)) w(); });
-  let read = 0;
-  const next = async (): Promise<Record<string, unknown>> => {
-    while (read >= answers.length) {
-      if (child.exitCode !== null) throw new Error(`txn_steps.py exited ${child.exitCode}: ${err.slice(-2000)}`);
-      await new Promise<void>((r) => waiting.push(r));
-    }
-    const a = answers[read++];
-    if ('error' in a) throw new Error(`txn_steps.py: ${a.error}\n${err.slice(-2000)}`);
-    return a;
-  };
-  return {
-    ready: next,
-    async send(cmd: string) { child.stdin.write(cmd + '\n'); return next(); },
-  };
-}
 
 /** A read_committed Fetch (v12) of partition 0 from one broker: its last stable offset, high-water mark, aborted transactions and visible values. */
 async function readCommittedFrom(port: number) {
@@ -114,7 +82,7 @@ test('transactions committed, aborted and left open while their partition moves 
   const admin = new ClusterAdmin({ bootstrap: boot, clientId: 'throttle-txn-test' });
   t.after(() => admin.close());
 
-  const txn = txnSteps(boot, (fn) => t.after(fn));
+  const txn = txnSteps(boot, TOPIC, 'mover', {}, (fn) => t.after(fn));
   await txn.ready();
   assert.deepEqual(await txn.send('commit c0 3'), { committed: 'c0' });
   assert.deepEqual(await txn.send('abort a0 3'), { aborted: 'a0' });

@@ -4,26 +4,11 @@
 // re-encoded), and after a kill -9 of the leader a consumer reads every record back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { kcat } from './helpers/clients.ts';
 import { waitFor } from './helpers/cluster.ts';
-import { cluster, createTopic, partitionInfo, settled } from './helpers/replication-e2e.ts';
+import { batchCodecs, cluster, CODEC_ID, CODECS, createTopic, partitionInfo, settled } from './helpers/replication-e2e.ts';
 
-const CODECS = ['gzip', 'snappy', 'lz4', 'zstd'] as const;
-const CODEC_ID: Record<string, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
 const PER_CODEC = 400;
-
-/** Codec ids (attributes & 7) of every batch in a replica's segments of partition 0. */
-function batchCodecs(dataDir: string, topic: string): number[] {
-  const dir = path.join(dataDir, `${topic}-0`);
-  const out: number[] = [];
-  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.log')).sort()) {
-    const buf = fs.readFileSync(path.join(dir, f));
-    for (let pos = 0; pos + 23 <= buf.length; pos += 12 + buf.readInt32BE(pos + 8)) out.push(buf.readInt16BE(pos + 21) & 7);
-  }
-  return out;
-}
 
 test('gzip, snappy, lz4 and zstd batches replicate byte for byte to every follower and survive a leader kill', async (t) => {
   const c = await cluster(t);

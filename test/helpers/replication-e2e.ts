@@ -144,6 +144,20 @@ export async function readAll(c: TestCluster, topic: string): Promise<Map<number
   } finally { cl.close(); }
 }
 
+export const CODECS = ['gzip', 'snappy', 'lz4', 'zstd'] as const;
+export const CODEC_ID: Record<string, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
+
+/** Codec ids (attributes & 7) of every batch in a replica's segments of partition 0. */
+export function batchCodecs(dataDir: string, topic: string): number[] {
+  const dir = path.join(dataDir, `${topic}-0`);
+  const out: number[] = [];
+  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.log')).sort()) {
+    const buf = fs.readFileSync(path.join(dir, f));
+    for (let pos = 0; pos + 23 <= buf.length; pos += 12 + buf.readInt32BE(pos + 8)) out.push(buf.readInt16BE(pos + 21) & 7);
+  }
+  return out;
+}
+
 /** sha256 of every segment file of the partition on one broker: replicas that settled have equal maps. */
 export function segmentChecksums(dataDir: string, topic: string): Record<string, string> {
   const dir = path.join(dataDir, `${topic}-0`);

@@ -2,17 +2,18 @@
 
 Usage: txn_steps.py BOOTSTRAP TOPIC TRANSACTIONAL_ID [PRODUCER_CONFIG_JSON]
 Reads one command a line from stdin and answers each with one JSON line:
-  commit NAME N   a transaction of N records "NAME-<i>" to partition 0, committed   {"committed": NAME}
-  abort NAME N    the same, flushed (written to the log) and then aborted           {"aborted": NAME}
-  open NAME N     the same, flushed, and left open                                 {"open": NAME}
-  end             commits the open transaction                                     {"committed": NAME}
-  quit            exits                                                            {"done": true}
+  commit NAME N [PAD]  a transaction of N records "NAME-<i>" (then PAD '~') to partition 0,
+                       committed (retried while the cluster fails over)    {"committed": NAME}
+  abort NAME N [PAD]   the same, flushed (in the log), then aborted          {"aborted": NAME}
+  open NAME N [PAD]    the same, flushed, and left open                       {"open": NAME}
+  end                  commits the open transaction (retried likewise)        {"committed": NAME}
+  quit                 exits                                                  {"done": true}
 A failure answers {"error": "..."} and exits 1.
 """
 import json
 import sys
 
-from confluent_kafka import Producer
+from confluent_kafka import KafkaException, Producer
 
 bootstrap, topic, txn_id = sys.argv[1], sys.argv[2], sys.argv[3]
 extra = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
@@ -22,6 +23,16 @@ p = Producer({'bootstrap.servers': bootstrap, 'transactional.id': txn_id, 'trans
 
 def say(x):
     print(json.dumps(x), flush=True)
+
+
+def commit():
+    while True:
+        try:
+            p.commit_transaction(60)
+            return
+        except KafkaException as e:
+            if not e.args[0].retriable():
+                raise
 
 
 try:
@@ -35,11 +46,12 @@ try:
         cmd = words[0]
         if cmd in ('commit', 'abort', 'open'):
             name, n = words[1], int(words[2])
+            pad = '~' * (int(words[3]) if len(words) > 3 else 0)
             p.begin_transaction()
             for i in range(n):
-                p.produce(topic, value=f'{name}-{i}'.encode(), partition=0)
+                p.produce(topic, value=f'{name}-{i}{pad}'.encode(), partition=0)
             if cmd == 'commit':
-                p.commit_transaction(60)
+                commit()
                 say({'committed': name})
             elif cmd == 'abort':
                 p.flush(60)
@@ -50,7 +62,7 @@ try:
                 open_name = name
                 say({'open': name})
         elif cmd == 'end':
-            p.commit_transaction(60)
+            commit()
             say({'committed': open_name})
             open_name = None
         elif cmd == 'quit':
