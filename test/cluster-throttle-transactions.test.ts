@@ -1,6 +1,7 @@
 // Replication throttle (KIP-73) x transactions: a librdkafka transactional producer commits,
 // aborts and leaves a transaction open while its partition moves, under a throttle, onto a
-// new replica that then leads it (partitions reassign elects the preferred replica). The new
+// new replica that then leads it (partitions reassign elects the preferred replica); the
+// throttle is raised once the transactions are written, so the move cannot end before them. The new
 // leader built its transaction state only from what it copied: a read_committed fetch from
 // it must list the aborted transactions, hold the last stable offset at the open one until
 // its commit marker arrives there, and read_committed consumers read exactly the committed records.
@@ -11,15 +12,17 @@ import { createClusterDb, kcatMetadata, TestCluster, waitFor } from './helpers/c
 import { kcat, python, txnSteps } from './helpers/clients.ts';
 import { ROOT } from './helpers/process.ts';
 import { TestClient } from './helpers/replication-cluster.ts';
-import { assertThrottleRemoved, assertWithinQuota, startThrottledMove, throttleShown } from './helpers/throttle.ts';
+import { assertThrottleRemoved, assertWithinQuota, FOLLOWER_RATE, LEADER_RATE, startThrottledMove, throttleShown } from './helpers/throttle.ts';
 import { ClusterAdmin } from '../client/admin-cluster.ts';
 import { Fetch } from '../server/protocol/apis/index.ts';
 import { readBatchInfo, readRecords } from '../server/log/record-batch.ts';
 
-const RATE = 150_000;
+/** low enough that the copy cannot end while the transactions run; raised after them */
+const RATE = 40_000;
+const RAISED = 20_000_000;
 const FETCH = 65_536;
 const RECORD = 1000;
-const RECORDS = 1200;
+const RECORDS = 1000;
 const SLACK = RATE + FETCH + 65_536;
 const TOPIC = 'orders';
 
@@ -76,7 +79,7 @@ test('transactions committed, aborted and left open while their partition moves 
   const boot = c.bootstrap();
   const made = await python([path.join(ROOT, 'test/py/cluster_admin.py'), boot, 'assign', TOPIC, JSON.stringify([[1]])]);
   assert.deepEqual(JSON.parse(made.stdout), { ok: true }, made.stderr);
-  // Enough plain records that the throttled copy lasts several seconds.
+  // Plain records the throttled copy takes a while over (>20 s at RATE).
   const filler = Array.from({ length: RECORDS }, (_, i) => String(i).padStart(8, '0') + 'x'.repeat(RECORD - 9));
   await kcat(['-P', '-b', boot, '-t', TOPIC, '-p', '0', '-X', 'acks=all', '-X', 'batch.size=65536', '-z', 'none'], filler.join('\n') + '\n');
   const admin = new ClusterAdmin({ bootstrap: boot, clientId: 'throttle-txn-test' });
@@ -91,22 +94,27 @@ test('transactions committed, aborted and left open while their partition moves 
   // Broker 2 joins as the preferred replica, copying under the throttle.
   const move = startThrottledMove({ bootstrap: boot, dir: c.root, admin, rate: RATE, moves: [{ topic: TOPIC, partition: 0, replicas: [2, 1] }], watch: { nodeId: 2, topic: TOPIC, partition: 0 }, after: (fn) => t.after(fn) });
   await throttleShown(admin, TOPIC, '0:1', '0:2', [1, 2], RATE);
+  const adding = async () => (await admin.listPartitionReassignments())?.filter((r) => r.topic === TOPIC).map((r) => r.adding);
+  await waitFor('the reassignment submitted', async () => (await adding())?.length === 1, 30000, 50);
   assert.deepEqual(await txn.send('commit c1 3'), { committed: 'c1' });
   assert.deepEqual(await txn.send('abort a1 3'), { aborted: 'a1' });
   assert.deepEqual(await txn.send('commit c2 3'), { committed: 'c2' });
   assert.deepEqual(await txn.send('open o 3'), { open: 'o' });
-  const during = await admin.listPartitionReassignments();
-  assert.deepEqual(during?.filter((r) => r.topic === TOPIC).map((r) => r.adding), [[2]], 'the transactions ran while broker 2 was still being added');
+  assert.deepEqual(await adding(), [[2]], 'the transactions ran while broker 2 was still being added');
 
+  // The throttle held the copy back while the transactions ran; raised (as an operator would), the move ends.
+  const raisedAt = move.elapsed();
+  await admin.raw.incrementalAlterConfigs({ resources: [1, 2].map((b) => ({ resourceType: 4, resourceName: String(b), configs: [LEADER_RATE, FOLLOWER_RATE].map((name) => ({ name, configOperation: 0, value: String(RAISED) })) as any })) });
   assert.equal(await move.exited, 0, move.output());
-  assertWithinQuota(move.samples, size, RATE, SLACK);
+  const ended = move.elapsed();
+  assertWithinQuota(move.samples.filter((x) => x.got <= raisedAt), size, RATE, SLACK);
   await assertThrottleRemoved(admin, TOPIC, [1, 2]);
   const md = await waitFor('broker 2 leads the partition', async () => {
     const p = (await kcatMetadata(boot, TOPIC)).topics[0].partitions[0];
     return p.leader === 2 && p;
   });
   assert.deepEqual(md.replicas.map((r) => r.id), [2, 1]);
-  t.diagnostic(`moved ${size} bytes at ${RATE} B/s in ${move.elapsed().toFixed(2)} s; broker 2 leads`);
+  t.diagnostic(`the transactions ran in the first ${raisedAt.toFixed(2)} s of the move (at ${RATE} B/s), then it took ${(ended - raisedAt).toFixed(2)} s more at ${RAISED} B/s; broker 2 leads`);
 
   // The new leader, with the last transaction still open.
   const port2 = c.brokers.get(2)!.port;
