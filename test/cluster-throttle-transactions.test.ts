@@ -18,7 +18,7 @@ import { Fetch } from '../server/protocol/apis/index.ts';
 import { readBatchInfo, readRecords } from '../server/log/record-batch.ts';
 
 /** low enough that the copy cannot end while the transactions run; raised after them */
-const RATE = 40_000;
+const RATE = 20_000;
 const RAISED = 20_000_000;
 const FETCH = 65_536;
 const RECORD = 1000;
@@ -79,7 +79,7 @@ test('transactions committed, aborted and left open while their partition moves 
   const boot = c.bootstrap();
   const made = await python([path.join(ROOT, 'test/py/cluster_admin.py'), boot, 'assign', TOPIC, JSON.stringify([[1]])]);
   assert.deepEqual(JSON.parse(made.stdout), { ok: true }, made.stderr);
-  // Plain records the throttled copy takes a while over (>20 s at RATE).
+  // Plain records the throttled copy takes a while over (>40 s at RATE).
   const filler = Array.from({ length: RECORDS }, (_, i) => String(i).padStart(8, '0') + 'x'.repeat(RECORD - 9));
   await kcat(['-P', '-b', boot, '-t', TOPIC, '-p', '0', '-X', 'acks=all', '-X', 'batch.size=65536', '-z', 'none'], filler.join('\n') + '\n');
   const admin = new ClusterAdmin({ bootstrap: boot, clientId: 'throttle-txn-test' });
