@@ -9,7 +9,7 @@ import { Fetch, OffsetForLeaderEpoch } from '../protocol/apis/index.ts';
 import { ERROR_NAME_BY_CODE } from '../errors.ts';
 import { LOG_OVERHEAD, OFF_LENGTH } from '../log/record-batch.ts';
 import type { Partition } from '../partition.ts';
-import { BrokerConnection } from './broker-connection.ts';
+import { BrokerConnection, type DecodedResponse } from './broker-connection.ts';
 import type { InterBrokerSecurity } from './inter-broker-client.ts';
 import { shouldFollowerThrottle, type ReplicationQuota } from './replication-quota.ts';
 
@@ -190,7 +190,7 @@ export class ReplicaFetcher {
   private async fetch(states: FetchState[]): Promise<void> {
     const byTopic = new Map<string, FetchState[]>();
     for (const st of states) { const l = byTopic.get(st.p.topic) ?? []; l.push(st); byTopic.set(st.p.topic, l); }
-    const res = await this.conn!.send(Fetch, FETCH_VERSION, {
+    const { res, release } = await this.conn!.sendLeased(Fetch, FETCH_VERSION, {
       replicaId: this.s.nodeId,
       maxWaitMs: this.s.maxWaitMs,
       minBytes: this.s.minBytes,
@@ -204,6 +204,11 @@ export class ReplicaFetcher {
         })),
       })),
     }, this.s.socketTimeoutMs + this.s.maxWaitMs);
+    // The records lie in a pooled buffer: appended (written synchronously, kept nowhere) before it is handed back.
+    try { this.applyFetch(res, byTopic); } finally { release(); }
+  }
+
+  private applyFetch(res: DecodedResponse<typeof Fetch>, byTopic: Map<string, FetchState[]>): void {
     if (res.errorCode) throw new Error(`fetch failed: ${ERROR_NAME_BY_CODE.get(res.errorCode) ?? res.errorCode}`);
     for (const t of res.responses) {
       for (const r of t.partitions) {
