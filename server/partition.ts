@@ -6,6 +6,7 @@
 // high-water mark (single node today: the ISR is this broker alone).
 import type { AppendOptions, AppendResult, PartitionLog } from './log/partition-log.ts';
 import type { BatchInfo } from './log/record-batch.ts';
+import type { ReadLease } from './log/read-buffers.ts';
 import type { ProducerStateManager } from './txn/producer-state.ts';
 import type { PartitionState } from './cluster/cluster-view.ts';
 
@@ -113,7 +114,7 @@ export class Partition {
   }
 
   /** Local batches from `offset`, below `upTo` (`leases`: see PartitionLog.read). */
-  read(offset: bigint, maxBytes: number, upTo: bigint, leases?: Buffer[]): Buffer[] { return this.log.read(offset, maxBytes, upTo, leases); }
+  read(offset: bigint, maxBytes: number, upTo: bigint, leases?: ReadLease[]): Buffer[] { return this.log.read(offset, maxBytes, upTo, leases); }
 
   /** Whole batches from remote storage (then local disk) from `offset`, below `upTo`. */
   readRemote(offset: bigint, maxBytes: number, upTo: bigint): Promise<Buffer> {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { PartitionLog, writeFileAtomic, type LogConfig, type AppendResult, type AppendOptions } from './log/partition-log.ts';
 import type { BatchInfo } from './log/record-batch.ts';
+import type { SharedBuffer } from './log/read-buffers.ts';
 import type { BrokerConfig } from './config.ts';
 import type { MetadataStore, TopicMeta } from './cluster/metadata-store.ts';
 import type { ClusterView, PartitionState } from './cluster/cluster-view.ts';
@@ -208,10 +209,10 @@ export class ReplicaManager {
    * A produce request's batches, after the producer checks (a retried batch answers
    * with the offsets it was first written at).
    */
-  appendRecordsAsLeader(p: Partition, records: Buffer, batches: BatchInfo[]): AppendResult | { duplicate: { baseOffset: bigint } } {
+  appendRecordsAsLeader(p: Partition, records: Buffer, batches: BatchInfo[], shared?: SharedBuffer): AppendResult | { duplicate: { baseOffset: bigint } } {
     const check = p.checkProducerAppend(batches);
     if (check?.duplicate) return { duplicate: check.duplicate };
-    return this.append(p, records, { validated: batches });
+    return this.append(p, records, { validated: batches, shared });
   }
 
   /** A leader's append (produce, coordinators' records). A follower's log is written by its fetcher alone. */

@@ -8,7 +8,7 @@ import type { ResponseOf } from '../protocol/schema.ts';
 import { ERROR_NAME_BY_CODE, KafkaError, code } from '../errors.ts';
 import { ATTR_CONTROL, InvalidRecordError, checkUncompressedRecords, validateBatches } from '../log/record-batch.ts';
 import { OffsetOutOfRangeError, RecordTooLargeError } from '../log/partition-log.ts';
-import { fetchReadBuffers } from '../log/read-buffers.ts';
+import { releaseLease, type ReadLease } from '../log/read-buffers.ts';
 import type { MetadataStore } from '../cluster/metadata-store.ts';
 import type { TopicManager } from '../topic-manager.ts';
 import type { ReplicaManager } from '../replica-manager.ts';
@@ -86,7 +86,7 @@ export function produceHandler(b: DataPathContext): ApiHandler<typeof Produce> {
             const min = b.replicas.minInsyncReplicas(part);
             if (part.isr.length < min) throw new KafkaError('NOT_ENOUGH_REPLICAS', `${part.key} has ${part.isr.length} in-sync replica(s) [${part.isr.join(',')}], fewer than min.insync.replicas=${min}`);
           }
-          const r = b.replicas.appendRecordsAsLeader(part, p.records, batches);
+          const r = b.replicas.appendRecordsAsLeader(part, p.records, batches, ctx.frame);
           const resp: ProducePartitionResponse = 'duplicate' in r
             ? { index: p.index, errorCode: 0, baseOffset: r.duplicate.baseOffset, logAppendTimeMs: -1n, logStartOffset: part.localLogStartOffset }
             : { index: p.index, errorCode: 0, baseOffset: r.baseOffset, logAppendTimeMs: r.logAppendTime, logStartOffset: part.localLogStartOffset };
@@ -148,16 +148,16 @@ export function fetchHandler(b: DataPathContext): ApiHandler<typeof Fetch> {
       const remote = pending ? await pending : undefined;
       // Segment bytes are read into pooled buffers (a fresh one per fetch kept the major GC busy),
       // given back once the reply is written, or at once when this round's reply is dropped.
-      const leases: Buffer[] = [];
+      const leases: ReadLease[] = [];
       const { responses, bytes, anyError, throttledBytes, held } = collect(b, parts, maxBytes, readCommitted, v, remote, replicaId, leases);
       const remaining = deadline - Date.now();
       if (bytes >= (req.minBytes ?? 1) || anyError || remaining <= 0 || b.isClosing() || parts.length === 0) {
         // KIP-73: what goes to followers of leader-throttled partitions counts against the leader quota.
         if (throttledBytes > 0) b.replicas.leaderQuota.record(throttledBytes);
-        if (leases.length) (ctx.afterReply ??= []).push(() => { for (const buf of leases) fetchReadBuffers.release(buf); });
+        if (leases.length) (ctx.afterReply ??= []).push(() => { for (const x of leases) releaseLease(x); });
         return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses };
       }
-      for (const buf of leases) fetchReadBuffers.release(buf);
+      for (const x of leases) releaseLease(x);
       // A throttled partition held back may be served once the quota allows, before new data arrives.
       await b.replicas.waitForData(keys, held ? Math.min(remaining, Math.max(1, b.replicas.leaderQuota.delayMs())) : remaining);
     }
@@ -201,7 +201,7 @@ function trimBatches(data: Buffer, limit: number): Buffer {
   return end === data.length ? data : data.subarray(0, end);
 }
 
-function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readCommitted: boolean, v: number, remote: Map<FetchPart, RemoteResult> | undefined, replicaId: number, leases: Buffer[]) {
+function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readCommitted: boolean, v: number, remote: Map<FetchPart, RemoteResult> | undefined, replicaId: number, leases: ReadLease[]) {
   let budget = maxBytes;
   let bytes = 0;
   let anyError = false;

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { OffsetIndex } from './offset-index.ts';
-import { fetchReadBuffers } from './read-buffers.ts';
+import { fetchReadBuffers, type ReadLease } from './read-buffers.ts';
 import { TimeIndex } from './time-index.ts';
 import {
   BATCH_HEADER_SIZE, LOG_OVERHEAD, OFF_LENGTH, OFF_LAST_OFFSET_DELTA, OFF_MAX_TIMESTAMP, OFF_MAGIC, batchCrcOk,
@@ -164,7 +164,7 @@ export class LogSegment {
    * With `leases`, the bytes are read into a pooled buffer, pushed there for the caller
    * to release once nothing reads the slice any more (read-buffers.ts).
    */
-  read(offset: bigint, maxBytes: number, maxPosition = this.size, leases?: Buffer[]): ReadSlice | null {
+  read(offset: bigint, maxBytes: number, maxPosition = this.size, leases?: ReadLease[]): ReadSlice | null {
     const start = this.seek(offset);
     if (start >= maxPosition) return null;
     const header = Buffer.allocUnsafe(LOG_OVERHEAD);

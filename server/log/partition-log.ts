@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LogSegment, segmentFileName } from './log-segment.ts';
 import { TailCache } from './tail-cache.ts';
+import type { ReadLease, SharedBuffer } from './read-buffers.ts';
 import { LeaderEpochCache } from './leader-epoch-cache.ts';
 import {
   validateBatches, readRecords, readBatchInfo, rewriteCrc, InvalidRecordError,
@@ -50,6 +51,8 @@ export interface AppendOptions {
   assignOffsets?: boolean;
   /** validate before append; the caller may have done it already */
   validated?: BatchInfo[];
+  /** the pooled buffer `records` lies in (a Produce request's frame): the tail cache keeps a share while it holds them */
+  shared?: SharedBuffer;
 }
 
 export class PartitionLog {
@@ -185,7 +188,7 @@ export class PartitionLog {
     this.maybeRoll(records.length, base, last);
     this.active.append(records, base, last, maxTs, starts);
     // A leader's appends are what its followers and consumers fetch next; a follower serves no fetches.
-    if (assign && this.cacheTail) this.tail.append(records, base, last); else this.tail.clear();
+    if (assign && this.cacheTail) this.tail.append(records, base, last, opts.shared ?? null); else this.tail.clear();
     let count = 0; for (const b of batches) count += b.recordCount;
     this.unflushedMessages += count;
     if (this.unflushedMessages >= this.config.flushMessages) this.flush();
@@ -249,16 +252,17 @@ export class PartitionLog {
   /**
    * Reads stored batches from `offset` up to `maxBytes`, never beyond `upTo`
    * (high-water mark or last stable offset). Returns buffers to send as-is; with
-   * `leases`, segment bytes are read into pooled buffers listed there (LogSegment.read).
+   * `leases`, segment bytes are read into pooled buffers listed there (LogSegment.read)
+   * and cached bytes of pooled frames are served with a share listed there (TailCache.read).
    */
-  read(offset: bigint, maxBytes: number, upTo: bigint = this.highWatermark, leases?: Buffer[]): Buffer[] {
+  read(offset: bigint, maxBytes: number, upTo: bigint = this.highWatermark, leases?: ReadLease[]): Buffer[] {
     if (offset < this.logStartOffset || offset > this.logEndOffset) throw new OffsetOutOfRangeError(`offset ${offset} is outside [${this.logStartOffset}, ${this.logEndOffset}]`);
     const out: Buffer[] = [];
     if (offset >= upTo) return out;
     // Only the active segment is served from memory (compaction and retention touch closed ones),
     // and only while the cache ends where the log does.
     if (offset >= this.active.baseOffset && this.tail.endOffset === this.logEndOffset) {
-      const cached = this.tail.read(offset, maxBytes, upTo);
+      const cached = this.tail.read(offset, maxBytes, upTo, leases);
       if (cached) return cached;
     }
     let i = this.segmentFor(offset);

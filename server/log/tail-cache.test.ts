@@ -8,6 +8,7 @@ import path from 'node:path';
 import { PartitionLog, DEFAULT_LOG_CONFIG } from './partition-log.ts';
 import { buildBatch } from './record-batch.ts';
 import { TailCache, TailCacheBudget } from './tail-cache.ts';
+import { ReadBufferPool, SharedBuffer, releaseLease, type ReadLease } from './read-buffers.ts';
 
 function tmp(t: { after: (fn: () => void) => void }): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'tailcache-'));
@@ -107,3 +108,45 @@ test('one budget for all caches: the oldest entries of any partition go first', 
 });
 
 function withBase(b: Buffer, base: number): Buffer { b.writeBigInt64BE(BigInt(base), 0); return b; }
+
+test('batches of a pooled frame: the cache holds a share, reads serve them only with leases, the frame goes back when the last holder lets go', (t) => {
+  const dir = tmp(t);
+  const log = PartitionLog.open(dir, cfg, true);
+  const pool = new ReadBufferPool(8 << 20);
+  const frameOf = (n: number) => {
+    const rec = records(4, 400, n); // > 64 KiB: pooled sizes only
+    const buf = pool.acquire(rec.length + 100)!;
+    rec.copy(buf, 100); // the request header in front, as in a Produce frame
+    return { shared: new SharedBuffer(buf, pool), rec: buf.subarray(100, 100 + rec.length) };
+  };
+  const a = frameOf(0);
+  log.append(a.rec, { shared: a.shared });
+  assert.equal(a.shared.holders, 2, 'the request and the tail cache');
+  a.shared.release(); // the request's reply was written
+  assert.equal(pool.idleBytes, 0, 'still cached: not back in the pool');
+
+  const fromFile = Buffer.concat(log.read(0n, 1 << 20, log.logEndOffset));
+  const leases: ReadLease[] = [];
+  const served = log.read(0n, 1 << 20, log.logEndOffset, leases);
+  assert.deepEqual(Buffer.concat(served), fromFile);
+  assert.equal(served[0].buffer, a.shared.buf.buffer, 'a fetch with leases is served from the frame itself');
+  assert.deepEqual(leases, [a.shared]);
+  assert.equal(a.shared.holders, 2, 'the cache and the fetch reply');
+
+  log.roll(); // the cache lets go of the closed segment's batches
+  assert.equal(pool.idleBytes, 0, 'the fetch reply still sends them');
+  for (const x of leases) releaseLease(x);
+  assert.equal(a.shared.holders, 0);
+  assert.equal(pool.idleBytes, a.shared.buf.length, 'back in the pool once the reply was written');
+
+  // Without leases (coordinators, tiered storage) cached frame bytes are read from the file instead.
+  const b = frameOf(1000);
+  log.append(b.rec, { shared: b.shared });
+  const start = log.active.baseOffset;
+  const plain = log.read(start, 1 << 20, log.logEndOffset);
+  assert.notEqual(plain[0].buffer, b.shared.buf.buffer);
+  assert.deepEqual(Buffer.concat(plain), b.rec);
+  b.shared.release();
+  log.close();
+  assert.equal(b.shared.holders, 0, 'closing the log empties the cache');
+});

@@ -4,9 +4,12 @@
 // syscall and a fresh buffer per fetch). One budget for the whole process
 // (log.tail.cache.bytes): the oldest entries of any partition go first. The cache only
 // ever mirrors the end of the log; whatever it does not cover is read from the file.
+// Batches appended from a pooled request frame (SharedBuffer) keep a share of it while
+// cached; a read that serves them takes another share for its caller to give back.
 import { LOG_OVERHEAD, OFF_LENGTH, OFF_LAST_OFFSET_DELTA } from './record-batch.ts';
+import type { ReadLease, SharedBuffer } from './read-buffers.ts';
 
-interface Entry { base: bigint; last: bigint; data: Buffer; owner: TailCache | null }
+interface Entry { base: bigint; last: bigint; data: Buffer; owner: TailCache | null; shared: SharedBuffer | null }
 
 /** The bytes all tail caches of a process may hold together. */
 export class TailCacheBudget {
@@ -43,12 +46,12 @@ export class TailCache {
   get endOffset(): bigint { return this.head < this.entries.length ? this.entries[this.entries.length - 1].last + 1n : -1n; }
   get bytes(): number { let n = 0; for (let i = this.head; i < this.entries.length; i++) n += this.entries[i].data.length; return n; }
 
-  /** Whole batches [base, last] just appended at the log end. */
-  append(data: Buffer, base: bigint, last: bigint): void {
+  /** Whole batches [base, last] just appended at the log end; `shared`: the pooled buffer `data` lies in (a share is kept). */
+  append(data: Buffer, base: bigint, last: bigint, shared: SharedBuffer | null = null): void {
     // Only a contiguous tail is useful; an entry over a quarter of the budget would evict everything else.
     if (this.head < this.entries.length && this.endOffset !== base) this.clear();
     if (data.length === 0 || data.length * 4 > this.budget.maxBytes) { this.clear(); return; }
-    const e: Entry = { base, last, data, owner: this };
+    const e: Entry = { base, last, data, owner: this, shared: shared ? shared.retain() : null };
     this.entries.push(e);
     this.budget.add(e);
   }
@@ -59,6 +62,7 @@ export class TailCache {
     this.entries[this.head++] = undefined as unknown as Entry;
     e.owner = null;
     this.budget.release(e.data.length);
+    drop(e);
     if (this.head === this.entries.length) { this.entries = []; this.head = 0; }
   }
 
@@ -68,22 +72,27 @@ export class TailCache {
   }
 
   clear(): void {
-    for (let i = this.head; i < this.entries.length; i++) { const e = this.entries[i]; e.owner = null; this.budget.release(e.data.length); }
+    for (let i = this.head; i < this.entries.length; i++) { const e = this.entries[i]; e.owner = null; this.budget.release(e.data.length); drop(e); }
     this.entries = []; this.head = 0;
   }
 
   /**
    * Whole batches from the one holding `offset`, below `upTo` (batches ending before
    * it), at most `maxBytes` except that the first batch comes whole (KIP-74) — what
-   * the segment read returns — or null when `offset` is not held.
+   * the segment read returns — or null when `offset` is not held. Bytes of a pooled frame
+   * are only served with `leases`: a share of the frame is pushed there for each entry
+   * served, for the caller to give back once it no longer reads them (releaseLease); a
+   * caller without leases reads those from the file.
    */
-  read(offset: bigint, maxBytes: number, upTo: bigint): Buffer[] | null {
+  read(offset: bigint, maxBytes: number, upTo: bigint, leases?: ReadLease[]): Buffer[] | null {
     const es = this.entries;
     if (this.head >= es.length || offset < es[this.head].base || offset > es[es.length - 1].last) return null;
     let lo = this.head; let hi = es.length - 1;
     while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (es[mid].base <= offset) lo = mid; else hi = mid - 1; }
+    if (!leases) for (let i = lo; i < es.length; i++) if (es[i].shared) return null;
     const out: Buffer[] = [];
     let total = 0;
+    const take = (e: Entry, b: Buffer) => { out.push(b); if (e.shared) leases!.push(e.shared.retain()); };
     for (let i = lo; i < es.length; i++) {
       const d = es[i].data;
       let pos = 0;
@@ -95,11 +104,18 @@ export class TailCache {
       while (pos + LOG_OVERHEAD <= d.length) {
         const size = d.readInt32BE(pos + OFF_LENGTH) + LOG_OVERHEAD;
         const last = d.readBigInt64BE(pos) + BigInt(d.readInt32BE(pos + OFF_LAST_OFFSET_DELTA));
-        if (last >= upTo || (total > 0 && total + size > maxBytes)) { if (pos > start) out.push(d.subarray(start, pos)); return out; }
+        if (last >= upTo || (total > 0 && total + size > maxBytes)) { if (pos > start) take(es[i], d.subarray(start, pos)); return out; }
         total += size; pos += size;
       }
-      if (pos > start) out.push(pos === d.length && start === 0 ? d : d.subarray(start, pos));
+      if (pos > start) take(es[i], pos === d.length && start === 0 ? d : d.subarray(start, pos));
     }
     return out;
   }
+}
+
+/** An entry leaves the cache: its share of a pooled frame goes back. */
+function drop(e: Entry): void {
+  const s = e.shared;
+  e.shared = null;
+  s?.release();
 }

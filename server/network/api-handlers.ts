@@ -3,6 +3,7 @@
 // key comes from the declaration and the request/response types are derived from it.
 import type { ApiCodec, ApiDecl, RequestOf, ResponseOf } from '../protocol/schema.ts';
 import type { Session } from '../security/principal.ts';
+import type { SharedBuffer } from '../log/read-buffers.ts';
 
 export interface RequestContext {
   apiKey: number;
@@ -22,6 +23,12 @@ export interface RequestContext {
    * inside the broker never run them (the buffers are then just collected).
    */
   afterReply?: (() => void)[];
+  /**
+   * The pooled buffer a large Produce request was read into (the request's byte fields lie
+   * in it); the request holds it until its reply is written. Whatever keeps those bytes
+   * longer (the tail cache) takes a share (retain) and gives it back (release).
+   */
+  frame?: SharedBuffer;
 }
 
 /** Returned by a handler when Kafka sends no response (Produce with acks=0). */

@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import pino from 'pino';
-import { SocketServer, type Handler } from './socket-server.ts';
+import { SocketServer, NO_RESPONSE, type Handler } from './socket-server.ts';
+import { requestFrames, type SharedBuffer } from '../log/read-buffers.ts';
 import { Writer } from '../protocol/buffers.ts';
 import { API_BY_KEY } from '../protocol/apis/index.ts';
 
@@ -100,4 +101,62 @@ test('pipelining: Produce requests of one connection overlap, other requests wai
   gates.get(4)!();
   await until('four replies', () => replies.length === 4);
   assert.deepEqual(replies, [1, 2, 3, 4]);
+});
+
+test('a large Produce is read into a pooled frame, held until its reply is written (also with no reply, acks=0), then read into again', async (t) => {
+  const seen: { frame: SharedBuffer | undefined; records: Buffer; holders: number }[] = [];
+  const gates: (() => void)[] = [];
+  const handlers = new Map<number, Handler>([
+    [0, (ctx, req) => {
+      const records = req.topicData[0].partitionData[0].records as Buffer;
+      seen.push({ frame: ctx.frame, records, holders: ctx.frame?.holders ?? 0 });
+      if (req.acks === 0) return NO_RESPONSE;
+      return new Promise((r) => gates.push(() => r({ responses: [], throttleTimeMs: 0 })));
+    }],
+  ]);
+  const server = new SocketServer({ host: '127.0.0.1', port: 0, maxRequestBytes: 4 << 20, idleMs: 60000, logger: pino({ level: 'silent' }), handlers });
+  const port = await server.listen();
+  t.after(() => server.close());
+  const sock = net.connect(port, '127.0.0.1');
+  t.after(() => sock.destroy());
+  await new Promise<void>((r) => sock.once('connect', () => r()));
+  let replies = 0;
+  let buf = Buffer.alloc(0);
+  sock.on('data', (d: Buffer) => {
+    buf = Buffer.concat([buf, d]);
+    while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) { replies++; buf = buf.subarray(4 + buf.readInt32BE(0)); }
+  });
+  const produce = (id: number, acks: number, fill: number) => {
+    const w = new Writer();
+    w.int32(0).int16(0).int16(3).int32(id).string('pool-test');
+    API_BY_KEY.get(0)!.request(3).encode(w, { transactionalId: null, acks, timeoutMs: 30000, topicData: [{ name: 't', partitionData: [{ index: 0, records: Buffer.alloc(300_000, fill) }] }] });
+    const b = w.toBuffer(); b.writeInt32BE(b.length - 4, 0); return b;
+  };
+  const until = async (what: string, ok: () => boolean) => {
+    for (const end = Date.now() + 30000; !ok();) {
+      if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  // Sent in small pieces, as a socket delivers a large request.
+  const first = produce(1, -1, 1);
+  for (let i = 0; i < first.length; i += 7000) sock.write(first.subarray(i, i + 7000));
+  await until('the first produce', () => seen.length === 1);
+  const a = seen[0];
+  assert.ok(a.frame, 'a large Produce comes in a pooled frame');
+  assert.equal(a.holders, 1);
+  assert.equal(a.records.buffer, a.frame!.buf.buffer, 'its records lie in the frame');
+  assert.ok(a.records.every((x) => x === 1));
+  const idle = requestFrames.idleBytes;
+  gates.shift()!();
+  await until('its reply', () => replies === 1);
+  await until('the frame back in the pool', () => requestFrames.idleBytes > idle);
+  assert.equal(a.frame!.holders, 0);
+
+  sock.write(produce(2, 0, 2)); // acks=0: no reply to write, the frame goes back at once
+  await until('the acks=0 produce', () => seen.length === 2);
+  assert.equal(seen[1].frame!.buf, a.frame!.buf, 'the next large request is read into the same memory');
+  assert.ok(seen[1].records.every((x) => x === 2));
+  await until('that frame back in the pool', () => seen[1].frame!.holders === 0);
+  assert.equal(replies, 1);
 });

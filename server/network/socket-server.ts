@@ -15,6 +15,7 @@ import type { SecurityProtocol } from '../security/listeners.ts';
 import { watchFiles, type TlsSettings } from '../security/tls.ts';
 import { SaslAuthenticator, type SaslSettings, type SaslStep } from '../security/sasl.ts';
 import type { AuthFailureLimiter } from '../security/auth-failure-limiter.ts';
+import { SharedBuffer, requestFrames } from '../log/read-buffers.ts';
 
 export { CloseConnection, NO_RESPONSE, type Handler, type RequestContext } from './api-handlers.ts';
 
@@ -72,6 +73,33 @@ type Outcome = Chunks | null | CloseConnection | ReplyThenClose;
  */
 const PIPELINED_APIS = new Set([0]);
 const DEFAULT_MAX_IN_FLIGHT = 16;
+const PRODUCE_KEY = 0;
+/** Produce requests from this size on are joined into a pooled buffer (ctx.frame) instead of a fresh one. */
+const POOLED_FRAME_MIN = 64 * 1024;
+
+/** The byte at `i` of the bytes held in `chunks`. */
+function byteAt(chunks: Buffer[], i: number): number {
+  for (const c of chunks) { if (i < c.length) return c[i]; i -= c.length; }
+  return -1;
+}
+
+/**
+ * Copies bytes [from, from + dst.length) of `chunks` into `dst` and returns what follows
+ * them (a view of the last chunk, or empty).
+ */
+function copyOut(chunks: Buffer[], from: number, dst: Buffer): Buffer {
+  const to = from + dst.length;
+  let at = 0; let filled = 0;
+  for (let k = 0; k < chunks.length; k++) {
+    const c = chunks[k];
+    const start = Math.max(from - at, 0);
+    const end = Math.min(to - at, c.length);
+    if (end > start) filled += c.copy(dst, filled, start, end);
+    at += c.length;
+    if (at >= to) return k === chunks.length - 1 ? c.subarray(c.length - (at - to)) : Buffer.concat([c.subarray(c.length - (at - to)), ...chunks.slice(k + 1)]);
+  }
+  return Buffer.alloc(0);
+}
 
 /** A dispatched request: its reply (or the promise of it), and whether it may overlap others. */
 interface Slot { overlap: boolean; out: Outcome | Promise<Outcome> }
@@ -151,8 +179,8 @@ export class SocketServer {
     socket.setTimeout(this.o.idleMs, () => socket.destroy());
     let pending: Buffer[] = [];
     let pendingLen = 0;
-    /** frames read, not yet dispatched */
-    const frames: Buffer[] = [];
+    /** frames read, not yet dispatched (with the pooled buffer a large Produce was read into) */
+    const frames: { frame: Buffer; shared: SharedBuffer | null }[] = [];
     /** dispatched requests whose replies are not written yet, in request order */
     const inflight: Slot[] = [];
     let writing = false;
@@ -180,14 +208,14 @@ export class SocketServer {
     // idempotent producer's sequences stay in order); replies still go out in order.
     const dispatch = () => {
       while (frames.length && !stopped && !socket.destroyed) {
-        const frame = frames[0];
+        const { frame, shared } = frames[0];
         const raw = conn.sasl?.state === 'raw';
         const overlap = !raw && (!conn.sasl || conn.sasl.complete) && frame.length >= 2 && PIPELINED_APIS.has(frame.readInt16BE(0));
         if (inflight.length && !(overlap && inflight.length < maxInFlight && inflight.every((x) => x.overlap))) break;
         frames.shift();
         let out: Outcome | Promise<Outcome>;
         try {
-          out = raw ? this.rawToken(frame, conn) : this.handle(frame, conn);
+          out = raw ? this.rawToken(frame, conn) : this.handle(frame, conn, shared);
         } catch (e) {
           out = new CloseConnection(`internal error: ${(e as Error).message}`);
         }
@@ -216,6 +244,7 @@ export class SocketServer {
           }
           if (socket.destroyed) return;
           let ok = true;
+          if (!chunks.length && chunks.afterWrite) for (const f of chunks.afterWrite) f(); // acks=0: nothing to write
           if (chunks.length) {
             const after = chunks.afterWrite;
             const last = chunks.length - 1;
@@ -255,9 +284,17 @@ export class SocketServer {
           }
         }
         if (pendingLen < 4 + need) break;
-        const all = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingLen);
-        frames.push(all.subarray(4, 4 + need));
-        const rest = all.subarray(4 + need);
+        let rest: Buffer;
+        const pooled = need >= POOLED_FRAME_MIN && conn.sasl?.state !== 'raw' && byteAt(pending, 4) === 0 && byteAt(pending, 5) === PRODUCE_KEY ? requestFrames.acquire(need) : null;
+        if (pooled) {
+          // A large Produce: joined into a pooled buffer, given back once the request and whatever kept its batches (the tail cache, fetch replies) are done.
+          rest = copyOut(pending, 4, pooled.subarray(0, need));
+          frames.push({ frame: pooled.subarray(0, need), shared: new SharedBuffer(pooled, requestFrames) });
+        } else {
+          const all = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingLen);
+          frames.push({ frame: all.subarray(4, 4 + need), shared: null });
+          rest = all.subarray(4 + need);
+        }
         pending = rest.length ? [rest] : [];
         pendingLen = rest.length;
         need = -1;
@@ -338,7 +375,7 @@ export class SocketServer {
   }
 
   /** Decodes, dispatches and encodes one request. null = close the connection. */
-  private handle(frame: Buffer, conn: Conn): Outcome | Promise<Outcome> {
+  private handle(frame: Buffer, conn: Conn, shared: SharedBuffer | null = null): Outcome | Promise<Outcome> {
     const connId = conn.id; const host = conn.host;
     const r = new Reader(frame);
     let apiKey: number; let apiVersion: number; let correlationId: number; let clientId: string | null;
@@ -351,6 +388,8 @@ export class SocketServer {
       return null;
     }
     const ctx: RequestContext = { apiKey, apiVersion, correlationId, clientId, clientHost: host, connectionId: connId, api, receivedAt: performance.now(), session: conn.session };
+    // The request holds its pooled frame until its reply is written (a reply never written leaves it to the GC).
+    if (shared) { ctx.frame = shared; ctx.afterReply = [() => shared.release()]; }
     // KIP-368: past its session's end, a connection may only re-authenticate.
     if (conn.expiresAtMs !== undefined && Date.now() >= conn.expiresAtMs && !conn.reauth && apiKey !== SASL_HANDSHAKE_KEY) {
       return new CloseConnection('SASL session expired without re-authentication (connections.max.reauth.ms)');
@@ -425,7 +464,11 @@ export class SocketServer {
   private encode(ctx: RequestContext, version: number, body: any, errorCode?: number): Chunks | CloseConnection {
     this.o.observer?.onResponse(ctx, version, body, errorCode);
     if (body instanceof CloseConnection) return body;
-    if (body === NO_RESPONSE && errorCode === undefined) return [];
+    if (body === NO_RESPONSE && errorCode === undefined) {
+      const none: Chunks = [];
+      if (ctx.afterReply?.length) none.afterWrite = ctx.afterReply;
+      return none;
+    }
     if (body === NO_RESPONSE) body = {};
     if (errorCode !== undefined) body = { ...body, errorCode };
     const w = new Writer(512);
