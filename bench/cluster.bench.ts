@@ -5,7 +5,9 @@
 //      it (10 kills, p50/max), and a controlled shutdown (SIGTERM) of a leader under
 //      load: client-visible delivery errors and the longest gap between acks
 //   3. catch-up rate of a follower restarted BENCH_MB behind
-// BENCH_COUNT (records per throughput run), BENCH_MB and BENCH_KILLS scale it.
+// BENCH_COUNT (records per throughput run), BENCH_RUNS (RF=1/RF=3 pairs), BENCH_MB and
+// BENCH_KILLS scale it; BENCH_RF=rf3 runs one side only, BENCH_NODE_ARGS passes node flags
+// to the brokers (--cpu-prof: they are stopped with SIGTERM at the end to write it).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,11 +17,17 @@ import { ROOT, spawnCli } from '../test/helpers/process.ts';
 const COUNT = Number(process.env.BENCH_COUNT ?? 200_000);
 const CATCH_UP_MB = Number(process.env.BENCH_MB ?? 1024);
 const KILLS = Number(process.env.BENCH_KILLS ?? 10);
+/** alternated RF=1 / RF=3 pairs in the throughput part (best of them each) */
+const RUNS = Number(process.env.BENCH_RUNS ?? 2);
+/** BENCH_RF=rf3 runs only the RF=3 acks=all side (profiling) */
+const SIDES = (process.env.BENCH_RF ?? 'rf1,rf3').split(',');
 const SESSION_MS = 3000;
 /** BENCH_ONLY=throughput,failover,catchup picks parts */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,failover,catchup').split(','));
 /** extra broker settings, e.g. BENCH_SET=replica.fetch.max.bytes=10485760 */
 const EXTRA = (process.env.BENCH_SET ?? '').split(',').filter(Boolean).flatMap((s) => ['--set', s]);
+/** node flags for the brokers, e.g. BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const LOAD = path.join(ROOT, 'bench/py_kafka_load.py');
 const ACKED = path.join(ROOT, 'test/py/acked_producer.py');
 
@@ -90,7 +98,7 @@ function steadyProducer(bootstrap: string, topic: string, intervalMs: number) {
 /** TestCluster.start with a longer wait: on a loaded machine a broker may take more than 20 s to come up. */
 async function start(c: TestCluster, id: number): Promise<void> {
   const dataDir = path.join(c.root, `b${id}`);
-  const cli = await spawnCli(['broker', '--node-id', String(id), '--metadata-store', c.db.url, '--kafka-port', '0', '--data-dir', dataDir, ...c.extra], ['kafka'], 120_000);
+  const cli = await spawnCli(['broker', '--node-id', String(id), '--metadata-store', c.db.url, '--kafka-port', '0', '--data-dir', dataDir, ...c.extra], ['kafka'], 120_000, {}, NODE_ARGS);
   c.brokers.set(id, { nodeId: id, dataDir, cli, port: cli.ports.kafka, bootstrap: `127.0.0.1:${cli.ports.kafka}` });
 }
 
@@ -116,15 +124,15 @@ async function main() {
     // Broker CPU per 100 MB produced: unlike MB/s, hardly moved by what else runs on the machine.
     const cpu: Record<string, string[]> = { rf1: [], rf3: [] };
     const mb = (COUNT * 1024) / 1e6;
-    for (let i = 0; i < 2; i++) {
-      for (const [topic, acks] of [['rf1', '1'], ['rf3', '-1']]) {
+    for (let i = 0; i < RUNS; i++) {
+      for (const [topic, acks] of [['rf1', '1'], ['rf3', '-1']].filter(([t]) => SIDES.includes(t))) {
         const r = cpuDuring(c, () => py(['produce', bs(), topic, String(COUNT), '1024', acks]));
         runs[topic].push(r.result.mb_s);
         cpu[topic].push(`${((r.total * 100) / mb).toFixed(2)} s (leader ${((r.busiest * 100) / mb).toFixed(2)} s)`);
       }
     }
     const best = (xs: number[]) => Math.max(...xs);
-    console.log(`produce 1 KiB × ${COUNT}: RF=1 acks=1 ${runs.rf1.map((x) => x.toFixed(1)).join(' / ')} MB/s, RF=3 acks=all ${runs.rf3.map((x) => x.toFixed(1)).join(' / ')} MB/s → ratio ${(best(runs.rf3) / best(runs.rf1)).toFixed(2)}× (best of 2 each; goal ≥ 0.5×)`);
+    console.log(`produce 1 KiB × ${COUNT}: RF=1 acks=1 ${runs.rf1.map((x) => x.toFixed(1)).join(' / ')} MB/s, RF=3 acks=all ${runs.rf3.map((x) => x.toFixed(1)).join(' / ')} MB/s → ratio ${(best(runs.rf3) / best(runs.rf1)).toFixed(2)}× (best of ${RUNS} each; goal ≥ 0.5×)${runs.rf1.length > 1 && runs.rf3.length === runs.rf1.length ? `; pair by pair ${runs.rf3.map((x, i) => (x / runs.rf1[i]).toFixed(2)).join(' / ')}×` : ''}`);
     console.log(`  brokers' CPU per 100 MB produced: RF=1 ${cpu.rf1.join(' / ')}, RF=3 ${cpu.rf3.join(' / ')}; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     }
 
@@ -195,6 +203,8 @@ async function main() {
     console.log(`  for scale, a librdkafka consumer reading that partition from the leader: ${cons.mb_s.toFixed(0)} MB/s, leader CPU s per 100 MB ${consumerCpu.toFixed(3)}; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     }
   } finally {
+    // a profiled broker writes its profile when it exits cleanly
+    if (NODE_ARGS.length) for (const id of [...c.brokers.keys()]) await c.stop(id);
     await c.close();
   }
 }

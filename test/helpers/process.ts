@@ -17,8 +17,8 @@ const live = new Set<() => void>();
 process.on('exit', () => { for (const reap of live) reap(); });
 
 /** Spawns `tributary args…` and waits until each `<name> listening on host:port` line in `wait` appears. */
-export async function spawnCli(args: string[], wait: string[] = ['kafka'], timeoutMs = 20000, env: Record<string, string> = {}): Promise<RunningCli> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env } });
+export async function spawnCli(args: string[], wait: string[] = ['kafka'], timeoutMs = 20000, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<RunningCli> {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env } });
   let out = '';
   const ports: Record<string, number> = {};
   // A test file that ends abnormally (timeout, crash) must not leave CLI children
