@@ -1,7 +1,7 @@
 // pgoutput decoding, LSNs and the text → Connect value conversions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodePgOutput, parseFrame, standbyStatus, PG_EPOCH_US } from './pgoutput.ts';
+import { decodePgOutput, parseFrame, standbyStatus, PG_EPOCH_US, UNCHANGED_TOAST } from './pgoutput.ts';
 import { formatLsn, parseLsn } from './lsn.ts';
 import { columnType, decimalString, parseArrayText, parseIntervalMicros, parseTimestampMicros, zonedTimestamp, parseDateDays, Oid } from './types.ts';
 
@@ -22,11 +22,11 @@ test('decodes Begin, Relation, Insert, Update (old key), Delete, Truncate, Commi
   const rel = decodePgOutput(Buffer.concat([Buffer.from('R'), i32(16384), cstr('public'), cstr('t'), Buffer.from('d'), i16(2), i8(1), cstr('id'), i32(23), i32(-1), i8(0), cstr('v'), i32(25), i32(-1)]));
   assert.deepEqual(rel, { tag: 'relation', relationOid: 16384, schema: 'public', name: 't', replicaIdentity: 'd', columns: [{ flags: 1, name: 'id', typeOid: 23, typmod: -1 }, { flags: 0, name: 'v', typeOid: 25, typmod: -1 }] });
   const ins = decodePgOutput(Buffer.concat([Buffer.from('I'), i32(16384), Buffer.from('N'), i16(2), text('1'), Buffer.from('n')]));
-  assert.deepEqual(ins, { tag: 'insert', relationOid: 16384, newTuple: [{ kind: 'text', value: '1' }, { kind: 'null' }] });
+  assert.deepEqual(ins, { tag: 'insert', relationOid: 16384, newTuple: ['1', null] });
   const upd = decodePgOutput(Buffer.concat([Buffer.from('U'), i32(16384), Buffer.from('K'), i16(2), text('1'), Buffer.from('n'), Buffer.from('N'), i16(2), text('2'), Buffer.from('u')]));
-  assert.deepEqual(upd, { tag: 'update', relationOid: 16384, oldKind: 'K', oldTuple: [{ kind: 'text', value: '1' }, { kind: 'null' }], newTuple: [{ kind: 'text', value: '2' }, { kind: 'unchanged' }] });
+  assert.deepEqual(upd, { tag: 'update', relationOid: 16384, oldKind: 'K', oldTuple: ['1', null], newTuple: ['2', UNCHANGED_TOAST] });
   const del = decodePgOutput(Buffer.concat([Buffer.from('D'), i32(16384), Buffer.from('O'), i16(1), text('é')]));
-  assert.deepEqual(del, { tag: 'delete', relationOid: 16384, oldKind: 'O', oldTuple: [{ kind: 'text', value: 'é' }] });
+  assert.deepEqual(del, { tag: 'delete', relationOid: 16384, oldKind: 'O', oldTuple: ['é'] });
   assert.deepEqual(decodePgOutput(Buffer.concat([Buffer.from('T'), i32(2), i8(1), i32(1), i32(2)])), { tag: 'truncate', options: 1, relationOids: [1, 2] });
   assert.deepEqual(decodePgOutput(Buffer.concat([Buffer.from('C'), i8(0), i64(100n), i64(150n), i64(7n)])), { tag: 'commit', flags: 0, commitLsn: 100n, endLsn: 150n, commitTimeUs: 7n + PG_EPOCH_US });
 });

@@ -7,7 +7,13 @@ export const PG_EPOCH_US = 946_684_800_000_000n;
 
 export interface RelationColumn { flags: number; name: string; typeOid: number; typmod: number }
 
-export type TupleValue = { kind: 'null' } | { kind: 'unchanged' } | { kind: 'text'; value: string };
+/** An unchanged TOASTed column of an update ('u'): Postgres did not send its value. */
+export const UNCHANGED_TOAST: unique symbol = Symbol('unchanged TOAST value');
+/**
+ * A tuple column: its text, null (SQL NULL), or UNCHANGED_TOAST. Plain strings, as the
+ * snapshot's rows are: no object per column of every row.
+ */
+export type TupleValue = string | null | typeof UNCHANGED_TOAST;
 
 export type PgOutputMessage =
   | { tag: 'begin'; finalLsn: bigint; commitTimeUs: bigint; xid: number }
@@ -49,10 +55,6 @@ export function standbyStatus(lsn: bigint, replyRequested = false, nowMs = Date.
   return b;
 }
 
-// null and unchanged-TOAST columns carry no data: one shared value each instead of an object per column
-const NULL_VALUE: TupleValue = Object.freeze({ kind: 'null' });
-const UNCHANGED_VALUE: TupleValue = Object.freeze({ kind: 'unchanged' });
-
 class Reader {
   pos = 0;
   constructor(readonly b: Buffer) {}
@@ -75,11 +77,11 @@ class Reader {
     const out: TupleValue[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const k = this.u8();
-      if (k === 0x6e /* n */) out[i] = NULL_VALUE;
-      else if (k === 0x75 /* u */) out[i] = UNCHANGED_VALUE;
+      if (k === 0x6e /* n */) out[i] = null;
+      else if (k === 0x75 /* u */) out[i] = UNCHANGED_TOAST;
       else if (k === 0x74 /* t */ || k === 0x62 /* b */) {
         const len = this.i32();
-        out[i] = { kind: 'text', value: this.b.toString('utf8', this.pos, this.pos + len) };
+        out[i] = this.b.toString('utf8', this.pos, this.pos + len);
         this.pos += len;
       } else throw new Error(`pgoutput: unknown tuple column kind 0x${k.toString(16)}`);
     }

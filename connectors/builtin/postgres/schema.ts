@@ -1,7 +1,7 @@
 // Per-table event schemas (Debezium's shapes): key struct, row struct, envelope, source block.
 import { S, type Schema, type StructValue } from '../../../plugins/sdk/index.ts';
 import { columnType, fallbackValue, type ColumnType, type DecimalMode } from './types.ts';
-import type { TupleValue } from './pgoutput.ts';
+import { UNCHANGED_TOAST, type TupleValue } from './pgoutput.ts';
 
 export const CONNECTOR_VERSION = '2.7.0.Final-tributary';
 
@@ -83,18 +83,15 @@ export function buildTable(prefix: string, schema: string, name: string, replica
   return { schema, name, id, topic: base, replicaIdentity, columns, keyIndex, keySchema, rowSchema, envelopeSchema, schemaBytes };
 }
 
-/** A row struct from tuple values (pgoutput) or text values (snapshot; null = SQL NULL). */
 /** Estimated JSON size of one event of this table with these values (with the schema when converters inline it). */
-export function eventBytes(t: TableInfo, values: (TupleValue | string | null)[], inlineSchemas = true): number {
+export function eventBytes(t: TableInfo, values: TupleValue[], inlineSchemas = true): number {
   let n = (inlineSchemas ? t.schemaBytes : 0) + 600;
-  for (const v of values) {
-    if (typeof v === 'string') n += v.length + 8;
-    else if (v && v.kind === 'text') n += v.value.length + 8;
-  }
+  for (const v of values) if (typeof v === 'string') n += v.length + 8;
   return n;
 }
 
-export function rowValue(t: TableInfo, values: (TupleValue | string | null)[]): StructValue {
+/** A row struct from tuple values (pgoutput) or the snapshot's text values (null = SQL NULL). */
+export function rowValue(t: TableInfo, values: TupleValue[]): StructValue {
   const out: StructValue = {};
   t.columns.forEach((c, i) => {
     if (!c.included) return;
@@ -103,23 +100,21 @@ export function rowValue(t: TableInfo, values: (TupleValue | string | null)[]): 
   return out;
 }
 
-export function keyValue(t: TableInfo, values: (TupleValue | string | null)[]): StructValue | null {
+export function keyValue(t: TableInfo, values: TupleValue[]): StructValue | null {
   if (!t.keySchema) return null;
   const out: StructValue = {};
   for (const i of t.keyIndex) out[t.columns[i].name] = columnValue(t.columns[i], values[i]);
   return out;
 }
 
-function columnValue(c: ColumnInfo, v: TupleValue | string | null | undefined): unknown {
+function columnValue(c: ColumnInfo, v: TupleValue | undefined): unknown {
   const x = rawValue(c, v);
   // a required column absent from a key-only image gets its type's fallback, as Debezium does
   return x === null && !c.optional ? fallbackValue(c.type.schema) : x;
 }
 
-function rawValue(c: ColumnInfo, v: TupleValue | string | null | undefined): unknown {
-  if (v === null || v === undefined) return null;
+function rawValue(c: ColumnInfo, v: TupleValue | undefined): unknown {
   if (typeof v === 'string') return c.type.convert(v);
-  if (v.kind === 'null') return null;
-  if (v.kind === 'unchanged') return c.type.unavailable;
-  return c.type.convert(v.value);
+  if (v === UNCHANGED_TOAST) return c.type.unavailable;
+  return null;
 }
