@@ -58,7 +58,7 @@ async function cdcTask(): Promise<void> {
 /**
  * The CDC task's own cost per streamed row, apart from Postgres and the broker: the rows are
  * committed before the task starts (slot made first), so the timed part is only replication
- * receive, pgoutput decode, the Debezium envelope and the JsonConverter (schemas.enable=false,
+ * receive, pgoutput decode, the Debezium envelope and the JsonConverter's text (schemas.enable=false,
  * key and value) the runtime applies next — the end-to-end bench's per-row path up to the producer.
  */
 async function cdcTaskStream(): Promise<void> {
@@ -87,7 +87,8 @@ async function cdcTaskStream(): Promise<void> {
       const rs = await task.poll();
       if (!rs) continue;
       for (const r of rs) {
-        bytes += (kc.fromConnectData(r.topic, r.keySchema ?? null, r.key)?.length ?? 0) + (vc.fromConnectData(r.topic, r.valueSchema ?? null, r.value)?.length ?? 0);
+        // the text form, as the runtime takes it from a JsonConverter (the producer writes it into the batch)
+        bytes += (kc.fromConnectDataText(r.topic, r.keySchema ?? null, r.key)?.length ?? 0) + (vc.fromConnectDataText(r.topic, r.valueSchema ?? null, r.value)?.length ?? 0);
         got++;
       }
     }

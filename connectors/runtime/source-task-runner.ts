@@ -3,7 +3,7 @@
 // acknowledged, every offset.flush.interval.ms and on stop, and then the task's
 // commit() is called (it may acknowledge upstream only then).
 import { isFencingError, type OutgoingRecord, type PartitionOffset, type ProducerTransaction } from '../../client/index.ts';
-import type { RecordMetadata, SourceRecord, SourceTask, SourceTaskContext } from '../../plugins/sdk/index.ts';
+import type { Converter, RecordMetadata, SourceRecord, SourceTask, SourceTaskContext } from '../../plugins/sdk/index.ts';
 import { canonical } from '../storage/state.ts';
 import { ErrorHandler, newCounters, type ErrorCounters } from './error-handler.ts';
 import { applyStep } from './transform-chain.ts';
@@ -264,10 +264,30 @@ export class SourceTaskRunner implements TaskRunner {
     if (tx) await tx.abort();
   }
 
-  // per record: converter calls without closures made anew for each (see ErrorHandler.attemptOn)
-  private readonly keyOf = (r: SourceRecord) => this.o.keyConverter.converter.fromConnectData(r.topic, r.keySchema ?? null, r.key ?? null, r.headers);
-  private readonly valueOf = (r: SourceRecord) => this.o.valueConverter.converter.fromConnectData(r.topic, r.valueSchema ?? null, r.value ?? null, r.headers);
+  // per record: converter calls without closures made anew for each; a converter with a text
+  // form (JsonConverter) hands its string, written straight into the record batch by the producer
+  private readonly keyOf = (r: SourceRecord) => toBytes(this.o.keyConverter.converter, r.topic, r.keySchema ?? null, r.key ?? null, r.headers);
+  private readonly valueOf = (r: SourceRecord) => toBytes(this.o.valueConverter.converter, r.topic, r.valueSchema ?? null, r.value ?? null, r.headers);
   private readonly contextOf = (r: SourceRecord) => ({ topic: r.topic, record: r, value: dlqValue(r) });
+
+  /**
+   * One converter call, straight when it returns (no result object per call: this runs twice
+   * per record); through the ErrorHandler — retries, errors.tolerance, dead letter queue —
+   * when it throws, and for a converter that answers with a promise.
+   */
+  private convert(stage: 'KEY_CONVERTER' | 'VALUE_CONVERTER', className: string, fn: (r: SourceRecord) => ConvertedBytes | Promise<ConvertedBytes>, r: SourceRecord): ConvertedBytes | typeof SKIP | Promise<ConvertedBytes | typeof SKIP> {
+    let v: ConvertedBytes | Promise<ConvertedBytes>;
+    try {
+      v = fn(r);
+    } catch {
+      return this.errors.execute(stage, className, () => fn(r), this.contextOf(r)).then((x) => (x.ok ? x.value : SKIP));
+    }
+    if (typeof v === 'string' || v === null || Buffer.isBuffer(v)) return v;
+    if (v && typeof (v as { then?: unknown }).then === 'function') {
+      return Promise.resolve(v).then((x) => x, () => this.errors.execute(stage, className, () => fn(r), this.contextOf(r)).then((x) => (x.ok ? x.value : SKIP)));
+    }
+    return v as unknown as ConvertedBytes;
+  }
 
   private async prepare(records: SourceRecord[]): Promise<Prepared[]> {
     const o = this.o;
@@ -287,18 +307,18 @@ export class SourceTaskRunner implements TaskRunner {
       }
       if (rec === null) { skipped.push(original); continue; }
       const r2: SourceRecord = rec;
-      let k = E.attemptOn('KEY_CONVERTER', o.keyConverter.className, this.keyOf, r2, this.contextOf);
+      let k = this.convert('KEY_CONVERTER', o.keyConverter.className, this.keyOf, r2);
       if (k instanceof Promise) k = await k;
-      if (!k.ok) { skipped.push(original); continue; }
-      let v = E.attemptOn('VALUE_CONVERTER', o.valueConverter.className, this.valueOf, r2, this.contextOf);
+      if (k === SKIP) { skipped.push(original); continue; }
+      let v = this.convert('VALUE_CONVERTER', o.valueConverter.className, this.valueOf, r2);
       if (v instanceof Promise) v = await v;
-      if (!v.ok) { skipped.push(original); continue; }
+      if (v === SKIP) { skipped.push(original); continue; }
       out.push({
         rec: original,
         topic: r2.topic,
         msg: r2.kafkaPartition !== null && r2.kafkaPartition !== undefined
-          ? { topic: r2.topic, key: k.value, value: v.value, headers: r2.headers, timestamp: r2.timestamp ?? now, partition: r2.kafkaPartition }
-          : { topic: r2.topic, key: k.value, value: v.value, headers: r2.headers, timestamp: r2.timestamp ?? now },
+          ? { topic: r2.topic, key: k, value: v, headers: r2.headers, timestamp: r2.timestamp ?? now, partition: r2.kafkaPartition }
+          : { topic: r2.topic, key: k, value: v, headers: r2.headers, timestamp: r2.timestamp ?? now },
       });
     }
     return out;
@@ -400,7 +420,17 @@ function latestOffsets(records: SourceRecord[], into: Map<string, OffsetEntry>):
   }
 }
 
-function msgSize(m: OutgoingRecord): number { return 64 + (m.key ? m.key.length : 0) + (m.value ? m.value.length : 0); }
+/** A converted key or value: bytes, or UTF-8 text the producer writes into the batch as is. */
+type ConvertedBytes = Buffer | string | null;
+/** a record a converter failed on and errors.tolerance skips */
+const SKIP = Symbol('skip');
+
+function toBytes(c: Converter, topic: string, schema: SourceRecord['valueSchema'], value: unknown, headers: SourceRecord['headers']): ConvertedBytes | Promise<ConvertedBytes> {
+  return c.fromConnectDataText ? c.fromConnectDataText(topic, schema ?? null, value, headers) : c.fromConnectData(topic, schema ?? null, value, headers);
+}
+
+const byteLength = (b: Buffer | string | null | undefined): number => (!b ? 0 : typeof b === 'string' ? Buffer.byteLength(b) : b.length);
+function msgSize(m: OutgoingRecord): number { return 64 + byteLength(m.key) + byteLength(m.value); }
 
 function dlqValue(r: SourceRecord): Buffer {
   return Buffer.from(JSON.stringify({ topic: r.topic, key: r.key ?? null, value: r.value ?? null, sourcePartition: r.sourcePartition, sourceOffset: r.sourceOffset }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));

@@ -167,6 +167,12 @@ export interface Converter {
   /** props with the `key.converter.` / `value.converter.` prefix removed. */
   configure(props: Props, isKey: boolean): void | Promise<void>;
   fromConnectData(topic: string, schema: Schema | null, value: unknown, headers?: Header[]): Buffer | null | Promise<Buffer | null>;
+  /**
+   * Optional, for converters whose bytes are UTF-8 text (JSON, strings): the same bytes as
+   * fromConnectData, as the string. A source task's runtime then writes the text straight
+   * into the record batch, with no Buffer made and copied per key and value.
+   */
+  fromConnectDataText?(topic: string, schema: Schema | null, value: unknown, headers?: Header[]): string | null | Promise<string | null>;
   toConnectData(topic: string, value: Buffer | null, headers?: Header[]): ConverterResult | Promise<ConverterResult>;
 }
 

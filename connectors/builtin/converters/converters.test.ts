@@ -64,6 +64,10 @@ test('JsonConverter writes a value as text directly: the same JSON as converting
       const c = new JsonConverter();
       c.configure({ 'schemas.enable': schemas, 'decimal.format': numeric ? 'NUMERIC' : 'BASE64' }, false);
       const j = JSON.parse(c.fromConnectData('t', env, values[0])!.toString());
+      // the text a source's runtime takes instead of the bytes: the same JSON, tombstones null
+      for (const v of values) assert.equal(c.fromConnectDataText('t', env, v), c.fromConnectData('t', env, v)!.toString('utf8'));
+      assert.equal(c.fromConnectDataText('t', null, null), null);
+      assert.equal(c.fromConnectDataText('t', null, { k: 'é', n: 1 }), c.fromConnectData('t', null, { k: 'é', n: 1 })!.toString('utf8'));
       assert.deepEqual(schemas === 'true' ? j.payload : j, JSON.parse(JSON.stringify(valueToJson(env, values[0], numeric))));
     }
   }

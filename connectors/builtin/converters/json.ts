@@ -289,13 +289,23 @@ export class JsonConverter implements Converter {
     this.numericDecimals = c['decimal.format'] === 'NUMERIC';
   }
 
-  fromConnectData(_topic: string, schema: Schema | null, value: unknown): Buffer | null {
+  fromConnectData(topic: string, schema: Schema | null, value: unknown): Buffer | null {
+    const text = this.fromConnectDataText(topic, schema, value);
+    return text === null ? null : Buffer.from(text);
+  }
+
+  /** The JSON text itself: a source's runtime writes it into the record batch without a Buffer per record. */
+  fromConnectDataText(_topic: string, schema: Schema | null, value: unknown): string | null {
     if (schema === null && (value === null || value === undefined)) return null;
     // JSON.stringify(undefined) is undefined too; the template below then writes "undefined" as before
     const payload = schema ? (compiledToText(schema, this.numericDecimals)(value) as string) : stringify(schemalessToJson(value));
-    if (!this.schemasEnable) return Buffer.from(payload);
+    if (!this.schemasEnable) {
+      // (Buffer.from(undefined) threw here before there was a text path)
+      if (payload === undefined) throw new DataException(`JsonConverter: the value has no JSON form under its schema (${schema?.type})`);
+      return payload;
+    }
     // the envelope written as text: the schema's JSON is built once per schema object
-    return Buffer.from(`{"schema":${schema ? schemaText(schema) : 'null'},"payload":${payload}}`);
+    return `{"schema":${schema ? schemaText(schema) : 'null'},"payload":${payload}}`;
   }
 
   toConnectData(_topic: string, value: Buffer | null): ConverterResult {
