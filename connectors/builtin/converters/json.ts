@@ -174,6 +174,7 @@ function compileText(s: Schema, numeric: boolean): ToText {
       const fields = s.fields ?? [];
       const names = fields.map((f) => f.name);
       const keys = fields.map((f) => JSON.stringify(f.name) + ':');
+      const nextKeys = keys.map((k) => ',' + k);
       const fns = fields.map((f) => compiledToText(f.schema, numeric));
       const n = fields.length;
       return (v) => {
@@ -186,7 +187,7 @@ function compileText(s: Schema, numeric: boolean): ToText {
             throw new DataException(`${(e as Error).message} (field ${names[i]})`);
           }
           if (t === undefined) continue;
-          out += first ? keys[i] + t : ',' + keys[i] + t;
+          out += (first ? keys[i] : nextKeys[i]) + t;
           first = false;
         }
         return out + '}';
