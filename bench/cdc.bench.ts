@@ -1,17 +1,24 @@
 // Connector throughput against the machine's Postgres and an in-process s3rver:
 //  - CDC task rows/s: snapshot (exported snapshot, PK chunks) and streaming (pgoutput decode + envelopes)
-//  - CDC end to end through Connect (REST-created connector → records in the topic), rows/s,
-//    and end-to-end lag (insert → record consumed) at a steady insert rate
+//  - CDC end to end through Connect (REST-created connector → records read from the topic by a
+//    consumer process), rows/s against the rate Postgres took the inserts at, µs CPU per row of
+//    each process and thread on the way (/proc), and end-to-end lag (insert → record consumed)
+//    at a steady insert rate. BENCH_CONSUMER=kafkajs: the consumer this bench had before
+//    (kafkajs in the bench process, JSON.parse of every record).
 //  - Postgres sink rows/s (upsert and insert, batches in one transaction)
 //  - S3 sink MB/s (JSON lines and snappy Parquet, 1 KiB records)
-// Sizes scale with BENCH_ROWS (default 100000).
+// Sizes scale with BENCH_ROWS (default 100000); the end-to-end bulk is BENCH_E2E_ROWS (default 50000, at most BENCH_ROWS).
+import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
+import { PartitionReader } from '../client/index.ts';
 import { PostgresSourceTask } from '../connectors/builtin/postgres/source-task.ts';
 import { JdbcSinkTask } from '../connectors/builtin/postgres/sink.ts';
 import { S3SinkTask } from '../connectors/builtin/s3/sink.ts';
 import { createTestDb, MemoryOffsets, SourceDriver, sourceContext, sinkContext, PG } from '../test/helpers/postgres.ts';
 import { startLocalS3 } from '../test/helpers/s3.ts';
-import { startTestKit } from '../test/helpers/connect.ts';
+import { startTestKit, type TestKit } from '../test/helpers/connect.ts';
 import { JsonConverter } from '../connectors/builtin/converters/json.ts';
 import { S, type SinkRecord } from '../plugins/sdk/index.ts';
 
@@ -101,6 +108,75 @@ async function cdcTaskStream(): Promise<void> {
   }
 }
 
+/** utime + stime of a process (or one of its threads) in clock ticks, from /proc; 0 when it is gone. */
+function cpuTicks(pid: number, tid?: number): number {
+  try {
+    const st = fs.readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch { return 0; }
+}
+const TICK_US = 1e6 / 100; // CLK_TCK is 100 on Linux
+function threadTicks(): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const t of fs.readdirSync('/proc/self/task')) m.set(Number(t), cpuTicks(process.pid, Number(t)));
+  return m;
+}
+
+/** Whoever reads the topic for the end-to-end run: counts the bulk's records, then reports lags of the later ones. */
+interface BenchConsumer { count(): number; bulkDoneAt(): number; lastRows(): Record<string, unknown>[]; lags: number[]; pid: number | null; stop(): Promise<void> }
+
+/**
+ * The default: the platform's client in a process of its own (bench/cdc-count-consumer.ts),
+ * reading from the topic's end offsets before the bulk; every record is decoded, the bulk's
+ * counted, and each partition's last one parsed.
+ */
+async function childConsumer(kit: TestKit, topic: string, n: number): Promise<BenchConsumer> {
+  const reader = new PartitionReader({ bootstrap: kit.bootstrap, clientId: 'cdc-bench-ends' });
+  const ends = await reader.endOffsets([{ topic }]);
+  await reader.close();
+  const child = fork(new URL('./cdc-count-consumer.ts', import.meta.url).pathname, [kit.bootstrap, topic, String(n), JSON.stringify(ends.map((e) => ({ partition: e.partition, offset: e.latest })))], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let count = 0, doneAt = 0, last: Record<string, unknown>[] = [];
+  const lags: number[] = [];
+  const ready = new Promise<void>((resolve, reject) => {
+    child.on('message', (m: { ready?: boolean; count?: number; lags?: number[]; bulkDone?: number; last?: Record<string, unknown>[] }) => {
+      if (m.ready) resolve();
+      if (m.bulkDone) { doneAt = m.bulkDone - performance.timeOrigin; last = m.last!; count = Math.max(count, n); }
+      if (m.count !== undefined) count = m.count;
+      if (m.lags) lags.push(...m.lags);
+    });
+    child.on('exit', (code) => reject(new Error(`the bench consumer exited with ${code}`)));
+  });
+  await ready;
+  return {
+    count: () => count, bulkDoneAt: () => doneAt, lastRows: () => last, lags, pid: child.pid!,
+    async stop() { const exited = new Promise((r) => child.once('exit', r)); child.send({ stop: true }); await exited; },
+  };
+}
+
+/** BENCH_CONSUMER=kafkajs: what this bench used before — kafkajs in this process, JSON.parse of every record. */
+async function kafkajsConsumer(kit: TestKit, topic: string, n: number): Promise<BenchConsumer> {
+  const kafka = new Kafka({ brokers: [kit.bootstrap], logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: 'bench', maxWaitTimeInMs: 50 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let count = 0, doneAt = 0;
+  let last: Record<string, unknown>[] = [];
+  const lags: number[] = [];
+  await consumer.run({ eachBatch: async ({ batch }) => {
+    const now = Date.now();
+    for (const m of batch.messages) {
+      if (!m.value) continue;
+      const after = JSON.parse(m.value.toString()).after;
+      if (after.id === 0) continue;
+      count++;
+      if (count === n) { doneAt = performance.now(); last = [after]; }
+      if (after.sent_ms > 0) lags.push(now - Number(after.sent_ms));
+    }
+  } });
+  return { count: () => count, bulkDoneAt: () => doneAt, lastRows: () => last, lags, pid: null, stop: () => consumer.disconnect() };
+}
+
 async function cdcEndToEnd(): Promise<void> {
   const db = await createTestDb('trib_bench');
   // BENCH_ISOLATION=none: the task on the worker's event loop (task.isolation), as before task threads
@@ -114,38 +190,37 @@ async function cdcEndToEnd(): Promise<void> {
       'value.converter': 'org.apache.kafka.connect.json.JsonConverter', 'value.converter.schemas.enable': 'false',
     });
     await kit.waitForRunning('cdc');
-    const kafka = new Kafka({ brokers: [kit.bootstrap], logLevel: logLevel.NOTHING });
-    const consumer = kafka.consumer({ groupId: 'bench', maxWaitTimeInMs: 50 });
-    await consumer.connect();
     await db.client.query(`INSERT INTO ev VALUES (0, 0, 'warm-up')`);
     await kit.waitFor(async () => (await kit.request('GET', '/connectors/cdc/offsets')).body.offsets.length > 0, { timeoutMs: 30000 });
-    await consumer.subscribe({ topic: 'b.public.ev', fromBeginning: true });
-    let count = 0;
-    const lags: number[] = [];
-    let lastAt = 0;
-    await consumer.run({ eachBatch: async ({ batch }) => {
-      const now = Date.now();
-      for (const m of batch.messages) {
-        if (!m.value) continue;
-        const after = JSON.parse(m.value.toString()).after;
-        if (after.id === 0) continue;
-        count++;
-        lastAt = performance.now();
-        if (count === n) cpuAtLast = process.cpuUsage();
-        if (after.sent_ms > 0) lags.push(now - Number(after.sent_ms));
-      }
-    } });
+    const n = Math.min(ROWS, Number(process.env.BENCH_E2E_ROWS ?? 50_000));
+    const topic = 'b.public.ev';
+    const kafkajs = process.env.BENCH_CONSUMER === 'kafkajs';
+    const consumer = kafkajs ? await kafkajsConsumer(kit, topic, n) : await childConsumer(kit, topic, n);
+    // the Postgres side: the walsender streaming the slot, and the backend running the inserts
+    const walsender = Number((await db.client.query('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows[0]?.active_pid ?? 0);
+    const backend = Number((await db.client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+    const cpuAt = () => ({ threads: threadTicks(), walsender: cpuTicks(walsender), backend: cpuTicks(backend), consumer: consumer.pid ? cpuTicks(consumer.pid) : 0 });
     // bulk: as fast as Postgres takes it
-    const n = Math.min(ROWS, 50_000);
     const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    let cpuAtLast = cpu0;
+    const c0 = cpuAt();
     for (let i = 0; i < n; i += 1000) await db.client.query(`INSERT INTO ev SELECT g, 0, repeat('x', 100) FROM generate_series(${i + 1}, ${i + 1000}) g`);
     const tIns = (performance.now() - t0) / 1000;
-    const diag = async () => JSON.stringify({ status: await kit.status('cdc'), end: await kit.readAll('b.public.ev').then((m) => m.length).catch((e) => String(e)) });
-    await until(() => count >= n, () => `bulk: consumed ${count} of ${n}`).catch(async (e) => { throw new Error(`${(e as Error).message} ${await diag()}`); });
-    const dt = (lastAt - t0) / 1000;
-    console.log(`CDC end to end (insert → Connect → broker → consumer, JSON): ${fmt(n)} rows in ${dt.toFixed(2)} s = ${fmt(n / dt)} rows/s; Postgres took the inserts at ${fmt(n / tIns)} rows/s (${tIns.toFixed(2)} s), end to end ${(tIns / dt).toFixed(2)}× that; ${((cpuAtLast.user + cpuAtLast.system - cpu0.user - cpu0.system) / n).toFixed(1)} µs CPU/row (this process: broker, worker, task, consumer; not Postgres)`);
+    const diag = async () => JSON.stringify({ status: await kit.status('cdc'), end: await kit.readAll(topic).then((m) => m.length).catch((e) => String(e)) });
+    await until(() => consumer.bulkDoneAt() > 0, () => `bulk: consumed ${consumer.count()} of ${n}`).catch(async (e) => { throw new Error(`${(e as Error).message} ${await diag()}`); });
+    const c1 = cpuAt();
+    // every row arrived: n records counted, and the last row inserted is the newest record of its partition
+    const lastIds = consumer.lastRows().map((r) => Number(r.id));
+    const lastRow = consumer.lastRows().find((r) => Number(r.id) === n);
+    if (Math.max(...lastIds) !== n || lastRow?.payload !== 'x'.repeat(100)) throw new Error(`the bulk's last row did not arrive as inserted: ${JSON.stringify(consumer.lastRows()).slice(0, 300)}`);
+    const dt = (consumer.bulkDoneAt() - t0) / 1000;
+    const us = (ticks: number) => (ticks * TICK_US) / n;
+    const main = us((c1.threads.get(process.pid) ?? 0) - (c0.threads.get(process.pid) ?? 0));
+    const others = [...c1.threads].filter(([tid]) => tid !== process.pid).map(([tid, t]) => t - (c0.threads.get(tid) ?? 0)).sort((a, b) => b - a);
+    const task = process.env.BENCH_ISOLATION === 'none' ? 0 : us(others.shift() ?? 0);
+    const rest = us(others.reduce((a, b) => a + b, 0));
+    const cons = us(c1.consumer - c0.consumer), wal = us(c1.walsender - c0.walsender), ins = us(c1.backend - c0.backend);
+    console.log(`CDC end to end (insert → Connect → broker → ${kafkajs ? 'kafkajs consumer in this process, JSON.parse of every record' : 'a consumer process (client/, every record decoded)'}): ${fmt(n)} rows in ${dt.toFixed(2)} s = ${fmt(n / dt)} rows/s; Postgres took the inserts at ${fmt(n / tIns)} rows/s (${tIns.toFixed(2)} s), end to end ${(tIns / dt).toFixed(2)}× that`);
+    console.log(`  µs CPU/row from the first insert to the last row consumed: Postgres insert backend ${ins.toFixed(1)}, walsender ${wal.toFixed(1)}; ${process.env.BENCH_ISOLATION === 'none' ? '' : `task thread ${task.toFixed(1)}, `}main thread (broker, worker${process.env.BENCH_ISOLATION === 'none' ? ', task' : ''}${kafkajs ? ', consumer' : ''}) ${main.toFixed(1)}, other threads (GC, libuv) ${rest.toFixed(1)}${kafkajs ? '' : `, consumer process ${cons.toFixed(1)}`}; all ${(ins + wal + task + main + rest + cons).toFixed(1)}; load ${os.loadavg()[0].toFixed(1)}`);
     // steady rate: one row per transaction
     const rate = 500;
     const secs = 5;
@@ -156,9 +231,10 @@ async function cdcEndToEnd(): Promise<void> {
       while (id - n < due) { id++; await db.client.query('INSERT INTO ev VALUES ($1, $2, NULL)', [id, Date.now()]); }
       await new Promise((r) => setTimeout(r, 5));
     }
-    await until(() => count >= id, () => `steady: consumed ${count} of ${id}`);
+    await until(() => consumer.count() >= id, () => `steady: consumed ${consumer.count()} of ${id}`);
+    const lags = consumer.lags;
     console.log(`CDC end-to-end lag at ${rate} single-row transactions/s for ${secs} s: p50 ${pct(lags, 50)} ms, p99 ${pct(lags, 99)} ms, max ${Math.max(...lags)} ms`);
-    await consumer.disconnect();
+    await consumer.stop();
     await kit.request('DELETE', '/connectors/cdc');
   } finally {
     await kit.close();
