@@ -26,6 +26,27 @@ export interface FetchPartition {
 }
 export interface FetchResponse { errorCode: number; responses: { topicId: string; partitions: FetchPartition[] }[] }
 
+/**
+ * Partition errors the reader handles for that partition alone, as Kafka's fetcher does,
+ * while the other partitions' records are used: OFFSET_OUT_OF_RANGE (the position restarts
+ * per auto.offset.reset) and those that mean "ask the metadata again" (leader moved, topic
+ * id or epoch stale). Failing the whole fetch on one of them left the reset never run and
+ * every other partition unread.
+ */
+export const PER_PARTITION_ERRORS: ReadonlySet<number> = new Set([
+  1, // OFFSET_OUT_OF_RANGE
+  3, // UNKNOWN_TOPIC_OR_PARTITION
+  5, // LEADER_NOT_AVAILABLE
+  6, // NOT_LEADER_OR_FOLLOWER
+  9, // REPLICA_NOT_AVAILABLE
+  56, // KAFKA_STORAGE_ERROR
+  74, // FENCED_LEADER_EPOCH
+  75, // UNKNOWN_LEADER_EPOCH
+  78, // OFFSET_NOT_AVAILABLE
+  100, // UNKNOWN_TOPIC_ID
+  103, // INCONSISTENT_TOPIC_ID
+]);
+
 export const FETCH_MIN_VERSION = 13;
 export const FETCH_MAX_VERSION = 17;
 const REQUESTS = { 13: fetchV13, 14: fetchV14, 15: fetchV15, 16: fetchV16, 17: fetchV17 } as const;
@@ -85,7 +106,7 @@ export function parseFetchResponse(_correlationId: number, apiKey: number, apiVe
       const records = size > 0 ? b.subarray(P, P + size) : null;
       if (size > 0) P += size;
       skipTaggedFields(b);
-      if (pErr !== 0) errors.push([`/responses/${i}/partitions/${j}`, [pErr, null]]);
+      if (pErr !== 0 && !PER_PARTITION_ERRORS.has(pErr)) errors.push([`/responses/${i}/partitions/${j}`, [pErr, null]]);
       partitions.push({ partitionIndex, errorCode: pErr, highWatermark, lastStableOffset, logStartOffset, abortedTransactions, records });
     }
     skipTaggedFields(b);
@@ -94,7 +115,7 @@ export function parseFetchResponse(_correlationId: number, apiKey: number, apiVe
   skipTaggedFields(b);
   reader.position = P;
   const response = { errorCode, responses };
-  // as the library's own parser: any error fails the fetch (the caller's retry decides)
+  // any other error fails the fetch, as the library's own parser does (the caller's retry decides)
   if (errors.length) throw new ResponseError(apiKey, apiVersion, Object.fromEntries(errors), response);
   return response;
 }

@@ -77,6 +77,8 @@ export class PartitionReader {
   private closed = false;
   private fetchVersion = 0;
   private readonly retries: number;
+  /** the last poll met a partition error that needs fresh metadata */
+  private stale = false;
 
   constructor(private readonly cfg: PartitionReaderConfig) {
     this.isolation = (cfg.isolation ?? 'read_uncommitted') === 'read_committed' ? 1 : 0;
@@ -150,6 +152,7 @@ export class PartitionReader {
       e.parts.push(a);
     }
     const pmb = this.cfg.partitionMaxBytes ?? 1 << 20;
+    this.stale = false;
     const rounds = [...byLeader].map(async ([node, topics]) => {
       const ids = new Map([...topics].map(([name, e]) => [e.topicId, name]));
       const sent = new Map<string, number>(); // what each partition was asked from, to drop answers a seek made stale
@@ -171,6 +174,8 @@ export class PartitionReader {
     let firstError: unknown = null;
     for (const s of settled) { if (s.status === 'fulfilled') out.push(...s.value); else firstError ??= s.reason; }
     if (!out.length && firstError) throw firstError;
+    // a partition answered with a metadata error: a short wait before the caller's next poll asks again (the broker answered at once)
+    if (this.stale && !out.some((b) => b.records.length)) await sleep(100);
     return out;
   }
 
@@ -187,7 +192,8 @@ export class PartitionReader {
           a.aborted.clear();
           continue;
         }
-        if (p.errorCode !== 0) { this.c.clearMetadata(); continue; }
+        // leader moved, topic or epoch stale (fetch-response.ts's PER_PARTITION_ERRORS): this partition is asked again after a metadata refresh
+        if (p.errorCode !== 0) { this.c.clearMetadata(); this.stale = true; continue; }
         const ab = a.aborted;
         if (p.abortedTransactions.length) {
           for (const at of p.abortedTransactions) {

@@ -2,7 +2,8 @@
 // both ways, read_committed up to the LSO without a consumer group, admin basics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KafkaAdmin, KafkaProducer, PartitionReader, CODECS, type ConsumedRecord } from '../client/index.ts';
+import { Kafka, logLevel } from 'kafkajs';
+import { GroupConsumer, KafkaAdmin, KafkaProducer, PartitionReader, CODECS, type ConsumedRecord, type PartitionBatch } from '../client/index.ts';
 import { startBroker } from './helpers/broker.ts';
 import { kcat } from './helpers/clients.ts';
 import { partitionFor } from '../client/murmur2.ts';
@@ -139,4 +140,52 @@ test('client: a keyed record lands on the partition Kafka\'s default partitioner
   assert.equal(where.get('foobar'), partitionFor(Buffer.from('foobar'), 6));
   assert.equal(partitionFor(Buffer.from('foobar'), 6), 0); // Java: (murmur2("foobar") = -790332482) & 0x7fffffff % 6
   assert.equal(lines.filter((l) => l.endsWith(' no key')).length, 2);
+});
+
+test('client: a partition whose position fell below the log start (DeleteRecords) restarts per auto.offset.reset while the other partitions keep being read — reader by assignment and group consumer', async (t) => {
+  const b = await startBroker();
+  t.after(() => b.stop());
+  const admin = new KafkaAdmin({ bootstrap: b.bootstrap, clientId: 'client-test' });
+  const p = new KafkaProducer({ bootstrap: b.bootstrap, clientId: 'client-test' });
+  const kafka = new Kafka({ brokers: [b.bootstrap], logLevel: logLevel.NOTHING });
+  const ka = kafka.admin();
+  await ka.connect();
+  t.after(() => Promise.all([admin.close(), p.close(), ka.disconnect()]));
+  await admin.createTopics([{ topic: 'oor', partitions: 2, replicationFactor: 1 }]);
+  await p.send(Array.from({ length: 10 }, (_, i) => ({ topic: 'oor', partition: 0, value: `a${i}` })));
+  await p.send(Array.from({ length: 10 }, (_, i) => ({ topic: 'oor', partition: 1, value: `b${i}` })));
+  // retention's effect, by DeleteRecords: partition 0 now starts at offset 6
+  await ka.fetchTopicMetadata({ topics: ['oor'] });
+  await ka.deleteTopicRecords({ topic: 'oor', partitions: [{ partition: 0, offset: '6' }] });
+  const values = (bs: PartitionBatch[], part: number, into: string[]) => { for (const x of bs) if (x.partition === part) into.push(...x.records.map((r) => r.value!.toString())); };
+  const all = (n: number) => Array.from({ length: 10 }, (_, i) => `${n ? 'b' : 'a'}${i}`);
+
+  for (const resetTo of ['earliest', 'latest'] as const) {
+    const r = new PartitionReader({ bootstrap: b.bootstrap, clientId: 'client-test', maxWaitMs: 100, resetTo });
+    t.after(() => r.close());
+    await r.assign([{ topic: 'oor', partition: 0, offset: 2 }, { topic: 'oor', partition: 1, offset: 0 }]);
+    const p0: string[] = [], p1: string[] = [];
+    for (let i = 0; i < 30 && (p1.length < 10 || r.position('oor', 0) !== 10); i++) {
+      const bs = await r.poll();
+      values(bs, 0, p0);
+      values(bs, 1, p1);
+    }
+    assert.deepEqual(p1, all(1), `${resetTo}: the other partition is read`);
+    assert.deepEqual(p0, resetTo === 'earliest' ? ['a6', 'a7', 'a8', 'a9'] : [], `${resetTo}: partition 0 restarts at its ${resetTo} offset`);
+    assert.equal(r.position('oor', 0), 10);
+  }
+
+  // a group whose committed offset of partition 0 (2) is below the log start now
+  await ka.setOffsets({ groupId: 'oor-group', topic: 'oor', partitions: [{ partition: 0, offset: '2' }, { partition: 1, offset: '0' }] });
+  const c = new GroupConsumer({ bootstrap: b.bootstrap, clientId: 'client-test', groupId: 'oor-group', topics: ['oor'], autoOffsetReset: 'earliest', maxWaitMs: 100, heartbeatIntervalMs: 500 });
+  t.after(() => c.close());
+  await c.start();
+  const p0: string[] = [], p1: string[] = [];
+  for (let i = 0; i < 40 && (p0.length < 4 || p1.length < 10); i++) {
+    const bs = await c.poll();
+    values(bs, 0, p0);
+    values(bs, 1, p1);
+  }
+  assert.deepEqual(p0, ['a6', 'a7', 'a8', 'a9']);
+  assert.deepEqual(p1, all(1));
 });
