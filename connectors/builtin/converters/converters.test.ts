@@ -71,6 +71,11 @@ test('JsonConverter writes a value as text directly: the same JSON as converting
       assert.deepEqual(schemas === 'true' ? j.payload : j, JSON.parse(JSON.stringify(valueToJson(env, values[0], numeric))));
     }
   }
+  // field names that are not identifiers (the writer is generated code reading each field by name)
+  const odd = S.struct('odd', { 'a"b': S.string(true), 'c\\d': S.int32(true), é: S.boolean(true), constructor: S.string(true), '\u2028': S.string(true), '0': S.int64(true), 'x y': S.string(true), "'); throw 1; ('": S.string(true) });
+  const oddValue = { 'a"b': 'q', 'c\\d': 1, é: true, constructor: 'k', '\u2028': 'ls', '0': 7, 'x y': 's', "'); throw 1; ('": 'z' };
+  assert.equal(compiledToText(odd)(oddValue), JSON.stringify(oddValue));
+  assert.throws(() => compiledToText(odd)({ 'c\\d': 'no' }), /INT32.*\(field c\\d\)/);
   // errors name the field, as before
   assert.throws(() => compiledToText(env)({ before: null, after: { id: 'no' }, op: 'c' }), /INT64.*\(field id\).*\(field after\)/);
   assert.throws(() => compiledToText(env)({ before: null, after: null, op: null }), /null value for field that is required.*\(field op\)/);

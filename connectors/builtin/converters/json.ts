@@ -176,25 +176,26 @@ function compileText(s: Schema, numeric: boolean): ToText {
       const keys = fields.map((f) => JSON.stringify(f.name) + ':');
       const nextKeys = keys.map((k) => ',' + k);
       const fns = fields.map((f) => compiledToText(f.schema, numeric));
-      const n = fields.length;
-      return (v) => {
-        if (v === null || v === undefined || typeof v !== 'object') return slow(v);
-        let out = '{';
-        let first = true;
-        for (let i = 0; i < n; i++) {
-          let t: string | undefined;
-          try { t = fns[i]((v as Record<string, unknown>)[names[i]]); } catch (e) {
-            throw new DataException(`${(e as Error).message} (field ${names[i]})`);
-          }
-          if (t === undefined) continue;
-          out += (first ? keys[i] : nextKeys[i]) + t;
-          first = false;
-        }
-        return out + '}';
-      };
+      // One function per struct schema, generated with each field read by its own name: the
+      // loop over the names made every field read a megamorphic keyed load (the field names
+      // are the only text put into the code, as JSON string literals).
+      let head = '';
+      let body = "let out = '{', first = true, t;\n";
+      fields.forEach((f, i) => {
+        head += `const f${i} = fns[${i}], k${i} = keys[${i}], n${i} = nextKeys[${i}];\n`;
+        body += `try { t = f${i}(v[${JSON.stringify(f.name)}]); } catch (e) { throw fieldError(e, names[${i}]); }\n`;
+        body += `if (t !== undefined) { out += (first ? k${i} : n${i}) + t; first = false; }\n`;
+      });
+      body += "return out + '}';";
+      const write = new Function('fns', 'keys', 'nextKeys', 'names', 'fieldError', `${head}return function writeStruct(v) {\n${body}\n};`)(fns, keys, nextKeys, names, fieldError) as (v: unknown) => string;
+      return (v) => (v === null || v === undefined || typeof v !== 'object' ? slow(v) : write(v));
     }
     default: return slow;
   }
+}
+
+function fieldError(e: unknown, name: string): DataException {
+  return new DataException(`${(e as Error).message} (field ${name})`);
 }
 
 function schemalessToJson(v: unknown): unknown {
