@@ -168,7 +168,7 @@ export interface Converter {
   configure(props: Props, isKey: boolean): void | Promise<void>;
   fromConnectData(topic: string, schema: Schema | null, value: unknown, headers?: Header[]): Buffer | null | Promise<Buffer | null>;
   /**
-   * Optional, for converters whose bytes are UTF-8 text (JSON, strings): the same bytes as
+   * Optional (SDK 1.1), for converters whose bytes are UTF-8 text (JSON, strings): the same bytes as
    * fromConnectData, as the string. A source task's runtime then writes the text straight
    * into the record batch, with no Buffer made and copied per key and value.
    */
