@@ -147,7 +147,10 @@ test('a plugin declaring an SDK range this worker does not provide is refused, n
   t.after(() => kit.close());
   const refusal = lines.find((l) => l.location === future);
   assert.ok(refusal, 'the refusal is logged with the plugin\'s location');
-  assert.match(refusal!.reason!, /supports @tributary\/connect-sdk \^2\.0\.0, but this worker provides @tributary\/connect-sdk 1\.0\.0/);
+  // the worker names the SDK version it provides: the SDK package's own
+  const sdkVersion = JSON.parse(fs.readFileSync(path.join(ROOT, 'plugins/sdk/package.json'), 'utf8')).version as string;
+  assert.match(sdkVersion, /^1\.\d+\.\d+$/);
+  assert.ok(refusal!.reason!.includes(`supports @tributary/connect-sdk ^2.0.0, but this worker provides @tributary/connect-sdk ${sdkVersion}`), refusal!.reason);
   const classes = ((await kit.request('GET', '/connector-plugins')).body as { class: string }[]).map((p) => p.class);
   assert.ok(classes.includes('com.acme.CounterSourceConnector'), 'the compatible plugin (compiled JS, its own SDK copy) loads beside it');
   await kit.createConnector('count', { 'connector.class': 'CounterSource', topic: 'c2', 'count.to': '3', 'value.converter': 'org.apache.kafka.connect.storage.StringConverter' });
