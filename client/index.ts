@@ -1,7 +1,8 @@
 // The platform's one internal Kafka client (see README.md). Import from here.
 export { type ClientConfig, bootstrapList } from './config.ts';
 export { CODECS, type Codec, ensureCodecs } from './codecs.ts';
-export { KafkaProducer, ProducerTransaction, isFencingError, type ProducerConfig, type OutgoingRecord, type PartitionOffset, type Header, type GroupMetadata } from './producer.ts';
+export { KafkaProducer, ProducerTransaction, isFencingError, type ProducerConfig, type OutgoingRecord, type PartitionOffset, type Header, type GroupMetadata, type PreparedBatch } from './producer.ts';
+export { RecordBatchBuilder, builtRecords, type BuiltRecord } from './record-batch.ts';
 export { PartitionReader, type PartitionReaderConfig, type ConsumedRecord, type PartitionBatch, type PartitionEnds, type TopicPartition, type Isolation } from './partition-reader.ts';
 export { KafkaAdmin, hasKafkaError, type TopicSpec, type TopicDescription, type ClusterDescription, type TopicOffsets, type GroupListing, type GroupDescription, type GroupMemberDescription, type GroupOffset } from './admin.ts';
 export { GroupConsumer, type GroupConsumerConfig } from './group-consumer.ts';

@@ -1,10 +1,10 @@
 // The one producer: idempotent by default, acks=all, any codec, optionally
 // transactional (one transactional.id per producer, as KIP-618 tasks need).
-import { Producer, kGetConnection, type ClusterMetadata, type Connection, type Consumer, type MessageToProduce } from '@platformatic/kafka';
+import { Producer, kGetApi, kGetConnection, kMetadata, kPerformWithRetry, type ClusterMetadata, type Connection, type Consumer, type MessageToProduce } from '@platformatic/kafka';
 import { baseOptions, type ClientConfig } from './config.ts';
 import { ensureCodecs, type Codec } from './codecs.ts';
 import { murmur2 } from './murmur2.ts';
-import { encodeRecordBatch } from './record-batch.ts';
+import { encodeRecordBatch, RecordBatchBuilder } from './record-batch.ts';
 import { encodeProduceRequest, produceApi, PRODUCE_MAX_VERSION, PRODUCE_MIN_VERSION, type ProduceResponse, type TopicData } from './produce-request.ts';
 
 export interface Header { key: string; value: Buffer | string | null }
@@ -101,7 +101,10 @@ const offsetsOf = (res: { offsets?: { topic: string; partition: number; offset: 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type Destination = { topic: string; partition: number; records: OutgoingRecord[]; batch?: Buffer };
+type Destination = { topic: string; partition: number; records: OutgoingRecord[]; built?: RecordBatchBuilder; batch?: Buffer };
+
+/** A batch its caller filled record by record (RecordBatchBuilder) for one partition. */
+export interface PreparedBatch { topic: string; partition: number; batch: RecordBatchBuilder }
 
 /** The library's errors carry `findBy` over their tree of causes. */
 type FindBy = { findBy?: (k: string, v: unknown) => unknown };
@@ -156,11 +159,23 @@ export class KafkaProducer {
   }
 
   /**
+   * Sends batches the caller filled (RecordBatchBuilder), at most one per partition, in one
+   * Produce request per leader; resolves with each partition's base offset. Not for a
+   * transactional producer outside a transaction (use ProducerTransaction.sendBatches).
+   */
+  async sendBatches(batches: PreparedBatch[]): Promise<PartitionOffset[]> {
+    if (!batches.length) return [];
+    if (this.transactional) throw new Error('a transactional producer sends prepared batches inside a transaction');
+    await ensureCodecs();
+    return this.queue.run(() => this.produce([], null, batches));
+  }
+
+  /**
    * Produces `records`: each partition's share encoded here as one record batch
    * (record-batch.ts), one Produce request per leader, retried (same sequence numbers,
    * so the broker drops what it already has) on retriable errors.
    */
-  private async produce(records: OutgoingRecord[], tx: Transaction | null): Promise<PartitionOffset[]> {
+  private async produce(records: OutgoingRecord[], tx: Transaction | null, prepared?: PreparedBatch[]): Promise<PartitionOffset[]> {
     const p = this.p;
     if (this.idempotent && !tx && (this.reinit || p.producerId === undefined)) {
       await p.initIdempotentProducer({});
@@ -172,15 +187,18 @@ export class KafkaProducer {
     if (owner !== this.seqOwner) { this.sequences.clear(); this.seqOwner = owner; }
     if (!this.produceVersion) this.produceVersion = await this.pickProduceVersion();
 
-    let topics: string[] = [records[0].topic];
-    for (const r of records) if (r.topic !== topics[topics.length - 1] && !topics.includes(r.topic)) topics.push(r.topic);
+    const first = prepared ? prepared[0].topic : records[0].topic;
+    let topics: string[] = [first];
+    if (prepared) { for (const b of prepared) if (b.topic !== topics[topics.length - 1] && !topics.includes(b.topic)) topics.push(b.topic); }
+    else for (const r of records) if (r.topic !== topics[topics.length - 1] && !topics.includes(r.topic)) topics.push(r.topic);
     let md = await p.metadata({ topics, autocreateTopics: this.cfg.autoCreateTopics ?? false });
-    const dests = this.partition(records, md);
+    const dests: Destination[] = prepared ? prepared.map((b) => ({ topic: b.topic, partition: b.partition, records: [], built: b.batch })) : this.partition(records, md);
     if (tx) await tx.addPartitions(md, dests.map((d) => ({ topic: d.topic, partition: d.partition })) as never);
     const now = Date.now();
     for (const d of dests) {
       const seq = this.idempotent ? this.sequences.get(`${d.topic}\0${d.partition}`) ?? 0 : -1;
-      d.batch = encodeRecordBatch(d.records, { producerId, producerEpoch, baseSequence: seq, transactional: !!tx, codec: this.cfg.compression ?? 'none', now });
+      const o = { producerId, producerEpoch, baseSequence: seq, transactional: !!tx, codec: this.cfg.compression ?? 'none', now };
+      d.batch = d.built ? d.built.finish(o) : encodeRecordBatch(d.records, o);
     }
     const txnId = tx ? this.cfg.transactionalId! : null;
     for (let attempt = 0; ; attempt++) {
@@ -200,7 +218,7 @@ export class KafkaProducer {
           for (const d of dests) {
             const k = `${d.topic}\0${d.partition}`;
             // sequence numbers wrap to 0 after 2^31-1, as Kafka's
-            this.sequences.set(k, ((this.sequences.get(k) ?? 0) + d.records.length) % 0x80000000);
+            this.sequences.set(k, ((this.sequences.get(k) ?? 0) + (d.built ? d.built.count : d.records.length)) % 0x80000000);
           }
         }
         return out;
@@ -294,7 +312,7 @@ export class KafkaProducer {
 
   async beginTransaction(): Promise<ProducerTransaction> {
     await ensureCodecs();
-    return new ProducerTransaction(await this.p.beginTransaction(), this.queue, (records, tx) => this.produce(records, tx));
+    return new ProducerTransaction(await this.p.beginTransaction(), this.queue, (records, tx, prepared) => this.produce(records, tx, prepared), this.p, this.cfg.transactionalId!);
   }
 
   async close(): Promise<void> {
@@ -303,7 +321,9 @@ export class KafkaProducer {
 }
 
 export class ProducerTransaction {
-  constructor(private readonly tx: Transaction, private readonly queue: SendQueue, private readonly produce: (records: OutgoingRecord[], tx: Transaction) => Promise<PartitionOffset[]>) {}
+  constructor(private readonly tx: Transaction, private readonly queue: SendQueue,
+    private readonly produce: (records: OutgoingRecord[], tx: Transaction, prepared?: PreparedBatch[]) => Promise<PartitionOffset[]>,
+    private readonly p: Producer, private readonly transactionalId: string) {}
 
   async send(records: OutgoingRecord[]): Promise<PartitionOffset[]> {
     if (!records.length) return [];
@@ -311,22 +331,58 @@ export class ProducerTransaction {
     return this.queue.run(() => this.produce(records, this.tx));
   }
 
+  /** Batches the caller filled (RecordBatchBuilder), at most one per partition, in this transaction. */
+  async sendBatches(batches: PreparedBatch[]): Promise<PartitionOffset[]> {
+    if (!batches.length) return [];
+    if (this.tx.completed) throw new Error('Cannot produce to an already completed transaction.');
+    return this.queue.run(() => this.produce([], this.tx, batches));
+  }
+
   /**
    * A consumer group's offsets in this transaction (Kafka's sendOffsetsToTransaction):
-   * AddOffsetsToTxn, then TxnOffsetCommit carrying the member's generation, so a zombie of an
-   * older generation is fenced (KIP-447). `offset` is the next record to read.
+   * AddOffsetsToTxn, then one TxnOffsetCommit for every partition carrying the member's
+   * generation, so a zombie of an older generation is fenced (KIP-447). `offset` is the
+   * next record to read. (The library sends a TxnOffsetCommit per offset, one after another.)
    */
   async sendOffsets(offsets: Array<{ topic: string; partition: number; offset: number }>, group: GroupMetadata): Promise<void> {
     if (!offsets.length) return;
+    if (this.tx.completed) throw new Error('Cannot add an offset to an already completed transaction.');
     await this.tx.addConsumer({ groupId: group.groupId } as unknown as Consumer);
+    const byTopic = new Map<string, Array<{ partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number }>>();
     for (const o of offsets) {
-      // the library commits the offset after the record it is given
-      await this.tx.addOffset({ topic: o.topic, partition: o.partition, offset: BigInt(o.offset - 1), key: undefined, value: undefined, headers: new Map(), timestamp: 0n, commit: () => undefined, metadata: { consumer: group } } as never);
+      let l = byTopic.get(o.topic);
+      if (!l) byTopic.set(o.topic, (l = []));
+      l.push({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedLeaderEpoch: -1 });
     }
+    const topics = [...byTopic].map(([name, partitions]) => ({ name, partitions }));
+    const p = this.p as unknown as LibraryInternals;
+    await new Promise<void>((resolve, reject) => p[kPerformWithRetry]('txnOffsetCommit', (retry) => {
+      p[kMetadata]({ topics: [...byTopic.keys()] }, (e1, md) => {
+        if (e1) return retry(e1);
+        const broker = md!.brokers.get(group.coordinatorId);
+        if (!broker) return retry(new Error(`no broker ${group.coordinatorId} (the group coordinator) in the metadata`));
+        p[kGetConnection](broker, (e2, conn) => {
+          if (e2) return retry(e2);
+          p[kGetApi]('TxnOffsetCommit', (e3, api) => {
+            if (e3) return retry(e3);
+            api!(conn!, this.transactionalId, group.groupId, this.p.producerId!, this.p.producerEpoch!, group.generationId, group.memberId, null, topics, (e4: Error | null) => retry(e4));
+          });
+        });
+      });
+    }, (e: Error | null) => (e ? reject(e) : resolve())));
   }
 
   commit(): Promise<void> { return this.tx.commit(); }
   abort(): Promise<void> { return this.tx.abort(); }
+}
+
+type Cb<T> = (error: Error | null, result?: T) => void;
+/** the library's callback internals this module reaches (the symbols are its public exports) */
+interface LibraryInternals {
+  [kPerformWithRetry](id: string, op: (retry: Cb<unknown>) => void, done: Cb<unknown>): void;
+  [kMetadata](o: { topics: string[] }, cb: Cb<ClusterMetadata>): void;
+  [kGetConnection](broker: unknown, cb: Cb<Connection>): void;
+  [kGetApi](name: string, cb: Cb<(conn: Connection, ...args: unknown[]) => void>): void;
 }
 
 /** The consumer group member a transaction commits offsets for (Kafka's ConsumerGroupMetadata). */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { crc32c } from '@node-rs/crc32';
 import { Reader, readRecordsBatch } from '@platformatic/kafka';
 import { CODECS, ensureCodecs } from './codecs.ts';
-import { encodeRecordBatch, type BatchRecord } from './record-batch.ts';
+import { encodeRecordBatch, RecordBatchBuilder, builtRecords, type BatchRecord } from './record-batch.ts';
 
 const records: BatchRecord[] = [
   { key: 'k1', value: 'héllo wörld', timestamp: 1_700_000_000_000 },
@@ -56,4 +56,25 @@ test('encodeRecordBatch: varints of every width (lengths around 2^7, 2^14, 2^21)
   assert.equal(b.producerId, -1n);
   assert.equal(b.firstSequence, -1);
   assert.throws(() => encodeRecordBatch([], { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false, codec: 'none', now: NOW }), /at least one record/);
+});
+
+test('RecordBatchBuilder: records appended one by one make the same bytes as encodeRecordBatch, for every codec', async () => {
+  await ensureCodecs();
+  // array headers and explicit timestamps (what the builder takes); a small first buffer so it grows several times
+  const recs: BatchRecord[] = [
+    ...records.map((r, i) => ({ ...r, headers: Array.isArray(r.headers) ? r.headers : r.headers ? Object.entries(r.headers).map(([key, value]) => ({ key, value })) : undefined, timestamp: r.timestamp ?? NOW + i })),
+    ...Array.from({ length: 300 }, (_, i) => ({ key: `key-${i}`, value: Buffer.alloc(i * 7, i), timestamp: NOW - i * 1000 })),
+  ];
+  for (const codec of CODECS) {
+    const b = new RecordBatchBuilder(100);
+    for (const r of recs) b.append(r.key, r.value, r.timestamp!, r.headers as { key: string; value: Buffer | string | null }[] | undefined);
+    assert.equal(b.count, recs.length);
+    const o = { producerId: 9n, producerEpoch: 1, baseSequence: 40, transactional: true, codec, now: NOW };
+    assert.deepEqual(b.finish(o), encodeRecordBatch(recs, o), codec);
+  }
+  const b = new RecordBatchBuilder(100);
+  for (const r of recs) b.append(r.key, r.value, r.timestamp!, r.headers as { key: string; value: Buffer | string | null }[] | undefined);
+  const buf = (x: unknown) => (x === null || x === undefined ? null : Buffer.from(x as string));
+  assert.deepEqual(builtRecords(b), recs.map((r) => ({ key: buf(r.key), value: buf(r.value), timestamp: Math.trunc(r.timestamp!), headers: ((r.headers ?? []) as { key: string; value: Buffer | string | null }[]).map((h) => ({ key: h.key, value: buf(h.value) })) })), 'read back');
+  assert.throws(() => new RecordBatchBuilder().finish({ producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false, codec: 'none', now: NOW }), /at least one record/);
 });

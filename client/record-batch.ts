@@ -156,6 +156,12 @@ export function encodeRecordBatch(records: readonly BatchRecord[], o: BatchOptio
     batch = Buffer.allocUnsafe(HEADER_SIZE + packed.length);
     batch.set(packed, HEADER_SIZE);
   }
+  writeHeader(batch, codec, o, n, baseTs, maxTs);
+  return batch;
+}
+
+/** The 61-byte batch header over `batch`'s first bytes; the CRC32C last (it covers attributes to the end). */
+function writeHeader(batch: Buffer, codec: Codec, o: BatchOptions, n: number, baseTs: number, maxTs: number): void {
   batch.writeBigInt64BE(0n, 0); // base offset: the broker assigns it
   batch.writeInt32BE(batch.length - 12, 8);
   batch.writeInt32BE(0, 12); // partition leader epoch
@@ -169,5 +175,103 @@ export function encodeRecordBatch(records: readonly BatchRecord[], o: BatchOptio
   batch.writeInt32BE(o.baseSequence, 53);
   batch.writeInt32BE(n, 57);
   batch.writeUInt32BE(crc32c(batch.subarray(21)), 17);
-  return batch;
+}
+
+/**
+ * One partition's batch written as records are appended, as Kafka's producer fills a
+ * batch in its RecordAccumulator: each record goes into the batch's buffer at once, so
+ * a caller keeps no object per record (a streams task emits ~20 records per input line).
+ * The header (producer id, sequence, CRC) is written by `finish` when the batch is sent;
+ * headers of a record are [key, value] pairs.
+ */
+export class RecordBatchBuilder {
+  private buf: Buffer;
+  private pos = HEADER_SIZE;
+  private baseTs = 0;
+  private maxTs = 0;
+  /** records appended */
+  count = 0;
+  constructor(initialBytes = 16 * 1024) { this.buf = Buffer.allocUnsafe(Math.max(HEADER_SIZE + 64, initialBytes)); }
+  /** bytes the batch takes so far (header included, uncompressed) */
+  get sizeInBytes(): number { return this.pos; }
+
+  append(key: Bytes, value: Bytes, timestamp: number, headers?: readonly { key: string; value: Buffer | string | null }[] | null): void {
+    const ts = Math.trunc(timestamp);
+    if (this.count === 0) { this.baseTs = ts; this.maxTs = ts; } else if (ts > this.maxTs) this.maxTs = ts;
+    const delta = ts - this.baseTs;
+    const kl = byteLen(key), vl = byteLen(value);
+    let size = 1 + varintSize(delta) + varintSize(this.count) + varintSize(kl) + (kl > 0 ? kl : 0) + varintSize(vl) + (vl > 0 ? vl : 0);
+    const nh = headers ? headers.length : 0;
+    if (nh) {
+      size += varintSize(nh);
+      for (let i = 0; i < nh; i++) { const a = Buffer.byteLength(headers![i].key), b = byteLen(headers![i].value); size += varintSize(a) + a + varintSize(b) + (b > 0 ? b : 0); }
+    } else size += 1;
+    const need = this.pos + 5 + size;
+    if (need > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+      this.buf.copy(grown, 0, 0, this.pos);
+      this.buf = grown;
+    }
+    const buf = this.buf;
+    let pos = writeVarint(buf, this.pos, size);
+    buf[pos++] = 0; // record attributes: unused
+    pos = writeVarint(buf, pos, delta);
+    pos = writeVarint(buf, pos, this.count);
+    pos = writeBytes(buf, pos, key, kl);
+    pos = writeBytes(buf, pos, value, vl);
+    if (nh) {
+      pos = writeVarint(buf, pos, nh);
+      for (let i = 0; i < nh; i++) {
+        const h = headers![i];
+        pos = writeBytes(buf, pos, h.key, Buffer.byteLength(h.key));
+        pos = writeBytes(buf, pos, h.value, byteLen(h.value));
+      }
+    } else buf[pos++] = 0;
+    this.pos = pos;
+    this.count++;
+  }
+
+  /** The batch as sent: header written over the reserved bytes (uncompressed: a view of the builder's buffer). */
+  finish(o: BatchOptions): Buffer {
+    if (!this.count) throw new Error('a record batch needs at least one record');
+    const codec = o.codec ?? 'none';
+    let batch = this.buf.subarray(0, this.pos);
+    if (codec !== 'none') {
+      const algorithm = compressionsAlgorithms[codec];
+      if (!algorithm?.available) throw new Error(`compression codec ${codec} is not available (call ensureCodecs() first)`);
+      const packed = algorithm.compressSync(this.buf.subarray(HEADER_SIZE, this.pos)) as Buffer;
+      batch = Buffer.allocUnsafe(HEADER_SIZE + packed.length);
+      batch.set(packed, HEADER_SIZE);
+    }
+    writeHeader(batch, codec, o, this.count, this.baseTs, this.maxTs);
+    return batch;
+  }
+}
+
+/** A record read back from a RecordBatchBuilder (keys and values are views of its buffer). */
+export interface BuiltRecord { key: Buffer | null; value: Buffer | null; headers: { key: string; value: Buffer | null }[]; timestamp: number }
+
+/** The records a builder holds, in order: for a caller that must send them again one by one. */
+export function builtRecords(b: RecordBatchBuilder): BuiltRecord[] {
+  const buf = b.finish({ producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false, codec: 'none', now: 0 });
+  const baseTs = Number(buf.readBigInt64BE(27));
+  let pos = HEADER_SIZE;
+  const uv = (): number => {
+    let v = 0, mul = 1, byte: number;
+    do { byte = buf[pos++]; v += (byte & 0x7f) * mul; mul *= 128; } while (byte & 0x80);
+    return v;
+  };
+  const sv = (): number => { const u = uv(); return u % 2 === 0 ? u / 2 : -(u + 1) / 2; };
+  const bytes = (): Buffer | null => { const n = sv(); if (n < 0) return null; const x = buf.subarray(pos, pos + n); pos += n; return x; };
+  const out: BuiltRecord[] = [];
+  for (let i = 0; i < b.count; i++) {
+    sv(); pos++; // length, attributes
+    const timestamp = baseTs + sv();
+    sv(); // offset delta
+    const key = bytes(), value = bytes();
+    const headers: { key: string; value: Buffer | null }[] = [];
+    for (let n = sv(); n > 0; n--) { const k = bytes(); headers.push({ key: k ? k.toString('utf8') : '', value: bytes() }); }
+    out.push({ key, value, headers, timestamp });
+  }
+  return out;
 }

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { KafkaAdmin, KafkaProducer, PartitionReader, type PartitionBatch } from '../../client/index.ts';
+import { KafkaAdmin, KafkaProducer, PartitionReader, builtRecords, type PartitionBatch, type PreparedBatch } from '../../client/index.ts';
 import { Headers, TaskId } from '../processor.ts';
 import type { Topology, SubTopology } from '../topology.ts';
 import { TopologyException } from '../topology.ts';
@@ -20,6 +20,12 @@ import { partitionFor } from './murmur2.ts';
 import { SerdeNotReadyException, type Serializer } from '../serdes.ts';
 import { ThreadCache } from '../state/record-cache.ts';
 import { StandbyTasks, type StandbyRuntime } from './standby.ts';
+import { RecordAccumulator } from './record-accumulator.ts';
+
+/** accumulated output bytes that go out mid-poll, without waiting for the poll's end */
+const DISPATCH_BYTES = 1 << 20;
+/** output bytes sent and not yet acknowledged before processing waits for the producer */
+const MAX_IN_FLIGHT_BYTES = 32 << 20;
 
 export type State = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR';
 export type StreamThreadExceptionResponse = 'REPLACE_THREAD' | 'SHUTDOWN_CLIENT' | 'SHUTDOWN_APPLICATION';
@@ -50,7 +56,16 @@ export class KafkaStreams {
   private readonly taskByTp = new Map<string, TaskRuntime>();
   private readonly positions = new Map<string, number>();
   private readonly committedPositions = new Map<string, number>();
+  /** output records whose partition is not known here (the producer picks it) and dead-letter records */
   private outBuffer: OutRecord[] = [];
+  /** every other output record, already in its partition's record batch */
+  private readonly acc = new RecordAccumulator();
+  /** the sends dispatched so far, in order (never rejects: the first error lands in sendError) */
+  private sending: Promise<void> = Promise.resolve();
+  private sendError?: Error;
+  /** bumped when tasks are reset: sends dispatched before then are dropped or their errors ignored */
+  private sendGen = 0;
+  private inFlightBytes = 0;
   private partitionCounts = new Map<string, number>();
   private admin?: KafkaAdmin;
   private membership?: StreamsMembership;
@@ -318,7 +333,8 @@ export class KafkaStreams {
   private collector(): RecordCollector {
     return {
       send: (topic, key, value, headers, timestamp, partition) => {
-        this.outBuffer.push({ topic, partition: partition >= 0 ? partition : undefined, key, value, timestamp, headers: headers.size ? headers.toArray() : NO_HEADERS });
+        if (partition >= 0) this.acc.append(topic, partition, key, value, timestamp, headers.size ? headers.toArray() : null);
+        else this.outBuffer.push({ topic, partition: undefined, key, value, timestamp, headers: headers.size ? headers.toArray() : NO_HEADERS });
       },
       partitionsFor: (topic) => this.partitionCounts.get(topic),
     };
@@ -328,7 +344,8 @@ export class KafkaStreams {
     return (store: string): StoreEnv => ({
       stateDir: dir,
       changelogTopic: this.changelogOf(store),
-      logChange: (topic, key, value, ts) => this.outBuffer.push({ topic, partition, key, value, timestamp: ts, headers: NO_HEADERS }),
+      // global stores log nothing (their topic is their changelog)
+      logChange: partition >= 0 ? (topic, key, value, ts) => this.acc.append(topic, partition, key, value, ts, null) : () => undefined,
       timestamp: () => Date.now(),
       defaultKeySerde: this.cfg.defaultKeySerde,
       defaultValueSerde: this.cfg.defaultValueSerde,
@@ -357,7 +374,6 @@ export class KafkaStreams {
 
   private processGlobal(batches: PartitionBatch[]): void {
     for (const b of batches) for (const r of b.records) this.globalTask!.process(toRaw(r));
-    this.outBuffer = this.outBuffer.filter((o) => !o.topic.endsWith('-changelog')); // global stores log nothing
   }
 
   private async run(): Promise<void> {
@@ -381,13 +397,16 @@ export class KafkaStreams {
             this.processed++;
           }
           this.positions.set(k, b.nextOffset);
+          // a large poll: what it produced so far goes out now, and the producer gets a turn of the event loop
+          if (this.acc.bytes >= DISPATCH_BYTES) { this.dispatch(); await new Promise((r) => setImmediate(r)); }
         }
         const now = Date.now();
         for (const rt of this.tasks.values()) rt.task.punctuate('WALL_CLOCK_TIME', now);
-        // at_least_once sends as it goes (a crash re-processes from the committed offsets);
-        // exactly_once_v2 keeps the interval's records for its one transaction
-        if (!this.cfg.eos && this.outBuffer.length) await this.sendBuffered();
-        if (now - this.lastCommit >= this.cfg.commitIntervalMs || this.outBuffer.length > 50_000) await this.commit();
+        // the output goes out as it is made, without waiting for the answer: at_least_once plainly
+        // (a crash re-processes from the committed offsets), exactly_once_v2 in the interval's transaction
+        this.dispatch();
+        if (this.inFlightBytes > MAX_IN_FLIGHT_BYTES) await this.sending;
+        if (now - this.lastCommit >= this.cfg.commitIntervalMs) await this.commit();
       } catch (e) {
         if (this.stopping) break;
         await this.onError(e as Error).catch((e2: Error) => this.fail(e2));
@@ -429,6 +448,12 @@ export class KafkaStreams {
     const current = [...this.tasks.keys()];
     for (const [id, rt] of this.tasks) { this.closeTask(id, rt, false); }
     this.outBuffer = [];
+    this.acc.clear();
+    // what was dispatched for these tasks is dropped; under exactly_once_v2 their open transaction is aborted
+    this.sendGen++;
+    this.sendError = undefined;
+    const tx = this.txProducer;
+    if (tx) this.sending = this.sending.then(() => tx.abort());
     this.pending = this.pending ?? current;
   }
 
@@ -547,10 +572,53 @@ export class KafkaStreams {
   /** changelog partition → the offset after the last record this instance wrote (for checkpoints) */
   private readonly changelogEnds = new Map<string, number>();
 
-  private async sendBuffered(records = this.outBuffer): Promise<void> {
-    if (records === this.outBuffer) this.outBuffer = [];
+  /**
+   * Hands what the tasks produced since the last call to the producer, without waiting:
+   * sends run one after another in `sending`; commit() waits for them.
+   */
+  private dispatch(): void {
+    const rounds = this.acc.drain();
+    const loose = this.outBuffer;
+    if (!rounds.length && !loose.length) return;
+    this.outBuffer = [];
+    for (const r of loose) if (r.partition === undefined && r.key) { const n = this.partitionCounts.get(r.topic); if (n) r.partition = partitionFor(r.key, n); }
+    let bytes = 0;
+    for (const round of rounds) for (const b of round) bytes += b.batch.sizeInBytes;
+    for (const r of loose) bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0) + 64;
+    const gen = this.sendGen;
+    this.inFlightBytes += bytes;
+    this.sending = this.sending
+      .then(() => {
+        if (gen !== this.sendGen || this.sendError) return;
+        return this.cfg.eos ? this.txProducer!.send(rounds, loose) : this.sendAtLeastOnce(rounds, loose);
+      })
+      .catch((e: Error) => { if (gen === this.sendGen) this.sendError ??= e; })
+      .finally(() => { this.inFlightBytes -= bytes; });
+  }
+
+  /** a changelog partition's end: the base offset of the batch written to it plus its records */
+  private noteEnds(round: PreparedBatch[], res: Array<{ topic: string; partition: number; offset: number }>): void {
+    for (const x of res) {
+      if (!x.topic.endsWith('-changelog')) continue;
+      const b = round.find((y) => y.topic === x.topic && y.partition === x.partition);
+      if (b) this.changelogEnds.set(tpk(x.topic, x.partition), x.offset + b.batch.count);
+    }
+  }
+
+  /** at_least_once: a request that fails is sent again record by record, so the production exception handler judges each record */
+  private async sendAtLeastOnce(rounds: PreparedBatch[][], loose: OutRecord[]): Promise<void> {
+    for (const round of rounds) {
+      try {
+        this.noteEnds(round, await this.producer!.sendBatches(round));
+      } catch {
+        for (const b of round) await this.sendBuffered(builtRecords(b.batch).map((r) => ({ topic: b.topic, partition: b.partition, key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp })));
+      }
+    }
+    await this.sendBuffered(loose);
+  }
+
+  private async sendBuffered(records: OutRecord[]): Promise<void> {
     if (!records.length) return;
-    for (const r of records) if (r.partition === undefined && r.key) { const n = this.partitionCounts.get(r.topic); if (n) r.partition = partitionFor(r.key, n); }
     // a changelog partition's end: the base offset of its last batch plus that batch's records
     const noteEnds = (part: OutRecord[], res: Array<{ topic: string; partition: number; offset: number }>) => {
       const counts = new Map<string, number>();
@@ -583,16 +651,16 @@ export class KafkaStreams {
     // what the caches hold goes out with this commit: store, changelog and downstream
     for (const rt of this.tasks.values()) rt.task.flushCaches();
     const offsets = [...this.positions].filter(([k, v]) => this.committedPositions.get(k) !== v).map(([k, offset]) => { const [topic, partition] = splitTp(k); return { topic, partition, offset }; });
-    const records = this.outBuffer;
-    if (!records.length && !offsets.length) return;
-    this.outBuffer = [];
-    for (const r of records) if (r.partition === undefined && r.key) { const n = this.partitionCounts.get(r.topic); if (n) r.partition = partitionFor(r.key, n); }
+    this.dispatch();
+    await this.sending;
+    if (this.sendError) { const e = this.sendError; this.sendError = undefined; throw e; }
     if (this.cfg.eos) {
-      await this.txProducer!.commitTransaction(records, offsets, this.membership!.groupMetadata());
+      if (!offsets.length && !this.txProducer!.open) return;
+      await this.txProducer!.commit(offsets, this.membership!.groupMetadata());
       for (const rt of this.tasks.values()) for (const s of rt.task.stores.values()) s.flush();
     } else {
+      if (!offsets.length) return;
       for (const rt of this.tasks.values()) for (const s of rt.task.stores.values()) s.flush();
-      await this.sendBuffered(records);
       await this.membership!.commit(offsets);
       for (const rt of this.tasks.values()) this.writeCheckpoint(rt, this.changelogEnds);
     }
