@@ -4,7 +4,7 @@
 export type HeaderValue = Buffer | null;
 export class Headers {
   private readonly list: Array<{ key: string; value: HeaderValue }>;
-  constructor(list: Array<{ key: string; value: HeaderValue }> = []) { this.list = list.slice(); }
+  constructor(list?: Array<{ key: string; value: HeaderValue }>) { this.list = list && list.length ? list.slice() : []; }
   add(key: string, value: HeaderValue | string): this { this.list.push({ key, value: typeof value === 'string' ? Buffer.from(value) : value }); return this; }
   remove(key: string): this { for (let i = this.list.length - 1; i >= 0; i--) if (this.list[i].key === key) this.list.splice(i, 1); return this; }
   lastHeader(key: string): { key: string; value: HeaderValue } | undefined { for (let i = this.list.length - 1; i >= 0; i--) if (this.list[i].key === key) return this.list[i]; return undefined; }

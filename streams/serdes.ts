@@ -14,9 +14,15 @@ export class SerializationException extends Error {
  * value beside its bytes instead of deserializing them again on every read.
  */
 export const EXACT_PRIMITIVES = Symbol('streams.serde.exactPrimitives');
+/**
+ * @internal marks the built-in String serializer: a string's bytes are its UTF-8 encoding
+ * (Buffer.from(s, 'utf8')), so a sink may write the string straight into a record batch and
+ * a cache may key a plain ASCII string by itself.
+ */
+export const UTF8_STRINGS = Symbol('streams.serde.utf8Strings');
 
-function serde<T>(name: string, ser: (t: T) => Buffer, de: (b: Buffer) => T, exact = false): Serde<T> & { toString(): string } {
-  const s: Serializer<T> = { serialize: (_topic, data) => (data === null || data === undefined ? null : ser(data)) };
+function serde<T>(name: string, ser: (t: T) => Buffer, de: (b: Buffer) => T, exact = false, utf8 = false): Serde<T> & { toString(): string } {
+  const s: Serializer<T> = { serialize: (_topic, data) => (data === null || data === undefined ? null : ser(data)), ...(utf8 ? { [UTF8_STRINGS]: true } : {}) };
   const d: Deserializer<T> = { deserialize: (_topic, data) => (data === null || data === undefined ? (null as T) : de(data)) };
   return { serializer: () => s, deserializer: () => d, toString: () => name, ...(exact ? { [EXACT_PRIMITIVES]: true } : {}) };
 }
@@ -26,7 +32,7 @@ function expect(kind: string, ok: boolean, data: unknown): void {
 }
 
 export const Serdes = {
-  String: (): Serde<string> => serde<string>('StringSerde', (s) => { expect('String', typeof s === 'string', s); return Buffer.from(s, 'utf8'); }, (b) => b.toString('utf8'), true),
+  String: (): Serde<string> => serde<string>('StringSerde', (s) => { expect('String', typeof s === 'string', s); return Buffer.from(s, 'utf8'); }, (b) => b.toString('utf8'), true, true),
   /** Kafka's LongSerde: 8-byte big-endian two's complement; a JS number (safe integer) or bigint in, a number out. */
   Long: (): Serde<number> => serde<number>('LongSerde', (n) => {
     expect('Long', typeof n === 'number' || typeof n === 'bigint', n);

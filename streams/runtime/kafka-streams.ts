@@ -334,7 +334,7 @@ export class KafkaStreams {
     return {
       send: (topic, key, value, headers, timestamp, partition) => {
         if (partition >= 0) this.acc.append(topic, partition, key, value, timestamp, headers.size ? headers.toArray() : null);
-        else this.outBuffer.push({ topic, partition: undefined, key, value, timestamp, headers: headers.size ? headers.toArray() : NO_HEADERS });
+        else this.outBuffer.push({ topic, partition: undefined, key: typeof key === 'string' ? Buffer.from(key) : key, value: typeof value === 'string' ? Buffer.from(value) : value, timestamp, headers: headers.size ? headers.toArray() : NO_HEADERS });
       },
       partitionsFor: (topic) => this.partitionCounts.get(topic),
     };

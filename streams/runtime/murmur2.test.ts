@@ -8,3 +8,11 @@ test('murmur2 matches Java Kafka Utils.murmur2 on known vectors', () => {
   for (const [s, h] of cases) assert.equal(murmur2(Buffer.from(s)), h, s);
   assert.ok(partitionFor(Buffer.from('foobar'), 6) >= 0);
 });
+
+test('a sink keying by a plain ASCII string hashes its char codes: the same partition as its UTF-8 bytes', async () => {
+  const { murmur2Ascii } = await import('./task.ts');
+  for (let len = 0; len <= 100; len++) {
+    const s = Array.from({ length: len }, (_, i) => String.fromCharCode((i * 37 + len) % 128)).join('');
+    assert.equal(murmur2Ascii(s), murmur2(Buffer.from(s, 'utf8')), `length ${len}`);
+  }
+});

@@ -18,7 +18,7 @@ export class RecordAccumulator {
   /** bytes appended since the last drain */
   bytes = 0;
 
-  append(topic: string, partition: number, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Array<{ key: string; value: Buffer | null }> | null): void {
+  append(topic: string, partition: number, key: Buffer | string | null, value: Buffer | string | null, timestamp: number, headers: Array<{ key: string; value: Buffer | null }> | null): void {
     let parts = this.open.get(topic);
     if (!parts) this.open.set(topic, (parts = []));
     let b = parts[partition];

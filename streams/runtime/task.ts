@@ -2,16 +2,17 @@
 // Processing is synchronous and depth-first, as in Kafka Streams: a record runs
 // through every downstream processor before the next one is taken.
 import { Headers, Record, TaskId, type Cancellable, type Processor, type ProcessorContext, type PunctuationType, type Punctuator, type RecordMetadata, supplierGet } from '../processor.ts';
-import { SerdeNotReadyException, type Serde } from '../serdes.ts';
+import { SerdeNotReadyException, UTF8_STRINGS, type Serde, type Serializer } from '../serdes.ts';
 import type { ProcessorNode, SinkNode, SourceNode, Topology } from '../topology.ts';
 import type { StateStore, StoreEnv } from '../state/stores.ts';
 import { toMillis } from '../duration.ts';
-import { partitionFor } from './murmur2.ts';
+import { murmur2, partitionFor } from './murmur2.ts';
 
 export interface RawRecord { topic: string; partition: number; offset: number; timestamp: number; key: Buffer | null; value: Buffer | null; headers?: Headers }
 
 export interface RecordCollector {
-  send(topic: string, key: Buffer | null, value: Buffer | null, headers: Headers, timestamp: number, partition: number): void;
+  /** a string key or value is UTF-8 text, written as such (a sink under the built-in String serde); only with a partition >= 0 */
+  send(topic: string, key: Buffer | string | null, value: Buffer | string | null, headers: Headers, timestamp: number, partition: number): void;
   /** partition count of a topic (for sinks); undefined when unknown (the producer then picks) */
   partitionsFor(topic: string): number | undefined;
 }
@@ -198,14 +199,36 @@ class SinkProcessor implements Processor<any, any, void, void> {
     const topic = typeof this.node.topic === 'string' ? t.cfg.resolveTopic(this.node.topic)
       : this.node.topic(record.key(), record.value(), { topic: () => c?.topic ?? '', partition: () => c?.partition ?? -1, offset: () => c?.offset ?? -1, timestamp: () => record.timestamp(), headers: () => record.headers() });
     if (typeof topic !== 'string' || !topic) throw new StreamsException(`topic name extractor of ${this.node.name} returned ${String(topic)}`);
-    const k = (this.node.keySerializer ?? t.cfg.defaultKeySerde.serializer()).serialize(topic, record.key());
-    const v = (this.node.valueSerializer ?? t.cfg.defaultValueSerde.serializer()).serialize(topic, record.value());
+    const ks = this.node.keySerializer ?? t.cfg.defaultKeySerde.serializer(), vs = this.node.valueSerializer ?? t.cfg.defaultValueSerde.serializer();
+    const key = record.key(), value = record.value();
     const n = t.collector.partitionsFor(topic);
     let partition = -1;
-    if (n !== undefined) {
-      if (this.node.partitioner) partition = this.node.partitioner(topic, record.key(), record.value(), n) ?? -1;
-      if (partition < 0) partition = k ? partitionFor(k, n) : Math.floor(Math.random() * n);
+    if (n !== undefined && this.node.partitioner) partition = this.node.partitioner(topic, key, value, n) ?? -1;
+    // the built-in String serde with the partition known: the strings go into the batch as they are (no Buffer
+    // per key and value); a plain ASCII key's UTF-8 bytes are its char codes, so murmur2 reads them from the string
+    let k: Buffer | string | null;
+    if (n !== undefined && typeof key === 'string' && isUtf8(ks) && (partition >= 0 || ASCII.test(key))) {
+      k = key;
+      if (partition < 0) partition = (murmur2Ascii(key) & 0x7fffffff) % n;
+    } else {
+      k = ks.serialize(topic, key);
+      if (n !== undefined && partition < 0) partition = k ? partitionFor(k, n) : Math.floor(Math.random() * n);
     }
+    const v = n !== undefined && typeof value === 'string' && isUtf8(vs) ? value : vs.serialize(topic, value);
     t.collector.send(topic, k, v, record.headers(), record.timestamp(), partition);
   }
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
+const isUtf8 = (s: Serializer<unknown>) => (s as { [UTF8_STRINGS]?: boolean })[UTF8_STRINGS] === true;
+/** murmur2 (Kafka's default partitioner) of an ASCII string's bytes, read as its char codes */
+export function murmur2Ascii(s: string): number {
+  const len = s.length;
+  if (len <= 64) {
+    const b = SCRATCH;
+    for (let i = 0; i < len; i++) b[i] = s.charCodeAt(i);
+    return murmur2(b.subarray(0, len));
+  }
+  return murmur2(Buffer.from(s, 'latin1'));
+}
+const SCRATCH = Buffer.allocUnsafe(64);

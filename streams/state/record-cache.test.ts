@@ -65,7 +65,9 @@ test('over its byte budget the cache writes the eldest keys through, and a zero 
   assert.ok(cache.sizeInBytes() <= cache.maxBytes);
   s.flushCache();
   assert.deepEqual(log.map((l) => l[0]).sort(), ['k1', 'k2', 'k3', 'k4', 'k5']);
-  assert.equal(cache.sizeInBytes(), 0);
+  assert.ok(cache.sizeInBytes() <= cache.maxBytes, 'flushed entries stay (clean) within the budget');
+  s.put('k6', 1); s.put('k7', 1); s.put('k8', 1);
+  assert.equal(log.length, 5, 'clean entries make room without a write');
 
   const off = cachedStore(t, false, new ThreadCache(0));
   assert.equal(off.s.isCached(), false);
@@ -99,3 +101,25 @@ test('a cached read gives what the bytes give: a value the serde changes is read
   longs.delete('x');
   assert.equal(longs.get('x'), undefined);
 });
+
+for (const persistent of [false, true]) {
+  test(`${persistent ? 'LMDB' : 'in-memory'} store: a flush keeps its entries, clean — later reads and the next flush's old value do not go to the store`, (t) => {
+    const { s, down, log } = cachedStore(t, persistent, new ThreadCache(10 * 1024 * 1024));
+    s.put('a', 1); s.put('héllo', 2);
+    s.flush();
+    const inner = (s as unknown as { inner: { get(k: Buffer): Buffer | undefined } }).inner;
+    const get = inner.get.bind(inner);
+    let reads = 0;
+    inner.get = (k) => { reads++; return get(k); };
+    assert.equal(s.get('a'), 2 - 1);
+    assert.equal(s.get('héllo'), 2);
+    s.put('a', s.get('a')! + 10);
+    s.flush();
+    assert.equal(reads, 0, 'served by the clean entries');
+    assert.deepEqual(down.at(-1), ['a', 11, 1, 0], 'old value from the clean entry');
+    assert.deepEqual(log.at(-1), ['a', 11]);
+    assert.equal(get(Buffer.from('a'))?.readBigInt64BE(0), 11n, 'the store has the flushed value');
+    assert.equal(s.approximateNumEntries(), 2);
+    s.close();
+  });
+}

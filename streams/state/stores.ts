@@ -2,7 +2,7 @@
 // names (Stores.persistentKeyValueStore, Stores.keyValueStoreBuilder, …). A logged
 // store sends every write to its changelog `<application.id>-<store>-changelog`.
 import path from 'node:path';
-import { EXACT_PRIMITIVES, type Serde } from '../serdes.ts';
+import { EXACT_PRIMITIVES, UTF8_STRINGS, type Serde } from '../serdes.ts';
 import { KeyValue } from '../key-value.ts';
 import { Window, Windowed } from '../windows.ts';
 import { toMillis, type DurationLike } from '../duration.ts';
@@ -91,8 +91,8 @@ export class KeyValueStore<K, V> extends TypedStore implements ReadOnlyKeyValueS
   get(key: K): V | undefined {
     if (this.cache) {
       const e = this.cache.get(this.cacheKey(key));
-      if (e) return e.value === null ? undefined : e.v !== undefined ? (e.v as V) : this.dv(e.value);
-      const b = this.inner.get(this.lastKb!);
+      if (e) return e.value === null ? undefined : e.v !== undefined ? (e.v as V) : this.dv(e.value!);
+      const b = this.inner.get(this.keyBytes());
       return b === undefined ? undefined : this.dv(b);
     }
     const b = this.getBytes(this.sk(key));
@@ -100,29 +100,53 @@ export class KeyValueStore<K, V> extends TypedStore implements ReadOnlyKeyValueS
   }
   put(key: K, value: V | null | undefined): void {
     if (!this.cache) { this.write(this.sk(key), this.sv(value)); return; }
-    const ks = this.cacheKey(key), kb = this.lastKb!, vb = this.sv(value);
-    this.cache.put(ks, { key: kb, value: vb, ctx: this.env.recordContext?.(), size: kb.length + (vb?.length ?? 0) + 64, k: key, v: vb !== null && this.exactValue(value) ? value : undefined });
+    const ks = this.cacheKey(key);
+    let vb: Buffer | null | undefined, v: unknown, size: number;
+    if (typeof value === 'number' && (value | 0) === value && this.numericValues()) {
+      // a count or sum: its bytes are made when the entry is flushed, once per interval
+      vb = undefined; v = value; size = ks.length + 8 + 64;
+    } else {
+      vb = this.sv(value);
+      v = vb !== null && this.exactValue(value) ? value : undefined;
+      size = ks.length + (vb?.length ?? 0) + 64;
+    }
+    this.cache.put(ks, { ks, key: this.lastKb, value: vb, ctx: this.env.recordContext?.(), size, k: key, v, dirty: true });
     if (this.env.cache!.overBudget()) for (const e of this.cache.evict()) this.flushEntry(e);
   }
-  // An aggregation reads a key and then writes it: the key's bytes and cache key are worked out once
+  // An aggregation reads a key and then writes it: the key's cache key (and bytes) are worked out once
   // for both (keys that are strings or numbers only: an object key could change between the calls).
+  // A plain ASCII string under the String serde is its own cache key: its UTF-8 bytes read as latin1
+  // are the same string, so its bytes are made only when the store or the changelog needs them.
   private lastK: unknown = undefined;
   private lastKb?: Buffer;
   private lastKs = '';
+  private keyMemo = false;
   private cacheKey(key: K): string {
-    if (key !== this.lastK || this.lastKb === undefined || (typeof key !== 'string' && typeof key !== 'number')) {
-      this.lastKb = this.sk(key);
-      this.lastKs = this.lastKb.toString('latin1');
+    if (!this.keyMemo || key !== this.lastK || (typeof key !== 'string' && typeof key !== 'number')) {
+      if (typeof key === 'string' && this.stringKeys() && ASCII.test(key)) { this.lastKb = undefined; this.lastKs = key; }
+      else { this.lastKb = this.sk(key); this.lastKs = this.lastKb.toString('latin1'); }
       this.lastK = key;
+      this.keyMemo = true;
     }
     return this.lastKs;
   }
+  /** the bytes of the key cacheKey() last worked out */
+  private keyBytes(): Buffer { return (this.lastKb ??= Buffer.from(this.lastKs, 'latin1')); }
+  private stringKeysMemo?: boolean;
+  private stringKeys(): boolean { return (this.stringKeysMemo ??= (this.keySer.serializer() as { [UTF8_STRINGS]?: boolean })[UTF8_STRINGS] === true); }
+  private numericValuesMemo?: boolean;
+  /** a built-in number serde (Long, Integer, Double): any 32-bit integer serializes without an error */
+  private numericValues(): boolean { return (this.numericValuesMemo ??= this.exactValues() && (this.valSer.serializer() as { [UTF8_STRINGS]?: boolean })[UTF8_STRINGS] !== true); }
+  private exactValuesMemo?: boolean;
+  private exactValues(): boolean { return (this.exactValuesMemo ??= (this.valSer as { [EXACT_PRIMITIVES]?: boolean })[EXACT_PRIMITIVES] === true); }
   /** a cache entry may keep the value itself when the value serde gives it back unchanged (built-in serdes, strings and numbers) */
   private exactValue(v: unknown): boolean {
-    if ((this.valSer as { [EXACT_PRIMITIVES]?: boolean })[EXACT_PRIMITIVES] !== true) return false;
+    if (!this.exactValues()) return false;
     // a lone surrogate comes back from UTF-8 as U+FFFD: such a string is read back from its bytes
     return typeof v === 'number' || (typeof v === 'string' && !LONE_SURROGATE.test(v));
   }
+  private static entryKey(e: CacheEntry): Buffer { return (e.key ??= Buffer.from(e.ks, 'latin1')); }
+  private entryValue(e: CacheEntry): Buffer | null { return e.value === undefined ? (e.value = this.sv(e.v)) : e.value; }
   putIfAbsent(key: K, value: V): V | undefined { const old = this.get(key); if (old === undefined) this.put(key, value); return old; }
   putAll(entries: Array<KeyValue<K, V>>): void { for (const e of entries) this.put(e.key, e.value); }
   delete(key: K): V | undefined { const old = this.get(key); if (old !== undefined) this.put(key, null); return old; }
@@ -140,7 +164,7 @@ export class KeyValueStore<K, V> extends TypedStore implements ReadOnlyKeyValueS
   /** the raw bytes view, for the runtime */
   getBytes(key: Buffer): Buffer | undefined {
     const e = this.cache?.get(key.toString('latin1'));
-    if (e) return e.value ?? undefined;
+    if (e) return this.entryValue(e) ?? undefined;
     return this.inner.get(key);
   }
   override approximateNumEntries(): number { return this.inner.approximateNumEntries() + (this.cache?.size ?? 0); }
@@ -153,20 +177,27 @@ export class KeyValueStore<K, V> extends TypedStore implements ReadOnlyKeyValueS
     const lo = from?.toString('latin1'), hi = to?.toString('latin1');
     for (const [k, e] of this.cache.entriesView()) {
       if ((lo !== undefined && k < lo) || (hi !== undefined && k > hi)) continue;
-      if (e.value === null) merged.delete(k); else merged.set(k, [e.key, e.value]);
+      const v = this.entryValue(e);
+      if (v === null) merged.delete(k); else merged.set(k, [KeyValueStore.entryKey(e), v]);
     }
     return [...merged.keys()].sort().map((k) => merged.get(k)!);
   }
   private flushEntry(e: CacheEntry): void {
-    const old = this.listenerOld(e);
-    this.write(e.key, e.value);
+    const key = KeyValueStore.entryKey(e), value = this.entryValue(e);
     const l = this.flushListener;
-    if (!l || (e.value === null && old === undefined)) return;
+    // the value before this interval's first update: the clean entry it replaced, else the store's
+    let old: V | undefined;
+    if (l) {
+      if (e.old) old = e.old.value === null ? undefined : e.old.v !== undefined ? (e.old.v as V) : this.dv(e.old.value!);
+      else { const b = this.inner.get(key); old = b === undefined ? undefined : this.dv(b); }
+    }
+    e.old = undefined;
+    this.write(key, value);
+    if (!l || (value === null && old === undefined)) return;
     const k = e.k as K;
-    const run = () => l(k, e.value === null ? null : e.v !== undefined ? (e.v as V) : this.dv(e.value), old === undefined ? null : this.dv(old), e.ctx);
+    const run = () => l(k, value === null ? null : e.v !== undefined ? (e.v as V) : this.dv(value), old === undefined ? null : old, e.ctx);
     if (this.env.withRecordContext) this.env.withRecordContext(e.ctx, run); else run();
   }
-  private listenerOld(e: CacheEntry): Buffer | undefined { return this.flushListener ? this.inner.get(e.key) : undefined; }
   /** writes the cached entries through (store, changelog, downstream), eldest first; a commit calls it before it sends */
   flushCache(): void { if (this.cache?.size) for (const e of this.cache.drain()) this.flushEntry(e); }
   override flush(): void { this.flushCache(); super.flush(); }
@@ -177,6 +208,7 @@ export class KeyValueStore<K, V> extends TypedStore implements ReadOnlyKeyValueS
 }
 
 const LONE_SURROGATE = /[\uD800-\uDFFF]/;
+const ASCII = /^[\x00-\x7f]*$/;
 
 // Window store key: [len:4][key][windowStart:8], so one key's windows are contiguous and ordered by start.
 function windowKey(k: Buffer, start: number, seq?: number): Buffer {

@@ -49,7 +49,8 @@ export class TopologyTestDriver {
     this.stateDir = fs.mkdtempSync(path.join(props['state.dir'] as string ?? os.tmpdir(), 'topology-test-driver-'));
     for (const t of topology.internalTopics.keys()) this.internal.add(`${this.appId}-${t}`);
     const collector: RecordCollector = {
-      send: (topic, key, value, headers, timestamp, partition) => {
+      send: (topic, k, v, headers, timestamp, partition) => {
+        const key = typeof k === 'string' ? Buffer.from(k) : k, value = typeof v === 'string' ? Buffer.from(v) : v;
         if (topic.endsWith('-changelog') && topic.startsWith(`${this.appId}-`)) return;
         const consumed = this.tasks.some((t) => t.sourceFor(topic)) || this.globalTask?.sourceFor(topic);
         if (!this.internal.has(topic)) {
