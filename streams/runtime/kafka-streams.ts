@@ -372,6 +372,23 @@ export class KafkaStreams {
     while (!done()) this.processGlobal(await this.globalReader.poll());
   }
 
+  private prefetch?: Promise<[PartitionBatch[], PartitionBatch[]]>;
+  private pollOnce(): Promise<[PartitionBatch[], PartitionBatch[]]> {
+    return Promise.all([this.reader!.poll(), this.globalReader ? this.globalReader.poll() : Promise.resolve([])]);
+  }
+  /**
+   * Before the assignment changes: a fetch made ahead is not processed, so the reader goes
+   * back to where processing is (global records are applied: nothing rewinds the global reader).
+   */
+  private async dropPrefetch(): Promise<void> {
+    const p = this.prefetch;
+    if (!p) return;
+    this.prefetch = undefined;
+    const r = await p.catch(() => undefined);
+    if (r?.[1].length) this.processGlobal(r[1]);
+    for (const [k, pos] of this.positions) { const [t, part] = splitTp(k); this.reader!.seek(t, part, pos); }
+  }
+
   private processGlobal(batches: PartitionBatch[]): void {
     for (const b of batches) for (const r of b.records) this.globalTask!.process(toRaw(r));
   }
@@ -380,9 +397,13 @@ export class KafkaStreams {
     while (!this.stopping) {
       try {
         if (this.membershipError) { const e = this.membershipError; this.membershipError = undefined; throw new StreamsException(`the application's consumer group membership failed: ${e.message}`, e); }
-        if (this.pending) await this.rebalance();
+        if (this.pending) { await this.dropPrefetch(); await this.rebalance(); }
         if (!this.taskByTp.size) { await sleep(50); continue; }
-        const [batches, globalBatches] = await Promise.all([this.reader!.poll(), this.globalReader ? this.globalReader.poll() : Promise.resolve([])]);
+        const fetched = this.prefetch ?? this.pollOnce();
+        this.prefetch = undefined;
+        const [batches, globalBatches] = await fetched;
+        // as Kafka's consumer does, the next fetch is in flight while these records are processed
+        if (!this.stopping) { const next = this.pollOnce(); next.catch(() => undefined); this.prefetch = next; }
         if (globalBatches.length) this.processGlobal(globalBatches);
         for (const b of batches) {
           const k = tpk(b.topic, b.partition);
