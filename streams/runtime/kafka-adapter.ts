@@ -3,7 +3,7 @@
 // (client/GroupConsumer has no custom assignor). The transactional producer is
 // client/'s (ProducerTransaction.sendOffsets adds the group's offsets); reading by
 // assignment, admin and plain producing come from client/ too.
-import { Consumer } from '@platformatic/kafka';
+import { Consumer, type GroupOptions } from '@platformatic/kafka';
 import { KafkaProducer, ensureCodecs, type ClientConfig, type PreparedBatch, type ProducerTransaction } from '../../client/index.ts';
 import { baseOptions } from '../../client/config.ts';
 
@@ -18,7 +18,9 @@ export class StreamsMembership {
   private readonly c: Consumer;
   private closed = false;
   constructor(private readonly cfg: ClientConfig & { groupId: string; topics: string[]; metadata: Buffer; assign: Assignor; sessionTimeoutMs: number; heartbeatIntervalMs: number; onAssignment: (a: Array<{ topic: string; partitions: number[] }>, generation: number) => void; onError?: (e: Error) => void }) {
-    this.c = new Consumer({ ...baseOpts(cfg), groupId: cfg.groupId, autocommit: false });
+    // the group options go to the constructor too: the library rejoins by itself with its defaults
+    // (a commit refused during a rebalance), and the "roundrobin" protocol is refused by a "stream" group
+    this.c = new Consumer({ ...baseOpts(cfg), groupId: cfg.groupId, autocommit: false, ...this.groupOptions() });
     // the library reports a membership it could not keep (broker gone, rejoin failed) as an 'error' event
     this.c.on('error', (e: Error) => { if (!this.closed) cfg.onError?.(e); });
     this.c.on('consumer:group:join', (e: { assignments?: Array<{ topic: string; partitions: number[] }>; generationId?: number }) => {
@@ -30,15 +32,19 @@ export class StreamsMembership {
   async start(): Promise<void> {
     await ensureCodecs();
     for (const t of this.cfg.topics) this.c.topics.track(t);
-    await this.c.joinGroup({
-      sessionTimeout: this.cfg.sessionTimeoutMs, heartbeatInterval: this.cfg.heartbeatIntervalMs, rebalanceTimeout: this.cfg.sessionTimeoutMs,
-      protocols: [{ name: 'stream', version: 1, metadata: this.cfg.metadata }],
+    await this.c.joinGroup(this.groupOptions());
+  }
+  private groupOptions(): GroupOptions {
+    const cfg = this.cfg;
+    return {
+      sessionTimeout: cfg.sessionTimeoutMs, heartbeatInterval: cfg.heartbeatIntervalMs, rebalanceTimeout: cfg.sessionTimeoutMs,
+      protocols: [{ name: 'stream', version: 1, metadata: cfg.metadata }],
       partitionAssigner: (_current, members) => {
         const m = [...members.values()].map((x) => ({ memberId: x.memberId, metadata: x.metadata === undefined ? null : Buffer.isBuffer(x.metadata) ? x.metadata : Buffer.from(x.metadata) }));
-        const out = this.cfg.assign(m);
+        const out = cfg.assign(m);
         return m.map((x) => ({ memberId: x.memberId, assignments: new Map((out.get(x.memberId) ?? []).map((a) => [a.topic, a])) }));
       },
-    });
+    };
   }
   async committed(parts: Array<{ topic: string; partition: number }>): Promise<Map<string, number>> {
     const byTopic = new Map<string, number[]>();

@@ -437,7 +437,7 @@ export class KafkaStreams {
 
   /** A commit that fails (fenced, a rebalance moved the tasks) leaves the tasks corrupted: they are rebuilt from their changelogs. */
   private async onError(e: Error): Promise<void> {
-    if (process.env.STREAMS_DEBUG) console.error(`streams ${this.cfg.clientId}: ${e.message}`);
+    if (process.env.STREAMS_DEBUG) console.error(`streams ${this.cfg.clientId}: ${e.message} ${kafkaErrorCodes(e)}`);
     const migrated = kafkaErrorCodes(e).some((c) => MIGRATED.has(c));
     // the same "tasks moved" failure again and again is no rebalance: it goes to the exception handler
     if (migrated && !(e instanceof StreamsException) && ++this.migratedInARow <= 5) {
