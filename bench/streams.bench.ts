@@ -1,7 +1,8 @@
 // Stream processing: word count over BENCH_COUNT lines of 100 B (10 words each
 // from a 10 000-word vocabulary) with at_least_once and exactly_once_v2, against a
 // bare consume→produce loop on the same client; the restore rate of a store of
-// BENCH_KEYS keys from its changelog; LMDB against the in-memory store.
+// BENCH_KEYS keys from its changelog; LMDB against the in-memory store. With BENCH_ONLY=eos|alos,
+// STREAMS_PROF=FILE writes a CPU profile (.cpuprofile) of the streams run alone.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -89,7 +90,7 @@ async function bareWordCount(input: string): Promise<{ rps: number }> {
   return { rps: rate(COUNT, ms) };
 }
 
-async function wordCount(input: string, guarantee: 'at_least_once' | 'exactly_once_v2'): Promise<{ rps: number; ms: number }> {
+async function wordCount(input: string, guarantee: 'at_least_once' | 'exactly_once_v2'): Promise<{ rps: number; ms: number; moved: string }> {
   const b = new StreamsBuilder();
   const out = `wc-out-${guarantee}`;
   await admin.createTopics([{ topic: out, partitions: PARTITIONS, replicationFactor: 1 }]);
@@ -100,14 +101,20 @@ async function wordCount(input: string, guarantee: 'at_least_once' | 'exactly_on
     .toStream().to(out, Produced.with(Serdes.String(), Serdes.Long()));
   const stateDir = tempDir('bench-state-');
   const app = new KafkaStreams(b.build(), { 'application.id': `bench-${guarantee}`, 'bootstrap.servers': bootstrap, 'processing.guarantee': guarantee, 'state.dir': stateDir, 'commit.interval.ms': guarantee === 'exactly_once_v2' ? 100 : 1000 });
+  let sess: any;
+  if (process.env.STREAMS_PROF) { const insp = await import('node:inspector'); sess = new insp.Session(); sess.connect(); await new Promise((r) => sess.post('Profiler.enable', () => sess.post('Profiler.start', r))); }
   const t0 = Date.now();
   await app.start();
   // done when the input subtopology processed every line and the counting subtopology every word
   while (app.processed < COUNT * 11) await sleep(50);
   const ms = Date.now() - t0;
+  if (sess) await new Promise((r) => sess.post('Profiler.stop', (_e: unknown, res: any) => { fs.writeFileSync(process.env.STREAMS_PROF!, JSON.stringify(res.profile)); r(undefined); }));
   await app.close();
   fs.rmSync(stateDir, { recursive: true, force: true });
-  return { rps: rate(COUNT, ms), ms };
+  // what the record cache saves: offsets written per line to each topic (under EOS a commit marker per partition and transaction too)
+  const offs = await admin.topicOffsets([`bench-${guarantee}-counts-repartition`, `bench-${guarantee}-counts-changelog`, out]);
+  const per = (t: string) => (offs.filter((o) => o.topic === t).reduce((n, o) => n + o.latest - o.earliest, 0) / COUNT).toFixed(2);
+  return { rps: rate(COUNT, ms), ms, moved: `offsets per line: repartition ${per(`bench-${guarantee}-counts-repartition`)}, changelog ${per(`bench-${guarantee}-counts-changelog`)}, output ${per(out)}` };
 }
 
 async function restoreRate(): Promise<{ keysPerSec: number; ms: number; keysPerCpuSec: number }> {
@@ -171,7 +178,7 @@ try {
   if (only === 'eos' || only === 'alos') {
     await produceInput('lines');
     const x = await measured(COUNT, () => wordCount('lines', only === 'eos' ? 'exactly_once_v2' : 'at_least_once'));
-    console.log(`  KafkaStreams ${only}: ${x.rps} lines/s (${x.ms} ms; ${cpuText(x)})`);
+    console.log(`  KafkaStreams ${only}: ${x.rps} lines/s (${x.ms} ms; ${cpuText(x)}; ${x.moved})`);
   } else if (!only) {
     console.log(storeMicro());
     await produceInput('lines');
@@ -181,9 +188,9 @@ try {
     console.log(`  bare consume->produce loop (client/, 1 record out per line)   ${bare.rps} lines/s  (${cpuText(bare)})`);
     console.log(`  bare word count by hand (client/, Map, no changelog)           ${bareWc.rps} lines/s  (${(bareWc.rps / bare.rps).toFixed(2)}x bare loop; ${cpuText(bareWc)})`);
     const alos = await measured(COUNT, () => wordCount('lines', 'at_least_once'));
-    console.log(`  KafkaStreams at_least_once (10 words -> repartition, changelog, output)   ${alos.rps} lines/s  (${(alos.rps / bare.rps).toFixed(2)}x bare loop, ${(alos.rps / bareWc.rps).toFixed(2)}x bare word count; ${cpuText(alos)})`);
+    console.log(`  KafkaStreams at_least_once (10 words -> repartition, changelog, output)   ${alos.rps} lines/s  (${(alos.rps / bare.rps).toFixed(2)}x bare loop, ${(alos.rps / bareWc.rps).toFixed(2)}x bare word count; ${cpuText(alos)}; ${alos.moved})`);
     const eos = await measured(COUNT, () => wordCount('lines', 'exactly_once_v2'));
-    console.log(`  KafkaStreams exactly_once_v2                                   ${eos.rps} lines/s  (${(eos.rps / bare.rps).toFixed(2)}x bare loop, ${(eos.rps / bareWc.rps).toFixed(2)}x bare word count; ${cpuText(eos)})`);
+    console.log(`  KafkaStreams exactly_once_v2                                   ${eos.rps} lines/s  (${(eos.rps / bare.rps).toFixed(2)}x bare loop, ${(eos.rps / bareWc.rps).toFixed(2)}x bare word count; ${cpuText(eos)}; ${eos.moved})`);
     console.log(`  (load average ${os.loadavg()[0].toFixed(1)} at the end)`);
   }
   if (!only || only === 'restore') {
