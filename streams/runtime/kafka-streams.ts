@@ -23,7 +23,7 @@ import { StandbyTasks, type StandbyRuntime } from './standby.ts';
 import { RecordAccumulator } from './record-accumulator.ts';
 
 /** accumulated output bytes that go out mid-poll, without waiting for the poll's end */
-const DISPATCH_BYTES = 1 << 20;
+const DISPATCH_BYTES = 256 << 10;
 /** output bytes sent and not yet acknowledged before processing waits for the producer */
 const MAX_IN_FLIGHT_BYTES = 32 << 20;
 
@@ -415,11 +415,11 @@ export class KafkaStreams {
             for (let tries = 0; ; tries++) {
               try { rt.task.process(raw); break; } catch (e) { if (!(e instanceof SerdeNotReadyException) || tries >= 3) throw e; await e.ready; }
             }
-            this.processed++;
+            // a large poll: what it produced so far goes out now, and the producer gets a turn of the
+            // event loop (its answers come in, its next request goes out) while processing goes on
+            if ((++this.processed & 255) === 0 && this.acc.bytes >= DISPATCH_BYTES) { this.dispatch(); await new Promise((r) => setImmediate(r)); }
           }
           this.positions.set(k, b.nextOffset);
-          // a large poll: what it produced so far goes out now, and the producer gets a turn of the event loop
-          if (this.acc.bytes >= DISPATCH_BYTES) { this.dispatch(); await new Promise((r) => setImmediate(r)); }
         }
         const now = Date.now();
         for (const rt of this.tasks.values()) rt.task.punctuate('WALL_CLOCK_TIME', now);
