@@ -1,21 +1,35 @@
-// A member of a consumer group (Connect's sink tasks): the library keeps the
-// membership (join, sync, heartbeats on their own timer, rejoin on rebalance);
-// records are read with a PartitionReader over the partitions the group assigned,
-// so pause/resume/seek work per partition. Assignment changes are applied at the
-// start of poll(), in the caller's flow: onRevoked(partitions) runs before they
-// stop being read, onAssigned(partitions) once their committed offsets are known —
-// never while the caller is still handling records.
-// Kafka's eager protocol, kept although the library rejoins on its own when a heartbeat
-// learns of a rebalance: its rejoin waits for onRebalance (the caller commits what it
-// handled) before the JoinGroup goes out, so a partition's next owner, which can only get
-// it once every member rejoined, starts after what this member handled. From the start of
-// a rebalance until the new assignment is applied nothing is handed out; records fetched
-// across it go back to the reader; owns() says whether a partition is still this member's.
-import { Consumer, kPerformWithRetry } from '@platformatic/kafka';
-import { baseOptions, type ClientConfig } from './config.ts';
+// A member of a consumer group (Connect's sink tasks, `tributary consume --group`): the
+// membership is client/group-member.ts (join, sync, heartbeats on a timer, leave); records
+// are read with a PartitionReader over the partitions the group assigned, so pause/resume/
+// seek work per partition.
+// Kafka's eager protocol, as KafkaConsumer.poll() keeps it: a heartbeat that learns of a
+// rebalance only marks the member; the next poll() calls onRevoked(every partition) — the
+// caller commits what it handled — and only then sends JoinGroup. A partition's next owner
+// can only get it once every member rejoined, so it starts after what this member handled.
+// onAssigned(partitions) runs once their committed offsets are known. Both run inside
+// poll(), in the caller's flow, never while it is still handling records. A member whose
+// session may have expired (no heartbeat answered for a session timeout, e.g. its event loop
+// was blocked) hands nothing out and owns() nothing until a heartbeat or a rejoin settles it.
+import type { ClientConfig } from './config.ts';
 import { ensureCodecs } from './codecs.ts';
 import { PartitionReader, type Isolation, type PartitionBatch, type TopicPartition } from './partition-reader.ts';
 import { KafkaAdmin } from './admin.ts';
+import { GroupMember } from './group-member.ts';
+import { decodeConsumerAssignment } from './admin-assignment.ts';
+import { decodeSubscription, encodeAssignment, encodeSubscription, rangeAssign, roundRobinAssign, type Assignment, type AssignorName, type Subscription } from './consumer-protocol.ts';
+
+/** A partition assignor run by the group's leader (a custom one: a protocol name, the user data each member sends, the assignment). */
+export interface ConsumerAssignor {
+  name: string;
+  /** what this member sends with its subscription (e.g. its host, its standby state) */
+  userData?: () => Buffer | null;
+  assign: (members: Subscription[], partitionCounts: Map<string, number>) => Assignment | Promise<Assignment>;
+}
+
+const BUILTIN: Record<AssignorName, ConsumerAssignor> = {
+  range: { name: 'range', assign: rangeAssign },
+  roundrobin: { name: 'roundrobin', assign: roundRobinAssign },
+};
 
 export interface GroupConsumerConfig extends ClientConfig {
   groupId: string;
@@ -31,83 +45,59 @@ export interface GroupConsumerConfig extends ClientConfig {
   autoOffsetReset?: 'earliest' | 'latest';
   isolation?: Isolation;
   metadataRefreshMs?: number;
+  /** the assignors this member offers, preferred first (default range, roundrobin); the coordinator picks one every member offers */
+  assignors?: (AssignorName | ConsumerAssignor)[];
   onAssigned?: (partitions: TopicPartition[]) => void | Promise<void>;
   onRevoked?: (partitions: TopicPartition[]) => void | Promise<void>;
-  /** a rebalance started: commit what was handled; the rejoin waits for it (at most half the rebalance timeout) */
+  /** a heartbeat learned that the group re-forms (a hint, not awaited: the next poll() revokes, then rejoins) */
   onRebalance?: () => Promise<void>;
 }
 
 const tpk = (t: string, p: number) => `${t}\u0000${p}`;
 
 export class GroupConsumer {
-  private readonly c: Consumer;
+  private readonly member: GroupMember;
   private readonly reader: PartitionReader;
   private readonly admin: KafkaAdmin | null;
-  /** what the group last gave us, not yet applied */
-  private pending: TopicPartition[] | null = null;
+  private readonly assignors: ConsumerAssignor[];
   private current = new Map<string, TopicPartition>();
   private paused = new Set<string>();
   private topics = new Set<string>();
   private lastTopicCheck = 0;
   private closed = false;
-  private lost: Error | null = null;
-  /** bumped when a rebalance starts and when an assignment arrives: a fetch that spans a change is not handed out */
-  private epoch = 0;
-  /** since when the group is re-forming (no records handed out until the new assignment arrives), or 0 */
-  private rebalancingSince = 0;
 
   constructor(private readonly cfg: GroupConsumerConfig) {
-    this.c = new Consumer({
-      ...baseOptions(cfg),
-      groupId: cfg.groupId,
-      autocommit: false,
-      sessionTimeout: cfg.sessionTimeoutMs ?? 45000,
-      heartbeatInterval: cfg.heartbeatIntervalMs ?? 3000,
-      rebalanceTimeout: cfg.rebalanceTimeoutMs ?? cfg.sessionTimeoutMs ?? 60000,
+    const sessionTimeoutMs = cfg.sessionTimeoutMs ?? 45000;
+    this.assignors = (cfg.assignors ?? ['range', 'roundrobin']).map((a) => (typeof a === 'string' ? BUILTIN[a] : a));
+    this.member = new GroupMember({
+      ...cfg,
+      sessionTimeoutMs,
+      heartbeatIntervalMs: cfg.heartbeatIntervalMs ?? 3000,
+      rebalanceTimeoutMs: cfg.rebalanceTimeoutMs ?? sessionTimeoutMs,
+      protocols: () => this.assignors.map((a) => ({ name: a.name, metadata: encodeSubscription([...this.topics].sort(), a.userData?.() ?? null) })),
+      assign: async (protocol, members) => {
+        const assignor = this.assignors.find((a) => a.name === protocol);
+        if (!assignor) throw new Error(`the group chose assignor ${protocol}, which this member does not offer`);
+        const subs = members.map((m) => decodeSubscription(m.memberId, m.metadata) ?? { memberId: m.memberId, topics: [], userData: null });
+        const counts = await this.member.partitionCounts([...new Set(subs.flatMap((x) => x.topics))]);
+        const out = await assignor.assign(subs, counts);
+        return new Map(subs.map((x) => [x.memberId, encodeAssignment(out.get(x.memberId) ?? [])]));
+      },
+      onRejoinNeeded: () => { if (!this.closed) void this.cfg.onRebalance?.().catch(() => undefined); },
     });
     this.reader = new PartitionReader({ ...cfg, clientId: cfg.clientId, maxWaitMs: cfg.maxWaitMs ?? 500, resetTo: cfg.autoOffsetReset ?? 'earliest' });
     this.admin = cfg.topicsRegex ? new KafkaAdmin(cfg) : null;
-    this.c.on('consumer:group:join', (e: { assignments?: { topic: string; partitions: number[] }[] }) => {
-      if (e.assignments) { this.pending = e.assignments.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition }))); this.epoch++; this.rebalancingSince = 0; }
-    });
-    // the library's own rejoin (after a heartbeat saw the rebalance or lost the membership) goes
-    // through its retry helper: the first attempt waits until the caller committed
-    type Retry = (id: string, op: unknown, cb: unknown, attempt?: number, ...rest: unknown[]) => void;
-    const lib = this.c as unknown as Record<symbol, Retry>;
-    const retry = lib[kPerformWithRetry].bind(this.c);
-    lib[kPerformWithRetry] = (id, op, cb, attempt = 0, ...rest) => {
-      if (id !== 'rejoinGroup' || attempt !== 0 || this.closed) { retry(id, op, cb, attempt, ...rest); return; }
-      void this.beforeRejoin().finally(() => retry(id, op, cb, attempt, ...rest));
-    };
-    // The library emits 'error' when its background rejoin gives up (the broker gone for a
-    // while): without a listener that is an uncaught exception that ends the process.
-    // Remember it; the next poll() rejoins or throws it to the caller's backoff.
-    this.c.on('error', (e: Error) => { if (!this.closed) this.lost = e; });
   }
 
-  private async beforeRejoin(): Promise<void> {
-    this.epoch++;
-    this.rebalancingSince = Date.now();
-    if (!this.cfg.onRebalance) return;
-    const limit = (this.cfg.rebalanceTimeoutMs ?? this.cfg.sessionTimeoutMs ?? 60000) / 2;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.cfg.onRebalance().catch(() => undefined), new Promise((r) => { timer = setTimeout(r, limit); })]).finally(() => clearTimeout(timer));
-  }
+  get memberId(): string | null { return this.member.memberId || null; }
+  get generationId(): number { return this.member.generationId; }
 
-  get memberId(): string | null { return this.c.memberId; }
-  get generationId(): number { return this.c.generationId; }
-
-  /** Joins the group (resolves after the first assignment arrived). */
+  /** Joins the group (resolves once the first assignment is applied). */
   async start(): Promise<void> {
     await ensureCodecs();
     await this.refreshTopics(true);
-    if (!this.topics.size && this.cfg.topicsRegex) return; // nothing to subscribe yet: poll() checks again
-    await this.join();
-  }
-
-  private async join(): Promise<void> {
-    for (const t of this.topics) this.c.topics.track(t);
-    await this.c.joinGroup({ sessionTimeout: this.cfg.sessionTimeoutMs ?? 45000, heartbeatInterval: this.cfg.heartbeatIntervalMs ?? 3000, rebalanceTimeout: this.cfg.rebalanceTimeoutMs ?? this.cfg.sessionTimeoutMs ?? 60000 });
+    if (!this.topics.size) return; // nothing to subscribe yet: poll() checks again
+    await this.rejoin();
   }
 
   /** Topics by regex: returns true when the subscription changed. */
@@ -125,26 +115,27 @@ export class GroupConsumer {
     return changed;
   }
 
-  private async applyAssignment(): Promise<void> {
-    const next = this.pending;
-    if (!next) return;
-    this.pending = null;
-    const want = new Map(next.map((tp) => [tpk(tp.topic, tp.partition), tp]));
-    const revoked = [...this.current.values()].filter((tp) => !want.has(tpk(tp.topic, tp.partition)));
-    const added = next.filter((tp) => !this.current.has(tpk(tp.topic, tp.partition)));
-    if (revoked.length) {
-      await this.cfg.onRevoked?.(revoked);
-      this.reader.unassign(revoked);
-      for (const tp of revoked) this.current.delete(tpk(tp.topic, tp.partition));
+  /**
+   * Kafka's eager rebalance: every partition is revoked (the caller commits), then JoinGroup/
+   * SyncGroup, then the new assignment from its committed offsets. An error of onRevoked is
+   * thrown after the rejoin (as KafkaConsumer.poll() does), the rejoin happens regardless.
+   */
+  private async rejoin(): Promise<void> {
+    let revokeError: unknown = null;
+    if (this.current.size) {
+      const all = [...this.current.values()];
+      try { await this.cfg.onRevoked?.(all); } catch (e) { revokeError = e; }
+      this.reader.unassign(all);
+      this.current.clear();
     }
+    const bytes = await this.member.join();
+    const added = (decodeConsumerAssignment(bytes) ?? []).flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition })));
     if (added.length) {
-      const byTopic = new Map<string, number[]>();
-      for (const tp of added) { let l = byTopic.get(tp.topic); if (!l) byTopic.set(tp.topic, (l = [])); l.push(tp.partition); }
-      const committed = await this.c.listCommittedOffsets({ topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
+      const committed = await this.member.committed(added);
       const reset = this.cfg.autoOffsetReset ?? 'earliest';
       await this.reader.assign(added.map((tp) => {
-        const off = committed.get(tp.topic)?.[tp.partition];
-        return { ...tp, offset: off !== undefined && off >= 0n ? Number(off) : reset };
+        const off = committed.get(tpk(tp.topic, tp.partition));
+        return { ...tp, offset: off !== undefined && off >= 0 ? off : reset };
       }));
       for (const tp of added) {
         this.current.set(tpk(tp.topic, tp.partition), tp);
@@ -152,32 +143,29 @@ export class GroupConsumer {
       }
       await this.cfg.onAssigned?.(added);
     }
+    if (revokeError) throw revokeError;
   }
 
-  /** Applies a new assignment if one came, then one fetch round over the assigned, unpaused partitions. */
+  /** Rejoins if the group re-forms (revoking first), then one fetch round over the assigned, unpaused partitions. */
   async poll(): Promise<PartitionBatch[]> {
     if (this.closed) return [];
-    if (this.lost) { this.lost = null; await this.join(); }
-    if (await this.refreshTopics().catch(() => false)) await this.join();
-    else if (!this.c.isActive() && this.topics.size && !this.c.memberId) await this.join();
-    await this.applyAssignment();
+    if (await this.refreshTopics().catch(() => false)) this.member.requestRejoin('the subscription changed');
+    if (!this.topics.size) { await new Promise((r) => setTimeout(r, 100)); return []; }
+    if (this.member.sessionMaybeExpired()) await this.member.heartbeat();
+    if (this.member.needsRejoin() || this.member.sessionMaybeExpired()) await this.rejoin();
     if (!this.current.size) { await new Promise((r) => setTimeout(r, 100)); return []; }
-    // as Kafka's eager protocol: nothing is handed out while the group re-forms (bounded, in case no assignment comes)
-    if (this.rebalancingSince && Date.now() - this.rebalancingSince < (this.cfg.rebalanceTimeoutMs ?? this.cfg.sessionTimeoutMs ?? 60000)) { await new Promise((r) => setTimeout(r, 20)); return []; }
-    const epoch = this.epoch;
     const batches = await this.reader.poll();
-    if (epoch !== this.epoch || this.pending) {
-      // the group changed while fetching: these partitions may be someone else's now
+    if (this.member.needsRejoin() || this.member.sessionMaybeExpired()) {
+      // the group re-forms (or may have dropped us) while fetching: the next poll revokes first
       for (const b of batches) if (b.records.length) this.reader.seek(b.topic, b.partition, b.records[0].offset);
       return [];
     }
     return batches;
   }
 
-  /** Whether this partition is still ours: false once the group gave it to another member, before poll() revokes it. */
+  /** Whether this partition is still ours: false once the membership is lost or may have expired, before poll() revokes it. */
   owns(tp: TopicPartition): boolean {
-    if (!this.current.has(tpk(tp.topic, tp.partition))) return false;
-    return !this.pending || this.pending.some((x) => x.topic === tp.topic && x.partition === tp.partition);
+    return this.current.has(tpk(tp.topic, tp.partition)) && !this.member.lost && !this.member.sessionMaybeExpired();
   }
 
   assignment(): TopicPartition[] { return [...this.current.values()]; }
@@ -187,10 +175,9 @@ export class GroupConsumer {
   isPaused(tp: TopicPartition): boolean { return this.paused.has(tpk(tp.topic, tp.partition)); }
   resume(tps: TopicPartition[]): void { for (const tp of tps) this.paused.delete(tpk(tp.topic, tp.partition)); this.reader.resume(tps); }
 
-  /** Commits the next offsets to read (Kafka's convention) for these partitions. */
+  /** Commits the next offsets to read (Kafka's convention) for these partitions, in this member's generation. */
   async commit(offsets: { topic: string; partition: number; offset: number }[]): Promise<void> {
-    if (!offsets.length) return;
-    await this.c.commit({ offsets: offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: BigInt(o.offset), leaderEpoch: -1 })) });
+    await this.member.commit(offsets);
   }
 
   /** Leaves the group (its partitions move to the others at once). */
@@ -199,6 +186,6 @@ export class GroupConsumer {
     this.closed = true;
     await this.reader.close();
     await this.admin?.close();
-    await new Promise<void>((resolve) => this.c.close(true, () => resolve()));
+    await this.member.close();
   }
 }
