@@ -44,7 +44,8 @@ export function decodeSubscription(memberId: string, buf: Buffer | null): Subscr
 export function encodeAssignment(assignment: TopicAssignment[]): Buffer {
   const parts: Buffer[] = [int16(0), int32(assignment.length)];
   for (const a of assignment) { parts.push(str(a.topic), int32(a.partitions.length)); for (const p of a.partitions) parts.push(int32(p)); }
-  parts.push(int32(-1));
+  // empty user data, not null (-1): the library's DescribeGroups reader (our admin's) misreads a null there
+  parts.push(int32(0));
   return Buffer.concat(parts);
 }
 

@@ -1,12 +1,14 @@
 // Membership of a group that uses the consumer protocol for something other than
 // reading (the registry's leader election, as Confluent's registry does): each
-// member announces metadata; the member the coordinator picks as group leader runs
-// `assign` over everyone's metadata; every member learns its own share.
-// Note: with a single member the library assigns every partition to it without
-// asking `assign`; callers decide from the outcome (e.g. "leader = eligible holder").
-import { Consumer } from '@platformatic/kafka';
-import { baseOptions, type ClientConfig } from './config.ts';
+// member announces metadata (the user data of its consumer subscription); the member
+// the coordinator picks as group leader runs `assign` over everyone's metadata (a lone
+// member too); every member learns its own share. The membership is client/group-member.ts;
+// with no offsets to commit first, a rebalance a heartbeat learns of is joined at once.
+import type { ClientConfig } from './config.ts';
 import { ensureCodecs } from './codecs.ts';
+import { GroupMember } from './group-member.ts';
+import { decodeConsumerAssignment } from './admin-assignment.ts';
+import { decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol.ts';
 
 export interface MemberMetadata { memberId: string; metadata: Buffer | null }
 
@@ -19,57 +21,67 @@ export interface GroupMembershipConfig extends ClientConfig {
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   rebalanceTimeoutMs?: number;
-  /** after every rebalance, with this member's share */
+  /** after every rebalance, with this member's share ([] while it is out of the group) */
   onAssignment: (assignment: { topic: string; partitions: number[] }[]) => void;
 }
 
 export class GroupMembership {
-  private readonly c: Consumer;
+  private readonly member: GroupMember;
   private closed = false;
+  private joining: Promise<void> | null = null;
+  private retry: NodeJS.Timeout | null = null;
 
   constructor(private readonly cfg: GroupMembershipConfig) {
-    this.c = new Consumer({ ...baseOptions(cfg), groupId: cfg.groupId, autocommit: false });
-    this.c.on('consumer:group:join', (e: { assignments?: { topic: string; partitions: number[] }[] }) => {
-      if (e.assignments && !this.closed) cfg.onAssignment(e.assignments);
+    this.member = new GroupMember({
+      ...cfg,
+      sessionTimeoutMs: cfg.sessionTimeoutMs ?? 10000,
+      heartbeatIntervalMs: cfg.heartbeatIntervalMs ?? 1000,
+      rebalanceTimeoutMs: cfg.rebalanceTimeoutMs ?? 10000,
+      protocols: () => [{ name: cfg.protocol.name, metadata: encodeSubscription(cfg.topics, cfg.protocol.metadata) }],
+      assign: (_protocol, members) => {
+        const m = members.map((x) => ({ memberId: x.memberId, metadata: decodeSubscription(x.memberId, x.metadata)?.userData ?? null }));
+        const out = cfg.assign(m);
+        return new Map(m.map((x) => [x.memberId, encodeAssignment(out.get(x.memberId) ?? [])]));
+      },
+      // out of the group (not merely re-forming): the share is gone at once
+      onRejoinNeeded: () => { if (!this.closed) { if (this.member.lost) cfg.onAssignment([]); void this.rejoin().catch(() => undefined); } },
     });
-    // A background rejoin that gives up (broker gone for a while) is emitted as 'error': without
-    // a listener the process would die. Lose the share and keep trying to rejoin.
-    this.c.on('error', () => {
-      if (this.closed) return;
-      cfg.onAssignment([]);
-      this.scheduleRejoin();
-    });
+  }
+
+  get memberId(): string | null { return this.member.memberId || null; }
+
+  /** Joins (resolves after the first assignment was handed to onAssignment). */
+  async start(): Promise<void> {
+    await ensureCodecs();
+    await this.rejoin();
+  }
+
+  private rejoin(): Promise<void> {
+    this.joining ??= (async () => {
+      try {
+        const bytes = await this.member.join();
+        if (!this.closed) this.cfg.onAssignment(decodeConsumerAssignment(bytes) ?? []);
+      } catch (e) {
+        // the broker gone for a while: out of the group until a retry gets back in
+        if (!this.closed) { this.cfg.onAssignment([]); this.scheduleRejoin(); }
+        throw e;
+      } finally {
+        this.joining = null;
+      }
+    })();
+    return this.joining;
   }
 
   private scheduleRejoin(): void {
-    const t = setTimeout(() => {
-      if (this.closed) return;
-      this.start().catch(() => this.scheduleRejoin());
-    }, 1000);
-    t.unref();
-  }
-
-  get memberId(): string | null { return this.c.memberId; }
-
-  async start(): Promise<void> {
-    await ensureCodecs();
-    for (const t of this.cfg.topics) this.c.topics.track(t);
-    await this.c.joinGroup({
-      sessionTimeout: this.cfg.sessionTimeoutMs ?? 10000,
-      heartbeatInterval: this.cfg.heartbeatIntervalMs ?? 1000,
-      rebalanceTimeout: this.cfg.rebalanceTimeoutMs ?? 10000,
-      protocols: [this.cfg.protocol],
-      partitionAssigner: (_current, members) => {
-        const m = [...members.values()].map((x) => ({ memberId: x.memberId, metadata: x.metadata === undefined ? null : Buffer.isBuffer(x.metadata) ? x.metadata : Buffer.from(x.metadata) }));
-        const out = this.cfg.assign(m);
-        return m.map((x) => ({ memberId: x.memberId, assignments: new Map((out.get(x.memberId) ?? []).map((a) => [a.topic, a])) }));
-      },
-    });
+    if (this.retry) return;
+    this.retry = setTimeout(() => { this.retry = null; if (!this.closed) this.rejoin().catch(() => undefined); }, 1000);
+    this.retry.unref();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await new Promise<void>((resolve) => this.c.close(true, () => resolve()));
+    if (this.retry) clearTimeout(this.retry);
+    await this.member.close();
   }
 }
