@@ -17,8 +17,8 @@ readline.createInterface({ input: process.stdin }).on('line', (l) => {
 
 const c = new GroupConsumer({
   bootstrap, clientId: 'child', groupId, topics: [topic], sessionTimeoutMs: Number(session), heartbeatIntervalMs: Number(heartbeat), maxWaitMs: 200,
-  onAssigned: (tps) => say({ assigned: tps.map((tp) => tp.partition), generation: c.generationId }),
-  onRevoked: (tps) => say({ revoked: tps.map((tp) => tp.partition) }),
+  onAssigned: (tps) => { say({ assigned: tps.map((tp) => tp.partition), generation: c.generationId }); },
+  onRevoked: (tps) => { say({ revoked: tps.map((tp) => tp.partition) }); },
 });
 await c.start();
 while (!stopping) {
