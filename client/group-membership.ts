@@ -21,8 +21,10 @@ export interface GroupMembershipConfig extends ClientConfig {
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   rebalanceTimeoutMs?: number;
-  /** after every rebalance, with this member's share ([] while it is out of the group) */
-  onAssignment: (assignment: { topic: string; partitions: number[] }[]) => void;
+  /** after every rebalance, with this member's share ([] while it is out of the group) and the generation it belongs to */
+  onAssignment: (assignment: { topic: string; partitions: number[] }[], generationId: number) => void;
+  /** a background rejoin failed (the broker gone for a while); it is retried every second */
+  onError?: (e: Error) => void;
 }
 
 export class GroupMembership {
@@ -44,11 +46,12 @@ export class GroupMembership {
         return new Map(m.map((x) => [x.memberId, encodeAssignment(out.get(x.memberId) ?? [])]));
       },
       // out of the group (not merely re-forming): the share is gone at once
-      onRejoinNeeded: () => { if (!this.closed) { if (this.member.lost) cfg.onAssignment([]); void this.rejoin().catch(() => undefined); } },
+      onRejoinNeeded: () => { if (!this.closed) { if (this.member.lost) cfg.onAssignment([], -1); void this.rejoin().catch(() => undefined); } },
     });
   }
 
   get memberId(): string | null { return this.member.memberId || null; }
+  get generationId(): number { return this.member.generationId; }
 
   /** Joins (resolves after the first assignment was handed to onAssignment). */
   async start(): Promise<void> {
@@ -60,10 +63,10 @@ export class GroupMembership {
     this.joining ??= (async () => {
       try {
         const bytes = await this.member.join();
-        if (!this.closed) this.cfg.onAssignment(decodeConsumerAssignment(bytes) ?? []);
+        if (!this.closed) this.cfg.onAssignment(decodeConsumerAssignment(bytes) ?? [], this.member.generationId);
       } catch (e) {
         // the broker gone for a while: out of the group until a retry gets back in
-        if (!this.closed) { this.cfg.onAssignment([]); this.scheduleRejoin(); }
+        if (!this.closed) { this.cfg.onAssignment([], -1); this.cfg.onError?.(e as Error); this.scheduleRejoin(); }
         throw e;
       } finally {
         this.joining = null;
