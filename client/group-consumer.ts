@@ -64,6 +64,11 @@ export class GroupConsumer {
   private paused = new Set<string>();
   private topics = new Set<string>();
   private lastTopicCheck = 0;
+  /** the partition counts the leader assigned from (Kafka's leader rejoins when one changes) */
+  private assignedCounts: Map<string, number> | null = null;
+  private lastCountCheck = 0;
+  /** what the group gave at the last join, until its offsets are known and it is applied (retried by the next poll) */
+  private toApply: TopicPartition[] | null = null;
   private closed = false;
 
   constructor(private readonly cfg: GroupConsumerConfig) {
@@ -80,6 +85,7 @@ export class GroupConsumer {
         if (!assignor) throw new Error(`the group chose assignor ${protocol}, which this member does not offer`);
         const subs = members.map((m) => decodeSubscription(m.memberId, m.metadata) ?? { memberId: m.memberId, topics: [], userData: null });
         const counts = await this.member.partitionCounts([...new Set(subs.flatMap((x) => x.topics))]);
+        this.assignedCounts = counts;
         const out = await assignor.assign(subs, counts);
         return new Map(subs.map((x) => [x.memberId, encodeAssignment(out.get(x.memberId) ?? [])]));
       },
@@ -115,6 +121,16 @@ export class GroupConsumer {
     return changed;
   }
 
+  /** The leader's check (every metadataRefreshMs) that the topics it assigned still have the partitions it assigned from. */
+  private async partitionsChanged(): Promise<boolean> {
+    const was = this.assignedCounts;
+    if (!this.member.leader || !was || this.member.needsRejoin() || Date.now() - this.lastCountCheck < (this.cfg.metadataRefreshMs ?? 5000)) return false;
+    this.lastCountCheck = Date.now();
+    const topics = [...new Set([...was.keys(), ...this.topics])];
+    const now = await this.member.partitionCounts(topics);
+    return topics.some((t) => (now.get(t) ?? 0) !== (was.get(t) ?? 0));
+  }
+
   /**
    * Kafka's eager rebalance: every partition is revoked (the caller commits), then JoinGroup/
    * SyncGroup, then the new assignment from its committed offsets. An error of onRevoked is
@@ -128,8 +144,16 @@ export class GroupConsumer {
       this.reader.unassign(all);
       this.current.clear();
     }
+    this.toApply = null;
     const bytes = await this.member.join();
-    const added = (decodeConsumerAssignment(bytes) ?? []).flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition })));
+    this.toApply = (decodeConsumerAssignment(bytes) ?? []).flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition })));
+    await this.applyAssignment();
+    if (revokeError) throw revokeError;
+  }
+
+  private async applyAssignment(): Promise<void> {
+    const added = this.toApply;
+    if (!added) return;
     if (added.length) {
       const committed = await this.member.committed(added);
       const reset = this.cfg.autoOffsetReset ?? 'earliest';
@@ -141,18 +165,20 @@ export class GroupConsumer {
         this.current.set(tpk(tp.topic, tp.partition), tp);
         if (this.paused.has(tpk(tp.topic, tp.partition))) this.reader.pause([tp]);
       }
-      await this.cfg.onAssigned?.(added);
     }
-    if (revokeError) throw revokeError;
+    this.toApply = null;
+    if (added.length) await this.cfg.onAssigned?.(added);
   }
 
   /** Rejoins if the group re-forms (revoking first), then one fetch round over the assigned, unpaused partitions. */
   async poll(): Promise<PartitionBatch[]> {
     if (this.closed) return [];
     if (await this.refreshTopics().catch(() => false)) this.member.requestRejoin('the subscription changed');
+    if (await this.partitionsChanged().catch(() => false)) this.member.requestRejoin('a subscribed topic has more partitions');
     if (!this.topics.size) { await new Promise((r) => setTimeout(r, 100)); return []; }
     if (this.member.sessionMaybeExpired()) await this.member.heartbeat();
     if (this.member.needsRejoin() || this.member.sessionMaybeExpired()) await this.rejoin();
+    else await this.applyAssignment();
     if (!this.current.size) { await new Promise((r) => setTimeout(r, 100)); return []; }
     const batches = await this.reader.poll();
     if (this.member.needsRejoin() || this.member.sessionMaybeExpired()) {

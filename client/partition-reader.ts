@@ -117,11 +117,13 @@ export class PartitionReader {
     const partitions: Record<string, number[]> = {};
     for (const p of parts) if (p.partition !== undefined) (partitions[p.topic] ??= []).push(p.partition);
     const opts = { topics, ...(Object.keys(partitions).length ? { partitions } : {}) };
-    const [earliest, latest, stable] = await Promise.all([
+    const ask = () => Promise.all([
       this.c.listOffsets({ ...opts, timestamp: -2n, isolationLevel: 0 }),
       this.c.listOffsets({ ...opts, timestamp: -1n, isolationLevel: 0 }),
       this.c.listOffsets({ ...opts, timestamp: -1n, isolationLevel: 1 }),
     ]);
+    // partitions added since the library's metadata was cached are "not found" until it is refreshed
+    const [earliest, latest, stable] = await ask().catch(() => { this.c.clearMetadata(); return ask(); });
     const out: PartitionEnds[] = [];
     for (const [topic, l] of latest) {
       l.forEach((v, partition) => {
