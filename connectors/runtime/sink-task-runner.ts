@@ -99,7 +99,8 @@ export class SinkTaskRunner implements TaskRunner {
         autoOffsetReset: (o.consumerProps['auto.offset.reset'] ?? 'earliest') === 'latest' ? 'latest' : 'earliest',
         onAssigned: (tps) => this.onAssigned(tps),
         onRevoked: (tps) => this.onRevoked(tps),
-        // the group re-forms: commit what was put before rejoining, so a partition's next owner starts after it
+        // a heartbeat saw the group re-form: commit what was put early; the next poll() revokes (onRevoked commits
+        // again) before it rejoins, so a partition's next owner starts after it
         onRebalance: async () => { if (!this.stopping && !this.failed) await this.lock.run(() => this.commit()).catch((err) => this.o.logger.warn({ err }, 'could not commit offsets when the group started rebalancing')); },
       });
       await this.consumer.start();
