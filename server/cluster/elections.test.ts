@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { electOnBrokerChange, electPreferred } from './elections.ts';
+import { electOnBrokerChange, electPreferred, settledFirst } from './elections.ts';
 import type { PartitionState } from './cluster-view.ts';
 
 const state = (leader: number, replicas: number[], isr: number[]): PartitionState => ({
@@ -52,4 +52,19 @@ test('controlled shutdown: a leader with nobody in sync to take over keeps leadi
   assert.equal(electOnBrokerChange(state(1, [1, 2], [1]), aliveOnly(2), false, stopping), null);
   assert.deepEqual(electOnBrokerChange(state(1, [1, 2], [1, 2]), aliveOnly(2), false, stopping), { leader: 2, isr: [2], bumpLeaderEpoch: true });
   assert.deepEqual(electOnBrokerChange(state(1, [1, 2, 3], [1, 3]), aliveOnly(2), false, stopping), { leader: 1, isr: [1], bumpLeaderEpoch: false }, 'a dead follower still leaves the ISR');
+});
+
+test('a broker restarted moments ago leads after a failure only when no settled in-sync replica is left (clients still back off from it)', () => {
+  const now = 100_000;
+  const up = new Map([[1, now - 2_000], [2, now - 60_000], [3, now - 5_000], [4, now - 30_000]]);
+  const order = settledFirst((id) => up.get(id), now, 10_000);
+  assert.deepEqual(order([1, 2, 3, 4]), [2, 4, 3, 1], 'settled in preferred order, then the recent ones longest-up first');
+  assert.deepEqual(order([1, 3]), [3, 1]);
+  assert.deepEqual(order([]), []);
+  // leader 2 dies; 1 (preferred, restarted 2 s ago) and 4 (up 30 s) are in sync: 4 leads
+  assert.deepEqual(electOnBrokerChange(state(2, [1, 2, 4], [2, 1, 4]), aliveOnly(1, 4), false, () => false, order), { leader: 4, isr: [1, 4], bumpLeaderEpoch: true });
+  // only recently restarted ones in sync: the one up longest (3) leads
+  assert.deepEqual(electOnBrokerChange(state(2, [1, 2, 3], [2, 1, 3]), aliveOnly(1, 3), false, () => false, order), { leader: 3, isr: [1, 3], bumpLeaderEpoch: true });
+  // without an order: Kafka's preferred order
+  assert.deepEqual(electOnBrokerChange(state(2, [1, 2, 4], [2, 1, 4]), aliveOnly(1, 4), false), { leader: 1, isr: [1, 4], bumpLeaderEpoch: true });
 });

@@ -16,19 +16,42 @@ export interface Decision {
   removing?: number[];
 }
 
+/** Puts the clean candidates for leadership (in-sync and usable, in preferred order) in the order to try them. */
+export type CandidateOrder = (candidates: number[]) => number[];
+
+/**
+ * Settled brokers first, in preferred order; then brokers up for less than `settleMs`
+ * (restarted moments ago), the longest-up first. Clients are still backing off from a
+ * broker that just came back: librdkafka doubles its reconnect backoff on every attempt
+ * and resets it only after reconnect.backoff.max.ms (10 s) without one, so a producer
+ * reached such a leader only 4-10 s after the election while it already had, or could
+ * open at once, a connection to a broker that had stayed up. Any in-sync replica is a
+ * clean leader; preferred-leader election moves leadership back once settled.
+ * `upSince(id)`: when the broker's current incarnation registered (ms), undefined if unknown.
+ */
+export function settledFirst(upSince: (id: number) => number | undefined, now: number, settleMs: number): CandidateOrder {
+  return (candidates) => {
+    const since = (id: number) => upSince(id) ?? now;
+    const settled = candidates.filter((id) => now - since(id) >= settleMs);
+    const recent = candidates.filter((id) => now - since(id) < settleMs).sort((a, b) => since(a) - since(b));
+    return [...settled, ...recent];
+  };
+}
+
 /**
  * After brokers died or began a controlled shutdown (`usable(id)` false for them):
  * remove them from the ISR and, when the leader is one of them, elect the first
- * replica (preferred order) that is in the ISR and usable. With none, the partition
- * goes offline (leader -1) keeping its last ISR, so that member is elected when it
- * returns — unless `unclean` allows any live replica. Null when nothing changes.
+ * replica that is in the ISR and usable, in preferred order unless `order` says
+ * otherwise. With none, the partition goes offline (leader -1) keeping its last ISR,
+ * so that member is elected when it returns — unless `unclean` allows any live
+ * replica. Null when nothing changes.
  */
-export function electOnBrokerChange(s: PartitionState, usable: (id: number) => boolean, unclean: boolean, shuttingDown: (id: number) => boolean = () => false): Decision | null {
+export function electOnBrokerChange(s: PartitionState, usable: (id: number) => boolean, unclean: boolean, shuttingDown: (id: number) => boolean = () => false, order: CandidateOrder = (c) => c): Decision | null {
   const liveIsr = s.isr.filter(usable);
   if (s.leader >= 0 && usable(s.leader)) {
     return liveIsr.length === s.isr.length ? null : { leader: s.leader, isr: liveIsr, bumpLeaderEpoch: false };
   }
-  const clean = s.replicas.find((r) => liveIsr.includes(r));
+  const clean = order(s.replicas.filter((r) => liveIsr.includes(r)))[0];
   if (clean !== undefined) return { leader: clean, isr: liveIsr, bumpLeaderEpoch: true };
   // A leader in controlled shutdown with nobody in sync to take over keeps leading until it stops.
   if (s.leader >= 0 && shuttingDown(s.leader)) {

@@ -21,7 +21,7 @@ import type { AclBinding } from '../security/acl.ts';
 import type { ScramMechanism } from '../security/scram.ts';
 import type { SecurityBackend, StoredScram } from '../security/security-store.ts';
 import type { RemoteLogMetadataStore } from '../tiered/remote-log-manifest.ts';
-import { electOnBrokerChange, electPreferred, startReassignment, cancelReassignment, finishReassignment, type Decision } from './elections.ts';
+import { electOnBrokerChange, electPreferred, startReassignment, cancelReassignment, finishReassignment, settledFirst, type Decision } from './elections.ts';
 
 /** Advisory lock keys (two-int form): class, then 0 = controller, 1 = schema, 1000+id = a broker's session. */
 const LOCK_CLASS = 0x7472;
@@ -29,6 +29,12 @@ const LOCK_CONTROLLER = 0;
 const LOCK_SCHEMA = 1;
 const LOCK_BROKER_BASE = 1000;
 const CHANNEL = 'tributary_metadata';
+/**
+ * A broker up for less than this (restarted moments ago) is elected leader after a failure
+ * only when no settled in-sync replica is left: librdkafka's reconnect.backoff.max.ms
+ * default, the longest its clients may wait before they try that broker again.
+ */
+const RESTART_SETTLE_MS = 10_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tributary_cluster (
@@ -86,7 +92,7 @@ export interface StoreChanges {
   brokerConfigsChanged: boolean;
 }
 
-interface BrokerRow extends BrokerInfo { incarnation: number; leaseOk: boolean; shuttingDown: boolean; lockHeld: boolean }
+interface BrokerRow extends BrokerInfo { incarnation: number; leaseOk: boolean; shuttingDown: boolean; lockHeld: boolean; /** when its current incarnation registered, on this broker's clock */ upSince: number }
 
 export interface PostgresClusterOptions {
   url: string;
@@ -430,7 +436,8 @@ export class PostgresClusterView implements ClusterView, ClusterControl, Securit
     await this.refresh();
   }
 
-  private static readonly BROKERS_SQL = 'SELECT node_id, incarnation, host, port, rack, endpoints, lease_until > now() AS lease_ok, shutting_down FROM tributary_brokers ORDER BY node_id';
+  private static readonly BROKERS_SQL = `SELECT node_id, incarnation, host, port, rack, endpoints, lease_until > now() AS lease_ok, shutting_down,
+    (extract(epoch FROM now() - registered_at) * 1000)::float8 AS up_ms FROM tributary_brokers ORDER BY node_id`;
   private static readonly LOCKS_SQL = `SELECT objid::int - $2 AS node FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::int::oid AND objsubid = 2
     AND objid::int >= $2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
 
@@ -450,10 +457,13 @@ export class PostgresClusterView implements ClusterView, ClusterControl, Securit
   private applyBrokers(cluster: any, brokers: any[], locks: any[]): void {
     if (cluster) this.controller = cluster.controller_id;
     const locked = new Set(locks.map((l) => Number(l.node)));
+    // Ages from the store's clock, so brokers' clocks need not agree.
+    const now = Date.now();
     this.brokerRows = new Map(brokers.map((b) => {
       const lockHeld = locked.has(b.node_id);
       const r: BrokerRow = {
         nodeId: b.node_id, host: b.host, port: b.port, rack: b.rack, endpoints: b.endpoints ?? {}, incarnation: b.incarnation, leaseOk: b.lease_ok, shuttingDown: b.shutting_down, lockHeld,
+        upSince: now - Number(b.up_ms),
         alive: b.lease_ok && !b.shutting_down && lockHeld,
       };
       return [r.nodeId, r];
@@ -714,6 +724,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl, Securit
     const now = Date.now();
     const usable = this.usableNow(now);
     const stopping = (id: number) => { const b = this.brokerRows.get(id); return !!b && b.shuttingDown && b.leaseOk && b.lockHeld; };
+    const order = settledFirst((id) => this.brokerRows.get(id)?.upSince, now, RESTART_SETTLE_MS);
     const rebalanceDue = this.o.config.bool('auto.leader.rebalance.enable') && now - this.lastRebalance >= this.o.config.int('leader.imbalance.check.interval.seconds') * 1000;
     const imbalanced = rebalanceDue ? this.imbalancedBrokers() : new Set<number>();
     const writes: { s: PartitionState; d: Decision }[] = [];
@@ -722,7 +733,7 @@ export class PostgresClusterView implements ClusterView, ClusterControl, Securit
       for (const p of t.partitions) {
         const s = partitionStateOf(t.name, p);
         const moving = s.addingReplicas.length > 0 || s.removingReplicas.length > 0;
-        const d = electOnBrokerChange(s, usable, unclean, stopping) ?? (moving ? finishReassignment(s, usable) : null) ?? (imbalanced.has(s.replicas[0]) && !moving ? electPreferred(s, usable) : null);
+        const d = electOnBrokerChange(s, usable, unclean, stopping, order) ?? (moving ? finishReassignment(s, usable) : null) ?? (imbalanced.has(s.replicas[0]) && !moving ? electPreferred(s, usable) : null);
         if (d) writes.push({ s, d });
       }
     }
