@@ -91,15 +91,21 @@ function steadyProducer(bootstrap: string, topic: string, intervalMs: number) {
   return {
     acks,
     errors: () => (stderr.match(/Delivery failed|_MSG_TIMED_OUT|NOT_ENOUGH|error/gi) ?? []).length,
+    /** the stderr lines counted by errors(), from the n-th on */
+    errorLines: (n: number) => stderr.split('\n').filter((l) => /Delivery failed|_MSG_TIMED_OUT|NOT_ENOUGH|error/i.test(l)).slice(n),
     stop: () => new Promise<void>((r) => { child.on('exit', () => r()); child.kill('SIGINT'); setTimeout(() => child.kill('SIGKILL'), 2000); }),
   };
 }
+
+/** when each broker (node id) last started listening */
+const startedAt = new Map<number, number>();
 
 /** TestCluster.start with a longer wait: on a loaded machine a broker may take more than 20 s to come up. */
 async function start(c: TestCluster, id: number): Promise<void> {
   const dataDir = path.join(c.root, `b${id}`);
   const cli = await spawnCli(['broker', '--node-id', String(id), '--metadata-store', c.db.url, '--kafka-port', '0', '--data-dir', dataDir, ...c.extra], ['kafka'], 120_000, {}, NODE_ARGS);
   c.brokers.set(id, { nodeId: id, dataDir, cli, port: cli.ports.kafka, bootstrap: `127.0.0.1:${cli.ports.kafka}` });
+  startedAt.set(id, Date.now());
 }
 
 function logBytes(dir: string): number {
@@ -143,19 +149,31 @@ async function main() {
     const prod = steadyProducer(bs(), 'fo', 5);
     await waitFor('the steady producer acknowledged', async () => prod.acks.length > 50, 30000, 50);
     const gaps: number[] = [];
+    // The broker's part (kill → a new leader in the metadata) apart from the client's (reaching it):
+    // which broker leads next, and how long ago it was restarted, tells whether clients are still backing off from it.
+    const elected: number[] = [];
+    const detail: string[] = [];
     for (let k = 0; k < KILLS; k++) {
       const { leader } = await leaderOf(c, 'fo');
       await new Promise((r) => setTimeout(r, 300));
       const before = prod.acks.length ? prod.acks[prod.acks.length - 1].o : -1;
       const t0 = Date.now();
       await c.kill(leader);
+      const next = waitFor(`a new leader after killing ${leader}`, async () => {
+        const p = (await kcatMetadata(c.bootstrap(), 'fo')).topics[0]?.partitions[0];
+        return p && p.leader > 0 && p.leader !== leader && { id: p.leader, t: Date.now() };
+      }, 30000, 50);
       // The first write sent after the kill that is acknowledged (not a response the old leader had sent already).
       const first = await waitFor(`an acknowledged write after killing ${leader}`, async () => prod.acks.find((a) => a.o > before && a.sent >= t0), 30000, 5);
+      const n = await next;
       gaps.push(first.t - t0);
+      elected.push(n.t - t0);
+      detail.push(`${(first.t - t0).toFixed(0)} (${leader}→${n.id} up ${((t0 - startedAt.get(n.id)!) / 1000).toFixed(1)} s, in metadata ${(n.t - t0).toFixed(0)})`);
       await start(c, leader);
       await waitFor('full ISR again', async () => (await leaderOf(c, 'fo')).isr === 3, 60000);
     }
     console.log(`kill -9 of the leader → first acknowledged write (${KILLS} kills): p50 ${pct(gaps, 0.5).toFixed(0)} ms, max ${Math.max(...gaps).toFixed(0)} ms (broker.session.timeout.ms=${SESSION_MS}; goal ≤ ${SESSION_MS + 1000} ms) [${gaps.map((g) => g.toFixed(0)).join(', ')}]`);
+    console.log(`  → new leader in the metadata (kcat, 50 ms polls): p50 ${pct(elected, 0.5).toFixed(0)} ms, max ${Math.max(...elected).toFixed(0)} ms; per kill: ${detail.join(', ')}; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     // Controlled shutdown of the leader under the same load.
     {
       const { leader } = await leaderOf(c, 'fo');
@@ -168,6 +186,7 @@ async function main() {
       let maxGap = window.length ? window[0].t - t0 : Infinity;
       for (let i = 1; i < window.length; i++) maxGap = Math.max(maxGap, window[i].t - window[i - 1].t);
       console.log(`controlled shutdown (SIGTERM) of leader ${leader} under load: ${prod.errors() - errorsBefore} client-visible delivery errors, longest gap between acknowledgements ${maxGap.toFixed(0)} ms`);
+      if (prod.errors() > errorsBefore) console.log(`  the producer's lines counted: ${prod.errorLines(0).slice(-(prod.errors() - errorsBefore)).join(' | ')}`);
       await start(c, leader);
     }
     await prod.stop();
