@@ -50,10 +50,12 @@ test('controlled shutdown, preferred-leader election and a partition reassignmen
     await admin.electLeaders(null);
   }, 20000, 300);
   // ELECTION_NOT_NEEDED once its preferred replica leads; PREFERRED_LEADER_NOT_AVAILABLE (80, retriable)
-  // was seen once at load 20 right after the metadata showed every preferred leader back: retried, as clients do
+  // was seen once at load 20 right after the metadata showed every preferred leader back: retried, as clients do.
+  // NONE (0) means leadership had left the preferred replica again (seen once in a CI run at load ~15, e.g. a
+  // broker session lapsing under load) and this call gave it back: the next call must then say 84.
   const again = await waitFor('ELECTION_NOT_NEEDED for a partition its preferred replica leads', async () => {
     const r = await admin.electLeaders([{ topic: 'moves', partition: 0 }]);
-    return r[0].errorCode === 80 ? null : r;
+    return r[0].errorCode === 80 || r[0].errorCode === 0 ? null : r;
   }, 20000, 300);
   assert.equal(again[0].errorCode, 84, 'ELECTION_NOT_NEEDED');
 
