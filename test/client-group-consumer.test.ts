@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClusterAdmin, GroupConsumer, KafkaAdmin, KafkaProducer } from '../client/index.ts';
 import { startBroker } from './helpers/broker.ts';
-import { startGroupMember, type HandledBy, type TestMember } from './helpers/group-members.ts';
+import { assertEachHandledOnce, startGroupMember, startWriter, type HandledBy, type TestMember } from './helpers/group-members.ts';
 
 const PARTITIONS = 6;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -22,18 +22,9 @@ test('client: members joining and leaving while records arrive: every record han
   const members: TestMember[] = [];
   const startMember = (name: string) => { members.push(startGroupMember(cfg, name, 'gc-group', 'flow', handledBy)); };
 
-  let producing = true;
-  let sent = 0;
-  const writer = (async () => {
-    while (producing) {
-      await producer.send(Array.from({ length: PARTITIONS * 5 }, (_, i) => ({ topic: 'flow', partition: i % PARTITIONS, value: Buffer.from(`v${sent + i}`) })));
-      sent += PARTITIONS * 5;
-      await sleep(15);
-    }
-  })();
+  const writer = startWriter(producer, 'flow', PARTITIONS, 15);
   t.after(async () => {
-    producing = false;
-    await writer.catch(() => undefined);
+    await writer.stop().catch(() => undefined);
     for (const m of members) await m.stop().catch(() => undefined);
     await Promise.all([admin.close(), producer.close()]);
     await b.stop();
@@ -50,17 +41,8 @@ test('client: members joining and leaving while records arrive: every record han
   await sleep(1500);
   startMember('d');
   await sleep(1500);
-  producing = false;
-  await writer;
-
-  const ends = await admin.topicOffsets(['flow']);
-  const total = ends.reduce((n, e) => n + e.latest, 0);
-  assert.equal(total, sent);
-  const deadline = Date.now() + 20000;
-  while (handledBy.size < total && Date.now() < deadline) await sleep(100);
-  assert.equal(handledBy.size, total, `every record handled (${handledBy.size} of ${total})`);
-  const twice = [...handledBy].filter(([, by]) => by.length > 1);
-  assert.deepEqual(twice.slice(0, 5), [], `${twice.length} records handled more than once`);
+  const sent = await writer.stop();
+  await assertEachHandledOnce(admin, 'flow', sent, handledBy, 20000);
   assert.deepEqual(members.map((m) => m.failed()).filter(Boolean), [], 'no member loop failed');
 });
 

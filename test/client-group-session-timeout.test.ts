@@ -10,6 +10,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { GroupConsumer, KafkaAdmin, KafkaProducer } from '../client/index.ts';
 import { startBroker } from './helpers/broker.ts';
+import { assertEachHandledOnce, noteHandled, startWriter, type HandledBy } from './helpers/group-members.ts';
 
 const PARTITIONS = 4;
 const SESSION = 6000;
@@ -27,8 +28,8 @@ test('client: a member whose session timed out rejoins, the group rebalances, no
   const admin = new KafkaAdmin(cfg);
   const producer = new KafkaProducer(cfg);
   await admin.createTopics([{ topic: 'st', partitions: PARTITIONS, replicationFactor: 1 }]);
-  const handledBy = new Map<string, string[]>();
-  const handle = (k: string, by: string) => { const l = handledBy.get(k) ?? []; l.push(by); handledBy.set(k, l); };
+  const handledBy: HandledBy = new Map();
+  const handle = (k: string, by: string) => noteHandled(handledBy, k, by);
 
   // member "child": its own process, so blocking its event loop stops only its heartbeats
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/helpers/group-consumer-child.ts'), b.bootstrap, 'st-group', 'st', String(SESSION), '300'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
@@ -58,18 +59,10 @@ test('client: a member whose session timed out rejoins, the group rebalances, no
     }
   })();
 
-  let producing = true;
-  let sent = 0;
-  const writer = (async () => {
-    while (producing) {
-      await producer.send(Array.from({ length: PARTITIONS * 5 }, (_, i) => ({ topic: 'st', partition: i % PARTITIONS, value: Buffer.from(`v${sent + i}`) })));
-      sent += PARTITIONS * 5;
-      await sleep(20);
-    }
-  })();
+  const writer = startWriter(producer, 'st', PARTITIONS, 20);
   t.after(async () => {
-    producing = false; stopping = true;
-    await writer.catch(() => undefined);
+    stopping = true;
+    await writer.stop().catch(() => undefined);
     if (child.exitCode === null) child.kill('SIGKILL');
     await mainLoop.catch(() => undefined);
     await main.close().catch(() => undefined);
@@ -99,14 +92,8 @@ test('client: a member whose session timed out rejoins, the group rebalances, no
   assert.ok(main.generationId > generationAlone);
   await sleep(1500);
 
-  producing = false;
-  await writer;
-  const total = (await admin.topicOffsets(['st'])).reduce((n, e) => n + e.latest, 0);
-  assert.equal(total, sent);
-  await until(`every record handled (${handledBy.size} of ${total})`, () => handledBy.size >= total, 20000).catch(() => undefined);
-  assert.equal(handledBy.size, total, `every record handled (${handledBy.size} of ${total})`);
-  const twice = [...handledBy].filter(([, by]) => by.length > 1);
-  assert.deepEqual(twice.slice(0, 5), [], `${twice.length} records handled more than once`);
+  const sent = await writer.stop();
+  await assertEachHandledOnce(admin, 'st', sent, handledBy, 20000);
   child.stdin!.write('stop\n');
   await childExited;
 });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KafkaAdmin, KafkaProducer } from '../client/index.ts';
 import { createClusterDb, kcatMetadata, TestCluster, waitFor } from './helpers/cluster.ts';
-import { startGroupMember, type HandledBy, type TestMember } from './helpers/group-members.ts';
+import { assertEachHandledOnce, startGroupMember, startWriter, type HandledBy, type TestMember } from './helpers/group-members.ts';
 
 const SESSION_MS = 4000; // the brokers' (failover), not the group's (10 s)
 const PARTITIONS = 4;
@@ -22,26 +22,16 @@ test('cluster: group members follow the coordinator to another broker after kill
   const producer = new KafkaProducer(cfg);
   const handledBy: HandledBy = new Map();
   const members: TestMember[] = [];
-  let producing = true;
-  let writer: Promise<void> = Promise.resolve();
+  let stopWriter = async () => 0;
   t.after(async () => {
-    producing = false;
-    await writer;
+    await stopWriter().catch(() => undefined);
     for (const m of members) await m.stop().catch(() => undefined);
     await Promise.all([admin.close(), producer.close()]);
     await c.close();
   });
   await admin.createTopics([{ topic: 'flow', partitions: PARTITIONS, replicationFactor: 3 }]);
 
-  let sent = 0;
-  let writerError: unknown = null;
-  writer = (async () => {
-    while (producing) {
-      await producer.send(Array.from({ length: PARTITIONS * 5 }, (_, i) => ({ topic: 'flow', partition: i % PARTITIONS, value: Buffer.from(`v${sent + i}`) })));
-      sent += PARTITIONS * 5;
-      await sleep(20);
-    }
-  })().catch((e) => { writerError = e; });
+  stopWriter = startWriter(producer, 'flow', PARTITIONS, 20).stop;
 
   members.push(startGroupMember(cfg, 'a', 'cgc-group', 'flow', handledBy), startGroupMember(cfg, 'b', 'cgc-group', 'flow', handledBy));
   await waitFor('both members to hold partitions', async () => members.every((m) => m.consumer.assignment().length > 0), 60000);
@@ -60,16 +50,8 @@ test('cluster: group members follow the coordinator to another broker after kill
   assert.deepEqual(members.map((m) => m.consumer.memberId), ids, 'the new coordinator loaded the group: nobody had to join as a new member');
   assert.ok(members.every((m) => m.consumer.assignment().length > 0));
 
-  producing = false;
-  await writer;
-  assert.equal(writerError, null, `producing failed: ${String(writerError)}`);
-  const ends = await admin.topicOffsets(['flow']);
-  const total = ends.reduce((n, e) => n + e.latest, 0);
-  assert.equal(total, sent);
-  await waitFor('every record handled', async () => handledBy.size >= total, 30000).catch(() => undefined);
-  assert.equal(handledBy.size, total, `every record handled (${handledBy.size} of ${total})`);
-  const twice = [...handledBy].filter(([, by]) => by.length > 1);
-  assert.deepEqual(twice.slice(0, 5), [], `${twice.length} records handled more than once`);
+  const sent = await stopWriter(); // rejects with what a send threw
+  const ends = await assertEachHandledOnce(admin, 'flow', sent, handledBy, 30000);
   for (const m of members) await m.stop();
   assert.deepEqual(members.map((m) => m.failed()).filter(Boolean), [], 'no member loop failed');
   const committed = await admin.groupOffsets('cgc-group');
