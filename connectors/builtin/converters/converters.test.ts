@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { S, Logical, type Schema } from '../../../plugins/sdk/index.ts';
-import { JsonConverter, compiledToJson, compiledToText, valueToJson } from './json.ts';
+import { JsonConverter, compiledToText, valueToJson } from './json.ts';
 import { StringConverter, ByteArrayConverter } from './simple.ts';
 import { AvroConverter, ProtobufConverter, JsonSchemaConverter } from './registry.ts';
 import { startRegistry } from '../../../registry/index.ts';
@@ -59,7 +59,7 @@ test('JsonConverter writes a value as text directly: the same JSON as converting
     { before: { id: 9007199254740993n }, after: { id: 3 }, op: 'u', ts: undefined },
   ];
   for (const numeric of [false, true]) {
-    for (const v of values) assert.equal(compiledToText(env, numeric)(v), JSON.stringify(compiledToJson(env, numeric)(v), (_k, x) => (typeof x === 'bigint' ? Number(x) : x)));
+    for (const v of values) assert.equal(compiledToText(env, numeric)(v), JSON.stringify(valueToJson(env, v, numeric), (_k, x) => (typeof x === 'bigint' ? Number(x) : x)));
     for (const schemas of ['true', 'false']) {
       const c = new JsonConverter();
       c.configure({ 'schemas.enable': schemas, 'decimal.format': numeric ? 'NUMERIC' : 'BASE64' }, false);

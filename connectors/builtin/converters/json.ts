@@ -85,57 +85,13 @@ export function valueToJson(s: Schema | null, v: unknown, numeric = false): unkn
   }
 }
 
-type ToJson = (v: unknown) => unknown;
 const LOGICAL_NAMES = new Set<string>(Object.values(Logical));
-const compiled = [new WeakMap<Schema, ToJson>(), new WeakMap<Schema, ToJson>()];
-
-/**
- * valueToJson(s, ·, numeric) as a function built once per schema object: a struct's
- * fields and each field's type are resolved when it is built, not for every value of
- * every record. Same results and errors: whatever is not a plain non-null value of a
- * primitive or struct type goes through valueToJson itself.
- */
-export function compiledToJson(s: Schema, numeric = false): ToJson {
-  const cache = compiled[numeric ? 1 : 0];
-  let f = cache.get(s);
-  if (!f) cache.set(s, (f = compile(s, numeric)));
-  return f;
-}
-
-function compile(s: Schema, numeric: boolean): ToJson {
-  const slow: ToJson = (v) => valueToJson(s, v, numeric);
-  if (s.name !== undefined && LOGICAL_NAMES.has(s.name)) return slow;
-  switch (s.type) {
-    case 'string': return (v) => (typeof v === 'string' ? v : slow(v));
-    case 'boolean': return (v) => (typeof v === 'boolean' ? v : slow(v));
-    case 'int8': case 'int16': case 'int32': case 'int64': case 'float32': case 'float64':
-      return (v) => (typeof v === 'number' ? v : slow(v));
-    case 'struct': {
-      const fields = s.fields ?? [];
-      const names = fields.map((f) => f.name);
-      const fns = fields.map((f) => compiledToJson(f.schema, numeric));
-      const n = fields.length;
-      return (v) => {
-        if (v === null || v === undefined || typeof v !== 'object') return slow(v);
-        const o: Record<string, unknown> = {};
-        for (let i = 0; i < n; i++) {
-          const name = names[i];
-          try { o[name] = fns[i]((v as Record<string, unknown>)[name]); } catch (e) {
-            throw new DataException(`${(e as Error).message} (field ${name})`);
-          }
-        }
-        return o;
-      };
-    }
-    default: return slow;
-  }
-}
 
 type ToText = (v: unknown) => string | undefined;
 const compiledText = [new WeakMap<Schema, ToText>(), new WeakMap<Schema, ToText>()];
 
 /**
- * stringify(compiledToJson(s, numeric)(v)) written straight to text, without the copy of
+ * stringify(valueToJson(s, v, numeric)) written straight to text, without the copy of
  * the value that JSON.stringify then walks: one function per schema object, the field
  * names' JSON (`"name":`) made when it is built. Same text and errors: anything not a
  * plain value of a primitive or struct type is converted by valueToJson and stringified.
