@@ -49,8 +49,6 @@ export interface GroupConsumerConfig extends ClientConfig {
   assignors?: (AssignorName | ConsumerAssignor)[];
   onAssigned?: (partitions: TopicPartition[]) => void | Promise<void>;
   onRevoked?: (partitions: TopicPartition[]) => void | Promise<void>;
-  /** a heartbeat learned that the group re-forms (a hint, not awaited: the next poll() revokes, then rejoins) */
-  onRebalance?: () => Promise<void>;
 }
 
 const tpk = (t: string, p: number) => `${t}\u0000${p}`;
@@ -89,7 +87,6 @@ export class GroupConsumer {
         const out = await assignor.assign(subs, counts);
         return new Map(subs.map((x) => [x.memberId, encodeAssignment(out.get(x.memberId) ?? [])]));
       },
-      onRejoinNeeded: () => { if (!this.closed) void this.cfg.onRebalance?.().catch(() => undefined); },
     });
     this.reader = new PartitionReader({ ...cfg, clientId: cfg.clientId, maxWaitMs: cfg.maxWaitMs ?? 500, resetTo: cfg.autoOffsetReset ?? 'earliest' });
     this.admin = cfg.topicsRegex ? new KafkaAdmin(cfg) : null;

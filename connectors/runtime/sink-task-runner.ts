@@ -98,10 +98,9 @@ export class SinkTaskRunner implements TaskRunner {
         partitionMaxBytes: num('max.partition.fetch.bytes', 1048576),
         autoOffsetReset: (o.consumerProps['auto.offset.reset'] ?? 'earliest') === 'latest' ? 'latest' : 'earliest',
         onAssigned: (tps) => this.onAssigned(tps),
+        // on a rebalance poll() revokes first (onRevoked commits what was put), then rejoins:
+        // a partition's next owner starts after it
         onRevoked: (tps) => this.onRevoked(tps),
-        // a heartbeat saw the group re-form: commit what was put early; the next poll() revokes (onRevoked commits
-        // again) before it rejoins, so a partition's next owner starts after it
-        onRebalance: async () => { if (!this.stopping && !this.failed) await this.lock.run(() => this.commit()).catch((err) => this.o.logger.warn({ err }, 'could not commit offsets when the group started rebalancing')); },
       });
       await this.consumer.start();
     } catch (e) {

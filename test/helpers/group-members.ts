@@ -64,7 +64,6 @@ export function startGroupMember(cfg: ClientConfig, name: string, groupId: strin
   const c: GroupConsumer = new GroupConsumer({
     ...cfg, clientId: name, groupId, topics: [topic], heartbeatIntervalMs: 300, sessionTimeoutMs: 10000, maxWaitMs: 200,
     onRevoked: async (tps: TopicPartition[]) => { await commit(); for (const tp of tps) { next.delete(tp.partition); committed.delete(tp.partition); } },
-    onRebalance: () => serial(commit),
   });
   let stopping = false;
   let lastCommit = Date.now();
