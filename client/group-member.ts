@@ -218,6 +218,13 @@ export class GroupMember {
   }
   private stopHeartbeats(): void { if (this.timer) clearInterval(this.timer); this.timer = null; }
 
+  /** The coordinator's answer says this member is out of its generation (or the group): stop beating and rejoin. */
+  private leftGeneration(ids: Set<string>, what: string): boolean {
+    if (ids.has('UNKNOWN_MEMBER_ID') || ids.has('FENCED_INSTANCE_ID')) { this.resetMember(); this.stopHeartbeats(); this.markRejoin(`${what}: the coordinator no longer knows this member`); return true; }
+    if (ids.has('ILLEGAL_GENERATION')) { this.generationId = -1; this.stable = false; this.stopHeartbeats(); this.markRejoin(`${what}: the generation ended`); return true; }
+    return false;
+  }
+
   private markRejoin(reason: string): void {
     const first = !this.rejoin;
     this.rejoin = true;
@@ -237,8 +244,7 @@ export class GroupMember {
       if (this.generationId !== generation || this.memberId !== member) return; // a join since
       const ids = errorIds(e);
       if (ids.has('REBALANCE_IN_PROGRESS')) { this.lastHeartbeatOk = Date.now(); this.markRejoin('the group is rebalancing'); return; }
-      if (ids.has('UNKNOWN_MEMBER_ID') || ids.has('FENCED_INSTANCE_ID')) { this.resetMember(); this.stopHeartbeats(); this.markRejoin('the coordinator no longer knows this member'); return; }
-      if (ids.has('ILLEGAL_GENERATION')) { this.generationId = -1; this.stable = false; this.stopHeartbeats(); this.markRejoin('the generation ended'); return; }
+      if (this.leftGeneration(ids, 'heartbeat')) return;
       // coordinator moving, network: the next beat finds it again; past the session the owner sees sessionMaybeExpired()
       this.cfg.logger?.debug({ err: e, group: this.cfg.groupId }, 'heartbeat failed');
     } finally {
@@ -260,10 +266,7 @@ export class GroupMember {
       await this.toCoordinator(Date.now() + (this.cfg.requestTimeoutMs ?? 30000), (conn, apis) => apis.offsetCommit.async(conn, this.cfg.groupId, generation, member, null, [...topics].map(([name, partitions]) => ({ name, partitions }))));
     } catch (e) {
       const ids = errorIds(e);
-      if (this.generationId === generation && this.memberId === member) {
-        if (ids.has('UNKNOWN_MEMBER_ID')) { this.resetMember(); this.stopHeartbeats(); this.markRejoin('commit: unknown member'); }
-        else if (ids.has('ILLEGAL_GENERATION')) { this.generationId = -1; this.stable = false; this.stopHeartbeats(); this.markRejoin('commit: generation ended'); }
-      }
+      if (this.generationId === generation && this.memberId === member) this.leftGeneration(ids, 'commit');
       throw e;
     }
   }
