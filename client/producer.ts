@@ -1,6 +1,6 @@
 // The one producer: idempotent by default, acks=all, any codec, optionally
 // transactional (one transactional.id per producer, as KIP-618 tasks need).
-import { Producer, kGetApi, kGetConnection, kMetadata, kPerformWithRetry, type ClusterMetadata, type Connection, type Consumer, type MessageToProduce } from '@platformatic/kafka';
+import { Producer, kGetConnection, txnOffsetCommitV3, txnOffsetCommitV4, type ClusterMetadata, type Connection, type Consumer, type MessageToProduce } from '@platformatic/kafka';
 import { baseOptions, type ClientConfig } from './config.ts';
 import { ensureCodecs, type Codec } from './codecs.ts';
 import { murmur2 } from './murmur2.ts';
@@ -122,6 +122,7 @@ export class KafkaProducer {
   /** an idempotent send failed: its sequence numbers are unknown to us, so the next send takes a new producer id */
   private reinit = false;
   private produceVersion = 0;
+  private txnOffsetCommitApi: Promise<TxnOffsetCommitApi> | null = null;
   private readonly roundRobin = new Map<string, number>();
 
   constructor(private readonly cfg: ProducerConfig) {
@@ -241,7 +242,7 @@ export class KafkaProducer {
   private async sendTo(md: ClusterMetadata, leader: number, txnId: string | null, ds: Destination[]): Promise<ProduceResponse | undefined> {
     const broker = md.brokers.get(leader);
     if (!broker) throw Object.assign(new Error(`no broker ${leader} in the metadata`), { findBy: (k: string, v: unknown) => (k === 'hasStaleMetadata' && v === true ? {} : null) });
-    const conn = await new Promise<Connection>((resolve, reject) => this.p[kGetConnection](broker, (e, c) => (e ? reject(e) : resolve(c!))));
+    const conn = await connectionTo(this.p, broker);
     const topics: TopicData[] = [];
     for (const d of ds) {
       const last = topics[topics.length - 1];
@@ -251,6 +252,12 @@ export class KafkaProducer {
     }
     const body = encodeProduceRequest(this.produceVersion, txnId, this.acks, this.timeoutMs, topics);
     return produceApi(this.produceVersion).async(conn, body, this.acks === 0);
+  }
+
+  /** TxnOffsetCommit v3+ carries the member's generation (KIP-447); v4 where the broker has it. */
+  private async pickTxnOffsetCommit(): Promise<TxnOffsetCommitApi> {
+    const api = (await this.p.listApis()).find((a) => a.name === 'TxnOffsetCommit');
+    return (api?.maxVersion ?? 0) >= 4 ? txnOffsetCommitV4.api : txnOffsetCommitV3.api;
   }
 
   private async pickProduceVersion(): Promise<number> {
@@ -312,7 +319,7 @@ export class KafkaProducer {
 
   async beginTransaction(): Promise<ProducerTransaction> {
     await ensureCodecs();
-    return new ProducerTransaction(await this.p.beginTransaction(), this.queue, (records, tx, prepared) => this.produce(records, tx, prepared), this.p, this.cfg.transactionalId!);
+    return new ProducerTransaction(await this.p.beginTransaction(), this.queue, (records, tx, prepared) => this.produce(records, tx, prepared), this.p, this.cfg.transactionalId!, { retries: this.retries, txnOffsetCommit: () => (this.txnOffsetCommitApi ??= this.pickTxnOffsetCommit().catch((e) => { this.txnOffsetCommitApi = null; throw e; })) });
   }
 
   async close(): Promise<void> {
@@ -323,7 +330,8 @@ export class KafkaProducer {
 export class ProducerTransaction {
   constructor(private readonly tx: Transaction, private readonly queue: SendQueue,
     private readonly produce: (records: OutgoingRecord[], tx: Transaction, prepared?: PreparedBatch[]) => Promise<PartitionOffset[]>,
-    private readonly p: Producer, private readonly transactionalId: string) {}
+    private readonly p: Producer, private readonly transactionalId: string,
+    private readonly o: { retries: number; txnOffsetCommit: () => Promise<TxnOffsetCommitApi> }) {}
 
   async send(records: OutgoingRecord[]): Promise<PartitionOffset[]> {
     if (!records.length) return [];
@@ -355,34 +363,32 @@ export class ProducerTransaction {
       l.push({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedLeaderEpoch: -1 });
     }
     const topics = [...byTopic].map(([name, partitions]) => ({ name, partitions }));
-    const p = this.p as unknown as LibraryInternals;
-    await new Promise<void>((resolve, reject) => p[kPerformWithRetry]('txnOffsetCommit', (retry) => {
-      p[kMetadata]({ topics: [...byTopic.keys()] }, (e1, md) => {
-        if (e1) return retry(e1);
-        const broker = md!.brokers.get(group.coordinatorId);
-        if (!broker) return retry(new Error(`no broker ${group.coordinatorId} (the group coordinator) in the metadata`));
-        p[kGetConnection](broker, (e2, conn) => {
-          if (e2) return retry(e2);
-          p[kGetApi]('TxnOffsetCommit', (e3, api) => {
-            if (e3) return retry(e3);
-            api!(conn!, this.transactionalId, group.groupId, this.p.producerId!, this.p.producerEpoch!, group.generationId, group.memberId, null, topics, (e4: Error | null) => retry(e4));
-          });
-        });
-      });
-    }, (e: Error | null) => (e ? reject(e) : resolve())));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const md = await this.p.metadata({ topics: [...byTopic.keys()] });
+        const broker = md.brokers.get(group.coordinatorId);
+        if (!broker) throw Object.assign(new Error(`no broker ${group.coordinatorId} (the group coordinator) in the metadata`), { findBy: (k: string, v: unknown) => (k === 'hasStaleMetadata' && v === true ? {} : null) });
+        const conn = await connectionTo(this.p, broker);
+        await (await this.o.txnOffsetCommit()).async(conn, this.transactionalId, group.groupId, this.p.producerId!, this.p.producerEpoch!, group.generationId, group.memberId, null, topics);
+        return;
+      } catch (e) {
+        const err = e as FindBy;
+        if (err.findBy?.('canRetry', false) || attempt >= this.o.retries || this.p.closed) throw e;
+        await sleep(Math.min(2000, 100 * 2 ** attempt));
+        if (err.findBy?.('hasStaleMetadata', true)) this.p.clearMetadata();
+      }
+    }
   }
 
   commit(): Promise<void> { return this.tx.commit(); }
   abort(): Promise<void> { return this.tx.abort(); }
 }
 
-type Cb<T> = (error: Error | null, result?: T) => void;
-/** the library's callback internals this module reaches (the symbols are its public exports) */
-interface LibraryInternals {
-  [kPerformWithRetry](id: string, op: (retry: Cb<unknown>) => void, done: Cb<unknown>): void;
-  [kMetadata](o: { topics: string[] }, cb: Cb<ClusterMetadata>): void;
-  [kGetConnection](broker: unknown, cb: Cb<Connection>): void;
-  [kGetApi](name: string, cb: Cb<(conn: Connection, ...args: unknown[]) => void>): void;
+type TxnOffsetCommitApi = typeof txnOffsetCommitV3.api | typeof txnOffsetCommitV4.api;
+
+/** The library's connection to `broker` (the one its own requests use). */
+function connectionTo(p: Producer, broker: { host: string; port: number }): Promise<Connection> {
+  return new Promise<Connection>((resolve, reject) => p[kGetConnection](broker, (e, c) => (e ? reject(e) : resolve(c!))));
 }
 
 /** The consumer group member a transaction commits offsets for (Kafka's ConsumerGroupMetadata). */
