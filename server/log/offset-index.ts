@@ -64,5 +64,7 @@ export class OffsetIndex {
   }
 
   flush(): void { fs.fsyncSync(this.fd); }
+  /** fsync on the thread pool (a closed segment's index, on roll). */
+  flushAsync(): void { fs.fsync(this.fd, () => undefined); }
   close(): void { try { fs.closeSync(this.fd); } catch { /* already closed */ } }
 }

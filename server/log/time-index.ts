@@ -54,5 +54,7 @@ export class TimeIndex {
   }
 
   flush(): void { fs.fsyncSync(this.fd); }
+  /** fsync on the thread pool (a closed segment's index, on roll). */
+  flushAsync(): void { fs.fsync(this.fd, () => undefined); }
   close(): void { try { fs.closeSync(this.fd); } catch { /* already closed */ } }
 }
