@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { PartitionLog, writeFileAtomic, type LogConfig, type AppendResult, type AppendOptions } from './log/partition-log.ts';
+import { PartitionLog, writeFileAtomic, writeFileAtomicAsync, type LogConfig, type AppendResult, type AppendOptions } from './log/partition-log.ts';
 import type { BatchInfo } from './log/record-batch.ts';
 import type { SharedBuffer } from './log/read-buffers.ts';
 import type { BrokerConfig } from './config.ts';
@@ -56,6 +56,7 @@ export class ReplicaManager {
   private closed = false;
   /** high-water marks read from the checkpoint at start, by partition key */
   private hwCheckpoint = new Map<string, bigint>();
+  private hwCheckpointInFlight = false;
   private lastHwCheckpoint = 0;
   /** KIP-73: what this broker sends to throttled followers not in the ISR (leader.replication.throttled.rate) */
   readonly leaderQuota: ReplicationQuota;
@@ -463,13 +464,26 @@ export class ReplicaManager {
     for (const p of this.partitions.values()) {
       try { p.log.tick(now); } catch (e) { this.logger.error({ err: e, partition: p.key }, 'periodic flush/roll failed'); }
     }
-    if (now - this.lastHwCheckpoint >= HW_CHECKPOINT_INTERVAL_MS) this.checkpointHighWatermarks(now);
+    if (now - this.lastHwCheckpoint >= HW_CHECKPOINT_INTERVAL_MS && !this.hwCheckpointInFlight) {
+      // On the thread pool: the fsync can wait behind a rolled segment's writeback (up to a
+      // second under load), which on the event loop would stall every request of the broker.
+      this.lastHwCheckpoint = now;
+      this.hwCheckpointInFlight = true;
+      writeFileAtomicAsync(path.join(this.dataDir, HW_CHECKPOINT), this.hwCheckpointText())
+        .catch((e) => this.logger.warn({ err: e }, 'could not write the high-water mark checkpoint'))
+        .finally(() => { this.hwCheckpointInFlight = false; });
+    }
   }
 
+  private hwCheckpointText(): string {
+    const lines = [...this.partitions.values()].filter((p) => !p.log.closed).map((p) => `${p.topic} ${p.partition} ${p.highWatermark}\n`);
+    return `0\n${lines.length}\n${lines.join('')}`;
+  }
+
+  /** The checkpoint written synchronously (at close; an async one still in flight only lowers it, which is safe). */
   private checkpointHighWatermarks(now = Date.now()): void {
     this.lastHwCheckpoint = now;
-    const lines = [...this.partitions.values()].filter((p) => !p.log.closed).map((p) => `${p.topic} ${p.partition} ${p.highWatermark}\n`);
-    try { writeFileAtomic(path.join(this.dataDir, HW_CHECKPOINT), `0\n${lines.length}\n${lines.join('')}`); } catch (e) { this.logger.warn({ err: e }, 'could not write the high-water mark checkpoint'); }
+    try { writeFileAtomic(path.join(this.dataDir, HW_CHECKPOINT), this.hwCheckpointText()); } catch (e) { this.logger.warn({ err: e }, 'could not write the high-water mark checkpoint'); }
   }
 
   /** Snapshots producer state, flushes and closes every log, then marks the shutdown clean. */

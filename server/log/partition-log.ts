@@ -389,6 +389,17 @@ export function lastOffsetIn(data: Buffer): bigint {
   return last;
 }
 
+/**
+ * writeFileAtomic off the event loop (temp file, fsync, rename on the thread pool), for periodic
+ * checkpoints: under heavy writeback a small fsync can wait a second for the journal.
+ */
+export async function writeFileAtomicAsync(file: string, data: string): Promise<void> {
+  const tmp = file + '.async.tmp';
+  const fh = await fs.promises.open(tmp, 'w');
+  try { await fh.writeFile(data); await fh.sync(); } finally { await fh.close(); }
+  await fs.promises.rename(tmp, file);
+}
+
 export function writeFileAtomic(file: string, data: string | Buffer): void {
   const tmp = file + '.tmp';
   const fd = fs.openSync(tmp, 'w');
