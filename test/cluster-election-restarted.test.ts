@@ -33,3 +33,25 @@ test('kill -9 of a leader whose preferred successor restarted seconds ago: the i
   assert.equal(next.leader, other, `broker ${other} (up since the start) leads, not broker 1 (restarted seconds ago)`);
   assert.deepEqual(next.isrs.map((x) => x.id).sort(), [1, other].sort(), 'both survivors stay in sync');
 });
+
+test('automatic leader rebalancing hands leadership back to a restarted preferred replica only once it has been up 10 s', async (t) => {
+  const c = new TestCluster(await createClusterDb(), ['--set', `broker.session.timeout.ms=${SESSION_MS}`, '--set', 'replica.fetch.backoff.ms=100', '--set', 'leader.imbalance.check.interval.seconds=1']);
+  t.after(() => c.close());
+  await Promise.all([1, 2, 3].map((n) => c.start(n)));
+  await waitFor('three brokers', async () => (await kcatMetadata(c.bootstrap())).brokers.length === 3);
+  const r = await python([path.join(ROOT, 'test/py/cluster_admin.py'), c.bootstrap(), 'assign', 'pref', '[[1,2,3]]'], 60000);
+  assert.equal(JSON.parse(r.stdout.trim().split('\n').at(-1)!).ok, true, r.stderr);
+  const state = async () => (await kcatMetadata(c.bootstrap(), 'pref')).topics[0]?.partitions[0];
+  await waitFor('broker 1 leads with a full ISR', async () => { const p = await state(); return p?.leader === 1 && p.isrs.length === 3; }, 30000);
+
+  await c.kill(1);
+  await waitFor('a new leader', async () => { const p = await state(); return p && p.leader > 1; }, SESSION_MS * 3, 50);
+  await c.start(1);
+  const restarted = Date.now(); // listening, so registered no later than now
+  await waitFor('broker 1 back in the ISR', async () => (await state())?.isrs.length === 3, 30000, 100);
+  const inSync = Date.now() - restarted;
+  await waitFor('leadership back on broker 1', async () => (await state())?.leader === 1, 40000, 100);
+  const back = Date.now() - restarted;
+  // Registration comes before listening, so allow a little under 10 s.
+  assert.ok(back >= 8500, `broker 1 led again ${back} ms after its restart (in sync after ${inSync} ms): rebalancing did not wait for it to settle`);
+});

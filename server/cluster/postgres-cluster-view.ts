@@ -727,17 +727,27 @@ export class PostgresClusterView implements ClusterView, ClusterControl, Securit
     const order = settledFirst((id) => this.brokerRows.get(id)?.upSince, now, RESTART_SETTLE_MS);
     const rebalanceDue = this.o.config.bool('auto.leader.rebalance.enable') && now - this.lastRebalance >= this.o.config.int('leader.imbalance.check.interval.seconds') * 1000;
     const imbalanced = rebalanceDue ? this.imbalancedBrokers() : new Set<number>();
+    // Automatic rebalancing hands leadership back only to a preferred replica up for
+    // RESTART_SETTLE_MS (clients still back off from a broker that just restarted, see
+    // settledFirst); the check comes round again until it has settled.
+    const settled = (id: number) => { const up = this.brokerRows.get(id)?.upSince; return up !== undefined && now - up >= RESTART_SETTLE_MS; };
+    let deferred = false;
+    const rebalanceTo = (s: PartitionState) => {
+      if (!imbalanced.has(s.replicas[0])) return null;
+      if (!settled(s.replicas[0])) { deferred = true; return null; }
+      return electPreferred(s, usable);
+    };
     const writes: { s: PartitionState; d: Decision }[] = [];
     for (const t of this.metadata.list()) {
       const unclean = String(t.configs['unclean.leader.election.enable'] ?? this.o.config.get('unclean.leader.election.enable')) === 'true';
       for (const p of t.partitions) {
         const s = partitionStateOf(t.name, p);
         const moving = s.addingReplicas.length > 0 || s.removingReplicas.length > 0;
-        const d = electOnBrokerChange(s, usable, unclean, stopping, order) ?? (moving ? finishReassignment(s, usable) : null) ?? (imbalanced.has(s.replicas[0]) && !moving ? electPreferred(s, usable) : null);
+        const d = electOnBrokerChange(s, usable, unclean, stopping, order) ?? (moving ? finishReassignment(s, usable) : null) ?? (moving ? null : rebalanceTo(s));
         if (d) writes.push({ s, d });
       }
     }
-    if (rebalanceDue) this.lastRebalance = now;
+    if (rebalanceDue && !deferred) this.lastRebalance = now;
     if (writes.length) await this.writeDecisions(writes, this.controllerEpoch);
     for (const b of this.brokerRows.values()) this.seenIncarnation.set(b.nodeId, b.incarnation);
   }
