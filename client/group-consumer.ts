@@ -39,6 +39,8 @@ export interface GroupConsumerConfig extends ClientConfig {
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   rebalanceTimeoutMs?: number;
+  /** max.poll.interval.ms (default 300000): longer between two poll() calls and the member leaves the group until its next poll */
+  maxPollIntervalMs?: number;
   maxWaitMs?: number;
   partitionMaxBytes?: number;
   /** where partitions without a committed offset start (default earliest) */
@@ -77,6 +79,7 @@ export class GroupConsumer {
       sessionTimeoutMs,
       heartbeatIntervalMs: cfg.heartbeatIntervalMs ?? 3000,
       rebalanceTimeoutMs: cfg.rebalanceTimeoutMs ?? sessionTimeoutMs,
+      maxPollIntervalMs: cfg.maxPollIntervalMs ?? 300000,
       protocols: () => this.assignors.map((a) => ({ name: a.name, metadata: encodeSubscription([...this.topics].sort(), a.userData?.() ?? null) })),
       assign: async (protocol, members) => {
         const assignor = this.assignors.find((a) => a.name === protocol);
@@ -170,6 +173,7 @@ export class GroupConsumer {
   /** Rejoins if the group re-forms (revoking first), then one fetch round over the assigned, unpaused partitions. */
   async poll(): Promise<PartitionBatch[]> {
     if (this.closed) return [];
+    this.member.polled();
     if (await this.refreshTopics().catch(() => false)) this.member.requestRejoin('the subscription changed');
     if (await this.partitionsChanged().catch(() => false)) this.member.requestRejoin('a subscribed topic has more partitions');
     if (!this.topics.size) { await new Promise((r) => setTimeout(r, 100)); return []; }
@@ -198,7 +202,10 @@ export class GroupConsumer {
   isPaused(tp: TopicPartition): boolean { return this.paused.has(tpk(tp.topic, tp.partition)); }
   resume(tps: TopicPartition[]): void { for (const tp of tps) this.paused.delete(tpk(tp.topic, tp.partition)); this.reader.resume(tps); }
 
-  /** Commits the next offsets to read (Kafka's convention) for these partitions, in this member's generation. */
+  /**
+   * Commits the next offsets to read (Kafka's convention) for these partitions, in this member's
+   * generation; CommitFailedError when the member is out of the group (poll timeout, session expired).
+   */
   async commit(offsets: { topic: string; partition: number; offset: number }[]): Promise<void> {
     await this.member.commit(offsets);
   }

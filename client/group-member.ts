@@ -34,9 +34,18 @@ export interface GroupMemberConfig extends ClientConfig {
   assign: (protocol: string, members: JoinedMember[]) => Map<string, Buffer> | Promise<Map<string, Buffer>>;
   /** a heartbeat learned that the group re-forms or that this membership ended */
   onRejoinNeeded?: (reason: string) => void;
+  /**
+   * max.poll.interval.ms: when the owner has not called polled() for this long, the member
+   * leaves the group (its partitions go to the others) and rejoins at the next poll.
+   * Unset: no limit (GroupMembership, whose owner does not poll).
+   */
+  maxPollIntervalMs?: number;
 }
 
 export class GroupMemberError extends Error {}
+
+/** Kafka's CommitFailedException: the member left (or was dropped from) the generation the offsets belong to. */
+export class CommitFailedError extends GroupMemberError { override name = 'CommitFailedError'; }
 
 /** the library's error ids (REBALANCE_IN_PROGRESS, …) anywhere in an error's tree */
 function errorIds(e: unknown, out = new Set<string>()): Set<string> {
@@ -89,6 +98,8 @@ export class GroupMember {
   private closed = false;
   /** when the coordinator last answered a heartbeat with this member still in the group */
   lastHeartbeatOk = 0;
+  /** when the owner last polled (or joined) */
+  private lastPoll = Date.now();
 
   constructor(private readonly cfg: GroupMemberConfig) {
     const sec = cfg.security ? clientSecurity(cfg.security) : {};
@@ -103,6 +114,9 @@ export class GroupMember {
   get lost(): boolean { return this.generationId < 0 || !this.memberId; }
   /** no heartbeat got through for a session timeout: the coordinator may have dropped this member */
   sessionMaybeExpired(now = Date.now()): boolean { return this.stable && now - this.lastHeartbeatOk > this.cfg.sessionTimeoutMs; }
+
+  /** The owner's poll loop came round (max.poll.interval.ms counts from here). */
+  polled(now = Date.now()): void { this.lastPoll = now; }
 
   /** the next poll rejoins (e.g. the subscription changed) */
   requestRejoin(reason: string): void { if (!this.rejoin) { this.rejoin = true; this.rejoinReason = reason; } }
@@ -197,6 +211,7 @@ export class GroupMember {
         this.rejoin = false;
         this.stable = true;
         this.lastHeartbeatOk = Date.now();
+        this.lastPoll = Date.now();
         this.startHeartbeats();
         return synced.assignment ?? Buffer.alloc(0);
       } catch (e) {
@@ -235,6 +250,8 @@ export class GroupMember {
   /** One heartbeat (the timer's; also sent by the owner when the session may have expired). */
   async heartbeat(): Promise<void> {
     if (this.beating || !this.stable || this.closed) return;
+    const max = this.cfg.maxPollIntervalMs;
+    if (max !== undefined && Date.now() - this.lastPoll > max) { await this.leaveOnPollTimeout(max); return; }
     this.beating = true;
     const generation = this.generationId, member = this.memberId;
     try {
@@ -252,6 +269,23 @@ export class GroupMember {
     }
   }
 
+  /**
+   * Kafka's consumer does the same from its heartbeat thread: a poll loop stuck longer than
+   * max.poll.interval.ms gives its partitions up (LeaveGroup) rather than holding them while
+   * it heartbeats; the next poll rejoins.
+   */
+  private async leaveOnPollTimeout(max: number): Promise<void> {
+    const member = this.memberId;
+    this.cfg.logger?.warn({ group: this.cfg.groupId, memberId: member, maxPollIntervalMs: max, sincePollMs: Date.now() - this.lastPoll },
+      'consumer poll timeout has expired: the time between two polls was longer than max.poll.interval.ms, which typically means the poll loop spends too much time processing records; this member leaves the group and rejoins at its next poll. Raise max.poll.interval.ms or reduce max.poll.records / the work per batch.');
+    this.resetMember();
+    this.stopHeartbeats();
+    this.markRejoin(`poll timeout: no poll for more than max.poll.interval.ms (${max} ms)`);
+    if (!member) return;
+    await this.toCoordinator(Date.now() + 3000, (conn, apis) => apis.leaveGroup.async(conn, this.cfg.groupId, [{ memberId: member, groupInstanceId: null, reason: 'consumer poll timeout has expired' }]))
+      .catch((e) => this.cfg.logger?.debug({ err: e, group: this.cfg.groupId }, 'LeaveGroup after the poll timeout failed'));
+  }
+
   /** Commits offsets (the next offset to read) in this member's generation. */
   async commit(offsets: { topic: string; partition: number; offset: number }[]): Promise<void> {
     if (!offsets.length) return;
@@ -261,6 +295,7 @@ export class GroupMember {
       if (!l) topics.set(o.topic, (l = []));
       l.push({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedLeaderEpoch: -1, committedMetadata: null });
     }
+    if (this.lost) throw new CommitFailedError(`group ${this.cfg.groupId}: offsets not committed — this member is not in the group's current generation (${this.rejoinReason}); its partitions may belong to another member now, which reads them from the last committed offsets`);
     const generation = this.generationId, member = this.memberId;
     try {
       await this.toCoordinator(Date.now() + (this.cfg.requestTimeoutMs ?? 30000), (conn, apis) => apis.offsetCommit.async(conn, this.cfg.groupId, generation, member, null, [...topics].map(([name, partitions]) => ({ name, partitions }))));

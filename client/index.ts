@@ -6,6 +6,7 @@ export { RecordBatchBuilder, builtRecords, type BuiltRecord } from './record-bat
 export { PartitionReader, type PartitionReaderConfig, type ConsumedRecord, type PartitionBatch, type PartitionEnds, type TopicPartition, type Isolation } from './partition-reader.ts';
 export { KafkaAdmin, hasKafkaError, type TopicSpec, type TopicDescription, type ClusterDescription, type TopicOffsets, type GroupListing, type GroupDescription, type GroupMemberDescription, type GroupOffset } from './admin.ts';
 export { GroupConsumer, type GroupConsumerConfig } from './group-consumer.ts';
+export { CommitFailedError } from './group-member.ts';
 export { CompactedTopicLog, TopicPartitionCountError, type CompactedTopicLogConfig, type LogTopic } from './compacted-topic-log.ts';
 export { GroupMembership, type GroupMembershipConfig, type MemberMetadata } from './group-membership.ts';
 export { ClusterAdmin, type ConfigEntry, type GroupInspection, type GroupMemberInspection, type BrokerLogDirs, type LogDirDescription, type PartitionReassignment, type ClusterMetadata } from './admin-cluster.ts';

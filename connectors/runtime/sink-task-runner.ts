@@ -3,7 +3,7 @@
 // (default: flush() then everything put) says is durable, every
 // offset.flush.interval.ms and on stop. RetriableException from put() redelivers
 // the same batch after a backoff; any other error fails the task.
-import { GroupConsumer, type ClientConfig, type ConsumedRecord, type PartitionBatch } from '../../client/index.ts';
+import { CommitFailedError, GroupConsumer, type ClientConfig, type ConsumedRecord, type PartitionBatch } from '../../client/index.ts';
 import { RetriableException, tpKey, type ConverterResult, type Header, type SinkRecord, type SinkTask, type SinkTaskContext, type TopicPartition } from '../../plugins/sdk/index.ts';
 import { ErrorHandler, newCounters, type ErrorCounters } from './error-handler.ts';
 
@@ -94,6 +94,7 @@ export class SinkTaskRunner implements TaskRunner {
         ...(o.topicsRegex ? { topicsRegex: new RegExp(o.topicsRegex) } : { topics: o.topics }),
         sessionTimeoutMs: num('session.timeout.ms', 45000),
         heartbeatIntervalMs: num('heartbeat.interval.ms', 1000),
+        maxPollIntervalMs: num('max.poll.interval.ms', 300000),
         maxWaitMs: num('fetch.max.wait.ms', 500),
         partitionMaxBytes: num('max.partition.fetch.bytes', 1048576),
         autoOffsetReset: (o.consumerProps['auto.offset.reset'] ?? 'earliest') === 'latest' ? 'latest' : 'earliest',
@@ -282,7 +283,14 @@ export class SinkTaskRunner implements TaskRunner {
     if (!toCommit.length) return;
     if (this.o.fence && !this.o.fence()) throw new Error(`task ${this.connector}-${this.taskId} fenced: offsets not committed, this worker no longer holds its lease`);
     const t0 = performance.now();
-    await this.consumer.commit(toCommit);
+    try {
+      await this.consumer.commit(toCommit);
+    } catch (e) {
+      // As Connect's WorkerSinkTask on a CommitFailedException: the group moved on (a poll
+      // timeout, an expired session); the partitions' next owners start from the last commit.
+      if (e instanceof CommitFailedError) { this.o.logger.warn({ err: e }, 'offset commit failed: this task left the group; its partitions are re-read from the last committed offsets'); return; }
+      throw e;
+    }
     countCommit(this.records, t0);
     for (const c of toCommit) this.committed.set(tpKey(c), c.offset);
   }
