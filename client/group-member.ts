@@ -89,6 +89,8 @@ export class GroupMember {
   private readonly bootstrap: Broker[];
   private readonly known = new Map<string, Broker>();
   private coordinator: Broker | null = null;
+  /** the coordinator's node id (-1 until found): a transactional producer's TxnOffsetCommit goes there */
+  coordinatorId = -1;
   private apis: Picked | null = null;
   private rejoin = true;
   private rejoinReason = 'not joined';
@@ -147,6 +149,7 @@ export class GroupMember {
         : (() => { throw new GroupMemberError('FindCoordinator v4+ needed'); })();
       const c = res.coordinators[0];
       this.coordinator = { host: c.host, port: c.port };
+      this.coordinatorId = c.nodeId;
       this.known.set(`${c.host}:${c.port}`, this.coordinator);
     }
     const conn = await this.pool.get(this.coordinator);

@@ -52,6 +52,14 @@ export class GroupMembership {
 
   get memberId(): string | null { return this.member.memberId || null; }
   get generationId(): number { return this.member.generationId; }
+  /** the group coordinator's node id (-1 before the first join) */
+  get coordinatorId(): number { return this.member.coordinatorId; }
+
+  /** Commits offsets (the next offset to read) in this member's generation (a group whose members also read, e.g. streams). */
+  commit(offsets: { topic: string; partition: number; offset: number }[]): Promise<void> { return this.member.commit(offsets); }
+
+  /** The group's committed offsets of these partitions, keyed `topic\u0000partition` (-1: none). */
+  committed(parts: { topic: string; partition: number }[]): Promise<Map<string, number>> { return this.member.committed(parts); }
 
   /** Joins (resolves after the first assignment was handed to onAssignment). */
   async start(): Promise<void> {

@@ -155,10 +155,35 @@ export function violations(edges: Edge[], rules = RULES): { edge: Edge; rule: Ru
   return out;
 }
 
+/**
+ * The Kafka client libraries: only client/ (the platform's one internal Kafka client) may
+ * import them; every other component goes through client/. Test code may (it drives the
+ * broker with several real clients).
+ */
+export const KAFKA_LIBRARIES = ['@platformatic/kafka', 'kafkajs'];
+const MAY_IMPORT_KAFKA_LIBRARIES = [
+  'client/',
+  // test scaffolding for plugin authors: its public API hands their tests a kafkajs client
+  'plugins/sdk/testkit.ts',
+];
+
+/** Imports of a Kafka client library outside client/ and test code. */
+export function libraryViolations(root: string, files = sourceFiles(root), read = (f: string) => fs.readFileSync(path.join(root, f), 'utf8')): { from: string; spec: string }[] {
+  const out: { from: string; spec: string }[] = [];
+  for (const f of files) {
+    if (isTestCode(f) || MAY_IMPORT_KAFKA_LIBRARIES.some((p) => f.startsWith(p))) continue;
+    for (const { spec } of specifiers(read(f))) {
+      if (KAFKA_LIBRARIES.some((l) => spec === l || spec.startsWith(`${l}/`))) out.push({ from: f, spec });
+    }
+  }
+  return out;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const root = path.resolve(import.meta.dirname, '..');
   const { files, edges } = importGraph(root);
   console.log(`${files.length} files, ${edges.length} imports`);
   for (const c of cycles(edges)) console.log(`cycle: ${c.join(' ')}`);
   for (const { edge, rule } of violations(edges)) console.log(`${edge.from} -> ${edge.to}${edge.typeOnly ? ' (types)' : ''}: ${rule ? rule.why : 'no rule covers this file'}`);
+  for (const v of libraryViolations(root)) console.log(`${v.from} -> ${v.spec}: only client/ imports a Kafka client library`);
 }

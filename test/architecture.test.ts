@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cycles, importGraph, violations, RULES, type Edge } from '../scripts/import-graph.ts';
+import { cycles, importGraph, libraryViolations, violations, RULES, type Edge } from '../scripts/import-graph.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -34,6 +34,18 @@ test('each component imports only what its rule allows (server/ nothing outside 
   assert.ok(files.length > 100 && edges.length > 300, `the scanner found ${files.length} files and ${edges.length} imports`);
   const bad = violations(edges);
   assert.deepEqual(bad.map(({ edge, rule }) => `${show(edge)}: ${rule ? rule.why : 'no rule in RULES covers this file'}`), []);
+});
+
+test('only client/ imports a Kafka client library (one internal client path)', () => {
+  assert.deepEqual(libraryViolations(ROOT).map((v) => `${v.from} -> ${v.spec}`), []);
+  const fake: Record<string, string> = {
+    'streams/x.ts': "import { Consumer } from '@platformatic/kafka';\n",
+    'ui/server/y.ts': "const k = await import('kafkajs/src/consumer/batch.js');\n",
+    'client/z.ts': "import { Consumer } from '@platformatic/kafka';\n",
+    'test/w.test.ts': "import { Kafka } from 'kafkajs';\n",
+  };
+  assert.deepEqual(libraryViolations('/nowhere', Object.keys(fake), (f) => fake[f]).map((v) => `${v.from} -> ${v.spec}`),
+    ['streams/x.ts -> @platformatic/kafka', 'ui/server/y.ts -> kafkajs/src/consumer/batch.js'], 'the checker sees an import outside client/');
 });
 
 test('the checker sees a deliberately introduced cycle and a boundary crossing', (t) => {

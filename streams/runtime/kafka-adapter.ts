@@ -1,73 +1,53 @@
-// The one file of streams/ that talks to the Kafka client library directly, for
-// what client/ does not offer yet: group membership with the stream-aware assignor
-// (client/GroupConsumer has no custom assignor). The transactional producer is
-// client/'s (ProducerTransaction.sendOffsets adds the group's offsets); reading by
-// assignment, admin and plain producing come from client/ too.
-import { Consumer, type GroupOptions } from '@platformatic/kafka';
-import { KafkaProducer, ensureCodecs, type ClientConfig, type PreparedBatch, type ProducerTransaction } from '../../client/index.ts';
-import { baseOptions } from '../../client/config.ts';
+// streams/'s Kafka edge: the application's group membership and the transactional
+// producer, both from client/ (the membership is client/GroupMembership with the
+// stream-aware assignor; reading by assignment, admin and plain producing come from
+// client/ too). Nothing here imports the Kafka client library.
+import { GroupMembership, KafkaProducer, ensureCodecs, type ClientConfig, type PreparedBatch, type ProducerTransaction } from '../../client/index.ts';
 
 export interface OutRecord { topic: string; partition?: number; key: Buffer | null; value: Buffer | null; headers: Array<{ key: string; value: Buffer | null }>; timestamp: number }
 export interface MemberInfo { memberId: string; metadata: Buffer | null }
 export type Assignor = (members: MemberInfo[]) => Map<string, Array<{ topic: string; partitions: number[] }>>;
 
-const baseOpts = (c: ClientConfig, timeout = 30000) => baseOptions({ ...c, requestTimeoutMs: timeout });
-
-/** Membership of the application's consumer group (group id = application.id). */
+/**
+ * Membership of the application's consumer group (group id = application.id, protocol
+ * "stream"): a rebalance a heartbeat learns of is joined at once, each new share goes to
+ * onAssignment; out of the group (the broker gone, the member dropped) the share is [] until
+ * a rejoin gets back in, and onError hears of a rejoin that failed.
+ */
 export class StreamsMembership {
-  private readonly c: Consumer;
-  private closed = false;
+  private readonly m: GroupMembership;
   constructor(private readonly cfg: ClientConfig & { groupId: string; topics: string[]; metadata: Buffer; assign: Assignor; sessionTimeoutMs: number; heartbeatIntervalMs: number; onAssignment: (a: Array<{ topic: string; partitions: number[] }>, generation: number) => void; onError?: (e: Error) => void }) {
-    // the group options go to the constructor too: the library rejoins by itself with its defaults
-    // (a commit refused during a rebalance), and the "roundrobin" protocol is refused by a "stream" group
-    this.c = new Consumer({ ...baseOpts(cfg), groupId: cfg.groupId, autocommit: false, ...this.groupOptions() });
-    // the library reports a membership it could not keep (broker gone, rejoin failed) as an 'error' event
-    this.c.on('error', (e: Error) => { if (!this.closed) cfg.onError?.(e); });
-    this.c.on('consumer:group:join', (e: { assignments?: Array<{ topic: string; partitions: number[] }>; generationId?: number }) => {
-      if (e.assignments && !this.closed) cfg.onAssignment(e.assignments, e.generationId ?? this.c.generationId);
+    this.m = new GroupMembership({
+      ...cfg,
+      rebalanceTimeoutMs: cfg.sessionTimeoutMs,
+      protocol: { name: 'stream', version: 1, metadata: cfg.metadata },
+      assign: (members) => cfg.assign(members),
+      onAssignment: (a, generation) => cfg.onAssignment(a, generation),
+      onError: (e) => cfg.onError?.(e),
     });
   }
-  get memberId(): string | null { return this.c.memberId; }
-  get generationId(): number { return this.c.generationId; }
+  get memberId(): string | null { return this.m.memberId; }
+  get generationId(): number { return this.m.generationId; }
   async start(): Promise<void> {
     await ensureCodecs();
-    for (const t of this.cfg.topics) this.c.topics.track(t);
-    await this.c.joinGroup(this.groupOptions());
+    await this.m.start();
   }
-  private groupOptions(): GroupOptions {
-    const cfg = this.cfg;
-    return {
-      sessionTimeout: cfg.sessionTimeoutMs, heartbeatInterval: cfg.heartbeatIntervalMs, rebalanceTimeout: cfg.sessionTimeoutMs,
-      protocols: [{ name: 'stream', version: 1, metadata: cfg.metadata }],
-      partitionAssigner: (_current, members) => {
-        const m = [...members.values()].map((x) => ({ memberId: x.memberId, metadata: x.metadata === undefined ? null : Buffer.isBuffer(x.metadata) ? x.metadata : Buffer.from(x.metadata) }));
-        const out = cfg.assign(m);
-        return m.map((x) => ({ memberId: x.memberId, assignments: new Map((out.get(x.memberId) ?? []).map((a) => [a.topic, a])) }));
-      },
-    };
-  }
+  /** committed offsets (≥ 0) by `topic:partition`; partitions without one are left out */
   async committed(parts: Array<{ topic: string; partition: number }>): Promise<Map<string, number>> {
-    const byTopic = new Map<string, number[]>();
-    for (const p of parts) { let l = byTopic.get(p.topic); if (!l) byTopic.set(p.topic, (l = [])); l.push(p.partition); }
-    const res = await this.c.listCommittedOffsets({ topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
+    const res = await this.m.committed(parts);
     const out = new Map<string, number>();
-    for (const p of parts) { const o = res.get(p.topic)?.[p.partition]; if (o !== undefined && o >= 0n) out.set(`${p.topic}:${p.partition}`, Number(o)); }
+    for (const p of parts) { const o = res.get(`${p.topic}\u0000${p.partition}`); if (o !== undefined && o >= 0) out.set(`${p.topic}:${p.partition}`, o); }
     return out;
   }
   /** at_least_once: the next offsets to read */
   async commit(offsets: Array<{ topic: string; partition: number; offset: number }>): Promise<void> {
-    if (!offsets.length) return;
-    await this.c.commit({ offsets: offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: BigInt(o.offset), leaderEpoch: -1 })) });
+    await this.m.commit(offsets);
   }
   /** what a transactional producer needs to commit offsets as this member */
   groupMetadata(): { groupId: string; generationId: number; memberId: string; coordinatorId: number } {
-    return { groupId: this.cfg.groupId, generationId: this.c.generationId, memberId: this.c.memberId ?? '', coordinatorId: this.c.coordinatorId ?? -1 };
+    return { groupId: this.cfg.groupId, generationId: this.m.generationId, memberId: this.m.memberId ?? '', coordinatorId: this.m.coordinatorId };
   }
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await new Promise<void>((resolve) => this.c.close(true, () => resolve()));
-  }
+  async close(): Promise<void> { await this.m.close(); }
 }
 
 /**
