@@ -342,7 +342,8 @@ export class ReplicaManager {
    */
   recordFollowerFetch(p: Partition, replicaId: number, fetchOffset: bigint): void {
     if (p.updateFollowerFetchState(replicaId, fetchOffset)) this.onHighWatermark(p);
-    if (p.followerCanJoinIsr(replicaId)) {
+    // (while an ISR change is in flight the next fetch asks again: logged once per request)
+    if (p.followerCanJoinIsr(replicaId) && !p.isrChangePending) {
       this.logger.info({ partition: p.key, replica: replicaId, isr: p.isr }, 'expanding the ISR: the follower caught up');
       this.alterIsr(p, [...p.isr, replicaId]);
     }
