@@ -10,15 +10,21 @@ import { ROOT } from './helpers/process.ts';
 
 const SESSION_MS = 3000;
 
-test('kill -9 of a leader whose preferred successor restarted seconds ago: the in-sync replica that stayed up leads', async (t) => {
-  const c = new TestCluster(await createClusterDb(), ['--set', `broker.session.timeout.ms=${SESSION_MS}`, '--set', 'replica.fetch.backoff.ms=100']);
+/** Three brokers and topic `topic` with one partition on replicas [1, 2, 3], led by broker 1 with a full ISR; returns the cluster and a reader of that partition's metadata. */
+async function preferredOneCluster(t: { after: (fn: () => Promise<void>) => void }, topic: string, extra: string[] = []) {
+  const c = new TestCluster(await createClusterDb(), ['--set', `broker.session.timeout.ms=${SESSION_MS}`, '--set', 'replica.fetch.backoff.ms=100', ...extra]);
   t.after(() => c.close());
   await Promise.all([1, 2, 3].map((n) => c.start(n)));
   await waitFor('three brokers', async () => (await kcatMetadata(c.bootstrap())).brokers.length === 3);
-  const r = await python([path.join(ROOT, 'test/py/cluster_admin.py'), c.bootstrap(), 'assign', 'order', '[[1,2,3]]'], 60000);
+  const r = await python([path.join(ROOT, 'test/py/cluster_admin.py'), c.bootstrap(), 'assign', topic, '[[1,2,3]]'], 60000);
   assert.equal(JSON.parse(r.stdout.trim().split('\n').at(-1)!).ok, true, r.stderr);
-  const state = async () => (await kcatMetadata(c.bootstrap(), 'order')).topics[0]?.partitions[0];
-  await waitFor('broker 1 leads with a full ISR', async () => { const p = await state(); return p?.leader === 1 && p.isrs.length === 3; });
+  const state = async () => (await kcatMetadata(c.bootstrap(), topic)).topics[0]?.partitions[0];
+  await waitFor('broker 1 leads with a full ISR', async () => { const p = await state(); return p?.leader === 1 && p.isrs.length === 3; }, 30000);
+  return { c, state };
+}
+
+test('kill -9 of a leader whose preferred successor restarted seconds ago: the in-sync replica that stayed up leads', async (t) => {
+  const { c, state } = await preferredOneCluster(t, 'order');
 
   // Broker 1 dies and comes back: it rejoins the ISR, first in the replica order again.
   await c.kill(1);
@@ -35,14 +41,7 @@ test('kill -9 of a leader whose preferred successor restarted seconds ago: the i
 });
 
 test('automatic leader rebalancing hands leadership back to a restarted preferred replica only once it has been up 10 s', async (t) => {
-  const c = new TestCluster(await createClusterDb(), ['--set', `broker.session.timeout.ms=${SESSION_MS}`, '--set', 'replica.fetch.backoff.ms=100', '--set', 'leader.imbalance.check.interval.seconds=1']);
-  t.after(() => c.close());
-  await Promise.all([1, 2, 3].map((n) => c.start(n)));
-  await waitFor('three brokers', async () => (await kcatMetadata(c.bootstrap())).brokers.length === 3);
-  const r = await python([path.join(ROOT, 'test/py/cluster_admin.py'), c.bootstrap(), 'assign', 'pref', '[[1,2,3]]'], 60000);
-  assert.equal(JSON.parse(r.stdout.trim().split('\n').at(-1)!).ok, true, r.stderr);
-  const state = async () => (await kcatMetadata(c.bootstrap(), 'pref')).topics[0]?.partitions[0];
-  await waitFor('broker 1 leads with a full ISR', async () => { const p = await state(); return p?.leader === 1 && p.isrs.length === 3; }, 30000);
+  const { c, state } = await preferredOneCluster(t, 'pref', ['--set', 'leader.imbalance.check.interval.seconds=1']);
 
   await c.kill(1);
   await waitFor('a new leader', async () => { const p = await state(); return p && p.leader > 1; }, SESSION_MS * 3, 50);
