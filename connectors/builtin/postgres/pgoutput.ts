@@ -56,8 +56,7 @@ export function standbyStatus(lsn: bigint, replyRequested = false, nowMs = Date.
 }
 
 class Reader {
-  pos = 0;
-  constructor(readonly b: Buffer) {}
+  constructor(readonly b: Buffer, public pos = 0) {}
   u8(): number { return this.b[this.pos++]; }
   i16(): number { const v = this.b.readInt16BE(this.pos); this.pos += 2; return v; }
   i32(): number { const v = this.b.readInt32BE(this.pos); this.pos += 4; return v; }
@@ -89,8 +88,9 @@ class Reader {
   }
 }
 
-export function decodePgOutput(buf: Buffer): PgOutputMessage {
-  const r = new Reader(buf);
+/** The message at buf[start..] (an XLogData frame's payload starts at 25: decoded in place, no copy of the frame). */
+export function decodePgOutput(buf: Buffer, start = 0): PgOutputMessage {
+  const r = new Reader(buf, start);
   const tag = String.fromCharCode(r.u8());
   switch (tag) {
     case 'B': return { tag: 'begin', finalLsn: r.u64(), commitTimeUs: r.i64() + PG_EPOCH_US, xid: r.u32() };

@@ -3,7 +3,7 @@
 // CopyBoth stream read from the connection's copyData events. We never acknowledge
 // an LSN by ourselves: standby status updates carry only what the caller confirms.
 import pg from 'pg';
-import { parseFrame, standbyStatus, type ReplicationFrame } from './pgoutput.ts';
+import { standbyStatus } from './pgoutput.ts';
 import { formatLsn, parseLsn } from './lsn.ts';
 
 export interface PgConnectionOptions { host: string; port: number; user: string; password?: string; database: string }
@@ -21,7 +21,7 @@ export interface SlotInfo { slotName: string; consistentPoint: bigint; snapshotN
 export class ReplicationConnection {
   readonly client: pg.Client;
   private streaming = false;
-  private onFrame: ((f: ReplicationFrame) => void) | null = null;
+  private onFrame: ((chunk: Buffer) => void) | null = null;
   private ended: Promise<void> | null = null;
   closed = false;
   error: Error | null = null;
@@ -49,14 +49,17 @@ export class ReplicationConnection {
     return { slotName: row.slot_name, consistentPoint: parseLsn(row.consistent_point), snapshotName: row.snapshot_name ?? null };
   }
 
-  /** START_REPLICATION; frames are delivered synchronously to onFrame in arrival order. */
-  startReplication(slot: string, startLsn: bigint, publication: string, onFrame: (f: ReplicationFrame) => void): void {
+  /**
+   * START_REPLICATION; each CopyData payload (a frame: parseFrame) is given synchronously to
+   * onFrame in arrival order. It is a view of pg's reusable read buffer, good only until onFrame
+   * returns: decode it there (nothing is copied per frame).
+   */
+  startReplication(slot: string, startLsn: bigint, publication: string, onFrame: (chunk: Buffer) => void): void {
     const con = (this.client as unknown as { connection: import('node:events').EventEmitter }).connection;
     this.onFrame = onFrame;
     con.on('copyData', (msg: { chunk: Buffer }) => {
       try {
-        // pg's parser hands out a view of its reusable read buffer: copy before queueing
-        this.onFrame?.(parseFrame(Buffer.from(msg.chunk)));
+        this.onFrame?.(msg.chunk);
       } catch (e) {
         this.error = e as Error;
       }

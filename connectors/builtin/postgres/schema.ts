@@ -50,6 +50,10 @@ export interface TableInfo {
   envelopeSchema: Schema;
   /** rough serialized size of key + value schemas, for batch sizing */
   schemaBytes: number;
+  /** rowValue's struct from a row's values (a function made for the table) */
+  rowOf: (values: TupleValue[]) => StructValue;
+  /** keyValue's struct from a row's values (a function made for the table) */
+  keyOf: (values: TupleValue[]) => StructValue | null;
 }
 
 export interface RawColumn { name: string; typeOid: number; typmod: number; notNull: boolean; keyPos: number }
@@ -80,7 +84,28 @@ export function buildTable(prefix: string, schema: string, name: string, replica
     version: 2,
   };
   const schemaBytes = JSON.stringify(envelopeSchema).length + JSON.stringify(keySchema ?? null).length;
-  return { schema, name, id, topic: base, replicaIdentity, columns, keyIndex, keySchema, rowSchema, envelopeSchema, schemaBytes };
+  const rowOf = structBuilder(columns, columns.map((_, i) => i).filter((i) => columns[i].included));
+  const keyOf = keySchema ? structBuilder(columns, keyIndex) : () => null;
+  return { schema, name, id, topic: base, replicaIdentity, columns, keyIndex, keySchema, rowSchema, envelopeSchema, schemaBytes, rowOf, keyOf };
+}
+
+/**
+ * A struct of `columns[at[0]], columns[at[1]], …` from a row's values, as one object literal
+ * written for the table: every row's struct is made with its final shape at once, instead of
+ * a property added per column by name (each a keyed store) in a loop with a closure. Column
+ * names are put in the code only as JSON string literals; a table with a column named
+ * __proto__ (which an object literal would take as the prototype) gets the loop.
+ */
+function structBuilder(columns: ColumnInfo[], at: number[]): (values: TupleValue[]) => StructValue {
+  if (at.some((i) => columns[i].name === '__proto__')) {
+    return (values) => {
+      const out: StructValue = {};
+      for (const i of at) Object.defineProperty(out, columns[i].name, { value: columnValue(columns[i], values[i]), enumerable: true, writable: true, configurable: true });
+      return out;
+    };
+  }
+  const props = at.map((i) => `${JSON.stringify(columns[i].name)}: value(c[${i}], v[${i}])`).join(', ');
+  return new Function('c', 'value', `return function struct(v) { return { ${props} }; };`)(columns, columnValue) as (values: TupleValue[]) => StructValue;
 }
 
 /** Estimated JSON size of one event of this table with these values (with the schema when converters inline it). */
@@ -92,19 +117,11 @@ export function eventBytes(t: TableInfo, values: TupleValue[], inlineSchemas = t
 
 /** A row struct from tuple values (pgoutput) or the snapshot's text values (null = SQL NULL). */
 export function rowValue(t: TableInfo, values: TupleValue[]): StructValue {
-  const out: StructValue = {};
-  t.columns.forEach((c, i) => {
-    if (!c.included) return;
-    out[c.name] = columnValue(c, values[i]);
-  });
-  return out;
+  return t.rowOf(values);
 }
 
 export function keyValue(t: TableInfo, values: TupleValue[]): StructValue | null {
-  if (!t.keySchema) return null;
-  const out: StructValue = {};
-  for (const i of t.keyIndex) out[t.columns[i].name] = columnValue(t.columns[i], values[i]);
-  return out;
+  return t.keyOf(values);
 }
 
 function columnValue(c: ColumnInfo, v: TupleValue | undefined): unknown {

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { SourceTask, RetriableException, S, type Props, type SourceRecord, type SourceTaskContext, type Schema, type StructValue } from '../../../plugins/sdk/index.ts';
 import { sourceConfigDef } from './config.ts';
 import { ReplicationConnection, textClient, type PgConnectionOptions } from './replication.ts';
-import { decodePgOutput, type PgOutputMessage, type ReplicationFrame, type TupleValue } from './pgoutput.ts';
+import { decodePgOutput, parseFrame, type PgOutputMessage, type TupleValue } from './pgoutput.ts';
 import { formatLsn, lsnFrom } from './lsn.ts';
 import { buildTable, eventBytes, keyValue, rowValue, CONNECTOR_VERSION, type RawColumn, type TableInfo } from './schema.ts';
 import type { DecimalMode } from './types.ts';
@@ -14,6 +14,12 @@ import type { DecimalMode } from './types.ts';
 const MAX_SEQ = 2 ** 31;
 
 interface ResumePosition { lsnCommit: bigint; txSeq: number }
+
+/** A frame as queued for poll(): decoded when it arrived (an XLogData frame as its pgoutput message), or why it did not decode. */
+type Received =
+  | { kind: 'xlog'; dataStart: bigint; walEnd: bigint; msg: PgOutputMessage }
+  | { kind: 'keepalive'; walEnd: bigint; sendTimeUs: bigint; replyRequested: boolean }
+  | { kind: 'error'; error: Error };
 
 /** A transaction seen on the stream, in commit order, waiting for its records to be committed. */
 interface PendingTx { commitLsn: bigint; lastSeq: number; endLsn: bigint; complete: boolean }
@@ -54,7 +60,7 @@ export class PostgresSourceTask extends SourceTask {
   private streamAfterSnapshot = true;
 
   /** received, not yet polled: frames[framesHead..]; shift() of thousands of queued frames was ~4% of the task thread */
-  private frames: ReplicationFrame[] = [];
+  private frames: Received[] = [];
   private framesHead = 0;
   private wake: (() => void) | null = null;
   private paused = false;
@@ -330,7 +336,7 @@ export class PostgresSourceTask extends SourceTask {
     const slot = this.cfg['slot.name'] as string;
     const start = this.resume?.lsnCommit ?? 0n;
     this.confirmed = 0n;
-    this.repl!.startReplication(slot, start, this.cfg['publication.name'] as string, (f) => this.onFrame(f));
+    this.repl!.startReplication(slot, start, this.cfg['publication.name'] as string, (chunk) => this.onFrame(chunk));
     this.ctx.logger.info({ slot, start: formatLsn(start) }, 'streaming started');
     const statusMs = this.cfg['status.update.interval.ms'] as number;
     this.timers.push(setInterval(() => {
@@ -348,10 +354,26 @@ export class PostgresSourceTask extends SourceTask {
     for (const t of this.timers) t.unref();
   }
 
-  private onFrame(f: ReplicationFrame): void {
-    if (f.kind === 'keepalive' && f.replyRequested) {
-      // answer with what is committed, never with what was received
-      this.repl?.sendStatus(this.confirmed);
+  /**
+   * A frame as it arrives: decoded at once from pg's read buffer (no copy of it kept), an
+   * XLogData's pgoutput message queued with its position. A frame that does not decode is
+   * queued as its error: poll() throws it when it gets there, as when it decoded there.
+   */
+  private onFrame(chunk: Buffer): void {
+    let f: Received;
+    try {
+      if (chunk[0] === 0x77 /* w */) {
+        // dataStart, walEnd, (send time), then the message
+        f = { kind: 'xlog', dataStart: chunk.readBigUInt64BE(1), walEnd: chunk.readBigUInt64BE(9), msg: decodePgOutput(chunk, 25) };
+      } else {
+        f = parseFrame(chunk) as Received;
+        if (f.kind === 'keepalive' && f.replyRequested) {
+          // answer with what is committed, never with what was received
+          this.repl?.sendStatus(this.confirmed);
+        }
+      }
+    } catch (e) {
+      f = { kind: 'error', error: e as Error };
     }
     this.frames.push(f);
     if (!this.paused && this.frames.length - this.framesHead >= (this.cfg['max.queue.size'] as number)) {
@@ -387,7 +409,8 @@ export class PostgresSourceTask extends SourceTask {
     this.batchBytes = 0;
     while (this.framesHead < this.frames.length && out.length < max && this.batchBytes < maxBytes) {
       const f = this.frames[this.framesHead];
-      this.frames[this.framesHead++] = undefined as unknown as ReplicationFrame; // let the polled frame go
+      this.frames[this.framesHead++] = undefined as unknown as Received; // let the polled frame go
+      if (f.kind === 'error') throw f.error;
       if (f.kind === 'keepalive') {
         if (f.walEnd > this.lastReceived) this.lastReceived = f.walEnd;
         if (this.heartbeatDue && !this.openTx) {
@@ -397,7 +420,9 @@ export class PostgresSourceTask extends SourceTask {
         continue;
       }
       if (f.walEnd > this.lastReceived) this.lastReceived = f.walEnd;
-      await this.handle(decodePgOutput(f.data), f.dataStart, out);
+      // only a relation message waits (for the catalog): no promise per row
+      const wait = this.handle(f.msg, f.dataStart, out);
+      if (wait) await wait;
     }
     // drop what was polled: all of it (a new array), or the polled head once it is most of the array
     if (this.framesHead >= this.frames.length) { this.frames = []; this.framesHead = 0; }
@@ -409,7 +434,8 @@ export class PostgresSourceTask extends SourceTask {
     return out.length ? out : null;
   }
 
-  private async handle(m: PgOutputMessage, lsn: bigint, out: SourceRecord[]): Promise<void> {
+  /** A decoded message; only a relation message (a catalog query) is asynchronous. */
+  private handle(m: PgOutputMessage, lsn: bigint, out: SourceRecord[]): Promise<void> | undefined {
     switch (m.tag) {
       case 'begin': {
         const pending: PendingTx = { commitLsn: m.finalLsn, lastSeq: -1, endLsn: 0n, complete: false };
@@ -430,24 +456,7 @@ export class PostgresSourceTask extends SourceTask {
         this.openTx = null;
         return;
       }
-      case 'relation': {
-        if (!this.tableIncluded(m.schema, m.name)) { this.relations.set(m.relationOid, null); return; }
-        const cat = await this.catalogColumns(this.meta!, m.relationOid).catch(() => new Map<string, { typeOid: number; typmod: number; notNull: boolean; keyPos: number }>());
-        const hasPk = [...cat.values()].some((c) => c.keyPos >= 0);
-        let identPos = 0;
-        const raw: RawColumn[] = m.columns.map((c) => {
-          const k = cat.get(c.name);
-          const keyPos = hasPk ? (k?.keyPos ?? -1) : m.replicaIdentity !== 'f' && (c.flags & 1) ? identPos++ : -1;
-          return { name: c.name, typeOid: c.typeOid, typmod: c.typmod, notNull: (k?.notNull ?? false) || keyPos >= 0, keyPos };
-        });
-        const prev = this.relations.get(m.relationOid);
-        const t = this.makeTable(m.schema, m.name, m.replicaIdentity, raw);
-        if (prev && prev.columns.map((c) => c.name).join() !== t.columns.map((c) => c.name).join()) {
-          this.ctx.logger.info({ table: t.id, columns: t.columns.map((c) => c.name) }, 'table schema changed');
-        }
-        this.relations.set(m.relationOid, t);
-        return;
-      }
+      case 'relation': return this.relation(m);
       case 'insert': case 'update': case 'delete': case 'truncate':
         break;
       default:
@@ -484,6 +493,24 @@ export class PostgresSourceTask extends SourceTask {
       this.change(tx, lsn, out, t, 'd', m.oldTuple, rowValue(t, m.oldTuple), null);
       this.tombstone(tx, lsn, out, t, m.oldTuple);
     }
+  }
+
+  private async relation(m: Extract<PgOutputMessage, { tag: 'relation' }>): Promise<void> {
+    if (!this.tableIncluded(m.schema, m.name)) { this.relations.set(m.relationOid, null); return; }
+    const cat = await this.catalogColumns(this.meta!, m.relationOid).catch(() => new Map<string, { typeOid: number; typmod: number; notNull: boolean; keyPos: number }>());
+    const hasPk = [...cat.values()].some((c) => c.keyPos >= 0);
+    let identPos = 0;
+    const raw: RawColumn[] = m.columns.map((c) => {
+      const k = cat.get(c.name);
+      const keyPos = hasPk ? (k?.keyPos ?? -1) : m.replicaIdentity !== 'f' && (c.flags & 1) ? identPos++ : -1;
+      return { name: c.name, typeOid: c.typeOid, typmod: c.typmod, notNull: (k?.notNull ?? false) || keyPos >= 0, keyPos };
+    });
+    const prev = this.relations.get(m.relationOid);
+    const t = this.makeTable(m.schema, m.name, m.replicaIdentity, raw);
+    if (prev && prev.columns.map((c) => c.name).join() !== t.columns.map((c) => c.name).join()) {
+      this.ctx.logger.info({ table: t.id, columns: t.columns.map((c) => c.name) }, 'table schema changed');
+    }
+    this.relations.set(m.relationOid, t);
   }
 
   /** One change event of a row (op c/u/d), or only its sequence number when the op is skipped. */
