@@ -285,15 +285,9 @@ export class KafkaProducer {
         count = t.partitionsCount;
         single = null;
       }
-      let part: number;
-      if (r.partition !== undefined && r.partition !== null) part = r.partition % count;
-      else if (count === 1) part = 0;
-      else if (r.key !== null && r.key !== undefined) part = (murmur2(typeof r.key === 'string' ? Buffer.from(r.key) : r.key) & 0x7fffffff) % count;
-      else {
-        const n = this.roundRobin.get(r.topic) ?? 0;
-        this.roundRobin.set(r.topic, (n + 1) & 0x7fffffff);
-        part = n % count;
-      }
+      // a string key is made bytes only when it is hashed
+      const hashed = count > 1 && (r.partition === undefined || r.partition === null) && r.key !== null && r.key !== undefined;
+      const part = this.choosePartition(r.topic, count, r.partition, hashed ? (typeof r.key === 'string' ? Buffer.from(r.key) : r.key as Buffer) : null);
       if (single && single.partition === part) { single.records.push(r); continue; }
       const k = `${r.topic}\0${part}`;
       let d = byKey.get(k);
@@ -302,6 +296,31 @@ export class KafkaProducer {
       single = d;
     }
     return dests;
+  }
+
+  /**
+   * The partition send() gives a record of `topic` (with `count` partitions): its own
+   * (modulo the count), else murmur2 of the key (key[start..end)), else round-robin per topic.
+   */
+  choosePartition(topic: string, count: number, partition: number | null | undefined, key: Buffer | null, start = 0, end = key ? key.length : 0): number {
+    if (partition !== undefined && partition !== null) return partition % count;
+    if (count === 1) return 0;
+    if (key !== null) return (murmur2(key, start, end) & 0x7fffffff) % count;
+    const n = this.roundRobin.get(topic) ?? 0;
+    this.roundRobin.set(topic, (n + 1) & 0x7fffffff);
+    return n % count;
+  }
+
+  /** Each topic's partition count, from the metadata the producer's sends use (so: as they would see it now). */
+  async partitionCounts(topics: string[]): Promise<Map<string, number>> {
+    const md = await this.p.metadata({ topics, autocreateTopics: this.cfg.autoCreateTopics ?? false });
+    const out = new Map<string, number>();
+    for (const t of topics) {
+      const m = md.topics.get(t);
+      if (!m) throw new Error(`no metadata for topic ${t}`);
+      out.set(t, m.partitionsCount);
+    }
+    return out;
   }
 
   /**

@@ -7,6 +7,7 @@ import { crc32c } from '@node-rs/crc32';
 import { Reader, readRecordsBatch } from '@platformatic/kafka';
 import { CODECS, ensureCodecs } from './codecs.ts';
 import { encodeRecordBatch, RecordBatchBuilder, builtRecords, type BatchRecord } from './record-batch.ts';
+import { murmur2 } from './murmur2.ts';
 
 const records: BatchRecord[] = [
   { key: 'k1', value: 'héllo wörld', timestamp: 1_700_000_000_000 },
@@ -78,3 +79,31 @@ test('RecordBatchBuilder: records appended one by one make the same bytes as enc
   assert.deepEqual(builtRecords(b), recs.map((r) => ({ key: buf(r.key), value: buf(r.value), timestamp: Math.trunc(r.timestamp!), headers: ((r.headers ?? []) as { key: string; value: Buffer | string | null }[]).map((h) => ({ key: h.key, value: buf(h.value) })) })), 'read back');
   assert.throws(() => new RecordBatchBuilder().finish({ producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false, codec: 'none', now: NOW }), /at least one record/);
 });
+
+test('RecordBatchBuilder.appendFrom: keys and values as ranges of one reused buffer make the bytes append makes; murmur2 of a range is murmur2 of its copy', () => {
+  const recs: { key: Buffer | null; value: Buffer | null; headers?: { key: string; value: Buffer | string | null }[] }[] = [
+    { key: Buffer.from('k1'), value: Buffer.from('{"a":1}') },
+    { key: null, value: Buffer.from('no key') },
+    { key: Buffer.from('tomb'), value: null },
+    { key: Buffer.alloc(0), value: Buffer.alloc(0), headers: [{ key: 'h', value: 'v' }, { key: 'n', value: null }] },
+    ...Array.from({ length: 50 }, (_, i) => ({ key: Buffer.from(`key-${i}`), value: Buffer.alloc(i * 41, i) })),
+  ];
+  const a = new RecordBatchBuilder(100), b = new RecordBatchBuilder(100);
+  const scratch = Buffer.alloc(4096, 0xee);
+  recs.forEach((r, i) => {
+    a.append(r.key, r.value, NOW + i, r.headers);
+    // the key and value somewhere in the middle of the shared buffer, other bytes around them
+    let pos = 7 + i;
+    const ks = r.key ? pos : -1;
+    if (r.key) pos += r.key.copy(scratch, pos);
+    const ke = pos;
+    pos += 3;
+    const vs = r.value ? pos : -1;
+    if (r.value) pos += r.value.copy(scratch, pos);
+    b.appendFrom(scratch, ks, ke, vs, pos, NOW + i, r.headers);
+    if (r.key) assert.equal(murmur2(scratch, ks, ke), murmur2(Buffer.from(r.key)));
+  });
+  const o = { producerId: 1n, producerEpoch: 0, baseSequence: 0, transactional: false, codec: 'none' as const, now: NOW };
+  assert.deepEqual(b.finish(o), a.finish(o));
+});
+

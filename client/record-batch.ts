@@ -81,6 +81,18 @@ function writeBytes(buf: Buffer, pos: number, b: Bytes, len: number): number {
   return pos;
 }
 
+/**
+ * n bytes of src from `from` to dst at `pos`; returns the position after them. Short ranges
+ * byte by byte, longer ones with one typed-array set (Buffer#copy's checks and view cost
+ * more than a key's bytes).
+ */
+function copyRange(src: Buffer, from: number, n: number, dst: Buffer, pos: number): number {
+  if (n <= 32) {
+    for (let i = 0; i < n; i++) dst[pos + i] = src[from + i];
+  } else dst.set(new Uint8Array(src.buffer, src.byteOffset + from, n), pos);
+  return pos + n;
+}
+
 /** Headers as [key, value] pairs: an array keeps repeated keys, an object one per name. */
 function headerPairs(h: Headers | undefined): [string, Buffer | string | null][] | null {
   if (!h) return null;
@@ -196,10 +208,22 @@ export class RecordBatchBuilder {
   get sizeInBytes(): number { return this.pos; }
 
   append(key: Bytes, value: Bytes, timestamp: number, headers?: readonly { key: string; value: Buffer | string | null }[] | null): void {
+    this.write(key, byteLen(key), null, 0, value, byteLen(value), null, 0, timestamp, headers);
+  }
+
+  /**
+   * A record whose key and value are ranges of `src` (a writer's buffer the caller reuses):
+   * copied into the batch, with no Buffer made for them. A start of -1 is null.
+   */
+  appendFrom(src: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, timestamp: number, headers?: readonly { key: string; value: Buffer | string | null }[] | null): void {
+    this.write(null, keyStart < 0 ? -1 : keyEnd - keyStart, src, keyStart, null, valueStart < 0 ? -1 : valueEnd - valueStart, src, valueStart, timestamp, headers);
+  }
+
+  /** key/value: `kl`/`vl` bytes (-1: null) of `key`/`value`, or of `ksrc`/`vsrc` from `ks`/`vs` when those are given. */
+  private write(key: Bytes, kl: number, ksrc: Buffer | null, ks: number, value: Bytes, vl: number, vsrc: Buffer | null, vs: number, timestamp: number, headers?: readonly { key: string; value: Buffer | string | null }[] | null): void {
     const ts = Math.trunc(timestamp);
     if (this.count === 0) { this.baseTs = ts; this.maxTs = ts; } else if (ts > this.maxTs) this.maxTs = ts;
     const delta = ts - this.baseTs;
-    const kl = byteLen(key), vl = byteLen(value);
     let size = 1 + varintSize(delta) + varintSize(this.count) + varintSize(kl) + (kl > 0 ? kl : 0) + varintSize(vl) + (vl > 0 ? vl : 0);
     const nh = headers ? headers.length : 0;
     if (nh) {
@@ -217,8 +241,8 @@ export class RecordBatchBuilder {
     buf[pos++] = 0; // record attributes: unused
     pos = writeVarint(buf, pos, delta);
     pos = writeVarint(buf, pos, this.count);
-    pos = writeBytes(buf, pos, key, kl);
-    pos = writeBytes(buf, pos, value, vl);
+    if (ksrc) { pos = writeVarint(buf, pos, kl); if (kl > 0) pos = copyRange(ksrc, ks, kl, buf, pos); } else pos = writeBytes(buf, pos, key, kl);
+    if (vsrc) { pos = writeVarint(buf, pos, vl); if (vl > 0) pos = copyRange(vsrc, vs, vl, buf, pos); } else pos = writeBytes(buf, pos, value, vl);
     if (nh) {
       pos = writeVarint(buf, pos, nh);
       for (let i = 0; i < nh; i++) {

@@ -2,8 +2,8 @@
 // commitRecord; source offsets go to connect-offsets only for records the broker
 // acknowledged, every offset.flush.interval.ms and on stop, and then the task's
 // commit() is called (it may acknowledge upstream only then).
-import { isFencingError, type OutgoingRecord, type PartitionOffset, type ProducerTransaction } from '../../client/index.ts';
-import type { Converter, RecordMetadata, SourceRecord, SourceTask, SourceTaskContext } from '../../plugins/sdk/index.ts';
+import { isFencingError, RecordBatchBuilder, type OutgoingRecord, type PartitionOffset, type PreparedBatch, type ProducerTransaction } from '../../client/index.ts';
+import { ByteWriter, type Converter, type RecordMetadata, type SourceRecord, type SourceTask, type SourceTaskContext } from '../../plugins/sdk/index.ts';
 import { canonical } from '../storage/state.ts';
 import { ErrorHandler, newCounters, type ErrorCounters } from './error-handler.ts';
 import { applyStep } from './transform-chain.ts';
@@ -23,6 +23,12 @@ export { isFencingError };
 export type EosOptions = SourceRunnerOptions['eos'];
 
 type Prepared = { rec: SourceRecord; msg: OutgoingRecord; topic: string };
+
+/** A produce request's worth (at most ~512 KiB) of a poll batch, written into record batches: one per partition. */
+type BuiltChunk = { batches: PreparedBatch[]; topics: string[]; records: number };
+
+/** What a request carries at most (a partition's share of it is one batch, which the broker refuses above message.max.bytes). */
+const REQUEST_BYTES = 512 * 1024;
 
 
 export class SourceTaskRunner implements TaskRunner {
@@ -53,7 +59,16 @@ export class SourceTaskRunner implements TaskRunner {
   /** connector-defined boundaries: what the task asked for */
   private txRequest: { commit: boolean; abort: boolean; commitOn: Set<SourceRecord>; abortOn: Set<SourceRecord> } = { commit: false, abort: false, commitOn: new Set(), abortOn: new Set() };
 
+  /**
+   * Both converters write in place (fromConnectDataInto: JsonConverter), outside exactly-once, for a
+   * task without commitRecord: records go from the converters' one ByteWriter straight into
+   * record batches (prepareBatches), with no string, Buffer or message object per key and value.
+   */
+  private readonly inPlace: boolean;
+  private readonly writer = new ByteWriter(16 * 1024);
+
   constructor(private readonly o: SourceRunnerOptions) {
+    this.inPlace = !o.eos && !o.taskClass.prototype.commitRecord && typeof o.keyConverter.converter.fromConnectDataInto === 'function' && typeof o.valueConverter.converter.fromConnectDataInto === 'function';
     this.connector = o.connector;
     this.taskId = o.taskId;
     this.generation = o.generation;
@@ -133,9 +148,15 @@ export class SourceTaskRunner implements TaskRunner {
         // paused while poll() was waiting: what it returned waits for the resume (a stop drops it, uncommitted)
         if (records?.length && this.paused && !await this.heldWhilePaused(async () => { await settle(); await this.maybeFlush(); })) break;
         if (records?.length) {
-          const prepared = await this.prepare(records);
-          await settle();
-          inflight = this.send(prepared, records);
+          if (this.inPlace) {
+            const chunks = await this.prepareBatches(records);
+            await settle();
+            inflight = this.sendBuilt(chunks, records);
+          } else {
+            const prepared = await this.prepare(records);
+            await settle();
+            inflight = this.send(prepared, records);
+          }
           inflight.catch(() => undefined); // awaited (and rethrown) by settle()
         } else {
           await settle();
@@ -322,6 +343,102 @@ export class SourceTaskRunner implements TaskRunner {
       });
     }
     return out;
+  }
+
+  /** The transformation chain on one record: null when dropped or skipped (errors.tolerance). */
+  private async transformed(original: SourceRecord): Promise<SourceRecord | null> {
+    const E = this.errors;
+    let rec: SourceRecord | null = original;
+    for (const step of this.o.chain.steps) {
+      const cur: SourceRecord = rec!;
+      let r = E.attempt('TRANSFORMATION', step.className, () => applyStep(step, cur), () => ({ topic: cur.topic, record: cur, value: dlqValue(cur) }));
+      if (r instanceof Promise) r = await r;
+      if (!r.ok) return null;
+      rec = r.value;
+      if (rec === null) return null;
+    }
+    return rec;
+  }
+
+  /**
+   * prepare()'s work for in-place converters: each record's key and value written by the
+   * converters into this.writer and copied from there into its partition's record batch
+   * (the partition chosen as the producer's send() chooses it). Requests are cut as
+   * produce() cuts them (~512 KiB). A converter that throws: the record goes through
+   * prepare()'s path (convert(): retries, errors.tolerance, dead letter queue).
+   */
+  private async prepareBatches(records: SourceRecord[]): Promise<BuiltChunk[]> {
+    const o = this.o;
+    const producer = o.producer;
+    const kc = o.keyConverter.converter, vc = o.valueConverter.converter;
+    const w = this.writer;
+    const chunks: BuiltChunk[] = [];
+    let chunk: BuiltChunk | null = null;
+    let bytes = 0;
+    // this chunk's batch of each topic's partitions
+    let byTopic = new Map<string, PreparedBatch[]>();
+    // partition counts as the producer's metadata has them, asked once per topic per poll
+    const counts = new Map<string, number>();
+    const now = Date.now();
+    const noSteps = o.chain.steps.length === 0;
+    for (const original of records) {
+      const rec = noSteps ? original : await this.transformed(original);
+      if (rec === null) continue;
+      const topic = rec.topic;
+      let count = counts.get(topic);
+      if (count === undefined) { count = (await producer.partitionCounts([topic])).get(topic)!; counts.set(topic, count); }
+      w.pos = 0;
+      let ks = -1, ke = -1, vs = -1, ve = -1;
+      let k: ConvertedBytes | typeof SKIP = null, v: ConvertedBytes | typeof SKIP = null;
+      let inPlace = true;
+      try {
+        if (kc.fromConnectDataInto!(topic, rec.keySchema ?? null, rec.key ?? null, w, rec.headers)) { ks = 0; ke = w.pos; }
+        const at = w.pos;
+        if (vc.fromConnectDataInto!(topic, rec.valueSchema ?? null, rec.value ?? null, w, rec.headers)) { vs = at; ve = w.pos; }
+      } catch {
+        inPlace = false;
+      }
+      if (!inPlace) {
+        const kr = this.convert('KEY_CONVERTER', o.keyConverter.className, this.keyOf, rec);
+        k = kr instanceof Promise ? await kr : kr;
+        if (k === SKIP) continue;
+        const vr = this.convert('VALUE_CONVERTER', o.valueConverter.className, this.valueOf, rec);
+        v = vr instanceof Promise ? await vr : vr;
+        if (v === SKIP) continue;
+      }
+      const size = 64 + (inPlace ? (ks < 0 ? 0 : ke - ks) + (vs < 0 ? 0 : ve - vs) : byteLength(k as ConvertedBytes) + byteLength(v as ConvertedBytes));
+      if (!chunk || (bytes > 0 && bytes + size > REQUEST_BYTES)) {
+        chunks.push((chunk = { batches: [], topics: [], records: 0 }));
+        byTopic = new Map();
+        bytes = 0;
+      }
+      bytes += size;
+      let keyBytes: Buffer | null = null, kStart = 0, kEnd = 0;
+      if (inPlace) { if (ks >= 0) { keyBytes = w.buf; kStart = ks; kEnd = ke; } } else if (k !== null) { keyBytes = typeof k === 'string' ? Buffer.from(k) : k as Buffer; kEnd = keyBytes.length; }
+      const partition = producer.choosePartition(topic, count, rec.kafkaPartition, keyBytes, kStart, kEnd);
+      let parts = byTopic.get(topic);
+      if (!parts) { byTopic.set(topic, (parts = [])); chunk.topics.push(topic); }
+      let b = parts[partition];
+      if (!b) { b = parts[partition] = { topic, partition, batch: new RecordBatchBuilder(32 * 1024) }; chunk.batches.push(b); }
+      const ts = rec.timestamp ?? now;
+      if (inPlace) b.batch.appendFrom(w.buf, ks, ke, vs, ve, ts, rec.headers);
+      else b.batch.append(k as ConvertedBytes, v as ConvertedBytes, ts, rec.headers);
+      chunk.records++;
+    }
+    return chunks;
+  }
+
+  /** send() for prepareBatches' requests, in order. */
+  private async sendBuilt(chunks: BuiltChunk[], records: SourceRecord[]): Promise<void> {
+    const o = this.o;
+    for (const c of chunks) {
+      if (o.fence && !o.fence()) throw new Error(`task ${this.connector}-${this.taskId} fenced: this worker no longer holds its lease`);
+      await o.producer.sendBatches(c.batches);
+      for (const t of c.topics) void o.state.putActiveTopic(o.connector, t, o.taskId).catch(() => undefined);
+      this.records.written += c.records;
+    }
+    // every polled record's offset is now safe: sent and acknowledged, or skipped
+    latestOffsets(records, this.pending);
   }
 
   /**

@@ -1,6 +1,7 @@
 // Connector, task, transformation and converter contracts. Built-in connectors
 // (connectors/file, connectors/postgres, connectors/s3) use exactly these, like
 // any third-party plugin.
+import type { ByteWriter } from './bytes.ts';
 import type { ConfigDef } from './config.ts';
 import type { Header, Schema, SinkRecord, SourceRecord, TopicPartition, ConnectRecord } from './data.ts';
 
@@ -173,6 +174,13 @@ export interface Converter {
    * into the record batch, with no Buffer made and copied per key and value.
    */
   fromConnectDataText?(topic: string, schema: Schema | null, value: unknown, headers?: Header[]): string | null | Promise<string | null>;
+  /**
+   * Optional (SDK 1.2): the bytes fromConnectData gives, appended to `out` at out.pos, synchronously;
+   * false for null (nothing appended). A source task's runtime copies them from its one ByteWriter
+   * into the record batch, with no Buffer or string made per key and value. On a throw, what was
+   * appended is dropped and the record goes through fromConnectData (retries, errors.tolerance).
+   */
+  fromConnectDataInto?(topic: string, schema: Schema | null, value: unknown, out: ByteWriter, headers?: Header[]): boolean;
   toConnectData(topic: string, value: Buffer | null, headers?: Header[]): ConverterResult | Promise<ConverterResult>;
 }
 

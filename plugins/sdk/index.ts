@@ -3,3 +3,4 @@ export * from './data.ts';
 export * from './config.ts';
 export * from './connector.ts';
 export * from './decimal.ts';
+export * from './bytes.ts';

@@ -2,7 +2,7 @@
 // registry converters round-tripping through a running schema registry (memory store).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { S, Logical, type Schema } from '../../../plugins/sdk/index.ts';
+import { S, Logical, ByteWriter, type Schema } from '../../../plugins/sdk/index.ts';
 import { JsonConverter, compiledToText, valueToJson } from './json.ts';
 import { StringConverter, ByteArrayConverter } from './simple.ts';
 import { AvroConverter, ProtobufConverter, JsonSchemaConverter } from './registry.ts';
@@ -79,6 +79,53 @@ test('JsonConverter writes a value as text directly: the same JSON as converting
   // errors name the field, as before
   assert.throws(() => compiledToText(env)({ before: null, after: { id: 'no' }, op: 'c' }), /INT64.*\(field id\).*\(field after\)/);
   assert.throws(() => compiledToText(env)({ before: null, after: null, op: null }), /null value for field that is required.*\(field op\)/);
+});
+
+test('JsonConverter writes bytes in place (fromConnectDataInto): exactly the UTF-8 of its text, for awkward values too', () => {
+  const row = S.struct('r', {
+    id: S.int64(), name: S.string(true), ok: S.boolean(true), f: S.float64(true), n: S.int32(true), i8: S.int8(true),
+    d: { type: 'bytes', name: Logical.Decimal, parameters: { scale: '2' }, optional: true }, b: S.bytes(true), tags: S.array(S.string(), true),
+    m: S.map(S.string(), S.int32(), true), inner: S.struct('i', { x: S.string(), deep: S.struct('d', { y: S.float32(true) }, true) }, true),
+    ts: { type: 'int64', name: Logical.Timestamp, optional: true },
+  }, true);
+  const env = S.struct('e', { before: row, after: row, op: S.string(), ts_ms: S.int64(true) });
+  const long = 'x'.repeat(5000) + 'é' + '"'.repeat(3000);
+  const values: unknown[] = [
+    { before: null, after: { id: 1, name: 'plain', ok: true, f: 1.5, n: -0, i8: -128, d: '1.20', b: Buffer.from([0, 255, 7]), tags: ['x', 'y'], m: { a: 1 }, inner: { x: 'z', deep: { y: 0.1 } }, ts: new Date(1700000000000) }, op: 'c', ts_ms: 1700000000123 },
+    // quotes, backslashes, controls, U+2028/2029, non-BMP (a valid pair), lone surrogates, non-ASCII, empty strings
+    { before: { id: 2n, name: 'q"uo\\te\n\t\u0000\u001f', ok: false, f: NaN, n: 2147483647 }, after: { id: 2 ** 60, name: '\u2028\u2029 😀 \ud800 \udfff é ü 中', f: Infinity, n: -2147483648, extra: 'dropped' }, op: '' },
+    // decimals, big and negative numbers, float text, bigints, nulls, missing fields, nested structs with nulls
+    { before: { id: 9007199254740993n, d: '-0.01', f: -1e-7, n: 10 }, after: { id: -3, d: '123456789012345678.99', f: 1e21, n: 999999999, inner: { x: '', deep: null } }, op: 'u', ts_ms: undefined },
+    { before: null, after: { id: 4, name: long, tags: [], b: Buffer.alloc(0) }, op: 'd', ts_ms: -1 },
+  ];
+  const out = new ByteWriter(64); // grows while writing
+  for (const numeric of [false, true]) {
+    for (const schemas of ['true', 'false']) {
+      const c = new JsonConverter();
+      c.configure({ 'schemas.enable': schemas, 'decimal.format': numeric ? 'NUMERIC' : 'BASE64' }, false);
+      for (const [schema, v] of [...values.map((v) => [env, v] as const), [null, { k: 'é"\n', n: 1, big: 5n, nested: { a: [1, null] } }] as const, [S.string(), 'a"b'] as const, [S.int64(true), null] as const]) {
+        const at = out.pos;
+        assert.equal(c.fromConnectDataInto('t', schema, v, out), true);
+        assert.equal(out.buf.subarray(at, out.pos).toString('hex'), Buffer.from(c.fromConnectDataText('t', schema, v)!).toString('hex'));
+        assert.deepEqual(out.copyFrom(at), c.fromConnectData('t', schema, v));
+      }
+      // a tombstone: nothing written
+      const at = out.pos;
+      assert.equal(c.fromConnectDataInto('t', null, null, out), false);
+      assert.equal(out.pos, at);
+      // errors as the text path's, naming the field
+      assert.throws(() => c.fromConnectDataInto('t', env, { before: null, after: { id: 'no' }, op: 'c' }, out), /INT64.*\(field id\).*\(field after\)/);
+      assert.throws(() => c.fromConnectDataInto('t', env, { before: null, after: null, op: null }, out), /null value for field that is required.*\(field op\)/);
+    }
+  }
+  // field names that are not identifiers, written as their JSON
+  const odd = S.struct('odd', { 'a"b': S.string(true), 'c\\d': S.int32(true), é: S.boolean(true), constructor: S.string(true), '\u2028': S.string(true), '0': S.int64(true), "'); throw 1; ('": S.string(true) });
+  const oddValue = { 'a"b': 'q', 'c\\d': 1, é: true, constructor: 'k', '\u2028': 'ls', '0': 7, "'); throw 1; ('": 'z' };
+  const c = new JsonConverter();
+  c.configure({ 'schemas.enable': 'false' }, false);
+  out.pos = 0;
+  c.fromConnectDataInto('t', odd, oddValue, out);
+  assert.equal(out.buf.toString('utf8', 0, out.pos), JSON.stringify(oddValue));
 });
 
 test('StringConverter and ByteArrayConverter', () => {

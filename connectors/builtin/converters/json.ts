@@ -1,6 +1,6 @@
 // org.apache.kafka.connect.json.JsonConverter: JSON with Connect's schema envelope
 // {"schema": …, "payload": …} when schemas.enable=true (the default), plain JSON otherwise.
-import { ConfigDef, Validators, Logical, type Converter, type ConverterResult, type Props, type Schema, type Field } from '../../../plugins/sdk/index.ts';
+import { ConfigDef, Validators, Logical, type ByteWriter, type Converter, type ConverterResult, type Props, type Schema, type Field } from '../../../plugins/sdk/index.ts';
 import { DataException, bigintToBytes, bytesToBigint, decimalToUnscaled, unscaledToDecimal, scaleOf, toMillis } from './logical.ts';
 
 /** Connect schema → the envelope's "schema" JSON. */
@@ -150,6 +150,171 @@ function compileText(s: Schema, numeric: boolean): ToText {
   }
 }
 
+type ToBytes = (v: unknown, out: ByteWriter) => boolean;
+const compiledBytes = [new WeakMap<Schema, ToBytes>(), new WeakMap<Schema, ToBytes>()];
+
+/**
+ * compiledToText's text as UTF-8 bytes appended to `out`, without the text: false where the
+ * text is undefined (nothing appended). Names, punctuation, numbers and ASCII strings are
+ * written byte by byte (a native call per short string cost more than the string); a string
+ * with anything JSON escapes, or non-ASCII, is written as the UTF-8 of its JSON.stringify.
+ * A throw may leave partial bytes: the caller drops what was appended.
+ */
+export function compiledToBytes(s: Schema, numeric = false): ToBytes {
+  const cache = compiledBytes[numeric ? 1 : 0];
+  let f = cache.get(s);
+  if (!f) cache.set(s, (f = compileBytes(s, numeric)));
+  return f;
+}
+
+const NULL_BYTES = Buffer.from('null');
+const TRUE_BYTES = Buffer.from('true');
+const FALSE_BYTES = Buffer.from('false');
+
+/** ASCII bytes (names, numbers' text: short) one by one. */
+function writeAscii(out: ByteWriter, b: Uint8Array): void {
+  const n = b.length;
+  out.ensure(n);
+  const buf = out.buf;
+  let pos = out.pos;
+  for (let i = 0; i < n; i++) buf[pos++] = b[i];
+  out.pos = pos;
+}
+
+/** A string known to be ASCII (a number's text) one char at a time. */
+function writeAsciiText(out: ByteWriter, t: string): void {
+  const n = t.length;
+  out.ensure(n);
+  const buf = out.buf;
+  let pos = out.pos;
+  for (let i = 0; i < n; i++) buf[pos++] = t.charCodeAt(i);
+  out.pos = pos;
+}
+
+/** JSON's escape of each ASCII char that has one (JSON.stringify's: \" \\ \b \f \n \r \t, other controls \u00XX); null for the others */
+const ESCAPES: (Uint8Array | null)[] = Array.from({ length: 128 }, (_, c) => {
+  const j = JSON.stringify(String.fromCharCode(c));
+  return j.length === 3 ? null : Buffer.from(j.slice(1, -1));
+});
+
+/**
+ * JSON.stringify(v) of a string, as UTF-8: ASCII byte by byte (escapes as JSON.stringify
+ * writes them); from the first non-ASCII char on, the UTF-8 of JSON.stringify of the rest
+ * (it keeps valid surrogate pairs and U+2028/2029 as they are, escapes lone surrogates).
+ */
+function writeJsonString(out: ByteWriter, v: string): void {
+  const n = v.length;
+  out.ensure(n + 2);
+  let buf = out.buf;
+  let pos = out.pos;
+  buf[pos++] = 0x22;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 0x20 && c !== 0x22 && c !== 0x5c && c < 0x80) { buf[pos++] = c; continue; }
+    if (c >= 0x80) {
+      // the rest: its JSON text without the opening quote (the closing one is written with it)
+      out.pos = pos;
+      out.utf8(JSON.stringify(v.slice(i)).slice(1));
+      return;
+    }
+    const e = ESCAPES[c]!;
+    out.pos = pos;
+    out.ensure(e.length + (n - i) + 1);
+    buf = out.buf;
+    for (let j = 0; j < e.length; j++) buf[pos++] = e[j];
+  }
+  buf[pos++] = 0x22;
+  out.pos = pos;
+}
+
+/** An integer's decimal digits (|v| < 2^31), without a string. */
+function writeInt(out: ByteWriter, v: number): void {
+  out.ensure(11);
+  const buf = out.buf;
+  let pos = out.pos;
+  if (v < 0) { buf[pos++] = 0x2d; v = -v; }
+  if (v < 10) { buf[pos++] = 0x30 + v; out.pos = pos; return; }
+  let digits = 1;
+  for (let x = v; x >= 10; x = (x / 10) | 0) digits++;
+  let end = pos + digits;
+  out.pos = end;
+  while (end > pos) { buf[--end] = 0x30 + (v % 10); v = (v / 10) | 0; }
+}
+
+/** A number as JSON.stringify writes it (non-finite: null). */
+function writeNumber(out: ByteWriter, v: number): void {
+  // (-0 | 0) is 0, and JSON writes -0 as 0
+  if ((v | 0) === v) writeInt(out, v);
+  else if (Number.isFinite(v)) writeAsciiText(out, String(v));
+  else writeAscii(out, NULL_BYTES);
+}
+
+const NUMBER_TYPES = new Set(['int8', 'int16', 'int32', 'int64', 'float32', 'float64']);
+
+/** How a null (or missing) value of this schema is written when it is plainly JSON null: the code of the test, or null when valueToJson must see it. */
+function nullTest(s: Schema, x: string): string | null {
+  // valueToJson: null of a required schema without default throws; undefined takes the default
+  if (s.default === undefined) return s.optional ? `${x} === null || ${x} === undefined` : null;
+  return `${x} === null`;
+}
+
+function compileBytes(s: Schema, numeric: boolean): ToBytes {
+  const slow: ToBytes = (v, out) => {
+    const j = valueToJson(s, v, numeric);
+    const t = j === undefined ? undefined : stringify(j);
+    if (t === undefined) return false;
+    out.utf8(t);
+    return true;
+  };
+  const logical = s.name !== undefined && LOGICAL_NAMES.has(s.name);
+  if (logical) return slow;
+  switch (s.type) {
+    case 'string':
+      return (v, out) => {
+        if (typeof v !== 'string') return slow(v, out);
+        writeJsonString(out, v);
+        return true;
+      };
+    case 'boolean': return (v, out) => (v === true ? (writeAscii(out, TRUE_BYTES), true) : v === false ? (writeAscii(out, FALSE_BYTES), true) : slow(v, out));
+    case 'int8': case 'int16': case 'int32': case 'int64': case 'float32': case 'float64':
+      return (v, out) => {
+        if (typeof v !== 'number') return slow(v, out);
+        writeNumber(out, v);
+        return true;
+      };
+    case 'struct': {
+      const fields = s.fields ?? [];
+      const names = fields.map((f) => f.name);
+      const keys = fields.map((f) => Buffer.from(JSON.stringify(f.name) + ':'));
+      const nextKeys = fields.map((f) => Buffer.from(',' + JSON.stringify(f.name) + ':'));
+      const fns = fields.map((f) => compiledToBytes(f.schema, numeric));
+      // As compileText: one function per struct schema, each field read by its own name. A
+      // string, number or boolean of a plain (not logical) type, and a plain null, are written
+      // right here; anything else by the field's own function, whose errors name the field.
+      // A field without a JSON value has its name taken back (pos rewound).
+      let head = '';
+      let body = 'out.byte(0x7b);\nlet first = true, at, x;\n';
+      fields.forEach((f, i) => {
+        const fs = f.schema;
+        const plain = !(fs.name !== undefined && LOGICAL_NAMES.has(fs.name));
+        const name = `k(out, first ? k${i} : n${i}); first = false; `;
+        head += `const f${i} = fns[${i}], k${i} = keys[${i}], n${i} = nextKeys[${i}];\n`;
+        body += `x = v[${JSON.stringify(f.name)}];\n`;
+        if (plain && fs.type === 'string') body += `if (typeof x === 'string') { ${name}str(out, x); } else `;
+        else if (plain && NUMBER_TYPES.has(fs.type)) body += `if (typeof x === 'number') { ${name}num(out, x); } else `;
+        else if (plain && fs.type === 'boolean') body += `if (x === true || x === false) { ${name}k(out, x ? TRUE : FALSE); } else `;
+        const nt = nullTest(fs, 'x');
+        if (nt) body += `if (${nt}) { ${name}k(out, NULL); } else `;
+        body += `{ at = out.pos; k(out, first ? k${i} : n${i}); try { if (f${i}(x, out)) first = false; else out.pos = at; } catch (e) { throw fieldError(e, names[${i}]); } }\n`;
+      });
+      body += 'out.byte(0x7d);\nreturn true;';
+      const write = new Function('fns', 'keys', 'nextKeys', 'names', 'fieldError', 'k', 'str', 'num', 'TRUE', 'FALSE', 'NULL', `${head}return function writeStructBytes(v, out) {\n${body}\n};`)(fns, keys, nextKeys, names, fieldError, writeAscii, writeJsonString, writeNumber, TRUE_BYTES, FALSE_BYTES, NULL_BYTES) as ToBytes;
+      return (v, out) => (v === null || v === undefined || typeof v !== 'object' ? slow(v, out) : write(v, out));
+    }
+    default: return slow;
+  }
+}
+
 function fieldError(e: unknown, name: string): DataException {
   return new DataException(`${(e as Error).message} (field ${name})`);
 }
@@ -228,6 +393,16 @@ function schemaText(s: Schema): string {
   return t;
 }
 
+/** `{"schema":…,"payload":` of the envelope, per schema object (null: no schema) */
+const envelopeHeads = new WeakMap<Schema, Buffer>();
+const NULL_SCHEMA_HEAD = Buffer.from('{"schema":null,"payload":');
+function envelopeHead(s: Schema | null): Buffer {
+  if (!s) return NULL_SCHEMA_HEAD;
+  let b = envelopeHeads.get(s);
+  if (b === undefined) envelopeHeads.set(s, (b = Buffer.from(`{"schema":${schemaText(s)},"payload":`)));
+  return b;
+}
+
 export class JsonConverter implements Converter {
   private schemasEnable = true;
 
@@ -264,6 +439,26 @@ export class JsonConverter implements Converter {
     }
     // the envelope written as text: the schema's JSON is built once per schema object
     return `{"schema":${schema ? schemaText(schema) : 'null'},"payload":${payload}}`;
+  }
+
+  /** fromConnectDataText's text as UTF-8 bytes appended to `out` (false: null), without the text. */
+  fromConnectDataInto(_topic: string, schema: Schema | null, value: unknown, out: ByteWriter): boolean {
+    if (schema === null && (value === null || value === undefined)) return false;
+    if (!this.schemasEnable) {
+      if (schema) {
+        if (!compiledToBytes(schema, this.numericDecimals)(value, out)) throw new DataException(`JsonConverter: the value has no JSON form under its schema (${schema.type})`);
+      } else {
+        const t = stringify(schemalessToJson(value));
+        if (t === undefined) throw new DataException(`JsonConverter: the value has no JSON form under its schema (undefined)`);
+        out.utf8(t);
+      }
+      return true;
+    }
+    out.bytes(envelopeHead(schema));
+    // the text path's template writes a payload without JSON form as "undefined"
+    if (schema) { if (!compiledToBytes(schema, this.numericDecimals)(value, out)) out.utf8('undefined'); } else { const t = stringify(schemalessToJson(value)); out.utf8(t === undefined ? 'undefined' : t); }
+    out.byte(0x7d);
+    return true;
   }
 
   toConnectData(_topic: string, value: Buffer | null): ConverterResult {
