@@ -66,6 +66,8 @@ export class SourceTaskRunner implements TaskRunner {
    */
   private readonly inPlace: boolean;
   private readonly writer = new ByteWriter(16 * 1024);
+  /** bytes a record took in a batch, on average over the last poll (a new batch's first size) */
+  private recordBytes = 256;
 
   constructor(private readonly o: SourceRunnerOptions) {
     this.inPlace = !o.eos && !o.taskClass.prototype.commitRecord && typeof o.keyConverter.converter.fromConnectDataInto === 'function' && typeof o.valueConverter.converter.fromConnectDataInto === 'function';
@@ -381,6 +383,7 @@ export class SourceTaskRunner implements TaskRunner {
     const counts = new Map<string, number>();
     const now = Date.now();
     const noSteps = o.chain.steps.length === 0;
+    let total = 0, n = 0;
     for (const original of records) {
       const rec = noSteps ? original : await this.transformed(original);
       if (rec === null) continue;
@@ -419,12 +422,20 @@ export class SourceTaskRunner implements TaskRunner {
       let parts = byTopic.get(topic);
       if (!parts) { byTopic.set(topic, (parts = [])); chunk.topics.push(topic); }
       let b = parts[partition];
-      if (!b) { b = parts[partition] = { topic, partition, batch: new RecordBatchBuilder(32 * 1024) }; chunk.batches.push(b); }
+      if (!b) {
+        // sized for its share of the poll as the last poll's records ran (growing a batch copies it)
+        const guess = Math.ceil((records.length * this.recordBytes) / count);
+        b = parts[partition] = { topic, partition, batch: new RecordBatchBuilder(Math.min(REQUEST_BYTES + 16 * 1024, Math.max(16 * 1024, guess))) };
+        chunk.batches.push(b);
+      }
       const ts = rec.timestamp ?? now;
       if (inPlace) b.batch.appendFrom(w.buf, ks, ke, vs, ve, ts, rec.headers);
       else b.batch.append(k as ConvertedBytes, v as ConvertedBytes, ts, rec.headers);
       chunk.records++;
+      total += size;
+      n++;
     }
+    if (n) this.recordBytes = Math.ceil(total / n);
     return chunks;
   }
 

@@ -97,6 +97,8 @@ test('JsonConverter writes bytes in place (fromConnectDataInto): exactly the UTF
     // decimals, big and negative numbers, float text, bigints, nulls, missing fields, nested structs with nulls
     { before: { id: 9007199254740993n, d: '-0.01', f: -1e-7, n: 10 }, after: { id: -3, d: '123456789012345678.99', f: 1e21, n: 999999999, inner: { x: '', deep: null } }, op: 'u', ts_ms: undefined },
     { before: null, after: { id: 4, name: long, tags: [], b: Buffer.alloc(0) }, op: 'd', ts_ms: -1 },
+    // long strings with nothing to escape (ASCII, then non-ASCII without surrogates), and with a non-BMP pair; integers past 32 bits
+    { before: { id: 12300000001, name: 'w'.repeat(45) + '\ud800', n: 2 ** 31, f: 2 ** 53 - 1 }, after: { id: 10000000000, name: 'y'.repeat(50) + 'é中ü', f: -(2 ** 52), n: 4294967296 }, op: 'y'.repeat(41) + '😀' + 'w'.repeat(45) + '\udc00', ts_ms: -12300000001 },
   ];
   const out = new ByteWriter(64); // grows while writing
   for (const numeric of [false, true]) {

@@ -197,6 +197,9 @@ const ESCAPES: (Uint8Array | null)[] = Array.from({ length: 128 }, (_, c) => {
   return j.length === 3 ? null : Buffer.from(j.slice(1, -1));
 });
 
+/** what JSON.stringify escapes (controls, quote, backslash, lone surrogates: all surrogates are checked here) */
+const NEEDS_JSON_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
 /**
  * JSON.stringify(v) of a string, as UTF-8: ASCII byte by byte (escapes as JSON.stringify
  * writes them); from the first non-ASCII char on, the UTF-8 of JSON.stringify of the rest
@@ -204,6 +207,13 @@ const ESCAPES: (Uint8Array | null)[] = Array.from({ length: 128 }, (_, c) => {
  */
 function writeJsonString(out: ByteWriter, v: string): void {
   const n = v.length;
+  if (n > 40 && !NEEDS_JSON_ESCAPE.test(v)) {
+    // longer text with nothing to escape: one native UTF-8 write
+    out.byte(0x22);
+    out.utf8(v);
+    out.byte(0x22);
+    return;
+  }
   out.ensure(n + 2);
   let buf = out.buf;
   let pos = out.pos;
@@ -241,12 +251,33 @@ function writeInt(out: ByteWriter, v: number): void {
   while (end > pos) { buf[--end] = 0x30 + (v % 10); v = (v / 10) | 0; }
 }
 
+/** A safe integer beyond 32 bits (epoch micros, LSNs): its digits without a string, as two int32 halves (high, then 8 low digits). */
+function writeLong(out: ByteWriter, v: number): void {
+  out.ensure(17);
+  if (v < 0) { out.buf[out.pos++] = 0x2d; v = -v; }
+  const hi = Math.floor(v / 1e8);
+  let lo = v - hi * 1e8;
+  // v >= 2^31 > 1e8, so hi >= 21, and hi < 2^53 / 1e8 < 2^31
+  writeInt(out, hi);
+  const buf = out.buf;
+  const pos = out.pos;
+  for (let j = 7; j >= 0; j--) { const q = (lo / 10) | 0; buf[pos + j] = 0x30 + (lo - q * 10); lo = q; }
+  out.pos = pos + 8;
+}
+
 /** A number as JSON.stringify writes it (non-finite: null). */
 function writeNumber(out: ByteWriter, v: number): void {
   // (-0 | 0) is 0, and JSON writes -0 as 0
   if ((v | 0) === v) writeInt(out, v);
+  else if (Number.isSafeInteger(v)) writeLong(out, v);
   else if (Number.isFinite(v)) writeAsciiText(out, String(v));
   else writeAscii(out, NULL_BYTES);
+}
+
+/** Code writing a field's name (`"name":`, or `,"name":` after the first field written) byte by byte, as constants. */
+function inlineName(first: Uint8Array, next: Uint8Array): string {
+  const bytes = (b: Uint8Array) => Array.from(b, (x, j) => `b[p${j ? ` + ${j}` : ''}] = ${x};`).join(' ');
+  return `out.ensure(${next.length}); b = out.buf; p = out.pos; if (first) { ${bytes(first)} out.pos = p + ${first.length}; } else { ${bytes(next)} out.pos = p + ${next.length}; } `;
 }
 
 const NUMBER_TYPES = new Set(['int8', 'int16', 'int32', 'int64', 'float32', 'float64']);
@@ -293,11 +324,11 @@ function compileBytes(s: Schema, numeric: boolean): ToBytes {
       // right here; anything else by the field's own function, whose errors name the field.
       // A field without a JSON value has its name taken back (pos rewound).
       let head = '';
-      let body = 'out.byte(0x7b);\nlet first = true, at, x;\n';
+      let body = 'out.byte(0x7b);\nlet first = true, at, x, b, p;\n';
       fields.forEach((f, i) => {
         const fs = f.schema;
         const plain = !(fs.name !== undefined && LOGICAL_NAMES.has(fs.name));
-        const name = `k(out, first ? k${i} : n${i}); first = false; `;
+        const name = `${inlineName(keys[i], nextKeys[i])}first = false; `;
         head += `const f${i} = fns[${i}], k${i} = keys[${i}], n${i} = nextKeys[${i}];\n`;
         body += `x = v[${JSON.stringify(f.name)}];\n`;
         if (plain && fs.type === 'string') body += `if (typeof x === 'string') { ${name}str(out, x); } else `;
