@@ -8,6 +8,10 @@
 //  - Postgres sink rows/s (upsert and insert, batches in one transaction)
 //  - S3 sink MB/s (JSON lines and snappy Parquet, 1 KiB records)
 // Sizes scale with BENCH_ROWS (default 100000); the end-to-end bulk is BENCH_E2E_ROWS (default 50000, at most BENCH_ROWS).
+// BENCH_ONLY=task|stream|e2e|sink|s3 runs one part. BENCH_THREADS=1: the end-to-end run also prints
+// every thread of this process apart (µs CPU/row per thread id: the task thread, V8's GC helpers, …).
+// BENCH_STREAM_TEXT=1: the stream part converts to text (fromConnectDataText) even where the
+// converter writes bytes in place (fromConnectDataInto, which the runtime takes when there).
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,7 +24,7 @@ import { createTestDb, MemoryOffsets, SourceDriver, sourceContext, sinkContext, 
 import { startLocalS3 } from '../test/helpers/s3.ts';
 import { startTestKit, type TestKit } from '../test/helpers/connect.ts';
 import { JsonConverter } from '../connectors/builtin/converters/json.ts';
-import { S, type SinkRecord } from '../plugins/sdk/index.ts';
+import { ByteWriter, S, type SinkRecord } from '../plugins/sdk/index.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -90,18 +94,28 @@ async function cdcTaskStream(): Promise<void> {
     const cpu0 = process.cpuUsage();
     let got = 0;
     let bytes = 0;
+    const w = new ByteWriter(16 * 1024);
+    const inPlace = typeof (vc as { fromConnectDataInto?: unknown }).fromConnectDataInto === 'function' && !process.env.BENCH_STREAM_TEXT;
     while (got < n) {
       const rs = await task.poll();
       if (!rs) continue;
       for (const r of rs) {
-        // the text form, as the runtime takes it from a JsonConverter (the producer writes it into the batch)
-        bytes += (kc.fromConnectDataText(r.topic, r.keySchema ?? null, r.key)?.length ?? 0) + (vc.fromConnectDataText(r.topic, r.valueSchema ?? null, r.value)?.length ?? 0);
+        if (inPlace) {
+          // the bytes, as the runtime takes them from a JsonConverter: written in place (then copied into the batch)
+          w.pos = 0;
+          kc.fromConnectDataInto(r.topic, r.keySchema ?? null, r.key, w);
+          vc.fromConnectDataInto(r.topic, r.valueSchema ?? null, r.value, w);
+          bytes += w.pos;
+        } else {
+          // the text form (the producer writes it into the batch)
+          bytes += (kc.fromConnectDataText(r.topic, r.keySchema ?? null, r.key)?.length ?? 0) + (vc.fromConnectDataText(r.topic, r.valueSchema ?? null, r.value)?.length ?? 0);
+        }
         got++;
       }
     }
     const cpu = process.cpuUsage(cpu0);
     const dt = (performance.now() - t0) / 1000;
-    console.log(`CDC streaming, task + JsonConverter only (rows committed before start): ${fmt(n)} rows in ${dt.toFixed(2)} s = ${fmt(n / dt)} rows/s, ${((cpu.user + cpu.system) / n).toFixed(2)} µs CPU/row, ${(bytes / n).toFixed(0)} B/row`);
+    console.log(`CDC streaming, task + JsonConverter ${inPlace ? 'bytes' : 'text'} only (rows committed before start): ${fmt(n)} rows in ${dt.toFixed(2)} s = ${fmt(n / dt)} rows/s, ${((cpu.user + cpu.system) / n).toFixed(2)} µs CPU/row, ${(bytes / n).toFixed(0)} B/row`);
     await task.stop();
   } finally {
     await db.drop();
@@ -218,6 +232,11 @@ async function cdcEndToEnd(): Promise<void> {
     const others = [...c1.threads].filter(([tid]) => tid !== process.pid).map(([tid, t]) => t - (c0.threads.get(tid) ?? 0)).sort((a, b) => b - a);
     const task = process.env.BENCH_ISOLATION === 'none' ? 0 : us(others.shift() ?? 0);
     const rest = us(others.reduce((a, b) => a + b, 0));
+    if (process.env.BENCH_THREADS) {
+      // BENCH_THREADS=1: each other thread apart (all are named "node": told apart by how busy they are)
+      const each = [...c1.threads].filter(([tid]) => tid !== process.pid).map(([tid, t]) => [tid, t - (c0.threads.get(tid) ?? 0)] as const).filter(([, t]) => t > 0).sort((a, b) => b[1] - a[1]);
+      console.log(`  each other thread (id: µs CPU/row; the busiest is the task thread): ${each.map(([tid, t]) => `${tid}: ${us(t).toFixed(1)}`).join(', ')}`);
+    }
     const cons = us(c1.consumer - c0.consumer), wal = us(c1.walsender - c0.walsender), ins = us(c1.backend - c0.backend);
     console.log(`CDC end to end (insert → Connect → broker → ${kafkajs ? 'kafkajs consumer in this process, JSON.parse of every record' : 'a consumer process (client/, every record decoded)'}): ${fmt(n)} rows in ${dt.toFixed(2)} s = ${fmt(n / dt)} rows/s; Postgres took the inserts at ${fmt(n / tIns)} rows/s (${tIns.toFixed(2)} s), end to end ${(tIns / dt).toFixed(2)}× that`);
     console.log(`  µs CPU/row from the first insert to the last row consumed: Postgres insert backend ${ins.toFixed(1)}, walsender ${wal.toFixed(1)}; ${process.env.BENCH_ISOLATION === 'none' ? '' : `task thread ${task.toFixed(1)}, `}main thread (broker, worker${process.env.BENCH_ISOLATION === 'none' ? ', task' : ''}${kafkajs ? ', consumer' : ''}) ${main.toFixed(1)}, other threads (GC, libuv) ${rest.toFixed(1)}${kafkajs ? '' : `, consumer process ${cons.toFixed(1)}`}; all ${(ins + wal + task + main + rest + cons).toFixed(1)}; load ${os.loadavg()[0].toFixed(1)}`);
