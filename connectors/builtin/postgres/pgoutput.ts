@@ -80,7 +80,9 @@ class Reader {
       else if (k === 0x75 /* u */) out[i] = UNCHANGED_TOAST;
       else if (k === 0x74 /* t */ || k === 0x62 /* b */) {
         const len = this.i32();
-        out[i] = this.b.toString('utf8', this.pos, this.pos + len);
+        // utf8Slice: what toString('utf8', start, end) calls after its argument checks (bounds: the length read just now)
+        if (this.pos + len > this.b.length) throw new RangeError('pgoutput: tuple column past the end of the message');
+        out[i] = (this.b as Buffer & { utf8Slice(start: number, end: number): string }).utf8Slice(this.pos, this.pos + len);
         this.pos += len;
       } else throw new Error(`pgoutput: unknown tuple column kind 0x${k.toString(16)}`);
     }

@@ -82,6 +82,25 @@ test('snapshot then streaming insert/update/delete with Debezium envelopes, TOAS
   assert.equal(source(st[0]).table, 'items');
   assert.equal(typeof source(st[0]).lsn, 'number');
   assert.equal(typeof source(st[0]).txId, 'number');
+  // the whole source block, Debezium's fields in its order; sequence is [previous commit's end LSN, this change's LSN] as JSON text
+  for (const r of st.slice(0, 3)) {
+    const s = source(r);
+    assert.deepEqual(Object.keys(s), ['version', 'connector', 'name', 'ts_ms', 'snapshot', 'db', 'sequence', 'ts_us', 'schema', 'table', 'txId', 'lsn', 'xmin']);
+    assert.equal(s.name, 'srv');
+    assert.equal(s.schema, 'public');
+    assert.equal(s.xmin, null);
+    assert.equal(s.ts_us, (s.ts_ms as number) * 1000 + ((s.ts_us as number) % 1000), 'ts_us: the commit time in µs');
+    assert.equal(s.lsn, r.sourceOffset.lsn);
+    const seq = JSON.parse(s.sequence as string) as (string | null)[];
+    assert.equal(seq.length, 2);
+    assert.equal(seq[1], String(s.lsn));
+    if (r === st[0]) assert.equal(seq[0], null, 'no transaction streamed before the first');
+    else {
+      assert.match(String(seq[0]), /^\d+$/, 'the previous transaction\'s end LSN');
+      assert.ok(Number(seq[0]) <= (s.lsn as number));
+    }
+    assert.equal(s.sequence, JSON.stringify(seq), 'exactly the JSON of that pair');
+  }
   assert.equal(after(st[1]).name, 'd2');
   assert.ok(after(st[1]).big === UNAVAILABLE_VALUE, 'unchanged TOAST value gets the placeholder');
   assert.equal(before(st[1]), null, 'REPLICA IDENTITY DEFAULT: no before on update');

@@ -25,7 +25,7 @@ type Received =
 interface PendingTx { commitLsn: bigint; lastSeq: number; endLsn: bigint; complete: boolean }
 
 /** commitMs/commitUs: the commit time as numbers, converted once per transaction rather than per row */
-interface OpenTx { xid: number; finalLsn: bigint; commitTimeUs: bigint; commitMs: number; commitUs: number; seq: number; pending: PendingTx }
+interface OpenTx { xid: number; finalLsn: bigint; finalLsnNum: number; commitTimeUs: bigint; commitMs: number; commitUs: number; seq: number; pending: PendingTx }
 
 interface SnapshotTable { table: TableInfo; pkCols: string[]; pkTypes: string[]; lastKey: string[] | null; done: boolean; rows: number; estimate: number }
 
@@ -440,7 +440,7 @@ export class PostgresSourceTask extends SourceTask {
       case 'begin': {
         const pending: PendingTx = { commitLsn: m.finalLsn, lastSeq: -1, endLsn: 0n, complete: false };
         this.pending.push(pending);
-        this.openTx = { xid: m.xid, finalLsn: m.finalLsn, commitTimeUs: m.commitTimeUs, commitMs: Number(m.commitTimeUs / 1000n), commitUs: Number(m.commitTimeUs), seq: 0, pending };
+        this.openTx = { xid: m.xid, finalLsn: m.finalLsn, finalLsnNum: Number(m.finalLsn), commitTimeUs: m.commitTimeUs, commitMs: Number(m.commitTimeUs / 1000n), commitUs: Number(m.commitTimeUs), seq: 0, pending };
         return;
       }
       case 'commit': {
@@ -532,7 +532,7 @@ export class PostgresSourceTask extends SourceTask {
       keySchema, key, valueSchema, value,
       topic: t.topic,
       sourcePartition: this.partitionValue,
-      sourceOffset: { lsn: lsnNum, lsn_proc: lsnNum, lsn_commit: Number(tx.finalLsn), txId: tx.xid, ts_usec: tx.commitUs, tx_seq: seq },
+      sourceOffset: { lsn: lsnNum, lsn_proc: lsnNum, lsn_commit: tx.finalLsnNum, txId: tx.xid, ts_usec: tx.commitUs, tx_seq: seq },
     };
     if (headers !== undefined) rec.headers = headers;
     out.push(rec);
@@ -544,7 +544,19 @@ export class PostgresSourceTask extends SourceTask {
     return {
       before, after, op, transaction: null, ts_ms: nowMs, ts_us: nowMs * 1000,
       // sequence: the text JSON.stringify([lastCommitEndLsn ? String(lastCommitEndLsn) : null, String(lsn)]) gives (digits need no escaping)
-      source: this.sourceBlock(t, { tsMs: tx.commitMs, tsUs: tx.commitUs, snapshot: 'false', txId: tx.xid, lsn, sequence: `${this.sequencePrefix}"${lsn}"]` }),
+      source: this.streamSource(t, tx, lsn),
+    };
+  }
+
+  /** sourceBlock's object for a streamed change, made without an options object per row (the same fields in the same order). */
+  private streamSource(t: TableInfo, tx: OpenTx, lsn: bigint): StructValue {
+    const lsnNum = Number(lsn);
+    // sequence: the text JSON.stringify([lastCommitEndLsn ? String(lastCommitEndLsn) : null, String(lsn)]) gives (digits need no escaping);
+    // an LSN's digits from the number where it is exact (a bigint's string costs more)
+    const lsnText = lsnNum <= Number.MAX_SAFE_INTEGER ? String(lsnNum) : String(lsn);
+    return {
+      version: CONNECTOR_VERSION, connector: 'postgresql', name: this.prefix, ts_ms: tx.commitMs, snapshot: 'false', db: this.conn.database,
+      sequence: `${this.sequencePrefix}"${lsnText}"]`, ts_us: tx.commitUs, schema: t.schema, table: t.name, txId: tx.xid, lsn: lsnNum, xmin: null,
     };
   }
 
