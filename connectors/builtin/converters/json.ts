@@ -331,8 +331,12 @@ function compileBytes(s: Schema, numeric: boolean): ToBytes {
         const name = `${inlineName(keys[i], nextKeys[i])}first = false; `;
         head += `const f${i} = fns[${i}], k${i} = keys[${i}], n${i} = nextKeys[${i}];\n`;
         body += `x = v[${JSON.stringify(f.name)}];\n`;
-        if (plain && fs.type === 'string') body += `if (typeof x === 'string') { ${name}str(out, x); } else `;
-        else if (plain && NUMBER_TYPES.has(fs.type)) body += `if (typeof x === 'number') { ${name}num(out, x); } else `;
+        // a string or number field remembers its last value's bytes while that pays (values repeated record after record:
+        // the source's names, a transaction's commit time); after 8 misses it keeps them only while hits outnumber misses
+        const cached = (write: string) => `if (x === L${i}) { h${i}++; k(out, C${i}); } else { at = out.pos; ${write}(out, x); if (++m${i} < 8 || h${i} > m${i}) { L${i} = x; C${i} = out.copyFrom(at); } }`;
+        if (plain && (fs.type === 'string' || NUMBER_TYPES.has(fs.type))) head += `let L${i}, C${i}, h${i} = 0, m${i} = 0;\n`;
+        if (plain && fs.type === 'string') body += `if (typeof x === 'string') { ${name}${cached('str')} } else `;
+        else if (plain && NUMBER_TYPES.has(fs.type)) body += `if (typeof x === 'number') { ${name}${cached('num')} } else `;
         else if (plain && fs.type === 'boolean') body += `if (x === true || x === false) { ${name}k(out, x ? TRUE : FALSE); } else `;
         const nt = nullTest(fs, 'x');
         if (nt) body += `if (${nt}) { ${name}k(out, NULL); } else `;
