@@ -144,16 +144,22 @@ export class SourceTaskRunner implements TaskRunner {
     try {
       while (!this.stopping) {
         if (this.paused) { await settle(); await this.maybeFlush(); await this.idle(100); continue; }
-        const records = await this.task.poll();
+        let records = await this.task.poll();
         if (records) this.records.polled += records.length;
         if (this.stopping && !records?.length) break;
         // paused while poll() was waiting: what it returned waits for the resume (a stop drops it, uncommitted)
         if (records?.length && this.paused && !await this.heldWhilePaused(async () => { await settle(); await this.maybeFlush(); })) break;
         if (records?.length) {
           if (this.inPlace) {
+            // the poll's last offsets taken now, so that its records (~1 KB each) are garbage once written
+            // into the batches: held while the previous send and this one ran, they outlived young-generation
+            // collections and were promoted (old-generation marking on the GC threads)
+            const offsets = new Map<string, OffsetEntry>();
+            latestOffsets(records, offsets);
             const chunks = await this.prepareBatches(records);
+            records = null;
             await settle();
-            inflight = this.sendBuilt(chunks, records);
+            inflight = this.sendBuilt(chunks, offsets);
           } else {
             const prepared = await this.prepare(records);
             await settle();
@@ -440,7 +446,7 @@ export class SourceTaskRunner implements TaskRunner {
   }
 
   /** send() for prepareBatches' requests, in order. */
-  private async sendBuilt(chunks: BuiltChunk[], records: SourceRecord[]): Promise<void> {
+  private async sendBuilt(chunks: BuiltChunk[], offsets: Map<string, OffsetEntry>): Promise<void> {
     const o = this.o;
     for (const c of chunks) {
       if (o.fence && !o.fence()) throw new Error(`task ${this.connector}-${this.taskId} fenced: this worker no longer holds its lease`);
@@ -449,7 +455,7 @@ export class SourceTaskRunner implements TaskRunner {
       this.records.written += c.records;
     }
     // every polled record's offset is now safe: sent and acknowledged, or skipped
-    latestOffsets(records, this.pending);
+    for (const [k, v] of offsets) this.pending.set(k, v);
   }
 
   /**
