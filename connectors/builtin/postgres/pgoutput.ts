@@ -56,7 +56,7 @@ export function standbyStatus(lsn: bigint, replyRequested = false, nowMs = Date.
 }
 
 class Reader {
-  constructor(readonly b: Buffer, public pos = 0) {}
+  constructor(readonly b: Buffer, public pos = 0, readonly end = b.length) {}
   u8(): number { return this.b[this.pos++]; }
   i16(): number { const v = this.b.readInt16BE(this.pos); this.pos += 2; return v; }
   i32(): number { const v = this.b.readInt32BE(this.pos); this.pos += 4; return v; }
@@ -81,7 +81,7 @@ class Reader {
       else if (k === 0x74 /* t */ || k === 0x62 /* b */) {
         const len = this.i32();
         // utf8Slice: what toString('utf8', start, end) calls after its argument checks (bounds: the length read just now)
-        if (this.pos + len > this.b.length) throw new RangeError('pgoutput: tuple column past the end of the message');
+        if (this.pos + len > this.end) throw new RangeError('pgoutput: tuple column past the end of the message');
         out[i] = (this.b as Buffer & { utf8Slice(start: number, end: number): string }).utf8Slice(this.pos, this.pos + len);
         this.pos += len;
       } else throw new Error(`pgoutput: unknown tuple column kind 0x${k.toString(16)}`);
@@ -90,9 +90,15 @@ class Reader {
   }
 }
 
-/** The message at buf[start..] (an XLogData frame's payload starts at 25: decoded in place, no copy of the frame). */
-export function decodePgOutput(buf: Buffer, start = 0): PgOutputMessage {
-  const r = new Reader(buf, start);
+/** The message in buf[start..end) (an XLogData frame's payload starts at 25: decoded in place, no copy of the frame). */
+export function decodePgOutput(buf: Buffer, start = 0, end = buf.length): PgOutputMessage {
+  const r = new Reader(buf, start, end);
+  const m = decodeMessage(r);
+  if (r.pos > end) throw new RangeError('pgoutput: message longer than its frame');
+  return m;
+}
+
+function decodeMessage(r: Reader): PgOutputMessage {
   const tag = String.fromCharCode(r.u8());
   switch (tag) {
     case 'B': return { tag: 'begin', finalLsn: r.u64(), commitTimeUs: r.i64() + PG_EPOCH_US, xid: r.u32() };

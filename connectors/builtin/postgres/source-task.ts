@@ -15,11 +15,8 @@ const MAX_SEQ = 2 ** 31;
 
 interface ResumePosition { lsnCommit: bigint; txSeq: number }
 
-/** A frame as queued for poll(): decoded when it arrived (an XLogData frame as its pgoutput message), or why it did not decode. */
-type Received =
-  | { kind: 'xlog'; dataStart: bigint; walEnd: bigint; msg: PgOutputMessage }
-  | { kind: 'keepalive'; walEnd: bigint; sendTimeUs: bigint; replyRequested: boolean }
-  | { kind: 'error'; error: Error };
+/** Received frames are copied one after another into slabs of this size (a larger frame gets a slab of its own). */
+const SLAB_BYTES = 1 << 20;
 
 /** A transaction seen on the stream, in commit order, waiting for its records to be committed. */
 interface PendingTx { commitLsn: bigint; lastSeq: number; endLsn: bigint; complete: boolean }
@@ -59,9 +56,20 @@ export class PostgresSourceTask extends SourceTask {
   private firstSnapshotRecord = true;
   private streamAfterSnapshot = true;
 
-  /** received, not yet polled: frames[framesHead..]; shift() of thousands of queued frames was ~4% of the task thread */
-  private frames: Received[] = [];
+  /**
+   * Received, not yet polled: frame i is frameLen[i] bytes at frameAt[i] in frames[i] (a slab), for
+   * i in framesHead..framesTail (the arrays are reused, not grown anew after each drain); shift() of
+   * thousands of queued frames was ~4% of the task thread. Frames are
+   * copied into slabs and decoded when polled: no object per queued frame (decoded on arrival,
+   * a full queue's messages outlived young-generation collections).
+   */
+  private frames: Buffer[] = [];
+  private frameAt: number[] = [];
+  private frameLen: number[] = [];
   private framesHead = 0;
+  private framesTail = 0;
+  private slab = Buffer.allocUnsafe(0);
+  private slabPos = 0;
   private wake: (() => void) | null = null;
   private paused = false;
   private relations = new Map<number, TableInfo | null>();
@@ -75,6 +83,9 @@ export class PostgresSourceTask extends SourceTask {
   private resume: ResumePosition | null = null;
   /** position of the last record handed to the runtime: where a reconnect resumes */
   private lastEmitted: ResumePosition | null = null;
+  /** the transaction of the last record handed over, and that record's sequence (lastEmitted is made from them when needed: no object per record) */
+  private lastEmittedTx: OpenTx | null = null;
+  private lastEmittedSeq = 0;
   private reconnectFailures = 0;
   /** estimated bytes of the records gathered by the current poll */
   private batchBytes = 0;
@@ -354,35 +365,40 @@ export class PostgresSourceTask extends SourceTask {
     for (const t of this.timers) t.unref();
   }
 
-  /**
-   * A frame as it arrives: decoded at once from pg's read buffer (no copy of it kept), an
-   * XLogData's pgoutput message queued with its position. A frame that does not decode is
-   * queued as its error: poll() throws it when it gets there, as when it decoded there.
-   */
+  /** A frame as it arrives (a view of pg's read buffer): copied into the slab, queued. */
   private onFrame(chunk: Buffer): void {
-    let f: Received;
-    try {
-      if (chunk[0] === 0x77 /* w */) {
-        // dataStart, walEnd, (send time), then the message
-        f = { kind: 'xlog', dataStart: chunk.readBigUInt64BE(1), walEnd: chunk.readBigUInt64BE(9), msg: decodePgOutput(chunk, 25) };
-      } else {
-        f = parseFrame(chunk) as Received;
-        if (f.kind === 'keepalive' && f.replyRequested) {
-          // answer with what is committed, never with what was received
-          this.repl?.sendStatus(this.confirmed);
-        }
-      }
-    } catch (e) {
-      f = { kind: 'error', error: e as Error };
+    const t = chunk[0];
+    // (parseFrame throws on a frame type it does not know: the replication connection's error, as before)
+    if (t !== 0x77 /* w */ && t !== 0x6b /* k */) parseFrame(chunk);
+    if (t === 0x6b && chunk[17] === 1) {
+      // a keepalive asking for an answer: what is committed, never what was received
+      this.repl?.sendStatus(this.confirmed);
     }
-    this.frames.push(f);
-    if (!this.paused && this.frames.length - this.framesHead >= (this.cfg['max.queue.size'] as number)) {
+    const n = chunk.length;
+    if (this.slabPos + n > this.slab.length) {
+      this.slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, n));
+      this.slabPos = 0;
+    }
+    this.slab.set(chunk, this.slabPos);
+    const i = this.framesTail++;
+    this.frames[i] = this.slab;
+    this.frameAt[i] = this.slabPos;
+    this.frameLen[i] = n;
+    this.slabPos += n;
+    if (!this.paused && this.framesTail - this.framesHead >= (this.cfg['max.queue.size'] as number)) {
       this.paused = true;
       this.repl?.pause();
     }
     const w = this.wake;
     this.wake = null;
     w?.();
+  }
+
+  private clearFrames(): void {
+    this.framesHead = 0;
+    this.framesTail = 0;
+    // nothing queued refers to the slab any more: it is filled again from its start
+    this.slabPos = 0;
   }
 
   async poll(): Promise<SourceRecord[] | null> {
@@ -396,7 +412,7 @@ export class PostgresSourceTask extends SourceTask {
       await this.reconnect();
       return null;
     }
-    if (this.framesHead >= this.frames.length) {
+    if (this.framesHead >= this.framesTail) {
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         setTimeout(resolve, 250).unref();
@@ -407,11 +423,12 @@ export class PostgresSourceTask extends SourceTask {
     const maxBytes = this.cfg['max.batch.bytes'] as number;
     const out: SourceRecord[] = [];
     this.batchBytes = 0;
-    while (this.framesHead < this.frames.length && out.length < max && this.batchBytes < maxBytes) {
-      const f = this.frames[this.framesHead];
-      this.frames[this.framesHead++] = undefined as unknown as Received; // let the polled frame go
-      if (f.kind === 'error') throw f.error;
-      if (f.kind === 'keepalive') {
+    while (this.framesHead < this.framesTail && out.length < max && this.batchBytes < maxBytes) {
+      const h = this.framesHead++;
+      const buf = this.frames[h], at = this.frameAt[h], end = at + this.frameLen[h];
+      this.frames[h] = undefined as unknown as Buffer; // let the polled frame's slab go
+      if (buf[at] === 0x6b /* k */) {
+        const f = parseFrame(buf.subarray(at, end));
         if (f.walEnd > this.lastReceived) this.lastReceived = f.walEnd;
         if (this.heartbeatDue && !this.openTx) {
           this.heartbeatDue = false;
@@ -419,15 +436,23 @@ export class PostgresSourceTask extends SourceTask {
         }
         continue;
       }
-      if (f.walEnd > this.lastReceived) this.lastReceived = f.walEnd;
+      // XLogData: dataStart, walEnd, (send time), then the message
+      const dataStart = buf.readBigUInt64BE(at + 1), walEnd = buf.readBigUInt64BE(at + 9);
+      if (walEnd > this.lastReceived) this.lastReceived = walEnd;
       // only a relation message waits (for the catalog): no promise per row
-      const wait = this.handle(f.msg, f.dataStart, out);
+      const wait = this.handle(decodePgOutput(buf, at + 25, end), dataStart, out);
       if (wait) await wait;
     }
-    // drop what was polled: all of it (a new array), or the polled head once it is most of the array
-    if (this.framesHead >= this.frames.length) { this.frames = []; this.framesHead = 0; }
-    else if (this.framesHead > 1024 && this.framesHead * 2 > this.frames.length) { this.frames = this.frames.slice(this.framesHead); this.framesHead = 0; }
-    if (this.paused && this.frames.length - this.framesHead < (this.cfg['max.queue.size'] as number) / 2) {
+    // the queue drained: filled again from the start; or the unpolled rest moved to the front once the polled head is most of it
+    if (this.framesHead >= this.framesTail) this.clearFrames();
+    else if (this.framesHead > 1024 && this.framesHead * 2 > this.framesTail) {
+      const h = this.framesHead, n = this.framesTail - h;
+      this.frames.copyWithin(0, h, this.framesTail); this.frameAt.copyWithin(0, h, this.framesTail); this.frameLen.copyWithin(0, h, this.framesTail);
+      this.frames.fill(undefined as unknown as Buffer, n, this.framesTail);
+      this.framesHead = 0;
+      this.framesTail = n;
+    }
+    if (this.paused && this.framesTail - this.framesHead < (this.cfg['max.queue.size'] as number) / 2) {
       this.paused = false;
       this.repl?.resume();
     }
@@ -536,7 +561,8 @@ export class PostgresSourceTask extends SourceTask {
     };
     if (headers !== undefined) rec.headers = headers;
     out.push(rec);
-    this.lastEmitted = { lsnCommit: tx.finalLsn, txSeq: seq };
+    this.lastEmittedTx = tx;
+    this.lastEmittedSeq = seq;
   }
 
   private envelope(tx: OpenTx, lsn: bigint, t: TableInfo, op: string, before: StructValue | null, after: StructValue | null): StructValue {
@@ -627,11 +653,11 @@ export class PostgresSourceTask extends SourceTask {
     this.timers = [];
     await this.repl?.close().catch(() => {});
     this.repl = null;
-    this.frames = [];
-    this.framesHead = 0;
+    this.clearFrames();
     this.openTx = null;
     this.pending = [];
     this.paused = false;
+    if (this.lastEmittedTx) { this.lastEmitted = { lsnCommit: this.lastEmittedTx.finalLsn, txSeq: this.lastEmittedSeq }; this.lastEmittedTx = null; }
     this.resume = this.lastEmitted ?? this.resume;
     try {
       if (!this.meta || (this.meta as unknown as { _ending?: boolean })._ending) throw new Error('metadata connection lost');
