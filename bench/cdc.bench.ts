@@ -3,7 +3,9 @@
 //  - CDC end to end through Connect (REST-created connector → records read from the topic by a
 //    consumer process), rows/s against the rate Postgres took the inserts at, µs CPU per row of
 //    each process and thread on the way (/proc), and end-to-end lag (insert → record consumed)
-//    at a steady insert rate. BENCH_CONSUMER=kafkajs: the consumer this bench had before
+//    at a steady insert rate. The bulk is inserted by a process of its own (cdc-insert.ts), so
+//    Postgres's rate is not held back by this process's event loop (broker, worker, task).
+//    BENCH_CONSUMER=kafkajs: the consumer this bench had before
 //    (kafkajs in the bench process, JSON.parse of every record).
 //  - Postgres sink rows/s (upsert and insert, batches in one transaction)
 //  - S3 sink MB/s (JSON lines and snappy Parquet, 1 KiB records)
@@ -212,16 +214,25 @@ async function cdcEndToEnd(): Promise<void> {
     const consumer = kafkajs ? await kafkajsConsumer(kit, topic, n) : await childConsumer(kit, topic, n);
     // the Postgres side: the walsender streaming the slot, and the backend running the inserts
     const walsender = Number((await db.client.query('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows[0]?.active_pid ?? 0);
-    const backend = Number((await db.client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+    // bulk: as fast as Postgres takes it, from a process of its own (cdc-insert.ts)
+    const inserter = fork(new URL('./cdc-insert.ts', import.meta.url).pathname, [db.url, 'ev', String(n)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const insertMsg = <T>(key: string) => new Promise<T>((resolve, reject) => {
+      const on = (m: Record<string, unknown>) => { if (key in m) { inserter.off('message', on); resolve(m as T); } };
+      inserter.on('message', on);
+      inserter.once('exit', (code) => reject(new Error(`the bench's inserting process exited with ${code}`)));
+    });
+    const { pid: backend } = await insertMsg<{ pid: number }>('pid');
     const cpuAt = () => ({ threads: threadTicks(), walsender: cpuTicks(walsender), backend: cpuTicks(backend), consumer: consumer.pid ? cpuTicks(consumer.pid) : 0 });
-    // bulk: as fast as Postgres takes it
-    const t0 = performance.now();
     const c0 = cpuAt();
-    for (let i = 0; i < n; i += 1000) await db.client.query(`INSERT INTO ev SELECT g, 0, repeat('x', 100) FROM generate_series(${i + 1}, ${i + 1000}) g`);
-    const tIns = (performance.now() - t0) / 1000;
+    const inserted = insertMsg<{ start: number; end: number }>('start');
+    inserter.send({ go: true });
+    const { start: insStart, end: insEnd } = await inserted;
+    const t0 = insStart - performance.timeOrigin;
+    const tIns = (insEnd - insStart) / 1000;
     const diag = async () => JSON.stringify({ status: await kit.status('cdc'), end: await kit.readAll(topic).then((m) => m.length).catch((e) => String(e)) });
     await until(() => consumer.bulkDoneAt() > 0, () => `bulk: consumed ${consumer.count()} of ${n}`).catch(async (e) => { throw new Error(`${(e as Error).message} ${await diag()}`); });
     const c1 = cpuAt();
+    inserter.send({ stop: true });
     // every row arrived: n records counted, and the last row inserted is the newest record of its partition
     const lastIds = consumer.lastRows().map((r) => Number(r.id));
     const lastRow = consumer.lastRows().find((r) => Number(r.id) === n);
