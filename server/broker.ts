@@ -16,6 +16,7 @@ import { TopicManager } from './topic-manager.ts';
 import { ConfigError, loadBrokerConfig, type BrokerConfig } from './config.ts';
 import { initCodecs } from './log/compression.ts';
 import { registerDataHandlers, type DataPathContext } from './handlers/data.ts';
+import { FetchSessionCache } from './handlers/fetch-sessions.ts';
 import { apiVersionsHandler, registerAdminHandlers, type AdminContext } from './handlers/admin.ts';
 import { registerAclHandlers } from './handlers/acls.ts';
 import { registerSecurityHandlers } from './handlers/security.ts';
@@ -76,6 +77,8 @@ export class Broker {
   authorizer: Authorizer | null = null;
   /** Prometheus metrics; present when an admin listener serves them */
   metrics?: BrokerMetrics;
+  /** KIP-227 incremental fetch sessions (max.incremental.fetch.session.cache.slots) */
+  readonly fetchSessions: FetchSessionCache;
   private admins: AdminServer[] = [];
   /** logs recovered, coordinators loaded, Kafka listener up (/ready) */
   ready = false;
@@ -91,6 +94,7 @@ export class Broker {
     const storeUrl = this.config.get('metadata.store.url');
     this.metadata = new MetadataStore(this.dataDir, this.nodeId, !storeUrl);
     this.replicas = new ReplicaManager(this.dataDir, this.config, this.metadata, this.logger);
+    this.fetchSessions = new FetchSessionCache(this.config.int('max.incremental.fetch.session.cache.slots'));
     if (storeUrl) {
       const store = new PostgresClusterView({
         url: storeUrl, nodeId: this.nodeId, metadata: this.metadata, config: this.config, logger: this.logger,
@@ -200,7 +204,7 @@ export class Broker {
     else this.metadata.load(this.config.get('cluster.id'));
     this.topics.loadBrokerConfigs(this.nodeId);
     await this.replicas.open();
-    const data: DataPathContext = { logger: this.logger, replicas: this.replicas, topics: this.topics, metadata: this.metadata, isClosing: () => this.closing };
+    const data: DataPathContext = { logger: this.logger, replicas: this.replicas, topics: this.topics, metadata: this.metadata, isClosing: () => this.closing, fetchSessions: this.fetchSessions };
     const admin: AdminContext = {
       nodeId: this.nodeId, config: this.config, logger: this.logger, metadata: this.metadata, topics: this.topics, replicas: this.replicas, cluster: this.cluster, control: this.clusterStore,
       dataDir: this.dataDir, endpoint: (listener) => this.endpoint(listener), diskStats: () => this.diskStats(),
@@ -280,7 +284,7 @@ export class Broker {
     const store = this.clusterStore;
     const metrics = new BrokerMetrics(brokerMetricsSource({
       nodeId: this.nodeId, replicas: this.replicas, metadata: this.metadata,
-      groups: () => this.groups, tiered: () => this.remoteLogManager ?? undefined, ongoingTransactions: () => this.transactions.ongoingCount(), connections: () => this.servers.reduce((a, s) => ({ open: a.open + s.connections.open, created: a.created + s.connections.created }), { open: 0, created: 0 }),
+      groups: () => this.groups, tiered: () => this.remoteLogManager ?? undefined, ongoingTransactions: () => this.transactions.ongoingCount(), fetchSessions: this.fetchSessions, connections: () => this.servers.reduce((a, s) => ({ open: a.open + s.connections.open, created: a.created + s.connections.created }), { open: 0, created: 0 }),
       cluster: store ? { storeStatus: () => store.storeStatus, isController: () => store.controllerEpochHeld >= 0 } : undefined,
     }));
     this.metrics = metrics;

@@ -89,6 +89,7 @@ export const ERRORS = errorTable({
   UNACCEPTABLE_CREDENTIAL: { code: 93, retriable: false, message: 'Requested credential would not meet criteria for acceptability.' },
   INCONSISTENT_TOPIC_ID: { code: 103, retriable: true, message: 'The log\'s topic ID did not match the topic ID in the request.' },
   TRANSACTIONAL_ID_NOT_FOUND: { code: 105, retriable: false, message: 'The transactionalId could not be found.' },
+  FETCH_SESSION_TOPIC_ID_ERROR: { code: 106, retriable: true, message: 'The fetch session encountered inconsistent topic ID usage.' },
   UNKNOWN_TOPIC_ID: { code: 100, retriable: true, message: 'This server does not host this topic ID.' },
 } as const);
 

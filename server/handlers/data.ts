@@ -4,14 +4,15 @@
 import type { Logger } from 'pino';
 import { CloseConnection, NO_RESPONSE, type ApiHandler, type ApiHandlers } from '../network/api-handlers.ts';
 import { DeleteRecords, Fetch, ListOffsets, OffsetForLeaderEpoch, Produce } from '../protocol/apis/index.ts';
-import type { ResponseOf } from '../protocol/schema.ts';
-import { ERROR_NAME_BY_CODE, KafkaError, code } from '../errors.ts';
+import type { RequestOf, ResponseOf } from '../protocol/schema.ts';
+import { ERROR_NAME_BY_CODE, KafkaError, code, type ErrorName } from '../errors.ts';
 import { ATTR_CONTROL, InvalidRecordError, checkUncompressedRecords, validateBatches } from '../log/record-batch.ts';
 import { OffsetOutOfRangeError, RecordTooLargeError } from '../log/partition-log.ts';
 import { releaseLease, type ReadLease } from '../log/read-buffers.ts';
 import type { MetadataStore } from '../cluster/metadata-store.ts';
 import type { TopicManager } from '../topic-manager.ts';
 import type { ReplicaManager } from '../replica-manager.ts';
+import { FINAL_EPOCH, INITIAL_EPOCH, INVALID_SESSION_ID, FetchSession, nextEpoch, type CachedPartition, type FetchSessionCache } from './fetch-sessions.ts';
 
 
 /** What the data path may use of its broker. */
@@ -25,6 +26,8 @@ export interface DataPathContext {
   readonly metadata: MetadataStore;
   /** the broker is shutting down: long polls answer at once */
   isClosing(): boolean;
+  /** KIP-227 incremental fetch sessions; absent: every fetch is answered without a session */
+  readonly fetchSessions?: FetchSessionCache;
 }
 
 export function registerDataHandlers(h: ApiHandlers, ctx: DataPathContext): void {
@@ -121,22 +124,61 @@ function commitMessage(err: string, key: string): string {
 
 interface FetchPart { topic: string; topicId: string; partition: number; fetchOffset: bigint; maxBytes: number; currentLeaderEpoch: number }
 
+type FetchResponse = ResponseOf<typeof Fetch>;
+/** One partition of a Fetch response as collect() builds it. */
+interface FetchPartitionAnswer {
+  partitionIndex: number; errorCode: number; highWatermark: bigint; lastStableOffset: bigint; logStartOffset: bigint;
+  abortedTransactions: { producerId: bigint; firstOffset: bigint }[] | null; preferredReadReplica: number;
+  /** segment slices are written as they are, one after another */
+  records: Buffer | Buffer[];
+}
+const sessionError = (name: ErrorName, sessionId = INVALID_SESSION_ID): FetchResponse => ({ throttleTimeMs: 0, errorCode: code(name), sessionId, responses: [] });
+
 export function fetchHandler(b: DataPathContext): ApiHandler<typeof Fetch> {
   return async (ctx, req) => {
     const v = ctx.apiVersion;
     const readCommitted = req.isolationLevel === 1;
-    const parts: FetchPart[] = [];
+    const replicaId = v >= 15 ? (req.replicaState?.replicaId ?? -1) : req.replicaId;
+    const listed: FetchPart[] = [];
     for (const t of req.topics ?? []) {
       let name = t.topic;
       const id = t.topicId ?? '';
       if (v >= 13) name = b.metadata.getById(id)?.name ?? '';
-      for (const p of t.partitions ?? []) parts.push({ topic: name, topicId: id, partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch ?? -1 });
+      for (const p of t.partitions ?? []) listed.push({ topic: name, topicId: id, partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch ?? -1 });
+    }
+    // KIP-227: epoch -1 is a full fetch without a session (and closes the one named), 0 creates a
+    // session (closing the one named), N > 0 is the Nth incremental fetch of session `sessionId`.
+    const sessionId = v >= 7 ? req.sessionId ?? INVALID_SESSION_ID : INVALID_SESSION_ID;
+    const sessionEpoch = v >= 7 ? req.sessionEpoch ?? FINAL_EPOCH : FINAL_EPOCH;
+    const cache = b.fetchSessions;
+    if (cache) { const who = replicaId >= 0 ? 'follower' : 'consumer'; cache.requests[who]++; cache.requestPartitions[who] += listed.length; }
+    const owner = `${ctx.session?.principal ?? ''}\u0000${replicaId}`;
+    let parts = listed;
+    let session: FetchSession | undefined;
+    let expectedEpoch = 0;
+    if (sessionEpoch === INITIAL_EPOCH || sessionEpoch === FINAL_EPOCH) {
+      if (sessionId !== INVALID_SESSION_ID) cache?.close(sessionId, owner);
+    } else {
+      session = cache?.get(sessionId, owner);
+      if (!session) return sessionError('FETCH_SESSION_ID_NOT_FOUND');
+      if (session.epoch !== sessionEpoch) return sessionError('INVALID_FETCH_SESSION_EPOCH');
+      if (session.usesTopicIds !== (v >= 13)) return sessionError('FETCH_SESSION_TOPIC_ID_ERROR');
+      updateSession(b, session, listed, req.forgottenTopicsData ?? [], v >= 13);
+      if (session.parts.size === 0) {
+        // everything forgotten: the session ends, and this fetch is answered without one
+        cache!.remove(session);
+        session = undefined;
+      } else {
+        cache!.touch(session, Date.now());
+        session.epoch = nextEpoch(session.epoch);
+        expectedEpoch = session.epoch;
+        parts = [...session.parts.values()];
+      }
     }
     const maxBytes: number = req.maxBytes ?? 0x7fffffff;
     const deadline = Date.now() + Math.max(0, req.maxWaitMs ?? 0);
     const keys = parts.map((p) => `${p.topic}-${p.partition}`);
     // A follower's fetch (replica_id >= 0): its position moves the high-water mark, once per request.
-    const replicaId = v >= 15 ? (req.replicaState?.replicaId ?? -1) : req.replicaId;
     if (replicaId >= 0) {
       for (const fp of parts) {
         const part = fp.topic ? b.replicas.get(fp.topic, fp.partition) : undefined;
@@ -149,19 +191,94 @@ export function fetchHandler(b: DataPathContext): ApiHandler<typeof Fetch> {
       // Segment bytes are read into pooled buffers (a fresh one per fetch kept the major GC busy),
       // given back once the reply is written, or at once when this round's reply is dropped.
       const leases: ReadLease[] = [];
-      const { responses, bytes, anyError, throttledBytes, held } = collect(b, parts, maxBytes, readCommitted, v, remote, replicaId, leases);
+      const { answers, bytes, anyError, throttledBytes, held } = collect(b, parts, maxBytes, readCommitted, v, remote, replicaId, leases);
       const remaining = deadline - Date.now();
       if (bytes >= (req.minBytes ?? 1) || anyError || remaining <= 0 || b.isClosing() || parts.length === 0) {
+        const release = () => { for (const x of leases) releaseLease(x); };
+        let res: FetchResponse;
+        if (session) {
+          // Another request moved the session on meanwhile (a duplicate): Kafka answers 71 too.
+          if (session.epoch !== expectedEpoch || !cache!.has(session)) { release(); return sessionError('INVALID_FETCH_SESSION_EPOCH', session.id); }
+          res = { throttleTimeMs: 0, errorCode: 0, sessionId: session.id, responses: incrementalAnswer(session, answers, v) };
+        } else {
+          const created = sessionEpoch === INITIAL_EPOCH && v >= 7 ? cache?.create(Date.now(), replicaId >= 0, parts.length, owner, v >= 13) : undefined;
+          if (created) for (const [fp, r] of answers) created.parts.set(FetchSession.key(created.usesTopicIds, fp.topic, fp.topicId, fp.partition), cachedFrom(fp, r));
+          res = { throttleTimeMs: 0, errorCode: 0, sessionId: created?.id ?? INVALID_SESSION_ID, responses: groupByTopic(answers, v) };
+        }
         // KIP-73: what goes to followers of leader-throttled partitions counts against the leader quota.
         if (throttledBytes > 0) b.replicas.leaderQuota.record(throttledBytes);
-        if (leases.length) (ctx.afterReply ??= []).push(() => { for (const x of leases) releaseLease(x); });
-        return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses };
+        if (leases.length) (ctx.afterReply ??= []).push(release);
+        return res;
       }
       for (const x of leases) releaseLease(x);
       // A throttled partition held back may be served once the quota allows, before new data arrives.
       await b.replicas.waitForData(keys, held ? Math.min(remaining, Math.max(1, b.replicas.leaderQuota.delayMs())) : remaining);
     }
   };
+}
+
+type FetchForgotten = NonNullable<RequestOf<typeof Fetch>['forgottenTopicsData']>;
+
+/** An incremental request's changes: listed partitions added or updated, forgotten ones removed. */
+function updateSession(b: DataPathContext, s: FetchSession, listed: FetchPart[], forgotten: FetchForgotten, byId: boolean): void {
+  // Topic ids: the name is looked up on every request (a topic deleted since has none).
+  if (byId) for (const cp of s.parts.values()) cp.topic = b.metadata.getById(cp.topicId)?.name ?? '';
+  for (const fp of listed) {
+    const key = FetchSession.key(byId, fp.topic, fp.topicId, fp.partition);
+    const cp = s.parts.get(key);
+    if (cp) { cp.fetchOffset = fp.fetchOffset; cp.maxBytes = fp.maxBytes; cp.currentLeaderEpoch = fp.currentLeaderEpoch; }
+    else s.parts.set(key, { ...fp, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n });
+  }
+  for (const t of forgotten) {
+    for (const p of t.partitions ?? []) s.parts.delete(FetchSession.key(byId, t.topic ?? '', t.topicId ?? '', p));
+  }
+}
+
+function cachedFrom(fp: FetchPart, r: FetchPartitionAnswer): CachedPartition {
+  return { topic: fp.topic, topicId: fp.topicId, partition: fp.partition, fetchOffset: fp.fetchOffset, maxBytes: fp.maxBytes, currentLeaderEpoch: fp.currentLeaderEpoch,
+    highWatermark: r.errorCode ? -1n : r.highWatermark, lastStableOffset: r.lastStableOffset, logStartOffset: r.logStartOffset };
+}
+
+const recordsSize = (r: FetchPartitionAnswer['records']): number => {
+  if (!r) return 0;
+  if (Array.isArray(r)) { let n = 0; for (const x of r) n += x.length; return n; }
+  return r.length;
+};
+
+/**
+ * Kafka's IncrementalFetchContext: of the session's partitions, only those with records,
+ * an error, or a high-water mark / LSO / log start the fetcher has not been told yet;
+ * the session remembers what it told. Partitions answered with records move to the end.
+ */
+function incrementalAnswer(s: FetchSession, answers: [FetchPart, FetchPartitionAnswer][], v: number) {
+  const out: [FetchPart, FetchPartitionAnswer][] = [];
+  for (const [fp, r] of answers) {
+    const cp = fp as CachedPartition;
+    const hasData = recordsSize(r.records) > 0;
+    let must = hasData;
+    if (cp.highWatermark !== r.highWatermark) { must = true; cp.highWatermark = r.highWatermark; }
+    if (cp.lastStableOffset !== r.lastStableOffset) { must = true; cp.lastStableOffset = r.lastStableOffset; }
+    if (cp.logStartOffset !== r.logStartOffset) { must = true; cp.logStartOffset = r.logStartOffset; }
+    if (r.errorCode !== 0) { must = true; cp.highWatermark = -1n; }
+    if (!must) continue;
+    out.push([fp, r]);
+    if (hasData) {
+      const key = FetchSession.key(s.usesTopicIds, cp.topic, cp.topicId, cp.partition);
+      if (s.parts.get(key) === cp) { s.parts.delete(key); s.parts.set(key, cp); }
+    }
+  }
+  return groupByTopic(out, v);
+}
+
+function groupByTopic(answers: [FetchPart, FetchPartitionAnswer][], v: number) {
+  const byTopic = new Map<string, { topic: string; topicId: string; partitions: FetchPartitionAnswer[] }>();
+  for (const [fp, r] of answers) {
+    const key = v >= 13 ? fp.topicId : fp.topic;
+    let tr = byTopic.get(key);
+    if (!tr) { tr = { topic: fp.topic, topicId: fp.topicId, partitions: [] }; byTopic.set(key, tr); }
+    tr.partitions.push(r);
+  }
+  return [...byTopic.values()];
 }
 
 type RemoteResult = { data: Buffer } | { error: unknown };
@@ -207,22 +324,19 @@ function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readC
   let anyError = false;
   let throttledBytes = 0;
   let held = false;
-  const byTopic = new Map<string, any>();
+  const answers: [FetchPart, FetchPartitionAnswer][] = [];
   for (const fp of parts) {
-    const key = v >= 13 ? fp.topicId : fp.topic;
-    let tr = byTopic.get(key);
-    if (!tr) { tr = { topic: fp.topic, topicId: fp.topicId, partitions: [] }; byTopic.set(key, tr); }
     const part = fp.topic ? b.replicas.get(fp.topic, fp.partition) : undefined;
     const base = { partitionIndex: fp.partition, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: readCommitted ? [] : null, preferredReadReplica: -1, records: Buffer.alloc(0) };
     if (!part) {
-      tr.partitions.push({ ...base, errorCode: code(v >= 13 && !fp.topic ? 'UNKNOWN_TOPIC_ID' : 'UNKNOWN_TOPIC_OR_PARTITION') });
+      answers.push([fp, { ...base, errorCode: code(v >= 13 && !fp.topic ? 'UNKNOWN_TOPIC_ID' : 'UNKNOWN_TOPIC_OR_PARTITION') }]);
       anyError = true;
       continue;
     }
     // Only the leader serves fetches (no fetch-from-follower yet); a replica must be one of the partition's.
     const epochError = !part.isLeader || (replicaId >= 0 && !part.replicas.includes(replicaId)) ? 'NOT_LEADER_OR_FOLLOWER' : part.checkLeaderEpoch(fp.currentLeaderEpoch);
     if (epochError) {
-      tr.partitions.push({ ...base, errorCode: code(epochError) });
+      answers.push([fp, { ...base, errorCode: code(epochError) }]);
       anyError = true;
       continue;
     }
@@ -231,7 +345,7 @@ function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readC
     const common = { ...base, highWatermark: hw, lastStableOffset: lso, logStartOffset: part.logStartOffset };
     // KIP-73: a throttled follower outside the ISR gets nothing while the leader quota is used up.
     if (replicaId >= 0 && part.leaderThrottled && b.replicas.shouldLeaderThrottle(part, replicaId)) {
-      tr.partitions.push({ ...common, errorCode: 0 });
+      answers.push([fp, { ...common, errorCode: 0 }]);
       held = true;
       continue;
     }
@@ -250,19 +364,19 @@ function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readC
       if (replicaId >= 0 && part.leaderThrottled) throttledBytes += n;
       // Served from remote storage: aborted transactions of the remote segments count too.
       const aborted = readCommitted ? part.abortedTransactions(fp.fetchOffset, upTo, r !== undefined) : null;
-      tr.partitions.push({ ...common, errorCode: 0, abortedTransactions: aborted, records: data.length === 1 ? data[0] : data });
+      answers.push([fp, { ...common, errorCode: 0, abortedTransactions: aborted, records: data.length === 1 ? data[0] : data }]);
     } catch (e) {
       // Tiered storage trimmed the local copy while this fetch waited on S3: the next fetch reads it remotely.
       if (e instanceof OffsetOutOfRangeError && part.isRemoteOffset(fp.fetchOffset)) {
-        tr.partitions.push({ ...common, errorCode: 0 });
+        answers.push([fp, { ...common, errorCode: 0 }]);
         continue;
       }
       const err = errorOf(e, b);
       anyError = true;
-      tr.partitions.push({ ...common, errorCode: err.code });
+      answers.push([fp, { ...common, errorCode: err.code }]);
     }
   }
-  return { responses: [...byTopic.values()], bytes, anyError, throttledBytes, held };
+  return { answers, bytes, anyError, throttledBytes, held };
 }
 
 const LATEST = -1n;

@@ -43,6 +43,8 @@ export interface BrokerMetricsSource {
   connections(): { open: number; created: number };
   groupStates(): Iterable<{ groupId: string; state: string }>;
   groupOffsets(groupId: string): GroupOffsetView[];
+  /** KIP-227: fetch sessions held, their partitions, evictions; partitions listed in Fetch requests by followers and consumers */
+  fetchSessions?(): { sessions: number; partitions: number; evictions: number; requests: { follower: number; consumer: number }; requestPartitions: { follower: number; consumer: number } } | undefined;
   /** transactions begun and not yet completed */
   ongoingTransactions?(): number;
   /** per partition, closed segments eligible for upload that are not uploaded yet */
@@ -222,6 +224,14 @@ export class BrokerMetrics implements RequestObserver {
       });
     copyLag('kafka_server_brokertopicmetrics_remotecopylagbytes', 'Bytes of closed segments eligible for tiered storage not uploaded yet (RemoteCopyLagBytes); grows while the object store is unreachable.', (x) => x.bytes);
     copyLag('kafka_server_brokertopicmetrics_remotecopylagsegments', 'Closed segments eligible for tiered storage not uploaded yet (RemoteCopyLagSegments).', (x) => x.segments);
+    // Fetch sessions (Kafka's kafka.server:type=FetchSessionCache), and what fetchers list per request.
+    gauge('kafka_server_fetchsessioncache_numincrementalfetchsessions', 'Incremental fetch sessions held (FetchSessionCache NumIncrementalFetchSessions).', [], (g) => g.set(source.fetchSessions?.()?.sessions ?? 0));
+    gauge('kafka_server_fetchsessioncache_numincrementalfetchpartitionscached', 'Partitions held by all fetch sessions (FetchSessionCache NumIncrementalFetchPartitionsCached).', [], (g) => g.set(source.fetchSessions?.()?.partitions ?? 0));
+    counterOf('kafka_server_fetchsessioncache_incrementalfetchsessionevictions_total', 'Fetch sessions evicted to make room for another (FetchSessionCache IncrementalFetchSessionEvictionsPerSec).', () => source.fetchSessions?.()?.evictions ?? 0);
+    new Counter({ name: 'tributary_fetch_requests_total', help: 'Fetch requests, by fetcher (follower, consumer).', labelNames: ['fetcher'], registers: [r],
+      collect() { this.reset(); const f = source.fetchSessions?.(); this.inc({ fetcher: 'follower' }, f?.requests.follower ?? 0); this.inc({ fetcher: 'consumer' }, f?.requests.consumer ?? 0); } });
+    new Counter({ name: 'tributary_fetch_request_partitions_total', help: 'Partitions listed in Fetch requests, by fetcher (follower, consumer): with incremental fetch sessions only those whose position changed.', labelNames: ['fetcher'], registers: [r],
+      collect() { this.reset(); const f = source.fetchSessions?.(); this.inc({ fetcher: 'follower' }, f?.requestPartitions.follower ?? 0); this.inc({ fetcher: 'consumer' }, f?.requestPartitions.consumer ?? 0); } });
     gauge('kafka_server_transaction_coordinator_metrics_ongoing_transactions', 'Transactions begun and not yet committed or aborted on this coordinator; a value that never falls points at a hung producer.', [],
       (g) => g.set(source.ongoingTransactions?.() ?? 0));
     // The cluster's metadata store (PostgreSQL) as this broker finds it; absent on a single

@@ -27,6 +27,8 @@ export interface BrokerParts {
   /** the transaction coordinator's count of open transactions */
   ongoingTransactions?: () => number;
   connections: () => { open: number; created: number };
+  /** KIP-227 fetch sessions (structural: the cache's counts) */
+  fetchSessions?: { readonly size: number; readonly totalPartitions: number; readonly evictions: number; readonly requests: { follower: number; consumer: number }; readonly requestPartitions: { follower: number; consumer: number } };
   /** cluster mode only: the store's state as this broker found it, and whether it is the controller */
   cluster?: { storeStatus(): { reachable: boolean; unreachableSince: number | null }; isController(): boolean };
 }
@@ -67,6 +69,7 @@ export function brokerMetricsSource(b: BrokerParts): BrokerMetricsSource {
       return out;
     },
     ongoingTransactions: () => b.ongoingTransactions?.() ?? 0,
+    fetchSessions: () => { const f = b.fetchSessions; return f && { sessions: f.size, partitions: f.totalPartitions, evictions: f.evictions, requests: f.requests, requestPartitions: f.requestPartitions }; },
     tieredCopyLag: () => b.tiered()?.copyLag() ?? [],
     tiered() {
       const s = b.tiered()?.stats;

@@ -42,6 +42,31 @@ export interface FetcherHost {
   onFollowerAppend(p: Partition, bytes: number): void;
 }
 
+/** What the leader's fetch session holds of one partition: what we last listed. */
+interface SentPartition { fetchOffset: bigint; currentLeaderEpoch: number; lastFetchedEpoch: number; logStartOffset: bigint; maxBytes: number }
+
+/**
+ * KIP-227, the fetcher's side (Kafka's FetchSessionHandler): the first fetch lists every
+ * partition with epoch 0 and the leader answers a session id; the later ones (epoch 1, 2,
+ * …) list only partitions added or whose position changed, and forget those we stopped
+ * fetching. Any doubt (an error, a broken connection, a partition that truncated) starts
+ * the session again with a full fetch (epoch 0 naming the old id, which the leader closes).
+ */
+class FetchSessionState {
+  id = 0;
+  /** the epoch of the next request; 0: a full fetch that (re)creates the session */
+  epoch = 0;
+  /** the session's partitions, as the leader holds them (by topic, partition) */
+  sent = new Map<string, SentPartition>();
+
+  /** counts resets: a response to a request sent before the last reset must not undo it */
+  resets = 0;
+
+  get full(): boolean { return this.epoch === 0; }
+
+  reset(): void { this.epoch = 0; this.sent = new Map(); this.resets++; }
+}
+
 interface FetchState {
   p: Partition;
   /** the leader epoch this fetch state belongs to; a newer state replaces it */
@@ -60,6 +85,7 @@ export class ReplicaFetcher {
   private loop: Promise<void>;
   /** bytes appended from this leader, for the catch-up rate */
   bytesFetched = 0;
+  private session = new FetchSessionState();
 
   constructor(readonly sourceId: number, private readonly host: FetcherHost, private readonly s: FetcherSettings) {
     this.loop = this.run();
@@ -70,6 +96,8 @@ export class ReplicaFetcher {
 
   /** Follow `p` under its current leader epoch; it truncates before its first fetch. */
   add(p: Partition): void {
+    // Under a new state the partition truncates: the leader's session must answer its high-water mark again.
+    if (this.session.sent.has(p.key)) this.session.reset();
     this.parts.set(p.key, { p, leaderEpoch: p.leaderEpoch, truncating: true, delayedUntil: 0, inSync: false });
     this.kick();
   }
@@ -129,6 +157,7 @@ export class ReplicaFetcher {
         this.host.logger.info({ leader: this.sourceId, err: (e as Error).message }, 'replica fetcher: request to the leader failed; retrying');
         this.conn?.close();
         this.conn = null;
+        this.session.reset();
         await this.sleep(this.s.backoffMs);
       }
     }
@@ -189,27 +218,72 @@ export class ReplicaFetcher {
 
   private async fetch(states: FetchState[]): Promise<void> {
     const byTopic = new Map<string, FetchState[]>();
-    for (const st of states) { const l = byTopic.get(st.p.topic) ?? []; l.push(st); byTopic.set(st.p.topic, l); }
+    const session = this.session;
+    const next = new Map<string, SentPartition>();
+    const listed = new Map<string, FetchState[]>();
+    for (const st of states) {
+      const l = byTopic.get(st.p.topic) ?? []; l.push(st); byTopic.set(st.p.topic, l);
+      const want: SentPartition = { fetchOffset: st.p.log.logEndOffset, currentLeaderEpoch: st.leaderEpoch, lastFetchedEpoch: st.p.log.leaderEpochs.latestEpoch, logStartOffset: st.p.log.logStartOffset, maxBytes: this.s.maxBytesPerPartition };
+      next.set(st.p.key, want);
+      const had = session.full ? undefined : session.sent.get(st.p.key);
+      if (had && had.fetchOffset === want.fetchOffset && had.currentLeaderEpoch === want.currentLeaderEpoch && had.lastFetchedEpoch === want.lastFetchedEpoch && had.logStartOffset === want.logStartOffset && had.maxBytes === want.maxBytes) continue;
+      const m = listed.get(st.p.topic) ?? []; m.push(st); listed.set(st.p.topic, m);
+    }
+    const forgotten = new Map<string, number[]>();
+    if (!session.full) {
+      for (const key of session.sent.keys()) {
+        if (next.has(key)) continue;
+        const cut = key.lastIndexOf('-');
+        const topic = key.slice(0, cut);
+        const l = forgotten.get(topic) ?? []; l.push(Number(key.slice(cut + 1))); forgotten.set(topic, l);
+      }
+    }
+    const full = session.full;
+    const resets = session.resets;
     const { res, release } = await this.conn!.sendLeased(Fetch, FETCH_VERSION, {
       replicaId: this.s.nodeId,
       maxWaitMs: this.s.maxWaitMs,
       minBytes: this.s.minBytes,
       maxBytes: this.s.maxBytes,
       isolationLevel: 0,
-      topics: [...byTopic].map(([topic, list]) => ({
+      sessionId: session.id,
+      sessionEpoch: session.epoch,
+      topics: [...listed].map(([topic, list]) => ({
         topic,
-        partitions: list.map((st) => ({
-          partition: st.p.partition, currentLeaderEpoch: st.leaderEpoch, fetchOffset: st.p.log.logEndOffset,
-          lastFetchedEpoch: st.p.log.leaderEpochs.latestEpoch, logStartOffset: st.p.log.logStartOffset, partitionMaxBytes: this.s.maxBytesPerPartition,
-        })),
+        partitions: list.map((st) => {
+          const w = next.get(st.p.key)!;
+          return { partition: st.p.partition, currentLeaderEpoch: w.currentLeaderEpoch, fetchOffset: w.fetchOffset, lastFetchedEpoch: w.lastFetchedEpoch, logStartOffset: w.logStartOffset, partitionMaxBytes: w.maxBytes };
+        }),
       })),
+      forgottenTopicsData: [...forgotten].map(([topic, partitions]) => ({ topic, partitions })),
     }, this.s.socketTimeoutMs + this.s.maxWaitMs);
     // The records lie in a pooled buffer: appended (written synchronously, kept nowhere) before it is handed back.
-    try { this.applyFetch(res, byTopic); } finally { release(); }
+    try {
+      if (res.errorCode) {
+        const name = ERROR_NAME_BY_CODE.get(res.errorCode) ?? String(res.errorCode);
+        // The leader lost the session (evicted, restarted) or we are out of step with it: start a new one at once.
+        if (name === 'FETCH_SESSION_ID_NOT_FOUND') { session.id = 0; session.reset(); return; }
+        if (name === 'INVALID_FETCH_SESSION_EPOCH' || name === 'FETCH_SESSION_TOPIC_ID_ERROR') { session.reset(); return; }
+        throw new Error(`fetch failed: ${name}`);
+      }
+      if (res.sessionId === 0) {
+        // No session (the leader has no slot, or sessions off): every fetch stays full.
+        session.id = 0; session.reset();
+      } else if (session.resets !== resets) {
+        // reset while this fetch was under way (a partition under a new state): the next fetch is full and closes this id
+        session.id = res.sessionId;
+      } else if (full || res.sessionId === session.id) {
+        session.id = res.sessionId;
+        session.epoch = full ? 1 : session.epoch === 0x7fffffff ? 1 : session.epoch + 1;
+        session.sent = next;
+      } else {
+        session.id = 0; session.reset();
+      }
+      this.applyFetch(res, byTopic);
+    } finally { release(); }
   }
 
   private applyFetch(res: DecodedResponse<typeof Fetch>, byTopic: Map<string, FetchState[]>): void {
-    if (res.errorCode) throw new Error(`fetch failed: ${ERROR_NAME_BY_CODE.get(res.errorCode) ?? res.errorCode}`);
     for (const t of res.responses) {
       for (const r of t.partitions) {
         const st = byTopic.get(t.topic)?.find((x) => x.p.partition === r.partitionIndex);
