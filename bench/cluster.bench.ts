@@ -5,6 +5,10 @@
 //      it (10 kills, p50/max), and a controlled shutdown (SIGTERM) of a leader under
 //      load: client-visible delivery errors and the longest gap between acks
 //   3. catch-up rate of a follower restarted BENCH_MB behind
+//   4. (BENCH_ONLY=sessions, not run by default) KIP-227 fetch sessions: the brokers' CPU per
+//      second with BENCH_PARTITIONS (1000) partitions RF=3 under a light produce load
+//      (BENCH_RATE records/s, 200), sessions on and off (max.incremental.fetch.session.cache.slots=0),
+//      alternated BENCH_RUNS times, BENCH_SECONDS (20) each
 // BENCH_COUNT (records per throughput run), BENCH_RUNS (RF=1/RF=3 pairs), BENCH_MB and
 // BENCH_KILLS scale it; BENCH_RF=rf3 runs one side only, BENCH_NODE_ARGS passes node flags
 // to the brokers (--cpu-prof: they are stopped with SIGTERM at the end to write it).
@@ -22,7 +26,10 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 2);
 /** BENCH_RF=rf3 runs only the RF=3 acks=all side (profiling) */
 const SIDES = (process.env.BENCH_RF ?? 'rf1,rf3').split(',');
 const SESSION_MS = 3000;
-/** BENCH_ONLY=throughput,failover,catchup picks parts */
+const SESS_PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 1000);
+const SESS_RATE = Number(process.env.BENCH_RATE ?? 200);
+const SESS_SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+/** BENCH_ONLY=throughput,failover,catchup picks parts (sessions: only when named) */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,failover,catchup').split(','));
 /** extra broker settings, e.g. BENCH_SET=replica.fetch.max.bytes=10485760 */
 const EXTRA = (process.env.BENCH_SET ?? '').split(',').filter(Boolean).flatMap((s) => ['--set', s]);
@@ -192,6 +199,9 @@ async function main() {
     await prod.stop();
     }
 
+    // ---- 4. fetch sessions ----
+    if (ONLY.has('sessions')) await sessionsPart(c);
+
     // ---- 3. catch-up ----
     if (ONLY.has('catchup')) {
     admin(bs(), 'create', 'catchup', '1', '3');
@@ -226,6 +236,60 @@ async function main() {
     if (NODE_ARGS.length) for (const id of [...c.brokers.keys()]) await c.stop(id);
     await c.close();
   }
+}
+
+/** Prometheus counters of one broker (tributary_fetch_*), from its admin port. */
+async function fetchCounters(port: number): Promise<{ requests: number; partitions: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const get = (name: string) => Number(new RegExp(`^${name}\\{fetcher="follower"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { requests: get('tributary_fetch_requests_total'), partitions: get('tributary_fetch_request_partitions_total') };
+}
+
+/**
+ * KIP-227: many partitions, little traffic — what followers' fetch rounds cost both sides.
+ * The cluster is restarted between modes (the cache size is a static setting); each mode's
+ * window starts once every partition has its full ISR again.
+ */
+async function sessionsPart(c: TestCluster): Promise<void> {
+  admin(c.bootstrap(), 'create', 'sess', String(SESS_PARTITIONS), '3');
+  const restart = async (slots: number) => {
+    for (const id of [...c.brokers.keys()]) await c.stop(id);
+    await Promise.all([1, 2, 3].map(async (id) => {
+      const dataDir = path.join(c.root, `b${id}`);
+      const cli = await spawnCli(['broker', '--node-id', String(id), '--metadata-store', c.db.url, '--kafka-port', '0', '--admin-port', '0', '--data-dir', dataDir, ...c.extra, '--set', `max.incremental.fetch.session.cache.slots=${slots}`], ['kafka', 'admin'], 120_000, {}, NODE_ARGS);
+      c.brokers.set(id, { nodeId: id, dataDir, cli, port: cli.ports.kafka, bootstrap: `127.0.0.1:${cli.ports.kafka}` });
+    }));
+    await waitFor('three brokers', async () => (await kcatMetadata(c.bootstrap())).brokers.length === 3, 60_000);
+    await waitFor('every partition led with a full ISR', async () => {
+      const ps = (await kcatMetadata(c.bootstrap(), 'sess')).topics[0]?.partitions ?? [];
+      return ps.length === SESS_PARTITIONS && ps.every((p) => p.leader > 0 && p.isrs.length === 3);
+    }, 120_000, 1000);
+    await new Promise((r) => setTimeout(r, 5000));
+  };
+  const rows: string[] = [];
+  const modes = Array.from({ length: RUNS }, () => [1000, 0]).flat();
+  for (const slots of modes) {
+    await restart(slots);
+    const load = spawn('/usr/bin/python3', [LOAD, 'latency', c.bootstrap(), 'sess', String(SESS_RATE), String(SESS_SECONDS + 4), '1'], { stdio: 'ignore' });
+    const loadDone = new Promise((r) => load.on('exit', r));
+    await new Promise((r) => setTimeout(r, 2000));
+    const ports = [...c.brokers.values()].map((b) => b.cli.ports.admin);
+    const m0 = await Promise.all(ports.map(fetchCounters));
+    const cpu0 = brokerCpu(c);
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, SESS_SECONDS * 1000));
+    const cpu1 = brokerCpu(c);
+    const secs = (Date.now() - t0) / 1000;
+    const m1 = await Promise.all(ports.map(fetchCounters));
+    await loadDone;
+    const per = [1, 2, 3].map((id) => ((cpu1.get(id) ?? 0) - (cpu0.get(id) ?? 0)) / secs);
+    const reqs = m1.reduce((a, m, i) => a + m.requests - m0[i].requests, 0);
+    const parts = m1.reduce((a, m, i) => a + m.partitions - m0[i].partitions, 0);
+    const row = `sessions ${slots ? 'on ' : 'off'}: brokers' CPU ${per.map((x) => x.toFixed(3)).join(' / ')} s/s (sum ${per.reduce((a, b) => a + b, 0).toFixed(3)}); follower fetches ${(reqs / secs).toFixed(1)}/s listing ${(parts / Math.max(1, reqs)).toFixed(1)} partitions each; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`;
+    console.log(row);
+    rows.push(row);
+  }
+  console.log(`fetch sessions, ${SESS_PARTITIONS} partitions RF=3, ${SESS_RATE} records/s acks=1, ${SESS_SECONDS} s windows:\n  ${rows.join('\n  ')}`);
 }
 
 await main();

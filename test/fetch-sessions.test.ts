@@ -34,11 +34,12 @@ const produce = (bootstrap: string, partition: number) => kcat(['-b', bootstrap,
 
 test('Fetch sessions: create, incremental answers only what changed, forgotten partitions, 71 / 70, close', async (t) => {
   const b = await startBroker();
-  t.after(() => b.stop());
+  const conns: RawKafkaConnection[] = [];
+  t.after(() => { for (const x of conns) x.close(); return b.stop(); });
   b.broker.topics.create(TOPIC, 4, 1, {});
   for (const p of [0, 1, 2, 3]) await produce(b.bootstrap, p);
   const conn = await RawKafkaConnection.connect(b.port);
-  t.after(() => conn.close());
+  conns.push(conn);
   const all = [0, 1, 2, 3].map((partition) => ({ partition, fetchOffset: 1n }));
 
   // epoch 0: a full fetch that creates a session, answered with every partition
@@ -58,7 +59,7 @@ test('Fetch sessions: create, incremental answers only what changed, forgotten p
   await produce(b.bootstrap, 2);
   res = await conn.send('Fetch', 12, fetchBody(id, 2, []));
   assert.deepEqual([...answered(res)].map(([p]) => p), [2]);
-  assert.ok(answered(res).get(2)! > 0);
+  assert.ok(answered(res).get(2)! > 0, 'partition 2 has its record');
   const p2 = res.responses[0].partitions[0];
   assert.equal(p2.highWatermark, 2n);
 
@@ -88,7 +89,7 @@ test('Fetch sessions: create, incremental answers only what changed, forgotten p
 
   // the session is used over another connection too (sessions are per broker, not per connection)
   const other = await RawKafkaConnection.connect(b.port);
-  t.after(() => other.close());
+  conns.push(other);
   await produce(b.bootstrap, 0);
   res = await other.send('Fetch', 12, fetchBody(id, 6, []));
   assert.deepEqual([...answered(res).keys()], [0]);
@@ -109,15 +110,14 @@ test('Fetch sessions: create, incremental answers only what changed, forgotten p
 
 test('Fetch sessions: topic ids (v13+), a session forgotten down to nothing ends, epoch 0 with an id replaces it', async (t) => {
   const b = await startBroker();
-  t.after(() => b.stop());
   b.broker.topics.create(TOPIC, 2, 1, {});
   const topicId = b.broker.metadata.get(TOPIC)!.id;
   const conn = await RawKafkaConnection.connect(b.port);
-  t.after(() => conn.close());
+  t.after(() => { conn.close(); return b.stop(); });
   const ids = { topicId };
   let res = await conn.send('Fetch', 13, fetchBody(0, 0, [{ partition: 0, fetchOffset: 0n }, { partition: 1, fetchOffset: 0n }], [], ids));
   const id = res.sessionId;
-  assert.ok(id > 0);
+  assert.ok(id > 0, `a session id, got ${id}`);
   assert.equal(res.responses[0].topicId, topicId);
 
   await produce(b.bootstrap, 1);
@@ -133,7 +133,7 @@ test('Fetch sessions: topic ids (v13+), a session forgotten down to nothing ends
   // epoch 0 naming the session: it is closed and a new one made
   res = await conn.send('Fetch', 13, fetchBody(id, 0, [{ partition: 0, fetchOffset: 0n }, { partition: 1, fetchOffset: 1n }], [], ids));
   const id2 = res.sessionId;
-  assert.ok(id2 > 0 && id2 !== id);
+  assert.ok(id2 > 0 && id2 !== id, `a new session id, got ${id2} (old ${id})`);
   res = await conn.send('Fetch', 13, fetchBody(id, 2, [], [], ids));
   assert.equal(res.errorCode, code('FETCH_SESSION_ID_NOT_FOUND'));
 
@@ -147,13 +147,12 @@ test('Fetch sessions: topic ids (v13+), a session forgotten down to nothing ends
 
 test('the cache: a consumer cannot evict a young session, a follower can; max.incremental.fetch.session.cache.slots=0 turns sessions off', async (t) => {
   const b = await startBroker({ config: { 'max.incremental.fetch.session.cache.slots': '1' } });
-  t.after(() => b.stop());
   b.broker.topics.create(TOPIC, 2, 1, {});
   const conn = await RawKafkaConnection.connect(b.port);
-  t.after(() => conn.close());
+  t.after(() => { conn.close(); return b.stop(); });
   const two = [{ partition: 0, fetchOffset: 0n }, { partition: 1, fetchOffset: 0n }];
   const first = (await conn.send('Fetch', 12, fetchBody(0, 0, two))).sessionId;
-  assert.ok(first > 0);
+  assert.ok(first > 0, `a session, got id ${first}`);
   // the one slot is taken by a session used a moment ago: another consumer gets none (answered in full, id 0)
   let res = await conn.send('Fetch', 12, fetchBody(0, 0, two));
   assert.equal(res.errorCode, 0);
@@ -161,15 +160,14 @@ test('the cache: a consumer cannot evict a young session, a follower can; max.in
   assert.equal(answered(res).size, 2);
   // a follower's (privileged) session evicts the consumer's
   res = await conn.send('Fetch', 12, fetchBody(0, 0, [{ partition: 0, fetchOffset: 0n }], [], { replicaId: 1 }));
-  assert.ok(res.sessionId > 0);
+  assert.ok(res.sessionId > 0, `the follower gets a session, id ${res.sessionId}`);
   res = await conn.send('Fetch', 12, fetchBody(first, 1, []));
   assert.equal(res.errorCode, code('FETCH_SESSION_ID_NOT_FOUND'));
 
   const off = await startBroker({ config: { 'max.incremental.fetch.session.cache.slots': '0' } });
-  t.after(() => off.stop());
   off.broker.topics.create(TOPIC, 2, 1, {});
   const c2 = await RawKafkaConnection.connect(off.port);
-  t.after(() => c2.close());
+  t.after(() => { c2.close(); return off.stop(); });
   res = await c2.send('Fetch', 12, fetchBody(0, 0, two));
   assert.equal(res.errorCode, 0);
   assert.equal(res.sessionId, 0);
