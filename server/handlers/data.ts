@@ -177,7 +177,7 @@ export function fetchHandler(b: DataPathContext): ApiHandler<typeof Fetch> {
     }
     const maxBytes: number = req.maxBytes ?? 0x7fffffff;
     const deadline = Date.now() + Math.max(0, req.maxWaitMs ?? 0);
-    const keys = parts.map((p) => `${p.topic}-${p.partition}`);
+    const keys = session ? parts.map((p) => (p as CachedPartition).waitKey) : parts.map((p) => `${p.topic}-${p.partition}`);
     // A follower's fetch (replica_id >= 0): its position moves the high-water mark, once per request.
     if (replicaId >= 0) {
       for (const fp of parts) {
@@ -186,12 +186,15 @@ export function fetchHandler(b: DataPathContext): ApiHandler<typeof Fetch> {
       }
     }
     for (;;) {
-      const pending = readRemote(b, parts, maxBytes, readCommitted, replicaId >= 0);
+      // Incremental: only partitions that may be answered are read; the others (no new records,
+      // nothing the fetcher has not been told) would be left out of the answer anyway.
+      const work = session ? parts.filter((cp) => mayAnswer(b, cp as CachedPartition, replicaId, readCommitted)) : parts;
+      const pending = readRemote(b, work, maxBytes, readCommitted, replicaId >= 0);
       const remote = pending ? await pending : undefined;
       // Segment bytes are read into pooled buffers (a fresh one per fetch kept the major GC busy),
       // given back once the reply is written, or at once when this round's reply is dropped.
       const leases: ReadLease[] = [];
-      const { answers, bytes, anyError, throttledBytes, held } = collect(b, parts, maxBytes, readCommitted, v, remote, replicaId, leases);
+      const { answers, bytes, anyError, throttledBytes, held } = collect(b, work, maxBytes, readCommitted, v, remote, replicaId, leases);
       const remaining = deadline - Date.now();
       if (bytes >= (req.minBytes ?? 1) || anyError || remaining <= 0 || b.isClosing() || parts.length === 0) {
         const release = () => { for (const x of leases) releaseLease(x); };
@@ -219,15 +222,38 @@ export function fetchHandler(b: DataPathContext): ApiHandler<typeof Fetch> {
 
 type FetchForgotten = NonNullable<RequestOf<typeof Fetch>['forgottenTopicsData']>;
 
+/**
+ * Whether a session partition may have to be answered: records to read, an error, a high-water
+ * mark / LSO / log start not told yet. False only when none of these can be (the common case
+ * of a quiet partition), so that what the answer would leave out is not read at all.
+ */
+function mayAnswer(b: DataPathContext, cp: CachedPartition, replicaId: number, readCommitted: boolean): boolean {
+  if (cp.highWatermark < 0n || !cp.topic) return true; // new, or answered with an error last time
+  const part = b.replicas.get(cp.topic, cp.partition);
+  if (!part || !part.isLeader || part.highWatermark !== cp.highWatermark || part.logStartOffset !== cp.logStartOffset) return true;
+  if (replicaId >= 0 ? (part.leaderThrottled || !part.replicas.includes(replicaId)) : false) return true;
+  if (part.checkLeaderEpoch(cp.currentLeaderEpoch)) return true;
+  const lso = part.lastStableOffset();
+  if (lso !== cp.lastStableOffset) return true;
+  // nothing to read: at (or, for a consumer, above) the end of what it may read, not past the log end
+  const upTo = replicaId >= 0 ? part.logEndOffset : readCommitted ? lso : part.highWatermark;
+  return cp.fetchOffset < upTo || cp.fetchOffset > part.logEndOffset;
+}
+
 /** An incremental request's changes: listed partitions added or updated, forgotten ones removed. */
 function updateSession(b: DataPathContext, s: FetchSession, listed: FetchPart[], forgotten: FetchForgotten, byId: boolean): void {
   // Topic ids: the name is looked up on every request (a topic deleted since has none).
-  if (byId) for (const cp of s.parts.values()) cp.topic = b.metadata.getById(cp.topicId)?.name ?? '';
+  if (byId) {
+    for (const cp of s.parts.values()) {
+      const name = b.metadata.getById(cp.topicId)?.name ?? '';
+      if (name !== cp.topic) { cp.topic = name; cp.waitKey = `${name}-${cp.partition}`; }
+    }
+  }
   for (const fp of listed) {
     const key = FetchSession.key(byId, fp.topic, fp.topicId, fp.partition);
     const cp = s.parts.get(key);
     if (cp) { cp.fetchOffset = fp.fetchOffset; cp.maxBytes = fp.maxBytes; cp.currentLeaderEpoch = fp.currentLeaderEpoch; }
-    else s.parts.set(key, { ...fp, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n });
+    else s.parts.set(key, { ...fp, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, waitKey: `${fp.topic}-${fp.partition}` });
   }
   for (const t of forgotten) {
     for (const p of t.partitions ?? []) s.parts.delete(FetchSession.key(byId, t.topic ?? '', t.topicId ?? '', p));
@@ -236,7 +262,7 @@ function updateSession(b: DataPathContext, s: FetchSession, listed: FetchPart[],
 
 function cachedFrom(fp: FetchPart, r: FetchPartitionAnswer): CachedPartition {
   return { topic: fp.topic, topicId: fp.topicId, partition: fp.partition, fetchOffset: fp.fetchOffset, maxBytes: fp.maxBytes, currentLeaderEpoch: fp.currentLeaderEpoch,
-    highWatermark: r.errorCode ? -1n : r.highWatermark, lastStableOffset: r.lastStableOffset, logStartOffset: r.logStartOffset };
+    highWatermark: r.errorCode ? -1n : r.highWatermark, lastStableOffset: r.lastStableOffset, logStartOffset: r.logStartOffset, waitKey: `${fp.topic}-${fp.partition}` };
 }
 
 const recordsSize = (r: FetchPartitionAnswer['records']): number => {

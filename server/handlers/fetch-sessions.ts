@@ -45,6 +45,8 @@ export interface CachedPartition {
   highWatermark: bigint;
   lastStableOffset: bigint;
   logStartOffset: bigint;
+  /** `${topic}-${partition}`: what a long poll waits on */
+  waitKey: string;
 }
 
 export class FetchSession {

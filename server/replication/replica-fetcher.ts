@@ -43,7 +43,12 @@ export interface FetcherHost {
 }
 
 /** What the leader's fetch session holds of one partition: what we last listed. */
-interface SentPartition { fetchOffset: bigint; currentLeaderEpoch: number; lastFetchedEpoch: number; logStartOffset: bigint; maxBytes: number }
+interface SentPartition {
+  topic: string; partition: number;
+  fetchOffset: bigint; currentLeaderEpoch: number; lastFetchedEpoch: number; logStartOffset: bigint; maxBytes: number;
+  /** the last fetch round that wanted it (the others are forgotten) */
+  round: number;
+}
 
 /**
  * KIP-227, the fetcher's side (Kafka's FetchSessionHandler): the first fetch lists every
@@ -61,6 +66,8 @@ class FetchSessionState {
 
   /** counts resets: a response to a request sent before the last reset must not undo it */
   resets = 0;
+  /** counts fetches */
+  round = 0;
 
   get full(): boolean { return this.epoch === 0; }
 
@@ -217,29 +224,36 @@ export class ReplicaFetcher {
   }
 
   private async fetch(states: FetchState[]): Promise<void> {
-    const byTopic = new Map<string, FetchState[]>();
     const session = this.session;
-    const next = new Map<string, SentPartition>();
-    const listed = new Map<string, FetchState[]>();
-    for (const st of states) {
-      const l = byTopic.get(st.p.topic) ?? []; l.push(st); byTopic.set(st.p.topic, l);
-      const want: SentPartition = { fetchOffset: st.p.log.logEndOffset, currentLeaderEpoch: st.leaderEpoch, lastFetchedEpoch: st.p.log.leaderEpochs.latestEpoch, logStartOffset: st.p.log.logStartOffset, maxBytes: this.s.maxBytesPerPartition };
-      next.set(st.p.key, want);
-      const had = session.full ? undefined : session.sent.get(st.p.key);
-      if (had && had.fetchOffset === want.fetchOffset && had.currentLeaderEpoch === want.currentLeaderEpoch && had.lastFetchedEpoch === want.lastFetchedEpoch && had.logStartOffset === want.logStartOffset && had.maxBytes === want.maxBytes) continue;
-      const m = listed.get(st.p.topic) ?? []; m.push(st); listed.set(st.p.topic, m);
-    }
-    const forgotten = new Map<string, number[]>();
-    if (!session.full) {
-      for (const key of session.sent.keys()) {
-        if (next.has(key)) continue;
-        const cut = key.lastIndexOf('-');
-        const topic = key.slice(0, cut);
-        const l = forgotten.get(topic) ?? []; l.push(Number(key.slice(cut + 1))); forgotten.set(topic, l);
-      }
-    }
     const full = session.full;
     const resets = session.resets;
+    const round = ++session.round;
+    // A full fetch defines the session anew. The entries are updated as the request is built:
+    // whatever goes wrong with it resets the session (a full fetch next).
+    if (full) session.sent = new Map();
+    const byKey = new Map<string, FetchState>();
+    const listed = new Map<string, SentPartition[]>();
+    const maxBytes = this.s.maxBytesPerPartition;
+    for (const st of states) {
+      const p = st.p;
+      byKey.set(p.key, st);
+      const fetchOffset = p.log.logEndOffset;
+      const lastFetchedEpoch = p.log.leaderEpochs.latestEpoch;
+      const logStartOffset = p.log.logStartOffset;
+      let e = session.sent.get(p.key);
+      if (e && e.fetchOffset === fetchOffset && e.currentLeaderEpoch === st.leaderEpoch && e.lastFetchedEpoch === lastFetchedEpoch && e.logStartOffset === logStartOffset && e.maxBytes === maxBytes) { e.round = round; continue; }
+      if (!e) { e = { topic: p.topic, partition: p.partition, fetchOffset, currentLeaderEpoch: st.leaderEpoch, lastFetchedEpoch, logStartOffset, maxBytes, round }; session.sent.set(p.key, e); }
+      else { e.fetchOffset = fetchOffset; e.currentLeaderEpoch = st.leaderEpoch; e.lastFetchedEpoch = lastFetchedEpoch; e.logStartOffset = logStartOffset; e.maxBytes = maxBytes; e.round = round; }
+      const l = listed.get(p.topic); if (l) l.push(e); else listed.set(p.topic, [e]);
+    }
+    const forgotten = new Map<string, number[]>();
+    if (!full) {
+      for (const [key, e] of session.sent) {
+        if (e.round === round) continue;
+        session.sent.delete(key);
+        const l = forgotten.get(e.topic); if (l) l.push(e.partition); else forgotten.set(e.topic, [e.partition]);
+      }
+    }
     const { res, release } = await this.conn!.sendLeased(Fetch, FETCH_VERSION, {
       replicaId: this.s.nodeId,
       maxWaitMs: this.s.maxWaitMs,
@@ -250,10 +264,7 @@ export class ReplicaFetcher {
       sessionEpoch: session.epoch,
       topics: [...listed].map(([topic, list]) => ({
         topic,
-        partitions: list.map((st) => {
-          const w = next.get(st.p.key)!;
-          return { partition: st.p.partition, currentLeaderEpoch: w.currentLeaderEpoch, fetchOffset: w.fetchOffset, lastFetchedEpoch: w.lastFetchedEpoch, logStartOffset: w.logStartOffset, partitionMaxBytes: w.maxBytes };
-        }),
+        partitions: list.map((e) => ({ partition: e.partition, currentLeaderEpoch: e.currentLeaderEpoch, fetchOffset: e.fetchOffset, lastFetchedEpoch: e.lastFetchedEpoch, logStartOffset: e.logStartOffset, partitionMaxBytes: e.maxBytes })),
       })),
       forgottenTopicsData: [...forgotten].map(([topic, partitions]) => ({ topic, partitions })),
     }, this.s.socketTimeoutMs + this.s.maxWaitMs);
@@ -275,18 +286,17 @@ export class ReplicaFetcher {
       } else if (full || res.sessionId === session.id) {
         session.id = res.sessionId;
         session.epoch = full ? 1 : session.epoch === 0x7fffffff ? 1 : session.epoch + 1;
-        session.sent = next;
       } else {
         session.id = 0; session.reset();
       }
-      this.applyFetch(res, byTopic);
+      this.applyFetch(res, byKey);
     } finally { release(); }
   }
 
-  private applyFetch(res: DecodedResponse<typeof Fetch>, byTopic: Map<string, FetchState[]>): void {
+  private applyFetch(res: DecodedResponse<typeof Fetch>, byKey: Map<string, FetchState>): void {
     for (const t of res.responses) {
       for (const r of t.partitions) {
-        const st = byTopic.get(t.topic)?.find((x) => x.p.partition === r.partitionIndex);
+        const st = byKey.get(`${t.topic}-${r.partitionIndex}`);
         if (!st || !this.current(st)) continue;
         if (r.errorCode !== 0) { this.onError(st, r.errorCode, 'Fetch', r.logStartOffset); continue; }
         const p = st.p;
