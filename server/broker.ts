@@ -28,6 +28,7 @@ import { saslSettings } from './security/sasl.ts';
 import { mapDistinguishedName, parseMappingRules } from './security/principal.ts';
 import { Authorizer, parseSuperUsers } from './security/authorizer.ts';
 import { authorizingHandler } from './security/request-authorization.ts';
+import { AclOperation, ResourceType } from './security/acl.ts';
 import { ClusterSecurityStore, FileSecurityStore } from './security/security-store.ts';
 import { RetentionManager } from './log/retention-manager.ts';
 import { LogCleaner } from './log/log-cleaner.ts';
@@ -204,7 +205,8 @@ export class Broker {
     else this.metadata.load(this.config.get('cluster.id'));
     this.topics.loadBrokerConfigs(this.nodeId);
     await this.replicas.open();
-    const data: DataPathContext = { logger: this.logger, replicas: this.replicas, topics: this.topics, metadata: this.metadata, isClosing: () => this.closing, fetchSessions: this.fetchSessions };
+    const data: DataPathContext = { logger: this.logger, replicas: this.replicas, topics: this.topics, metadata: this.metadata, isClosing: () => this.closing, fetchSessions: this.fetchSessions,
+      checksAcls: () => this.authorizer !== null, mayRead: (ctx, topic) => !this.authorizer || this.authorizer.authorize(ctx.session, AclOperation.READ, ResourceType.TOPIC, topic) };
     const admin: AdminContext = {
       nodeId: this.nodeId, config: this.config, logger: this.logger, metadata: this.metadata, topics: this.topics, replicas: this.replicas, cluster: this.cluster, control: this.clusterStore,
       dataDir: this.dataDir, endpoint: (listener) => this.endpoint(listener), diskStats: () => this.diskStats(),

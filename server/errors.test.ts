@@ -37,7 +37,7 @@ const KAFKA: Record<string, [number, boolean]> = {
   GROUP_SUBSCRIBED_TO_TOPIC: [86, false], INVALID_RECORD: [87, false], UNSTABLE_OFFSET_COMMIT: [88, true],
   THROTTLING_QUOTA_EXCEEDED: [89, true], PRODUCER_FENCED: [90, false], RESOURCE_NOT_FOUND: [91, false],
   DUPLICATE_RESOURCE: [92, false], UNACCEPTABLE_CREDENTIAL: [93, false], UNKNOWN_TOPIC_ID: [100, true], INCONSISTENT_TOPIC_ID: [103, true],
-  TRANSACTIONAL_ID_NOT_FOUND: [105, false],
+  TRANSACTIONAL_ID_NOT_FOUND: [105, false], FETCH_SESSION_TOPIC_ID_ERROR: [106, true],
 };
 
 test('every entry of the broker error table has Kafka\'s name, code and retriable flag, and a message', () => {

@@ -173,3 +173,24 @@ test('the cache: a consumer cannot evict a young session, a follower can; max.in
   assert.equal(res.sessionId, 0);
   assert.equal(answered(res).size, 2);
 });
+
+test('ACLs: a consumer\'s session partitions are checked on every incremental fetch — READ denied after the session was made answers TOPIC_AUTHORIZATION_FAILED', async (t) => {
+  const b = await startBroker({ config: { 'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'allow.everyone.if.no.acl.found': 'true' } });
+  b.broker.topics.create(TOPIC, 2, 1, {});
+  const conn = await RawKafkaConnection.connect(b.port);
+  t.after(() => { conn.close(); return b.stop(); });
+  let res = await conn.send('Fetch', 12, fetchBody(0, 0, [{ partition: 0, fetchOffset: 0n }, { partition: 1, fetchOffset: 0n }]));
+  const id = res.sessionId;
+  assert.ok(id > 0, `a session id, got ${id}`);
+  assert.deepEqual(res.responses[0].partitions.map((p: any) => p.errorCode), [0, 0]);
+  res = await conn.send('Fetch', 12, fetchBody(id, 1, []));
+  assert.deepEqual(res.responses, []);
+  // deny READ on the topic to this (anonymous) principal
+  const acl = await conn.send('CreateAcls', 1, { creations: [{ resourceType: 2, resourceName: TOPIC, resourcePatternType: 3, principal: 'User:ANONYMOUS', host: '*', operation: 3, permissionType: 2 }] });
+  assert.deepEqual(acl.results.map((r: any) => r.errorCode), [0]);
+  // nothing listed, yet both partitions of the session are answered with the authorization error
+  res = await conn.send('Fetch', 12, fetchBody(id, 2, []));
+  assert.equal(res.errorCode, 0);
+  assert.deepEqual(res.responses.flatMap((t: any) => t.partitions.map((p: any) => [p.partitionIndex, p.errorCode, p.records?.length ?? 0])).sort(),
+    [[0, code('TOPIC_AUTHORIZATION_FAILED'), 0], [1, code('TOPIC_AUTHORIZATION_FAILED'), 0]]);
+});

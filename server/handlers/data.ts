@@ -2,7 +2,7 @@
 // Each handler asks the Partition (log start, high-water mark, LSO, aborted
 // transactions, remote reads); it sees only the narrow DataPathContext.
 import type { Logger } from 'pino';
-import { CloseConnection, NO_RESPONSE, type ApiHandler, type ApiHandlers } from '../network/api-handlers.ts';
+import { CloseConnection, NO_RESPONSE, type ApiHandler, type ApiHandlers, type RequestContext } from '../network/api-handlers.ts';
 import { DeleteRecords, Fetch, ListOffsets, OffsetForLeaderEpoch, Produce } from '../protocol/apis/index.ts';
 import type { RequestOf, ResponseOf } from '../protocol/schema.ts';
 import { ERROR_NAME_BY_CODE, KafkaError, code, type ErrorName } from '../errors.ts';
@@ -28,6 +28,14 @@ export interface DataPathContext {
   isClosing(): boolean;
   /** KIP-227 incremental fetch sessions; absent: every fetch is answered without a session */
   readonly fetchSessions?: FetchSessionCache;
+  /**
+   * READ on a topic for the request's principal (absent: no authorizer). The authorizer around
+   * the handlers sees only the partitions a request lists; a consumer's incremental fetch reads
+   * its session's others too, which are checked here on every request, as Kafka does.
+   */
+  mayRead?(ctx: RequestContext, topic: string): boolean;
+  /** an authorizer is configured */
+  checksAcls?(): boolean;
 }
 
 export function registerDataHandlers(h: ApiHandlers, ctx: DataPathContext): void {
@@ -175,6 +183,19 @@ export function fetchHandler(b: DataPathContext): ApiHandler<typeof Fetch> {
         parts = [...session.parts.values()];
       }
     }
+    // A consumer's session partitions it may no longer read (an ACL changed since it listed them)
+    // are answered TOPIC_AUTHORIZATION_FAILED and stay in the session, as in Kafka.
+    let denied: FetchPart[] = [];
+    if (session && replicaId < 0 && b.mayRead && b.checksAcls?.()) {
+      const memo = new Map<string, boolean>();
+      const allowed: FetchPart[] = [];
+      for (const fp of parts) {
+        let ok = !fp.topic || memo.get(fp.topic);
+        if (ok === undefined) { ok = b.mayRead(ctx, fp.topic); memo.set(fp.topic, ok); }
+        (ok ? allowed : denied).push(fp);
+      }
+      if (denied.length) parts = allowed; else denied = [];
+    }
     const maxBytes: number = req.maxBytes ?? 0x7fffffff;
     const deadline = Date.now() + Math.max(0, req.maxWaitMs ?? 0);
     const keys = session ? parts.map((p) => (p as CachedPartition).waitKey) : parts.map((p) => `${p.topic}-${p.partition}`);
@@ -196,12 +217,13 @@ export function fetchHandler(b: DataPathContext): ApiHandler<typeof Fetch> {
       const leases: ReadLease[] = [];
       const { answers, bytes, anyError, throttledBytes, held } = collect(b, work, maxBytes, readCommitted, v, remote, replicaId, leases);
       const remaining = deadline - Date.now();
-      if (bytes >= (req.minBytes ?? 1) || anyError || remaining <= 0 || b.isClosing() || parts.length === 0) {
+      if (bytes >= (req.minBytes ?? 1) || anyError || denied.length > 0 || remaining <= 0 || b.isClosing() || parts.length === 0) {
         const release = () => { for (const x of leases) releaseLease(x); };
         let res: FetchResponse;
         if (session) {
           // Another request moved the session on meanwhile (a duplicate): Kafka answers 71 too.
           if (session.epoch !== expectedEpoch || !cache!.has(session)) { release(); return sessionError('INVALID_FETCH_SESSION_EPOCH', session.id); }
+          for (const fp of denied) answers.push([fp, { partitionIndex: fp.partition, errorCode: code('TOPIC_AUTHORIZATION_FAILED'), highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: readCommitted ? [] : null, preferredReadReplica: -1, records: Buffer.alloc(0) }]);
           res = { throttleTimeMs: 0, errorCode: 0, sessionId: session.id, responses: incrementalAnswer(session, answers, v) };
         } else {
           const created = sessionEpoch === INITIAL_EPOCH && v >= 7 ? cache?.create(Date.now(), replicaId >= 0, parts.length, owner, v >= 13) : undefined;
