@@ -6,7 +6,7 @@
 //      load: client-visible delivery errors and the longest gap between acks
 //   3. catch-up rate of a follower restarted BENCH_MB behind
 //   4. (BENCH_ONLY=sessions, not run by default) KIP-227 fetch sessions: the brokers' CPU per
-//      second with BENCH_PARTITIONS (1000) partitions RF=3 under a light produce load
+//      second with BENCH_PARTITIONS (1000) partitions RF=3, idle and under a light produce load
 //      (BENCH_RATE records/s, 200), sessions on and off (max.incremental.fetch.session.cache.slots=0),
 //      alternated BENCH_RUNS times, BENCH_SECONDS (20) each
 // BENCH_COUNT (records per throughput run), BENCH_RUNS (RF=1/RF=3 pairs), BENCH_MB and
@@ -270,26 +270,29 @@ async function sessionsPart(c: TestCluster): Promise<void> {
   const modes = Array.from({ length: RUNS }, () => [1000, 0]).flat();
   for (const slots of modes) {
     await restart(slots);
-    const load = spawn('/usr/bin/python3', [LOAD, 'latency', c.bootstrap(), 'sess', String(SESS_RATE), String(SESS_SECONDS + 4), '1'], { stdio: 'ignore' });
-    const loadDone = new Promise((r) => load.on('exit', r));
-    await new Promise((r) => setTimeout(r, 2000));
-    const ports = [...c.brokers.values()].map((b) => b.cli.ports.admin);
-    const m0 = await Promise.all(ports.map(fetchCounters));
-    const cpu0 = brokerCpu(c);
-    const t0 = Date.now();
-    await new Promise((r) => setTimeout(r, SESS_SECONDS * 1000));
-    const cpu1 = brokerCpu(c);
-    const secs = (Date.now() - t0) / 1000;
-    const m1 = await Promise.all(ports.map(fetchCounters));
-    await loadDone;
-    const per = [1, 2, 3].map((id) => ((cpu1.get(id) ?? 0) - (cpu0.get(id) ?? 0)) / secs);
-    const reqs = m1.reduce((a, m, i) => a + m.requests - m0[i].requests, 0);
-    const parts = m1.reduce((a, m, i) => a + m.partitions - m0[i].partitions, 0);
-    const row = `sessions ${slots ? 'on ' : 'off'}: brokers' CPU ${per.map((x) => x.toFixed(3)).join(' / ')} s/s (sum ${per.reduce((a, b) => a + b, 0).toFixed(3)}); follower fetches ${(reqs / secs).toFixed(1)}/s listing ${(parts / Math.max(1, reqs)).toFixed(1)} partitions each; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`;
-    console.log(row);
-    rows.push(row);
+    for (const rate of [0, SESS_RATE]) {
+      const load = rate > 0 ? spawn('/usr/bin/python3', [LOAD, 'latency', c.bootstrap(), 'sess', String(rate), String(SESS_SECONDS + 4), '1'], { stdio: 'ignore' }) : null;
+      const loadDone = load ? new Promise((r) => load.on('exit', r)) : Promise.resolve();
+      await new Promise((r) => setTimeout(r, 2000));
+      const ports = [...c.brokers.values()].map((b) => b.cli.ports.admin);
+      const m0 = await Promise.all(ports.map(fetchCounters));
+      const cpu0 = brokerCpu(c);
+      const t0 = Date.now();
+      await new Promise((r) => setTimeout(r, SESS_SECONDS * 1000));
+      const cpu1 = brokerCpu(c);
+      const secs = (Date.now() - t0) / 1000;
+      const m1 = await Promise.all(ports.map(fetchCounters));
+      await loadDone;
+      const per = [1, 2, 3].map((id) => ((cpu1.get(id) ?? 0) - (cpu0.get(id) ?? 0)) / secs);
+      const sum = per.reduce((x, y) => x + y, 0);
+      const reqs = m1.reduce((x, m, i) => x + m.requests - m0[i].requests, 0);
+      const parts = m1.reduce((x, m, i) => x + m.partitions - m0[i].partitions, 0);
+      const row = `sessions ${slots ? 'on ' : 'off'}, ${rate ? `${rate} records/s` : 'idle'}: brokers' CPU ${per.map((x) => x.toFixed(3)).join(' / ')} s/s (sum ${sum.toFixed(3)}); follower fetches ${(reqs / secs).toFixed(1)}/s listing ${(parts / Math.max(1, reqs)).toFixed(1)} partitions each, ${((sum * 1000) / Math.max(1, reqs / secs)).toFixed(1)} ms CPU per fetch; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`;
+      console.log(row);
+      rows.push(row);
+    }
   }
-  console.log(`fetch sessions, ${SESS_PARTITIONS} partitions RF=3, ${SESS_RATE} records/s acks=1, ${SESS_SECONDS} s windows:\n  ${rows.join('\n  ')}`);
+  console.log(`fetch sessions, ${SESS_PARTITIONS} partitions RF=3, idle and ${SESS_RATE} records/s acks=1, ${SESS_SECONDS} s windows:\n  ${rows.join('\n  ')}`);
 }
 
 await main();
