@@ -16,6 +16,7 @@ import { TopicManager } from './topic-manager.ts';
 import { ConfigError, loadBrokerConfig, type BrokerConfig } from './config.ts';
 import { initCodecs } from './log/compression.ts';
 import { registerDataHandlers, type DataPathContext } from './handlers/data.ts';
+import { selectReadReplica } from './replica-selector.ts';
 import { FetchSessionCache } from './handlers/fetch-sessions.ts';
 import { apiVersionsHandler, registerAdminHandlers, type AdminContext } from './handlers/admin.ts';
 import { registerAclHandlers } from './handlers/acls.ts';
@@ -206,7 +207,8 @@ export class Broker {
     this.topics.loadBrokerConfigs(this.nodeId);
     await this.replicas.open();
     const data: DataPathContext = { logger: this.logger, replicas: this.replicas, topics: this.topics, metadata: this.metadata, isClosing: () => this.closing, fetchSessions: this.fetchSessions,
-      checksAcls: () => this.authorizer !== null, mayRead: (ctx, topic) => !this.authorizer || this.authorizer.authorize(ctx.session, AclOperation.READ, ResourceType.TOPIC, topic) };
+      checksAcls: () => this.authorizer !== null, mayRead: (ctx, topic) => !this.authorizer || this.authorizer.authorize(ctx.session, AclOperation.READ, ResourceType.TOPIC, topic),
+      readReplica: (p, rack, fetchOffset) => selectReadReplica(this.config.get('replica.selector.class') ?? '', p, rack, fetchOffset, () => this.cluster.brokers()) };
     const admin: AdminContext = {
       nodeId: this.nodeId, config: this.config, logger: this.logger, metadata: this.metadata, topics: this.topics, replicas: this.replicas, cluster: this.cluster, control: this.clusterStore,
       dataDir: this.dataDir, endpoint: (listener) => this.endpoint(listener), diskStats: () => this.diskStats(),

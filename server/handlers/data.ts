@@ -12,6 +12,7 @@ import { releaseLease, type ReadLease } from '../log/read-buffers.ts';
 import type { MetadataStore } from '../cluster/metadata-store.ts';
 import type { TopicManager } from '../topic-manager.ts';
 import type { ReplicaManager } from '../replica-manager.ts';
+import type { Partition } from '../partition.ts';
 import { FINAL_EPOCH, INITIAL_EPOCH, INVALID_SESSION_ID, FetchSession, nextEpoch, type CachedPartition, type FetchSessionCache } from './fetch-sessions.ts';
 
 
@@ -36,6 +37,11 @@ export interface DataPathContext {
   mayRead?(ctx: RequestContext, topic: string): boolean;
   /** an authorizer is configured */
   checksAcls?(): boolean;
+  /**
+   * KIP-392 (replica.selector.class): the replica a consumer in `clientRack` should read led
+   * partition `p` from at `fetchOffset`; the leader's own id (or absent) means the leader.
+   */
+  readReplica?(p: Partition, clientRack: string, fetchOffset: bigint): number;
 }
 
 export function registerDataHandlers(h: ApiHandlers, ctx: DataPathContext): void {
@@ -147,6 +153,8 @@ export function fetchHandler(b: DataPathContext): ApiHandler<typeof Fetch> {
     const v = ctx.apiVersion;
     const readCommitted = req.isolationLevel === 1;
     const replicaId = v >= 15 ? (req.replicaState?.replicaId ?? -1) : req.replicaId;
+    // KIP-392: a consumer's rack (client.rack), Fetch v11+
+    const rackId = v >= 11 && replicaId < 0 ? req.rackId ?? '' : '';
     const listed: FetchPart[] = [];
     for (const t of req.topics ?? []) {
       let name = t.topic;
@@ -209,15 +217,16 @@ export function fetchHandler(b: DataPathContext): ApiHandler<typeof Fetch> {
     for (;;) {
       // Incremental: only partitions that may be answered are read; the others (no new records,
       // nothing the fetcher has not been told) would be left out of the answer anyway.
-      const work = session ? parts.filter((cp) => mayAnswer(b, cp as CachedPartition, replicaId, readCommitted)) : parts;
+      const work = session ? parts.filter((cp) => mayAnswer(b, cp as CachedPartition, replicaId, readCommitted, v, rackId)) : parts;
       const pending = readRemote(b, work, maxBytes, readCommitted, replicaId >= 0);
       const remote = pending ? await pending : undefined;
       // Segment bytes are read into pooled buffers (a fresh one per fetch kept the major GC busy),
       // given back once the reply is written, or at once when this round's reply is dropped.
       const leases: ReadLease[] = [];
-      const { answers, bytes, anyError, throttledBytes, held } = collect(b, work, maxBytes, readCommitted, v, remote, replicaId, leases);
+      const { answers, bytes, anyError, throttledBytes, held, redirected } = collect(b, work, maxBytes, readCommitted, v, remote, replicaId, leases, rackId);
       const remaining = deadline - Date.now();
-      if (bytes >= (req.minBytes ?? 1) || anyError || denied.length > 0 || remaining <= 0 || b.isClosing() || parts.length === 0) {
+      // A preferred read replica is answered at once (Kafka's hasPreferredReadReplica): the consumer moves there.
+      if (bytes >= (req.minBytes ?? 1) || anyError || redirected || denied.length > 0 || remaining <= 0 || b.isClosing() || parts.length === 0) {
         const release = () => { for (const x of leases) releaseLease(x); };
         let res: FetchResponse;
         if (session) {
@@ -249,12 +258,13 @@ type FetchForgotten = NonNullable<RequestOf<typeof Fetch>['forgottenTopicsData']
  * mark / LSO / log start not told yet. False only when none of these can be (the common case
  * of a quiet partition), so that what the answer would leave out is not read at all.
  */
-function mayAnswer(b: DataPathContext, cp: CachedPartition, replicaId: number, readCommitted: boolean): boolean {
+function mayAnswer(b: DataPathContext, cp: CachedPartition, replicaId: number, readCommitted: boolean, v: number, rackId: string): boolean {
   if (cp.highWatermark < 0n || !cp.topic) return true; // new, or answered with an error last time
   const part = b.replicas.get(cp.topic, cp.partition);
-  if (!part || !part.isLeader || part.highWatermark !== cp.highWatermark || part.logStartOffset !== cp.logStartOffset) return true;
+  if (!part || !(part.isLeader || servesConsumerAsFollower(b, part, replicaId, v)) || part.highWatermark !== cp.highWatermark || part.logStartOffset !== cp.logStartOffset) return true;
   if (replicaId >= 0 ? (part.leaderThrottled || !part.replicas.includes(replicaId)) : false) return true;
   if (part.checkLeaderEpoch(cp.currentLeaderEpoch)) return true;
+  if (rackId && part.isLeader && b.readReplica && b.readReplica(part, rackId, cp.fetchOffset) !== part.leaderId) return true;
   const lso = part.lastStableOffset();
   if (lso !== cp.lastStableOffset) return true;
   // nothing to read: at (or, for a consumer, above) the end of what it may read, not past the log end
@@ -308,6 +318,7 @@ function incrementalAnswer(s: FetchSession, answers: [FetchPart, FetchPartitionA
     if (cp.lastStableOffset !== r.lastStableOffset) { must = true; cp.lastStableOffset = r.lastStableOffset; }
     if (cp.logStartOffset !== r.logStartOffset) { must = true; cp.logStartOffset = r.logStartOffset; }
     if (r.errorCode !== 0) { must = true; cp.highWatermark = -1n; }
+    if (r.preferredReadReplica >= 0) must = true;
     if (!must) continue;
     out.push([fp, r]);
     if (hasData) {
@@ -366,12 +377,23 @@ function trimBatches(data: Buffer, limit: number): Buffer {
   return end === data.length ? data : data.subarray(0, end);
 }
 
-function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readCommitted: boolean, v: number, remote: Map<FetchPart, RemoteResult> | undefined, replicaId: number, leases: ReadLease[]) {
+/**
+ * KIP-392: this follower of `part` answers a consumer's fetch (v11+, which knows preferred
+ * read replicas) while it is an in-sync replica under a live leader; otherwise the consumer
+ * is told NOT_LEADER_OR_FOLLOWER and goes back to the leader, which picks again.
+ */
+function servesConsumerAsFollower(b: DataPathContext, part: Partition, replicaId: number, v: number): boolean {
+  const self = b.replicas.metadata.nodeId;
+  return replicaId < 0 && v >= 11 && !part.isLeader && part.leaderId >= 0 && part.replicas.includes(self) && part.isr.includes(self);
+}
+
+function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readCommitted: boolean, v: number, remote: Map<FetchPart, RemoteResult> | undefined, replicaId: number, leases: ReadLease[], rackId = '') {
   let budget = maxBytes;
   let bytes = 0;
   let anyError = false;
   let throttledBytes = 0;
   let held = false;
+  let redirected = false;
   const answers: [FetchPart, FetchPartitionAnswer][] = [];
   for (const fp of parts) {
     const part = fp.topic ? b.replicas.get(fp.topic, fp.partition) : undefined;
@@ -381,8 +403,9 @@ function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readC
       anyError = true;
       continue;
     }
-    // Only the leader serves fetches (no fetch-from-follower yet); a replica must be one of the partition's.
-    const epochError = !part.isLeader || (replicaId >= 0 && !part.replicas.includes(replicaId)) ? 'NOT_LEADER_OR_FOLLOWER' : part.checkLeaderEpoch(fp.currentLeaderEpoch);
+    // The leader serves fetches, and an in-sync follower a consumer's (KIP-392); a replica must be one of the partition's.
+    const served = part.isLeader ? replicaId < 0 || part.replicas.includes(replicaId) : servesConsumerAsFollower(b, part, replicaId, v);
+    const epochError = !served ? 'NOT_LEADER_OR_FOLLOWER' : part.checkLeaderEpoch(fp.currentLeaderEpoch);
     if (epochError) {
       answers.push([fp, { ...base, errorCode: code(epochError) }]);
       anyError = true;
@@ -391,6 +414,15 @@ function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readC
     const hw = part.highWatermark;
     const lso = part.lastStableOffset();
     const common = { ...base, highWatermark: hw, lastStableOffset: lso, logStartOffset: part.logStartOffset };
+    // KIP-392: the leader names a replica in the consumer's rack and sends no records (as Kafka's ReplicaManager).
+    if (rackId && part.isLeader && b.readReplica) {
+      const preferred = b.readReplica(part, rackId, fp.fetchOffset);
+      if (preferred !== part.leaderId) {
+        answers.push([fp, { ...common, errorCode: 0, preferredReadReplica: preferred }]);
+        redirected = true;
+        continue;
+      }
+    }
     // KIP-73: a throttled follower outside the ISR gets nothing while the leader quota is used up.
     if (replicaId >= 0 && part.leaderThrottled && b.replicas.shouldLeaderThrottle(part, replicaId)) {
       answers.push([fp, { ...common, errorCode: 0 }]);
@@ -398,7 +430,8 @@ function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readC
       continue;
     }
     try {
-      // Followers read up to the log end; consumers never above the high-water mark.
+      // Followers read up to the log end; consumers never above the high-water mark (on a follower
+      // its own: the leader's as of its last replica fetch, capped at what it holds).
       const upTo = replicaId >= 0 ? part.logEndOffset : readCommitted ? lso : hw;
       const limit = Math.min(fp.maxBytes, budget);
       const r = remote?.get(fp);
@@ -424,7 +457,7 @@ function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readC
       answers.push([fp, { ...common, errorCode: err.code }]);
     }
   }
-  return { answers, bytes, anyError, throttledBytes, held };
+  return { answers, bytes, anyError, throttledBytes, held, redirected };
 }
 
 const LATEST = -1n;

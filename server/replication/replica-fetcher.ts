@@ -38,7 +38,7 @@ export interface FetcherHost {
   endpoint(nodeId: number): { host: string; port: number } | null;
   /** KIP-73: follower.replication.throttled.rate, for partitions with followerThrottled */
   readonly quota: ReplicationQuota;
-  /** the leader's batches were appended (wake consumers, metrics) */
+  /** the leader's batches were appended and/or its high-water mark taken over (wake consumers, metrics) */
   onFollowerAppend(p: Partition, bytes: number): void;
 }
 
@@ -301,13 +301,17 @@ export class ReplicaFetcher {
         if (r.errorCode !== 0) { this.onError(st, r.errorCode, 'Fetch', r.logStartOffset); continue; }
         const p = st.p;
         const records = r.records ? wholeBatches(r.records) : null;
+        const hwBefore = p.log.highWatermark;
+        let appended = 0;
         if (records && records.length) {
           p.appendAsFollower(records);
+          appended = records.length;
           this.bytesFetched += records.length;
           if (p.followerThrottled) this.host.quota.record(records.length);
-          this.host.onFollowerAppend(p, records.length);
         }
         p.updateFollowerHighWatermark(r.highWatermark);
+        // after the high-water mark moved too: consumers reading from this follower (KIP-392) wait on it
+        if (appended > 0 || p.log.highWatermark !== hwBefore) this.host.onFollowerAppend(p, appended);
         st.inSync = r.highWatermark <= p.log.logEndOffset;
         // The leader's log start moved (retention, DeleteRecords): follow it, below our high-water mark.
         if (r.logStartOffset > p.log.logStartOffset && r.logStartOffset <= p.log.highWatermark) p.deleteRecordsBefore(r.logStartOffset);
