@@ -208,7 +208,8 @@ export class Broker {
     await this.replicas.open();
     const data: DataPathContext = { logger: this.logger, replicas: this.replicas, topics: this.topics, metadata: this.metadata, isClosing: () => this.closing, fetchSessions: this.fetchSessions,
       checksAcls: () => this.authorizer !== null, mayRead: (ctx, topic) => !this.authorizer || this.authorizer.authorize(ctx.session, AclOperation.READ, ResourceType.TOPIC, topic),
-      readReplica: (p, rack, fetchOffset) => selectReadReplica(this.config.get('replica.selector.class') ?? '', p, rack, fetchOffset, () => this.cluster.brokers()) };
+      readReplica: (p, rack, fetchOffset) => selectReadReplica(this.config.get('replica.selector.class') ?? '', p, rack, fetchOffset, () => this.cluster.brokers()),
+      followersServeConsumers: () => !!this.config.get('replica.selector.class') };
     const admin: AdminContext = {
       nodeId: this.nodeId, config: this.config, logger: this.logger, metadata: this.metadata, topics: this.topics, replicas: this.replicas, cluster: this.cluster, control: this.clusterStore,
       dataDir: this.dataDir, endpoint: (listener) => this.endpoint(listener), diskStats: () => this.diskStats(),

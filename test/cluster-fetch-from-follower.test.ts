@@ -15,6 +15,7 @@ import { createClusterDb, kcatMetadata, TestCluster, waitFor } from './helpers/c
 import { PYTHON } from './helpers/clients.ts';
 import { ROOT } from './helpers/process.ts';
 import { BROKER_FLAGS, pythonProducer, readAll } from './helpers/replication-e2e.ts';
+import { TestClient } from './helpers/replication-cluster.ts';
 
 const TOPIC = 'ffetch';
 const N = 400;
@@ -168,4 +169,8 @@ test('selector off (default): the same client.rack=r2 consumer reads from the le
   assert.ok(delta(1) >= payload, `the leader sent ${delta(1)} bytes, less than the ${payload} bytes of values`);
   assert.equal(delta(2), 0);
   assert.equal(delta(3), 0);
+  // and a follower still refuses consumers, as before the selector existed
+  const cl = await TestClient.connect(c.brokers.get(2)!.port);
+  t.after(() => cl.close());
+  assert.equal((await cl.fetch(TOPIC, 0, 0n)).error, 'NOT_LEADER_OR_FOLLOWER');
 });

@@ -42,6 +42,11 @@ export interface DataPathContext {
    * partition `p` from at `fetchOffset`; the leader's own id (or absent) means the leader.
    */
   readReplica?(p: Partition, clientRack: string, fetchOffset: bigint): number;
+  /**
+   * A replica.selector.class is configured: followers serve consumers' fetches (Kafka does so
+   * for every v11+ consumer; here only then, so that the default keeps every fetch on the leader).
+   */
+  followersServeConsumers?(): boolean;
 }
 
 export function registerDataHandlers(h: ApiHandlers, ctx: DataPathContext): void {
@@ -379,12 +384,13 @@ function trimBatches(data: Buffer, limit: number): Buffer {
 
 /**
  * KIP-392: this follower of `part` answers a consumer's fetch (v11+, which knows preferred
- * read replicas) while it is an in-sync replica under a live leader; otherwise the consumer
- * is told NOT_LEADER_OR_FOLLOWER and goes back to the leader, which picks again.
+ * read replicas) while it is an in-sync replica under a live leader and a replica selector is
+ * configured; otherwise the consumer is told NOT_LEADER_OR_FOLLOWER and goes back to the
+ * leader, which picks again.
  */
 function servesConsumerAsFollower(b: DataPathContext, part: Partition, replicaId: number, v: number): boolean {
   const self = b.replicas.metadata.nodeId;
-  return replicaId < 0 && v >= 11 && !part.isLeader && part.leaderId >= 0 && part.replicas.includes(self) && part.isr.includes(self);
+  return replicaId < 0 && v >= 11 && b.followersServeConsumers?.() === true && !part.isLeader && part.leaderId >= 0 && part.replicas.includes(self) && part.isr.includes(self);
 }
 
 function collect(b: DataPathContext, parts: FetchPart[], maxBytes: number, readCommitted: boolean, v: number, remote: Map<FetchPart, RemoteResult> | undefined, replicaId: number, leases: ReadLease[], rackId = '') {
