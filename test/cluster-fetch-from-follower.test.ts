@@ -12,7 +12,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { createClusterDb, kcatMetadata, TestCluster, waitFor } from './helpers/cluster.ts';
-import { PYTHON } from './helpers/clients.ts';
+import { PYTHON, txnSteps } from './helpers/clients.ts';
 import { ROOT } from './helpers/process.ts';
 import { BROKER_FLAGS, pythonProducer, readAll } from './helpers/replication-e2e.ts';
 import { TestClient } from './helpers/replication-cluster.ts';
@@ -150,6 +150,33 @@ test('rack-aware selector: a client.rack=r2 consumer reads every record from the
   const end = await bytesOut(c);
   t.diagnostic(`bytes out in all: leader(r1) ${end.get(1)! - before.get(1)!}, r2 ${end.get(2)! - before.get(2)!}, r3 ${end.get(3)! - before.get(3)!}`);
   assert.equal(end.get(3)! - before.get(3)!, 0, 'the r3 follower served nothing');
+});
+
+test('read_committed from the r2 follower: committed transactions only, an open one held back by the follower\'s LSO until it commits', { timeout: 180_000 }, async (t) => {
+  const c = await startCluster(t, ['--set', `replica.selector.class=${RACK_AWARE}`]);
+  const before = await bytesOut(c);
+  const consumer = rackConsumer(c.bootstrap(), 'r2');
+  t.after(() => consumer.kill());
+  await consumer.reach(N);
+  const txn = txnSteps(c.bootstrap(), TOPIC, 'ffetch-txn', {}, (fn) => t.after(fn));
+  await txn.ready();
+  assert.deepEqual(await txn.send('commit c 20'), { committed: 'c' });
+  assert.deepEqual(await txn.send('abort x 20'), { aborted: 'x' });
+  assert.deepEqual(await txn.send('open o 20'), { open: 'o' });
+  await consumer.reach(N + 20);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await consumer.mark(), N + 20, 'the open transaction was served by the follower');
+  assert.deepEqual(await txn.send('end'), { committed: 'o' });
+  await consumer.reach(N + 40);
+  await new Promise((r) => setTimeout(r, 500));
+  const errors = await consumer.close();
+  assert.deepEqual(errors, []);
+  const values = consumer.records.map((r) => r.v.replace(/~+$/, ''));
+  assert.deepEqual(values.slice(N), [...Array.from({ length: 20 }, (_, i) => `c-${i}`), ...Array.from({ length: 20 }, (_, i) => `o-${i}`)]);
+  const after = await bytesOut(c);
+  t.diagnostic(`bytes out: leader(r1) ${after.get(1)! - before.get(1)!} (its followers' replication included), r2 ${after.get(2)! - before.get(2)!}, r3 ${after.get(3)! - before.get(3)!}`);
+  assert.ok(after.get(2)! - before.get(2)! > 0);
+  assert.equal(after.get(3)! - before.get(3)!, 0);
 });
 
 test('selector off (default): the same client.rack=r2 consumer reads from the leader', { timeout: 180_000 }, async (t) => {
