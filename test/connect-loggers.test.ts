@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { startTestKit } from './helpers/connect.ts';
-import { ConfigDef, SourceConnector, SourceTask, definePlugin, type Props, type SourceRecord, type SourceTaskContext } from '../plugins/sdk/index.ts';
+import { oneTaskSource, startTestKit } from './helpers/connect.ts';
+import { SourceTask, definePlugin, type Props, type SourceRecord, type SourceTaskContext } from '../plugins/sdk/index.ts';
 
 class ChattyTask extends SourceTask {
   private ctx!: SourceTaskContext;
@@ -20,15 +20,7 @@ class ChattyTask extends SourceTask {
   }
   stop() {}
 }
-class ChattySource extends SourceConnector {
-  private p: Props = {};
-  version() { return '1'; }
-  config() { return new ConfigDef().define({ name: 'label', type: 'STRING', documentation: 'label of the debug lines' }); }
-  start(p: Props) { this.p = p; }
-  taskConfigs() { return [{ label: this.p.label }]; }
-  stop() {}
-  taskClass() { return ChattyTask; }
-}
+const ChattySource = oneTaskSource(ChattyTask, 'label', 'label of the debug lines');
 const chatty = definePlugin({ name: 'chatty', version: '1', connectors: { 'test.ChattySource': ChattySource } });
 
 async function kitWithCapture() {

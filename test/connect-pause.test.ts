@@ -4,8 +4,8 @@
 // resume, none lost.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestKit } from './helpers/connect.ts';
-import { ConfigDef, SourceConnector, SourceTask, definePlugin, S, type Props, type SourceRecord } from '../plugins/sdk/index.ts';
+import { oneTaskSource, startTestKit } from './helpers/connect.ts';
+import { SourceTask, definePlugin, S, type Props, type SourceRecord } from '../plugins/sdk/index.ts';
 
 class SlowPollTask extends SourceTask {
   private topic = '';
@@ -20,15 +20,7 @@ class SlowPollTask extends SourceTask {
   }
   stop() {}
 }
-class SlowPollSource extends SourceConnector {
-  private p: Props = {};
-  version() { return '1'; }
-  config() { return new ConfigDef().define({ name: 'topic', type: 'STRING', documentation: 'topic' }); }
-  start(p: Props) { this.p = p; }
-  taskConfigs() { return [{ topic: this.p.topic }]; }
-  stop() {}
-  taskClass() { return SlowPollTask; }
-}
+const SlowPollSource = oneTaskSource(SlowPollTask, 'topic', 'topic');
 const plugin = definePlugin({ name: 'slow-poll', version: '1', connectors: { 'test.SlowPollSource': SlowPollSource } });
 
 test('a source paused while its poll() waits writes nothing until resumed, and loses nothing', async (t) => {

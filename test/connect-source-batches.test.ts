@@ -5,9 +5,9 @@
 // errors.tolerance as before; the offsets of skipped records are committed too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestKit } from './helpers/connect.ts';
+import { oneTaskSource, startTestKit } from './helpers/connect.ts';
 import { murmur2 } from '../client/murmur2.ts';
-import { ConfigDef, SourceConnector, SourceTask, definePlugin, S, type Props, type SourceRecord } from '../plugins/sdk/index.ts';
+import { SourceTask, definePlugin, S, type Props, type SourceRecord } from '../plugins/sdk/index.ts';
 
 const keySchema = S.struct('k', { id: S.int32() });
 const valueSchema = S.struct('v', { id: S.int32(), name: S.string(true), n: S.int64(true) });
@@ -40,15 +40,7 @@ class OnceTask extends SourceTask {
   }
   stop() {}
 }
-class OnceSource extends SourceConnector {
-  private p: Props = {};
-  version() { return '1'; }
-  config() { return new ConfigDef().define({ name: 'topic', type: 'STRING', documentation: 'topic' }); }
-  start(p: Props) { this.p = p; }
-  taskConfigs() { return [{ topic: this.p.topic }]; }
-  stop() {}
-  taskClass() { return OnceTask; }
-}
+const OnceSource = oneTaskSource(OnceTask, 'topic', 'topic');
 const once = definePlugin({ name: 'once', version: '1', connectors: { 'test.OnceSource': OnceSource } });
 
 test('records written in place into record batches: partitions, headers, timestamps, tombstones and a skipped poison record as the per-record path wrote them', async (t) => {

@@ -5,12 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startTestKit } from './helpers/connect.ts';
+import { oneTaskSource, startTestKit } from './helpers/connect.ts';
 import { startPrometheus } from './helpers/prometheus.ts';
 import { startRegistry } from '../registry/index.ts';
 import { startUi } from '../ui/server/index.ts';
 import { startBroker } from './helpers/broker.ts';
-import { ConfigDef, SourceConnector, SourceTask, definePlugin, S, type Props, type SourceRecord } from '../plugins/sdk/index.ts';
+import { SourceTask, definePlugin, S, type Props, type SourceRecord } from '../plugins/sdk/index.ts';
 
 class BrokenTask extends SourceTask {
   private marker = '';
@@ -24,15 +24,7 @@ class BrokenTask extends SourceTask {
   }
   stop() {}
 }
-class BrokenSource extends SourceConnector {
-  private p: Props = {};
-  version() { return '1'; }
-  config() { return new ConfigDef().define({ name: 'marker', type: 'STRING', documentation: 'fail while this file exists' }); }
-  start(p: Props) { this.p = p; }
-  taskConfigs() { return [{ marker: this.p.marker }]; }
-  stop() {}
-  taskClass() { return BrokenTask; }
-}
+const BrokenSource = oneTaskSource(BrokenTask, 'marker', 'fail while this file exists');
 const broken = definePlugin({ name: 'broken', version: '1', connectors: { 'test.BrokenSource': BrokenSource } });
 
 test('Connect: /ready, and a FAILED task shows in Prometheus as kafka_connect_connector_task_status{status="failed"}', async (t) => {

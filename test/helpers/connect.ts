@@ -8,6 +8,7 @@ import { startBroker } from './broker.ts';
 import { startConnect, type RunningConnect } from '../../connectors/index.ts';
 import { startTestKit as startSdkTestKit, type TestKit, type TestKitOptions, type TestPlatform } from '../../plugins/sdk/testkit.ts';
 import { collectingSinkPlugin } from './plugins/collecting-sink.ts';
+import { ConfigDef, SourceConnector, type Props, type SourceTask } from '../../plugins/sdk/index.ts';
 
 export type { TestKit, ConsumedMessage, HttpResult } from '../../plugins/sdk/testkit.ts';
 
@@ -36,4 +37,17 @@ export function inProcessPlatform(): TestPlatform<RunningConnect> {
 /** The SDK's test kit on an in-process broker and worker (see plugins/sdk/testkit.ts for the kit's API). */
 export function startTestKit(opts: Omit<TestKitOptions<RunningConnect>, 'platform'> = {}): Promise<TestKit<RunningConnect>> {
   return startSdkTestKit({ ...opts, platform: inProcessPlatform() });
+}
+
+/** A test's source connector: one task of class `task`, handed the connector's one STRING setting `key`. */
+export function oneTaskSource(task: new () => SourceTask, key: string, documentation: string): new () => SourceConnector {
+  return class extends SourceConnector {
+    private p: Props = {};
+    version() { return '1'; }
+    config() { return new ConfigDef().define({ name: key, type: 'STRING', documentation }); }
+    start(p: Props) { this.p = p; }
+    taskConfigs() { return [{ [key]: this.p[key] }]; }
+    stop() {}
+    taskClass() { return task; }
+  };
 }
