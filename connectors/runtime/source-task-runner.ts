@@ -321,27 +321,18 @@ export class SourceTaskRunner implements TaskRunner {
   private async prepare(records: SourceRecord[]): Promise<Prepared[]> {
     const o = this.o;
     const out: Prepared[] = [];
-    const skipped: SourceRecord[] = [];
-    const E = this.errors;
     const now = Date.now();
+    const noSteps = o.chain.steps.length === 0;
     for (const original of records) {
-      let rec: SourceRecord | null = original;
-      for (const step of o.chain.steps) {
-        const cur: SourceRecord = rec!;
-        let r = E.attempt('TRANSFORMATION', step.className, () => applyStep(step, cur), () => ({ topic: cur.topic, record: cur, value: dlqValue(cur) }));
-        if (r instanceof Promise) r = await r;
-        if (!r.ok) { rec = null; break; }
-        rec = r.value;
-        if (rec === null) break;
-      }
-      if (rec === null) { skipped.push(original); continue; }
+      const rec = noSteps ? original : await this.transformed(original);
+      if (rec === null) continue;
       const r2: SourceRecord = rec;
       let k = this.convert('KEY_CONVERTER', o.keyConverter.className, this.keyOf, r2);
       if (k instanceof Promise) k = await k;
-      if (k === SKIP) { skipped.push(original); continue; }
+      if (k === SKIP) continue;
       let v = this.convert('VALUE_CONVERTER', o.valueConverter.className, this.valueOf, r2);
       if (v instanceof Promise) v = await v;
-      if (v === SKIP) { skipped.push(original); continue; }
+      if (v === SKIP) continue;
       out.push({
         rec: original,
         topic: r2.topic,
@@ -353,7 +344,7 @@ export class SourceTaskRunner implements TaskRunner {
     return out;
   }
 
-  /** The transformation chain on one record: null when dropped or skipped (errors.tolerance). */
+  /** The transformation chain on one record: null when dropped or skipped (errors.tolerance); prepare() and prepareBatches() share it. */
   private async transformed(original: SourceRecord): Promise<SourceRecord | null> {
     const E = this.errors;
     let rec: SourceRecord | null = original;
