@@ -6,17 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CommitFailedError, GroupConsumer, KafkaAdmin, KafkaProducer } from '../client/index.ts';
 import { startBroker } from './helpers/broker.ts';
+import { until } from './helpers/group-members.ts';
 
 const PARTITIONS = 4;
 const SESSION = 20000;
 const MAX_POLL = 2000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, cond: () => boolean, ms: number): Promise<number> {
-  const t0 = Date.now();
-  while (!cond()) { if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`); await sleep(50); }
-  return Date.now() - t0;
-}
 
 test('client: a member that does not poll for max.poll.interval.ms leaves the group, cannot commit, and rejoins on its next poll', async (t) => {
   const b = await startBroker();

@@ -10,17 +10,13 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { GroupConsumer, KafkaAdmin, KafkaProducer } from '../client/index.ts';
 import { startBroker } from './helpers/broker.ts';
-import { assertEachHandledOnce, noteHandled, startWriter, type HandledBy } from './helpers/group-members.ts';
+import { assertEachHandledOnce, noteHandled, startWriter, until, type HandledBy } from './helpers/group-members.ts';
 
 const PARTITIONS = 4;
 const SESSION = 6000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-async function until(what: string, cond: () => boolean, ms = 30000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) { if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`); await sleep(50); }
-}
 
 test('client: a member whose session timed out rejoins, the group rebalances, no record handled twice', async (t) => {
   const b = await startBroker();

@@ -7,6 +7,13 @@ import { GroupConsumer, type ClientConfig, type KafkaAdmin, type KafkaProducer, 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Waits until `cond()` holds (checked every 50 ms), failing after `ms`; returns how long it took. */
+export async function until(what: string, cond: () => boolean, ms = 30000): Promise<number> {
+  const t0 = Date.now();
+  while (!cond()) { if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`); await sleep(50); }
+  return Date.now() - t0;
+}
+
 export interface TestMember { name: string; consumer: GroupConsumer; stop: () => Promise<void>; failed: () => unknown }
 
 /** "partition/offset" → the members that handled it */
