@@ -151,3 +151,32 @@ test('a large Produce is read into a pooled frame, held until its reply is writt
   await until('that frame back in the pool', () => seen[1].frame!.holders === 0);
   assert.equal(replies.length, 1);
 });
+
+test('a connection whose next request cannot be handled yet is not read further (TCP holds the producer back)', async (t) => {
+  // Produce answers only when the test opens the gates, like acks=all requests waiting for followers.
+  const gates: (() => void)[] = [];
+  const handlers = new Map<number, Handler>([[0, () => new Promise((r) => gates.push(() => r({ responses: [], throttleTimeMs: 0 })))]]);
+  const server = new SocketServer({ host: '127.0.0.1', port: 0, maxRequestBytes: 4 << 20, idleMs: 60000, logger: pino({ level: 'silent' }), handlers, maxInFlightPerConnection: 2 });
+  const port = await server.listen();
+  t.after(() => server.close());
+  const sock = net.connect(port, '127.0.0.1');
+  t.after(() => sock.destroy());
+  await new Promise<void>((r) => sock.once('connect', () => r()));
+  let replies = 0; let buf = Buffer.alloc(0);
+  sock.on('data', (d: Buffer) => {
+    buf = Buffer.concat([buf, d]);
+    while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) { replies++; buf = buf.subarray(4 + buf.readInt32BE(0)); }
+  });
+  const N = 80; // 80 × 300 KB = 24 MB: more than the kernel's socket buffers on both sides hold
+  const produce = (id: number) => frame(0, 3, id, 'mute-test', { transactionalId: null, acks: -1, timeoutMs: 30000, topicData: [{ name: 't', partitionData: [{ index: 0, records: Buffer.alloc(300_000, id) }] }] });
+  for (let i = 1; i <= N; i++) sock.write(produce(i));
+  await until('two produces in flight', () => gates.length === 2);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(gates.length, 2, 'no more than maxInFlightPerConnection handled');
+  // Read on regardless, the server would have taken all 24 MB off the socket by now.
+  assert.ok(sock.writableLength > 4 << 20, `the client still holds ${sock.writableLength} bytes it could not send`);
+  // Answered, the rest is read and handled in order.
+  for (let done = 0; done < N;) { const g = gates.splice(0); done += g.length; for (const f of g) f(); if (done < N) await until('the next produces', () => gates.length > 0 || replies >= N); }
+  await until(`${N} replies`, () => replies === N);
+  assert.equal(sock.writableLength, 0);
+});
