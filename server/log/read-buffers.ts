@@ -58,7 +58,8 @@ export const fetchReadBuffers = new ReadBufferPool();
  */
 export class SharedBuffer {
   private refs = 1;
-  constructor(readonly buf: Buffer, private readonly pool: ReadBufferPool) {}
+  /** `used`: how many of the buffer's bytes the frame fills (a pooled buffer is rounded up to its size class) */
+  constructor(readonly buf: Buffer, private readonly pool: ReadBufferPool, readonly used = buf.length) {}
   get holders(): number { return this.refs; }
   retain(): this { if (this.refs <= 0) throw new Error('retain of a released buffer'); this.refs++; return this; }
   release(): void {

@@ -150,3 +150,30 @@ test('batches of a pooled frame: the cache holds a share, reads serve them only 
   log.close();
   assert.equal(b.shared.holders, 0, 'closing the log empties the cache');
 });
+
+test('an entry in a pooled frame is charged the memory it keeps alive: its share of the frame\'s size class', () => {
+  const budget = new TailCacheBudget(4 << 20);
+  const cache = new TailCache(budget);
+  const pool = new ReadBufferPool(64 << 20);
+  const held: SharedBuffer[] = [];
+  let next = 0n;
+  for (let i = 0; i < 40; i++) {
+    // a ~300 KB Produce frame: pooled in its 512 KiB size class
+    const used = 300 * 1024;
+    const buf = pool.acquire(used)!;
+    const shared = new SharedBuffer(buf, pool, used);
+    const data = buf.subarray(100, used); // the batches, after the request header
+    withBase(data, Number(next));
+    cache.append(data, next, next, shared);
+    shared.release(); // the request was answered: the cache's share is what is left
+    held.push(shared);
+    next++;
+  }
+  const kept = held.filter((s) => s.holders > 0).length;
+  // 4 MiB of budget holds 8 frames of 512 KiB; charged their batches' bytes alone, 13 or 14 stayed (7 MiB)
+  assert.ok(kept <= 8, `frames kept alive by the cache: ${kept}`);
+  assert.ok(budget.used <= budget.maxBytes, `budget used ${budget.used}`);
+  cache.clear();
+  assert.equal(budget.used, 0);
+  assert.equal(held.filter((s) => s.holders > 0).length, 0);
+});
