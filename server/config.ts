@@ -160,7 +160,7 @@ export const BROKER_CONFIGS: BrokerConfigKey[] = [
   { name: 'log.segment.bytes', type: 'INT', default: String(1024 * 1024 * 1024), documentation: 'Default segment.bytes.', validator: range(14, null) },
   { name: 'log.roll.ms', type: 'LONG', default: null, documentation: 'Default segment.ms.' },
   { name: 'log.roll.hours', type: 'INT', default: '168', documentation: 'Default segment.ms in hours.', validator: range(1, null) },
-  { name: 'log.tail.cache.bytes', type: 'LONG', default: String(64 * 1024 * 1024), documentation: 'Tributary: bytes of the latest appended batches kept in memory (all partitions together) so fetches at the tail skip the segment file; 0 turns it off.', validator: range(0, null) },
+  { name: 'log.tail.cache.bytes', type: 'LONG', default: String(64 * 1024 * 1024), documentation: 'Tributary: memory for the latest appended batches (all partitions together) so fetches at the tail skip the segment file; a batch of a large Produce request counts its share of the request buffer it keeps alive; 0 turns it off.', validator: range(0, null) },
   { name: 'log.index.interval.bytes', type: 'INT', default: '4096', documentation: 'Default index.interval.bytes.', validator: range(0, null) },
   { name: 'log.flush.interval.messages', type: 'LONG', default: String(Number.MAX_SAFE_INTEGER), documentation: 'Default flush.messages.', validator: range(1, null) },
   { name: 'log.flush.interval.ms', type: 'LONG', default: null, documentation: 'Default flush.ms.' },
