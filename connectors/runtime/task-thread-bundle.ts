@@ -4,8 +4,13 @@
 // cost about as much CPU as the Kafka client library itself; esbuild (tsx's own
 // transformer, so always installed) bundles them once into plain JavaScript the thread
 // imports without tsx. npm packages stay outside the bundle (some read files beside
-// their own code), each built-in connector is its own chunk (loaded only by the tasks
-// that use it), and `import.meta.url` keeps meaning each source file's own URL.
+// their own code) except those a spec lists in `inline`, each built-in connector is its
+// own chunk (loaded only by the tasks that use it), and `import.meta.url` keeps meaning
+// each source file's own URL.
+// The task thread inlines the Kafka client library with its dependencies: loading its
+// ~330 files one by one from node_modules took a thread ~40% of its start, and the
+// library compiles ~40 option validators (ajv) at import, another ~45%, of which a
+// task uses a few; in the bundle each compiles on its first use (LAZY_VALIDATORS).
 // The bundle is cached in the OS temp directory, keyed by the sizes and mtimes of the
 // files it was built from, so a worker start usually finds it built. Anything failing
 // here falls back to the tsx entry: slower to start, same behaviour.
@@ -25,6 +30,10 @@ export interface BundleSpec {
   source: string;
   /** more for the bundle's first line (which always sets BUNDLE_FLAG) */
   banner?: string;
+  /** npm packages bundled in (each with its own files), instead of imported from node_modules at run time */
+  inline?: string[];
+  /** text appended to an inlined package file, by the end of its path */
+  append?: Record<string, string>;
 }
 /** Set by a bundle's first line: the process or thread then registers tsx only for a plugin written in TypeScript (plugins.ts). */
 export const BUNDLE_FLAG = '__tributaryTaskThreadBundle';
@@ -62,12 +71,31 @@ async function build(base: string, spec: BundleSpec): Promise<string> {
         // the text would be replaced here, leaving a bundled builder that replaces nothing
         return { contents: src.replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(a.path).href)), loader: 'ts' };
       });
+      if (!inline.length) return;
+      // inlined packages' files: their own URL too (createRequire(import.meta.url) resolves from where they are installed)
+      b.onLoad({ filter: /[\\/]node_modules[\\/].*\.[cm]?js$/ }, async (a) => {
+        let src = await fs.promises.readFile(a.path, 'utf8');
+        if (!/\.cjs$/.test(a.path)) src = src.replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(a.path).href));
+        for (const [end, text] of Object.entries(spec.append ?? {})) if (a.path.split(path.sep).join('/').endsWith(end)) src += `\n${text}\n`;
+        return { contents: src, loader: 'js' };
+      });
     },
   };
+  // every other bare import stays an import of node_modules (a package's subpath included)
+  const inline = spec.inline ?? [];
+  const inlined = (p: string) => inline.some((n) => p === n || p.startsWith(`${n}/`));
+  const external = {
+    name: 'external-packages',
+    setup(b: import('esbuild').PluginBuild) {
+      b.onResolve({ filter: /^[^./]/ }, (a) => (/^node:/.test(a.path) || !inlined(a.path) ? { path: a.path, external: true } : undefined));
+    },
+  };
+  // an inlined CommonJS package's require() of a builtin or of a package left outside
+  const banner = inline.length ? `import { createRequire as __tributaryCreateRequire } from 'node:module'; const require = __tributaryCreateRequire(import.meta.url);` : '';
   const r = await esbuild({
     entryPoints: { [spec.name]: spec.source }, bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20',
-    supported: { 'import-attributes': true }, packages: 'external', outdir: tmp, outExtension: { '.js': '.mjs' },
-    ...(spec.banner ? { banner: { js: spec.banner } } : {}), plugins: [keepUrl], metafile: true, logLevel: 'silent',
+    supported: { 'import-attributes': true }, ...(inline.length ? {} : { packages: 'external' as const }), outdir: tmp, outExtension: { '.js': '.mjs' },
+    ...(spec.banner || banner ? { banner: { js: `${spec.banner ?? ''}${banner}` } } : {}), plugins: inline.length ? [external, keepUrl] : [keepUrl], metafile: true, logLevel: 'silent',
   });
   const inputs = Object.keys(r.metafile.inputs).map((f) => path.resolve(f)).sort();
   const key = keyOf(inputs);
@@ -125,5 +153,27 @@ export function cachedBundle(spec: BundleSpec): Promise<URL> {
 
 /** The URL of the bundled task thread entry, for `new Worker(url)`; rejects when it cannot be built (the caller uses the tsx entry). */
 export function taskThreadBundle(): Promise<URL> {
-  return cachedBundle({ name: 'task-thread', source: SOURCE });
+  return cachedBundle({ name: 'task-thread', source: SOURCE, inline: [...KAFKA_LIBRARY, ...CONVERTER_FORMATS], append: { '@platformatic/kafka/dist/utils.js': LAZY_VALIDATORS } });
 }
+
+/** What the built-in converters import (registry/'s formats), loaded by every task: the converters are one plugin. */
+const CONVERTER_FORMATS = ['avsc', 'protobufjs', '@protobufjs', 'long', 'ajv-formats'];
+
+/** The Kafka client library (client/'s) and the packages it imports, all plain JavaScript read from nowhere else. */
+const KAFKA_LIBRARY = ['@platformatic/kafka', '@platformatic/dynamic-buffer', 'ajv', 'fast-deep-equal', 'fast-uri', 'json-schema-traverse', 'require-from-string', 'debug', 'ms', 'fastq', 'reusify', 'mnemonist', 'obliterator', 'scule'];
+
+/**
+ * Appended to the library's utils.js (where its one ajv instance is made): ajv.compile()
+ * answers a validator that compiles on its first call, then is that validator (the
+ * library calls it and reads its `errors`, nothing else). The same validation, when used.
+ */
+export const LAZY_VALIDATORS = `{
+  const compileNow = ajv.compile.bind(ajv);
+  ajv.compile = (schema) => {
+    let compiled = null;
+    const validate = function (data) { compiled ??= compileNow(schema); const valid = compiled(data); validate.errors = compiled.errors; return valid; };
+    validate.schema = schema;
+    validate.errors = null;
+    return validate;
+  };
+}`;
