@@ -55,13 +55,11 @@ export function withoutTsx(argv: string[]): string[] {
 }
 
 /**
- * Task threads. A thread spends over a second of CPU loading its modules (nearly all
- * of it the Kafka client library, half of that compiling its validators), so the worker
- * starts `task.thread.spares` threads with itself, before any task needs one: the first
- * tasks after a worker start (a restart, a failover, the first connector) find their
- * threads loaded. A spare taken is not replaced at once: loading one beside running
- * tasks slowed the broker's replies under `tributary start` on a loaded 2-core machine
- * (test/connect-isolation's round trips up to 19 s).
+ * Task threads. A thread spends 150-300 ms of CPU loading its modules and warming up
+ * (the bundle, the converters, the codecs), so the worker starts `task.thread.spares`
+ * threads (default 1) with itself, before any task needs one: a task starting finds its
+ * thread loaded. A spare taken is replaced once the task that took it has started (not
+ * meanwhile: the new thread would compete with that start for the CPU).
  * A thread whose task stopped cleanly goes back to the spares (its modules stay
  * loaded); a task that had to be ended gets a fresh one started. Threads start on the
  * pre-bundled entry (task-thread-bundle.ts), or on the tsx entry when it is unavailable.
@@ -102,6 +100,9 @@ export class TaskThreadPool {
     this.spares.push(w);
   }
 
+  /** Spares started and not taken (loaded or still loading). */
+  get spareCount(): number { return this.spares.length; }
+
   /** A thread for a task starting now: a spare if there is one. */
   take(): Worker {
     let w: Worker | undefined;
@@ -115,6 +116,11 @@ export class TaskThreadPool {
   release(w: Worker): void {
     if (this.closed || this.spares.length >= Math.max(1, this.size)) { void w.terminate(); return; }
     this.keep(w);
+  }
+
+  /** After a task started on a spare: starts threads until task.thread.spares are loaded again. */
+  replenish(): void {
+    while (!this.closed && this.spares.length < this.size) this.keep(this.spawn());
   }
 
   /** Starts a spare if fewer than task.thread.spares (at least one) are loaded. */
@@ -203,6 +209,7 @@ export class ThreadTaskRunner implements TaskRunner {
     this.monitor = setInterval(() => this.check(), every);
     this.monitor.unref();
     await this.started;
+    o.pool.replenish();
   }
 
   private post(m: ToThread) { if (!this.exited) this.worker?.postMessage(m); }

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import pino from 'pino';
 import { batchedLogger } from './thread-logs.ts';
-import { KafkaAdmin, KafkaProducer } from '../../client/index.ts';
+import { KafkaAdmin, KafkaProducer, PartitionReader, ensureCodecs } from '../../client/index.ts';
 import { BUILTIN_PLUGINS } from '../builtin/index.ts';
 import { connectClient, taskSecurity } from '../kafka.ts';
 import { traceOf } from '../errors.ts';
@@ -30,6 +30,16 @@ let flags: Int32Array<ArrayBufferLike> = new Int32Array(2);
 // (0 while the task's plugins load: importing modules, and registering tsx for a TypeScript plugin, is not the task blocking)
 let loading = true;
 setInterval(() => { if (!loading) tick[0] = Date.now(); }, HEARTBEAT_MS);
+// what every task loads whatever its connector, loaded while the thread waits for its task
+// (a spare): the converters (one plugin; every task has a key and a value converter), the
+// codecs (zstd is WebAssembly on Node 20, compiled on the first send or fetch), and a
+// consumer made and closed, never connected: the Kafka library validates a consumer's
+// options when it is made, with a validator compiled on its first use (task-thread-bundle.ts)
+const warm = Promise.allSettled([
+  BUILTIN_PLUGINS.find((b) => b.name === 'converters')?.load(),
+  ensureCodecs(),
+  new PartitionReader({ bootstrap: '127.0.0.1:9', clientId: 'tributary-task-thread-warm-up' }).close(),
+]);
 
 // log lines go to the worker in batches; it writes them through the task's logger
 const { logger, flush: flushLogs } = batchedLogger('info', (lines) => post({ t: 'logs', lines }));
@@ -120,7 +130,7 @@ function begin(init: ThreadInit): void {
   loading = true;
   tick[0] = 0;
   logger.level = d.logLevel;
-  started = build().then(async () => {
+  started = warm.then(build).then(async () => {
     loading = false;
     tick[0] = Date.now(); // from here on the worker counts
     if (stopping) return;
