@@ -160,7 +160,8 @@ parentPort.postMessage('ready');
         for (let i = 0; i < COUNT; i += 10000) fs.writeSync(fd, Array.from({ length: Math.min(10000, COUNT - i) }, (_, j) => `${String(i + j).padStart(10, '0')} ${'x'.repeat(89)}`).join('\n') + '\n');
         fs.closeSync(fd);
         const bytes = fs.statSync(input).size;
-        const admin = k.kafka.admin();
+        // no retries: kafkajs retries the topic the source has not created yet with a growing backoff (seeing the first record late)
+        const admin = k.kafka.admin({ retry: { retries: 0 } });
         await admin.connect();
         const high = async () => Number((await admin.fetchTopicOffsets('iso').catch(() => []))[0]?.high ?? 0);
         const t0 = performance.now();

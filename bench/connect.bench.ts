@@ -26,7 +26,9 @@ const cpuPer = (us: number) => `${(us / COUNT).toFixed(1)} µs CPU/record (whole
 
 /** Waits until every line is in the topic, then until the source offset of the whole file is committed; seconds since t0 for each. */
 async function sourceTimes(k: Awaited<ReturnType<typeof startTestKit>>, connector: string, topic: string, bytes: number, t0: number): Promise<{ first: number; inTopic: number; committed: number; cpu: number }> {
-  const admin = k.kafka.admin();
+  // no retries: kafkajs retries a topic it does not know yet (the source creates it) with a
+  // backoff growing to seconds, so the first record was seen up to a backoff late; waitFor asks again every 20 ms
+  const admin = k.kafka.admin({ retry: { retries: 0 } });
   await admin.connect();
   let first = 0, cpu0 = 0;
   try {
