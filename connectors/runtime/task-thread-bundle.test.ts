@@ -34,4 +34,8 @@ test('a lazy validator compiles on its first call and then validates and reports
   assert.equal(compiled, 1, 'compiled once, on first use');
   assert.match(ajv.errorsText(validate.errors), /data\/acks must be number/);
   assert.match(ajv.errorsText(validate.errors), /must NOT have additional properties/);
+  // the library's index.js puts ajv.compile back once its modules are loaded: later schemas compile (and are checked) at once
+  (ajv.compile as unknown as { eagerAgain: () => void }).eagerAgain();
+  assert.throws(() => ajv.compile({ type: 'no-such-type' }), /schema is invalid/);
+  assert.equal(compiled, 2);
 });

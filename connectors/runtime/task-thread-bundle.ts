@@ -153,7 +153,7 @@ export function cachedBundle(spec: BundleSpec): Promise<URL> {
 
 /** The URL of the bundled task thread entry, for `new Worker(url)`; rejects when it cannot be built (the caller uses the tsx entry). */
 export function taskThreadBundle(): Promise<URL> {
-  return cachedBundle({ name: 'task-thread', source: SOURCE, inline: [...KAFKA_LIBRARY, ...CONVERTER_FORMATS], append: { '@platformatic/kafka/dist/utils.js': LAZY_VALIDATORS } });
+  return cachedBundle({ name: 'task-thread', source: SOURCE, inline: [...KAFKA_LIBRARY, ...CONVERTER_FORMATS], append: { '@platformatic/kafka/dist/utils.js': LAZY_VALIDATORS, '@platformatic/kafka/dist/index.js': EAGER_AGAIN } });
 }
 
 /** What the built-in converters import (registry/'s formats), loaded by every task: the converters are one plugin. */
@@ -163,17 +163,30 @@ const CONVERTER_FORMATS = ['avsc', 'protobufjs', '@protobufjs', 'long', 'ajv-for
 const KAFKA_LIBRARY = ['@platformatic/kafka', '@platformatic/dynamic-buffer', 'ajv', 'fast-deep-equal', 'fast-uri', 'json-schema-traverse', 'require-from-string', 'debug', 'ms', 'fastq', 'reusify', 'mnemonist', 'obliterator', 'scule'];
 
 /**
- * Appended to the library's utils.js (where its one ajv instance is made): ajv.compile()
- * answers a validator that compiles on its first call, then is that validator (the
- * library calls it and reads its `errors`, nothing else). The same validation, when used.
+ * Appended to the library's utils.js (where its one ajv instance is made): while the
+ * library's modules load, ajv.compile() answers a validator that compiles on its first
+ * call, then is that validator (the library calls it and reads its `errors`, nothing
+ * else). These are the library's own constant schemas, so they are not checked against
+ * JSON Schema's meta-schema, whose own compilation cost a thread ~75 ms. The library's
+ * index.js, evaluated after all of them, puts ajv.compile back (EAGER_AGAIN): a schema
+ * compiled later (its schema registry's) is compiled and checked at once, as ever.
  */
 export const LAZY_VALIDATORS = `{
   const compileNow = ajv.compile.bind(ajv);
+  const compileOwn = (schema) => {
+    const was = ajv.opts.validateSchema;
+    ajv.opts.validateSchema = false;
+    try { return compileNow(schema); } finally { ajv.opts.validateSchema = was; }
+  };
   ajv.compile = (schema) => {
     let compiled = null;
-    const validate = function (data) { compiled ??= compileNow(schema); const valid = compiled(data); validate.errors = compiled.errors; return valid; };
+    const validate = function (data) { compiled ??= compileOwn(schema); const valid = compiled(data); validate.errors = compiled.errors; return valid; };
     validate.schema = schema;
     validate.errors = null;
     return validate;
   };
+  ajv.compile.eagerAgain = () => { ajv.compile = compileNow; };
 }`;
+/** Appended to the library's index.js: see LAZY_VALIDATORS. */
+export const EAGER_AGAIN = `import { ajv as __tributaryLibraryAjv } from './utils.js';
+__tributaryLibraryAjv.compile.eagerAgain?.();`;
