@@ -35,10 +35,14 @@ setInterval(() => { if (!loading) tick[0] = Date.now(); }, HEARTBEAT_MS);
 // codecs (zstd is WebAssembly on Node 20, compiled on the first send or fetch), and a
 // consumer made and closed, never connected: the Kafka library validates a consumer's
 // options when it is made, with a validator compiled on its first use (task-thread-bundle.ts)
-const warm = Promise.allSettled([
-  BUILTIN_PLUGINS.find((b) => b.name === 'converters')?.load(),
-  ensureCodecs(),
-  new PartitionReader({ bootstrap: '127.0.0.1:9', clientId: 'tributary-task-thread-warm-up' }).close(),
+// (a task never waits for the warm-up longer than a second)
+const warm = Promise.race([
+  Promise.allSettled([
+    BUILTIN_PLUGINS.find((b) => b.name === 'converters')?.load(),
+    ensureCodecs(),
+    new PartitionReader({ bootstrap: '127.0.0.1:9', clientId: 'tributary-task-thread-warm-up' }).close(),
+  ]),
+  new Promise((r) => setTimeout(r, 1000).unref()),
 ]);
 
 // log lines go to the worker in batches; it writes them through the task's logger
