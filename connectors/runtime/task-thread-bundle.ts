@@ -8,9 +8,9 @@
 // own chunk (loaded only by the tasks that use it), and `import.meta.url` keeps meaning
 // each source file's own URL.
 // The task thread inlines the Kafka client library with its dependencies: loading its
-// ~330 files one by one from node_modules took a thread ~40% of its start, and the
-// library compiles ~40 option validators (ajv) at import, another ~45%, of which a
-// task uses a few; in the bundle each compiles on its first use (LAZY_VALIDATORS).
+// ~330 files one by one from node_modules took a thread ~40% of its start. (The library
+// also compiles ~40 option validators (ajv) at import, another ~45%: that stays, the
+// library's own business; a spare thread, loaded ahead, hides it from a task's start.)
 // The bundle is cached in the OS temp directory, keyed by the sizes and mtimes of the
 // files it was built from, so a worker start usually finds it built. Anything failing
 // here falls back to the tsx entry: slower to start, same behaviour.
@@ -32,8 +32,6 @@ export interface BundleSpec {
   banner?: string;
   /** npm packages bundled in (each with its own files), instead of imported from node_modules at run time */
   inline?: string[];
-  /** text appended to an inlined package file, by the end of its path */
-  append?: Record<string, string>;
 }
 /** Set by a bundle's first line: the process or thread then registers tsx only for a plugin written in TypeScript (plugins.ts). */
 export const BUNDLE_FLAG = '__tributaryTaskThreadBundle';
@@ -76,7 +74,6 @@ async function build(base: string, spec: BundleSpec): Promise<string> {
       b.onLoad({ filter: /[\\/]node_modules[\\/].*\.[cm]?js$/ }, async (a) => {
         let src = await fs.promises.readFile(a.path, 'utf8');
         if (!/\.cjs$/.test(a.path)) src = src.replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(a.path).href));
-        for (const [end, text] of Object.entries(spec.append ?? {})) if (a.path.split(path.sep).join('/').endsWith(end)) src += `\n${text}\n`;
         return { contents: src, loader: 'js' };
       });
     },
@@ -153,7 +150,7 @@ export function cachedBundle(spec: BundleSpec): Promise<URL> {
 
 /** The URL of the bundled task thread entry, for `new Worker(url)`; rejects when it cannot be built (the caller uses the tsx entry). */
 export function taskThreadBundle(): Promise<URL> {
-  return cachedBundle({ name: 'task-thread', source: SOURCE, inline: [...KAFKA_LIBRARY, ...CONVERTER_FORMATS], append: { '@platformatic/kafka/dist/utils.js': LAZY_VALIDATORS, '@platformatic/kafka/dist/index.js': EAGER_AGAIN } });
+  return cachedBundle({ name: 'task-thread', source: SOURCE, inline: [...KAFKA_LIBRARY, ...CONVERTER_FORMATS] });
 }
 
 /** What the built-in converters import (registry/'s formats), loaded by every task: the converters are one plugin. */
@@ -162,31 +159,3 @@ const CONVERTER_FORMATS = ['avsc', 'protobufjs', '@protobufjs', 'long', 'ajv-for
 /** The Kafka client library (client/'s) and the packages it imports, all plain JavaScript read from nowhere else. */
 const KAFKA_LIBRARY = ['@platformatic/kafka', '@platformatic/dynamic-buffer', 'ajv', 'fast-deep-equal', 'fast-uri', 'json-schema-traverse', 'require-from-string', 'debug', 'ms', 'fastq', 'reusify', 'mnemonist', 'obliterator', 'scule'];
 
-/**
- * Appended to the library's utils.js (where its one ajv instance is made): while the
- * library's modules load, ajv.compile() answers a validator that compiles on its first
- * call, then is that validator (the library calls it and reads its `errors`, nothing
- * else). These are the library's own constant schemas, so they are not checked against
- * JSON Schema's meta-schema, whose own compilation cost a thread ~75 ms. The library's
- * index.js, evaluated after all of them, puts ajv.compile back (EAGER_AGAIN): a schema
- * compiled later (its schema registry's) is compiled and checked at once, as ever.
- */
-export const LAZY_VALIDATORS = `{
-  const compileNow = ajv.compile.bind(ajv);
-  const compileOwn = (schema) => {
-    const was = ajv.opts.validateSchema;
-    ajv.opts.validateSchema = false;
-    try { return compileNow(schema); } finally { ajv.opts.validateSchema = was; }
-  };
-  ajv.compile = (schema) => {
-    let compiled = null;
-    const validate = function (data) { compiled ??= compileOwn(schema); const valid = compiled(data); validate.errors = compiled.errors; return valid; };
-    validate.schema = schema;
-    validate.errors = null;
-    return validate;
-  };
-  ajv.compile.eagerAgain = () => { ajv.compile = compileNow; };
-}`;
-/** Appended to the library's index.js: see LAZY_VALIDATORS. */
-export const EAGER_AGAIN = `import { ajv as __tributaryLibraryAjv } from './utils.js';
-__tributaryLibraryAjv.compile.eagerAgain?.();`;

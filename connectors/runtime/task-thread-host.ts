@@ -55,7 +55,7 @@ export function withoutTsx(argv: string[]): string[] {
 }
 
 /**
- * Task threads. A thread spends 150-300 ms of CPU loading its modules and warming up
+ * Task threads. A thread spends ~0.6 s of CPU loading its modules and warming up
  * (the bundle, the converters, the codecs), so the worker starts `task.thread.spares`
  * threads (default 1) with itself, before any task needs one: a task starting finds its
  * thread loaded. A spare taken is replaced once the task that took it has started (not

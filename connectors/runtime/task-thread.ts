@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import pino from 'pino';
 import { batchedLogger } from './thread-logs.ts';
-import { KafkaAdmin, KafkaProducer, PartitionReader, ensureCodecs } from '../../client/index.ts';
+import { KafkaAdmin, KafkaProducer, ensureCodecs } from '../../client/index.ts';
 import { BUILTIN_PLUGINS } from '../builtin/index.ts';
 import { connectClient, taskSecurity } from '../kafka.ts';
 import { traceOf } from '../errors.ts';
@@ -31,16 +31,13 @@ let flags: Int32Array<ArrayBufferLike> = new Int32Array(2);
 let loading = true;
 setInterval(() => { if (!loading) tick[0] = Date.now(); }, HEARTBEAT_MS);
 // what every task loads whatever its connector, loaded while the thread waits for its task
-// (a spare): the converters (one plugin; every task has a key and a value converter), the
-// codecs (zstd is WebAssembly on Node 20, compiled on the first send or fetch), and a
-// consumer made and closed, never connected: the Kafka library validates a consumer's
-// options when it is made, with a validator compiled on its first use (task-thread-bundle.ts)
+// (a spare): the converters (one plugin; every task has a key and a value converter) and the
+// codecs (zstd is WebAssembly on Node 20, compiled on the first send or fetch)
 // (a task never waits for the warm-up longer than a second)
 const warm = Promise.race([
   Promise.allSettled([
     BUILTIN_PLUGINS.find((b) => b.name === 'converters')?.load(),
     ensureCodecs(),
-    new PartitionReader({ bootstrap: '127.0.0.1:9', clientId: 'tributary-task-thread-warm-up' }).close(),
   ]),
   new Promise((r) => setTimeout(r, 1000).unref()),
 ]);
