@@ -44,6 +44,14 @@ function serve(forwardTo: number[]): void {
   server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as net.AddressInfo).port }));
 }
 
+/** busy and total jiffies of the whole machine (all cores), from /proc/stat */
+function machineTicks(): { busy: number; total: number } {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3] + f[4];
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
 function cpuTicks(pid: number): number {
   try { const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8'); const p = f.slice(f.lastIndexOf(')') + 2).split(' '); return Number(p[11]) + Number(p[12]); } catch { return 0; }
 }
@@ -55,7 +63,7 @@ async function start(args: string[]): Promise<{ port: number; pid: number }> {
 }
 
 /** One run: MB through a chain of `rf` processes; MB/s and the servers' CPU seconds per 100 MB. */
-async function run(rf: number, mb: number): Promise<{ mbs: number; cpu: number }> {
+async function run(rf: number, mb: number): Promise<{ mbs: number; cpu: number; busy: number }> {
   const followers = [];
   for (let i = 1; i < rf; i++) followers.push(await start(['follower']));
   const leader = await start(['leader', ...followers.map((f) => String(f.port))]);
@@ -64,6 +72,7 @@ async function run(rf: number, mb: number): Promise<{ mbs: number; cpu: number }
   await new Promise((r) => sock.once('connect', r));
   const chunk = Buffer.alloc(CHUNK, 0x78);
   const c0 = pids.reduce((a, p) => a + cpuTicks(p), 0);
+  const m0 = machineTicks();
   const t0 = performance.now();
   let sent = 0, acked = 0;
   await new Promise<void>((resolve) => {
@@ -73,10 +82,11 @@ async function run(rf: number, mb: number): Promise<{ mbs: number; cpu: number }
   });
   const dt = (performance.now() - t0) / 1000;
   const c1 = pids.reduce((a, p) => a + cpuTicks(p), 0);
+  const m1 = machineTicks();
   sock.end();
   await new Promise((r) => setTimeout(r, 200));
   for (const p of pids) { try { process.kill(p); } catch { /* gone */ } }
-  return { mbs: (mb * CHUNK) / 1e6 / dt, cpu: ((c1 - c0) / 100) / ((mb * CHUNK) / 1e8) };
+  return { mbs: (mb * CHUNK) / 1e6 / dt, cpu: ((c1 - c0) / 100) / ((mb * CHUNK) / 1e8), busy: ((m1.busy - m0.busy) / (m1.total - m0.total)) * os.cpus().length };
 }
 
 if (role === 'leader') serve(process.argv.slice(3).map(Number));
@@ -84,12 +94,12 @@ else if (role === 'follower') serve([]);
 else {
   const MB = Number(process.env.BENCH_MB ?? 400);
   const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-  const r1: number[] = [], r3: number[] = [], cpu1: number[] = [], cpu3: number[] = [];
+  const r1: number[] = [], r3: number[] = [], cpu1: number[] = [], cpu3: number[] = [], busy1: number[] = [], busy3: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const a = await run(1, MB); r1.push(a.mbs); cpu1.push(a.cpu);
-    const b = await run(3, MB); r3.push(b.mbs); cpu3.push(b.cpu);
+    const a = await run(1, MB); r1.push(a.mbs); cpu1.push(a.cpu); busy1.push(a.busy);
+    const b = await run(3, MB); r3.push(b.mbs); cpu3.push(b.cpu); busy3.push(b.busy);
   }
   const f = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(' / ');
   console.log(`replication ceiling (no Kafka: TCP + one file write per piece, ${MB} MiB per run): RF=1 ${f(r1)} MB/s, RF=3 ${f(r3)} MB/s → ratio ${(Math.max(...r3) / Math.max(...r1)).toFixed(2)}× best of ${RUNS} (pair by pair ${r3.map((x, i) => (x / r1[i]).toFixed(2)).join(' / ')})`);
-  console.log(`  servers' CPU s per 100 MB: RF=1 ${f(cpu1)}, RF=3 ${f(cpu3)}; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(`  servers' CPU s per 100 MB: RF=1 ${f(cpu1)}, RF=3 ${f(cpu3)}; cores busy (whole machine, of ${os.cpus().length}): RF=1 ${f(busy1)}, RF=3 ${f(busy3)}; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 }
