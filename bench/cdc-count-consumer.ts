@@ -4,12 +4,15 @@
 // (key, value, headers, offset) as any consumer gets it. The first `n` records are
 // counted, not JSON-parsed; each partition's last record of them is parsed at the end, so
 // the parent can check the last row arrived with its content. Later records (the
-// steady-rate part) are parsed for their sent_ms (end-to-end lag).
-// argv: bootstrap topic n JSON([{partition, offset}])
+// steady-rate part) are parsed for their sent_ms (end-to-end lag). The first `skip` records
+// (the bench's warm-up bulk) are read and decoded the same way but not counted; 'warm' tells
+// the parent they are all here.
+// argv: bootstrap topic n JSON([{partition, offset}]) [skip]
 import { PartitionReader } from '../client/index.ts';
 
-const [bootstrap, topic, nArg, startArg] = process.argv.slice(2);
+const [bootstrap, topic, nArg, startArg, skipArg] = process.argv.slice(2);
 const n = Number(nArg);
+let skip = Number(skipArg ?? 0);
 const start = JSON.parse(startArg) as { partition: number; offset: number }[];
 const send = (m: unknown) => process.send!(m);
 
@@ -28,6 +31,10 @@ while (!stop) {
   const now = Date.now();
   for (const b of batches) {
     for (const r of b.records) {
+      if (skip > 0) {
+        if (--skip === 0) send({ warm: true });
+        continue;
+      }
       if (count < n) {
         count++;
         if (r.value) last.set(b.partition, r.value);

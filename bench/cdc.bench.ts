@@ -9,12 +9,15 @@
 //    (kafkajs in the bench process, JSON.parse of every record).
 //  - Postgres sink rows/s (upsert and insert, batches in one transaction)
 //  - S3 sink MB/s (JSON lines and snappy Parquet, 1 KiB records)
-// Sizes scale with BENCH_ROWS (default 100000); the end-to-end bulk is BENCH_E2E_ROWS (default 50000, at most BENCH_ROWS).
+// Sizes scale with BENCH_ROWS (default 100000); the end-to-end bulk is BENCH_E2E_ROWS (default 50000, at most BENCH_ROWS),
+// after a warm-up bulk of BENCH_E2E_WARMUP rows (default the bulk's size; 0 = measure the first rows, cold JIT).
 // BENCH_ONLY=task|stream|e2e|sink|s3 runs one part. BENCH_THREADS=1: the end-to-end run also prints
 // every thread of this process apart (µs CPU/row per thread id: the task thread, V8's GC helpers, …).
+// BENCH_TIMELINE=1: the end-to-end run also prints, every 100 ms of the bulk, the records in the topic, those read, and the walsender's unsent WAL.
 // BENCH_STREAM_TEXT=1: the stream part converts to text (fromConnectDataText) even where the
 // converter writes bytes in place (fromConnectDataInto, which the runtime takes when there).
 import { fork } from 'node:child_process';
+import pg from 'pg';
 import fs from 'node:fs';
 import os from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
@@ -140,23 +143,24 @@ function threadTicks(): Map<number, number> {
 }
 
 /** Whoever reads the topic for the end-to-end run: counts the bulk's records, then reports lags of the later ones. */
-interface BenchConsumer { count(): number; bulkDoneAt(): number; lastRows(): Record<string, unknown>[]; lags: number[]; pid: number | null; stop(): Promise<void> }
+interface BenchConsumer { count(): number; bulkDoneAt(): number; lastRows(): Record<string, unknown>[]; lags: number[]; pid: number | null; stop(): Promise<void>; warm(): boolean }
 
 /**
  * The default: the platform's client in a process of its own (bench/cdc-count-consumer.ts),
  * reading from the topic's end offsets before the bulk; every record is decoded, the bulk's
  * counted, and each partition's last one parsed.
  */
-async function childConsumer(kit: TestKit, topic: string, n: number): Promise<BenchConsumer> {
+async function childConsumer(kit: TestKit, topic: string, n: number, skip: number): Promise<BenchConsumer> {
   const reader = new PartitionReader({ bootstrap: kit.bootstrap, clientId: 'cdc-bench-ends' });
   const ends = await reader.endOffsets([{ topic }]);
   await reader.close();
-  const child = fork(new URL('./cdc-count-consumer.ts', import.meta.url).pathname, [kit.bootstrap, topic, String(n), JSON.stringify(ends.map((e) => ({ partition: e.partition, offset: e.latest })))], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  let count = 0, doneAt = 0, last: Record<string, unknown>[] = [];
+  const child = fork(new URL('./cdc-count-consumer.ts', import.meta.url).pathname, [kit.bootstrap, topic, String(n), JSON.stringify(ends.map((e) => ({ partition: e.partition, offset: e.latest }))), String(skip)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let count = 0, doneAt = 0, last: Record<string, unknown>[] = [], warm = skip === 0;
   const lags: number[] = [];
   const ready = new Promise<void>((resolve, reject) => {
-    child.on('message', (m: { ready?: boolean; count?: number; lags?: number[]; bulkDone?: number; last?: Record<string, unknown>[] }) => {
+    child.on('message', (m: { ready?: boolean; warm?: boolean; count?: number; lags?: number[]; bulkDone?: number; last?: Record<string, unknown>[] }) => {
       if (m.ready) resolve();
+      if (m.warm) warm = true;
       if (m.bulkDone) { doneAt = m.bulkDone - performance.timeOrigin; last = m.last!; count = Math.max(count, n); }
       if (m.count !== undefined) count = m.count;
       if (m.lags) lags.push(...m.lags);
@@ -165,18 +169,18 @@ async function childConsumer(kit: TestKit, topic: string, n: number): Promise<Be
   });
   await ready;
   return {
-    count: () => count, bulkDoneAt: () => doneAt, lastRows: () => last, lags, pid: child.pid!,
+    count: () => count, bulkDoneAt: () => doneAt, lastRows: () => last, lags, pid: child.pid!, warm: () => warm,
     async stop() { const exited = new Promise((r) => child.once('exit', r)); child.send({ stop: true }); await exited; },
   };
 }
 
 /** BENCH_CONSUMER=kafkajs: what this bench used before — kafkajs in this process, JSON.parse of every record. */
-async function kafkajsConsumer(kit: TestKit, topic: string, n: number): Promise<BenchConsumer> {
+async function kafkajsConsumer(kit: TestKit, topic: string, n: number, skip: number): Promise<BenchConsumer> {
   const kafka = new Kafka({ brokers: [kit.bootstrap], logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: 'bench', maxWaitTimeInMs: 50 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  let count = 0, doneAt = 0;
+  let count = 0, doneAt = 0, skipped = 0;
   let last: Record<string, unknown>[] = [];
   const lags: number[] = [];
   await consumer.run({ eachBatch: async ({ batch }) => {
@@ -185,12 +189,46 @@ async function kafkajsConsumer(kit: TestKit, topic: string, n: number): Promise<
       if (!m.value) continue;
       const after = JSON.parse(m.value.toString()).after;
       if (after.id === 0) continue;
+      if (skipped < skip) { skipped++; continue; }
       count++;
       if (count === n) { doneAt = performance.now(); last = [after]; }
       if (after.sent_ms > 0) lags.push(now - Number(after.sent_ms));
     }
   } });
-  return { count: () => count, bulkDoneAt: () => doneAt, lastRows: () => last, lags, pid: null, stop: () => consumer.disconnect() };
+  return { count: () => count, bulkDoneAt: () => doneAt, lastRows: () => last, lags, pid: null, stop: () => consumer.disconnect(), warm: () => skipped >= skip };
+}
+
+/**
+ * BENCH_TIMELINE=1: every 100 ms of the bulk, how many of its records are in the topic and
+ * how many the consumer read, and how far the walsender is behind the WAL: shows which
+ * stage the rows wait in (Postgres, the task, the consumer).
+ */
+async function bulkTimeline(kit: TestKit, url: string, topic: string, walsender: number, consumer: BenchConsumer): Promise<{ stop(t0: number): Promise<string> }> {
+  const reader = new PartitionReader({ bootstrap: kit.bootstrap, clientId: 'cdc-bench-timeline' });
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
+  await client.connect();
+  const base = (await reader.endOffsets([{ topic }])).reduce((a, e) => a + e.latest, 0);
+  const samples: { at: number; text: string }[] = [];
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const at = performance.now();
+      const inTopic = (await reader.endOffsets([{ topic }])).reduce((a, e) => a + e.latest, 0) - base;
+      const row = (await client.query('SELECT pg_current_wal_lsn() - sent_lsn AS unsent FROM pg_stat_replication WHERE pid = $1', [walsender])).rows[0];
+      samples.push({ at, text: `${inTopic}/${consumer.count()} ${Math.round(Number(row?.unsent ?? 0) / 1024)} KiB` });
+    } catch { /* a sample missed */ } finally { busy = false; }
+  }, 100);
+  return {
+    async stop(t0: number) {
+      clearInterval(timer);
+      await reader.close().catch(() => undefined);
+      await client.end().catch(() => undefined);
+      return samples.map((x) => `${Math.round(x.at - t0)}: ${x.text}`).join(', ');
+    },
+  };
 }
 
 async function cdcEndToEnd(): Promise<void> {
@@ -211,7 +249,11 @@ async function cdcEndToEnd(): Promise<void> {
     const n = Math.min(ROWS, Number(process.env.BENCH_E2E_ROWS ?? 50_000));
     const topic = 'b.public.ev';
     const kafkajs = process.env.BENCH_CONSUMER === 'kafkajs';
-    const consumer = kafkajs ? await kafkajsConsumer(kit, topic, n) : await childConsumer(kit, topic, n);
+    // a warm-up bulk first (ids from 10^9 on, BENCH_E2E_WARMUP rows, default as many as the bulk; 0 = none), read by the
+    // same consumer and not counted: the measured bulk then runs on code V8 has already compiled (a cold run spends
+    // most of its "other threads" CPU in TurboFan compiling the stream path), as a CDC stream does after its first moments
+    const warmRows = Number(process.env.BENCH_E2E_WARMUP ?? n);
+    const consumer = kafkajs ? await kafkajsConsumer(kit, topic, n, warmRows) : await childConsumer(kit, topic, n, warmRows);
     // the Postgres side: the walsender streaming the slot, and the backend running the inserts
     const walsender = Number((await db.client.query('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows[0]?.active_pid ?? 0);
     // bulk: as fast as Postgres takes it, from a process of its own (cdc-insert.ts)
@@ -222,16 +264,24 @@ async function cdcEndToEnd(): Promise<void> {
       inserter.once('exit', (code) => reject(new Error(`the bench's inserting process exited with ${code}`)));
     });
     const { pid: backend } = await insertMsg<{ pid: number }>('pid');
+    if (warmRows > 0) {
+      const warmed = insertMsg<{ start: number; end: number }>('start');
+      inserter.send({ go: true, first: 1_000_000_000, n: warmRows });
+      await warmed;
+      await until(() => consumer.warm(), () => `warm-up: the consumer did not read ${warmRows} rows`);
+    }
+    const timeline = process.env.BENCH_TIMELINE ? await bulkTimeline(kit, db.url, topic, walsender, consumer) : null;
     const cpuAt = () => ({ threads: threadTicks(), walsender: cpuTicks(walsender), backend: cpuTicks(backend), consumer: consumer.pid ? cpuTicks(consumer.pid) : 0 });
     const c0 = cpuAt();
     const inserted = insertMsg<{ start: number; end: number }>('start');
-    inserter.send({ go: true });
+    inserter.send({ go: true, first: 0, n });
     const { start: insStart, end: insEnd } = await inserted;
     const t0 = insStart - performance.timeOrigin;
     const tIns = (insEnd - insStart) / 1000;
     const diag = async () => JSON.stringify({ status: await kit.status('cdc'), end: await kit.readAll(topic).then((m) => m.length).catch((e) => String(e)) });
     await until(() => consumer.bulkDoneAt() > 0, () => `bulk: consumed ${consumer.count()} of ${n}`).catch(async (e) => { throw new Error(`${(e as Error).message} ${await diag()}`); });
     const c1 = cpuAt();
+    if (timeline) console.log(`  timeline of the bulk (ms since the first insert: records in the topic / read by the consumer, WAL the walsender has not sent yet): ${await timeline.stop(t0)}; the inserts ended at ${Math.round(insEnd - insStart)} ms`);
     inserter.send({ stop: true });
     // every row arrived: n records counted, and the last row inserted is the newest record of its partition
     const lastIds = consumer.lastRows().map((r) => Number(r.id));
