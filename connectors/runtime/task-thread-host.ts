@@ -54,6 +54,28 @@ export function withoutTsx(argv: string[]): string[] {
   return out;
 }
 
+/** Options of the process Node refused in a Worker's execArgv (found at the first refusal). */
+const refusedArgv = new Set<string>();
+
+/**
+ * A Worker with the process's execArgv less what Node refuses there: process-wide
+ * options such as V8's heap flags (`node --max-old-space-size=… bin/tributary.mjs`)
+ * make the Worker constructor throw, and they apply to every thread of the process anyway.
+ */
+export function newWorker(entry: URL, o: { name: string; execArgv: string[] }): Worker {
+  const argv = o.execArgv.filter((a) => !refusedArgv.has(a));
+  try {
+    return new Worker(entry, { ...o, execArgv: argv });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException)?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    // "Initiated Worker with invalid execArgv flags: --a, --b"
+    const listed = (e as Error).message.slice((e as Error).message.indexOf(': ') + 2).split(', ');
+    for (const f of listed) if (argv.includes(f)) refusedArgv.add(f);
+    if (!listed.some((f) => argv.includes(f))) throw e;
+    return new Worker(entry, { ...o, execArgv: argv.filter((a) => !refusedArgv.has(a)) });
+  }
+}
+
 /**
  * Task threads. A thread spends ~0.6 s of CPU loading its modules and warming up
  * (the bundle, the converters, the codecs), so the worker starts `task.thread.spares`
@@ -88,7 +110,7 @@ export class TaskThreadPool {
     // a bundle removed under a long-running worker (task-thread-bundle.ts keeps them a week): the tsx entry
     if (this.entry !== ENTRY && !fs.existsSync(fileURLToPath(this.entry))) this.entry = ENTRY;
     // a bundled thread needs no tsx preloaded (`node --import tsx` as tests and benchmarks run): it registers it for a TypeScript plugin only
-    const w = new Worker(this.entry, { name: 'connect-task', execArgv: this.entry === ENTRY ? process.execArgv : withoutTsx(process.execArgv) });
+    const w = newWorker(this.entry, { name: 'connect-task', execArgv: this.entry === ENTRY ? process.execArgv : withoutTsx(process.execArgv) });
     // a thread that failed to load is reported by the runner that takes it (its 'error'/'exit')
     w.on('error', () => undefined);
     return w;
