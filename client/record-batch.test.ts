@@ -80,6 +80,21 @@ test('RecordBatchBuilder: records appended one by one make the same bytes as enc
   assert.throws(() => new RecordBatchBuilder().finish({ producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false, codec: 'none', now: NOW }), /at least one record/);
 });
 
+test('RecordBatchBuilder.reset: a builder filled again after a batch makes the bytes a new one makes, in the same buffer', () => {
+  const o = { producerId: 9n, producerEpoch: 1, baseSequence: 40, transactional: false, codec: 'none' as const, now: NOW };
+  const b = new RecordBatchBuilder(64 * 1024);
+  // a first batch with more, larger and later records than the second (nothing of it may show through)
+  for (let i = 0; i < 50; i++) b.append(`first-${i}`, 'y'.repeat(500), NOW + 5000 + i, [{ key: 'h', value: 'v' }]);
+  const capacity = b.capacity;
+  b.finish(o);
+  assert.equal(b.reset(), b);
+  assert.equal(b.count, 0);
+  assert.equal(b.capacity, capacity, 'the buffer is kept');
+  const second: BatchRecord[] = [{ key: 'a', value: 'x', timestamp: NOW - 10 }, { key: null, value: 'zz', timestamp: NOW }];
+  for (const r of second) b.append(r.key, r.value, r.timestamp!);
+  assert.deepEqual(b.finish(o), encodeRecordBatch(second, o));
+});
+
 test('RecordBatchBuilder.appendFrom: keys and values as ranges of one reused buffer make the bytes append makes; murmur2 of a range is murmur2 of its copy', () => {
   const recs: { key: Buffer | null; value: Buffer | null; headers?: { key: string; value: Buffer | string | null }[] }[] = [
     { key: Buffer.from('k1'), value: Buffer.from('{"a":1}') },

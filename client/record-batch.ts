@@ -206,6 +206,15 @@ export class RecordBatchBuilder {
   constructor(initialBytes = 16 * 1024) { this.buf = Buffer.allocUnsafe(Math.max(HEADER_SIZE + 64, initialBytes)); }
   /** bytes the batch takes so far (header included, uncompressed) */
   get sizeInBytes(): number { return this.pos; }
+  /** bytes it holds before it has to grow */
+  get capacity(): number { return this.buf.length; }
+
+  /**
+   * Empty again, keeping its buffer: for a caller that fills batch after batch (a buffer of
+   * hundreds of KiB made anew for each was external memory whose growth set off V8's full
+   * collections). Only once whatever finish() returned is no longer in use.
+   */
+  reset(): this { this.pos = HEADER_SIZE; this.count = 0; this.baseTs = 0; this.maxTs = 0; return this; }
 
   append(key: Bytes, value: Bytes, timestamp: number, headers?: readonly { key: string; value: Buffer | string | null }[] | null): void {
     this.write(key, byteLen(key), null, 0, value, byteLen(value), null, 0, timestamp, headers);
