@@ -27,8 +27,14 @@ type Prepared = { rec: SourceRecord; msg: OutgoingRecord; topic: string };
 /** A produce request's worth (at most ~512 KiB) of a poll batch, written into record batches: one per partition. */
 type BuiltChunk = { batches: PreparedBatch[]; topics: string[]; records: number };
 
-/** What a request carries at most (a partition's share of it is one batch, which the broker refuses above message.max.bytes). */
-const REQUEST_BYTES = 512 * 1024;
+/**
+ * What a request of the in-place path carries at most (a partition's share of it is one batch,
+ * which the broker refuses above message.max.bytes, 1048588 by default; Kafka's producer sends
+ * up to max.request.size, 1 MiB). At 512 KiB a CDC poll (max.batch.bytes 512 KiB, estimated)
+ * went as one full request and one of ~10 records: a second round trip per poll in a send path
+ * that has one request in flight.
+ */
+const REQUEST_BYTES = 1_000_000;
 /** what spare record batch builders may hold at most (bytes) */
 const SPARE_BYTES = 4 * REQUEST_BYTES;
 
