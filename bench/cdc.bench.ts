@@ -13,6 +13,7 @@
 // after a warm-up bulk of BENCH_E2E_WARMUP rows (default the bulk's size; 0 = measure the first rows, cold JIT).
 // BENCH_ONLY=task|stream|e2e|sink|s3 runs one part. BENCH_THREADS=1: the end-to-end run also prints
 // every thread of this process apart (µs CPU/row per thread id: the task thread, V8's GC helpers, …).
+// BENCH_CDC_PROPS='{"max.batch.bytes":"900000"}': more properties of the end-to-end run's connector.
 // BENCH_TIMELINE=1: the end-to-end run also prints, every 100 ms of the bulk, the records in the topic, those read, and the walsender's unsent WAL.
 // BENCH_STREAM_TEXT=1: the stream part converts to text (fromConnectDataText) even where the
 // converter writes bytes in place (fromConnectDataInto, which the runtime takes when there).
@@ -242,6 +243,7 @@ async function cdcEndToEnd(): Promise<void> {
       'connector.class': 'PostgresConnector', 'database.hostname': PG.host, 'database.port': String(PG.port), 'database.user': PG.user, 'database.dbname': db.name,
       'topic.prefix': 'b', 'slot.name': slot, 'publication.name': `p_${slot}`, 'snapshot.mode': 'never',
       'value.converter': 'org.apache.kafka.connect.json.JsonConverter', 'value.converter.schemas.enable': 'false',
+      ...JSON.parse(process.env.BENCH_CDC_PROPS ?? '{}') as Record<string, string>,
     });
     await kit.waitForRunning('cdc');
     await db.client.query(`INSERT INTO ev VALUES (0, 0, 'warm-up')`);
