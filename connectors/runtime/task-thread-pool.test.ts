@@ -1,5 +1,5 @@
 // The worker keeps one task thread loaded by default (task.thread.spares=1), and a spare a
-// task took is replaced once that task has started (ThreadTaskRunner.start → replenish).
+// task took is replaced a little after that task has started (ThreadTaskRunner.start → replenishSoon).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WORKER_CONFIG } from '../config.ts';
@@ -18,6 +18,14 @@ test('task.thread.spares is 1 by default, and the pool tops its spares up again 
   assert.equal(pool.spareCount, 1);
   pool.replenish();
   assert.equal(pool.spareCount, 1);
+  // after a task started on a spare: the replacement loads a little later, not beside the task's first work
+  const w2 = pool.take();
+  t.after(() => w2.terminate());
+  pool.replenishSoon(200);
+  pool.replenishSoon(200);
+  assert.equal(pool.spareCount, 0, 'not at once');
+  await new Promise((r) => setTimeout(r, 400));
+  assert.equal(pool.spareCount, 1, 'once, after the delay');
   const none = new TaskThreadPool(0);
   t.after(() => none.close());
   await none.start();
