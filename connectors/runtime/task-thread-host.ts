@@ -108,7 +108,7 @@ export class TaskThreadPool {
     } catch (e) {
       this.logger?.warn({ err: e }, `task threads start from TypeScript sources (slower): the bundled task thread could not be built: ${(e as Error)?.message ?? e}`);
     }
-    for (let i = 0; i < this.size; i++) this.prepare();
+    this.replenish();
   }
 
   private spawn(): Worker {
@@ -145,7 +145,7 @@ export class TaskThreadPool {
     this.keep(w);
   }
 
-  /** After a task started on a spare: starts threads until task.thread.spares are loaded again. */
+  /** Starts threads until task.thread.spares are loaded (at the worker's start, and after a task took one). */
   replenish(): void {
     while (!this.closed && this.spares.length < this.size) this.keep(this.spawn());
   }
