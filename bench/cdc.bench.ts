@@ -9,11 +9,15 @@
 //    (kafkajs in the bench process, JSON.parse of every record).
 //  - Postgres sink rows/s (upsert and insert, batches in one transaction)
 //  - S3 sink MB/s (JSON lines and snappy Parquet, 1 KiB records)
-// Sizes scale with BENCH_ROWS (default 100000); the end-to-end bulk is BENCH_E2E_ROWS (default 50000, at most BENCH_ROWS),
+// Sizes scale with BENCH_ROWS (default 100000); the end-to-end bulk is BENCH_E2E_ROWS (default 200000: a 50000-row bulk went in 0.17-0.3 s, where a
+// few tens of ms of start or tail latency moved the ratio by 0.1-0.2),
 // after a warm-up bulk of BENCH_E2E_WARMUP rows (default the bulk's size; 0 = measure the first rows, cold JIT).
 // BENCH_ONLY=task|stream|e2e|sink|s3 runs one part. BENCH_THREADS=1: the end-to-end run also prints
 // every thread of this process apart (µs CPU/row per thread id: the task thread, V8's GC helpers, …).
 // BENCH_CDC_PROPS='{"max.batch.bytes":"900000"}': more properties of the end-to-end run's connector.
+// BENCH_PROFILE=file: a CPU profile of this process's main thread over the measured bulk (with BENCH_ISOLATION=none
+// the task runs there too); BENCH_HEAP=1 with it: an allocation-sampling profile (objects collected since included) instead.
+// The measured bulk starts once the spare task thread that replaces the one the task took has loaded (task-thread-host.ts).
 // BENCH_TIMELINE=1: the end-to-end run also prints, every 100 ms of the bulk, the records in the topic, those read, and the walsender's unsent WAL.
 // BENCH_STREAM_TEXT=1: the stream part converts to text (fromConnectDataText) even where the
 // converter writes bytes in place (fromConnectDataInto, which the runtime takes when there).
@@ -29,6 +33,7 @@ import { S3SinkTask } from '../connectors/builtin/s3/sink.ts';
 import { createTestDb, MemoryOffsets, SourceDriver, sourceContext, sinkContext, PG } from '../test/helpers/postgres.ts';
 import { startLocalS3 } from '../test/helpers/s3.ts';
 import { startTestKit, type TestKit } from '../test/helpers/connect.ts';
+import { REPLENISH_DELAY_MS } from '../connectors/runtime/task-thread-host.ts';
 import { JsonConverter } from '../connectors/builtin/converters/json.ts';
 import { ByteWriter, S, type SinkRecord } from '../plugins/sdk/index.ts';
 
@@ -143,6 +148,19 @@ function threadTicks(): Map<number, number> {
   return m;
 }
 
+/** The inspector's CPU profiler on this thread (BENCH_HEAP=1: its sampling heap profiler), from now until stop(). */
+async function startProfile(): Promise<{ stop(): Promise<unknown> }> {
+  const { Session } = await import('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) => new Promise<any>((resolve, reject) => session.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))));
+  if (process.env.BENCH_HEAP) { await post('HeapProfiler.enable'); await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }); return { async stop() { const r = await post('HeapProfiler.stopSampling'); session.disconnect(); return r.profile; } }; }
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return { async stop() { const r = await post('Profiler.stop'); session.disconnect(); return r.profile; } };
+}
+
 /** Whoever reads the topic for the end-to-end run: counts the bulk's records, then reports lags of the later ones. */
 interface BenchConsumer { count(): number; bulkDoneAt(): number; lastRows(): Record<string, unknown>[]; lags: number[]; pid: number | null; stop(): Promise<void>; warm(): boolean }
 
@@ -246,9 +264,10 @@ async function cdcEndToEnd(): Promise<void> {
       ...JSON.parse(process.env.BENCH_CDC_PROPS ?? '{}') as Record<string, string>,
     });
     await kit.waitForRunning('cdc');
+    const runningAt = Date.now();
     await db.client.query(`INSERT INTO ev VALUES (0, 0, 'warm-up')`);
     await kit.waitFor(async () => (await kit.request('GET', '/connectors/cdc/offsets')).body.offsets.length > 0, { timeoutMs: 30000 });
-    const n = Math.min(ROWS, Number(process.env.BENCH_E2E_ROWS ?? 50_000));
+    const n = Number(process.env.BENCH_E2E_ROWS ?? 200_000);
     const topic = 'b.public.ev';
     const kafkajs = process.env.BENCH_CONSUMER === 'kafkajs';
     // a warm-up bulk first (ids from 10^9 on, BENCH_E2E_WARMUP rows, default as many as the bulk; 0 = none), read by the
@@ -272,8 +291,14 @@ async function cdcEndToEnd(): Promise<void> {
       await warmed;
       await until(() => consumer.warm(), () => `warm-up: the consumer did not read ${warmRows} rows`);
     }
+    // the spare task thread that replaces the one this task took loads REPLENISH_DELAY_MS after the task started
+    // (~0.6 s of CPU, a one-off start cost the connect bench counts): the measured bulk starts after it, or it ran inside it
+    const settled = runningAt + REPLENISH_DELAY_MS + 1500 - Date.now();
+    if (settled > 0) await new Promise((r) => setTimeout(r, settled));
     const timeline = process.env.BENCH_TIMELINE ? await bulkTimeline(kit, db.url, topic, walsender, consumer) : null;
     const cpuAt = () => ({ threads: threadTicks(), walsender: cpuTicks(walsender), backend: cpuTicks(backend), consumer: consumer.pid ? cpuTicks(consumer.pid) : 0 });
+    // BENCH_PROFILE: a profile of this process's main thread (broker, worker) over the measured bulk
+    const profiler = process.env.BENCH_PROFILE ? await startProfile() : null;
     const c0 = cpuAt();
     const inserted = insertMsg<{ start: number; end: number }>('start');
     inserter.send({ go: true, first: 0, n });
@@ -283,6 +308,7 @@ async function cdcEndToEnd(): Promise<void> {
     const diag = async () => JSON.stringify({ status: await kit.status('cdc'), end: await kit.readAll(topic).then((m) => m.length).catch((e) => String(e)) });
     await until(() => consumer.bulkDoneAt() > 0, () => `bulk: consumed ${consumer.count()} of ${n}`).catch(async (e) => { throw new Error(`${(e as Error).message} ${await diag()}`); });
     const c1 = cpuAt();
+    if (profiler) { fs.writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(await profiler.stop())); console.log(`  main thread's profile of the bulk: ${process.env.BENCH_PROFILE}`); }
     if (timeline) console.log(`  timeline of the bulk (ms since the first insert: records in the topic / read by the consumer, WAL the walsender has not sent yet): ${await timeline.stop(t0)}; the inserts ended at ${Math.round(insEnd - insStart)} ms`);
     inserter.send({ stop: true });
     // every row arrived: n records counted, and the last row inserted is the newest record of its partition
