@@ -1,11 +1,12 @@
 // The consumer's batch walker and record decoder over batches our encoder wrote (the
 // encoder is checked against the library's reader in record-batch.test.ts): every codec,
-// a batch cut short at the end of a fetch, records before the wanted offset skipped.
+// a batch cut short at the end of a fetch, records before the wanted offset skipped, and
+// an answer read in the pieces a socket may deliver it in, cut anywhere.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CODECS, ensureCodecs } from './codecs.ts';
 import { encodeRecordBatch } from './record-batch.ts';
-import { decodeRecords, forEachBatch, type BatchHeader } from './fetch-response.ts';
+import { decodeRecords, forEachBatch, parseFetchResponse, type BatchHeader } from './fetch-response.ts';
 
 const NOW = 1_750_000_000_000;
 
@@ -47,4 +48,63 @@ test('forEachBatch refuses a batch of an older message format by name', () => {
   const c = stored(0, ['x'], 'none');
   c.writeInt32BE(-12, 8);
   assert.throws(() => forEachBatch(c, () => undefined), /length of -12 bytes/);
+});
+
+/** Every record of `records` (one buffer or its pieces) as plain values. */
+function decodeAll(records: Buffer | Buffer[], from = 0): unknown[] {
+  const got: unknown[] = [];
+  forEachBatch(records, (h) => decodeRecords(records, h, from, (offset, timestamp, key, value, hs) => got.push([offset, timestamp - NOW, key?.toString() ?? null, value?.toString() ?? null, hs.map((x) => [x.key, x.value?.toString() ?? null])])));
+  return got;
+}
+
+/** `buf` cut at `cuts` (ascending positions). */
+const cut = (buf: Buffer, cuts: number[]): Buffer[] => [0, ...cuts].map((at, i) => buf.subarray(at, cuts[i] ?? buf.length));
+
+for (const codec of CODECS) {
+  test(`decodeRecords: ${codec} batches in pieces cut at every position give the same records`, async () => {
+    await ensureCodecs();
+    const long = 'x'.repeat(200);
+    const buf = Buffer.concat([stored(0, ['a0', null, long, 'a3'], codec, { headers: true }), stored(4, [long, 'b1'], codec), stored(6, ['c0'], codec)]);
+    const whole = decodeAll(buf, 1);
+    assert.equal(whole.length, 6);
+    for (let at = 1; at < buf.length; at++) assert.deepEqual(decodeAll(cut(buf, [at]), 1), whole, `cut at ${at}`);
+    // many small pieces (a record, a varint, a batch header across several)
+    for (const size of [1, 3, 7, 64]) {
+      const cuts: number[] = [];
+      for (let at = size; at < buf.length; at += size) cuts.push(at);
+      assert.deepEqual(decodeAll(cut(buf, cuts), 1), whole, `pieces of ${size}`);
+    }
+  });
+}
+
+test('parseFetchResponse reads an answer in pieces cut anywhere as it reads it whole', () => {
+  const records = Buffer.concat([stored(10, ['a0', 'a1'], 'none', { headers: true }), stored(12, ['b0'], 'none')]);
+  const uvarint = (n: number) => { const out: number[] = []; while (n >= 0x80) { out.push((n & 0x7f) | 0x80); n >>>= 7; } out.push(n); return Buffer.from(out); };
+  const i16 = (n: number) => { const b = Buffer.alloc(2); b.writeInt16BE(n); return b; };
+  const i32 = (n: number) => { const b = Buffer.alloc(4); b.writeInt32BE(n); return b; };
+  const i64 = (n: bigint) => { const b = Buffer.alloc(8); b.writeBigInt64BE(n); return b; };
+  const partition = (index: number, recs: Buffer | null, aborted: [bigint, bigint][] = []) => Buffer.concat([
+    i32(index), i16(0), i64(14n), i64(13n), i64(2n),
+    uvarint(aborted.length + 1), ...aborted.map(([pid, first]) => Buffer.concat([i64(pid), i64(first), uvarint(0)])),
+    i32(-1), uvarint(recs ? recs.length + 1 : 0), recs ?? Buffer.alloc(0), uvarint(0),
+  ]);
+  const body = Buffer.concat([
+    i32(0), i16(0), i32(0), uvarint(2),
+    Buffer.from('00112233445566778899aabbccddeeff', 'hex'), uvarint(3), partition(0, records, [[7n, 11n]]), partition(1, null), uvarint(0),
+    uvarint(0),
+  ]);
+  const read = (pieces: Buffer[]) => {
+    const reader = { buffer: { buffers: pieces }, position: 0 };
+    const res = parseFetchResponse(1, 1, 16, reader);
+    assert.equal(reader.position, body.length);
+    return res.responses.map((t) => [t.topicId, t.partitions.map((p) => [p.partitionIndex, p.highWatermark, p.lastStableOffset, p.logStartOffset, p.abortedTransactions, p.records ? decodeAll(p.records) : null])]);
+  };
+  const whole = read([body]);
+  assert.deepEqual(whole, [['00112233-4455-6677-8899-aabbccddeeff', [
+    [0, 14, 13, 2, [{ producerId: 7n, firstOffset: 11n }], [[10, 0, null, 'a0', [['h', 'v0'], ['n', null]]], [11, 1, 'k1', 'a1', [['h', 'v1'], ['n', null]]], [12, 0, null, 'b0', []]]],
+    [1, 14, 13, 2, [], null],
+  ]]]);
+  for (let at = 1; at < body.length; at++) assert.deepEqual(read(cut(body, [at])), whole, `cut at ${at}`);
+  for (let at = 1; at + 5 < body.length; at += 2) assert.deepEqual(read(cut(body, [at, at + 5])), whole, `cut at ${at} and ${at + 5}`);
+  assert.throws(() => read([body.subarray(0, body.length - 1)]), RangeError);
 });
