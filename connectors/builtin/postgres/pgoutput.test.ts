@@ -31,6 +31,21 @@ test('decodes Begin, Relation, Insert, Update (old key), Delete, Truncate, Commi
   assert.deepEqual(decodePgOutput(Buffer.concat([Buffer.from('C'), i8(0), i64(100n), i64(150n), i64(7n)])), { tag: 'commit', flags: 0, commitLsn: 100n, endLsn: 150n, commitTimeUs: 7n + PG_EPOCH_US });
 });
 
+test('integer columns decode as the numbers their text spells (as Number() gives), longer ones stay text', () => {
+  const cols = ['0', '-7', '42', '999999999999999', '-999999999999999', '1000000000000000', '9223372036854775807', '1e3', '-', ' 1'];
+  const tuple = Buffer.concat([Buffer.from('I'), i32(7), Buffer.from('N'), i16(cols.length + 3), ...cols.map(text), Buffer.from('n'), text('5'), text('6')]);
+  const ints = Uint8Array.from([...cols.map(() => 1), 0, 1, 0]);
+  const m = decodePgOutput(tuple, 0, tuple.length, (oid) => (oid === 7 ? ints : undefined));
+  assert.deepEqual(m, { tag: 'insert', relationOid: 7, newTuple: [0, -7, 42, 999999999999999, -999999999999999, '1000000000000000', '9223372036854775807', '1e3', '-', ' 1', null, 5, '6'] });
+  for (const [i, v] of (m as { newTuple: unknown[] }).newTuple.entries()) if (typeof v === 'number') assert.equal(v, Number(cols[i] ?? (i === 11 ? '5' : '')));
+  // another relation's tuple, or none known: all text
+  assert.deepEqual((decodePgOutput(tuple, 0, tuple.length, () => undefined) as { newTuple: unknown[] }).newTuple.slice(0, 2), ['0', '-7']);
+  const upd = Buffer.concat([Buffer.from('U'), i32(7), Buffer.from('K'), i16(2), text('1'), Buffer.from('n'), Buffer.from('N'), i16(2), text('2'), Buffer.from('u')]);
+  assert.deepEqual(decodePgOutput(upd, 0, upd.length, () => ints), { tag: 'update', relationOid: 7, oldKind: 'K', oldTuple: [1, null], newTuple: [2, UNCHANGED_TOAST] });
+  const del = Buffer.concat([Buffer.from('D'), i32(7), Buffer.from('K'), i16(1), text('-3')]);
+  assert.deepEqual(decodePgOutput(del, 0, del.length, () => ints), { tag: 'delete', relationOid: 7, oldKind: 'K', oldTuple: [-3] });
+});
+
 test('replication frames and the standby status update', () => {
   const k = parseFrame(Buffer.concat([Buffer.from('k'), i64(999n), i64(1n), i8(1)]));
   assert.deepEqual(k, { kind: 'keepalive', walEnd: 999n, sendTimeUs: 1n, replyRequested: true });

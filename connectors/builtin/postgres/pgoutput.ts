@@ -11,9 +11,13 @@ export interface RelationColumn { flags: number; name: string; typeOid: number; 
 export const UNCHANGED_TOAST: unique symbol = Symbol('unchanged TOAST value');
 /**
  * A tuple column: its text, null (SQL NULL), or UNCHANGED_TOAST. Plain strings, as the
- * snapshot's rows are: no object per column of every row.
+ * snapshot's rows are: no object per column of every row. A number: an integer column's text
+ * (see decodePgOutput's `integers`) read as the number it spells, without a string.
  */
-export type TupleValue = string | null | typeof UNCHANGED_TOAST;
+export type TupleValue = string | number | null | typeof UNCHANGED_TOAST;
+
+/** Per column of a relation, 1 where its text is an integer's (int2, int4, int8, oid): decodePgOutput may give it as a number. */
+export type IntegerColumns = Uint8Array;
 
 export type PgOutputMessage =
   | { tag: 'begin'; finalLsn: bigint; commitTimeUs: bigint; xid: number }
@@ -71,7 +75,7 @@ class Reader {
     return s;
   }
   bytes(n: number): Buffer { const v = this.b.subarray(this.pos, this.pos + n); this.pos += n; return v; }
-  tuple(): TupleValue[] {
+  tuple(integers: IntegerColumns | undefined): TupleValue[] {
     const n = this.i16();
     const out: TupleValue[] = new Array(n);
     for (let i = 0; i < n; i++) {
@@ -80,9 +84,11 @@ class Reader {
       else if (k === 0x75 /* u */) out[i] = UNCHANGED_TOAST;
       else if (k === 0x74 /* t */ || k === 0x62 /* b */) {
         const len = this.i32();
-        // utf8Slice: what toString('utf8', start, end) calls after its argument checks (bounds: the length read just now)
         if (this.pos + len > this.end) throw new RangeError('pgoutput: tuple column past the end of the message');
-        out[i] = (this.b as Buffer & { utf8Slice(start: number, end: number): string }).utf8Slice(this.pos, this.pos + len);
+        // an integer column's number from its digits: no string to make and parse
+        const x = integers !== undefined && integers[i] === 1 && k === 0x74 ? integerText(this.b, this.pos, this.pos + len) : null;
+        // utf8Slice: what toString('utf8', start, end) calls after its argument checks (bounds: checked above)
+        out[i] = x !== null ? x : (this.b as Buffer & { utf8Slice(start: number, end: number): string }).utf8Slice(this.pos, this.pos + len);
         this.pos += len;
       } else throw new Error(`pgoutput: unknown tuple column kind 0x${k.toString(16)}`);
     }
@@ -90,15 +96,36 @@ class Reader {
   }
 }
 
-/** The message in buf[start..end) (an XLogData frame's payload starts at 25: decoded in place, no copy of the frame). */
-export function decodePgOutput(buf: Buffer, start = 0, end = buf.length): PgOutputMessage {
+/**
+ * Number(text) of an integer's text in b[start..end) ('-'? and digits), or null when it is not
+ * one or has more than 15 digits (beyond those a number may not be exact: the text is kept).
+ */
+export function integerText(b: Buffer, start: number, end: number): number | null {
+  let p = start;
+  const neg = b[p] === 0x2d;
+  if (neg) p++;
+  if (p === end || end - p > 15) return null;
+  let v = 0;
+  for (; p < end; p++) {
+    const d = b[p] - 0x30;
+    if (d < 0 || d > 9) return null;
+    v = v * 10 + d;
+  }
+  return neg ? -v : v;
+}
+
+/**
+ * The message in buf[start..end) (an XLogData frame's payload starts at 25: decoded in place, no copy of the frame).
+ * integers(relationOid): the relation's integer columns, whose values in its tuples may then be numbers.
+ */
+export function decodePgOutput(buf: Buffer, start = 0, end = buf.length, integers?: (relationOid: number) => IntegerColumns | undefined): PgOutputMessage {
   const r = new Reader(buf, start, end);
-  const m = decodeMessage(r);
+  const m = decodeMessage(r, integers);
   if (r.pos > end) throw new RangeError('pgoutput: message longer than its frame');
   return m;
 }
 
-function decodeMessage(r: Reader): PgOutputMessage {
+function decodeMessage(r: Reader, integers: ((relationOid: number) => IntegerColumns | undefined) | undefined): PgOutputMessage {
   const tag = String.fromCharCode(r.u8());
   switch (tag) {
     case 'B': return { tag: 'begin', finalLsn: r.u64(), commitTimeUs: r.i64() + PG_EPOCH_US, xid: r.u32() };
@@ -118,25 +145,26 @@ function decodeMessage(r: Reader): PgOutputMessage {
     case 'I': {
       const relationOid = r.u32();
       r.u8(); // 'N'
-      return { tag: 'insert', relationOid, newTuple: r.tuple() };
+      return { tag: 'insert', relationOid, newTuple: r.tuple(integers?.(relationOid)) };
     }
     case 'U': {
       const relationOid = r.u32();
+      const ints = integers?.(relationOid);
       let k = String.fromCharCode(r.u8());
       let oldKind: 'K' | 'O' | null = null;
       let oldTuple: TupleValue[] | null = null;
       if (k === 'K' || k === 'O') {
         oldKind = k;
-        oldTuple = r.tuple();
+        oldTuple = r.tuple(ints);
         k = String.fromCharCode(r.u8());
       }
       if (k !== 'N') throw new Error(`pgoutput: update without new tuple (${k})`);
-      return { tag: 'update', relationOid, oldKind, oldTuple, newTuple: r.tuple() };
+      return { tag: 'update', relationOid, oldKind, oldTuple, newTuple: r.tuple(ints) };
     }
     case 'D': {
       const relationOid = r.u32();
       const k = String.fromCharCode(r.u8()) as 'K' | 'O';
-      return { tag: 'delete', relationOid, oldKind: k, oldTuple: r.tuple() };
+      return { tag: 'delete', relationOid, oldKind: k, oldTuple: r.tuple(integers?.(relationOid)) };
     }
     case 'T': {
       const n = r.i32();

@@ -1,7 +1,7 @@
 // Per-table event schemas (Debezium's shapes): key struct, row struct, envelope, source block.
 import { S, type Schema, type StructValue } from '../../../plugins/sdk/index.ts';
-import { columnType, fallbackValue, type ColumnType, type DecimalMode } from './types.ts';
-import { UNCHANGED_TOAST, type TupleValue } from './pgoutput.ts';
+import { columnType, fallbackValue, Oid, type ColumnType, type DecimalMode } from './types.ts';
+import { UNCHANGED_TOAST, type IntegerColumns, type TupleValue } from './pgoutput.ts';
 
 export const CONNECTOR_VERSION = '2.7.0.Final-tributary';
 
@@ -54,9 +54,14 @@ export interface TableInfo {
   rowOf: (values: TupleValue[]) => StructValue;
   /** keyValue's struct from a row's values (a function made for the table) */
   keyOf: (values: TupleValue[]) => StructValue | null;
+  /** the integer columns (int2, int4, int8, oid), whose pgoutput values may be decoded as numbers: their types' conversion of the text gives the same number */
+  integers: IntegerColumns;
 }
 
 export interface RawColumn { name: string; typeOid: number; typmod: number; notNull: boolean; keyPos: number }
+
+/** Types whose text converts with Number() (int2, int4, oid) or as a number when it is a safe integer (int8). */
+const INTEGER_OIDS = new Set<number>([Oid.int2, Oid.int4, Oid.int8, Oid.oid]);
 
 export function buildTable(prefix: string, schema: string, name: string, replicaIdentity: string, raw: RawColumn[], opts: { decimalMode: DecimalMode; columnIncluded: (col: string) => boolean }): TableInfo {
   const id = `${schema}.${name}`;
@@ -86,7 +91,8 @@ export function buildTable(prefix: string, schema: string, name: string, replica
   const schemaBytes = JSON.stringify(envelopeSchema).length + JSON.stringify(keySchema ?? null).length;
   const rowOf = structBuilder(columns, columns.map((_, i) => i).filter((i) => columns[i].included));
   const keyOf = keySchema ? structBuilder(columns, keyIndex) : () => null;
-  return { schema, name, id, topic: base, replicaIdentity, columns, keyIndex, keySchema, rowSchema, envelopeSchema, schemaBytes, rowOf, keyOf };
+  const integers = Uint8Array.from(columns, (c) => (INTEGER_OIDS.has(c.typeOid) ? 1 : 0));
+  return { schema, name, id, topic: base, replicaIdentity, columns, keyIndex, keySchema, rowSchema, envelopeSchema, schemaBytes, rowOf, keyOf, integers };
 }
 
 /**
@@ -111,7 +117,14 @@ function structBuilder(columns: ColumnInfo[], at: number[]): (values: TupleValue
 /** Estimated JSON size of one event of this table with these values (with the schema when converters inline it). */
 export function eventBytes(t: TableInfo, values: TupleValue[], inlineSchemas = true): number {
   let n = (inlineSchemas ? t.schemaBytes : 0) + 600;
-  for (const v of values) if (typeof v === 'string') n += v.length + 8;
+  for (const v of values) if (typeof v === 'string') n += v.length + 8; else if (typeof v === 'number') n += textLength(v) + 8;
+  return n;
+}
+
+/** String(v).length of an integer of up to 15 digits (a tuple's integer column as a number). */
+function textLength(v: number): number {
+  let n = v < 0 ? 2 : 1;
+  for (let x = Math.abs(v), p = 10; x >= p && n < 16; p *= 10) n++;
   return n;
 }
 
@@ -132,6 +145,8 @@ function columnValue(c: ColumnInfo, v: TupleValue | undefined): unknown {
 
 function rawValue(c: ColumnInfo, v: TupleValue | undefined): unknown {
   if (typeof v === 'string') return c.type.convert(v);
+  // an integer column's number, decoded from its text (what convert gives)
+  if (typeof v === 'number') return v;
   if (v === UNCHANGED_TOAST) return c.type.unavailable;
   return null;
 }

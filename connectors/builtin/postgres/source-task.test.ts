@@ -128,6 +128,36 @@ test('snapshot then streaming insert/update/delete with Debezium envelopes, TOAS
   assert.ok(!('big' in after(d.received[9])));
 });
 
+test('integer columns stream as the values the snapshot makes of their text (numbers, past 2^53 bigints), keys too', async (t) => {
+  const db = await createTestDb('trib_cdc');
+  t.after(() => db.drop());
+  await db.client.query(`CREATE TABLE n (k bigint PRIMARY KEY, a smallint, b int, c bigint, d oid, e bigint)`);
+  const rows = [
+    [-32768, -2147483648, '-9223372036854775808', 0, '999999999999999'],
+    [32767, 2147483647, '9223372036854775807', 4294967295, '-1000000000000000'],
+    [0, -1, '9007199254740993', 1, null],
+  ];
+  const insert = (base: number) => db.client.query(`INSERT INTO n VALUES ${rows.map((_, i) => `(${base + i}, $${i * 5 + 1}, $${i * 5 + 2}, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5})`).join(', ')}`, rows.flat());
+  await insert(-999999999999999);
+  const slot = `s_${db.name}`;
+  const offsets = new MemoryOffsets();
+  const task = new PostgresSourceTask();
+  await task.start(config(db.name, slot), sourceContext(offsets));
+  t.after(() => task.stop());
+  const d = new SourceDriver(task, offsets);
+  await d.pollUntil((rs) => rs.length >= 3);
+  await insert(10_000_000_000_000);
+  await d.pollUntil((rs) => rs.length >= 6);
+  const [snap, streamed] = [d.received.slice(0, 3), d.received.slice(3)];
+  assert.deepEqual([ops(snap), ops(streamed)], [['r', 'r', 'r'], ['c', 'c', 'c']]);
+  for (let i = 0; i < 3; i++) {
+    assert.deepEqual({ ...after(streamed[i]), k: 0 }, { ...after(snap[i]), k: 0 });
+    assert.deepEqual(streamed[i].key, { k: 10_000_000_000_000 + i });
+  }
+  assert.deepEqual(snap[0].key, { k: -999999999999999 });
+  assert.deepEqual(after(streamed[2]), { k: 10_000_000_000_002, a: 0, b: -1, c: 9007199254740993n, d: 1, e: null });
+});
+
 test('LSN is confirmed only after commit; restart resumes without gaps', async (t) => {
   const db = await createTestDb('trib_cdc');
   t.after(() => db.drop());

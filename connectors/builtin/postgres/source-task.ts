@@ -73,6 +73,8 @@ export class PostgresSourceTask extends SourceTask {
   private wake: (() => void) | null = null;
   private paused = false;
   private relations = new Map<number, TableInfo | null>();
+  /** a known table's integer columns: their values are decoded as numbers (no string per column to make and parse) */
+  private integerColumns = (relationOid: number): Uint8Array | undefined => this.relations.get(relationOid)?.integers;
   private openTx: OpenTx | null = null;
   private pending: PendingTx[] = [];
   private lastCompleteCommitLsn = 0n;
@@ -440,7 +442,7 @@ export class PostgresSourceTask extends SourceTask {
       const dataStart = buf.readBigUInt64BE(at + 1), walEnd = buf.readBigUInt64BE(at + 9);
       if (walEnd > this.lastReceived) this.lastReceived = walEnd;
       // only a relation message waits (for the catalog): no promise per row
-      const wait = this.handle(decodePgOutput(buf, at + 25, end), dataStart, out);
+      const wait = this.handle(decodePgOutput(buf, at + 25, end, this.integerColumns), dataStart, out);
       if (wait) await wait;
     }
     // the queue drained: filled again from the start; or the unpolled rest moved to the front once the polled head is most of it
