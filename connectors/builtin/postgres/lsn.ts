@@ -12,6 +12,12 @@ export function formatLsn(l: Lsn): string {
   return `${(l >> 32n).toString(16).toUpperCase()}/${(l & 0xffffffffn).toString(16).toUpperCase()}`;
 }
 
+/** The LSN at buf[at..at+8): a number where it is exact (below 2^53), else a bigint. No BigInt per streamed message. */
+export function readLsn(buf: Buffer, at: number): number | bigint {
+  const hi = buf.readUInt32BE(at);
+  return hi < 0x200000 ? hi * 0x100000000 + buf.readUInt32BE(at + 4) : buf.readBigUInt64BE(at);
+}
+
 /** Offsets store LSNs as numbers (Debezium does); they stay below 2^53 for petabytes of WAL. */
 export function lsnToNumber(l: Lsn): number {
   return Number(l);

@@ -60,7 +60,7 @@ export function standbyStatus(lsn: bigint, replyRequested = false, nowMs = Date.
 }
 
 class Reader {
-  constructor(readonly b: Buffer, public pos = 0, readonly end = b.length) {}
+  constructor(public b: Buffer, public pos = 0, public end = b.length) {}
   u8(): number { return this.b[this.pos++]; }
   i16(): number { const v = this.b.readInt16BE(this.pos); this.pos += 2; return v; }
   i32(): number { const v = this.b.readInt32BE(this.pos); this.pos += 4; return v; }
@@ -119,11 +119,22 @@ export function integerText(b: Buffer, start: number, end: number): number | nul
  * integers(relationOid): the relation's integer columns, whose values in its tuples may then be numbers.
  */
 export function decodePgOutput(buf: Buffer, start = 0, end = buf.length, integers?: (relationOid: number) => IntegerColumns | undefined): PgOutputMessage {
-  const r = new Reader(buf, start, end);
-  const m = decodeMessage(r, integers);
-  if (r.pos > end) throw new RangeError('pgoutput: message longer than its frame');
-  return m;
+  const r = reader;
+  r.b = buf;
+  r.pos = start;
+  r.end = end;
+  try {
+    const m = decodeMessage(r, integers);
+    if (r.pos > end) throw new RangeError('pgoutput: message longer than its frame');
+    return m;
+  } finally {
+    r.b = NO_BYTES; // the frame's buffer is not kept
+  }
 }
+
+const NO_BYTES = Buffer.alloc(0);
+/** One reader for every message (decoding is synchronous): not an object per streamed row. */
+const reader = new Reader(NO_BYTES);
 
 function decodeMessage(r: Reader, integers: ((relationOid: number) => IntegerColumns | undefined) | undefined): PgOutputMessage {
   const tag = String.fromCharCode(r.u8());

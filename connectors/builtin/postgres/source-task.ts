@@ -7,7 +7,7 @@ import { SourceTask, RetriableException, S, type Props, type SourceRecord, type 
 import { sourceConfigDef } from './config.ts';
 import { ReplicationConnection, textClient, type PgConnectionOptions } from './replication.ts';
 import { decodePgOutput, parseFrame, type PgOutputMessage, type TupleValue } from './pgoutput.ts';
-import { formatLsn, lsnFrom } from './lsn.ts';
+import { formatLsn, lsnFrom, readLsn } from './lsn.ts';
 import { buildTable, eventBytes, keyValue, rowValue, CONNECTOR_VERSION, type RawColumn, type TableInfo } from './schema.ts';
 import type { DecimalMode } from './types.ts';
 
@@ -72,6 +72,8 @@ export class PostgresSourceTask extends SourceTask {
   private slabPos = 0;
   private wake: (() => void) | null = null;
   private paused = false;
+  /** max.queue.size (read per received frame: a field, not a lookup in the parsed config) */
+  private maxQueue = 0;
   private relations = new Map<number, TableInfo | null>();
   /** a known table's integer columns: their values are decoded as numbers (no string per column to make and parse) */
   private integerColumns = (relationOid: number): Uint8Array | undefined => this.relations.get(relationOid)?.integers;
@@ -79,8 +81,8 @@ export class PostgresSourceTask extends SourceTask {
   private pending: PendingTx[] = [];
   private lastCompleteCommitLsn = 0n;
   private lastCommitEndLsn = 0n;
-  /** the start of source.sequence's JSON text, [lastCommitEndLsn, lsn], for the rows of the next transaction */
-  private sequencePrefix = '[null,';
+  /** the start of source.sequence's JSON text, [lastCommitEndLsn, lsn], up to the LSN's digits, for the rows of the next transaction */
+  private sequencePrefix = '[null,"';
   private partitionValue: Record<string, unknown> = { server: '' };
   private resume: ResumePosition | null = null;
   /** position of the last record handed to the runtime: where a reconnect resumes */
@@ -94,7 +96,7 @@ export class PostgresSourceTask extends SourceTask {
   /** whether the value converter writes the schema into every record (JsonConverter, schemas.enable=true) */
   private inlineSchemas = true;
   private confirmed = 0n;
-  private lastReceived = 0n;
+  private lastReceived: number | bigint = 0;
   private timers: NodeJS.Timeout[] = [];
   private heartbeatDue = false;
   private stopped = false;
@@ -116,6 +118,7 @@ export class PostgresSourceTask extends SourceTask {
     this.cfg = sourceConfigDef().parse(props);
     const c = this.cfg;
     this.prefix = c['topic.prefix'] as string;
+    this.maxQueue = c['max.queue.size'] as number;
     this.partitionValue = { server: this.prefix };
     this.conn = { host: c['database.hostname'] as string, port: c['database.port'] as number, user: c['database.user'] as string, password: (c['database.password'] as string) || undefined, database: c['database.dbname'] as string };
     const re = (l: unknown) => (l as string[]).map((s) => new RegExp(`^(?:${s})$`, 'i'));
@@ -387,7 +390,7 @@ export class PostgresSourceTask extends SourceTask {
     this.frameAt[i] = this.slabPos;
     this.frameLen[i] = n;
     this.slabPos += n;
-    if (!this.paused && this.framesTail - this.framesHead >= (this.cfg['max.queue.size'] as number)) {
+    if (!this.paused && this.framesTail - this.framesHead >= this.maxQueue) {
       this.paused = true;
       this.repl?.pause();
     }
@@ -438,8 +441,8 @@ export class PostgresSourceTask extends SourceTask {
         }
         continue;
       }
-      // XLogData: dataStart, walEnd, (send time), then the message
-      const dataStart = buf.readBigUInt64BE(at + 1), walEnd = buf.readBigUInt64BE(at + 9);
+      // XLogData: dataStart, walEnd, (send time), then the message; the LSNs as numbers (exact below 2^53: petabytes of WAL)
+      const dataStart = readLsn(buf, at + 1), walEnd = readLsn(buf, at + 9);
       if (walEnd > this.lastReceived) this.lastReceived = walEnd;
       // only a relation message waits (for the catalog): no promise per row
       const wait = this.handle(decodePgOutput(buf, at + 25, end, this.integerColumns), dataStart, out);
@@ -454,7 +457,7 @@ export class PostgresSourceTask extends SourceTask {
       this.framesHead = 0;
       this.framesTail = n;
     }
-    if (this.paused && this.framesTail - this.framesHead < (this.cfg['max.queue.size'] as number) / 2) {
+    if (this.paused && this.framesTail - this.framesHead < this.maxQueue / 2) {
       this.paused = false;
       this.repl?.resume();
     }
@@ -462,7 +465,7 @@ export class PostgresSourceTask extends SourceTask {
   }
 
   /** A decoded message; only a relation message (a catalog query) is asynchronous. */
-  private handle(m: PgOutputMessage, lsn: bigint, out: SourceRecord[]): Promise<void> | undefined {
+  private handle(m: PgOutputMessage, lsn: number | bigint, out: SourceRecord[]): Promise<void> | undefined {
     switch (m.tag) {
       case 'begin': {
         const pending: PendingTx = { commitLsn: m.finalLsn, lastSeq: -1, endLsn: 0n, complete: false };
@@ -479,7 +482,7 @@ export class PostgresSourceTask extends SourceTask {
         }
         this.lastCompleteCommitLsn = m.commitLsn;
         this.lastCommitEndLsn = m.endLsn;
-        this.sequencePrefix = m.endLsn ? `["${m.endLsn}",` : '[null,';
+        this.sequencePrefix = m.endLsn ? `["${m.endLsn}","` : '[null,"';
         this.openTx = null;
         return;
       }
@@ -541,17 +544,17 @@ export class PostgresSourceTask extends SourceTask {
   }
 
   /** One change event of a row (op c/u/d), or only its sequence number when the op is skipped. */
-  private change(tx: OpenTx, lsn: bigint, out: SourceRecord[], t: TableInfo, op: string, keyVals: TupleValue[], before: StructValue | null, after: StructValue | null, headers?: SourceRecord['headers']): void {
+  private change(tx: OpenTx, lsn: number | bigint, out: SourceRecord[], t: TableInfo, op: string, keyVals: TupleValue[], before: StructValue | null, after: StructValue | null, headers?: SourceRecord['headers']): void {
     this.batchBytes += eventBytes(t, keyVals, this.inlineSchemas);
     if (!this.skipped.has(op)) this.emit(tx, lsn, out, t, t.keySchema, keyValue(t, keyVals), t.envelopeSchema, this.envelope(tx, lsn, t, op, before, after), headers);
     else tx.seq++;
   }
 
-  private tombstone(tx: OpenTx, lsn: bigint, out: SourceRecord[], t: TableInfo, keyVals: TupleValue[]): void {
+  private tombstone(tx: OpenTx, lsn: number | bigint, out: SourceRecord[], t: TableInfo, keyVals: TupleValue[]): void {
     if (this.cfg['tombstones.on.delete'] as boolean && !this.skipped.has('d')) this.emit(tx, lsn, out, t, t.keySchema, keyValue(t, keyVals), null, null);
   }
 
-  private emit(tx: OpenTx, lsn: bigint, out: SourceRecord[], t: TableInfo, keySchema: SourceRecord['keySchema'], key: unknown, valueSchema: SourceRecord['valueSchema'], value: unknown, headers?: SourceRecord['headers']): void {
+  private emit(tx: OpenTx, lsn: number | bigint, out: SourceRecord[], t: TableInfo, keySchema: SourceRecord['keySchema'], key: unknown, valueSchema: SourceRecord['valueSchema'], value: unknown, headers?: SourceRecord['headers']): void {
     const seq = tx.seq++;
     if (this.resume && (tx.finalLsn < this.resume.lsnCommit || (tx.finalLsn === this.resume.lsnCommit && seq <= this.resume.txSeq))) return; // delivered before the restart
     const lsnNum = Number(lsn);
@@ -567,7 +570,7 @@ export class PostgresSourceTask extends SourceTask {
     this.lastEmittedSeq = seq;
   }
 
-  private envelope(tx: OpenTx, lsn: bigint, t: TableInfo, op: string, before: StructValue | null, after: StructValue | null): StructValue {
+  private envelope(tx: OpenTx, lsn: number | bigint, t: TableInfo, op: string, before: StructValue | null, after: StructValue | null): StructValue {
     const nowMs = Date.now();
     return {
       before, after, op, transaction: null, ts_ms: nowMs, ts_us: nowMs * 1000,
@@ -577,14 +580,11 @@ export class PostgresSourceTask extends SourceTask {
   }
 
   /** sourceBlock's object for a streamed change, made without an options object per row (the same fields in the same order). */
-  private streamSource(t: TableInfo, tx: OpenTx, lsn: bigint): StructValue {
-    const lsnNum = Number(lsn);
-    // sequence: the text JSON.stringify([lastCommitEndLsn ? String(lastCommitEndLsn) : null, String(lsn)]) gives (digits need no escaping);
-    // an LSN's digits from the number where it is exact (a bigint's string costs more)
-    const lsnText = lsnNum <= Number.MAX_SAFE_INTEGER ? String(lsnNum) : String(lsn);
+  private streamSource(t: TableInfo, tx: OpenTx, lsn: number | bigint): StructValue {
+    // sequence: the text JSON.stringify([lastCommitEndLsn ? String(lastCommitEndLsn) : null, String(lsn)]) gives (digits need no escaping)
     return {
       version: CONNECTOR_VERSION, connector: 'postgresql', name: this.prefix, ts_ms: tx.commitMs, snapshot: 'false', db: this.conn.database,
-      sequence: `${this.sequencePrefix}"${lsnText}"]`, ts_us: tx.commitUs, schema: t.schema, table: t.name, txId: tx.xid, lsn: lsnNum, xmin: null,
+      sequence: `${this.sequencePrefix}${lsn}"]`, ts_us: tx.commitUs, schema: t.schema, table: t.name, txId: tx.xid, lsn: Number(lsn), xmin: null,
     };
   }
 
@@ -729,7 +729,7 @@ export class PostgresSourceTask extends SourceTask {
       phase: this.phase,
       slot: this.cfg?.['slot.name'] as string,
       confirmedLsn: this.confirmed ? formatLsn(this.confirmed) : null,
-      lastReceivedLsn: this.lastReceived ? formatLsn(this.lastReceived) : null,
+      lastReceivedLsn: this.lastReceived ? formatLsn(BigInt(this.lastReceived)) : null,
       ...this.lag,
       ...(this.snapTables.length ? { snapshot: { tablesDone: this.snapIndex, tablesTotal: this.snapTables.length, rows: this.snapRows } } : {}),
     };
