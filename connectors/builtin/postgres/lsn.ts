@@ -14,8 +14,9 @@ export function formatLsn(l: Lsn): string {
 
 /** The LSN at buf[at..at+8): a number where it is exact (below 2^53), else a bigint. No BigInt per streamed message. */
 export function readLsn(buf: Buffer, at: number): number | bigint {
-  const hi = buf.readUInt32BE(at);
-  return hi < 0x200000 ? hi * 0x100000000 + buf.readUInt32BE(at + 4) : buf.readBigUInt64BE(at);
+  // the bytes read directly (readUInt32BE checks its argument on every call); the caller checked the frame's length
+  const hi = buf[at] * 0x1000000 + ((buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3]);
+  return hi < 0x200000 ? hi * 0x100000000 + buf[at + 4] * 0x1000000 + ((buf[at + 5] << 16) | (buf[at + 6] << 8) | buf[at + 7]) : buf.readBigUInt64BE(at);
 }
 
 /** Offsets store LSNs as numbers (Debezium does); they stay below 2^53 for petabytes of WAL. */

@@ -62,9 +62,11 @@ export function standbyStatus(lsn: bigint, replyRequested = false, nowMs = Date.
 class Reader {
   constructor(public b: Buffer, public pos = 0, public end = b.length) {}
   u8(): number { return this.b[this.pos++]; }
-  i16(): number { const v = this.b.readInt16BE(this.pos); this.pos += 2; return v; }
-  i32(): number { const v = this.b.readInt32BE(this.pos); this.pos += 4; return v; }
-  u32(): number { const v = this.b.readUInt32BE(this.pos); this.pos += 4; return v; }
+  // the bytes read directly (Buffer's readInt32BE & co. check their argument on every call): past the
+  // buffer they read as 0, and decodePgOutput fails a message that read past its end
+  i16(): number { const b = this.b, p = this.pos; this.pos = p + 2; return (((b[p] << 8) | b[p + 1]) << 16) >> 16; }
+  i32(): number { const b = this.b, p = this.pos; this.pos = p + 4; return (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]; }
+  u32(): number { return this.i32() >>> 0; }
   u64(): bigint { const v = this.b.readBigUInt64BE(this.pos); this.pos += 8; return v; }
   i64(): bigint { const v = this.b.readBigInt64BE(this.pos); this.pos += 8; return v; }
   cstr(): string {

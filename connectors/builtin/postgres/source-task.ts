@@ -442,6 +442,7 @@ export class PostgresSourceTask extends SourceTask {
         continue;
       }
       // XLogData: dataStart, walEnd, (send time), then the message; the LSNs as numbers (exact below 2^53: petabytes of WAL)
+      if (end - at < 26) throw new RangeError(`replication: XLogData frame of ${end - at} bytes`);
       const dataStart = readLsn(buf, at + 1), walEnd = readLsn(buf, at + 9);
       if (walEnd > this.lastReceived) this.lastReceived = walEnd;
       // only a relation message waits (for the catalog): no promise per row
