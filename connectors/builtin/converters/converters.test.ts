@@ -131,6 +131,47 @@ test('JsonConverter writes bytes in place (fromConnectDataInto): exactly the UTF
     cg.fromConnectDataInto('t', gap, v, out);
     assert.equal(out.buf.toString('utf8', 0, out.pos), cg.fromConnectDataText('t', gap, v));
   }
+  // records whose fields repeat, change now and then, or every time (the writer copies repeated fields from the last
+  // struct it kept, runs of them at once): a seeded random walk over every kind of field, each record as the text path has it
+  const mixed = S.struct('m', {
+    a: S.string(), b: S.int64(true), c: S.boolean(true), d: S.string(true), e: { type: 'bytes', name: Logical.Decimal, parameters: { scale: '2' }, optional: true },
+    f: S.float64(true), g: { type: 'unknown', optional: true } as unknown as Schema, h: S.struct('h', { x: S.string(true) }, true), i: S.int32(true),
+  });
+  const pick = <T,>(xs: T[], r: number) => xs[Math.floor(r * xs.length)];
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const nested = { x: 'n' };
+  let last: Record<string, unknown> = {};
+  const cm = new JsonConverter();
+  cm.configure({ 'schemas.enable': 'false' }, false);
+  for (let i = 0; i < 3000; i++) {
+    const v: Record<string, unknown> = {};
+    const changes = rnd() < 0.2;
+    const gen: Record<string, () => unknown> = {
+      a: () => pick(['s', 'q"', 'é', 'long '.repeat(12)], rnd()), b: () => pick([1, -0, 2 ** 40, null, undefined, 7n], rnd()), c: () => pick([true, false, null], rnd()),
+      d: () => pick(['', 'x', null, undefined], rnd()), e: () => pick(['1.20', '-3.00', null], rnd()), f: () => pick([0.5, NaN, -Infinity, 1e21, null], rnd()),
+      g: () => pick([null, 1, 'z'], rnd()), h: () => pick([nested, null, { x: null }], rnd()), i: () => (rnd() < 0.5 ? i : 3),
+    };
+    for (const k of Object.keys(gen)) v[k] = changes || rnd() < 0.1 || !(k in last) ? gen[k]() : last[k];
+    if (rnd() < 0.05) nested.x = String(i); // the same nested object, changed: its bytes are not kept
+    last = v;
+    out.pos = 0;
+    cm.fromConnectDataInto('t', mixed, v, out);
+    assert.equal(out.buf.toString('utf8', 0, out.pos), cm.fromConnectDataText('t', mixed, v), `record ${i}`);
+  }
+  // a struct too large to keep: what was kept before is not used
+  const large = S.struct('large', { a: S.string(), d: S.string() });
+  const big = 'z'.repeat(70000);
+  for (const v of [{ a: 'x', d: 'y' }, { a: 'x', d: big }, { a: 'w', d: big }, { a: 'w', d: big }, { a: 'w', d: 'y' }, { a: 'w', d: 'y' }]) {
+    out.pos = 0;
+    cm.fromConnectDataInto('t', large, v, out);
+    assert.equal(out.buf.toString('utf8', 0, out.pos), cm.fromConnectDataText('t', large, v));
+  }
+  // a throw part way leaves nothing half-kept
+  assert.throws(() => cm.fromConnectDataInto('t', mixed, { ...last, a: null }, out), /field a/);
+  out.pos = 0;
+  cm.fromConnectDataInto('t', mixed, last, out);
+  assert.equal(out.buf.toString('utf8', 0, out.pos), cm.fromConnectDataText('t', mixed, last));
   // field names that are not identifiers, written as their JSON
   const odd = S.struct('odd', { 'a"b': S.string(true), 'c\\d': S.int32(true), é: S.boolean(true), constructor: S.string(true), '\u2028': S.string(true), '0': S.int64(true), "'); throw 1; ('": S.string(true) });
   const oddValue = { 'a"b': 'q', 'c\\d': 1, é: true, constructor: 'k', '\u2028': 'ls', '0': 7, "'); throw 1; ('": 'z' };

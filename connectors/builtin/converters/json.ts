@@ -168,6 +168,9 @@ export function compiledToBytes(s: Schema, numeric = false): ToBytes {
 }
 
 const NULL_BYTES = Buffer.from('null');
+const NO_BYTES = Buffer.alloc(0);
+/** what a struct writer's field holds when it keeps no value: equal to none */
+const NONE = Symbol('none');
 const TRUE_BYTES = Buffer.from('true');
 const FALSE_BYTES = Buffer.from('false');
 
@@ -308,28 +311,41 @@ function compileBytes(s: Schema, numeric: boolean): ToBytes {
       // right here; anything else by the field's own function, whose errors name the field.
       // A field without a JSON value has its name taken back (pos rewound). Bytes are copied with
       // out.bytes (TypedArray#set: as cheap for 8 bytes as a byte loop, and ~10× cheaper for 100).
-      let head = '';
-      let body = 'out.byte(0x7b);\nlet first = true, at, x, was;\n';
+      //
+      // Values repeat record after record (a source's names, a transaction's commit time, nulls): the
+      // writer keeps the bytes of the struct as it last wrote it in full (P; field i at S[i]..E[i], its
+      // value L, `first` before and after it W and A), and a field whose value is the same primitive,
+      // written in the same position, is copied from there; consecutive such fields are one copy
+      // (a view of P per run, kept while the runs repeat). A field whose value changed while it mostly
+      // repeats (at first, or while its hits outnumber its misses) has the next record written in full
+      // and kept; after a throw part way the next record is written in full too (valid or dirty unchanged).
+      const n = fields.length;
+      let head = 'let P = NO_BYTES, valid = false, dirty = false;\nconst S = new Int32Array(N), E = new Int32Array(N), V = new Array(N).fill(NO_BYTES), VJ = new Int32Array(N).fill(-1);\n';
+      let body = 'out.byte(0x7b);\nconst base = out.pos, rec = !valid || dirty;\nlet first = true, at, x, was, run = -1;\n';
+      // a run of copied fields (run..j) written as one copy
+      const flush = (j: number) => `if (run >= 0) { if (VJ[run] !== ${j}) { V[run] = P.subarray(S[run], E[${j}]); VJ[run] = ${j}; } out.bytes(V[run]); run = -1; } `;
       fields.forEach((f, i) => {
         const fs = f.schema;
         const plain = !(fs.name !== undefined && LOGICAL_NAMES.has(fs.name));
         const name = (b: string) => `out.bytes(first ? ${b}${i}[0] : ${b}${i}[1]); first = false; `;
-        head += `const f${i} = fns[${i}], K${i} = keys[${i}], N${i} = nulls[${i}], T${i} = trues[${i}], F${i} = falses[${i}];\n`;
+        head += `const f${i} = fns[${i}], K${i} = keys[${i}], N${i} = nulls[${i}], T${i} = trues[${i}], F${i} = falses[${i}];\nlet L${i} = NONE, W${i} = false, A${i} = false, h${i} = 0, m${i} = 0;\n`;
         body += `x = v[${JSON.stringify(f.name)}];\n`;
-        // a string or number field remembers its last value's bytes, with its name, while that pays (values repeated record
-        // after record: the source's names, a transaction's commit time); after 8 misses it keeps them only while hits
-        // outnumber misses. The bytes hold the name as written then: reused when `first` is as it was (W).
-        const cached = (write: string) => `if (x === L${i} && first === W${i}) { h${i}++; out.bytes(C${i}); first = false; } else { at = out.pos; was = first; ${name('K')}${write}(out, x); if (++m${i} < 8 || h${i} > m${i}) { L${i} = x; W${i} = was; C${i} = out.copyFrom(at); } }`;
-        if (plain && (fs.type === 'string' || NUMBER_TYPES.has(fs.type))) head += `let L${i}, W${i}, C${i}, h${i} = 0, m${i} = 0;\n`;
-        if (plain && fs.type === 'string') body += `if (typeof x === 'string') { ${cached('str')} } else `;
-        else if (plain && NUMBER_TYPES.has(fs.type)) body += `if (typeof x === 'number') { ${cached('num')} } else `;
+        body += `if (x === L${i} && first === W${i} && !rec) { if (run < 0) run = ${i}; first = A${i}; h${i}++; } else {\n${i > 0 ? flush(i - 1) : ''}at = out.pos; was = first;\n`;
+        if (plain && fs.type === 'string') body += `if (typeof x === 'string') { ${name('K')}str(out, x); } else `;
+        else if (plain && NUMBER_TYPES.has(fs.type)) body += `if (typeof x === 'number') { ${name('K')}num(out, x); } else `;
         else if (plain && fs.type === 'boolean') body += `if (x === true) { ${name('T')}} else if (x === false) { ${name('F')}} else `;
         const nt = nullTest(fs, 'x');
         if (nt) body += `if (${nt}) { ${name('N')}} else `;
-        body += `{ at = out.pos; out.bytes(first ? K${i}[0] : K${i}[1]); try { if (f${i}(x, out)) first = false; else out.pos = at; } catch (e) { throw fieldError(e, names[${i}]); } }\n`;
+        body += `{ out.bytes(first ? K${i}[0] : K${i}[1]); try { if (f${i}(x, out)) first = false; else out.pos = at; } catch (e) { throw fieldError(e, names[${i}]); } }\n`;
+        // kept: a primitive's bytes follow from it and `first` alone (an object's may change while it stays the same object)
+        body += `if (rec) { S[${i}] = at - base; E[${i}] = out.pos - base; W${i} = was; A${i} = first; L${i} = x === null || (typeof x !== 'object' && typeof x !== 'function') ? x : NONE; }\n`;
+        body += `else if (L${i} !== NONE && (++m${i} < 8 || h${i} > m${i})) dirty = true;\n}\n`;
       });
+      if (n > 0) body += flush(n - 1) + '\n';
+      // (a struct of more than 64 KiB is not kept: its copy would cost about what writing it does, and stay in memory)
+      body += 'if (rec) {\nconst len = out.pos - base;\nvalid = len <= 65536;\nif (valid) {\nif (P.length < len) P = Buffer.allocUnsafe(Math.max(64, 2 * len));\nout.buf.copy(P, 0, base, out.pos);\nVJ.fill(-1);\n}\ndirty = false;\n}\n';
       body += 'out.byte(0x7d);\nreturn true;';
-      const write = new Function('fns', 'keys', 'nulls', 'trues', 'falses', 'names', 'fieldError', 'str', 'num', `${head}return function writeStructBytes(v, out) {\n${body}\n};`)(fns, keys, nulls, trues, falses, names, fieldError, writeJsonString, writeNumber) as ToBytes;
+      const write = new Function('fns', 'keys', 'nulls', 'trues', 'falses', 'names', 'fieldError', 'str', 'num', 'N', 'NONE', 'NO_BYTES', `${head}return function writeStructBytes(v, out) {\n${body}\n};`)(fns, keys, nulls, trues, falses, names, fieldError, writeJsonString, writeNumber, n, NONE, NO_BYTES) as ToBytes;
       return (v, out) => (v === null || v === undefined || typeof v !== 'object' ? slow(v, out) : write(v, out));
     }
     default: return slow;
