@@ -19,6 +19,16 @@ export function readLsn(buf: Buffer, at: number): number | bigint {
   return hi < 0x200000 ? hi * 0x100000000 + buf[at + 4] * 0x1000000 + ((buf[at + 5] << 16) | (buf[at + 6] << 8) | buf[at + 7]) : buf.readBigUInt64BE(at);
 }
 
+/** The decimal digits of a safe integer (an LSN read by readLsn) written into buf at `at`; returns where they end. */
+export function writeDigits(buf: Buffer, at: number, v: number): number {
+  let n = 1;
+  for (let p = 10; v >= p && n < 16; p *= 10) n++;
+  let end = at + n;
+  let x = v;
+  while (end > at) { const q = Math.floor(x / 10); buf[--end] = 0x30 + (x - q * 10); x = q; }
+  return at + n;
+}
+
 /** Offsets store LSNs as numbers (Debezium does); they stay below 2^53 for petabytes of WAL. */
 export function lsnToNumber(l: Lsn): number {
   return Number(l);

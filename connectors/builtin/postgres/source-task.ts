@@ -7,7 +7,7 @@ import { SourceTask, RetriableException, S, type Props, type SourceRecord, type 
 import { sourceConfigDef } from './config.ts';
 import { ReplicationConnection, textClient, type PgConnectionOptions } from './replication.ts';
 import { decodePgOutput, parseFrame, type PgOutputMessage, type TupleValue } from './pgoutput.ts';
-import { formatLsn, lsnFrom, readLsn } from './lsn.ts';
+import { formatLsn, lsnFrom, readLsn, writeDigits } from './lsn.ts';
 import { buildTable, eventBytes, keyValue, rowValue, CONNECTOR_VERSION, type RawColumn, type TableInfo } from './schema.ts';
 import type { DecimalMode } from './types.ts';
 
@@ -83,6 +83,12 @@ export class PostgresSourceTask extends SourceTask {
   private lastCommitEndLsn = 0n;
   /** the start of source.sequence's JSON text, [lastCommitEndLsn, lsn], up to the LSN's digits, for the rows of the next transaction */
   private sequencePrefix = '[null,"';
+  /**
+   * sequencePrefix's bytes, then room for an LSN's: a streamed row's source.sequence is read from here as one flat
+   * string (concatenated, it was a string of pieces that the converter's first read of it copied into one)
+   */
+  private sequenceBytes = Buffer.from('[null,"'.padEnd(64));
+  private sequencePrefixLength = 7;
   private partitionValue: Record<string, unknown> = { server: '' };
   private resume: ResumePosition | null = null;
   /** position of the last record handed to the runtime: where a reconnect resumes */
@@ -484,6 +490,7 @@ export class PostgresSourceTask extends SourceTask {
         this.lastCompleteCommitLsn = m.commitLsn;
         this.lastCommitEndLsn = m.endLsn;
         this.sequencePrefix = m.endLsn ? `["${m.endLsn}","` : '[null,"';
+        this.sequencePrefixLength = this.sequenceBytes.write(this.sequencePrefix, 0, 'latin1');
         this.openTx = null;
         return;
       }
@@ -585,8 +592,17 @@ export class PostgresSourceTask extends SourceTask {
     // sequence: the text JSON.stringify([lastCommitEndLsn ? String(lastCommitEndLsn) : null, String(lsn)]) gives (digits need no escaping)
     return {
       version: CONNECTOR_VERSION, connector: 'postgresql', name: this.prefix, ts_ms: tx.commitMs, snapshot: 'false', db: this.conn.database,
-      sequence: `${this.sequencePrefix}${lsn}"]`, ts_us: tx.commitUs, schema: t.schema, table: t.name, txId: tx.xid, lsn: Number(lsn), xmin: null,
+      sequence: typeof lsn === 'number' ? this.sequence(lsn) : `${this.sequencePrefix}${lsn}"]`, ts_us: tx.commitUs, schema: t.schema, table: t.name, txId: tx.xid, lsn: Number(lsn), xmin: null,
     };
+  }
+
+  /** source.sequence of a streamed row at this LSN: sequencePrefix, its digits, '"]' */
+  private sequence(lsn: number): string {
+    const b = this.sequenceBytes;
+    let p = writeDigits(b, this.sequencePrefixLength, lsn);
+    b[p++] = 0x22;
+    b[p++] = 0x5d;
+    return b.toString('latin1', 0, p);
   }
 
   private sourceBlock(t: TableInfo, o: { tsMs: number; tsUs: number; snapshot: string; txId: number | null; lsn: bigint; sequence: string }): StructValue {
