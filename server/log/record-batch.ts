@@ -110,56 +110,64 @@ export function validateBatches(buf: Buffer): BatchInfo[] {
  */
 export function checkUncompressedRecords(buf: Buffer, info: BatchInfo): void {
   if ((info.attributes & ATTR_COMPRESSION_MASK) !== 0) return;
-  const end = info.position + info.size;
-  const bad = (why: string): never => { throw new InvalidRecordError(`record batch at byte ${info.position}: ${why}`, 'CORRUPT_MESSAGE'); };
-  const broken = (why: string): never => bad(`records do not match the header's count of ${info.recordCount}: ${why}`);
   // On the produce path for every record (and, before this walk was inlined, twice the
   // CRC32C's CPU per 1 KiB record): one cursor over the batch, fields stepped over (no
   // slices, no BigInt, no Reader calls), each record's end checked against its length.
-  // The varints are Kafka's zigzag int32s, read as protocol/buffers.ts's Reader reads them.
-  let o = info.position + BATCH_HEADER_SIZE;
-  const varint = (): number => {
-    if (o >= end) broken(`truncated: need 1 bytes at ${o}, have 0`);
-    let b = buf[o++];
-    if (b < 0x80) return (b & 1) === 1 ? -((b + 1) / 2) : b / 2;
-    let u = b & 0x7f; let mul = 128;
-    for (let i = 1; ; i++) {
-      if (o >= end) broken(`truncated: need 1 bytes at ${o}, have 0`);
-      b = buf[o++];
-      u += (b & 0x7f) * mul;
-      if ((b & 0x80) === 0) return u % 2 === 1 ? -(u + 1) / 2 : u / 2;
-      mul *= 128;
-      if (i >= 5) broken('varint too long');
-    }
-  };
-  const skip = (n: number): void => {
-    if (n > end - o) broken(`truncated: need ${n} bytes at ${o}, have ${end - o}`);
-    o += n;
-  };
+  // The helpers below share the cursor `at` at module level: closures made per call here
+  // cost a context and, run through tsx, a defineProperty of each one's name per batch.
+  const end = info.position + info.size;
+  at = info.position + BATCH_HEADER_SIZE;
   for (let i = 0; i < info.recordCount; i++) {
-    const len = varint();
-    if (len < 0 || len > end - o) bad(`record ${i} has length ${len}, ${end - o} bytes left`);
-    const recEnd = o + len;
-    skip(1); // attributes
+    const len = varintAt(buf, end, info);
+    if (len < 0 || len > end - at) throw corrupt(info, `record ${i} has length ${len}, ${end - at} bytes left`);
+    const recEnd = at + len;
+    skipAt(1, end, info); // attributes
     // timestamp delta: a varlong stepped over without decoding it
     for (let k = 0; ; k++) {
-      if (k === 10) broken('varlong too long');
-      if (o >= end) broken(`truncated: need 1 bytes at ${o}, have 0`);
-      if ((buf[o++] & 0x80) === 0) break;
+      if (k === 10) throw countMismatch(info, 'varlong too long');
+      if (at >= end) throw countMismatch(info, `truncated: need 1 bytes at ${at}, have 0`);
+      if ((buf[at++] & 0x80) === 0) break;
     }
-    const offDelta = varint();
-    if (offDelta < 0 || offDelta > info.lastOffsetDelta) bad(`record ${i} has offset delta ${offDelta} outside 0..${info.lastOffsetDelta}`);
-    const kl = varint(); if (kl >= 0) skip(kl); else if (kl < -1) bad(`record ${i} has key length ${kl}`);
-    const vl = varint(); if (vl >= 0) skip(vl); else if (vl < -1) bad(`record ${i} has value length ${vl}`);
-    const hc = varint();
-    if (hc < 0) bad(`record ${i} has ${hc} headers`);
+    const offDelta = varintAt(buf, end, info);
+    if (offDelta < 0 || offDelta > info.lastOffsetDelta) throw corrupt(info, `record ${i} has offset delta ${offDelta} outside 0..${info.lastOffsetDelta}`);
+    const kl = varintAt(buf, end, info); if (kl >= 0) skipAt(kl, end, info); else if (kl < -1) throw corrupt(info, `record ${i} has key length ${kl}`);
+    const vl = varintAt(buf, end, info); if (vl >= 0) skipAt(vl, end, info); else if (vl < -1) throw corrupt(info, `record ${i} has value length ${vl}`);
+    const hc = varintAt(buf, end, info);
+    if (hc < 0) throw corrupt(info, `record ${i} has ${hc} headers`);
     for (let h = 0; h < hc; h++) {
-      const hk = varint(); if (hk < 0) bad(`record ${i} header ${h} has a null key`); skip(hk);
-      const hv = varint(); if (hv >= 0) skip(hv); else if (hv < -1) bad(`record ${i} header ${h} has value length ${hv}`);
+      const hk = varintAt(buf, end, info); if (hk < 0) throw corrupt(info, `record ${i} header ${h} has a null key`); skipAt(hk, end, info);
+      const hv = varintAt(buf, end, info); if (hv >= 0) skipAt(hv, end, info); else if (hv < -1) throw corrupt(info, `record ${i} header ${h} has value length ${hv}`);
     }
-    if (o !== recEnd) bad(o < recEnd ? `record ${i} has ${recEnd - o} bytes past its fields` : `record ${i} runs ${o - recEnd} bytes past its length ${len}`);
+    if (at !== recEnd) throw corrupt(info, at < recEnd ? `record ${i} has ${recEnd - at} bytes past its fields` : `record ${i} runs ${at - recEnd} bytes past its length ${len}`);
   }
-  if (end - o !== 0) bad(`${end - o} bytes after the header's ${info.recordCount} records`);
+  if (end - at !== 0) throw corrupt(info, `${end - at} bytes after the header's ${info.recordCount} records`);
+}
+
+/** checkUncompressedRecords' cursor (it runs to the end or throws, so no call sees another's) */
+let at = 0;
+
+const corrupt = (info: BatchInfo, why: string) => new InvalidRecordError(`record batch at byte ${info.position}: ${why}`, 'CORRUPT_MESSAGE');
+const countMismatch = (info: BatchInfo, why: string) => corrupt(info, `records do not match the header's count of ${info.recordCount}: ${why}`);
+
+/** The zigzag varint at `at` (Kafka's int32s, read as protocol/buffers.ts's Reader reads them). */
+function varintAt(buf: Buffer, end: number, info: BatchInfo): number {
+  if (at >= end) throw countMismatch(info, `truncated: need 1 bytes at ${at}, have 0`);
+  let b = buf[at++];
+  if (b < 0x80) return (b & 1) === 1 ? -((b + 1) / 2) : b / 2;
+  let u = b & 0x7f; let mul = 128;
+  for (let i = 1; ; i++) {
+    if (at >= end) throw countMismatch(info, `truncated: need 1 bytes at ${at}, have 0`);
+    b = buf[at++];
+    u += (b & 0x7f) * mul;
+    if ((b & 0x80) === 0) return u % 2 === 1 ? -(u + 1) / 2 : u / 2;
+    mul *= 128;
+    if (i >= 5) throw countMismatch(info, 'varint too long');
+  }
+}
+
+function skipAt(n: number, end: number, info: BatchInfo): void {
+  if (n > end - at) throw countMismatch(info, `truncated: need ${n} bytes at ${at}, have ${end - at}`);
+  at += n;
 }
 
 export interface RecordHeader { key: string; value: Buffer | null }
