@@ -263,7 +263,9 @@ export class SocketServer {
             ok = (after ? socket.write(chunks[last], () => { for (const f of after) f(); }) : socket.write(chunks[last])) && ok;
             socket.uncork();
           }
-          if (!ok) await drained();
+          // write() says false for any reply over the high-water mark, also one the kernel took whole
+          // (nothing left queued): only bytes still queued are waited for.
+          if (!ok && socket.writableLength > 0) await drained();
           inflight.shift();
           dispatch();
         }
