@@ -39,7 +39,7 @@ export function sourceConfigDef(): ConfigDef {
   rep({ name: 'skipped.operations', type: 'LIST', documentation: 'Operations not emitted: c, u, d, t (default t, as Debezium), or none.', default: 't', validator: Validators.oneOf('c', 'u', 'd', 't', 'none') });
   rep({ name: 'status.update.interval.ms', type: 'INT', documentation: 'How often a standby status (the committed LSN) is sent to Postgres.', default: 10000, validator: Validators.range(100, null) });
   rep({ name: 'max.batch.size', type: 'INT', documentation: 'Most records returned by one poll.', default: 2048, validator: Validators.range(1, null) });
-  rep({ name: 'max.batch.bytes', type: 'INT', documentation: 'Estimated size (schema + values, as JSON) at which one poll stops adding records, so one produce stays below the broker\'s message.max.bytes with schemas.enable=true.', default: 524288, validator: Validators.range(1024, null) });
+  rep({ name: 'max.batch.bytes', type: 'INT', documentation: 'Estimated size (schema + values, as JSON) at which one poll stops adding records. The runtime sends a poll in produce requests of up to ~1 MB (each below the broker\'s message.max.bytes); the default fills about one such request, so a stream makes one produce round trip per ~1 MB of records.', default: 900000, validator: Validators.range(1024, null) });
   rep({ name: 'max.queue.size', type: 'INT', documentation: 'Replication messages buffered before reading from Postgres pauses.', default: 8192, validator: Validators.range(1, null) });
   return d;
 }
