@@ -253,7 +253,10 @@ export class PartitionReader {
         if (!broker) throw new Error(`Cannot find broker with node id ${node}`);
         const b = broker;
         const conn = await new Promise<Connection>((resolve, reject) => this.c[kGetConnection](b, (e, c) => (e ? reject(e) : resolve(c!))));
-        return await fetchApi(this.fetchVersion).async(conn, maxWait, 1, maxBytes, this.isolation, 0, 0, request, [], '');
+        // session id 0 with epoch -1 (FINAL_EPOCH): a full fetch outside any fetch session, as librdkafka's are; epoch 0
+        // asks the broker for a new session, and as every request here is a full one that made a session per fetch,
+        // churning the broker's session cache (max.incremental.fetch.session.cache.slots) that its consumers share
+        return await fetchApi(this.fetchVersion).async(conn, maxWait, 1, maxBytes, this.isolation, 0, -1, request, [], '');
       } catch (e) {
         const err = e as { findBy?: (k: string, v: unknown) => unknown };
         if (this.closed || attempt >= this.retries || err.findBy?.('canRetry', false) || !err.findBy) throw e;

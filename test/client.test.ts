@@ -189,3 +189,21 @@ test('client: a partition whose position fell below the log start (DeleteRecords
   assert.deepEqual(p0, ['a6', 'a7', 'a8', 'a9']);
   assert.deepEqual(p1, all(1));
 });
+
+test('client: the partition reader\'s fetches open no fetch session on the broker (sessionless full fetches)', async (t) => {
+  const b = await startBroker();
+  t.after(() => b.stop());
+  const admin = new KafkaAdmin({ bootstrap: b.bootstrap, clientId: 'client-test' });
+  const reader = new PartitionReader({ bootstrap: b.bootstrap, clientId: 'client-test', maxWaitMs: 20 });
+  t.after(() => Promise.all([admin.close(), reader.close()]));
+  await admin.createTopics([{ topic: 'sessions', partitions: 1, replicationFactor: 1 }]);
+  const p = new KafkaProducer({ bootstrap: b.bootstrap, clientId: 'client-test' });
+  t.after(() => p.close());
+  await p.send(Array.from({ length: 5 }, (_, i) => ({ topic: 'sessions', value: `v${i}` })));
+  await reader.assign([{ topic: 'sessions', partition: 0, offset: 'earliest' }]);
+  const got = await readAll(reader, 5);
+  for (let i = 0; i < 10; i++) await reader.poll();
+  assert.equal(got.length, 5);
+  // each of those ~11 fetches would have been a new session with epoch 0
+  assert.equal(b.broker.fetchSessions.size, 0);
+});
