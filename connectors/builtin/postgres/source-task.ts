@@ -17,6 +17,8 @@ interface ResumePosition { lsnCommit: bigint; txSeq: number }
 
 /** Received frames are copied one after another into slabs of this size (a larger frame gets a slab of its own). */
 const SLAB_BYTES = 1 << 20;
+/** polled-out slabs kept for the next ones (at most this many MiB held while nothing is queued) */
+const SPARE_SLABS = 4;
 
 /** A transaction seen on the stream, in commit order, waiting for its records to be committed. */
 interface PendingTx { commitLsn: bigint; lastSeq: number; endLsn: bigint; complete: boolean }
@@ -68,8 +70,16 @@ export class PostgresSourceTask extends SourceTask {
   private frameLen: number[] = [];
   private framesHead = 0;
   private framesTail = 0;
-  private slab = Buffer.allocUnsafe(0);
+  private slab: Buffer = Buffer.allocUnsafe(0);
   private slabPos = 0;
+  /**
+   * Slabs whose frames were all polled, filled again rather than a new 1 MiB slab allocated: a slab
+   * lives while its frames wait (often past two young-generation collections: promoted), a promoted
+   * one's bytes are freed only by a full collection, and V8 counts external memory grown since the
+   * last full collection against the old generation's limit: with ~8 MB of headroom left there, the
+   * task thread of a CDC bulk ran a full collection (marking its heap) every few hundred ms.
+   */
+  private spareSlabs: Buffer[] = [];
   private wake: (() => void) | null = null;
   private paused = false;
   /** max.queue.size (read per received frame: a field, not a lookup in the parsed config) */
@@ -387,7 +397,7 @@ export class PostgresSourceTask extends SourceTask {
     }
     const n = chunk.length;
     if (this.slabPos + n > this.slab.length) {
-      this.slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, n));
+      this.slab = n <= SLAB_BYTES ? this.spareSlabs.pop() ?? Buffer.allocUnsafe(SLAB_BYTES) : Buffer.allocUnsafe(n);
       this.slabPos = 0;
     }
     this.slab.set(chunk, this.slabPos);
@@ -410,6 +420,11 @@ export class PostgresSourceTask extends SourceTask {
     this.framesTail = 0;
     // nothing queued refers to the slab any more: it is filled again from its start
     this.slabPos = 0;
+  }
+
+  /** Frame h of `slab` was decoded: the slab is spare if it was its last queued frame (frames are queued in the order slabs are filled). */
+  private polled(slab: Buffer, h: number): void {
+    if (slab !== this.slab && (h + 1 === this.framesTail || this.frames[h + 1] !== slab) && slab.length === SLAB_BYTES && this.spareSlabs.length < SPARE_SLABS) this.spareSlabs.push(slab);
   }
 
   async poll(): Promise<SourceRecord[] | null> {
@@ -440,6 +455,7 @@ export class PostgresSourceTask extends SourceTask {
       this.frames[h] = undefined as unknown as Buffer; // let the polled frame's slab go
       if (buf[at] === 0x6b /* k */) {
         const f = parseFrame(buf.subarray(at, end));
+        this.polled(buf, h);
         if (f.walEnd > this.lastReceived) this.lastReceived = f.walEnd;
         if (this.heartbeatDue && !this.openTx) {
           this.heartbeatDue = false;
@@ -452,7 +468,9 @@ export class PostgresSourceTask extends SourceTask {
       const dataStart = readLsn(buf, at + 1), walEnd = readLsn(buf, at + 9);
       if (walEnd > this.lastReceived) this.lastReceived = walEnd;
       // only a relation message waits (for the catalog): no promise per row
-      const wait = this.handle(decodePgOutput(buf, at + 25, end, this.integerColumns), dataStart, out);
+      const m = decodePgOutput(buf, at + 25, end, this.integerColumns);
+      this.polled(buf, h);
+      const wait = this.handle(m, dataStart, out);
       if (wait) await wait;
     }
     // the queue drained: filled again from the start; or the unpolled rest moved to the front once the polled head is most of it
