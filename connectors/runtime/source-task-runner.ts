@@ -391,7 +391,9 @@ export class SourceTaskRunner implements TaskRunner {
     const now = Date.now();
     const noSteps = o.chain.steps.length === 0;
     let total = 0, n = 0;
-    for (const original of records) {
+    // by index: a for-of here (an async function) made an iterator result object per record
+    for (let i = 0; i < records.length; i++) {
+      const original = records[i];
       const rec = noSteps ? original : await this.transformed(original);
       if (rec === null) continue;
       const topic = rec.topic;
