@@ -50,6 +50,17 @@ test('forEachBatch refuses a batch of an older message format by name', () => {
   assert.throws(() => forEachBatch(c, () => undefined), /length of -12 bytes/);
 });
 
+test('decodeRecords: a compressed batch with no payload bytes at the end of the answer fails in its codec, not in the reading', async () => {
+  await ensureCodecs();
+  const b = Buffer.from(stored(0, ['x'], 'none').subarray(0, 61)); // the header alone
+  b.writeInt32BE(49, 8); // a length that ends at the header
+  b.writeInt16BE(1, 21); // gzip, and nothing to decompress
+  forEachBatch(b, (h) => {
+    assert.equal(h.end, h.start);
+    assert.throws(() => decodeRecords([b], h, 0, () => undefined), (e: Error) => !(e instanceof TypeError));
+  });
+});
+
 /** Every record of `records` (one buffer or its pieces) as plain values. */
 function decodeAll(records: Buffer | Buffer[], from = 0): unknown[] {
   const got: unknown[] = [];

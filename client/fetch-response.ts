@@ -99,6 +99,8 @@ class Pieces {
   /** The buffer holding bytes [g, g + n), at AT in it. */
   at(g: number, n: number): Buffer {
     if (g + n > this.length) throw new RangeError('read past the end of the received bytes');
+    // nothing to read (a batch with no payload may end the answer, where no piece holds byte g)
+    if (n === 0) { AT = 0; return EMPTY; }
     if (g < this.base) { this.i = 0; this.base = 0; }
     let p = this.parts[this.i];
     while (g >= this.base + p.length) { this.base += p.length; p = this.parts[++this.i]; }
